@@ -1,0 +1,38 @@
+# The two commands: `make dev` and `make test`. Everything else is what they need.
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+RUN := $(UV) run --frozen --no-sync
+
+.PHONY: dev test lint bootstrap asyncapi token clean
+
+# uv itself comes from PyPI into a private venv; it then uses this machine's Python.
+$(UV):
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) uv.lock pyproject.toml libs/*/pyproject.toml services/*/pyproject.toml
+	$(UV) sync --frozen --python $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
+	touch $@
+
+bootstrap: .venv/.synced
+
+dev: bootstrap
+	$(RUN) mineadmin dev
+
+test: bootstrap
+	$(RUN) pytest
+
+lint: bootstrap
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+asyncapi: bootstrap
+	$(RUN) python -m contracts.asyncapi > docs/asyncapi.yaml
+
+clean:
+	rm -rf .venv $(TOOLS) .data
