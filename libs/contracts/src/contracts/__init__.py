@@ -1,0 +1,18 @@
+"""The published language: every event type, its topic and its payload model."""
+
+from contracts import rights
+from contracts.base import EventPayload, EventRegistry, UnknownEventType
+from contracts.deadline import Audience, Deadline, DeadlineAction
+
+registry = EventRegistry()
+registry.register(*rights.EVENTS)
+
+TOPICS = {
+    "rights.events": "rights-api",
+    "restoration.events": "restoration-api",
+    "greenmine.events": "greenmine-api",
+    "notifier.events": "notifier",
+}
+
+__all__ = ["TOPICS", "Audience", "Deadline", "DeadlineAction", "EventPayload", "EventRegistry",
+           "UnknownEventType", "registry"]

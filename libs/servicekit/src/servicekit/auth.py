@@ -1,0 +1,160 @@
+"""Bearer-token authentication and role checks.
+
+Production verifies RS256 tokens from the government identity provider (JWKS); dev mode signs
+HS256 tokens with a local secret (``mineadmin token``). No token means the public.
+"""
+
+import time
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+
+import anyio
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from servicekit.errors import Forbidden, Unauthorized
+from servicekit.settings import ServiceSettings
+
+
+class Role(StrEnum):
+    bureau_admin = "bureau_admin"
+    bureau_reviewer = "bureau_reviewer"
+    inspector = "inspector"
+    enterprise = "enterprise"
+    evaluator = "evaluator"
+    gov_system = "gov_system"
+
+
+BUREAU = (Role.bureau_admin, Role.bureau_reviewer)
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    roles: frozenset[Role]
+    holder_id: str | None = None
+    org_id: str | None = None
+
+    def has(self, *roles: Role) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    @property
+    def is_bureau(self) -> bool:
+        return self.has(*BUREAU)
+
+    @property
+    def own_holder(self) -> str | None:
+        """The one holder an enterprise caller is limited to; None for callers who see all."""
+        return self.holder_id if self.has(Role.enterprise) and not self.is_bureau else None
+
+    @property
+    def own_org(self) -> str | None:
+        """The one organisation an evaluator caller is limited to."""
+        return self.org_id if self.has(Role.evaluator) and not self.is_bureau else None
+
+    def ensure_holder(self, holder_id: str) -> None:
+        """Enterprises act only for their own holder; bureau staff act for everyone."""
+        if self.own_holder is not None and self.own_holder != holder_id:
+            raise Forbidden("This object belongs to another rights holder.")
+
+    def ensure_org(self, org_id: str) -> None:
+        """Evaluators act only for their own organisation."""
+        if self.own_org is not None and self.own_org != org_id:
+            raise Forbidden("This object belongs to another evaluation organisation.")
+
+
+class Authenticator:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.issuer = settings.jwt_issuer
+        self.audience = settings.jwt_audience
+        self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url, cache_keys=True, lifespan=3600) \
+            if settings.jwt_jwks_url else None
+        self._secret = settings.jwt_secret.get_secret_value()
+
+    async def authenticate(self, token: str) -> Principal:
+        try:
+            if self._jwks is not None:
+                key = await anyio.to_thread.run_sync(self._jwks.get_signing_key_from_jwt, token)
+                claims = jwt.decode(token, key.key, algorithms=["RS256"], audience=self.audience,
+                                    issuer=self.issuer, options={"require": ["exp", "sub"]})
+            else:
+                claims = jwt.decode(token, self._secret, algorithms=["HS256"],
+                                    audience=self.audience, issuer=self.issuer,
+                                    options={"require": ["exp", "sub"]})
+        except jwt.PyJWKClientError as exc:
+            raise Unauthorized(f"Signing key not available: {exc}") from exc
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized(f"Invalid bearer token: {exc}") from exc
+        return _principal(claims)
+
+
+def _principal(claims: dict[str, Any]) -> Principal:
+    raw = claims.get("roles", [])
+    raw = [raw] if isinstance(raw, str) else raw
+    try:
+        roles = frozenset(Role(r) for r in raw)
+    except ValueError as exc:
+        raise Unauthorized(f"Unknown role in token: {exc}") from exc
+    if not roles:
+        raise Unauthorized("The token carries no role.")
+    if Role.enterprise in roles and not claims.get("holder_id"):
+        raise Unauthorized("An enterprise token needs the holder_id claim.")
+    if Role.evaluator in roles and not claims.get("org_id"):
+        raise Unauthorized("An evaluator token needs the org_id claim.")
+    return Principal(str(claims["sub"]), roles, claims.get("holder_id"), claims.get("org_id"))
+
+
+def mint_dev_token(settings: ServiceSettings, *, role: Role, holder_id: str | None = None,
+                   org_id: str | None = None, subject: str | None = None,
+                   ttl_seconds: int = 12 * 3600) -> str:
+    """An HS256 token for dev and tests. Refused when the settings expect IdP tokens."""
+    if settings.jwt_jwks_url:
+        raise ValueError("this deployment verifies RS256 tokens from its identity provider")
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "sub": subject or f"dev-{role.value}-{uuid.uuid4().hex[:8]}", "roles": [role.value],
+        "iss": settings.jwt_issuer, "aud": settings.jwt_audience, "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    if holder_id:
+        claims["holder_id"] = holder_id
+    if org_id:
+        claims["org_id"] = org_id
+    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
+
+
+_bearer = HTTPBearer(auto_error=False, description="JWT from the identity provider")
+
+
+async def optional_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """The caller, or None for the public. A bad token is refused, never read as anonymous."""
+    if credentials is None:
+        return None
+    cached = request.scope.get("state", {}).get("principal")
+    if cached is not None:
+        return cached
+    principal = await request.app.state.authenticator.authenticate(credentials.credentials)
+    request.scope.setdefault("state", {})["principal"] = principal
+    return principal
+
+
+def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """Dependency factory: the caller must hold one of ``roles``."""
+
+    async def dependency(
+        principal: Annotated[Principal | None, Depends(optional_principal)],
+    ) -> Principal:
+        if principal is None:
+            raise Unauthorized("This operation needs a bearer token.")
+        if not principal.has(*roles):
+            raise Forbidden(f"Allowed roles: {', '.join(r.value for r in roles)}.")
+        return principal
+
+    return dependency

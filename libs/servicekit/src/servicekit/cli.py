@@ -1,0 +1,61 @@
+"""``mineadmin``: one command for operators and developers."""
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from servicekit.auth import Role, mint_dev_token
+from servicekit.migrations import upgrade
+from servicekit.services import installed_services
+from servicekit.settings import ServiceSettings
+
+app = typer.Typer(help="Erenhot mineral-resources administration 二连浩特市矿产资源管理", no_args_is_help=True)
+
+
+@app.command()
+def token(
+    role: Annotated[Role, typer.Option(help="Role the token carries.")],
+    holder_id: Annotated[str | None, typer.Option(help="Required for enterprise.")] = None,
+    org_id: Annotated[str | None, typer.Option(help="Required for evaluator.")] = None,
+    subject: Annotated[str | None, typer.Option(help="Token subject (user id).")] = None,
+    hours: Annotated[int, typer.Option(help="Validity in hours.")] = 12,
+) -> None:
+    """Print a dev bearer token (HS256, signed with MINEADMIN_JWT_SECRET or the dev default)."""
+    if role is Role.enterprise and not holder_id:
+        raise typer.BadParameter("an enterprise token needs --holder-id")
+    if role is Role.evaluator and not org_id:
+        raise typer.BadParameter("an evaluator token needs --org-id")
+    settings = ServiceSettings()
+    typer.echo(mint_dev_token(settings, role=role, holder_id=holder_id, org_id=org_id,
+                              subject=subject, ttl_seconds=hours * 3600))
+
+
+@app.command()
+def migrate(
+    service: Annotated[list[str] | None, typer.Option(help="Only these services.")] = None,
+) -> None:
+    """Apply every pending migration to each service's own database (its *_DATABASE_URL)."""
+    for name, spec in installed_services().items():
+        if service and name not in service:
+            continue
+        upgrade(database_url=spec.settings().database_url, service_versions=spec.migrations)
+        typer.echo(f"{name}: migrated")
+
+
+@app.command()
+def dev(
+    data_dir: Annotated[Path, typer.Option(help="Where dev data lives (git-ignored).")] = Path(
+        ".data"),
+) -> None:
+    """Run all services on ports 8001-8004 with embedded PostgreSQL and the in-process broker."""
+    from servicekit.devserver import run_dev
+
+    os.environ.setdefault("MINEADMIN_DEV", "1")
+    asyncio.run(run_dev(data_dir.resolve()))
+
+
+def main() -> None:
+    app()

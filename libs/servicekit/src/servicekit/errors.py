@@ -1,0 +1,194 @@
+"""RFC 9457 problem details: every error any service returns is ``application/problem+json``."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "urn:mineadmin:problem:"
+log = logging.getLogger("servicekit.errors")
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Where the bad value is, e.g. `body.credit_code`.")
+    message: str
+    type: str | None = None
+
+
+class Problem(BaseModel):
+    """The problem document (RFC 9457)."""
+
+    type: str = Field(examples=[f"{PROBLEM_BASE}validation-error"])
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+    model_config = {"extra": "allow"}
+
+
+class ProblemError(Exception):
+    """Raise from service functions; the handler renders it. Subclasses fix status and type."""
+
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str | None = None, *, title: str | None = None,
+                 headers: dict[str, str] | None = None, **extensions: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.title = title or self.title
+        self.headers = headers
+        self.extensions = extensions
+
+    def problem(self, instance: str | None = None) -> dict[str, Any]:
+        body = {"type": PROBLEM_BASE + self.slug, "title": self.title, "status": self.status}
+        if self.detail:
+            body["detail"] = self.detail
+        if instance:
+            body["instance"] = instance
+        body.update(self.extensions)
+        return body
+
+
+class NotFound(ProblemError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Unauthorized(ProblemError):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="mineadmin"'},
+                         **extensions)
+
+
+class Forbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Not allowed for this caller"
+
+
+class Conflict(ProblemError):
+    status, slug, title = 409, "conflict", "Conflicts with the current state"
+
+
+class PreconditionFailed(ProblemError):
+    status, slug, title = 412, "precondition-failed", "The resource changed since you read it"
+
+
+class PreconditionRequired(ProblemError):
+    status, slug, title = 428, "precondition-required", "If-Match header required"
+
+
+class Unprocessable(ProblemError):
+    status, slug, title = 422, "unprocessable", "The request cannot be processed"
+
+
+class ServiceUnavailable(ProblemError):
+    status, slug, title = 503, "service-unavailable", "Temporarily unavailable"
+
+
+def validation_error(errors: list[FieldError], detail: str | None = None) -> Unprocessable:
+    """A 422 naming each bad field, in the same shape as FastAPI's own request validation."""
+    err = Unprocessable(
+        detail or "; ".join(f"{e.field}: {e.message}" for e in errors),
+        title="Request validation failed",
+        errors=[e.model_dump(exclude_none=True) for e in errors],
+    )
+    err.slug = "validation-error"
+    return err
+
+
+def problem_response(status: int, body: dict[str, Any],
+                     headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _on_problem(request: Request, exc: ProblemError) -> JSONResponse:
+    return problem_response(exc.status, exc.problem(request.url.path), exc.headers)
+
+
+async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [
+        FieldError(field=_field_path(e["loc"]), message=e["msg"], type=e["type"])
+        for e in exc.errors()
+    ]
+    return await _on_problem(request, validation_error(errors))
+
+
+async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    status = HTTPStatus(exc.status_code)
+    slug = status.phrase.lower().replace(" ", "-")
+    body = {"type": PROBLEM_BASE + slug, "title": status.phrase, "status": exc.status_code,
+            "instance": request.url.path}
+    if exc.detail and exc.detail != status.phrase:
+        body["detail"] = str(exc.detail)
+    elif exc.status_code == 404:
+        body["detail"] = f"No route matches {request.method} {request.url.path}"
+    return problem_response(exc.status_code, body, getattr(exc, "headers", None))
+
+
+async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", exc)
+    return problem_response(503, ServiceUnavailable(
+        "The database is unreachable; retry shortly.").problem(request.url.path),
+        {"Retry-After": "5"})
+
+
+async def _on_integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+    log.info("integrity error: %s", exc.orig)
+    return problem_response(409, Conflict(
+        "The change conflicts with data already stored (a duplicate or a missing reference)."
+    ).problem(request.url.path))
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(500, {
+        "type": PROBLEM_BASE + "internal-error", "title": "Internal server error", "status": 500,
+        "instance": request.url.path,
+    })
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """True for errors that mean the database could not be reached (not bad SQL or data)."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, (ConnectionError, OSError, TimeoutError))
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(IntegrityError, _on_integrity)
+    app.add_exception_handler(OperationalError, _on_database_unavailable)
+    app.add_exception_handler(InterfaceError, _on_database_unavailable)
+    app.add_exception_handler(ConnectionError, _on_database_unavailable)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+def problem_doc(description: str) -> dict[str, Any]:
+    """An OpenAPI ``responses`` entry for a problem+json answer."""
+    return {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": description}
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: problem_doc("No or invalid bearer token 未认证"),
+    403: problem_doc("Caller's role or ownership does not allow this 无权限"),
+    422: problem_doc("Request validation failed 请求参数错误"),
+}

@@ -1,0 +1,178 @@
+"""Idempotent consumers: a handler runs in the same transaction as its inbox row.
+
+A record that cannot be read (not a CloudEvent, unknown type, payload not matching the
+contract) or whose handler keeps failing is dead-lettered: stored in ``dead_letters`` and
+queued for ``<consumer>.dlq`` through the outbox, in one transaction. Then the consumer moves on.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from contracts import EventPayload, EventRegistry, UnknownEventType
+from pydantic import ValidationError
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from servicekit.db import Database
+from servicekit.errors import is_connection_error
+from servicekit.events import outbox as outbox_
+from servicekit.events.envelope import CloudEvent, InvalidEvent, Record
+from servicekit.metrics import ServiceMetrics
+from servicekit.tables import dead_letters, inbox
+from servicekit.tracing import continue_from, current_traceparent
+
+log = logging.getLogger("servicekit.consumer")
+
+Handler = Callable[[AsyncSession, CloudEvent, Any], Awaitable[None]]
+
+
+class Handlers:
+    """Event type → handler, registered explicitly per consumer."""
+
+    def __init__(self) -> None:
+        self._by_type: dict[str, Handler] = {}
+
+    def on(self, payload: type[EventPayload]) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            if payload.event_type in self._by_type:
+                raise ValueError(f"two handlers for {payload.event_type}")
+            self._by_type[payload.event_type] = handler
+            return handler
+
+        return register
+
+    def get(self, event_type: str) -> Handler | None:
+        return self._by_type.get(event_type)
+
+    def topics(self, registry: EventRegistry) -> list[str]:
+        return sorted({registry.model(t).topic for t in self._by_type})
+
+    def __bool__(self) -> bool:
+        return bool(self._by_type)
+
+
+UNREADABLE = (InvalidEvent, UnknownEventType, ValidationError)
+
+
+class DatabaseUnavailable(Exception):
+    """Not the event's fault: the broker adapter retries the record later."""
+
+
+@dataclass
+class Outcome:
+    status: str  # "applied", "duplicate", "ignored", "dead-lettered", "failed" (replay only)
+    error: str | None = None
+
+
+class Consumer:
+    def __init__(self, *, name: str, db: Database, handlers: Handlers, registry: EventRegistry,
+                 dlq_topic: str, max_attempts: int = 5, retry_base_seconds: float = 0.2,
+                 metrics: ServiceMetrics | None = None) -> None:
+        self.name, self.db, self.handlers, self.registry = name, db, handlers, registry
+        self.dlq_topic = dlq_topic
+        self.max_attempts = max_attempts
+        self.retry_base_seconds = retry_base_seconds
+        self.metrics = metrics
+
+    def _read(self, record: Record) -> tuple[CloudEvent, Any, Handler | None]:
+        event = CloudEvent.from_record(record)
+        handler = self.handlers.get(event.type)
+        if handler is None:
+            if event.type not in self.registry:
+                raise UnknownEventType(event.type)
+            return event, None, None
+        return event, self.registry.parse(event.type, event.data), handler
+
+    async def process(self, record: Record) -> Outcome:
+        """Apply one record. Returns only once its effect (or its dead letter) is committed."""
+        try:
+            event, payload, handler = self._read(record)
+        except UNREADABLE as exc:
+            return await self._dead_letter(record, _describe(exc), attempts=1)
+        if handler is None:
+            return self._count(Outcome("ignored"), record)
+
+        error = ""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                return self._count(await self.apply(event, payload, handler), record)
+            except Exception as exc:
+                if is_connection_error(exc):
+                    raise DatabaseUnavailable(str(exc)) from exc
+                error = _describe(exc)
+                log.warning("consumer %s: %s attempt %d/%d failed: %s", self.name, event.type,
+                            attempt, self.max_attempts, error)
+                if attempt < self.max_attempts:
+                    await asyncio.sleep(self.retry_base_seconds * 2 ** (attempt - 1))
+        return await self._dead_letter(record, error, attempts=self.max_attempts, event=event)
+
+    async def replay(self, record: Record) -> Outcome:
+        """One more attempt at a dead letter, for an operator: no retries, no new dead letter."""
+        try:
+            event, payload, handler = self._read(record)
+            if handler is None:
+                return Outcome("ignored")
+            return await self.apply(event, payload, handler)
+        except Exception as exc:
+            return Outcome("failed", _describe(exc))
+
+    async def apply(self, event: CloudEvent, payload: Any, handler: Handler) -> Outcome:
+        token = current_traceparent.set(continue_from(event.traceparent))
+        try:
+            async with self.db.transaction() as session:
+                fresh = await session.execute(
+                    pg_insert(inbox).values(consumer=self.name, event_id=event.id, type=event.type)
+                    .on_conflict_do_nothing().returning(inbox.c.event_id))
+                if fresh.first() is None:
+                    return Outcome("duplicate")
+                await handler(session, event, payload)
+            return Outcome("applied")
+        finally:
+            current_traceparent.reset(token)
+
+    async def _dead_letter(self, record: Record, error: str, *, attempts: int,
+                           event: CloudEvent | None = None) -> Outcome:
+        log.error("consumer %s dead-letters %s:%s@%s: %s", self.name, record.topic,
+                  record.partition, record.offset, error)
+        try:
+            async with self.db.transaction() as session:
+                await session.execute(insert(dead_letters).values(
+                    consumer=self.name, topic=record.topic, partition=record.partition,
+                    offset=record.offset, key=record.key, value=record.value,
+                    headers=[(n, v.decode("utf-8", "replace")) for n, v in record.headers],
+                    event_id=str(event.id) if event else _header(record, "ce_id"),
+                    event_type=event.type if event else _header(record, "ce_type"),
+                    error=error[:4000], attempts=attempts,
+                ))
+                await outbox_.forward(session, record, topic=self.dlq_topic, extra_headers=[
+                    ("dlq_consumer", self.name), ("dlq_error", error[:1000]),
+                    ("dlq_topic", record.topic), ("dlq_partition", str(record.partition)),
+                    ("dlq_offset", str(record.offset)),
+                ])
+        except Exception as exc:
+            if is_connection_error(exc):
+                raise DatabaseUnavailable(str(exc)) from exc
+            raise
+        if self.metrics is not None:
+            self.metrics.dead_letters.labels(self.name).inc()
+        return self._count(Outcome("dead-lettered", error), record)
+
+    def _count(self, outcome: Outcome, record: Record) -> Outcome:
+        if self.metrics is not None:
+            self.metrics.events_consumed.labels(self.name, record.topic, outcome.status).inc()
+        return outcome
+
+
+def _header(record: Record, name: str) -> str | None:
+    for key, value in record.headers:
+        if key == name:
+            return value.decode("utf-8", "replace")[:200]
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"

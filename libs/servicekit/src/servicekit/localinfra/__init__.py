@@ -1,0 +1,1 @@
+"""Real infrastructure started by the project itself: embedded PostgreSQL, a local Kafka node."""

@@ -1,0 +1,433 @@
+"""A real single-node Apache Kafka broker (KRaft, no Docker) for tests and dev tools.
+
+The broker's jars come from Maven Central through ``kafka-pom.xml`` and are cached outside the
+repository; the broker itself runs as a plain ``java`` child process bound to 127.0.0.1 only::
+
+    with kafka_node(data_dir=tmp_path / "kafka") as node:
+        producer = AIOKafkaProducer(bootstrap_servers=node.bootstrap_servers)
+"""
+
+import atexit
+import base64
+import ctypes
+import fcntl
+import hashlib
+import logging
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Self
+
+__all__ = [
+    "KAFKA_VERSION",
+    "KafkaNode",
+    "KafkaNodeError",
+    "default_cache_dir",
+    "kafka_node",
+    "resolve_kafka_jars",
+]
+
+logger = logging.getLogger(__name__)
+
+KAFKA_VERSION = "4.1.2"
+
+_POM = Path(__file__).with_name("kafka-pom.xml")
+_HOST = "127.0.0.1"
+_NODE_ID = 1
+_READY_TIMEOUT_S = 60.0
+_STOP_TIMEOUT_S = 30.0
+_LOG_TAIL_LINES = 40
+_STACK_FRAME = re.compile(r"\s+(at |\.\.\. \d+ more)")
+_PR_SET_PDEATHSIG = 1
+
+# Heap sized for a 2-core test machine; GC flags as in Kafka's own kafka-run-class.sh.
+_JVM_OPTIONS = (
+    "-Xms256m",
+    "-Xmx768m",
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-XX:InitiatingHeapOccupancyPercent=35",
+    "-XX:+ExplicitGCInvokesConcurrent",
+    "-XX:+ExitOnOutOfMemoryError",
+    "-Djava.awt.headless=true",
+)
+
+_LOG4J2_XML = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<Configuration status="warn" shutdownHook="disable">
+  <Appenders>
+    <Console name="stdout" target="SYSTEM_OUT">
+      <PatternLayout pattern="[%d] %p %m (%c)%n"/>
+    </Console>
+  </Appenders>
+  <Loggers>
+    <Logger name="kafka.server.KafkaRaftServer" level="INFO"/>
+    <Root level="WARN">
+      <AppenderRef ref="stdout"/>
+    </Root>
+  </Loggers>
+</Configuration>
+"""
+
+
+class KafkaNodeError(RuntimeError):
+    """The local Kafka broker could not be set up, started or stopped."""
+
+
+class KafkaNode:
+    """One broker+controller JVM; create it with :func:`kafka_node`."""
+
+    def __init__(
+        self, *, java: Path, jars: Path, data_dir: Path, broker_port: int, controller_port: int
+    ) -> None:
+        self.data_dir = data_dir
+        self.broker_port = broker_port
+        self.controller_port = controller_port
+        self.bootstrap_servers = f"{_HOST}:{broker_port}"
+        self.log_path = data_dir / "broker.log"
+        self._command = [
+            str(java),
+            *_JVM_OPTIONS,
+            f"-Dlog4j2.configurationFile={data_dir / 'log4j2.xml'}",
+            "-cp",
+            f"{jars}/*",
+            "kafka.Kafka",
+            str(data_dir / "server.properties"),
+        ]
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The broker JVM's pid while it runs."""
+        return self._process.pid if self.is_running else None
+
+    @property
+    def is_running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self, timeout: float = _READY_TIMEOUT_S) -> None:
+        """Start the broker (same ports, same data) and block until it serves metadata."""
+        if self.is_running:
+            return
+        log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        started = time.monotonic()
+        with self.log_path.open("ab") as log:
+            self._process = subprocess.Popen(
+                self._command,
+                cwd=self.data_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent(),
+            )
+        atexit.register(self.stop)
+        try:
+            self._wait_until_ready(started + timeout, log_offset)
+        except BaseException:
+            self.kill()
+            raise
+        logger.info(
+            "Kafka broker on %s ready in %.1fs (pid %d)",
+            self.bootstrap_servers,
+            time.monotonic() - started,
+            self._process.pid,
+        )
+
+    def stop(self, timeout: float = _STOP_TIMEOUT_S) -> None:
+        """Shut down gracefully (SIGTERM), SIGKILL after ``timeout``; no-op when not running."""
+        process = self._process
+        if process is None:
+            return
+        if process.poll() is None:
+            self._signal(signal.SIGTERM)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                logger.warning("Kafka broker ignored SIGTERM for %.0fs: killing it", timeout)
+                self._signal(signal.SIGKILL)
+                process.wait()
+            logger.info("Kafka broker on %s stopped", self.bootstrap_servers)
+        self._forget()
+
+    def kill(self) -> None:
+        """SIGKILL the broker, as a crash would; no-op when not running."""
+        process = self._process
+        if process is None:
+            return
+        self._signal(signal.SIGKILL)
+        process.wait()
+        self._forget()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _signal(self, sig: signal.Signals) -> None:
+        assert self._process is not None
+        try:  # the JVM leads its own process group (start_new_session)
+            os.killpg(self._process.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def _forget(self) -> None:
+        self._process = None
+        atexit.unregister(self.stop)
+
+    def _wait_until_ready(self, deadline: float, log_offset: int) -> None:
+        assert self._process is not None
+        while True:
+            exit_code = self._process.poll()
+            if exit_code is not None:
+                raise KafkaNodeError(
+                    f"Kafka broker exited with code {exit_code} during startup; "
+                    f"{self._log_tail(log_offset)}"
+                )
+            if _answers_metadata(self.broker_port):
+                return
+            if time.monotonic() > deadline:
+                raise KafkaNodeError(
+                    f"Kafka broker on {self.bootstrap_servers} did not answer a metadata "
+                    f"request in time; {self._log_tail(log_offset)}"
+                )
+            time.sleep(0.1)
+
+    def _log_tail(self, offset: int) -> str:
+        try:
+            with self.log_path.open("rb") as log:
+                log.seek(offset)
+                lines = log.read().decode(errors="replace").splitlines()
+        except OSError as error:
+            return f"broker log {self.log_path} unreadable: {error}"
+        # Stack frames would push the messages and their "Caused by" lines out of the tail.
+        lines = [line for line in lines if not _STACK_FRAME.match(line)]
+        tail = "\n".join(lines[-_LOG_TAIL_LINES:]) or "(empty)"
+        return f"last lines of {self.log_path} (stack frames left out):\n{tail}"
+
+
+def default_cache_dir() -> Path:
+    """``$MINEADMIN_CACHE_DIR/kafka-<version>``, else ``~/.cache/mineadmin/kafka-<version>``."""
+    root = os.environ.get("MINEADMIN_CACHE_DIR")
+    base = Path(root) if root else Path.home() / ".cache" / "mineadmin"
+    return base / f"kafka-{KAFKA_VERSION}"
+
+
+def resolve_kafka_jars(cache_dir: Path) -> Path:
+    """Copy the broker's runtime jars into ``cache_dir/libs`` with Maven, once; return that dir."""
+    libs = cache_dir / "libs"
+    marker = cache_dir / "resolved.sha256"
+    pom = _POM.read_bytes()
+    digest = hashlib.sha256(pom).hexdigest()
+    if _read_text(marker) == digest:
+        return libs
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with (cache_dir / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if _read_text(marker) == digest:  # another process resolved while we waited
+            return libs
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            raise KafkaNodeError("Maven ('mvn') is not on PATH: it fetches the Kafka jars")
+        shutil.rmtree(libs, ignore_errors=True)
+        pom_copy = cache_dir / "pom.xml"
+        pom_copy.write_bytes(pom)
+        started = time.monotonic()
+        result = subprocess.run(
+            [
+                mvn,
+                "-q",
+                "-B",
+                "-f",
+                str(pom_copy),
+                "dependency:copy-dependencies",
+                "-DincludeScope=runtime",
+                f"-DoutputDirectory={libs}",
+            ],
+            cwd=cache_dir,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            output = (result.stdout + result.stderr).strip()[-4000:]
+            raise KafkaNodeError(f"mvn could not fetch the Kafka jars:\n{output}")
+        marker.write_text(digest)
+        logger.info("fetched Kafka %s jars in %.1fs", KAFKA_VERSION, time.monotonic() - started)
+    return libs
+
+
+def kafka_node(*, data_dir: Path, cache_dir: Path | None = None) -> KafkaNode:
+    """Configure (and format, if new) a broker in ``data_dir`` on two free ports; not started."""
+    jars = resolve_kafka_jars(cache_dir or default_cache_dir())
+    java = _find_java()
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    broker_port, controller_port = _free_ports(2)
+    properties = _server_properties(data_dir, broker_port, controller_port)
+    (data_dir / "server.properties").write_text(
+        "".join(f"{key}={value}\n" for key, value in properties.items())
+    )
+    (data_dir / "log4j2.xml").write_text(_LOG4J2_XML)
+    if not (Path(properties["log.dirs"]) / "meta.properties").exists():
+        _format_storage(java, jars, data_dir)
+    return KafkaNode(
+        java=java,
+        jars=jars,
+        data_dir=data_dir,
+        broker_port=broker_port,
+        controller_port=controller_port,
+    )
+
+
+def _server_properties(data_dir: Path, broker_port: int, controller_port: int) -> dict[str, str]:
+    return {
+        "process.roles": "broker,controller",
+        "node.id": str(_NODE_ID),
+        # A static voter set: unlike a --standalone dynamic quorum, it does not record the
+        # controller's address in the metadata log, so a data dir can be reopened on new ports.
+        "controller.quorum.voters": f"{_NODE_ID}@{_HOST}:{controller_port}",
+        "listeners": f"PLAINTEXT://{_HOST}:{broker_port},CONTROLLER://{_HOST}:{controller_port}",
+        "advertised.listeners": f"PLAINTEXT://{_HOST}:{broker_port}",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "log.dirs": str(data_dir / "kafka-logs"),
+        "num.partitions": "3",
+        "auto.create.topics.enable": "true",
+        "group.initial.rebalance.delay.ms": "0",
+        "offsets.topic.replication.factor": "1",
+        "offsets.topic.num.partitions": "3",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "transaction.state.log.num.partitions": "3",
+        "share.coordinator.state.topic.replication.factor": "1",
+        "share.coordinator.state.topic.min.isr": "1",
+        "log.cleaner.dedupe.buffer.size": str(16 * 1024 * 1024),
+        # After a SIGKILL the controller refuses the broker's new registration until the old
+        # session expires (9 s by default); a shorter session makes kill-then-start quicker.
+        "broker.heartbeat.interval.ms": "1000",
+        "broker.session.timeout.ms": "4000",
+    }
+
+
+def _format_storage(java: Path, jars: Path, data_dir: Path) -> None:
+    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+    result = subprocess.run(
+        [
+            str(java),
+            "-Xmx256m",
+            f"-Dlog4j2.configurationFile={data_dir / 'log4j2.xml'}",
+            "-cp",
+            f"{jars}/*",
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            cluster_id,
+            "-c",
+            str(data_dir / "server.properties"),
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = (result.stdout + result.stderr).strip()
+    if result.returncode != 0:
+        raise KafkaNodeError(f"formatting Kafka storage in {data_dir} failed:\n{output}")
+    logger.debug("formatted Kafka storage (cluster %s): %s", cluster_id, output)
+
+
+def _find_java() -> Path:
+    java_home = os.environ.get("JAVA_HOME")
+    java = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
+    if java is None or not os.access(java, os.X_OK):
+        raise KafkaNodeError("no Java runtime: put 'java' (17+) on PATH or set JAVA_HOME")
+    return Path(java)
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:  # all bound at once, so the ports differ
+            sock.bind((_HOST, 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return None
+
+
+def _metadata_request() -> bytes:
+    """MetadataRequest v4 (the oldest Kafka 4 accepts) for no topics, header v1."""
+    client_id = b"mineadmin-localinfra"
+    header = struct.pack(">hhih", 3, 4, 1, len(client_id)) + client_id
+    body = struct.pack(">ib", 0, 0)  # topics: empty array; allow_auto_topic_creation: false
+    return struct.pack(">i", len(header) + len(body)) + header + body
+
+
+_METADATA_REQUEST = _metadata_request()
+
+
+def _answers_metadata(port: int) -> bool:
+    """True once the broker lists itself (registered and unfenced) in a metadata response."""
+    try:
+        with socket.create_connection((_HOST, port), timeout=2.0) as sock:
+            sock.sendall(_METADATA_REQUEST)
+            (size,) = struct.unpack(">i", _recv_exactly(sock, 4))
+            response = _recv_exactly(sock, size)
+        # correlation_id, throttle_time_ms, then the brokers array: its length, first node_id
+        _, _, broker_count, node_id = struct.unpack_from(">iiii", response)
+    except (OSError, struct.error):
+        return False
+    return broker_count > 0 and node_id == _NODE_ID
+
+
+def _recv_exactly(sock: socket.socket, size: int) -> bytes:
+    chunks = bytearray()
+    while len(chunks) < size:
+        chunk = sock.recv(size - len(chunks))
+        if not chunk:
+            raise ConnectionError("connection closed by the broker")
+        chunks += chunk
+    return bytes(chunks)
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` making Linux SIGKILL the child when this process dies.
+
+    PR_SET_PDEATHSIG fires when the *thread* that forked exits, so it is only armed from the
+    main thread; from other threads the ``atexit`` stop is the only guard.
+    """
+    if not sys.platform.startswith("linux") or threading.current_thread() is not (
+        threading.main_thread()
+    ):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+
+    def arm() -> None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return arm

@@ -1,0 +1,59 @@
+"""Per-request context: request id, traceparent, an access log line and the latency metric."""
+
+import logging
+import re
+import time
+import uuid
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from servicekit.metrics import ServiceMetrics
+from servicekit.tracing import continue_from, current_traceparent, trace_id
+
+log = structlog.get_logger("servicekit.access")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, *, metrics: ServiceMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k: v.decode("latin-1") for k, v in scope["headers"]}
+        given = headers.get("x-request-id", "")
+        request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+        traceparent = continue_from(headers.get("traceparent"))
+        token = current_traceparent.set(traceparent)
+        structlog.contextvars.bind_contextvars(request_id=request_id,
+                                               trace_id=trace_id(traceparent))
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_ids(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []),
+                                      (b"x-request-id", request_id.encode()),
+                                      (b"traceparent", traceparent.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_ids)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            self.metrics.request_seconds.labels(scope["method"], template, str(status)) \
+                .observe(elapsed)
+            if template not in ("/healthz", "/readyz", "/metrics"):
+                log.log(logging.WARNING if status >= 500 else logging.INFO, "request",
+                        method=scope["method"], path=scope["path"], status=status,
+                        duration_ms=round(elapsed * 1000, 1))
+            structlog.contextvars.unbind_contextvars("request_id", "trace_id")
+            current_traceparent.reset(token)

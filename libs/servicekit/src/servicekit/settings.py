@@ -1,0 +1,84 @@
+"""Service configuration from the environment, one prefix per service (``RIGHTS_``, ``NOTIFIER_``…)."""
+
+from enum import StrEnum
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+SHARED_PREFIX = "MINEADMIN_"
+DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0000"
+
+
+class Mode(StrEnum):
+    dev = "dev"
+    production = "production"
+
+
+class BrokerKind(StrEnum):
+    kafka = "kafka"
+    inprocess = "inprocess"
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has. A service subclass reads ``<PREFIX>_<FIELD>`` first (e.g.
+    ``RIGHTS_DATABASE_URL``), then the shared ``MINEADMIN_<FIELD>`` (e.g. one
+    ``MINEADMIN_KAFKA_BOOTSTRAP_SERVERS`` for all services)."""
+
+    model_config = SettingsConfigDict(env_prefix=SHARED_PREFIX, extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        shared = EnvSettingsSource(settings_cls, env_prefix=SHARED_PREFIX)
+        return init_settings, env_settings, shared, file_secret_settings
+
+    mode: Mode = Mode.dev
+    database_url: str = Field(
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+        description="SQLAlchemy URL with the asyncpg driver.",
+    )
+    database_pool_size: int = 10
+    broker: BrokerKind = BrokerKind.kafka
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    topic_prefix: str = Field("", description="Prepended to every topic and consumer group name.")
+    jwt_secret: SecretStr = Field(
+        SecretStr(DEV_JWT_SECRET), description="HS256 key; ignored when jwt_jwks_url is set."
+    )
+    jwt_jwks_url: str | None = Field(None, description="JWKS of the identity provider: RS256 only.")
+    jwt_issuer: str = "mineadmin-dev"
+    jwt_audience: str = "mineadmin"
+    log_level: str = "INFO"
+    log_json: bool = True
+    relay_poll_seconds: float = Field(2.0, gt=0, description="Relay polling fallback interval.")
+    consumer_max_attempts: int = Field(5, ge=1, description="Handler attempts before dead-lettering.")
+    consumer_retry_base_seconds: float = Field(0.2, ge=0)
+    idempotency_retention_hours: int = 24
+    max_body_bytes: int = 1_048_576
+
+    @model_validator(mode="after")
+    def _refuse_dev_defaults_in_production(self) -> Self:
+        if self.mode is Mode.production:
+            if self.jwt_jwks_url is None and self.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
+                raise ValueError(
+                    "production mode refuses the default dev JWT secret: set jwt_jwks_url "
+                    "(RS256 tokens from the identity provider) or a secret of your own"
+                )
+            if self.broker is BrokerKind.inprocess:
+                raise ValueError("production mode needs the Kafka broker")
+        return self
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+
+def service_config(env_prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=env_prefix, extra="ignore")

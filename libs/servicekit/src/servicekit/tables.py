@@ -1,0 +1,92 @@
+"""Platform tables every service database has. Migrated by the ``servicekit`` Alembic branch."""
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+platform_metadata = MetaData()
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+# Records waiting for the relay: events, and dead letters bound for `<consumer>.dlq`. Written in the caller's transaction; sent_at is set after the
+# broker acknowledged. Unsent rows are found through a partial index, never by "id > last id".
+outbox = Table(
+    "outbox", platform_metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("event_id", Uuid, nullable=False, unique=True),
+    Column("topic", String(200), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("type", String(200), nullable=False),
+    # [[name, value]], values as UTF-8 text (CloudEvents attributes are strings)
+    Column("headers", JSONType, nullable=False),
+    Column("value", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("last_error", Text),
+    Index("outbox_unsent", "id", postgresql_where=text("sent_at IS NULL")),
+)
+
+# One row per event a consumer has applied: the primary key is the duplicate check.
+inbox = Table(
+    "inbox", platform_metadata,
+    Column("consumer", String(200), nullable=False),
+    Column("event_id", Uuid, nullable=False),
+    Column("type", String(200), nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("consumer", "event_id"),
+    Index("inbox_processed_at", "processed_at"),
+)
+
+# Events a consumer gave up on. The raw record is kept so it can be replayed byte for byte.
+dead_letters = Table(
+    "dead_letters", platform_metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("consumer", String(200), nullable=False),
+    Column("topic", String(200), nullable=False),
+    Column("partition", Integer),
+    Column("offset", BigInteger),
+    Column("key", LargeBinary),
+    Column("headers", JSONType, nullable=False),
+    Column("value", LargeBinary),
+    Column("event_id", String(200)),
+    Column("event_type", String(200)),
+    Column("error", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("replayed_at", DateTime(timezone=True)),
+    Index("dead_letters_open", "consumer", "id", postgresql_where=text("replayed_at IS NULL")),
+)
+
+# Idempotency-Key records. state: 0 in flight, 1 done. A done row is written in the same
+# transaction as the request's own changes, so "in flight" after a crash means nothing committed.
+idempotency_keys = Table(
+    "idempotency_keys", platform_metadata,
+    Column("scope", String(200), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("state", SmallInteger, nullable=False),
+    Column("status", SmallInteger),
+    Column("headers", JSONType),
+    Column("body", LargeBinary),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("locked_until", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("scope", "key"),
+    Index("idempotency_keys_created_at", "created_at"),
+)

@@ -1,0 +1,134 @@
+"""The request's transaction: commit before the response leaves, roll back on any error.
+
+A pure ASGI middleware rather than a ``yield`` dependency, so the commit happens before the
+client sees the response (a failed commit becomes a problem response, not a lost 201) and so the
+Idempotency-Key record is written in the very same transaction as the request's changes.
+"""
+
+import json
+import logging
+from dataclasses import dataclass
+
+from fastapi import Request
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from servicekit import idempotency
+from servicekit.db import Database
+from servicekit.errors import PROBLEM_BASE, PROBLEM_JSON, is_connection_error
+
+log = logging.getLogger("servicekit.unit_of_work")
+
+
+@dataclass
+class UnitOfWork:
+    db: Database
+    session: AsyncSession | None = None
+    claim: idempotency.Claim | None = None
+
+    def get_session(self) -> AsyncSession:
+        if self.session is None:
+            self.session = self.db.sessions()
+        return self.session
+
+    async def close(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+
+
+def get_session(request: Request) -> AsyncSession:
+    """FastAPI dependency: the request's session. Routes and services never commit."""
+    return request.scope["state"]["uow"].get_session()
+
+
+class UnitOfWorkMiddleware:
+    def __init__(self, app: ASGIApp, *, db: Database) -> None:
+        self.app = app
+        self.db = db
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        uow = UnitOfWork(self.db)
+        scope.setdefault("state", {})["uow"] = uow
+        try:
+            if idempotency.applies(scope):
+                receive, early = await idempotency.begin(uow, scope, receive)
+                if early is not None:
+                    await early(scope, receive, send)
+                    return
+            await self._run(uow, scope, receive, send)
+        finally:
+            await uow.close()
+
+    async def _run(self, uow: UnitOfWork, scope: Scope, receive: Receive, send: Send) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+        passthrough = False
+
+        async def buffered_send(message: Message) -> None:
+            nonlocal start, passthrough
+            if passthrough:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                if uow.session is None and uow.claim is None:
+                    passthrough = True  # e.g. an event stream: nothing to commit, don't buffer
+                    await send(message)
+                else:
+                    start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    assert start is not None
+                    await self._finish(uow, start, b"".join(chunks), send)
+
+        try:
+            await self.app(scope, receive, buffered_send)
+        except BaseException:
+            if uow.session is not None:
+                await uow.session.rollback()
+            if uow.claim is not None:
+                await idempotency.release(self.db, uow.claim)
+            raise
+
+    async def _finish(self, uow: UnitOfWork, start: Message, body: bytes, send: Send) -> None:
+        status: int = start["status"]
+        headers: list[tuple[bytes, bytes]] = list(start.get("headers", []))
+        if status < 400:
+            try:
+                if uow.claim is not None:
+                    await idempotency.complete(uow.get_session(), uow.claim, status, headers, body)
+                if uow.session is not None:
+                    await uow.session.commit()
+            except Exception as exc:  # the commit failed: the client must not see success
+                await uow.get_session().rollback()
+                if uow.claim is not None:
+                    await idempotency.release(self.db, uow.claim)
+                status, headers, body = _commit_failure(exc)
+        else:
+            if uow.session is not None:
+                await uow.session.rollback()
+            if uow.claim is not None:
+                if status >= 500:
+                    await idempotency.release(self.db, uow.claim)
+                else:  # a refusal is an answer too: the same request gets it again
+                    await idempotency.complete_alone(self.db, uow.claim, status, headers, body)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _commit_failure(exc: Exception) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    if isinstance(exc, IntegrityError):
+        status, slug, title = 409, "conflict", "Conflicts with data written meanwhile"
+    elif is_connection_error(exc):
+        status, slug, title = 503, "service-unavailable", "The database is unreachable"
+    else:
+        log.exception("commit failed")
+        status, slug, title = 500, "internal-error", "Internal server error"
+    body = json.dumps({"type": PROBLEM_BASE + slug, "title": title,
+                       "status": status}).encode()
+    headers = [(b"content-type", PROBLEM_JSON.encode()),
+               (b"content-length", str(len(body)).encode())]
+    return status, headers, body
