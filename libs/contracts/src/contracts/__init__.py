@@ -14,5 +14,13 @@ TOPICS = {
     "notifier.events": "notifier",
 }
 
-__all__ = ["TOPICS", "Audience", "Deadline", "DeadlineAction", "EventPayload", "EventRegistry",
-           "UnknownEventType", "registry"]
+__all__ = [
+    "TOPICS",
+    "Audience",
+    "Deadline",
+    "DeadlineAction",
+    "EventPayload",
+    "EventRegistry",
+    "UnknownEventType",
+    "registry",
+]

@@ -16,8 +16,9 @@ class HolderRegistered(EventPayload):
     summary = "A rights holder was registered 采矿权人已登记"
 
     holder_id: UUID
-    credit_code: str = Field(description="Unified social credit code (GB 32100-2015).",
-                             examples=["91150000114122592P"])
+    credit_code: str = Field(
+        description="Unified social credit code (GB 32100-2015).", examples=["91150000114122592P"]
+    )
     name: str = Field(examples=["中国石油天然气股份有限公司"])
     registered_at: datetime
 

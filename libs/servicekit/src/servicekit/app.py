@@ -59,17 +59,34 @@ class Runtime:
     def __init__(self, spec: ServiceSpec, settings: ServiceSettings, broker: Broker) -> None:
         self.spec, self.settings, self.broker = spec, settings, broker
         self.metrics = ServiceMetrics(spec.name)
-        self.db = Database(settings.database_url, pool_size=settings.database_pool_size,
-                           info={"event_source": spec.source,
-                                 "topic_prefix": settings.topic_prefix})
-        self.relay = Relay(dsn=self.db.asyncpg_dsn(), broker=broker,
-                           poll_seconds=settings.relay_poll_seconds, metrics=self.metrics)
+        self.db = Database(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            info={"event_source": spec.source, "topic_prefix": settings.topic_prefix},
+        )
+        self.relay = Relay(
+            dsn=self.db.asyncpg_dsn(),
+            broker=broker,
+            poll_seconds=settings.relay_poll_seconds,
+            metrics=self.metrics,
+        )
         group = settings.topic(spec.name)
-        self.consumers: dict[str, Consumer] = {group: Consumer(
-            name=group, db=self.db, handlers=spec.handlers, registry=registry,
-            dlq_topic=f"{group}.dlq", max_attempts=settings.consumer_max_attempts,
-            retry_base_seconds=settings.consumer_retry_base_seconds, metrics=self.metrics,
-        )} if spec.handlers else {}
+        self.consumers: dict[str, Consumer] = (
+            {
+                group: Consumer(
+                    name=group,
+                    db=self.db,
+                    handlers=spec.handlers,
+                    registry=registry,
+                    dlq_topic=f"{group}.dlq",
+                    max_attempts=settings.consumer_max_attempts,
+                    retry_base_seconds=settings.consumer_retry_base_seconds,
+                    metrics=self.metrics,
+                )
+            }
+            if spec.handlers
+            else {}
+        )
         self.subscriptions: dict[str, object] = {}
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -80,9 +97,12 @@ class Runtime:
         await self.broker.start()
         for name, consumer in self.consumers.items():
             self.subscriptions[name] = await self.broker.subscribe(
-                name, self.topics_consumed(), consumer.process)
-        self._tasks = [asyncio.create_task(self.relay.run(), name=f"relay:{self.spec.name}"),
-                       asyncio.create_task(self._housekeeping(), name="housekeeping")]
+                name, self.topics_consumed(), consumer.process
+            )
+        self._tasks = [
+            asyncio.create_task(self.relay.run(), name=f"relay:{self.spec.name}"),
+            asyncio.create_task(self._housekeeping(), name="housekeeping"),
+        ]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -100,12 +120,18 @@ class Runtime:
             try:
                 await idempotency.purge_expired(self.db, self.settings.idempotency_retention_hours)
                 async with self.db.transaction() as session:
-                    await session.execute(delete(outbox).where(
-                        outbox.c.sent_at < func.now() - text(
-                            f"interval '{OUTBOX_RETENTION_DAYS} days'")))
-                    await session.execute(delete(inbox).where(
-                        inbox.c.processed_at < func.now() - text(
-                            f"interval '{INBOX_RETENTION_DAYS} days'")))
+                    await session.exec(
+                        delete(outbox).where(
+                            outbox.c.sent_at
+                            < func.now() - text(f"interval '{OUTBOX_RETENTION_DAYS} days'")
+                        )
+                    )
+                    await session.exec(
+                        delete(inbox).where(
+                            inbox.c.processed_at
+                            < func.now() - text(f"interval '{INBOX_RETENTION_DAYS} days'")
+                        )
+                    )
             except Exception:
                 log.exception("housekeeping failed; next round in an hour")
             await asyncio.sleep(HOUSEKEEPING_SECONDS)
@@ -113,10 +139,13 @@ class Runtime:
     async def refresh_metrics(self) -> None:
         async with self.db.transaction() as session:
             backlog, oldest = await operations.outbox_stats(session)
-            open_letters = (await session.execute(
-                select(dead_letters.c.consumer, func.count())
-                .where(dead_letters.c.replayed_at.is_(None)).group_by(dead_letters.c.consumer)
-            )).all()
+            open_letters = (
+                await session.exec(
+                    select(dead_letters.c.consumer, func.count())
+                    .where(dead_letters.c.replayed_at.is_(None))
+                    .group_by(dead_letters.c.consumer)
+                )
+            ).all()
         self.metrics.outbox_backlog.set(backlog)
         self.metrics.outbox_oldest_age.set(oldest)
         for consumer in self.consumers:
@@ -134,8 +163,13 @@ def default_broker(spec: ServiceSpec, settings: ServiceSettings) -> Broker:
     return KafkaBroker(settings.kafka_bootstrap_servers, client_id=f"mineadmin-{spec.name}")
 
 
-def build_app(spec: ServiceSpec, settings: ServiceSettings | None = None, *,
-              broker: Broker | None = None, background: bool = True) -> FastAPI:
+def build_app(
+    spec: ServiceSpec,
+    settings: ServiceSettings | None = None,
+    *,
+    broker: Broker | None = None,
+    background: bool = True,
+) -> FastAPI:
     """The FastAPI app for ``spec``. ``background=False`` runs no relay or consumer (tests)."""
     settings = settings or spec.settings()
     runtime = Runtime(spec, settings, broker or default_broker(spec, settings))
@@ -153,9 +187,16 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings | None = None, *,
                 await runtime.db.dispose()
 
     app = FastAPI(
-        title=spec.title, description=spec.description, version="0.1.0", lifespan=lifespan,
-        docs_url=None, redoc_url=None, openapi_tags=[*spec.tags, {
-            "name": "operations 运维", "description": "Health, metrics and dead letters."}],
+        title=spec.title,
+        description=spec.description,
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_tags=[
+            *spec.tags,
+            {"name": "operations 运维", "description": "Health, metrics and dead letters."},
+        ],
     )
     app.state.settings = settings
     app.state.runtime = runtime

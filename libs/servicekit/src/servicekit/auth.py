@@ -71,20 +71,34 @@ class Authenticator:
     def __init__(self, settings: ServiceSettings) -> None:
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
-        self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url, cache_keys=True, lifespan=3600) \
-            if settings.jwt_jwks_url else None
+        self._jwks = (
+            jwt.PyJWKClient(settings.jwt_jwks_url, cache_keys=True, lifespan=3600)
+            if settings.jwt_jwks_url
+            else None
+        )
         self._secret = settings.jwt_secret.get_secret_value()
 
     async def authenticate(self, token: str) -> Principal:
         try:
             if self._jwks is not None:
                 key = await anyio.to_thread.run_sync(self._jwks.get_signing_key_from_jwt, token)
-                claims = jwt.decode(token, key.key, algorithms=["RS256"], audience=self.audience,
-                                    issuer=self.issuer, options={"require": ["exp", "sub"]})
+                claims = jwt.decode(
+                    token,
+                    key.key,
+                    algorithms=["RS256"],
+                    audience=self.audience,
+                    issuer=self.issuer,
+                    options={"require": ["exp", "sub"]},
+                )
             else:
-                claims = jwt.decode(token, self._secret, algorithms=["HS256"],
-                                    audience=self.audience, issuer=self.issuer,
-                                    options={"require": ["exp", "sub"]})
+                claims = jwt.decode(
+                    token,
+                    self._secret,
+                    algorithms=["HS256"],
+                    audience=self.audience,
+                    issuer=self.issuer,
+                    options={"require": ["exp", "sub"]},
+                )
         except jwt.PyJWKClientError as exc:
             raise Unauthorized(f"Signing key not available: {exc}") from exc
         except jwt.InvalidTokenError as exc:
@@ -108,16 +122,25 @@ def _principal(claims: dict[str, Any]) -> Principal:
     return Principal(str(claims["sub"]), roles, claims.get("holder_id"), claims.get("org_id"))
 
 
-def mint_dev_token(settings: ServiceSettings, *, role: Role, holder_id: str | None = None,
-                   org_id: str | None = None, subject: str | None = None,
-                   ttl_seconds: int = 12 * 3600) -> str:
+def mint_dev_token(
+    settings: ServiceSettings,
+    *,
+    role: Role,
+    holder_id: str | None = None,
+    org_id: str | None = None,
+    subject: str | None = None,
+    ttl_seconds: int = 12 * 3600,
+) -> str:
     """An HS256 token for dev and tests. Refused when the settings expect IdP tokens."""
     if settings.jwt_jwks_url:
         raise ValueError("this deployment verifies RS256 tokens from its identity provider")
     now = int(time.time())
     claims: dict[str, Any] = {
-        "sub": subject or f"dev-{role.value}-{uuid.uuid4().hex[:8]}", "roles": [role.value],
-        "iss": settings.jwt_issuer, "aud": settings.jwt_audience, "iat": now,
+        "sub": subject or f"dev-{role.value}-{uuid.uuid4().hex[:8]}",
+        "roles": [role.value],
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
         "exp": now + ttl_seconds,
     }
     if holder_id:

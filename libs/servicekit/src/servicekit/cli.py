@@ -12,7 +12,9 @@ from servicekit.migrations import upgrade
 from servicekit.services import installed_services
 from servicekit.settings import ServiceSettings
 
-app = typer.Typer(help="Erenhot mineral-resources administration 二连浩特市矿产资源管理", no_args_is_help=True)
+app = typer.Typer(
+    help="Erenhot mineral-resources administration 二连浩特市矿产资源管理", no_args_is_help=True
+)
 
 
 @app.command()
@@ -29,8 +31,16 @@ def token(
     if role is Role.evaluator and not org_id:
         raise typer.BadParameter("an evaluator token needs --org-id")
     settings = ServiceSettings()
-    typer.echo(mint_dev_token(settings, role=role, holder_id=holder_id, org_id=org_id,
-                              subject=subject, ttl_seconds=hours * 3600))
+    typer.echo(
+        mint_dev_token(
+            settings,
+            role=role,
+            holder_id=holder_id,
+            org_id=org_id,
+            subject=subject,
+            ttl_seconds=hours * 3600,
+        )
+    )
 
 
 @app.command()
@@ -48,7 +58,8 @@ def migrate(
 @app.command()
 def dev(
     data_dir: Annotated[Path, typer.Option(help="Where dev data lives (git-ignored).")] = Path(
-        ".data"),
+        ".data"
+    ),
 ) -> None:
     """Run all services on ports 8001-8004 with embedded PostgreSQL and the in-process broker."""
     from servicekit.devserver import run_dev

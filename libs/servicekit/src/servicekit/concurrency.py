@@ -22,4 +22,5 @@ def require_if_match(request: Request, current_version: int) -> None:
     if "*" not in tags and etag(current_version) not in tags:
         raise PreconditionFailed(
             f"If-Match {given} does not match the current ETag {etag(current_version)}.",
-            current_etag=etag(current_version))
+            current_etag=etag(current_version),
+        )

@@ -10,8 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 10,
-                 info: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, info: dict[str, str] | None = None
+    ) -> None:
         self.url = url
         self.engine: AsyncEngine = create_async_engine(
             url,
@@ -22,8 +23,9 @@ class Database:
             connect_args={"timeout": 5, "command_timeout": 30},
         )
         # info carries what events.outbox.publish needs: the event source and topic prefix
-        self.sessions = async_sessionmaker(self.engine, class_=AsyncSession,
-                                           expire_on_commit=False, info=info or {})
+        self.sessions = async_sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False, info=info or {}
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

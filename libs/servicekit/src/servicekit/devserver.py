@@ -36,14 +36,21 @@ async def run_dev(data_dir: Path, host: str = "127.0.0.1") -> None:
     for name, spec in installed_services().items():
         url = await pg.create_database(name)
         await upgrade_async(database_url=url, service_versions=spec.migrations)
-        settings = spec.settings(database_url=url, broker=BrokerKind.inprocess, mode=Mode.dev,
-                                 log_json=False)
+        settings = spec.settings(
+            database_url=url, broker=BrokerKind.inprocess, mode=Mode.dev, log_json=False
+        )
         app = build_app(spec, settings, broker=broker)
         runtime = app.state.runtime
         for group in runtime.consumers:
             broker.expect(group, runtime.topics_consumed())
-        servers.append((spec, _Server(uvicorn.Config(app, host=host, port=spec.port,
-                                                     log_config=None, lifespan="on"))))
+        servers.append(
+            (
+                spec,
+                _Server(
+                    uvicorn.Config(app, host=host, port=spec.port, log_config=None, lifespan="on")
+                ),
+            )
+        )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lambda: [setattr(s, "should_exit", True) for _, s in servers])

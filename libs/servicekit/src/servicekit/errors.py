@@ -42,8 +42,14 @@ class ProblemError(Exception):
     slug: str = "bad-request"
     title: str = "Bad request"
 
-    def __init__(self, detail: str | None = None, *, title: str | None = None,
-                 headers: dict[str, str] | None = None, **extensions: Any) -> None:
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
         self.title = title or self.title
@@ -68,8 +74,9 @@ class Unauthorized(ProblemError):
     status, slug, title = 401, "unauthorized", "Authentication required"
 
     def __init__(self, detail: str | None = None, **extensions: Any) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="mineadmin"'},
-                         **extensions)
+        super().__init__(
+            detail, headers={"WWW-Authenticate": 'Bearer realm="mineadmin"'}, **extensions
+        )
 
 
 class Forbidden(ProblemError):
@@ -107,8 +114,9 @@ def validation_error(errors: list[FieldError], detail: str | None = None) -> Unp
     return err
 
 
-def problem_response(status: int, body: dict[str, Any],
-                     headers: dict[str, str] | None = None) -> JSONResponse:
+def problem_response(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -131,8 +139,12 @@ async def _on_validation(request: Request, exc: RequestValidationError) -> JSONR
 async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     status = HTTPStatus(exc.status_code)
     slug = status.phrase.lower().replace(" ", "-")
-    body = {"type": PROBLEM_BASE + slug, "title": status.phrase, "status": exc.status_code,
-            "instance": request.url.path}
+    body = {
+        "type": PROBLEM_BASE + slug,
+        "title": status.phrase,
+        "status": exc.status_code,
+        "instance": request.url.path,
+    }
     if exc.detail and exc.detail != status.phrase:
         body["detail"] = str(exc.detail)
     elif exc.status_code == 404:
@@ -142,24 +154,34 @@ async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONRespons
 
 async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.warning("database unavailable: %s", exc)
-    return problem_response(503, ServiceUnavailable(
-        "The database is unreachable; retry shortly.").problem(request.url.path),
-        {"Retry-After": "5"})
+    return problem_response(
+        503,
+        ServiceUnavailable("The database is unreachable; retry shortly.").problem(request.url.path),
+        {"Retry-After": "5"},
+    )
 
 
 async def _on_integrity(request: Request, exc: IntegrityError) -> JSONResponse:
     log.info("integrity error: %s", exc.orig)
-    return problem_response(409, Conflict(
-        "The change conflicts with data already stored (a duplicate or a missing reference)."
-    ).problem(request.url.path))
+    return problem_response(
+        409,
+        Conflict(
+            "The change conflicts with data already stored (a duplicate or a missing reference)."
+        ).problem(request.url.path),
+    )
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(500, {
-        "type": PROBLEM_BASE + "internal-error", "title": "Internal server error", "status": 500,
-        "instance": request.url.path,
-    })
+    return problem_response(
+        500,
+        {
+            "type": PROBLEM_BASE + "internal-error",
+            "title": "Internal server error",
+            "status": 500,
+            "instance": request.url.path,
+        },
+    )
 
 
 def is_connection_error(exc: BaseException) -> bool:

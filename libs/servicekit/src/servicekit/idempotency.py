@@ -40,73 +40,126 @@ def applies(scope: Scope) -> bool:
     return scope["method"] == "POST" and any(k == HEADER for k, _ in scope["headers"])
 
 
-async def begin(uow: "UnitOfWork", scope: Scope,
-                receive: Receive) -> tuple[Receive, ASGIApp | None]:
+async def begin(
+    uow: "UnitOfWork", scope: Scope, receive: Receive
+) -> tuple[Receive, ASGIApp | None]:
     """Claim the key. Returns the receive to use, and a response app when the answer is known."""
     headers = dict(scope["headers"])
     key = headers[HEADER].decode("latin-1").strip()
     if not key or len(key) > MAX_KEY_LENGTH:
-        return receive, _problem(400, "invalid-idempotency-key", "Invalid Idempotency-Key",
-                                 f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.")
+        return receive, _problem(
+            400,
+            "invalid-idempotency-key",
+            "Invalid Idempotency-Key",
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.",
+        )
     max_body = scope["app"].state.settings.max_body_bytes
     body, too_large = await _read_body(receive, max_body)
     if too_large:
-        return receive, _problem(413, "payload-too-large", "Request body too large",
-                                 f"The body exceeds {max_body} bytes.")
+        return receive, _problem(
+            413,
+            "payload-too-large",
+            "Request body too large",
+            f"The body exceeds {max_body} bytes.",
+        )
     try:
         caller = await _caller(scope, headers)
     except Unauthorized:
         return _replay_body(body), None  # the route refuses the token itself
     fingerprint = hashlib.sha256(
-        b"\n".join([scope["method"].encode(), scope["path"].encode(),
-                    scope.get("query_string", b""), body])).hexdigest()
+        b"\n".join(
+            [scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body]
+        )
+    ).hexdigest()
     claim = Claim(caller, key)
-    answer = await _claim(uow.db, claim, fingerprint,
-                          scope["app"].state.settings.idempotency_retention_hours)
+    answer = await _claim(
+        uow.db, claim, fingerprint, scope["app"].state.settings.idempotency_retention_hours
+    )
     if answer is None:
         uow.claim = claim
     return _replay_body(body), answer
 
 
-async def _claim(db: Database, claim: Claim, fingerprint: str,
-                 retention_hours: int) -> ASGIApp | None:
+async def _claim(
+    db: Database, claim: Claim, fingerprint: str, retention_hours: int
+) -> ASGIApp | None:
     async with db.transaction() as session:
-        await session.execute(delete(keys).where(
-            keys.c.scope == claim.scope, keys.c.key == claim.key,
-            keys.c.created_at < func.now() - timedelta(hours=retention_hours)))
-        inserted = await session.execute(
-            insert(keys).values(scope=claim.scope, key=claim.key, fingerprint=fingerprint,
-                                state=IN_FLIGHT, locked_until=func.now() + LOCK)
-            .on_conflict_do_nothing().returning(keys.c.key))
+        await session.exec(
+            delete(keys).where(
+                keys.c.scope == claim.scope,
+                keys.c.key == claim.key,
+                keys.c.created_at < func.now() - timedelta(hours=retention_hours),
+            )
+        )
+        inserted = await session.exec(
+            insert(keys)
+            .values(
+                scope=claim.scope,
+                key=claim.key,
+                fingerprint=fingerprint,
+                state=IN_FLIGHT,
+                locked_until=func.now() + LOCK,
+            )
+            .on_conflict_do_nothing()
+            .returning(keys.c.key)
+        )
         if inserted.first() is not None:
             return None
-        row = (await session.execute(select(keys).where(
-            keys.c.scope == claim.scope, keys.c.key == claim.key).with_for_update())).one()
+        row = (
+            await session.exec(
+                select(keys)
+                .where(keys.c.scope == claim.scope, keys.c.key == claim.key)
+                .with_for_update()
+            )
+        ).one()
         if row.fingerprint != fingerprint:
-            return _problem(422, "idempotency-key-reused", "Idempotency-Key reused",
-                            "This Idempotency-Key was already used with a different request.")
+            return _problem(
+                422,
+                "idempotency-key-reused",
+                "Idempotency-Key reused",
+                "This Idempotency-Key was already used with a different request.",
+            )
         if row.state == DONE:
             return _stored_response(row.status, row.headers, row.body)
-        taken_over = await session.execute(
-            update(keys).where(keys.c.scope == claim.scope, keys.c.key == claim.key,
-                               keys.c.locked_until < func.now())
-            .values(locked_until=func.now() + LOCK).returning(keys.c.key))
+        taken_over = await session.exec(
+            update(keys)
+            .where(
+                keys.c.scope == claim.scope,
+                keys.c.key == claim.key,
+                keys.c.locked_until < func.now(),
+            )
+            .values(locked_until=func.now() + LOCK)
+            .returning(keys.c.key)
+        )
         if taken_over.first() is not None:  # the first attempt died without committing anything
             return None
-        return _problem(409, "idempotency-key-in-flight", "Request in progress",
-                        "A request with this Idempotency-Key is still being processed.",
-                        {"retry-after": "1"})
+        return _problem(
+            409,
+            "idempotency-key-in-flight",
+            "Request in progress",
+            "A request with this Idempotency-Key is still being processed.",
+            {"retry-after": "1"},
+        )
 
 
-async def complete(session: AsyncSession, claim: Claim, status: int,
-                   headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+async def complete(
+    session: AsyncSession,
+    claim: Claim,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+) -> None:
     kept = {k.decode(): v.decode("latin-1") for k, v in headers if k in REPLAYED_HEADERS}
-    await session.execute(update(keys).where(keys.c.scope == claim.scope, keys.c.key == claim.key)
-                          .values(state=DONE, status=status, headers=kept, body=body))
+    await session.exec(
+        update(keys)
+        .where(keys.c.scope == claim.scope, keys.c.key == claim.key)
+        .values(state=DONE, status=status, headers=kept, body=body)
+    )
 
 
-async def complete_alone(db: Database, claim: Claim, status: int,
-                         headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+async def complete_alone(
+    db: Database, claim: Claim, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> None:
     async with db.transaction() as session:
         await complete(session, claim, status, headers, body)
 
@@ -114,14 +167,18 @@ async def complete_alone(db: Database, claim: Claim, status: int,
 async def release(db: Database, claim: Claim) -> None:
     """Forget an in-flight claim whose request failed, so the client may retry."""
     async with db.transaction() as session:
-        await session.execute(delete(keys).where(
-            keys.c.scope == claim.scope, keys.c.key == claim.key, keys.c.state == IN_FLIGHT))
+        await session.exec(
+            delete(keys).where(
+                keys.c.scope == claim.scope, keys.c.key == claim.key, keys.c.state == IN_FLIGHT
+            )
+        )
 
 
 async def purge_expired(db: Database, retention_hours: int) -> int:
     async with db.transaction() as session:
-        result = await session.execute(delete(keys).where(
-            keys.c.created_at < func.now() - timedelta(hours=retention_hours)))
+        result = await session.exec(
+            delete(keys).where(keys.c.created_at < func.now() - timedelta(hours=retention_hours))
+        )
         return result.rowcount
 
 
@@ -165,8 +222,9 @@ def _replay_body(body: bytes) -> Receive:
     return receive
 
 
-def _stored_response(status: int, headers: dict[str, str], body: bytes,
-                     replayed: bool = True) -> ASGIApp:
+def _stored_response(
+    status: int, headers: dict[str, str], body: bytes, replayed: bool = True
+) -> ASGIApp:
     raw = [(k.encode(), v.encode("latin-1")) for k, v in headers.items()]
     raw.append((b"content-length", str(len(body)).encode()))
     if replayed:
@@ -179,9 +237,11 @@ def _stored_response(status: int, headers: dict[str, str], body: bytes,
     return app
 
 
-def _problem(status: int, slug: str, title: str, detail: str,
-             extra_headers: dict[str, str] | None = None) -> ASGIApp:
-    body = json.dumps({"type": PROBLEM_BASE + slug, "title": title, "status": status,
-                       "detail": detail}).encode()
+def _problem(
+    status: int, slug: str, title: str, detail: str, extra_headers: dict[str, str] | None = None
+) -> ASGIApp:
+    body = json.dumps(
+        {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail}
+    ).encode()
     headers = {"content-type": "application/problem+json", **(extra_headers or {})}
     return _stored_response(status, headers, body, replayed=False)

@@ -8,23 +8,38 @@ class ServiceMetrics:
         self.registry = CollectorRegistry(auto_describe=True)
         labels = {"registry": self.registry}
         self.request_seconds = Histogram(
-            "http_request_duration_seconds", "HTTP request latency",
-            ["method", "route", "status"], **labels,
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route", "status"],
+            **labels,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
         self.outbox_backlog = Gauge("outbox_backlog", "Outbox rows not yet published", **labels)
         self.outbox_oldest_age = Gauge(
-            "outbox_oldest_unsent_age_seconds", "Age of the oldest unpublished outbox row",
-            **labels)
-        self.relay_leader = Gauge("outbox_relay_leader", "1 when this replica runs the relay",
-                                  **labels)
-        self.events_published = Counter("events_published_total", "Events the relay published",
-                                        ["topic"], **labels)
-        self.events_consumed = Counter("events_consumed_total", "Records consumed, by outcome",
-                                       ["consumer", "topic", "outcome"], **labels)
-        self.consumer_lag = Gauge("consumer_lag", "Records not yet processed",
-                                  ["consumer", "topic", "partition"], **labels)
-        self.dead_letters = Counter("dead_letters_total", "Records sent to the dead-letter topic",
-                                    ["consumer"], **labels)
-        self.dead_letters_open = Gauge("dead_letters_open", "Dead letters not yet replayed",
-                                       ["consumer"], **labels)
+            "outbox_oldest_unsent_age_seconds", "Age of the oldest unpublished outbox row", **labels
+        )
+        self.relay_leader = Gauge(
+            "outbox_relay_leader", "1 when this replica runs the relay", **labels
+        )
+        self.events_published = Counter(
+            "events_published_total", "Events the relay published", ["topic"], **labels
+        )
+        self.events_consumed = Counter(
+            "events_consumed_total",
+            "Records consumed, by outcome",
+            ["consumer", "topic", "outcome"],
+            **labels,
+        )
+        self.consumer_lag = Gauge(
+            "consumer_lag",
+            "Records not yet processed",
+            ["consumer", "topic", "partition"],
+            **labels,
+        )
+        self.dead_letters = Counter(
+            "dead_letters_total", "Records sent to the dead-letter topic", ["consumer"], **labels
+        )
+        self.dead_letters_open = Gauge(
+            "dead_letters_open", "Dead letters not yet replayed", ["consumer"], **labels
+        )
         self.service = service

@@ -32,8 +32,12 @@ async def healthz() -> Check:
     return Check(status="ok", checks={})
 
 
-@router.get("/readyz", summary="Readiness: database and broker 就绪检查", response_model=Check,
-            responses={503: {"model": Check, "description": "A dependency is down"}})
+@router.get(
+    "/readyz",
+    summary="Readiness: database and broker 就绪检查",
+    response_model=Check,
+    responses={503: {"model": Check, "description": "A dependency is down"}},
+)
 async def readyz(request: Request, response: Response) -> Check:
     runtime = request.app.state.runtime
     checks = {}
@@ -48,8 +52,12 @@ async def readyz(request: Request, response: Response) -> Check:
     return Check(status="ok" if ok else "unavailable", checks=checks)
 
 
-@router.get("/metrics", summary="Prometheus metrics 监控指标", response_class=Response,
-            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics 监控指标",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+)
 async def metrics(request: Request) -> Response:
     runtime = request.app.state.runtime
     await runtime.refresh_metrics()
@@ -75,10 +83,16 @@ class ReplayResult(BaseModel):
     outcome: str
 
 
-@router.get("/admin/dead-letters", summary="List dead letters 死信列表",
-            response_model=Page[DeadLetter], responses=PROBLEM_RESPONSES)
+@router.get(
+    "/admin/dead-letters",
+    summary="List dead letters 死信列表",
+    response_model=Page[DeadLetter],
+    responses=PROBLEM_RESPONSES,
+)
 async def list_dead_letters(
-    session: Session, _: Admin, page: Annotated[PageParams, Depends(page_params)],
+    session: Session,
+    _: Admin,
+    page: Annotated[PageParams, Depends(page_params)],
     include_replayed: bool = False,
 ) -> Page[DeadLetter]:
     query = select(dead_letters).order_by(dead_letters.c.id).limit(page.limit + 1)
@@ -86,20 +100,31 @@ async def list_dead_letters(
         query = query.where(dead_letters.c.replayed_at.is_(None))
     if page.after:
         query = query.where(dead_letters.c.id > page.after[0])
-    rows = [DeadLetter.model_validate(r, from_attributes=True)
-            for r in (await session.execute(query)).all()]
+    rows = [
+        DeadLetter.model_validate(r, from_attributes=True)
+        for r in (await session.exec(query)).all()
+    ]
     return page_of(rows, page, lambda r: [r.id])
 
 
-@router.post("/admin/dead-letters/{dead_letter_id}/replay",
-             summary="Replay a dead letter through its consumer 重放死信",
-             response_model=ReplayResult,
-             responses={**PROBLEM_RESPONSES, 404: problem_doc("No such dead letter"),
-                        409: problem_doc("Already replayed, or the handler failed again")})
-async def replay_dead_letter(dead_letter_id: int, request: Request, session: Session,
-                             _: Admin) -> ReplayResult:
-    row = (await session.execute(select(dead_letters).where(
-        dead_letters.c.id == dead_letter_id).with_for_update())).first()
+@router.post(
+    "/admin/dead-letters/{dead_letter_id}/replay",
+    summary="Replay a dead letter through its consumer 重放死信",
+    response_model=ReplayResult,
+    responses={
+        **PROBLEM_RESPONSES,
+        404: problem_doc("No such dead letter"),
+        409: problem_doc("Already replayed, or the handler failed again"),
+    },
+)
+async def replay_dead_letter(
+    dead_letter_id: int, request: Request, session: Session, _: Admin
+) -> ReplayResult:
+    row = (
+        await session.exec(
+            select(dead_letters).where(dead_letters.c.id == dead_letter_id).with_for_update()
+        )
+    ).first()
     if row is None:
         raise NotFound(f"No dead letter {dead_letter_id}.")
     if row.replayed_at is not None:
@@ -107,18 +132,32 @@ async def replay_dead_letter(dead_letter_id: int, request: Request, session: Ses
     consumer = request.app.state.runtime.consumers.get(row.consumer)
     if consumer is None:
         raise Conflict(f"No consumer {row.consumer} runs in this service.")
-    record = Record(row.topic, row.key, row.value,
-                    tuple((n, v.encode()) for n, v in row.headers), row.partition, row.offset)
+    record = Record(
+        row.topic,
+        row.key,
+        row.value,
+        tuple((n, v.encode()) for n, v in row.headers),
+        row.partition,
+        row.offset,
+    )
     outcome = await consumer.replay(record)
     if outcome.status == "failed":
         raise Conflict(f"The handler failed again: {outcome.error}")
-    await session.execute(update(dead_letters).where(dead_letters.c.id == dead_letter_id)
-                          .values(replayed_at=func.now()))
+    await session.exec(
+        update(dead_letters)
+        .where(dead_letters.c.id == dead_letter_id)
+        .values(replayed_at=func.now())
+    )
     return ReplayResult(id=dead_letter_id, outcome=outcome.status)
 
 
 async def outbox_stats(session: AsyncSession) -> tuple[int, float]:
-    row = (await session.execute(select(
-        func.count(), func.coalesce(func.extract("epoch", func.now() - func.min(outbox.c.created_at)), 0)
-    ).where(outbox.c.sent_at.is_(None)))).one()
+    row = (
+        await session.exec(
+            select(
+                func.count(),
+                func.coalesce(func.extract("epoch", func.now() - func.min(outbox.c.created_at)), 0),
+            ).where(outbox.c.sent_at.is_(None))
+        )
+    ).one()
     return int(row[0]), float(row[1])

@@ -41,8 +41,9 @@ def decode_cursor(cursor: str) -> list[Any]:
 
 def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size 每页条数")] = 50,
-    cursor: Annotated[str | None, Query(description="Cursor from the previous page 翻页游标")]
-    = None,
+    cursor: Annotated[
+        str | None, Query(description="Cursor from the previous page 翻页游标")
+    ] = None,
 ) -> PageParams:
     return PageParams(limit=limit, after=decode_cursor(cursor) if cursor else None)
 

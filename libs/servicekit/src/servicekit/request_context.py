@@ -29,8 +29,9 @@ class RequestContextMiddleware:
         request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
         traceparent = continue_from(headers.get("traceparent"))
         token = current_traceparent.set(traceparent)
-        structlog.contextvars.bind_contextvars(request_id=request_id,
-                                               trace_id=trace_id(traceparent))
+        structlog.contextvars.bind_contextvars(
+            request_id=request_id, trace_id=trace_id(traceparent)
+        )
         started = time.perf_counter()
         status = 500
 
@@ -38,9 +39,11 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []),
-                                      (b"x-request-id", request_id.encode()),
-                                      (b"traceparent", traceparent.encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                    (b"traceparent", traceparent.encode()),
+                ]
             await send(message)
 
         try:
@@ -49,11 +52,17 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
-            self.metrics.request_seconds.labels(scope["method"], template, str(status)) \
-                .observe(elapsed)
+            self.metrics.request_seconds.labels(scope["method"], template, str(status)).observe(
+                elapsed
+            )
             if template not in ("/healthz", "/readyz", "/metrics"):
-                log.log(logging.WARNING if status >= 500 else logging.INFO, "request",
-                        method=scope["method"], path=scope["path"], status=status,
-                        duration_ms=round(elapsed * 1000, 1))
+                log.log(
+                    logging.WARNING if status >= 500 else logging.INFO,
+                    "request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 1),
+                )
             structlog.contextvars.unbind_contextvars("request_id", "trace_id")
             current_traceparent.reset(token)

@@ -1,4 +1,4 @@
-"""Service configuration from the environment, one prefix per service (``RIGHTS_``, ``NOTIFIER_``…)."""
+"""Service configuration from the environment, one prefix per service (``RIGHTS_``...)."""
 
 from enum import StrEnum
 from typing import Self
@@ -34,8 +34,11 @@ class ServiceSettings(BaseSettings):
 
     @classmethod
     def settings_customise_sources(
-        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         shared = EnvSettingsSource(settings_cls, env_prefix=SHARED_PREFIX)
@@ -59,7 +62,9 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     relay_poll_seconds: float = Field(2.0, gt=0, description="Relay polling fallback interval.")
-    consumer_max_attempts: int = Field(5, ge=1, description="Handler attempts before dead-lettering.")
+    consumer_max_attempts: int = Field(
+        5, ge=1, description="Handler attempts before dead-lettering."
+    )
     consumer_retry_base_seconds: float = Field(0.2, ge=0)
     idempotency_retention_hours: int = 24
     max_body_bytes: int = 1_048_576

@@ -24,10 +24,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 platform_metadata = MetaData()
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
-# Records waiting for the relay: events, and dead letters bound for `<consumer>.dlq`. Written in the caller's transaction; sent_at is set after the
-# broker acknowledged. Unsent rows are found through a partial index, never by "id > last id".
+# Records waiting for the relay: events, and dead letters bound for `<consumer>.dlq`. Written in
+# the caller's transaction; sent_at is set after the broker acknowledged. Unsent rows are found
+# through a partial index, never by "id > last id".
 outbox = Table(
-    "outbox", platform_metadata,
+    "outbox",
+    platform_metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
     Column("event_id", Uuid, nullable=False, unique=True),
     Column("topic", String(200), nullable=False),
@@ -45,7 +47,8 @@ outbox = Table(
 
 # One row per event a consumer has applied: the primary key is the duplicate check.
 inbox = Table(
-    "inbox", platform_metadata,
+    "inbox",
+    platform_metadata,
     Column("consumer", String(200), nullable=False),
     Column("event_id", Uuid, nullable=False),
     Column("type", String(200), nullable=False),
@@ -56,7 +59,8 @@ inbox = Table(
 
 # Events a consumer gave up on. The raw record is kept so it can be replayed byte for byte.
 dead_letters = Table(
-    "dead_letters", platform_metadata,
+    "dead_letters",
+    platform_metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
     Column("consumer", String(200), nullable=False),
     Column("topic", String(200), nullable=False),
@@ -77,7 +81,8 @@ dead_letters = Table(
 # Idempotency-Key records. state: 0 in flight, 1 done. A done row is written in the same
 # transaction as the request's own changes, so "in flight" after a crash means nothing committed.
 idempotency_keys = Table(
-    "idempotency_keys", platform_metadata,
+    "idempotency_keys",
+    platform_metadata,
     Column("scope", String(200), nullable=False),
     Column("key", String(255), nullable=False),
     Column("fingerprint", String(64), nullable=False),

@@ -127,8 +127,9 @@ def _commit_failure(exc: Exception) -> tuple[int, list[tuple[bytes, bytes]], byt
     else:
         log.exception("commit failed")
         status, slug, title = 500, "internal-error", "Internal server error"
-    body = json.dumps({"type": PROBLEM_BASE + slug, "title": title,
-                       "status": status}).encode()
-    headers = [(b"content-type", PROBLEM_JSON.encode()),
-               (b"content-length", str(len(body)).encode())]
+    body = json.dumps({"type": PROBLEM_BASE + slug, "title": title, "status": status}).encode()
+    headers = [
+        (b"content-type", PROBLEM_JSON.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
     return status, headers, body

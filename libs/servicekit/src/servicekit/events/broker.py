@@ -29,8 +29,9 @@ class Broker(Protocol):
         """Return once every record is acknowledged; raise BrokerUnavailable otherwise."""
         ...
 
-    async def subscribe(self, group: str, topics: Sequence[str],
-                        handler: RecordHandler) -> Subscription:
+    async def subscribe(
+        self, group: str, topics: Sequence[str], handler: RecordHandler
+    ) -> Subscription:
         """Deliver records to ``handler`` one at a time per partition. The handler returns only
         once the record's effect is committed; the broker then commits the offset."""
         ...

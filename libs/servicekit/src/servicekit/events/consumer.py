@@ -69,9 +69,18 @@ class Outcome:
 
 
 class Consumer:
-    def __init__(self, *, name: str, db: Database, handlers: Handlers, registry: EventRegistry,
-                 dlq_topic: str, max_attempts: int = 5, retry_base_seconds: float = 0.2,
-                 metrics: ServiceMetrics | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        name: str,
+        db: Database,
+        handlers: Handlers,
+        registry: EventRegistry,
+        dlq_topic: str,
+        max_attempts: int = 5,
+        retry_base_seconds: float = 0.2,
+        metrics: ServiceMetrics | None = None,
+    ) -> None:
         self.name, self.db, self.handlers, self.registry = name, db, handlers, registry
         self.dlq_topic = dlq_topic
         self.max_attempts = max_attempts
@@ -104,8 +113,14 @@ class Consumer:
                 if is_connection_error(exc):
                     raise DatabaseUnavailable(str(exc)) from exc
                 error = _describe(exc)
-                log.warning("consumer %s: %s attempt %d/%d failed: %s", self.name, event.type,
-                            attempt, self.max_attempts, error)
+                log.warning(
+                    "consumer %s: %s attempt %d/%d failed: %s",
+                    self.name,
+                    event.type,
+                    attempt,
+                    self.max_attempts,
+                    error,
+                )
                 if attempt < self.max_attempts:
                     await asyncio.sleep(self.retry_base_seconds * 2 ** (attempt - 1))
         return await self._dead_letter(record, error, attempts=self.max_attempts, event=event)
@@ -124,9 +139,12 @@ class Consumer:
         token = current_traceparent.set(continue_from(event.traceparent))
         try:
             async with self.db.transaction() as session:
-                fresh = await session.execute(
-                    pg_insert(inbox).values(consumer=self.name, event_id=event.id, type=event.type)
-                    .on_conflict_do_nothing().returning(inbox.c.event_id))
+                fresh = await session.exec(
+                    pg_insert(inbox)
+                    .values(consumer=self.name, event_id=event.id, type=event.type)
+                    .on_conflict_do_nothing()
+                    .returning(inbox.c.event_id)
+                )
                 if fresh.first() is None:
                     return Outcome("duplicate")
                 await handler(session, event, payload)
@@ -134,25 +152,46 @@ class Consumer:
         finally:
             current_traceparent.reset(token)
 
-    async def _dead_letter(self, record: Record, error: str, *, attempts: int,
-                           event: CloudEvent | None = None) -> Outcome:
-        log.error("consumer %s dead-letters %s:%s@%s: %s", self.name, record.topic,
-                  record.partition, record.offset, error)
+    async def _dead_letter(
+        self, record: Record, error: str, *, attempts: int, event: CloudEvent | None = None
+    ) -> Outcome:
+        log.error(
+            "consumer %s dead-letters %s:%s@%s: %s",
+            self.name,
+            record.topic,
+            record.partition,
+            record.offset,
+            error,
+        )
         try:
             async with self.db.transaction() as session:
-                await session.execute(insert(dead_letters).values(
-                    consumer=self.name, topic=record.topic, partition=record.partition,
-                    offset=record.offset, key=record.key, value=record.value,
-                    headers=[(n, v.decode("utf-8", "replace")) for n, v in record.headers],
-                    event_id=str(event.id) if event else _header(record, "ce_id"),
-                    event_type=event.type if event else _header(record, "ce_type"),
-                    error=error[:4000], attempts=attempts,
-                ))
-                await outbox_.forward(session, record, topic=self.dlq_topic, extra_headers=[
-                    ("dlq_consumer", self.name), ("dlq_error", error[:1000]),
-                    ("dlq_topic", record.topic), ("dlq_partition", str(record.partition)),
-                    ("dlq_offset", str(record.offset)),
-                ])
+                await session.exec(
+                    insert(dead_letters).values(
+                        consumer=self.name,
+                        topic=record.topic,
+                        partition=record.partition,
+                        offset=record.offset,
+                        key=record.key,
+                        value=record.value,
+                        headers=[(n, v.decode("utf-8", "replace")) for n, v in record.headers],
+                        event_id=str(event.id) if event else _header(record, "ce_id"),
+                        event_type=event.type if event else _header(record, "ce_type"),
+                        error=error[:4000],
+                        attempts=attempts,
+                    )
+                )
+                await outbox_.forward(
+                    session,
+                    record,
+                    topic=self.dlq_topic,
+                    extra_headers=[
+                        ("dlq_consumer", self.name),
+                        ("dlq_error", error[:1000]),
+                        ("dlq_topic", record.topic),
+                        ("dlq_partition", str(record.partition)),
+                        ("dlq_offset", str(record.offset)),
+                    ],
+                )
         except Exception as exc:
             if is_connection_error(exc):
                 raise DatabaseUnavailable(str(exc)) from exc

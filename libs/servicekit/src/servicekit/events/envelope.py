@@ -38,8 +38,10 @@ class CloudEvent:
 
     def headers(self) -> list[tuple[str, str]]:
         headers = [
-            ("ce_specversion", SPEC_VERSION), ("ce_id", str(self.id)),
-            ("ce_source", self.source), ("ce_type", self.type),
+            ("ce_specversion", SPEC_VERSION),
+            ("ce_id", str(self.id)),
+            ("ce_source", self.source),
+            ("ce_type", self.type),
             ("ce_time", self.time.isoformat().replace("+00:00", "Z")),
             ("content-type", CONTENT_TYPE),
         ]
@@ -80,10 +82,13 @@ class CloudEvent:
             raise InvalidEvent("data must be a JSON object")
         try:
             return cls(
-                id=UUID(attr("ce_id")), source=attr("ce_source"), type=attr("ce_type"),
+                id=UUID(attr("ce_id")),
+                source=attr("ce_source"),
+                type=attr("ce_type"),
                 subject=attr("ce_subject", required=False),
                 time=_parse_time(attr("ce_time", required=False)),
-                traceparent=attr("ce_traceparent", required=False), data=data,
+                traceparent=attr("ce_traceparent", required=False),
+                data=data,
             )
         except ValueError as exc:
             raise InvalidEvent(str(exc)) from exc

@@ -46,8 +46,9 @@ class InProcessBroker:
     async def ping(self) -> None:
         return None
 
-    async def subscribe(self, group: str, topics: Sequence[str],
-                        handler: RecordHandler) -> InProcessSubscription:
+    async def subscribe(
+        self, group: str, topics: Sequence[str], handler: RecordHandler
+    ) -> InProcessSubscription:
         for topic in topics:
             self.handlers[topic][group] = handler
         return InProcessSubscription(self, group, topics)
@@ -58,8 +59,14 @@ class InProcessBroker:
                 missing = self.expected[record.topic] - self.handlers[record.topic].keys()
                 if missing:
                     raise BrokerUnavailable(f"consumers not attached yet: {sorted(missing)}")
-                delivered = Record(record.topic, record.key, record.value, record.headers,
-                                   partition=0, offset=self._offsets[record.topic])
+                delivered = Record(
+                    record.topic,
+                    record.key,
+                    record.value,
+                    record.headers,
+                    partition=0,
+                    offset=self._offsets[record.topic],
+                )
                 self._offsets[record.topic] += 1
                 for handler in list(self.handlers[record.topic].values()):
                     await handler(delivered)

@@ -15,8 +15,9 @@ RETRY_PAUSE_SECONDS = 2.0
 
 
 class KafkaBroker:
-    def __init__(self, bootstrap_servers: str, *, client_id: str,
-                 request_timeout_ms: int = 15000) -> None:
+    def __init__(
+        self, bootstrap_servers: str, *, client_id: str, request_timeout_ms: int = 15000
+    ) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.client_id = client_id
         self.request_timeout_ms = request_timeout_ms
@@ -38,8 +39,11 @@ class KafkaBroker:
         async with self._producer_lock:
             if self._producer is None:
                 producer = AIOKafkaProducer(
-                    bootstrap_servers=self.bootstrap_servers, client_id=self.client_id,
-                    acks="all", enable_idempotence=True, linger_ms=2,
+                    bootstrap_servers=self.bootstrap_servers,
+                    client_id=self.client_id,
+                    acks="all",
+                    enable_idempotence=True,
+                    linger_ms=2,
                     request_timeout_ms=self.request_timeout_ms,
                 )
                 try:
@@ -68,8 +72,9 @@ class KafkaBroker:
         except (KafkaError, OSError, TimeoutError) as exc:
             raise BrokerUnavailable(f"Kafka metadata request failed: {exc!r}") from exc
 
-    async def subscribe(self, group: str, topics: Sequence[str],
-                        handler: RecordHandler) -> "KafkaSubscription":
+    async def subscribe(
+        self, group: str, topics: Sequence[str], handler: RecordHandler
+    ) -> "KafkaSubscription":
         subscription = KafkaSubscription(self, group, topics, handler)
         self._subscriptions.append(subscription)
         subscription.task = asyncio.create_task(subscription.run(), name=f"consumer:{group}")
@@ -90,8 +95,9 @@ class _CommitFinishedWork(ConsumerRebalanceListener):
 class KafkaSubscription:
     """One consumer-group member. An offset is committed only after its record's effect is."""
 
-    def __init__(self, broker: KafkaBroker, group: str, topics: Sequence[str],
-                 handler: RecordHandler) -> None:
+    def __init__(
+        self, broker: KafkaBroker, group: str, topics: Sequence[str], handler: RecordHandler
+    ) -> None:
         self.broker, self.group, self.topics, self.handler = broker, group, list(topics), handler
         self.task: asyncio.Task[None] | None = None
         self.consumer: AIOKafkaConsumer | None = None
@@ -109,16 +115,20 @@ class KafkaSubscription:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("consumer %s failed; restarting in %.0fs", self.group,
-                              RETRY_PAUSE_SECONDS)
+                log.exception(
+                    "consumer %s failed; restarting in %.0fs", self.group, RETRY_PAUSE_SECONDS
+                )
                 await self._close()
                 await asyncio.sleep(RETRY_PAUSE_SECONDS)
 
     async def _consume(self) -> None:
         self.consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.broker.bootstrap_servers, group_id=self.group,
-            client_id=f"{self.broker.client_id}-{self.group}", enable_auto_commit=False,
-            auto_offset_reset="earliest", isolation_level="read_committed",
+            bootstrap_servers=self.broker.bootstrap_servers,
+            group_id=self.group,
+            client_id=f"{self.broker.client_id}-{self.group}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
             metadata_max_age_ms=5000,
         )
         await self.consumer.start()
@@ -127,16 +137,26 @@ class KafkaSubscription:
             batches = await self.consumer.getmany(timeout_ms=1000, max_records=200)
             for tp, messages in batches.items():
                 for message in messages:
-                    record = Record(message.topic, message.key, message.value,
-                                    tuple(message.headers or ()), message.partition,
-                                    message.offset)
+                    record = Record(
+                        message.topic,
+                        message.key,
+                        message.value,
+                        tuple(message.headers or ()),
+                        message.partition,
+                        message.offset,
+                    )
                     try:
                         await self.handler(record)
                     except asyncio.CancelledError:
                         raise
                     except Exception:  # not the event's fault (e.g. database down): retry it
-                        log.exception("consumer %s could not process %s:%s@%s; retrying",
-                                      self.group, tp.topic, tp.partition, message.offset)
+                        log.exception(
+                            "consumer %s could not process %s:%s@%s; retrying",
+                            self.group,
+                            tp.topic,
+                            tp.partition,
+                            message.offset,
+                        )
                         self.consumer.seek(tp, message.offset)
                         await asyncio.sleep(RETRY_PAUSE_SECONDS)
                         break
@@ -145,8 +165,11 @@ class KafkaSubscription:
             await self._update_lag()
 
     async def commit(self, partitions: list[TopicPartition]) -> None:
-        offsets = {tp: self._done[tp] for tp in partitions
-                   if tp in self._done and self._committed.get(tp) != self._done[tp]}
+        offsets = {
+            tp: self._done[tp]
+            for tp in partitions
+            if tp in self._done and self._committed.get(tp) != self._done[tp]
+        }
         if not offsets or self.consumer is None:
             return
         try:

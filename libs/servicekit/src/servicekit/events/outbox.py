@@ -11,8 +11,9 @@ from servicekit.tables import outbox
 from servicekit.tracing import current_traceparent
 
 
-async def publish(session: AsyncSession, payload: EventPayload, *, subject: str | None,
-                  key: str | None = None) -> CloudEvent:
+async def publish(
+    session: AsyncSession, payload: EventPayload, *, subject: str | None, key: str | None = None
+) -> CloudEvent:
     """Queue ``payload`` for publication when (and only if) the session's transaction commits.
 
     ``subject`` is the mining right id when there is one; the Kafka key defaults to it so
@@ -20,27 +21,41 @@ async def publish(session: AsyncSession, payload: EventPayload, *, subject: str 
     """
     info = session.info
     event = CloudEvent(
-        type=payload.event_type, source=info["event_source"],
-        data=payload.model_dump(mode="json"), subject=subject,
+        type=payload.event_type,
+        source=info["event_source"],
+        data=payload.model_dump(mode="json"),
+        subject=subject,
         traceparent=current_traceparent.get(),
     )
     partition_key = subject or key
     if partition_key is None:
         raise ValueError("an event needs a subject or a key to be partitioned by")
-    await session.execute(insert(outbox).values(
-        event_id=event.id, topic=info["topic_prefix"] + payload.topic, key=partition_key,
-        type=event.type, headers=event.headers(), value=event.value(),
-    ))
+    await session.exec(
+        insert(outbox).values(
+            event_id=event.id,
+            topic=info["topic_prefix"] + payload.topic,
+            key=partition_key,
+            type=event.type,
+            headers=event.headers(),
+            value=event.value(),
+        )
+    )
     return event
 
 
-async def forward(session: AsyncSession, record: Record, *, topic: str,
-                  extra_headers: list[tuple[str, str]]) -> None:
+async def forward(
+    session: AsyncSession, record: Record, *, topic: str, extra_headers: list[tuple[str, str]]
+) -> None:
     """Queue a raw record (a dead letter) for another topic; its value is kept byte for byte."""
     headers = [(name, raw.decode("utf-8", "replace")) for name, raw in record.headers]
     headers += extra_headers
-    await session.execute(insert(outbox).values(
-        event_id=uuid4(), topic=topic,
-        key=(record.key or b"").decode("utf-8", "replace"), type="dead-letter",
-        headers=headers, value=record.value or b"",
-    ))
+    await session.exec(
+        insert(outbox).values(
+            event_id=uuid4(),
+            topic=topic,
+            key=(record.key or b"").decode("utf-8", "replace"),
+            type="dead-letter",
+            headers=headers,
+            value=record.value or b"",
+        )
+    )

@@ -39,8 +39,14 @@ class Row:
 
 
 class Relay:
-    def __init__(self, *, dsn: str, broker: Broker, poll_seconds: float,
-                 metrics: ServiceMetrics | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        dsn: str,
+        broker: Broker,
+        poll_seconds: float,
+        metrics: ServiceMetrics | None = None,
+    ) -> None:
         self.dsn = dsn
         self.broker = broker
         self.poll_seconds = poll_seconds
@@ -65,7 +71,7 @@ class Relay:
     async def _run_once(self) -> None:
         conn = await asyncpg.connect(self.dsn, timeout=10)
         try:
-            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY):
+            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY):  # noqa: ASYNC110
                 await asyncio.sleep(self.poll_seconds)  # another replica relays; stand by
             self._set_leader(True)
             await conn.add_listener(CHANNEL, lambda *_: self._wake.set())
@@ -90,10 +96,18 @@ class Relay:
 
     async def publish_pending(self, conn: asyncpg.Connection) -> int:
         """Publish one batch of unsent rows; return how many were sent."""
-        rows = [Row(r["id"], Record(
-            topic=r["topic"], key=r["key"].encode(), value=bytes(r["value"]),
-            headers=tuple((name, value.encode()) for name, value in _json(r["headers"])),
-        )) for r in await conn.fetch(SELECT_UNSENT, BATCH)]
+        rows = [
+            Row(
+                r["id"],
+                Record(
+                    topic=r["topic"],
+                    key=r["key"].encode(),
+                    value=bytes(r["value"]),
+                    headers=tuple((name, value.encode()) for name, value in _json(r["headers"])),
+                ),
+            )
+            for r in await conn.fetch(SELECT_UNSENT, BATCH)
+        ]
         if not rows:
             return 0
         ids = [row.id for row in rows]

@@ -9,6 +9,7 @@ repository; the broker itself runs as a plain ``java`` child process bound to 12
 
 import atexit
 import base64
+import contextlib
 import ctypes
 import fcntl
 import hashlib
@@ -62,6 +63,9 @@ _JVM_OPTIONS = (
     "-Djava.awt.headless=true",
 )
 
+# The JVM's stdout and stderr go to data_dir/broker.log, so the console is the broker log. Only
+# warnings (state-change, request and controller loggers included) plus the started/stopped
+# lines; shutdownHook="disable" spares a "cannot register Log4j shutdown hook" warning per stop.
 _LOG4J2_XML = """\
 <?xml version="1.0" encoding="UTF-8"?>
 <Configuration status="warn" shutdownHook="disable">
@@ -113,6 +117,7 @@ class KafkaNode:
 
     @property
     def is_running(self) -> bool:
+        """Whether the broker JVM is alive (not whether it serves requests yet)."""
         return self._process is not None and self._process.poll() is None
 
     def start(self, timeout: float = _READY_TIMEOUT_S) -> None:
@@ -122,7 +127,7 @@ class KafkaNode:
         log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         started = time.monotonic()
         with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(
+            process = self._process = subprocess.Popen(
                 self._command,
                 cwd=self.data_dir,
                 stdin=subprocess.DEVNULL,
@@ -141,7 +146,7 @@ class KafkaNode:
             "Kafka broker on %s ready in %.1fs (pid %d)",
             self.bootstrap_servers,
             time.monotonic() - started,
-            self._process.pid,
+            process.pid,
         )
 
     def stop(self, timeout: float = _STOP_TIMEOUT_S) -> None:
@@ -150,12 +155,12 @@ class KafkaNode:
         if process is None:
             return
         if process.poll() is None:
-            self._signal(signal.SIGTERM)
+            _signal_group(process, signal.SIGTERM)
             try:
                 process.wait(timeout)
             except subprocess.TimeoutExpired:
                 logger.warning("Kafka broker ignored SIGTERM for %.0fs: killing it", timeout)
-                self._signal(signal.SIGKILL)
+                _signal_group(process, signal.SIGKILL)
                 process.wait()
             logger.info("Kafka broker on %s stopped", self.bootstrap_servers)
         self._forget()
@@ -165,7 +170,7 @@ class KafkaNode:
         process = self._process
         if process is None:
             return
-        self._signal(signal.SIGKILL)
+        _signal_group(process, signal.SIGKILL)
         process.wait()
         self._forget()
 
@@ -175,13 +180,6 @@ class KafkaNode:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
-
-    def _signal(self, sig: signal.Signals) -> None:
-        assert self._process is not None
-        try:  # the JVM leads its own process group (start_new_session)
-            os.killpg(self._process.pid, sig)
-        except ProcessLookupError:
-            pass
 
     def _forget(self) -> None:
         self._process = None
@@ -349,6 +347,13 @@ def _format_storage(java: Path, jars: Path, data_dir: Path) -> None:
     if result.returncode != 0:
         raise KafkaNodeError(f"formatting Kafka storage in {data_dir} failed:\n{output}")
     logger.debug("formatted Kafka storage (cluster %s): %s", cluster_id, output)
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    """Signal the JVM's process group (it leads one: ``start_new_session``) unless reaped."""
+    if process.poll() is None:  # a reaped pid, and so its group id, may have been reused
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
 
 
 def _find_java() -> Path:

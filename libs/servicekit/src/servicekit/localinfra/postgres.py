@@ -18,15 +18,18 @@ class PostgresServer:
     base: URL
 
     def url(self, database: str) -> str:
-        return self.base.set(drivername="postgresql+asyncpg", database=database) \
-            .render_as_string(hide_password=False)
+        return self.base.set(drivername="postgresql+asyncpg", database=database).render_as_string(
+            hide_password=False
+        )
 
     def dsn(self, database: str) -> str:
-        return self.base.set(drivername="postgresql", database=database) \
-            .render_as_string(hide_password=False)
+        return self.base.set(drivername="postgresql", database=database).render_as_string(
+            hide_password=False
+        )
 
-    async def create_database(self, name: str, *, template: str | None = None,
-                              replace: bool = False) -> str:
+    async def create_database(
+        self, name: str, *, template: str | None = None, replace: bool = False
+    ) -> str:
         """Create ``name`` (from ``template`` when given) unless it exists; return its URL."""
         conn = await asyncpg.connect(self.dsn("postgres"))
         try:

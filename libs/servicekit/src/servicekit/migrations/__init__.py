@@ -15,8 +15,9 @@ from sqlalchemy import MetaData
 HERE = Path(__file__).parent
 
 
-def alembic_config(*, database_url: str, service_versions: Path,
-                   target_metadata: MetaData | None = None) -> Config:
+def alembic_config(
+    *, database_url: str, service_versions: Path, target_metadata: MetaData | None = None
+) -> Config:
     config = Config()
     config.set_main_option("script_location", str(HERE))
     config.set_main_option("version_locations", f"{HERE / 'versions'} {service_versions}")
@@ -28,10 +29,10 @@ def alembic_config(*, database_url: str, service_versions: Path,
 
 def upgrade(*, database_url: str, service_versions: Path) -> None:
     """Bring the database to the newest revision of both branches. Safe to run repeatedly."""
-    command.upgrade(alembic_config(database_url=database_url,
-                                   service_versions=service_versions), "heads")
+    command.upgrade(
+        alembic_config(database_url=database_url, service_versions=service_versions), "heads"
+    )
 
 
 async def upgrade_async(*, database_url: str, service_versions: Path) -> None:
-    await asyncio.to_thread(upgrade, database_url=database_url,
-                            service_versions=service_versions)
+    await asyncio.to_thread(upgrade, database_url=database_url, service_versions=service_versions)

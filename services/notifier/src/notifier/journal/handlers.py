@@ -11,6 +11,7 @@ handlers = Handlers()
 
 
 @handlers.on(HolderRegistered)
-async def holder_registered(session: AsyncSession, event: CloudEvent,
-                            payload: HolderRegistered) -> None:
+async def holder_registered(
+    session: AsyncSession, event: CloudEvent, payload: HolderRegistered
+) -> None:
     await service.record(session=session, event=event)

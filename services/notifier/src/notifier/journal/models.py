@@ -23,8 +23,9 @@ class ReceivedEvent(ReceivedEventBase, table=True):
     __tablename__ = "received_events"
 
     id: int | None = Field(default=None, primary_key=True)
-    received_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False,
-                                                   server_default=func.now()))
+    received_at: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
 
 
 class ReceivedEventPublic(ReceivedEventBase):

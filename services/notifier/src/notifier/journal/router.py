@@ -15,8 +15,12 @@ from notifier.journal.models import ReceivedEventPublic
 router = APIRouter(prefix="/admin/received-events", tags=["journal 事件记录"])
 
 
-@router.get("", response_model=Page[ReceivedEventPublic], responses=PROBLEM_RESPONSES,
-            summary="Events the notifier received 已接收事件")
+@router.get(
+    "",
+    response_model=Page[ReceivedEventPublic],
+    responses=PROBLEM_RESPONSES,
+    summary="Events the notifier received 已接收事件",
+)
 async def list_received_events(
     session: Annotated[AsyncSession, Depends(get_session)],
     _: Annotated[Principal, Depends(require(Role.bureau_admin))],
@@ -24,5 +28,4 @@ async def list_received_events(
     type: str | None = None,
 ) -> Page[ReceivedEventPublic]:
     rows = await service.list_received(session=session, page=page, type=type)
-    return page_of([ReceivedEventPublic.model_validate(r) for r in rows], page,
-                   lambda r: [r.id])
+    return page_of([ReceivedEventPublic.model_validate(r) for r in rows], page, lambda r: [r.id])

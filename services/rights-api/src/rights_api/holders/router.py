@@ -17,55 +17,86 @@ from rights_api.holders.schemas import HolderCreate, HolderPublic, HolderUpdate
 router = APIRouter(prefix="/holders", tags=["holders 矿业权人"])
 Session = Annotated[AsyncSession, Depends(get_session)]
 Bureau = Annotated[Principal, Depends(require(*BUREAU))]
-Reader = Annotated[Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system,
-                                              Role.enterprise))]
+Reader = Annotated[
+    Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system, Role.enterprise))
+]
 Editor = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise))]
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, response_model=HolderPublic,
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=HolderPublic,
     summary="Register a rights holder 登记矿业权人",
     description="Registers an enterprise by its unified social credit code and publishes "
     "`rights.holder.registered`. Send an `Idempotency-Key` to make retries safe.",
     responses={**PROBLEM_RESPONSES, 409: problem_doc("Credit code already registered 代码已登记")},
 )
-async def register_holder(data: HolderCreate, session: Session, _: Bureau,
-                          response: Response) -> HolderPublic:
+async def register_holder(
+    data: HolderCreate, session: Session, _: Bureau, response: Response
+) -> HolderPublic:
     holder = await service.register(session=session, data=data)
     response.headers["Location"] = f"/holders/{holder.id}"
     set_etag(response, holder.version)
     return HolderPublic.model_validate(holder)
 
 
-@router.get("", response_model=Page[HolderPublic], summary="List rights holders 矿业权人列表",
-            description="Enterprises see only their own holder.", responses=PROBLEM_RESPONSES)
-async def list_holders(session: Session, caller: Reader,
-                       page: Annotated[PageParams, Depends(page_params)],
-                       name: str | None = None) -> Page[HolderPublic]:
+@router.get(
+    "",
+    response_model=Page[HolderPublic],
+    summary="List rights holders 矿业权人列表",
+    description="Enterprises see only their own holder.",
+    responses=PROBLEM_RESPONSES,
+)
+async def list_holders(
+    session: Session,
+    caller: Reader,
+    page: Annotated[PageParams, Depends(page_params)],
+    name: str | None = None,
+) -> Page[HolderPublic]:
     rows = await service.list_holders(session=session, page=page, caller=caller, name=name)
-    return page_of([HolderPublic.model_validate(r) for r in rows], page,
-                   lambda h: [h.created_at.isoformat(), str(h.id)])
+    return page_of(
+        [HolderPublic.model_validate(r) for r in rows],
+        page,
+        lambda h: [h.created_at.isoformat(), str(h.id)],
+    )
 
 
-@router.get("/{holder_id}", response_model=HolderPublic, summary="A rights holder 矿业权人详情",
-            responses={**PROBLEM_RESPONSES, 404: problem_doc("No such holder")})
-async def get_holder(holder_id: UUID, session: Session, caller: Reader,
-                     response: Response) -> HolderPublic:
+@router.get(
+    "/{holder_id}",
+    response_model=HolderPublic,
+    summary="A rights holder 矿业权人详情",
+    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such holder")},
+)
+async def get_holder(
+    holder_id: UUID, session: Session, caller: Reader, response: Response
+) -> HolderPublic:
     holder = await service.get(session=session, holder_id=holder_id, caller=caller)
     set_etag(response, holder.version)
     return HolderPublic.model_validate(holder)
 
 
 @router.patch(
-    "/{holder_id}", response_model=HolderPublic, summary="Change a holder's details 变更信息",
+    "/{holder_id}",
+    response_model=HolderPublic,
+    summary="Change a holder's details 变更信息",
     description="Send `If-Match` with the ETag you read; a stale copy gets 412.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such holder"),
-               412: problem_doc("Changed since you read it"), 428: problem_doc("If-Match missing")},
+    responses={
+        **PROBLEM_RESPONSES,
+        404: problem_doc("No such holder"),
+        412: problem_doc("Changed since you read it"),
+        428: problem_doc("If-Match missing"),
+    },
 )
-async def update_holder(holder_id: UUID, changes: HolderUpdate, request: Request,
-                        session: Session, caller: Editor, response: Response) -> HolderPublic:
-    holder = await service.get(session=session, holder_id=holder_id, caller=caller,
-                               for_update=True)
+async def update_holder(
+    holder_id: UUID,
+    changes: HolderUpdate,
+    request: Request,
+    session: Session,
+    caller: Editor,
+    response: Response,
+) -> HolderPublic:
+    holder = await service.get(session=session, holder_id=holder_id, caller=caller, for_update=True)
     require_if_match(request, holder.version)
     holder = await service.update(session=session, holder=holder, changes=changes)
     set_etag(response, holder.version)

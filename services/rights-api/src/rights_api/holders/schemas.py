@@ -19,9 +19,11 @@ PETROCHINA = {
 
 
 class HolderCreate(HolderBase):
-    credit_code: str = Field(description="Unified social credit code 统一社会信用代码 "
-                             "(18 characters, GB 32100-2015 check character)",
-                             schema_extra={"examples": [PETROCHINA["credit_code"]]})
+    credit_code: str = Field(
+        description="Unified social credit code 统一社会信用代码 "
+        "(18 characters, GB 32100-2015 check character)",
+        schema_extra={"examples": [PETROCHINA["credit_code"]]},
+    )
 
     model_config = {"json_schema_extra": {"examples": [PETROCHINA]}}
 

@@ -8,7 +8,8 @@ from servicekit.auth import Principal
 from servicekit.errors import Conflict, NotFound
 from servicekit.events.outbox import publish
 from servicekit.pagination import PageParams
-from sqlalchemy import select, tuple_
+from sqlalchemy import tuple_
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.holders.models import Holder
@@ -16,23 +17,32 @@ from rights_api.holders.schemas import HolderCreate, HolderUpdate
 
 
 async def register(*, session: AsyncSession, data: HolderCreate) -> Holder:
-    existing = await session.scalar(select(Holder.id).where(
-        Holder.credit_code == data.credit_code))
+    existing = await session.scalar(select(Holder.id).where(Holder.credit_code == data.credit_code))
     if existing is not None:
-        raise Conflict(f"A holder with credit code {data.credit_code} is already registered.",
-                       holder_id=str(existing))
+        raise Conflict(
+            f"A holder with credit code {data.credit_code} is already registered.",
+            holder_id=str(existing),
+        )
     holder = Holder.model_validate(data)
     session.add(holder)
     await session.flush()
-    await publish(session, HolderRegistered(
-        holder_id=holder.id, credit_code=holder.credit_code, name=holder.name,
-        registered_at=holder.created_at,
-    ), subject=None, key=str(holder.id))
+    await publish(
+        session,
+        HolderRegistered(
+            holder_id=holder.id,
+            credit_code=holder.credit_code,
+            name=holder.name,
+            registered_at=holder.created_at,
+        ),
+        subject=None,
+        key=str(holder.id),
+    )
     return holder
 
 
-async def get(*, session: AsyncSession, holder_id: UUID, caller: Principal,
-              for_update: bool = False) -> Holder:
+async def get(
+    *, session: AsyncSession, holder_id: UUID, caller: Principal, for_update: bool = False
+) -> Holder:
     holder = await session.get(Holder, holder_id, with_for_update=for_update)
     if holder is None:
         raise NotFound(f"No holder {holder_id}.")
@@ -50,8 +60,9 @@ async def update(*, session: AsyncSession, holder: Holder, changes: HolderUpdate
     return holder
 
 
-async def list_holders(*, session: AsyncSession, page: PageParams, caller: Principal,
-                       name: str | None = None) -> list[Holder]:
+async def list_holders(
+    *, session: AsyncSession, page: PageParams, caller: Principal, name: str | None = None
+) -> list[Holder]:
     query = select(Holder).order_by(Holder.created_at, Holder.id).limit(page.limit + 1)
     if caller.own_holder is not None:
         query = query.where(Holder.id == UUID(caller.own_holder))
@@ -59,6 +70,8 @@ async def list_holders(*, session: AsyncSession, page: PageParams, caller: Princ
         query = query.where(Holder.name.contains(name))
     if page.after:
         created_at, holder_id = page.after
-        query = query.where(tuple_(Holder.created_at, Holder.id)
-                            > tuple_(datetime.fromisoformat(created_at), UUID(holder_id)))
-    return list((await session.scalars(query)).all())
+        query = query.where(
+            tuple_(Holder.created_at, Holder.id)
+            > tuple_(datetime.fromisoformat(created_at), UUID(holder_id))
+        )
+    return list((await session.exec(query)).all())

@@ -1,4 +1,4 @@
-"""Platform tables: outbox (with a NOTIFY trigger for the relay), inbox, dead letters, idempotency keys.
+"""Platform tables: outbox (NOTIFY trigger for the relay), inbox, dead letters, idempotency keys.
 
 Revision ID: sk0001
 Revises:
@@ -27,8 +27,9 @@ def upgrade() -> None:
         sa.Column("type", sa.String(200), nullable=False),
         sa.Column("headers", postgresql.JSONB, nullable=False),
         sa.Column("value", sa.LargeBinary, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.Column("sent_at", sa.DateTime(timezone=True)),
         sa.Column("attempts", sa.Integer, nullable=False, server_default=sa.text("0")),
         sa.Column("last_error", sa.Text),
@@ -47,8 +48,9 @@ def upgrade() -> None:
         sa.Column("consumer", sa.String(200), nullable=False),
         sa.Column("event_id", sa.Uuid, nullable=False),
         sa.Column("type", sa.String(200), nullable=False),
-        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
+        sa.Column(
+            "processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.PrimaryKeyConstraint("consumer", "event_id"),
     )
     op.create_index("inbox_processed_at", "inbox", ["processed_at"])
@@ -66,12 +68,17 @@ def upgrade() -> None:
         sa.Column("event_type", sa.String(200)),
         sa.Column("error", sa.Text, nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.Column("replayed_at", sa.DateTime(timezone=True)),
     )
-    op.create_index("dead_letters_open", "dead_letters", ["consumer", "id"],
-                    postgresql_where=sa.text("replayed_at IS NULL"))
+    op.create_index(
+        "dead_letters_open",
+        "dead_letters",
+        ["consumer", "id"],
+        postgresql_where=sa.text("replayed_at IS NULL"),
+    )
     op.create_table(
         "idempotency_keys",
         sa.Column("scope", sa.String(200), nullable=False),
@@ -81,8 +88,9 @@ def upgrade() -> None:
         sa.Column("status", sa.SmallInteger),
         sa.Column("headers", postgresql.JSONB),
         sa.Column("body", sa.LargeBinary),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("scope", "key"),
     )

@@ -1,0 +1,115 @@
+"""Real infrastructure for the suite: PostgreSQL (embedded unless TEST_DATABASE_URL is set) and
+Apache Kafka (a local KRaft node unless KAFKA_BOOTSTRAP_SERVERS is set).
+
+Each test gets fresh databases cloned from templates built by running the Alembic migrations
+once per run, so migrations are exercised and tests never see each other's rows.
+"""
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from servicekit.localinfra.postgres import PostgresServer, postgres_server
+from servicekit.migrations import upgrade
+from servicekit.services import installed_services
+
+CI = os.environ.get("CI", "").lower() == "true"
+RUN_ID = uuid.uuid4().hex[:8]
+_kafka_missing: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def pg(tmp_path_factory: pytest.TempPathFactory) -> PostgresServer:
+    return postgres_server(
+        tmp_path_factory.mktemp("postgres") / "data", env_var="TEST_DATABASE_URL"
+    )
+
+
+@pytest.fixture(scope="session")
+def templates(pg: PostgresServer) -> dict[str, str]:
+    """One migrated template database per service."""
+    names = {}
+    for name, spec in installed_services().items():
+        template = f"tmpl_{RUN_ID}_{name}"
+        url = asyncio.run(pg.create_database(template, replace=True))
+        upgrade(database_url=url, service_versions=spec.migrations)
+        names[name] = template
+    yield names
+    for template in names.values():
+        asyncio.run(pg.drop_database(template))
+
+
+class Databases:
+    """Fresh databases for one test, cloned from the migrated templates."""
+
+    def __init__(self, pg: PostgresServer, templates: dict[str, str]) -> None:
+        self.pg, self.templates, self.created = pg, templates, []
+
+    async def create(self, service: str) -> str:
+        name = f"t_{RUN_ID}_{service}_{uuid.uuid4().hex[:8]}"
+        self.created.append(name)
+        return await self.pg.create_database(name, template=self.templates[service])
+
+
+@pytest.fixture
+async def databases(pg: PostgresServer, templates: dict[str, str]) -> AsyncIterator[Databases]:
+    dbs = Databases(pg, templates)
+    yield dbs
+    for name in dbs.created:
+        await pg.drop_database(name)
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    """Topics and consumer groups of one test never meet another test's."""
+    return f"t{uuid.uuid4().hex[:10]}."
+
+
+@pytest.fixture(scope="session")
+def kafka_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The local Kafka node this run started, or None when KAFKA_BOOTSTRAP_SERVERS names one."""
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield None
+        return
+    from servicekit.localinfra.kafka import kafka_node as make_node
+
+    try:
+        node = make_node(data_dir=tmp_path_factory.mktemp("kafka"))
+        node.start()
+    except Exception as exc:  # no java, no maven, no network to Maven Central...
+        reason = f"could not start a local Kafka broker: {exc}"
+        if CI:
+            pytest.fail(f"{reason} (CI=true: Kafka tests must run)", pytrace=False)
+        _kafka_missing.append(reason)
+        pytest.skip(f"KAFKA TESTS NOT RUN: {reason}")
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka(kafka_node: object) -> str:
+    """Bootstrap servers of a real broker."""
+    return os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or kafka_node.bootstrap_servers
+
+
+@pytest.fixture
+def controlled_kafka(kafka_node: object, kafka: str) -> object:
+    """The local node, for tests that stop and restart the broker."""
+    if kafka_node is None:
+        if CI:
+            pytest.fail(
+                "this test stops the broker: run it with the local node, "
+                "not KAFKA_BOOTSTRAP_SERVERS",
+                pytrace=False,
+            )
+        pytest.skip("KAFKA TEST NOT RUN: stops the broker, which an external one can't be")
+    if not kafka_node.is_running:
+        kafka_node.start()
+    return kafka_node
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for reason in dict.fromkeys(_kafka_missing):
+        terminalreporter.write_line(f"KAFKA TESTS DID NOT RUN: {reason}", red=True, bold=True)
