@@ -1,0 +1,84 @@
+"""Helpers for event tests: two real services, a plain Kafka client to look at topics."""
+
+import json
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from rights_api.holders.credit_code import check_character
+from servicekit.auth import Role
+from servicekit.testing import RunningService
+from sqlalchemy import text
+
+
+def credit_code(serial: int) -> str:
+    first17 = f"911525010{serial:08d}"
+    return first17 + check_character(first17)
+
+
+async def register(rights: RunningService, serial: int, name: str | None = None) -> dict:
+    response = await rights.client.post(
+        "/holders",
+        json={"credit_code": credit_code(serial), "name": name or f"测试矿业{serial}"},
+        headers=rights.auth(Role.bureau_admin),
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def sql(service: RunningService, query: str, **params) -> list:
+    async with service.runtime.db.transaction() as session:
+        return list((await session.exec(text(query).bindparams(**params))).all())
+
+
+async def journal(notifier: RunningService) -> list[dict]:
+    response = await notifier.client.get(
+        "/admin/received-events", params={"limit": 200}, headers=notifier.auth(Role.bureau_admin)
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+async def read_topic(bootstrap: str, topic: str, expected: int, timeout_ms: int = 20000) -> list:
+    """Read a topic from the start with a plain Kafka client, as any other system would."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
+    await consumer.start()
+    try:
+        records: list = []
+        while len(records) < expected:
+            batch = await consumer.getmany(timeout_ms=timeout_ms)
+            if not batch:
+                break
+            for messages in batch.values():
+                records += messages
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def produce(
+    bootstrap: str,
+    topic: str,
+    *,
+    value: bytes,
+    key: bytes | None = None,
+    headers: list[tuple[str, bytes]] | None = None,
+) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value=value, key=key, headers=headers or [])
+    finally:
+        await producer.stop()
+
+
+def headers_of(record) -> dict[str, str]:
+    return {k: v.decode() for k, v in record.headers}
+
+
+def data_of(record) -> dict:
+    return json.loads(record.value)
