@@ -75,8 +75,11 @@ class Relay:
                 await asyncio.sleep(self.poll_seconds)  # another replica relays; stand by
             self._set_leader(True)
             await conn.add_listener(CHANNEL, lambda *_: self._wake.set())
+            conn.add_termination_listener(lambda _: self._wake.set())  # lock lost: wake up
             backoff = self.poll_seconds
             while True:
+                if conn.is_closed():
+                    raise ConnectionError("relay connection closed; the lock is gone")
                 self._wake.clear()
                 try:
                     sent = await self.publish_pending(conn)

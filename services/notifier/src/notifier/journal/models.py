@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, func
+from sqlalchemy import Column, DateTime, Index, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -21,6 +21,7 @@ class ReceivedEventBase(SQLModel):
 
 class ReceivedEvent(ReceivedEventBase, table=True):
     __tablename__ = "received_events"
+    __table_args__ = (Index("received_events_type", "type", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     received_at: datetime = Field(

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime
+from sqlalchemy import Column, DateTime, Index
 from sqlmodel import Field, SQLModel
 
 
@@ -35,6 +35,7 @@ class HolderBase(SQLModel):
 
 class Holder(HolderBase, table=True):
     __tablename__ = "holders"
+    __table_args__ = (Index("holders_created_at_id", "created_at", "id"),)  # list order
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     credit_code: str = Field(max_length=18, unique=True, index=True)

