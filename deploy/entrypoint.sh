@@ -19,5 +19,5 @@ case "${SERVICE:-}" in
     ;;
 esac
 
-uvicorn --factory "${package}.app:create_app" \
+exec uvicorn --factory "${package}.app:create_app" \
   --host 0.0.0.0 --port "${PORT:-8000}" --proxy-headers --no-access-log "$@"

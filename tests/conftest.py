@@ -9,22 +9,23 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from servicekit.localinfra.postgres import PostgresServer, postgres_server
 from servicekit.migrations import upgrade
 from servicekit.services import installed_services
 
+ROOT = Path(__file__).resolve().parents[1]
 CI = os.environ.get("CI", "").lower() == "true"
 RUN_ID = uuid.uuid4().hex[:8]
 _kafka_missing: list[str] = []
 
 
 @pytest.fixture(scope="session")
-def pg(tmp_path_factory: pytest.TempPathFactory) -> PostgresServer:
-    return postgres_server(
-        tmp_path_factory.mktemp("postgres") / "data", env_var="TEST_DATABASE_URL"
-    )
+def pg() -> PostgresServer:
+    """Concurrent test runs share one embedded server (databases are named per run)."""
+    return postgres_server(ROOT / ".data" / "test-postgres", env_var="TEST_DATABASE_URL")
 
 
 @pytest.fixture(scope="session")

@@ -81,10 +81,10 @@ class Authenticator:
     async def authenticate(self, token: str) -> Principal:
         try:
             if self._jwks is not None:
-                key = await anyio.to_thread.run_sync(self._jwks.get_signing_key_from_jwt, token)
+                key = await self._signing_key(token)
                 claims = jwt.decode(
                     token,
-                    key.key,
+                    key,
                     algorithms=["RS256"],
                     audience=self.audience,
                     issuer=self.issuer,
@@ -99,16 +99,26 @@ class Authenticator:
                     issuer=self.issuer,
                     options={"require": ["exp", "sub"]},
                 )
-        except jwt.PyJWKClientError as exc:
-            raise Unauthorized(f"Signing key not available: {exc}") from exc
         except jwt.InvalidTokenError as exc:
             raise Unauthorized(f"Invalid bearer token: {exc}") from exc
         return _principal(claims)
+
+    async def _signing_key(self, token: str) -> Any:
+        assert self._jwks is not None
+        try:
+            jwk = await anyio.to_thread.run_sync(self._jwks.get_signing_key_from_jwt, token)
+        except jwt.InvalidTokenError:
+            raise  # the token itself is malformed
+        except (jwt.PyJWTError, ValueError) as exc:  # JWKS unreachable, not JSON, no usable key
+            raise Unauthorized(f"Signing key not available: {exc}") from exc
+        return jwk.key
 
 
 def _principal(claims: dict[str, Any]) -> Principal:
     raw = claims.get("roles", [])
     raw = [raw] if isinstance(raw, str) else raw
+    if not isinstance(raw, list) or not all(isinstance(r, str) for r in raw):
+        raise Unauthorized("The roles claim must be a role name or a list of role names.")
     try:
         roles = frozenset(Role(r) for r in raw)
     except ValueError as exc:
