@@ -24,7 +24,7 @@ bootstrap: .venv/.synced
 dev: bootstrap
 	$(RUN) mineadmin dev
 
-test: bootstrap
+test: lint
 	$(RUN) pytest
 
 lint: bootstrap

@@ -1,0 +1,417 @@
+"""``Idempotency-Key`` on POST: a retry gets the first answer, never a second effect.
+
+Realistic cases go through rights-api (``POST /holders``); the probe service of
+test_unit_of_work supplies endpoints that wait, fail or refuse on demand.
+"""
+
+import asyncio
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from rights_api.app import SERVICE
+from rights_api.holders.credit_code import check_character
+from servicekit.auth import Role
+from servicekit.events.inprocess import InProcessBroker
+from servicekit.testing import RunningService, eventually, running_service
+from sqlalchemy import text
+
+from tests.servicekit.test_unit_of_work import (
+    WAIT,
+    assert_problem,
+    call_app,
+    client_for,
+    count,
+    running_probe,
+    sql,
+)
+
+PETROCHINA = {"credit_code": "91110000710925462X", "name": "中国石油天然气股份有限公司"}
+IN_FLIGHT, DONE = 0, 1
+
+
+def credit_code(serial: int) -> str:
+    first17 = f"911525010{serial:08d}"
+    return first17 + check_character(first17)
+
+
+def as_json(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+def fingerprint(method: str, path: str, body: bytes, query: bytes = b"") -> str:
+    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), query, body])).hexdigest()
+
+
+@pytest.fixture
+async def rights(databases) -> AsyncIterator[RunningService]:
+    url = await databases.create("rights")
+    async with running_service(
+        SERVICE, database_url=url, broker=InProcessBroker(), background=False
+    ) as service:
+        yield service
+
+
+@pytest.fixture
+async def probe(databases) -> AsyncIterator[RunningService]:
+    async with running_probe(databases) as service:
+        yield service
+
+
+def admin(service: RunningService, subject: str = "admin-1") -> dict[str, str]:
+    return service.auth(Role.bureau_admin, subject=subject)
+
+
+async def register(
+    service: RunningService,
+    body: bytes | dict[str, Any],
+    *,
+    key: str | None,
+    caller: dict[str, str],
+    params: dict[str, str] | None = None,
+) -> httpx.Response:
+    headers = {**caller, "content-type": "application/json"}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    content = body if isinstance(body, bytes) else as_json(body)
+    return await service.client.post("/holders", content=content, headers=headers, params=params)
+
+
+async def keys(service: RunningService) -> list[Any]:
+    return await sql(service, "SELECT scope, key, state, status FROM idempotency_keys ORDER BY 1")
+
+
+async def test_the_same_key_and_body_get_the_first_response_again(rights):
+    caller = admin(rights)
+    first = await register(rights, PETROCHINA, key="k-1", caller=caller)
+    again = await register(rights, PETROCHINA, key="k-1", caller=caller)
+
+    assert first.status_code == 201, first.text
+    assert "idempotent-replayed" not in first.headers
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    for header in ("location", "etag", "content-type"):
+        assert again.headers[header] == first.headers[header]
+    assert await count(rights, "holders") == 1
+    assert await count(rights, "outbox") == 1
+    assert await keys(rights) == [("sub:admin-1", "k-1", DONE, 201)]
+
+
+@pytest.mark.parametrize(
+    ("body", "params"),
+    [({**PETROCHINA, "name": "另一家公司"}, None), (PETROCHINA, {"dry_run": "1"})],
+    ids=["other-body", "other-query"],
+)
+async def test_the_same_key_with_another_request_is_a_422_problem(rights, body, params):
+    caller = admin(rights)
+    first = await register(rights, PETROCHINA, key="k-1", caller=caller)
+    other = await register(rights, body, key="k-1", caller=caller, params=params)
+
+    assert first.status_code == 201
+    assert_problem(other, 422, "idempotency-key-reused")
+    assert await sql(rights, "SELECT name FROM holders") == [(PETROCHINA["name"],)]
+    assert await count(rights, "outbox") == 1
+    assert await keys(rights) == [("sub:admin-1", "k-1", DONE, 201)]
+
+
+async def test_a_key_belongs_to_its_caller(rights):
+    alice = await register(
+        rights, PETROCHINA, key="shared", caller=admin(rights, "alice")
+    )
+    bob = await register(
+        rights,
+        {"credit_code": credit_code(1), "name": "二连市北山石料厂"},
+        key="shared",
+        caller=admin(rights, "bob"),
+    )
+
+    assert alice.status_code == 201
+    assert bob.status_code == 201, bob.text
+    assert "idempotent-replayed" not in bob.headers
+    assert await count(rights, "holders") == 2
+    assert await count(rights, "outbox") == 2
+    assert await keys(rights) == [
+        ("sub:alice", "shared", DONE, 201),
+        ("sub:bob", "shared", DONE, 201),
+    ]
+
+
+async def test_anonymous_callers_are_told_apart_by_their_address(probe):
+    note, key = {"text": "public"}, {"Idempotency-Key": "anon-key"}
+    async with client_for(probe.app, address="10.0.0.2") as elsewhere:
+        here_first = await probe.client.post("/notes", json=note, headers=key)
+        there = await elsewhere.post("/notes", json=note, headers=key)
+        here_again = await probe.client.post("/notes", json=note, headers=key)
+
+    assert [here_first.status_code, there.status_code, here_again.status_code] == [201, 201, 201]
+    assert "idempotent-replayed" not in there.headers
+    assert here_again.headers["idempotent-replayed"] == "true"
+    assert here_again.json() == here_first.json()
+    assert await count(probe, "notes") == 2
+    assert [row[0] for row in await keys(probe)] == ["anon:10.0.0.2", "anon:127.0.0.1"]
+
+
+async def test_duplicates_sent_while_the_first_is_in_flight_get_409_with_retry_after(probe):
+    controls = probe.app.state.controls
+    controls.gate = asyncio.Event()
+    key = {"Idempotency-Key": "busy"}
+    attempts = [
+        asyncio.create_task(probe.client.post("/notes", json={"text": "once"}, headers=key))
+        for _ in range(5)
+    ]
+    async with asyncio.timeout(WAIT):
+        while sum(a.done() for a in attempts) < 4:
+            await asyncio.wait([a for a in attempts if not a.done()], return_when="FIRST_COMPLETED")
+    refused = [a for a in attempts if a.done()]
+    for response in (a.result() for a in refused):
+        assert_problem(response, 409, "idempotency-key-in-flight")
+        assert response.headers["retry-after"] == "1"
+    assert controls.executions == 1
+
+    controls.gate.set()
+    [executed] = [await a for a in attempts if a not in refused]
+    assert executed.status_code == 201, executed.text
+    assert await count(probe, "notes") == 1
+    later = await probe.client.post("/notes", json={"text": "once"}, headers=key)
+    assert later.headers["idempotent-replayed"] == "true"
+    assert later.json() == executed.json()
+    assert controls.executions == 1
+
+
+async def test_a_refusal_is_replayed_as_the_same_refusal(rights):
+    caller = admin(rights)
+    await register(rights, PETROCHINA, key=None, caller=caller)
+    refused = await register(rights, PETROCHINA, key="dup", caller=caller)
+    assert_problem(refused, 409, "conflict")
+
+    # were the request executed again, it would now succeed: the replay proves it is not
+    await sql(rights, "DELETE FROM holders")
+    again = await register(rights, PETROCHINA, key="dup", caller=caller)
+    assert again.status_code == 409
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == refused.json()
+    assert await count(rights, "holders") == 0
+    assert await keys(rights) == [("sub:admin-1", "dup", DONE, 409)]
+
+
+async def test_a_refusal_after_writing_is_rolled_back_and_replayed_without_running_again(probe):
+    controls = probe.app.state.controls
+    controls.after_write = "refuse"
+    key = {"Idempotency-Key": "refused"}
+    refused = await probe.client.post("/notes", json={"text": "no"}, headers=key)
+    controls.after_write = "created"
+    again = await probe.client.post("/notes", json={"text": "no"}, headers=key)
+
+    assert_problem(refused, 422, "unprocessable")
+    assert again.status_code == 422
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == refused.json()
+    assert controls.executions == 1
+    assert await count(probe, "notes") == 0
+
+
+@pytest.mark.parametrize(
+    ("after_write", "status", "slug"),
+    [("raise", 500, "internal-error"), ("unavailable", 503, "service-unavailable")],
+    ids=["unhandled-exception", "5xx-response"],
+)
+async def test_a_server_error_releases_the_key_so_a_retry_executes(probe, after_write, status, slug):
+    controls = probe.app.state.controls
+    controls.after_write = after_write
+    key = {"Idempotency-Key": "flaky"}
+    failed = await probe.client.post("/notes", json={"text": "try"}, headers=key)
+    assert_problem(failed, status, slug)
+    assert await count(probe, "idempotency_keys") == 0
+
+    controls.after_write = "created"
+    retried = await probe.client.post("/notes", json={"text": "try"}, headers=key)
+    assert retried.status_code == 201, retried.text
+    assert "idempotent-replayed" not in retried.headers
+    assert controls.executions == 2
+    assert await sql(probe, "SELECT text FROM notes") == [("try",)]
+    assert [row[2:] for row in await keys(probe)] == [(DONE, 201)]
+
+
+async def test_a_claim_left_by_a_crash_blocks_until_its_lock_expires_then_a_retry_executes(
+    rights,
+):
+    body = as_json(PETROCHINA)
+    await sql(
+        rights,
+        "INSERT INTO idempotency_keys (scope, key, fingerprint, state, locked_until) "
+        "VALUES ('sub:admin-1', 'crashed', :fingerprint, 0, now() + interval '1 minute')",
+        fingerprint=fingerprint("POST", "/holders", body),
+    )
+    caller = admin(rights)
+    locked = await register(rights, body, key="crashed", caller=caller)
+    assert_problem(locked, 409, "idempotency-key-in-flight")
+    assert await count(rights, "holders") == 0
+
+    await sql(rights, "UPDATE idempotency_keys SET locked_until = now() - interval '1 second'")
+    retried = await register(rights, body, key="crashed", caller=caller)
+    assert retried.status_code == 201, retried.text
+    assert "idempotent-replayed" not in retried.headers
+    assert await count(rights, "holders") == 1
+    assert await count(rights, "outbox") == 1
+    assert await keys(rights) == [("sub:admin-1", "crashed", DONE, 201)]
+
+
+async def test_a_record_is_kept_for_the_retention_period_then_forgotten(rights):
+    assert rights.settings.idempotency_retention_hours == 24
+    caller = admin(rights)
+    other = {"credit_code": credit_code(2), "name": "二连浩特市赛汉塔拉砂场"}
+    first = await register(rights, PETROCHINA, key="old", caller=caller)
+    assert first.status_code == 201
+
+    await sql(rights, "UPDATE idempotency_keys SET created_at = now() - interval '23 hours'")
+    assert_problem(await register(rights, other, key="old", caller=caller), 422, "idempotency-key-reused")
+
+    await sql(rights, "UPDATE idempotency_keys SET created_at = now() - interval '25 hours'")
+    fresh = await register(rights, other, key="old", caller=caller)
+    assert fresh.status_code == 201, fresh.text
+    assert "idempotent-replayed" not in fresh.headers
+    assert await count(rights, "holders") == 2
+    [(stored, age_minutes)] = await sql(
+        rights,
+        "SELECT fingerprint, extract(epoch FROM now() - created_at) / 60 FROM idempotency_keys",
+    )
+    assert stored == fingerprint("POST", "/holders", as_json(other))
+    assert age_minutes < 1
+
+
+@pytest.mark.parametrize("key", ["", "   ", "k" * 256], ids=["empty", "blank", "256-chars"])
+async def test_an_invalid_key_is_a_400_problem(rights, key):
+    response = await register(rights, PETROCHINA, key=key, caller=admin(rights))
+    assert_problem(response, 400, "invalid-idempotency-key")
+    assert await count(rights, "holders") == 0
+    assert await count(rights, "idempotency_keys") == 0
+
+
+async def test_a_key_of_255_characters_is_accepted(rights):
+    response = await register(rights, PETROCHINA, key="k" * 255, caller=admin(rights))
+    assert response.status_code == 201, response.text
+    assert await keys(rights) == [("sub:admin-1", "k" * 255, DONE, 201)]
+
+
+async def test_a_body_over_max_body_bytes_is_a_413_problem(databases):
+    url = await databases.create("rights")
+    async with running_service(
+        SERVICE, database_url=url, broker=InProcessBroker(), background=False, max_body_bytes=200
+    ) as rights:
+        body = as_json(PETROCHINA)
+        at_limit = body + b" " * (200 - len(body))
+        over = at_limit + b" "
+        too_large = await register(rights, over, key="big", caller=admin(rights))
+        assert_problem(too_large, 413, "payload-too-large")
+        assert await count(rights, "holders") == 0
+        assert await count(rights, "idempotency_keys") == 0
+
+        accepted = await register(rights, at_limit, key="big", caller=admin(rights))
+        assert accepted.status_code == 201, accepted.text
+        assert await count(rights, "holders") == 1
+
+
+async def test_a_bad_token_is_refused_by_the_route_and_claims_nothing(rights):
+    response = await register(
+        rights, PETROCHINA, key="k-1", caller={"Authorization": "Bearer not-a-token"}
+    )
+    assert_problem(response, 401, "unauthorized")
+    assert await count(rights, "idempotency_keys") == 0
+
+
+async def test_a_post_that_never_touches_the_database_is_recorded_and_replayed(probe):
+    key = {"Idempotency-Key": "echo"}
+    first = await probe.client.post("/echo", json={"text": "hi"}, headers=key)
+    again = await probe.client.post("/echo", json={"text": "hi"}, headers=key)
+    assert first.status_code == 200
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json() == {"echo": "hi", "execution": 1}
+    assert [row[2:] for row in await keys(probe)] == [(DONE, 200)]
+
+
+async def test_an_attempt_overtaken_after_its_lock_expired_does_not_commit_a_second_time(probe):
+    """A first attempt still running when its lock expires is taken over by a retry; both
+    finish, but only one of them may commit (the other answers 409)."""
+    controls = probe.app.state.controls
+    controls.gate = asyncio.Event()
+    key = {"Idempotency-Key": "slow"}
+    first = asyncio.create_task(probe.client.post("/notes", json={"text": "x"}, headers=key))
+    await asyncio.wait_for(controls.entered.wait(), WAIT)
+    await sql(probe, "UPDATE idempotency_keys SET locked_until = now() - interval '1 second'")
+
+    controls.entered.clear()
+    second = asyncio.create_task(probe.client.post("/notes", json={"text": "x"}, headers=key))
+    await asyncio.wait_for(controls.entered.wait(), WAIT)
+    assert controls.executions == 2
+    controls.gate.set()
+    responses = [await first, await second]
+
+    assert sorted(r.status_code for r in responses) == [201, 409]
+    [winner] = [r for r in responses if r.status_code == 201]
+    [loser] = [r for r in responses if r.status_code == 409]
+    assert_problem(loser, 409, "conflict")
+    assert await count(probe, "notes") == 1
+    assert [row[2:] for row in await keys(probe)] == [(DONE, 201)]
+    replay = await probe.client.post("/notes", json={"text": "x"}, headers=key)
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert replay.json() == winner.json()
+
+
+async def test_a_client_that_disconnects_mid_body_leaves_the_key_unused(rights):
+    body = as_json(PETROCHINA)
+    caller = admin(rights)
+    headers = [*caller.items(), ("content-type", "application/json"), ("idempotency-key", "cut")]
+    await call_app(
+        rights.app,
+        "POST",
+        "/holders",
+        headers=headers,
+        body=[
+            {"type": "http.request", "body": body[:20], "more_body": True},
+            {"type": "http.disconnect"},
+        ],
+    )
+    assert await count(rights, "idempotency_keys") == 0
+    assert await count(rights, "holders") == 0
+
+    retried = await register(rights, body, key="cut", caller=caller)
+    assert retried.status_code == 201, retried.text
+    assert await count(rights, "holders") == 1
+
+
+async def test_a_duplicate_waiting_on_a_claim_that_is_released_gets_409_not_an_error(rights):
+    """The first attempt's 5xx releases its claim while a duplicate is reading it."""
+    body = as_json(PETROCHINA)
+    await sql(
+        rights,
+        "INSERT INTO idempotency_keys (scope, key, fingerprint, state, locked_until) "
+        "VALUES ('sub:admin-1', 'racy', :fingerprint, 0, now() + interval '1 minute')",
+        fingerprint=fingerprint("POST", "/holders", body),
+    )
+    caller = admin(rights)
+    async with rights.runtime.db.engine.connect() as first_attempt:
+        await first_attempt.execute(text("SELECT 1 FROM idempotency_keys FOR UPDATE"))
+        duplicate = asyncio.create_task(register(rights, body, key="racy", caller=caller))
+
+        async def duplicate_waits_for_the_row_lock() -> bool:
+            waiting = await sql(
+                rights,
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND query LIKE '%idempotency_keys%'",
+            )
+            return waiting[0][0] == 1
+
+        await eventually(duplicate_waits_for_the_row_lock, timeout=WAIT, interval=0.02)
+        await first_attempt.execute(text("DELETE FROM idempotency_keys"))
+        await first_attempt.commit()
+    response = await duplicate
+
+    assert_problem(response, 409, "idempotency-key-in-flight")
+    assert response.headers["retry-after"] == "1"
+    retried = await register(rights, body, key="racy", caller=caller)
+    assert retried.status_code == 201, retried.text
+    assert await count(rights, "holders") == 1
