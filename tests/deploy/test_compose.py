@@ -25,7 +25,7 @@ import pytest
 import yaml
 from contracts import TOPICS
 from servicekit.services import installed_services
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -560,11 +560,15 @@ def test_init_script_and_migrations_on_real_postgres(
         assert init.returncode == 0, init.stderr
 
         def local(url: str) -> str:
-            return (
-                make_url(url)
-                .set(host=None, port=None, query={"host": socket_dir})
-                .render_as_string(hide_password=False)
-            )
+            """The compose URL (host postgres) pointed at the embedded server's socket."""
+            parsed = make_url(url)
+            return URL.create(
+                parsed.drivername,
+                username=parsed.username,
+                password=parsed.password,
+                database=parsed.database,
+                query={"host": socket_dir},
+            ).render_as_string(hide_password=False)
 
         migrate_env = {
             **clean_environ(),

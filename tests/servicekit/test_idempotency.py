@@ -119,9 +119,7 @@ async def test_the_same_key_with_another_request_is_a_422_problem(rights, body, 
 
 
 async def test_a_key_belongs_to_its_caller(rights):
-    alice = await register(
-        rights, PETROCHINA, key="shared", caller=admin(rights, "alice")
-    )
+    alice = await register(rights, PETROCHINA, key="shared", caller=admin(rights, "alice"))
     bob = await register(
         rights,
         {"credit_code": credit_code(1), "name": "二连市北山石料厂"},
@@ -219,7 +217,9 @@ async def test_a_refusal_after_writing_is_rolled_back_and_replayed_without_runni
     [("raise", 500, "internal-error"), ("unavailable", 503, "service-unavailable")],
     ids=["unhandled-exception", "5xx-response"],
 )
-async def test_a_server_error_releases_the_key_so_a_retry_executes(probe, after_write, status, slug):
+async def test_a_server_error_releases_the_key_so_a_retry_executes(
+    probe, after_write, status, slug
+):
     controls = probe.app.state.controls
     controls.after_write = after_write
     key = {"Idempotency-Key": "flaky"}
@@ -268,7 +268,9 @@ async def test_a_record_is_kept_for_the_retention_period_then_forgotten(rights):
     assert first.status_code == 201
 
     await sql(rights, "UPDATE idempotency_keys SET created_at = now() - interval '23 hours'")
-    assert_problem(await register(rights, other, key="old", caller=caller), 422, "idempotency-key-reused")
+    assert_problem(
+        await register(rights, other, key="old", caller=caller), 422, "idempotency-key-reused"
+    )
 
     await sql(rights, "UPDATE idempotency_keys SET created_at = now() - interval '25 hours'")
     fresh = await register(rights, other, key="old", caller=caller)
@@ -400,8 +402,8 @@ async def test_a_duplicate_waiting_on_a_claim_that_is_released_gets_409_not_an_e
         async def duplicate_waits_for_the_row_lock() -> bool:
             waiting = await sql(
                 rights,
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND query LIKE '%idempotency_keys%'",
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND query LIKE '%idempotency_keys%'",
             )
             return waiting[0][0] == 1
 

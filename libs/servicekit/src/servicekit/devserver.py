@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,8 +29,18 @@ class _Server(uvicorn.Server):
         yield
 
 
+def _refuse_busy_ports(host: str, ports: list[int]) -> None:
+    for port in ports:
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                raise SystemExit(f"port {port} is in use: is another `make dev` running?") from None
+
+
 async def run_dev(data_dir: Path, host: str = "127.0.0.1") -> None:
     configure_logging("INFO", json=False)
+    _refuse_busy_ports(host, [spec.port for spec in installed_services().values()])
     pg = postgres_server(data_dir / "postgres")
     broker = InProcessBroker()
     servers = []

@@ -184,6 +184,13 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def on_unhandled(request: Request, exc: Exception) -> JSONResponse:
+    """An exception no other handler took: 503 when the database is unreachable, else 500."""
+    if is_connection_error(exc):
+        return await _on_database_unavailable(request, exc)
+    return await _on_unexpected(request, exc)
+
+
 def is_connection_error(exc: BaseException) -> bool:
     """True for errors that mean the database could not be reached (not bad SQL or data)."""
     if isinstance(exc, (OperationalError, InterfaceError)):
@@ -201,7 +208,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, _on_database_unavailable)
     app.add_exception_handler(InterfaceError, _on_database_unavailable)
     app.add_exception_handler(ConnectionError, _on_database_unavailable)
-    app.add_exception_handler(Exception, _on_unexpected)
+    app.add_exception_handler(Exception, on_unhandled)
 
 
 def problem_doc(description: str) -> dict[str, Any]:

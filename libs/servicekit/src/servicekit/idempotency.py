@@ -5,6 +5,7 @@ is claimed in its own short transaction (so a concurrent duplicate sees it: 409)
 in the request's own transaction (see unit_of_work), so a crash leaves no half-done record.
 """
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -36,6 +37,11 @@ class Claim:
     key: str
 
 
+class ClaimLost(Exception):
+    """The key is no longer in flight: a retry took it over after this attempt's lock expired
+    and completed (or released) it. Committing this attempt too would be a second effect."""
+
+
 def applies(scope: Scope) -> bool:
     return scope["method"] == "POST" and any(k == HEADER for k, _ in scope["headers"])
 
@@ -55,6 +61,8 @@ async def begin(
         )
     max_body = scope["app"].state.settings.max_body_bytes
     body, too_large = await _read_body(receive, max_body)
+    if body is None:  # the client left mid-body: claim nothing, so its retry runs afresh
+        return receive, _no_answer
     if too_large:
         return receive, _problem(
             413,
@@ -111,7 +119,9 @@ async def _claim(
                 .where(keys.c.scope == claim.scope, keys.c.key == claim.key)
                 .with_for_update()
             )
-        ).one()
+        ).one_or_none()
+        if row is None:  # released (a 5xx) or purged since our insert: busy a moment ago
+            return _in_flight()
         if row.fingerprint != fingerprint:
             return _problem(
                 422,
@@ -133,13 +143,7 @@ async def _claim(
         )
         if taken_over.first() is not None:  # the first attempt died without committing anything
             return None
-        return _problem(
-            409,
-            "idempotency-key-in-flight",
-            "Request in progress",
-            "A request with this Idempotency-Key is still being processed.",
-            {"retry-after": "1"},
-        )
+        return _in_flight()
 
 
 async def complete(
@@ -150,18 +154,21 @@ async def complete(
     body: bytes,
 ) -> None:
     kept = {k.decode(): v.decode("latin-1") for k, v in headers if k in REPLAYED_HEADERS}
-    await session.exec(
+    result = await session.exec(
         update(keys)
-        .where(keys.c.scope == claim.scope, keys.c.key == claim.key)
+        .where(keys.c.scope == claim.scope, keys.c.key == claim.key, keys.c.state == IN_FLIGHT)
         .values(state=DONE, status=status, headers=kept, body=body)
     )
+    if result.rowcount != 1:
+        raise ClaimLost(claim.key)
 
 
 async def complete_alone(
     db: Database, claim: Claim, status: int, headers: list[tuple[bytes, bytes]], body: bytes
 ) -> None:
     async with db.transaction() as session:
-        await complete(session, claim, status, headers, body)
+        with contextlib.suppress(ClaimLost):  # this refusal changed nothing: no effect to guard
+            await complete(session, claim, status, headers, body)
 
 
 async def release(db: Database, claim: Claim) -> None:
@@ -193,12 +200,13 @@ async def _caller(scope: Scope, headers: dict[bytes, bytes]) -> str:
     return f"anon:{client[0] if client else 'unknown'}"
 
 
-async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
+async def _read_body(receive: Receive, limit: int) -> tuple[bytes | None, bool]:
+    """The whole body, or None when the client disconnected before sending all of it."""
     chunks, size = [], 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            return None, False
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
@@ -220,6 +228,20 @@ def _replay_body(body: bytes) -> Receive:
         return {"type": "http.disconnect"}
 
     return receive
+
+
+async def _no_answer(scope: Scope, receive: Receive, send: Send) -> None:
+    """The client is gone: there is nobody to answer."""
+
+
+def _in_flight() -> ASGIApp:
+    return _problem(
+        409,
+        "idempotency-key-in-flight",
+        "Request in progress",
+        "A request with this Idempotency-Key is still being processed.",
+        {"retry-after": "1"},
+    )
 
 
 def _stored_response(

@@ -6,8 +6,10 @@ import time
 import uuid
 
 import structlog
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from servicekit.errors import on_unhandled
 from servicekit.metrics import ServiceMetrics
 from servicekit.tracing import continue_from, current_traceparent, trace_id
 
@@ -26,7 +28,7 @@ class RequestContextMiddleware:
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         given = headers.get("x-request-id", "")
-        request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+        request_id = given if _SAFE_ID.fullmatch(given) else uuid.uuid4().hex
         traceparent = continue_from(headers.get("traceparent"))
         token = current_traceparent.set(traceparent)
         structlog.contextvars.bind_contextvars(
@@ -34,11 +36,12 @@ class RequestContextMiddleware:
         )
         started = time.perf_counter()
         status = 500
+        started_response = False
 
         async def send_with_ids(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started_response = message["status"], True
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
@@ -47,7 +50,15 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_ids)
+            try:
+                await self.app(scope, receive, send_with_ids)
+            except Exception as exc:
+                if started_response:
+                    raise
+                # answered here, not by Starlette's outermost handler, so the problem carries
+                # the request id and traceparent and the error log line has them too
+                response = await on_unhandled(Request(scope), exc)
+                await response(scope, receive, send_with_ids)
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")

@@ -120,7 +120,7 @@ class UnitOfWorkMiddleware:
 
 
 def _commit_failure(exc: Exception) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    if isinstance(exc, IntegrityError):
+    if isinstance(exc, (IntegrityError, idempotency.ClaimLost)):
         status, slug, title = 409, "conflict", "Conflicts with data written meanwhile"
     elif is_connection_error(exc):
         status, slug, title = 503, "service-unavailable", "The database is unreachable"
