@@ -168,6 +168,7 @@ async def test_duplicates_sent_while_the_first_is_in_flight_get_409_with_retry_a
     for response in (a.result() for a in refused):
         assert_problem(response, 409, "idempotency-key-in-flight")
         assert response.headers["retry-after"] == "1"
+    await asyncio.wait_for(controls.entered.wait(), WAIT)
     assert controls.executions == 1
 
     controls.gate.set()
@@ -267,12 +268,16 @@ async def test_a_record_is_kept_for_the_retention_period_then_forgotten(rights):
     first = await register(rights, PETROCHINA, key="old", caller=caller)
     assert first.status_code == 201
 
-    await sql(rights, "UPDATE idempotency_keys SET created_at = now() - interval '23 hours'")
+    await sql(
+        rights, "UPDATE idempotency_keys SET created_at = now() - interval '23 hours 59 minutes'"
+    )
     assert_problem(
         await register(rights, other, key="old", caller=caller), 422, "idempotency-key-reused"
     )
 
-    await sql(rights, "UPDATE idempotency_keys SET created_at = now() - interval '25 hours'")
+    await sql(
+        rights, "UPDATE idempotency_keys SET created_at = now() - interval '24 hours 1 minute'"
+    )
     fresh = await register(rights, other, key="old", caller=caller)
     assert fresh.status_code == 201, fresh.text
     assert "idempotent-replayed" not in fresh.headers

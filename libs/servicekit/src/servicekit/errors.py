@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "urn:mineadmin:problem:"
@@ -149,7 +150,22 @@ async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONRespons
         body["detail"] = str(exc.detail)
     elif exc.status_code == 404:
         body["detail"] = f"No route matches {request.method} {request.url.path}"
-    return problem_response(exc.status_code, body, getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+        # Starlette lists only the methods of the first route matching the path
+        headers = {**(headers or {}), "Allow": allowed}
+    return problem_response(exc.status_code, body, headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (FastAPI makes one route per method)."""
+    routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
+    allowed = []
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        probe = {**request.scope, "method": method}
+        if any(route.matches(probe)[0] is Match.FULL for route in routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
