@@ -163,7 +163,9 @@ async def test_duplicates_sent_while_the_first_is_in_flight_get_409_with_retry_a
     ]
     async with asyncio.timeout(WAIT):
         while sum(a.done() for a in attempts) < 4:
-            await asyncio.wait([a for a in attempts if not a.done()], return_when="FIRST_COMPLETED")
+            await asyncio.wait(
+                [a for a in attempts if not a.done()], return_when=asyncio.FIRST_COMPLETED
+            )
     refused = [a for a in attempts if a.done()]
     for response in (a.result() for a in refused):
         assert_problem(response, 409, "idempotency-key-in-flight")

@@ -16,7 +16,7 @@ from servicekit import idempotency, operations
 from servicekit.auth import Authenticator
 from servicekit.db import Database
 from servicekit.docs import install_offline_docs
-from servicekit.errors import install_problem_handlers
+from servicekit.errors import document_problems, install_problem_handlers
 from servicekit.events.broker import Broker
 from servicekit.events.consumer import Consumer, Handlers
 from servicekit.events.kafka import KafkaBroker
@@ -202,6 +202,7 @@ def build_app(
     app.state.runtime = runtime
     app.state.authenticator = Authenticator(settings)
     install_problem_handlers(app)
+    document_problems(app)
     install_offline_docs(app)
     app.include_router(operations.router)
     for router in spec.routers:

@@ -72,7 +72,8 @@ class Authenticator:
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
         self._jwks = (
-            jwt.PyJWKClient(settings.jwt_jwks_url, cache_keys=True, lifespan=3600)
+            # the key set is cached for an hour; keys the IdP removes stop working within it
+            jwt.PyJWKClient(settings.jwt_jwks_url, cache_jwk_set=True, lifespan=3600)
             if settings.jwt_jwks_url
             else None
         )

@@ -1,7 +1,6 @@
 """``mineadmin``: one command for operators and developers."""
 
 import asyncio
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -60,12 +59,12 @@ def dev(
     data_dir: Annotated[Path, typer.Option(help="Where dev data lives (git-ignored).")] = Path(
         ".data"
     ),
+    port_offset: Annotated[int, typer.Option(help="Added to every service's port.")] = 0,
 ) -> None:
     """Run all services on ports 8001-8004 with embedded PostgreSQL and the in-process broker."""
     from servicekit.devserver import run_dev
 
-    os.environ.setdefault("MINEADMIN_DEV", "1")
-    asyncio.run(run_dev(data_dir.resolve()))
+    asyncio.run(run_dev(data_dir.resolve(), port_offset=port_offset))
 
 
 def main() -> None:

@@ -38,39 +38,38 @@ def _refuse_busy_ports(host: str, ports: list[int]) -> None:
                 raise SystemExit(f"port {port} is in use: is another `make dev` running?") from None
 
 
-async def run_dev(data_dir: Path, host: str = "127.0.0.1") -> None:
+async def run_dev(data_dir: Path, *, host: str = "127.0.0.1", port_offset: int = 0) -> None:
     configure_logging("INFO", json=False)
-    _refuse_busy_ports(host, [spec.port for spec in installed_services().values()])
+    specs = installed_services()
+    _refuse_busy_ports(host, [spec.port + port_offset for spec in specs.values()])
     pg = postgres_server(data_dir / "postgres")
     broker = InProcessBroker()
-    servers = []
-    for name, spec in installed_services().items():
+    servers: list[tuple[str, _Server]] = []
+    for name, spec in specs.items():
         url = await pg.create_database(name)
         await upgrade_async(database_url=url, service_versions=spec.migrations)
         settings = spec.settings(
             database_url=url, broker=BrokerKind.inprocess, mode=Mode.dev, log_json=False
         )
         app = build_app(spec, settings, broker=broker)
-        runtime = app.state.runtime
-        for group in runtime.consumers:
-            broker.expect(group, runtime.topics_consumed())
-        servers.append(
-            (
-                spec,
-                _Server(
-                    uvicorn.Config(app, host=host, port=spec.port, log_config=None, lifespan="on")
-                ),
-            )
+        for group in app.state.runtime.consumers:
+            broker.expect(group, app.state.runtime.topics_consumed())
+        config = uvicorn.Config(
+            app, host=host, port=spec.port + port_offset, log_config=None, lifespan="on"
         )
+        servers.append((f"{spec.title:<40} http://{host}:{config.port}/docs", _Server(config)))
+
+    def stop_all() -> None:
+        for _, server in servers:
+            server.should_exit = True
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, lambda: [setattr(s, "should_exit", True) for _, s in servers])
+        loop.add_signal_handler(sig, stop_all)
     tasks = [asyncio.create_task(server.serve()) for _, server in servers]
-    while not all(server.started for _, server in servers):
-        if any(t.done() for t in tasks):
-            break
+    while not all(s.started for _, s in servers) and not any(t.done() for t in tasks):  # noqa: ASYNC110
         await asyncio.sleep(0.1)
-    for spec, _ in servers:
-        print(f"  {spec.title:<40} http://{host}:{spec.port}/docs   (ReDoc: /redoc)", flush=True)
-    print("Ctrl-C stops every service; data stays in", data_dir, flush=True)
+    for line, _ in servers:
+        print(f"  {line}   (ReDoc: /redoc)", flush=True)
+    print(f"Ctrl-C stops every service; data stays in {data_dir}", flush=True)
     await asyncio.gather(*tasks)

@@ -11,6 +11,8 @@ current_traceparent: ContextVar[str | None] = ContextVar("traceparent", default=
 def continue_from(incoming: str | None) -> str:
     """A traceparent for a new span: same trace as ``incoming`` when valid, else a new trace."""
     match = _TRACEPARENT.match(incoming.strip().lower()) if incoming else None
+    if match and match.group(2) == "0" * 16:  # an all-zero parent id is invalid (W3C)
+        match = None
     trace_id, flags = (match.group(1), match.group(3)) if match else (secrets.token_hex(16), "01")
     if trace_id == "0" * 32:
         trace_id = secrets.token_hex(16)
