@@ -12,9 +12,11 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from servicekit.events.inprocess import InProcessBroker
 from servicekit.localinfra.postgres import PostgresServer, postgres_server
 from servicekit.migrations import upgrade
 from servicekit.services import installed_services
+from servicekit.testing import RunningService, running_service
 
 ROOT = Path(__file__).resolve().parents[1]
 CI = os.environ.get("CI", "").lower() == "true"
@@ -114,3 +116,27 @@ def controlled_kafka(kafka_node: object, kafka: str) -> object:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for reason in dict.fromkeys(_kafka_missing):
         terminalreporter.write_line(f"KAFKA TESTS DID NOT RUN: {reason}", red=True, bold=True)
+
+
+@pytest.fixture
+async def rights(databases: Databases) -> AsyncIterator[RunningService]:
+    """rights-api on a fresh database, serving HTTP in-process, with no relay or consumer."""
+    from rights_api.app import SERVICE
+
+    url = await databases.create("rights")
+    async with running_service(
+        SERVICE, database_url=url, broker=InProcessBroker(), background=False
+    ) as service:
+        yield service
+
+
+@pytest.fixture
+async def notifier(databases: Databases) -> AsyncIterator[RunningService]:
+    """The notifier on a fresh database, with its consumer callable but not subscribed."""
+    from notifier.app import SERVICE
+
+    url = await databases.create("notifier")
+    async with running_service(
+        SERVICE, database_url=url, broker=InProcessBroker(), background=False
+    ) as service:
+        yield service

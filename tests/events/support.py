@@ -1,17 +1,14 @@
 """Helpers for event tests: two real services, a plain Kafka client to look at topics."""
 
 import json
+import time
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from rights_api.holders.credit_code import check_character
 from servicekit.auth import Role
 from servicekit.testing import RunningService
 from sqlalchemy import text
 
-
-def credit_code(serial: int) -> str:
-    first17 = f"911525010{serial:08d}"
-    return first17 + check_character(first17)
+from tests.samples import credit_code
 
 
 async def register(rights: RunningService, serial: int, name: str | None = None) -> dict:
@@ -37,24 +34,26 @@ async def journal(notifier: RunningService) -> list[dict]:
     return response.json()["items"]
 
 
-async def read_topic(bootstrap: str, topic: str, expected: int, timeout_ms: int = 20000) -> list:
-    """Read a topic from the start with a plain Kafka client, as any other system would."""
+async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float = 30.0) -> list:
+    """Read a topic from the start with a plain Kafka client, as any other system would: until
+    ``expected`` records arrived (or ``timeout``), then a moment longer to catch any extra."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,
+        metadata_max_age_ms=500,  # the topic may be created while we wait
     )
     await consumer.start()
     try:
         records: list = []
-        while len(records) < expected:
-            batch = await consumer.getmany(timeout_ms=timeout_ms)
-            if not batch:
-                break
-            for messages in batch.values():
+        deadline = time.monotonic() + timeout
+        while len(records) < expected and time.monotonic() < deadline:
+            for messages in (await consumer.getmany(timeout_ms=500)).values():
                 records += messages
+        for messages in (await consumer.getmany(timeout_ms=1000)).values():
+            records += messages
         return records
     finally:
         await consumer.stop()

@@ -2,6 +2,7 @@
 publishes rights.holder.registered; the notifier consumes it and records it, exactly once."""
 
 import asyncio
+import contextlib
 
 import asyncpg
 import pytest
@@ -104,30 +105,9 @@ async def test_the_same_event_delivered_three_times_has_one_effect(kafka_pair, k
 
 
 async def test_a_relay_killed_before_marking_sent_publishes_again_and_the_inbox_absorbs_it(
-    databases, kafka, topic_prefix
+    start_pair, kafka
 ):
-    from notifier.app import SERVICE as NOTIFIER
-    from rights_api.app import SERVICE as RIGHTS
-    from servicekit.events.kafka import KafkaBroker
-    from servicekit.testing import running_service
-
-    rights_url = await databases.create("rights")
-    notifier_url = await databases.create("notifier")
-    async with (
-        running_service(
-            RIGHTS,
-            database_url=rights_url,
-            topic_prefix=topic_prefix,
-            broker=KafkaBroker(kafka, client_id="rights"),
-            background=False,
-        ) as rights,
-        running_service(
-            NOTIFIER,
-            database_url=notifier_url,
-            topic_prefix=topic_prefix,
-            broker=KafkaBroker(kafka, client_id="notifier"),
-        ) as notifier,
-    ):
+    async with start_pair(relay=False) as (rights, notifier):
         await register(rights, 11)
 
         class KilledAfterPublishing(Relay):
@@ -150,6 +130,8 @@ async def test_a_relay_killed_before_marking_sent_publishes_again_and_the_inbox_
             await eventually(lambda: _consumed(notifier, "duplicate", 1), what="redelivery")
         finally:
             relay.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay
         assert len(await read_topic(kafka, rights.settings.topic("rights.events"), 2)) == 2
         assert len(await journal(notifier)) == 1
         assert await sql(rights, "SELECT count(*) FROM outbox WHERE sent_at IS NULL") == [(0,)]

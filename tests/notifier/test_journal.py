@@ -2,20 +2,8 @@
 
 import pytest
 from contracts.rights import HolderRegistered
-from notifier.app import SERVICE
 from servicekit.auth import Role
 from servicekit.events.envelope import CloudEvent, Record
-from servicekit.events.inprocess import InProcessBroker
-from servicekit.testing import running_service
-
-
-@pytest.fixture
-async def notifier(databases):
-    url = await databases.create("notifier")
-    async with running_service(
-        SERVICE, database_url=url, broker=InProcessBroker(), background=False
-    ) as service:
-        yield service
 
 
 def holder_registered(name: str) -> Record:

@@ -4,28 +4,10 @@ import asyncio
 import uuid
 
 import pytest
-from rights_api.app import SERVICE
-from rights_api.holders.credit_code import check_character
 from servicekit.auth import Role
-from servicekit.events.inprocess import InProcessBroker
-from servicekit.testing import running_service
 from sqlalchemy import text
 
-PETROCHINA = {"credit_code": "91110000710925462X", "name": "中国石油天然气股份有限公司"}
-
-
-def credit_code(serial: int) -> str:
-    first17 = f"911525010{serial:08d}"
-    return first17 + check_character(first17)
-
-
-@pytest.fixture
-async def rights(databases):
-    url = await databases.create("rights")
-    async with running_service(
-        SERVICE, database_url=url, broker=InProcessBroker(), background=False
-    ) as service:
-        yield service
+from tests.samples import PETROCHINA, credit_code
 
 
 async def count(service, sql: str) -> int:

@@ -25,17 +25,9 @@ from servicekit.settings import DEV_JWT_SECRET
 from servicekit.testing import running_service
 from typer.testing import CliRunner
 
+from tests.samples import PETROCHINA
+
 PROBLEM_JSON = "application/problem+json"
-PETROCHINA = {"credit_code": "91110000710925462X", "name": "中国石油天然气股份有限公司"}
-
-
-@pytest.fixture
-async def rights(databases):
-    url = await databases.create("rights")
-    async with running_service(
-        SERVICE, database_url=url, broker=InProcessBroker(), background=False
-    ) as service:
-        yield service
 
 
 def claims(service, **overrides: Any) -> dict[str, Any]:

@@ -13,12 +13,12 @@ from typing import Any
 import httpx
 import pytest
 from rights_api.app import SERVICE
-from rights_api.holders.credit_code import check_character
 from servicekit.auth import Role
 from servicekit.events.inprocess import InProcessBroker
 from servicekit.testing import RunningService, eventually, running_service
 from sqlalchemy import text
 
+from tests.samples import PETROCHINA, credit_code
 from tests.servicekit.test_unit_of_work import (
     WAIT,
     assert_problem,
@@ -29,13 +29,7 @@ from tests.servicekit.test_unit_of_work import (
     sql,
 )
 
-PETROCHINA = {"credit_code": "91110000710925462X", "name": "中国石油天然气股份有限公司"}
 IN_FLIGHT, DONE = 0, 1
-
-
-def credit_code(serial: int) -> str:
-    first17 = f"911525010{serial:08d}"
-    return first17 + check_character(first17)
 
 
 def as_json(document: dict[str, Any]) -> bytes:

@@ -18,19 +18,11 @@ from servicekit.logs import configure_logging
 from servicekit.settings import ServiceSettings, service_config
 from servicekit.testing import running_service
 
-PETROCHINA = {"credit_code": "91110000710925462X", "name": "中国石油天然气股份有限公司"}
+from tests.samples import PETROCHINA
+
 TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 INCOMING_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 INCOMING_SPAN = "00f067aa0ba902b7"
-
-
-@pytest.fixture
-async def rights(databases):
-    url = await databases.create("rights")
-    async with running_service(
-        SERVICE, database_url=url, broker=InProcessBroker(), background=False
-    ) as service:
-        yield service
 
 
 def parts(traceparent: str) -> tuple[str, str, str]:

@@ -14,18 +14,10 @@ from servicekit.events.inprocess import InProcessBroker
 from servicekit.settings import ServiceSettings, service_config
 from servicekit.testing import running_service
 
+from tests.samples import PETROCHINA
+
 PROBLEM_JSON = "application/problem+json"
-PETROCHINA = {"credit_code": "91110000710925462X", "name": "中国石油天然气股份有限公司"}
 SECRET_TEXT = "db-password=hunter2"
-
-
-@pytest.fixture
-async def rights(databases):
-    url = await databases.create("rights")
-    async with running_service(
-        SERVICE, database_url=url, broker=InProcessBroker(), background=False
-    ) as service:
-        yield service
 
 
 def assert_problem(response: httpx.Response, status: int, slug: str | None = None) -> dict:

@@ -181,10 +181,7 @@ def build_app(
         try:
             yield
         finally:
-            if background:
-                await runtime.stop()
-            else:
-                await runtime.db.dispose()
+            await runtime.stop()
 
     app = FastAPI(
         title=spec.title,
