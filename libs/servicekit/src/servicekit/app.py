@@ -14,6 +14,7 @@ from sqlalchemy.sql import text
 
 from servicekit import idempotency, operations
 from servicekit.auth import Authenticator
+from servicekit.body_limit import BodyLimitMiddleware
 from servicekit.db import Database
 from servicekit.docs import install_offline_docs
 from servicekit.errors import document_problems, install_problem_handlers
@@ -205,5 +206,6 @@ def build_app(
     for router in spec.routers:
         app.include_router(router)
     app.add_middleware(UnitOfWorkMiddleware, db=runtime.db)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=runtime.metrics)
     return app

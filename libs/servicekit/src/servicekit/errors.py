@@ -201,7 +201,10 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def on_unhandled(request: Request, exc: Exception) -> JSONResponse:
-    """An exception no other handler took: 503 when the database is unreachable, else 500."""
+    """An exception no other handler took: 503 when the database is unreachable, else 500.
+    A ProblemError raised by a middleware (outside FastAPI's handlers) keeps its own answer."""
+    if isinstance(exc, ProblemError):
+        return await _on_problem(request, exc)
     if is_connection_error(exc):
         return await _on_database_unavailable(request, exc)
     return await _on_unexpected(request, exc)

@@ -59,17 +59,9 @@ async def begin(
             "Invalid Idempotency-Key",
             f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.",
         )
-    max_body = scope["app"].state.settings.max_body_bytes
-    body, too_large = await _read_body(receive, max_body)
+    body = await _read_body(receive)  # BodyLimitMiddleware, outside, bounds its size
     if body is None:  # the client left mid-body: claim nothing, so its retry runs afresh
         return receive, _no_answer
-    if too_large:
-        return receive, _problem(
-            413,
-            "payload-too-large",
-            "Request body too large",
-            f"The body exceeds {max_body} bytes.",
-        )
     try:
         caller = await _caller(scope, headers)
     except Unauthorized:
@@ -200,21 +192,16 @@ async def _caller(scope: Scope, headers: dict[bytes, bytes]) -> str:
     return f"anon:{client[0] if client else 'unknown'}"
 
 
-async def _read_body(receive: Receive, limit: int) -> tuple[bytes | None, bool]:
+async def _read_body(receive: Receive) -> bytes | None:
     """The whole body, or None when the client disconnected before sending all of it."""
-    chunks, size = [], 0
+    chunks = []
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return None, False
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return b"", True
-        chunks.append(chunk)
+            return None
+        chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
-            break
-    return b"".join(chunks), False
+            return b"".join(chunks)
 
 
 def _replay_body(body: bytes) -> Receive:
