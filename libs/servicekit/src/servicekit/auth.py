@@ -82,24 +82,17 @@ class Authenticator:
     async def authenticate(self, token: str) -> Principal:
         try:
             if self._jwks is not None:
-                key = await self._signing_key(token)
-                claims = jwt.decode(
-                    token,
-                    key,
-                    algorithms=["RS256"],
-                    audience=self.audience,
-                    issuer=self.issuer,
-                    options={"require": ["exp", "sub"]},
-                )
+                key, algorithm = await self._signing_key(token), "RS256"
             else:
-                claims = jwt.decode(
-                    token,
-                    self._secret,
-                    algorithms=["HS256"],
-                    audience=self.audience,
-                    issuer=self.issuer,
-                    options={"require": ["exp", "sub"]},
-                )
+                key, algorithm = self._secret, "HS256"
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[algorithm],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "sub"]},
+            )
         except jwt.InvalidTokenError as exc:
             raise Unauthorized(f"Invalid bearer token: {exc}") from exc
         return _principal(claims)
