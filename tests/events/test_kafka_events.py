@@ -57,6 +57,10 @@ async def test_the_event_arrives_once_as_a_cloudevent_any_kafka_client_reads(kaf
     await asyncio.sleep(2)  # time for a second delivery to show up, were there one
     assert len(await journal(notifier)) == 1
     assert await sql(rights, "SELECT count(*) FROM outbox WHERE sent_at IS NULL") == [(0,)]
+    metrics = (await notifier.client.get("/metrics")).text
+    lag = [line for line in metrics.splitlines() if line.startswith("consumer_lag{")]
+    assert lag, "no consumer_lag samples"
+    assert all(line.endswith(" 0.0") for line in lag), lag  # everything consumed
 
 
 async def test_with_the_broker_down_the_api_answers_and_the_outbox_delivers_later(

@@ -1,5 +1,10 @@
 """The outbox relay: publishes unsent rows in order and marks them sent once acknowledged.
 
+Order: by outbox id, which per Kafka key is commit order as long as a service locks the
+aggregate before writing its event (the usual update-then-publish), so events about one mine
+keep their order; a row that commits late is still found, because unsent rows are selected,
+never "rows after the last id".
+
 One relay is active per service database: it holds a session-level advisory lock on its own
 connection, so replicas wait as standbys and take over when the holder's connection dies. It is
 woken by NOTIFY on commit of new rows and also polls, in case a notification is missed.
