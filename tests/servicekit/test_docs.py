@@ -183,3 +183,18 @@ def test_the_example_credit_codes_are_valid():
     assert len(codes) >= 2, codes  # the field's own example and the holder example
     for code in codes:
         assert credit_code_problem(code) is None, (code, credit_code_problem(code))
+
+
+@pytest.mark.parametrize("name", sorted(installed_services()))
+def test_every_post_documents_the_idempotency_key(name):
+    doc = app_for(installed_services()[name]).openapi()
+    posts = [(path, op) for method, path, op in _operations(doc) if method == "post"]
+    for path, op in posts:
+        headers = [p for p in op.get("parameters", []) if p["in"] == "header"]
+        assert [h["name"] for h in headers].count("Idempotency-Key") == 1, path
+
+
+def test_updates_document_if_match():
+    doc = app_for(installed_services()["rights"]).openapi()
+    patch = doc["paths"]["/holders/{holder_id}"]["patch"]
+    assert any(p["in"] == "header" and p["name"] == "If-Match" for p in patch["parameters"])

@@ -17,12 +17,13 @@ from servicekit.auth import Authenticator
 from servicekit.body_limit import BodyLimitMiddleware
 from servicekit.db import Database
 from servicekit.docs import install_offline_docs
-from servicekit.errors import document_problems, install_problem_handlers
+from servicekit.errors import install_problem_handlers
 from servicekit.events.broker import Broker
 from servicekit.events.consumer import Consumer, Handlers
 from servicekit.events.kafka import KafkaBroker
 from servicekit.events.relay import Relay
 from servicekit.metrics import ServiceMetrics
+from servicekit.openapi import customize_openapi
 from servicekit.request_context import RequestContextMiddleware
 from servicekit.settings import BrokerKind, ServiceSettings
 from servicekit.tables import dead_letters, inbox, outbox
@@ -200,7 +201,7 @@ def build_app(
     app.state.runtime = runtime
     app.state.authenticator = Authenticator(settings)
     install_problem_handlers(app)
-    document_problems(app)
+    customize_openapi(app)
     install_offline_docs(app)
     app.include_router(operations.router)
     for router in spec.routers:

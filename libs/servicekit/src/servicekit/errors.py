@@ -230,29 +230,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, on_unhandled)
 
 
-def document_problems(app: FastAPI) -> None:
-    """Document problem answers as ``application/problem+json`` with the Problem schema.
-
-    FastAPI puts a response model's schema under the route's own media type (application/json),
-    leaving the problem+json entry that ``problem_doc`` declares without a schema."""
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            for item in generate().get("paths", {}).values():
-                for operation in item.values():
-                    if not isinstance(operation, dict):
-                        continue
-                    for response in operation.get("responses", {}).values():
-                        content = response.get("content", {})
-                        plain = content.get("application/json", {}).get("schema", {})
-                        if PROBLEM_JSON in content and plain.get("$ref", "").endswith("/Problem"):
-                            content[PROBLEM_JSON] = content.pop("application/json")
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
-
-
 def problem_doc(description: str) -> dict[str, Any]:
     """An OpenAPI ``responses`` entry for a problem+json answer."""
     return {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": description}

@@ -3,9 +3,9 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Response, status
 from servicekit.auth import BUREAU, Principal, Role, require
-from servicekit.concurrency import require_if_match, set_etag
+from servicekit.concurrency import IfMatch, require_if_match, set_etag
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
 from servicekit.pagination import Page, PageParams, page_of, page_params
 from servicekit.unit_of_work import get_session
@@ -91,13 +91,13 @@ async def get_holder(
 async def update_holder(
     holder_id: UUID,
     changes: HolderUpdate,
-    request: Request,
     session: Session,
     caller: Editor,
     response: Response,
+    if_match: IfMatch = None,
 ) -> HolderPublic:
     holder = await service.get(session=session, holder_id=holder_id, caller=caller, for_update=True)
-    require_if_match(request, holder.version)
+    require_if_match(if_match, holder.version)
     holder = await service.update(session=session, holder=holder, changes=changes)
     set_etag(response, holder.version)
     return HolderPublic.model_validate(holder)
