@@ -6,7 +6,6 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import pytest
 from notifier.app import SERVICE as NOTIFIER
 from rights_api.app import SERVICE as RIGHTS
-from servicekit.events.kafka import KafkaBroker
 from servicekit.testing import RunningService, running_service
 
 Pair = tuple[RunningService, RunningService]
@@ -14,7 +13,8 @@ Pair = tuple[RunningService, RunningService]
 
 @pytest.fixture
 def start_pair(databases, kafka, topic_prefix) -> Callable[..., AbstractAsyncContextManager[Pair]]:
-    """Starts rights-api and the notifier on fresh databases over the real broker.
+    """Starts rights-api and the notifier on fresh databases over the real broker, each making
+    its Kafka client from its settings as in production.
     ``relay=False`` leaves rights-api's relay to the test."""
 
     @asynccontextmanager
@@ -26,14 +26,14 @@ def start_pair(databases, kafka, topic_prefix) -> Callable[..., AbstractAsyncCon
                 RIGHTS,
                 database_url=rights_url,
                 topic_prefix=topic_prefix,
-                broker=KafkaBroker(kafka, client_id="rights"),
+                kafka_bootstrap_servers=kafka,
                 background=relay,
             ) as rights,
             running_service(
                 NOTIFIER,
                 database_url=notifier_url,
                 topic_prefix=topic_prefix,
-                broker=KafkaBroker(kafka, client_id="notifier"),
+                kafka_bootstrap_servers=kafka,
             ) as notifier,
         ):
             yield rights, notifier

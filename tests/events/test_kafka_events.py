@@ -159,8 +159,11 @@ async def test_a_failing_handler_dead_letters_the_event_and_the_next_one_flows(
     entries = await eventually(lambda: journal(notifier), what="the event after the poison one")
     assert [e["data"]["holder_id"] for e in entries] == [healthy["id"]]
     admin = notifier.auth(Role.bureau_admin)
-    letters = (await notifier.client.get("/admin/dead-letters", headers=admin)).json()["items"]
-    [letter] = letters
+
+    async def dead_letters():
+        return (await notifier.client.get("/admin/dead-letters", headers=admin)).json()["items"]
+
+    [letter] = await eventually(dead_letters, what="the poison event dead-lettered")
     assert letter["event_type"] == "rights.holder.registered"
     assert letter["attempts"] == notifier.settings.consumer_max_attempts
     assert "cannot record this one" in letter["error"]
@@ -213,8 +216,10 @@ async def test_a_poison_record_is_dead_lettered_and_the_rest_flows(
     )
     healthy = await register(rights, 31)
     entries = await eventually(lambda: journal(notifier), what="the event after the poison")
-    assert [e["data"]["holder_id"] for e in entries] == [healthy["id"]]
-    [letter] = await sql(notifier, "SELECT error, value FROM dead_letters")
+    assert [e["data"]["holder_id"] for e in entries] == [healthy["id"]]  # the rest flows
+    [letter] = await eventually(
+        lambda: sql(notifier, "SELECT error, value FROM dead_letters"), what="the dead letter"
+    )
     assert reason in letter.error
     assert bytes(letter.value) == value
 

@@ -8,10 +8,10 @@ import httpx
 import pytest
 from fastapi import APIRouter
 from rights_api.app import SERVICE
-from servicekit.app import ServiceSpec
 from servicekit.auth import Role
 from servicekit.events.inprocess import InProcessBroker
 from servicekit.settings import ServiceSettings, service_config
+from servicekit.spec import ServiceSpec
 from servicekit.testing import running_service
 
 from tests.samples import PETROCHINA

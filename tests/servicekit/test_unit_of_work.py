@@ -18,10 +18,10 @@ import rights_api.app
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
-from servicekit.app import ServiceSpec
 from servicekit.errors import PROBLEM_BASE, PROBLEM_JSON, ServiceUnavailable, Unprocessable
 from servicekit.events.inprocess import InProcessBroker
 from servicekit.settings import ServiceSettings, service_config
+from servicekit.spec import ServiceSpec
 from servicekit.testing import RunningService, running_service
 from servicekit.unit_of_work import get_session
 from sqlalchemy import text

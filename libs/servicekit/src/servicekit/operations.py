@@ -14,7 +14,7 @@ from servicekit.auth import Principal, Role, require
 from servicekit.errors import PROBLEM_RESPONSES, Conflict, NotFound, problem_doc
 from servicekit.events.envelope import Record
 from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.tables import dead_letters, outbox
+from servicekit.tables import dead_letters
 from servicekit.unit_of_work import get_session
 
 router = APIRouter(tags=["operations 运维"])
@@ -149,15 +149,3 @@ async def replay_dead_letter(
         .values(replayed_at=func.now())
     )
     return ReplayResult(id=dead_letter_id, outcome=outcome.status)
-
-
-async def outbox_stats(session: AsyncSession) -> tuple[int, float]:
-    row = (
-        await session.exec(
-            select(
-                func.count(),
-                func.coalesce(func.extract("epoch", func.now() - func.min(outbox.c.created_at)), 0),
-            ).where(outbox.c.sent_at.is_(None))
-        )
-    ).one()
-    return int(row[0]), float(row[1])

@@ -3,7 +3,7 @@ entry point each service package declares (servicekit never imports a service by
 
 from importlib.metadata import entry_points
 
-from servicekit.app import ServiceSpec
+from servicekit.spec import ServiceSpec
 
 
 def installed_services() -> dict[str, ServiceSpec]:

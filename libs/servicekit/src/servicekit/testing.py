@@ -10,10 +10,12 @@ from typing import Any, TypeVar
 import httpx
 from fastapi import FastAPI
 
-from servicekit.app import Runtime, ServiceSpec, build_app
+from servicekit.app import build_app
 from servicekit.auth import Role, mint_dev_token
 from servicekit.events.broker import Broker
+from servicekit.runtime import Runtime
 from servicekit.settings import ServiceSettings
+from servicekit.spec import ServiceSpec
 
 T = TypeVar("T")
 
@@ -34,11 +36,12 @@ async def running_service(
     spec: ServiceSpec,
     *,
     database_url: str,
-    broker: Broker,
+    broker: Broker | None = None,
     background: bool = True,
     **settings: Any,
 ) -> AsyncIterator[RunningService]:
-    """The service's app with its lifespan running and an HTTP client talking to it in-process."""
+    """The service's app with its lifespan running and an HTTP client talking to it in-process.
+    Without ``broker`` the service makes its own, as deployed, from its settings."""
     settings.setdefault("relay_poll_seconds", 0.5)
     settings.setdefault("consumer_retry_base_seconds", 0.01)
     config = spec.settings(database_url=database_url, **settings)

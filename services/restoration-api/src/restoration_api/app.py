@@ -3,7 +3,8 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from servicekit.app import ServiceSpec, build_app
+from servicekit.app import build_app
+from servicekit.spec import ServiceSpec
 
 from restoration_api.settings import RestorationSettings
 

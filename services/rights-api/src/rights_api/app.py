@@ -3,7 +3,8 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from servicekit.app import ServiceSpec, build_app
+from servicekit.app import build_app
+from servicekit.spec import ServiceSpec
 
 from rights_api.holders.router import router as holders_router
 from rights_api.settings import RightsSettings

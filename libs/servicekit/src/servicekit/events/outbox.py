@@ -3,7 +3,7 @@
 from uuid import uuid4
 
 from contracts import EventPayload
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from servicekit.events.envelope import CloudEvent, Record
@@ -59,3 +59,16 @@ async def forward(
             value=record.value or b"",
         )
     )
+
+
+async def outbox_backlog(session: AsyncSession) -> tuple[int, float]:
+    """How many rows wait for the relay, and the age in seconds of the oldest."""
+    row = (
+        await session.exec(
+            select(
+                func.count(),
+                func.coalesce(func.extract("epoch", func.now() - func.min(outbox.c.created_at)), 0),
+            ).where(outbox.c.sent_at.is_(None))
+        )
+    ).one()
+    return int(row[0]), float(row[1])

@@ -1,0 +1,117 @@
+"""A service's live parts: database, broker, relay, consumers, housekeeping, metrics."""
+
+import asyncio
+import contextlib
+
+from contracts import registry
+from sqlalchemy import func, select
+
+from servicekit import housekeeping
+from servicekit.db import Database
+from servicekit.events.broker import Broker, Subscription
+from servicekit.events.consumer import Consumer
+from servicekit.events.kafka import KafkaBroker
+from servicekit.events.outbox import outbox_backlog
+from servicekit.events.relay import Relay
+from servicekit.metrics import ServiceMetrics
+from servicekit.settings import BrokerKind, ServiceSettings
+from servicekit.spec import ServiceSpec
+from servicekit.tables import dead_letters
+
+
+class Runtime:
+    """The service's live parts: database, broker, relay, consumer, metrics."""
+
+    def __init__(
+        self, spec: ServiceSpec, settings: ServiceSettings, broker: Broker | None = None
+    ) -> None:
+        self.spec, self.settings = spec, settings
+        self.broker = broker or kafka_broker(spec, settings)
+        self.metrics = ServiceMetrics(spec.name)
+        self.db = Database(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            info={"event_source": spec.source, "topic_prefix": settings.topic_prefix},
+        )
+        self.relay = Relay(
+            dsn=self.db.asyncpg_dsn(),
+            broker=self.broker,
+            poll_seconds=settings.relay_poll_seconds,
+            metrics=self.metrics,
+        )
+        group = settings.topic(spec.name)
+        self.consumers: dict[str, Consumer] = (
+            {
+                group: Consumer(
+                    name=group,
+                    db=self.db,
+                    handlers=spec.handlers,
+                    registry=registry,
+                    dlq_topic=f"{group}.dlq",
+                    max_attempts=settings.consumer_max_attempts,
+                    retry_base_seconds=settings.consumer_retry_base_seconds,
+                    metrics=self.metrics,
+                )
+            }
+            if spec.handlers
+            else {}
+        )
+        self.subscriptions: dict[str, Subscription] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def topics_consumed(self) -> list[str]:
+        return [self.settings.topic(t) for t in self.spec.handlers.topics(registry)]
+
+    async def start(self) -> None:
+        await self.broker.start()
+        for name, consumer in self.consumers.items():
+            self.subscriptions[name] = await self.broker.subscribe(
+                name, self.topics_consumed(), consumer.process
+            )
+        self._tasks = [
+            asyncio.create_task(self.relay.run(), name=f"relay:{self.spec.name}"),
+            asyncio.create_task(
+                housekeeping.run(
+                    self.db,
+                    idempotency_retention_hours=self.settings.idempotency_retention_hours,
+                ),
+                name="housekeeping",
+            ),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for subscription in self.subscriptions.values():
+            await subscription.stop()
+        await self.broker.stop()
+        await self.db.dispose()
+
+    async def refresh_metrics(self) -> None:
+        async with self.db.transaction() as session:
+            backlog, oldest = await outbox_backlog(session)
+            open_letters = (
+                await session.exec(
+                    select(dead_letters.c.consumer, func.count())
+                    .where(dead_letters.c.replayed_at.is_(None))
+                    .group_by(dead_letters.c.consumer)
+                )
+            ).all()
+        self.metrics.outbox_backlog.set(backlog)
+        self.metrics.outbox_oldest_age.set(oldest)
+        for consumer in self.consumers:
+            self.metrics.dead_letters_open.labels(consumer).set(0)
+        for consumer, count in open_letters:
+            self.metrics.dead_letters_open.labels(consumer).set(count)
+        for name, subscription in self.subscriptions.items():
+            for (topic, partition), lag in subscription.lag().items():
+                self.metrics.consumer_lag.labels(name, topic, str(partition)).set(lag)
+
+
+def kafka_broker(spec: ServiceSpec, settings: ServiceSettings) -> Broker:
+    if settings.broker is BrokerKind.inprocess:
+        raise ValueError("the in-process broker is shared: pass it to build_app (mineadmin dev)")
+    return KafkaBroker(settings.kafka_bootstrap_servers, client_id=f"mineadmin-{spec.name}")

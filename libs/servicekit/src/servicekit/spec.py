@@ -1,0 +1,31 @@
+"""What one service is made of, declared once in its ``app.py`` and used by the app factory,
+the CLI and the dev server."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import APIRouter
+
+from servicekit.events.consumer import Handlers
+from servicekit.settings import ServiceSettings
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """Everything that makes one service: named once, used by the app factory and the CLI."""
+
+    name: str  # short name: its database, consumer group, topic and event source
+    title: str
+    description: str
+    settings: type[ServiceSettings]
+    package: str
+    migrations: Path
+    port: int
+    routers: Sequence[APIRouter] = ()
+    handlers: Handlers = field(default_factory=Handlers)
+    tags: Sequence[dict[str, str]] = ()
+
+    @property
+    def source(self) -> str:
+        return f"/services/{self.name}"
