@@ -11,12 +11,21 @@ from servicekit.body_limit import BodyLimitMiddleware
 from servicekit.docs import install_offline_docs
 from servicekit.errors import install_problem_handlers
 from servicekit.events.broker import Broker
+from servicekit.logs import configure_logging
 from servicekit.openapi import customize_openapi
 from servicekit.request_context import RequestContextMiddleware
 from servicekit.runtime import Runtime
 from servicekit.settings import ServiceSettings
 from servicekit.spec import ServiceSpec
 from servicekit.unit_of_work import UnitOfWorkMiddleware
+
+
+def serve(spec: ServiceSpec) -> FastAPI:
+    """A deployed service (``uvicorn --factory <pkg>.app:create_app``): settings from the
+    environment, logs as configured there."""
+    settings = spec.settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    return build_app(spec, settings)
 
 
 def build_app(

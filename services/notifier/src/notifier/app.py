@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from servicekit.app import build_app
+from servicekit.app import serve
 from servicekit.spec import ServiceSpec
 
 from notifier.journal.handlers import handlers
@@ -26,4 +26,4 @@ SERVICE = ServiceSpec(
 
 
 def create_app() -> FastAPI:
-    return build_app(SERVICE)
+    return serve(SERVICE)
