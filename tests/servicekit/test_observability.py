@@ -9,16 +9,13 @@ from typing import Any
 import httpx
 import pytest
 import structlog
-from fastapi import APIRouter
-from rights_api.app import SERVICE
 from servicekit.auth import Role
 from servicekit.events.inprocess import InProcessBroker
 from servicekit.logs import configure_logging
-from servicekit.settings import ServiceSettings, service_config
-from servicekit.spec import ServiceSpec
 from servicekit.testing import running_service
 
 from tests.samples import PETROCHINA
+from tests.servicekit.test_problems import CRASH
 
 TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 INCOMING_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -173,30 +170,6 @@ def log_lines(capfd) -> tuple[list[dict[str, Any]], str]:
     return parsed, out + err
 
 
-class CrashSettings(ServiceSettings):
-    model_config = service_config("CRASH_")
-
-
-crash_router = APIRouter()
-
-
-@crash_router.get("/crash")
-async def crash() -> dict[str, Any]:
-    raise RuntimeError("the route broke")
-
-
-CRASH = ServiceSpec(
-    name="crash",
-    title="crash 测试",
-    description="Test-only service whose route raises an unexpected exception.",
-    settings=CrashSettings,
-    package="tests.servicekit",
-    migrations=SERVICE.migrations,
-    port=8997,
-    routers=[crash_router],
-)
-
-
 async def test_logs_are_json_lines_with_request_and_trace_ids(rights, json_logs):
     capture = json_logs()
     incoming = f"00-{INCOMING_TRACE}-{INCOMING_SPAN}-01"
@@ -245,8 +218,8 @@ async def test_a_crash_is_logged_as_json_with_the_request_id(databases, json_log
     for entry in errors:
         assert entry["request_id"] == "req-crash-1"
         assert entry["trace_id"] == trace
-        assert "RuntimeError: the route broke" in entry["exception"]  # in the log, not the body
-    assert "the route broke" not in response.text
+        assert "RuntimeError: unexpected state" in entry["exception"]  # in the log, not the body
+    assert "unexpected state" not in response.text
     access = [entry for entry in lines if entry.get("logger") == "servicekit.access"]
     assert [(a["status"], a["level"], a["request_id"]) for a in access] == [
         (500, "warning", "req-crash-1")
