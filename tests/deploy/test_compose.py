@@ -540,23 +540,18 @@ def test_init_script_and_migrations_on_real_postgres(
         admin = server.get_uri()
         socket_dir = make_url(admin).query["host"]
         init_env = {**clean_environ(), **env_of(compose, "postgres")}
-        init = subprocess.run(
-            [
-                str(psql),
-                "-v",
-                "ON_ERROR_STOP=1",
-                "--no-psqlrc",
-                "-q",
-                "-d",
-                admin,
-                "-f",
-                str(INIT_SQL),
-            ],
-            env=init_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+
+        def run_init(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+            command = [str(psql), "-v", "ON_ERROR_STOP=1", "--no-psqlrc", "-q", "-d", admin]
+            return subprocess.run(
+                [*command, "-f", str(INIT_SQL)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+
+        init = run_init(init_env)
         assert init.returncode == 0, init.stderr
 
         def local(url: str) -> str:
@@ -614,23 +609,7 @@ def test_init_script_and_migrations_on_real_postgres(
         asyncio.run(check())
 
         missing = {k: v for k, v in init_env.items() if k != "NOTIFIER_DB_PASSWORD"}
-        again = subprocess.run(
-            [
-                str(psql),
-                "-v",
-                "ON_ERROR_STOP=1",
-                "--no-psqlrc",
-                "-q",
-                "-d",
-                admin,
-                "-f",
-                str(INIT_SQL),
-            ],
-            env=missing,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        again = run_init(missing)
         assert again.returncode != 0 and "NOTIFIER_DB_PASSWORD is not set" in again.stderr
 
 

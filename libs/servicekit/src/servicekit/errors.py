@@ -100,6 +100,10 @@ class Unprocessable(ProblemError):
     status, slug, title = 422, "unprocessable", "The request cannot be processed"
 
 
+class InternalError(ProblemError):
+    status, slug, title = 500, "internal-error", "Internal server error"
+
+
 class ServiceUnavailable(ProblemError):
     status, slug, title = 503, "service-unavailable", "Temporarily unavailable"
 
@@ -189,15 +193,7 @@ async def _on_integrity(request: Request, exc: IntegrityError) -> JSONResponse:
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(
-        500,
-        {
-            "type": PROBLEM_BASE + "internal-error",
-            "title": "Internal server error",
-            "status": 500,
-            "instance": request.url.path,
-        },
-    )
+    return problem_response(500, InternalError().problem(request.url.path))
 
 
 async def on_unhandled(request: Request, exc: Exception) -> JSONResponse:

@@ -7,7 +7,6 @@ in the request's own transaction (see unit_of_work), so a crash leaves no half-d
 
 import contextlib
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -18,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit.db import Database
-from servicekit.errors import PROBLEM_BASE, Unauthorized
+from servicekit.errors import PROBLEM_BASE, Unauthorized, problem_response
 from servicekit.tables import idempotency_keys as keys
 
 if TYPE_CHECKING:
@@ -231,13 +230,11 @@ def _in_flight() -> ASGIApp:
     )
 
 
-def _stored_response(
-    status: int, headers: dict[str, str], body: bytes, replayed: bool = True
-) -> ASGIApp:
+def _stored_response(status: int, headers: dict[str, str], body: bytes) -> ASGIApp:
+    """The first answer again, marked as a replay."""
     raw = [(k.encode(), v.encode("latin-1")) for k, v in headers.items()]
     raw.append((b"content-length", str(len(body)).encode()))
-    if replayed:
-        raw.append((b"idempotent-replayed", b"true"))
+    raw.append((b"idempotent-replayed", b"true"))
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": status, "headers": raw})
@@ -249,8 +246,5 @@ def _stored_response(
 def _problem(
     status: int, slug: str, title: str, detail: str, extra_headers: dict[str, str] | None = None
 ) -> ASGIApp:
-    body = json.dumps(
-        {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail}
-    ).encode()
-    headers = {"content-type": "application/problem+json", **(extra_headers or {})}
-    return _stored_response(status, headers, body, replayed=False)
+    body = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail}
+    return problem_response(status, body, extra_headers)

@@ -1,20 +1,18 @@
 """Operations endpoints every service has: liveness, readiness, metrics, dead letters."""
 
 import asyncio
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from servicekit.auth import Principal, Role, require
-from servicekit.errors import PROBLEM_RESPONSES, Conflict, NotFound, problem_doc
-from servicekit.events.envelope import Record
+from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.events import dead_letters
+from servicekit.events.dead_letters import DeadLetter
 from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.tables import dead_letters
 from servicekit.unit_of_work import get_session
 
 router = APIRouter(tags=["operations 运维"])
@@ -64,20 +62,6 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
-class DeadLetter(BaseModel):
-    id: int
-    consumer: str
-    topic: str
-    partition: int | None
-    offset: int | None
-    event_id: str | None
-    event_type: str | None
-    error: str
-    attempts: int
-    created_at: datetime
-    replayed_at: datetime | None
-
-
 class ReplayResult(BaseModel):
     id: int
     outcome: str
@@ -95,15 +79,9 @@ async def list_dead_letters(
     page: Annotated[PageParams, Depends(page_params)],
     include_replayed: bool = False,
 ) -> Page[DeadLetter]:
-    query = select(dead_letters).order_by(dead_letters.c.id).limit(page.limit + 1)
-    if not include_replayed:
-        query = query.where(dead_letters.c.replayed_at.is_(None))
-    if page.after:
-        query = query.where(dead_letters.c.id > page.after[0])
-    rows = [
-        DeadLetter.model_validate(r, from_attributes=True)
-        for r in (await session.exec(query)).all()
-    ]
+    rows = await dead_letters.list_dead_letters(
+        session=session, page=page, include_replayed=include_replayed
+    )
     return page_of(rows, page, lambda r: [r.id])
 
 
@@ -120,32 +98,9 @@ async def list_dead_letters(
 async def replay_dead_letter(
     dead_letter_id: int, request: Request, session: Session, _: Admin
 ) -> ReplayResult:
-    row = (
-        await session.exec(
-            select(dead_letters).where(dead_letters.c.id == dead_letter_id).with_for_update()
-        )
-    ).first()
-    if row is None:
-        raise NotFound(f"No dead letter {dead_letter_id}.")
-    if row.replayed_at is not None:
-        raise Conflict(f"Dead letter {dead_letter_id} was already replayed.")
-    consumer = request.app.state.runtime.consumers.get(row.consumer)
-    if consumer is None:
-        raise Conflict(f"No consumer {row.consumer} runs in this service.")
-    record = Record(
-        row.topic,
-        row.key,
-        row.value,
-        tuple((n, v.encode()) for n, v in row.headers),
-        row.partition,
-        row.offset,
+    outcome = await dead_letters.replay(
+        session=session,
+        consumers=request.app.state.runtime.consumers,
+        dead_letter_id=dead_letter_id,
     )
-    outcome = await consumer.replay(record)
-    if outcome.status == "failed":
-        raise Conflict(f"The handler failed again: {outcome.error}")
-    await session.exec(
-        update(dead_letters)
-        .where(dead_letters.c.id == dead_letter_id)
-        .values(replayed_at=func.now())
-    )
-    return ReplayResult(id=dead_letter_id, outcome=outcome.status)
+    return ReplayResult(id=dead_letter_id, outcome=outcome)

@@ -5,7 +5,6 @@ client sees the response (a failed commit becomes a problem response, not a lost
 Idempotency-Key record is written in the very same transaction as the request's changes.
 """
 
-import json
 import logging
 from dataclasses import dataclass
 
@@ -16,7 +15,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit import idempotency
 from servicekit.db import Database
-from servicekit.errors import PROBLEM_BASE, PROBLEM_JSON, is_connection_error
+from servicekit.errors import (
+    Conflict,
+    InternalError,
+    ProblemError,
+    ServiceUnavailable,
+    is_connection_error,
+    problem_response,
+)
 
 log = logging.getLogger("servicekit.unit_of_work")
 
@@ -120,16 +126,13 @@ class UnitOfWorkMiddleware:
 
 
 def _commit_failure(exc: Exception) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    error: ProblemError
     if isinstance(exc, (IntegrityError, idempotency.ClaimLost)):
-        status, slug, title = 409, "conflict", "Conflicts with data written meanwhile"
+        error = Conflict(title="Conflicts with data written meanwhile")
     elif is_connection_error(exc):
-        status, slug, title = 503, "service-unavailable", "The database is unreachable"
+        error = ServiceUnavailable(title="The database is unreachable")
     else:
         log.exception("commit failed")
-        status, slug, title = 500, "internal-error", "Internal server error"
-    body = json.dumps({"type": PROBLEM_BASE + slug, "title": title, "status": status}).encode()
-    headers = [
-        (b"content-type", PROBLEM_JSON.encode()),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    return status, headers, body
+        error = InternalError()
+    response = problem_response(error.status, error.problem())
+    return error.status, list(response.raw_headers), bytes(response.body)

@@ -173,9 +173,9 @@ class Consumer:
                         offset=record.offset,
                         key=record.key,
                         value=record.value,
-                        headers=[(n, v.decode("utf-8", "replace")) for n, v in record.headers],
-                        event_id=str(event.id) if event else _header(record, "ce_id"),
-                        event_type=event.type if event else _header(record, "ce_type"),
+                        headers=record.text_headers(),
+                        event_id=str(event.id) if event else _clip(record.header("ce_id")),
+                        event_type=event.type if event else _clip(record.header("ce_type")),
                         error=error[:4000],
                         attempts=attempts,
                     )
@@ -206,12 +206,10 @@ class Consumer:
         return outcome
 
 
-def _header(record: Record, name: str) -> str | None:
-    for key, value in record.headers:
-        if key == name:
-            return value.decode("utf-8", "replace")[:200]
-    return None
-
-
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
+
+
+def _clip(value: str | None) -> str | None:
+    """Attributes of an unreadable record can be anything: keep what fits the column."""
+    return value[:200] if value else value

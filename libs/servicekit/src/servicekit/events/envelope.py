@@ -25,6 +25,20 @@ class Record:
     partition: int | None = None
     offset: int | None = None
 
+    def text_headers(self) -> list[tuple[str, str]]:
+        """Headers as text, for storing as JSON (CloudEvents attributes are UTF-8 strings)."""
+        return [(name, raw.decode("utf-8", "replace")) for name, raw in self.headers]
+
+    def header(self, name: str) -> str | None:
+        return next((value for key, value in self.text_headers() if key == name), None)
+
+    @staticmethod
+    def byte_headers(
+        stored: list[list[str]] | list[tuple[str, str]],
+    ) -> tuple[tuple[str, bytes], ...]:
+        """The inverse of ``text_headers``: stored text headers back to Kafka's bytes."""
+        return tuple((name, value.encode()) for name, value in stored)
+
 
 @dataclass(frozen=True)
 class CloudEvent:

@@ -47,15 +47,13 @@ async def forward(
     session: AsyncSession, record: Record, *, topic: str, extra_headers: list[tuple[str, str]]
 ) -> None:
     """Queue a raw record (a dead letter) for another topic; its value is kept byte for byte."""
-    headers = [(name, raw.decode("utf-8", "replace")) for name, raw in record.headers]
-    headers += extra_headers
     await session.exec(
         insert(outbox).values(
             event_id=uuid4(),
             topic=topic,
             key=(record.key or b"").decode("utf-8", "replace"),
             type="dead-letter",
-            headers=headers,
+            headers=record.text_headers() + extra_headers,
             value=record.value or b"",
         )
     )

@@ -111,7 +111,7 @@ class Relay:
                     topic=r["topic"],
                     key=r["key"].encode(),
                     value=bytes(r["value"]),
-                    headers=tuple((name, value.encode()) for name, value in _json(r["headers"])),
+                    headers=Record.byte_headers(_json(r["headers"])),
                 ),
             )
             for r in await conn.fetch(SELECT_UNSENT, BATCH)
