@@ -140,3 +140,27 @@ async def notifier(databases: Databases) -> AsyncIterator[RunningService]:
         SERVICE, database_url=url, broker=InProcessBroker(), background=False
     ) as service:
         yield service
+
+
+@pytest.fixture
+async def restoration(databases: Databases) -> AsyncIterator[RunningService]:
+    """restoration-api on a fresh database, with its consumer callable but not subscribed."""
+    from restoration_api.app import SERVICE
+
+    url = await databases.create("restoration")
+    async with running_service(
+        SERVICE, database_url=url, broker=InProcessBroker(), background=False
+    ) as service:
+        yield service
+
+
+@pytest.fixture
+async def greenmine(databases: Databases) -> AsyncIterator[RunningService]:
+    """greenmine-api on a fresh database, with its consumer callable but not subscribed."""
+    from greenmine_api.app import SERVICE
+
+    url = await databases.create("greenmine")
+    async with running_service(
+        SERVICE, database_url=url, broker=InProcessBroker(), background=False
+    ) as service:
+        yield service

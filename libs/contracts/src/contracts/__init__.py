@@ -1,11 +1,11 @@
 """The published language: every event type, its topic and its payload model."""
 
-from contracts import rights
+from contracts import greenmine, restoration, rights
 from contracts.base import EventPayload, EventRegistry, UnknownEventType
 from contracts.deadline import Audience, Deadline, DeadlineAction
 
 registry = EventRegistry()
-registry.register(*rights.EVENTS)
+registry.register(*rights.EVENTS, *restoration.EVENTS, *greenmine.EVENTS)
 
 TOPICS = {
     "rights.events": "rights-api",

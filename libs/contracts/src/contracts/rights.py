@@ -1,11 +1,21 @@
-"""Events published by rights-api on ``rights.events``."""
+"""Events published by rights-api on ``rights.events`` (key and subject: the right id)."""
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from uuid import UUID
 
 from pydantic import Field
 
 from contracts.base import EventPayload
+from contracts.deadline import Deadline
+from contracts.mining import (
+    LicensingLevel,
+    Mineral,
+    MiningMethod,
+    RightKind,
+    RightStatus,
+    Scale,
+)
 
 TOPIC = "rights.events"
 
@@ -23,4 +33,233 @@ class HolderRegistered(EventPayload):
     registered_at: datetime
 
 
-EVENTS = (HolderRegistered,)
+class ApplicationFiled(EventPayload):
+    event_type = "rights.application.filed"
+    topic = TOPIC
+    summary = "An application passed the admission check and was filed 申请已受理"
+
+    application_id: UUID
+    kind: str = Field(
+        examples=["new_mining_right", "closure"],
+        description="new_mining_right, new_exploration_right, renewal, transfer, "
+        "mortgage_filing, change or closure.",
+    )
+    holder_id: UUID
+    right_id: UUID | None = Field(None, description="The existing right, for all but new ones.")
+    mineral: Mineral | None = None
+    filed_at: datetime
+    deadline: Deadline | None = Field(None, description="The bureau's review deadline.")
+
+
+class ApplicationApproved(EventPayload):
+    event_type = "rights.application.approved"
+    topic = TOPIC
+    summary = "An application was approved 申请已批准"
+
+    application_id: UUID
+    kind: str
+    holder_id: UUID
+    right_id: UUID | None = None
+    reason: str | None = None
+    decided_at: datetime
+    deadline: Deadline | None = Field(None, description="The review deadline, now met.")
+
+
+class ApplicationRejected(EventPayload):
+    event_type = "rights.application.rejected"
+    topic = TOPIC
+    summary = "An application was rejected 申请未获批准"
+
+    application_id: UUID
+    kind: str
+    holder_id: UUID
+    right_id: UUID | None = None
+    reason: str
+    decided_at: datetime
+    deadline: Deadline | None = Field(None, description="The review deadline, now met.")
+
+
+class RightGranted(EventPayload):
+    event_type = "rights.right.granted"
+    topic = TOPIC
+    summary = "A mining or exploration right was granted (or loaded as reference data) 矿业权已设立"
+
+    right_id: UUID
+    licence_no: str = Field(examples=["C1500002009062120023456"])
+    kind: RightKind
+    holder_id: UUID
+    holder_name: str | None = None
+    mine_name: str = Field(examples=["二连浩特市乌希根楚二号建筑用花岗岩矿"])
+    mineral: Mineral
+    area_km2: Decimal = Field(examples=["0.0386"])
+    scale: Scale | None = None
+    method: MiningMethod | None = None
+    status: RightStatus
+    zone: str | None = Field(None, examples=["SCJ001"])
+    licensing_level: LicensingLevel
+    valid_from: date
+    valid_to: date
+    reference: bool = Field(False, description="Loaded from the plan's 专栏一, not granted now.")
+    granted_at: datetime
+
+
+class RightRenewed(EventPayload):
+    event_type = "rights.right.renewed"
+    topic = TOPIC
+    summary = "A right's validity was extended 矿业权已延续"
+
+    right_id: UUID
+    holder_id: UUID
+    licence_no: str
+    valid_from: date
+    valid_to: date
+    renewed_at: datetime
+
+
+class RightTransferred(EventPayload):
+    event_type = "rights.right.transferred"
+    topic = TOPIC
+    summary = "A right passed to another holder 矿业权已转让"
+
+    right_id: UUID
+    licence_no: str
+    from_holder_id: UUID
+    to_holder_id: UUID
+    to_holder_name: str | None = None
+    transferred_at: datetime
+
+
+class RightSuspended(EventPayload):
+    event_type = "rights.right.suspended"
+    topic = TOPIC
+    summary = "A mine was suspended 矿山已停产整治"
+
+    right_id: UUID
+    holder_id: UUID
+    reason: str = Field(examples=["compliance_overdue"])
+    order_id: UUID | None = None
+    suspended_at: datetime
+
+
+class RightStatusChanged(EventPayload):
+    event_type = "rights.right.status_changed"
+    topic = TOPIC
+    summary = "A right's status changed (other than granting, suspension and closure) 矿山状态变更"
+
+    right_id: UUID
+    holder_id: UUID
+    from_status: RightStatus
+    to_status: RightStatus
+    reason: str | None = None
+    changed_at: datetime
+
+
+class MineClosed(EventPayload):
+    event_type = "rights.mine.closed"
+    topic = TOPIC
+    summary = "A mine was closed after its closure restoration passed acceptance 矿山已闭坑"
+
+    right_id: UUID
+    holder_id: UUID
+    licence_no: str
+    status: RightStatus = Field(description="closed or closed_by_policy")
+    closed_at: datetime
+    reason: str | None = None
+
+
+class FilingRequired(EventPayload):
+    event_type = "rights.filing.required"
+    topic = TOPIC
+    summary = "An annual filing is owed (mining plan, reserve report) 年度报送义务"
+
+    filing_id: UUID
+    right_id: UUID
+    holder_id: UUID
+    kind: str = Field(examples=["annual_mining_plan", "reserve_verification"])
+    year: int = Field(description="The year the filing is for.", examples=[2027])
+    deadline: Deadline
+
+
+class FilingSubmitted(EventPayload):
+    event_type = "rights.filing.submitted"
+    topic = TOPIC
+    summary = "An annual filing was submitted 年度报送已提交"
+
+    filing_id: UUID
+    right_id: UUID
+    holder_id: UUID
+    kind: str
+    year: int
+    submitted_at: datetime
+    deadline: Deadline = Field(description="The filing's deadline, now met.")
+
+
+class FilingOverdue(EventPayload):
+    event_type = "rights.filing.overdue"
+    topic = TOPIC
+    summary = "An annual filing's date passed unfiled 年度报送逾期"
+
+    filing_id: UUID
+    right_id: UUID
+    holder_id: UUID
+    kind: str
+    year: int
+    due_at: date
+    deadline_id: str
+
+
+class ComplianceOrdered(EventPayload):
+    event_type = "rights.compliance.ordered"
+    topic = TOPIC
+    summary = "A compliance order with a deadline was issued 限期整改通知"
+
+    order_id: UUID
+    right_id: UUID
+    holder_id: UUID
+    violation: str = Field(examples=["out_of_bounds_mining"])
+    inspection_id: UUID | None = None
+    deadline: Deadline
+
+
+class ComplianceResolved(EventPayload):
+    event_type = "rights.compliance.resolved"
+    topic = TOPIC
+    summary = "A compliance order was resolved 整改已完成"
+
+    order_id: UUID
+    right_id: UUID
+    holder_id: UUID
+    resolved_at: datetime
+    deadline: Deadline = Field(description="The order's deadline, now met.")
+
+
+class ComplianceOverdue(EventPayload):
+    event_type = "rights.compliance.overdue"
+    topic = TOPIC
+    summary = "A compliance order ran past its deadline; the mine is suspended 整改逾期"
+
+    order_id: UUID
+    right_id: UUID
+    holder_id: UUID
+    due_at: date
+    deadline_id: str
+
+
+EVENTS = (
+    HolderRegistered,
+    ApplicationFiled,
+    ApplicationApproved,
+    ApplicationRejected,
+    RightGranted,
+    RightRenewed,
+    RightTransferred,
+    RightSuspended,
+    RightStatusChanged,
+    MineClosed,
+    FilingRequired,
+    FilingSubmitted,
+    FilingOverdue,
+    ComplianceOrdered,
+    ComplianceResolved,
+    ComplianceOverdue,
+)

@@ -54,6 +54,28 @@ def migrate(
         typer.echo(f"{name}: migrated")
 
 
+@app.command("seed")
+def seed_command(
+    service: Annotated[list[str] | None, typer.Option(help="Only these services.")] = None,
+) -> None:
+    """Load each service's reference data (2021-2025 plan edition, mines of 专栏一); repeatable."""
+    from servicekit.runtime import service_database
+    from servicekit.seed import seed
+
+    async def run() -> None:
+        for name, spec in installed_services().items():
+            if service and name not in service:
+                continue
+            db = service_database(spec, spec.settings(), pool_size=1)
+            try:
+                await seed(spec, db)
+            finally:
+                await db.dispose()
+            typer.echo(f"{name}: seeded")
+
+    asyncio.run(run())
+
+
 @app.command()
 def dev(
     data_dir: Annotated[Path, typer.Option(help="Where dev data lives (git-ignored).")] = Path(

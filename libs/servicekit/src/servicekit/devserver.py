@@ -15,6 +15,7 @@ from servicekit.events.inprocess import InProcessBroker
 from servicekit.localinfra.postgres import postgres_server
 from servicekit.logs import configure_logging
 from servicekit.migrations import upgrade_async
+from servicekit.seed import seed
 from servicekit.services import installed_services
 from servicekit.settings import BrokerKind, Mode
 
@@ -52,6 +53,7 @@ async def run_dev(data_dir: Path, *, host: str = "127.0.0.1", port_offset: int =
             database_url=url, broker=BrokerKind.inprocess, mode=Mode.dev, log_json=False
         )
         app = build_app(spec, settings, broker=broker)
+        await seed(spec, app.state.runtime.db)
         for group in app.state.runtime.consumers:
             broker.expect(group, app.state.runtime.topics_consumed())
         config = uvicorn.Config(

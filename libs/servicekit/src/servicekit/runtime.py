@@ -28,11 +28,7 @@ class Runtime:
         self.spec, self.settings = spec, settings
         self.broker = broker or kafka_broker(spec, settings)
         self.metrics = ServiceMetrics(spec.name)
-        self.db = Database(
-            settings.database_url,
-            pool_size=settings.database_pool_size,
-            info={"event_source": spec.source, "topic_prefix": settings.topic_prefix},
-        )
+        self.db = service_database(spec, settings)
         self.relay = Relay(
             dsn=self.db.asyncpg_dsn(),
             broker=self.broker,
@@ -109,6 +105,17 @@ class Runtime:
         for name, subscription in self.subscriptions.items():
             for (topic, partition), lag in subscription.lag().items():
                 self.metrics.consumer_lag.labels(name, topic, str(partition)).set(lag)
+
+
+def service_database(
+    spec: ServiceSpec, settings: ServiceSettings, *, pool_size: int | None = None
+) -> Database:
+    """The service's database, carrying what the outbox needs: event source, topic prefix."""
+    return Database(
+        settings.database_url,
+        pool_size=pool_size or settings.database_pool_size,
+        info={"event_source": spec.source, "topic_prefix": settings.topic_prefix},
+    )
 
 
 def kafka_broker(spec: ServiceSpec, settings: ServiceSettings) -> Broker:

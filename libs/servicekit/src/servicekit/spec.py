@@ -1,11 +1,12 @@
 """What one service is made of, declared once in its ``app.py`` and used by the app factory,
 the CLI and the dev server."""
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import APIRouter
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from servicekit.events.consumer import Handlers
 from servicekit.settings import ServiceSettings
@@ -25,6 +26,9 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
     handlers: Handlers = field(default_factory=Handlers)
     tags: Sequence[dict[str, str]] = ()
+    # Loads the service's reference data (the plan edition, the mines of 专栏一...) in one
+    # transaction; must be safe to run again on a seeded database.
+    seed: Callable[[AsyncSession], Awaitable[None]] | None = None
 
     @property
     def source(self) -> str:
