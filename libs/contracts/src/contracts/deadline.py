@@ -1,4 +1,5 @@
-"""The ``deadline`` object an event carries when it sets, moves, meets or cancels a deadline."""
+"""The ``deadline`` object an event carries when it sets, moves, meets, cancels a deadline or
+reports it overdue. The notifier needs nothing else to remind and alert."""
 
 from datetime import date
 from enum import StrEnum
@@ -10,6 +11,7 @@ class DeadlineAction(StrEnum):
     set = "set"
     met = "met"
     cancelled = "cancelled"
+    overdue = "overdue"  # sent by the owning service when the date passed unmet
 
 
 class Audience(BaseModel):

@@ -119,8 +119,7 @@ class GreenRectificationOverdue(EventPayload):
     listing_id: UUID
     right_id: UUID
     holder_id: UUID
-    due_at: date
-    deadline_id: str
+    deadline: Deadline = Field(description="The deadline that passed (action overdue).")
 
 
 class SpotCheckDrawn(EventPayload):

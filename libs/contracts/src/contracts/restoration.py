@@ -97,8 +97,7 @@ class ObligationOverdue(EventPayload):
     holder_id: UUID
     kind: str
     year: int
-    due_at: date
-    deadline_id: str
+    deadline: Deadline = Field(description="The deadline that passed (action overdue).")
 
 
 class AcceptancePassed(EventPayload):
@@ -163,8 +162,7 @@ class RectificationOverdue(EventPayload):
     rectification_id: UUID
     right_id: UUID
     holder_id: UUID
-    due_at: date
-    deadline_id: str
+    deadline: Deadline = Field(description="The deadline that passed (action overdue).")
 
 
 EVENTS = (

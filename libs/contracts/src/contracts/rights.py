@@ -204,8 +204,7 @@ class FilingOverdue(EventPayload):
     holder_id: UUID
     kind: str
     year: int
-    due_at: date
-    deadline_id: str
+    deadline: Deadline = Field(description="The deadline that passed (action overdue).")
 
 
 class ComplianceOrdered(EventPayload):
@@ -241,8 +240,7 @@ class ComplianceOverdue(EventPayload):
     order_id: UUID
     right_id: UUID
     holder_id: UUID
-    due_at: date
-    deadline_id: str
+    deadline: Deadline = Field(description="The deadline that passed (action overdue).")
 
 
 EVENTS = (
