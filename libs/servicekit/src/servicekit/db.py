@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -11,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 class Database:
     def __init__(
-        self, url: str, *, pool_size: int = 10, info: dict[str, str] | None = None
+        self, url: str, *, pool_size: int = 10, info: dict[str, Any] | None = None
     ) -> None:
         self.url = url
         self.engine: AsyncEngine = create_async_engine(

@@ -42,4 +42,19 @@ class ServiceMetrics:
         self.dead_letters_open = Gauge(
             "dead_letters_open", "Dead letters not yet replayed", ["consumer"], **labels
         )
+        self.job_runs = Counter(
+            "job_runs_total", "Periodic job runs, by outcome", ["job", "outcome"], **labels
+        )
+        self.job_items = Counter(
+            "job_items_total", "Items periodic jobs handled", ["job"], **labels
+        )
+        self.job_seconds = Histogram(
+            "job_duration_seconds", "Duration of periodic job runs", ["job"], **labels
+        )
+        self.calendar_fallback_days = Counter(
+            "calendar_fallback_days_total",
+            "Working-day questions answered by the weekends-only rule (no schedule loaded)",
+            ["year"],
+            **labels,
+        )
         self.service = service

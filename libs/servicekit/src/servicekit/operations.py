@@ -3,15 +3,24 @@
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from servicekit import workdays
 from servicekit.auth import Principal, Role, require
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import (
+    PROBLEM_RESPONSES,
+    Conflict,
+    FieldError,
+    NotFound,
+    problem_doc,
+    validation_error,
+)
 from servicekit.events import dead_letters
 from servicekit.events.dead_letters import DeadLetter
+from servicekit.jobs import UnknownJob
 from servicekit.pagination import Page, PageParams, page_of, page_params
 from servicekit.unit_of_work import get_session
 
@@ -104,3 +113,56 @@ async def replay_dead_letter(
         dead_letter_id=dead_letter_id,
     )
     return ReplayResult(id=dead_letter_id, outcome=outcome)
+
+
+class JobRun(BaseModel):
+    job: str
+    handled: int
+
+
+@router.post(
+    "/admin/jobs/{name}/run",
+    summary="Run a periodic job now 立即执行定时任务",
+    description="Runs an overdue sweep or another periodic job of this service at once, "
+    "instead of waiting for its next round.",
+    response_model=JobRun,
+    responses={
+        **PROBLEM_RESPONSES,
+        404: problem_doc("No job of that name"),
+        409: problem_doc("Another replica is running this job right now"),
+    },
+)
+async def run_job(name: str, request: Request, _: Admin) -> JobRun:
+    try:
+        handled = await request.app.state.runtime.run_job(name)
+    except UnknownJob:
+        raise NotFound(f"This service has no job named {name!r}.") from None
+    if handled is None:
+        raise Conflict(f"Job {name!r} is running on another replica; try again shortly.")
+    return JobRun(job=name, handled=handled)
+
+
+@router.put(
+    "/admin/calendar/{year}",
+    summary="Load a year's holiday schedule 导入年度法定节假日安排",
+    description="The State Council's schedule of days off and adjusted working days for one "
+    "year. It replaces any schedule loaded before and takes precedence over the built-in "
+    "calendar (which covers the years up to 2026). Days not listed follow the weekday rule.",
+    status_code=204,
+    responses={**PROBLEM_RESPONSES, 422: problem_doc("A day outside the year")},
+)
+async def load_calendar(
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    schedule: workdays.YearSchedule,
+    session: Session,
+    _: Admin,
+) -> None:
+    stray = [
+        FieldError(field=f"body.{kind}.{i}.day", message=f"{d.day} is not in {year}")
+        for kind in ("holidays", "workdays")
+        for i, d in enumerate(getattr(schedule, kind))
+        if d.day.year != year
+    ]
+    if stray:
+        raise validation_error(stray)
+    await workdays.store_year(session, year, schedule)

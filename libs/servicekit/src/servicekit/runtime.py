@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+from datetime import datetime
 
 from contracts import registry
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from servicekit.events.consumer import Consumer
 from servicekit.events.kafka import KafkaBroker
 from servicekit.events.outbox import outbox_backlog
 from servicekit.events.relay import Relay
+from servicekit.jobs import Scheduler
 from servicekit.metrics import ServiceMetrics
 from servicekit.settings import BrokerKind, ServiceSettings
 from servicekit.spec import ServiceSpec
@@ -28,7 +30,7 @@ class Runtime:
         self.spec, self.settings = spec, settings
         self.broker = broker or kafka_broker(spec, settings)
         self.metrics = ServiceMetrics(spec.name)
-        self.db = service_database(spec, settings)
+        self.db = service_database(spec, settings, metrics=self.metrics)
         self.relay = Relay(
             dsn=self.db.asyncpg_dsn(),
             broker=self.broker,
@@ -52,6 +54,9 @@ class Runtime:
             if spec.handlers
             else {}
         )
+        self.scheduler = Scheduler(
+            service=spec.name, db=self.db, jobs=spec.jobs, metrics=self.metrics
+        )
         self.subscriptions: dict[str, Subscription] = {}
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -73,7 +78,12 @@ class Runtime:
                 ),
                 name="housekeeping",
             ),
+            asyncio.create_task(self.scheduler.run_forever(), name="jobs"),
         ]
+
+    async def run_job(self, name: str, *, now: datetime | None = None) -> int | None:
+        """Run a periodic job now (tests pass ``now``); None when another replica holds it."""
+        return await self.scheduler.run_job(name, now=now)
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -108,13 +118,22 @@ class Runtime:
 
 
 def service_database(
-    spec: ServiceSpec, settings: ServiceSettings, *, pool_size: int | None = None
+    spec: ServiceSpec,
+    settings: ServiceSettings,
+    *,
+    pool_size: int | None = None,
+    metrics: ServiceMetrics | None = None,
 ) -> Database:
-    """The service's database, carrying what the outbox needs: event source, topic prefix."""
+    """The service's database. Its sessions carry what the outbox needs (event source, topic
+    prefix) and the metrics that code deep in a transaction may count into."""
     return Database(
         settings.database_url,
         pool_size=pool_size or settings.database_pool_size,
-        info={"event_source": spec.source, "topic_prefix": settings.topic_prefix},
+        info={
+            "event_source": spec.source,
+            "topic_prefix": settings.topic_prefix,
+            "metrics": metrics,
+        },
     )
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from servicekit.events.consumer import Handlers
+from servicekit.jobs import Job
 from servicekit.settings import ServiceSettings
 
 
@@ -26,6 +27,7 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
     handlers: Handlers = field(default_factory=Handlers)
     tags: Sequence[dict[str, str]] = ()
+    jobs: Sequence[Job] = ()  # periodic work: overdue sweeps, scheduled obligations
     # Loads the service's reference data (the plan edition, the mines of 专栏一...) in one
     # transaction; must be safe to run again on a seeded database.
     seed: Callable[[AsyncSession], Awaitable[None]] | None = None

@@ -3,7 +3,9 @@
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
+    Date,
     DateTime,
     Identity,
     Index,
@@ -94,4 +96,22 @@ idempotency_keys = Table(
     Column("locked_until", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("scope", "key"),
     Index("idempotency_keys_created_at", "created_at"),
+)
+
+# Holiday schedules the bureau loaded (servicekit.workdays); a loaded year overrides the
+# chinesecalendar package. Days not listed follow the weekday rule.
+calendar_years = Table(
+    "calendar_years",
+    platform_metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+calendar_days = Table(
+    "calendar_days",
+    platform_metadata,
+    Column("day", Date, primary_key=True),
+    Column("year", Integer, nullable=False, index=True),
+    Column("workday", Boolean, nullable=False),
+    Column("name", String(100), nullable=False),
 )
