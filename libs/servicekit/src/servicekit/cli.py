@@ -77,6 +77,29 @@ def seed_command(
 
 
 @app.command()
+def doctor(
+    service: Annotated[list[str] | None, typer.Option(help="Only these services.")] = None,
+) -> None:
+    """Check each service's database, migrations, outbox, broker and holiday calendar."""
+    from datetime import date
+
+    from servicekit.doctor import Level, diagnose
+
+    async def run() -> bool:
+        healthy = True
+        for name, spec in installed_services().items():
+            if service and name not in service:
+                continue
+            for f in await diagnose(spec, spec.settings(), today=date.today()):
+                typer.echo(f"{f.service:<12} {f.check:<11} {f.level:<5} {f.detail}")
+                healthy &= f.level is not Level.fail
+        return healthy
+
+    if not asyncio.run(run()):
+        raise typer.Exit(1)
+
+
+@app.command()
 def dev(
     data_dir: Annotated[Path, typer.Option(help="Where dev data lives (git-ignored).")] = Path(
         ".data"

@@ -105,6 +105,17 @@ def _span(day: date) -> range:
     return range(day.year - 1, day.year + 2)
 
 
+async def schedule_source(session: AsyncSession, year: int) -> str | None:
+    """Where the year's working days come from: "loaded", "package", or None (weekends only)."""
+    if (await load(session, [year])).loaded:
+        return "loaded"
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return None
+    return "package"
+
+
 async def is_workday(session: AsyncSession, day: date) -> bool:
     return (await load(session, [day.year])).is_workday(day)
 
