@@ -7,6 +7,7 @@ from servicekit.app import serve
 from servicekit.spec import ServiceSpec
 
 from rights_api.holders.router import router as holders_router
+from rights_api.rights import models as _rights_models  # noqa: F401  (tables, until the router lands)
 from rights_api.settings import RightsSettings
 
 SERVICE = ServiceSpec(
