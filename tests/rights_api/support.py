@@ -101,3 +101,38 @@ def codes(result: dict) -> dict[str, dict]:
 
 def km2(value) -> Decimal:
     return Decimal(str(value))
+
+
+def acceptance_passed(right_id: str, *, closure: bool = True, application_id=None):
+    """restoration.acceptance.passed as restoration-api publishes it, as a broker record."""
+    import uuid
+    from datetime import date
+
+    from contracts.restoration import AcceptancePassed
+    from servicekit.events.envelope import CloudEvent, Record
+
+    payload = AcceptancePassed(
+        acceptance_id=uuid.uuid4(),
+        right_id=right_id,
+        closure=closure,
+        case_id=uuid.uuid4(),
+        application_id=application_id,
+        accepted_area_ha="3.2",
+        accepted_on=date(2026, 11, 27),
+    )
+    event = CloudEvent(
+        type=payload.event_type,
+        source="/services/restoration",
+        data=payload.model_dump(mode="json"),
+        subject=right_id,
+    )
+    return (
+        payload,
+        event,
+        Record(
+            "restoration.events",
+            right_id.encode(),
+            event.value(),
+            tuple((k, v.encode()) for k, v in event.headers()),
+        ),
+    )

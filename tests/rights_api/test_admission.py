@@ -67,7 +67,9 @@ async def test_minimum_scale_of_zhuanlan_5(plan, scale, passes):
 
 async def test_a_scale_in_the_wrong_unit_is_a_violation(plan):
     owner = await holder(plan, 1)
-    result = await check(plan, mining_request(owner, scale={"value": "100000", "unit": "t_per_year"}))
+    result = await check(
+        plan, mining_request(owner, scale={"value": "100000", "unit": "t_per_year"})
+    )
     assert codes(result)["scale_unit"]["numbers"] == {
         "unit": "t_per_year",
         "expected_unit": "10k_m3_per_year",
