@@ -37,7 +37,7 @@ async def register(rights):
 
 
 async def test_filters(register):
-    service, a, b, made = register
+    service, _, b, made = register
     assert sorted(await listed(service)) == sorted(r["mine_name"] for r in made.values())
     assert await listed(service, holder_id=b) == [made["agate"]["mine_name"]]
     assert await listed(service, mineral="construction_sand") == [made["sand"]["mine_name"]]
