@@ -347,3 +347,37 @@ async def test_closure_waits_for_the_restoration_acceptance_then_closes_the_mine
         plan, "/applications/check", {"kind": "renewal", "right_id": right["id"], "term_years": 3}
     )
     assert "right_closed" in [v["code"] for v in after.json()["violations"]]
+
+
+async def test_an_undecided_application_is_reported_overdue_once(plan):
+    from datetime import UTC, datetime
+
+    owner = await holder(plan, 1)
+    application = await file(plan, mining_request(owner))
+    due = date.fromisoformat(application["review_deadline"]["due_at"])
+    right = await add_right(plan, owner, at=BLANK, status="suspended")
+    closure = await file(
+        plan,
+        {
+            "kind": "closure",
+            "right_id": right["id"],
+            "reason": "闭坑",
+            "documents": ["restoration_plan"],
+        },
+    )
+    on_due_day = datetime.combine(due, datetime.min.time(), UTC)
+    assert await plan.runtime.run_job("application_review_overdue", now=on_due_day) == 0
+    after = on_due_day + timedelta(days=1, hours=12)
+    assert await plan.runtime.run_job("application_review_overdue", now=after) == 1
+    assert await plan.runtime.run_job("application_review_overdue", now=after) == 0
+    [(_, key, data)] = await events(plan, "rights.application.review_overdue")
+    assert key == application["id"]
+    assert data["deadline"]["action"] == "overdue"
+    assert data["deadline"]["id"] == application["review_deadline"]["id"]
+    # the waiting closure is not on the bureau's clock; once released, its deadline moves
+    _, _, record = acceptance_passed(right["id"])
+    await plan.runtime.consumers["rights"].process(record)
+    [(_, _, released)] = await events(plan, "rights.application.released")
+    assert released["application_id"] == closure["id"]
+    assert released["deadline"]["id"] == closure["review_deadline"]["id"]
+    assert released["deadline"]["due_at"] >= closure["review_deadline"]["due_at"]

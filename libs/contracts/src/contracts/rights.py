@@ -51,6 +51,32 @@ class ApplicationFiled(EventPayload):
     deadline: Deadline | None = Field(None, description="The bureau's review deadline.")
 
 
+class ApplicationReleased(EventPayload):
+    event_type = "rights.application.released"
+    topic = TOPIC
+    summary = "A held application stopped waiting (closure restoration accepted) 申请解除等待"
+
+    application_id: UUID
+    kind: str = Field(examples=["closure"])
+    holder_id: UUID
+    right_id: UUID | None = None
+    released_by: str = Field(examples=["restoration.acceptance.passed"])
+    released_at: datetime
+    deadline: Deadline = Field(description="The review deadline, moved to run from now.")
+
+
+class ApplicationReviewOverdue(EventPayload):
+    event_type = "rights.application.review_overdue"
+    topic = TOPIC
+    summary = "The bureau's review deadline of an application passed undecided 申请审查逾期"
+
+    application_id: UUID
+    kind: str
+    holder_id: UUID
+    right_id: UUID | None = None
+    deadline: Deadline = Field(description="The deadline that passed (action overdue).")
+
+
 class ApplicationApproved(EventPayload):
     event_type = "rights.application.approved"
     topic = TOPIC
@@ -261,6 +287,8 @@ class ComplianceOverdue(EventPayload):
 EVENTS = (
     HolderRegistered,
     ApplicationFiled,
+    ApplicationReleased,
+    ApplicationReviewOverdue,
     ApplicationApproved,
     ApplicationRejected,
     RightGranted,

@@ -1,11 +1,14 @@
 """rights-api: the register of exploration and mining rights and the gate of the city plan."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 from servicekit.app import serve
+from servicekit.jobs import Job
 from servicekit.spec import ServiceSpec
 
+from rights_api.applications import service as applications
 from rights_api.applications.handlers import handlers
 from rights_api.applications.router import router as applications_router
 from rights_api.holders.router import router as holders_router
@@ -27,6 +30,7 @@ SERVICE = ServiceSpec(
     port=8001,
     routers=[plan_router, holders_router, rights_router, applications_router, indicators_router],
     handlers=handlers,
+    jobs=[Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue)],
     tags=[
         {
             "name": "plan 矿产资源规划",

@@ -34,9 +34,12 @@ class Application(SQLModel, table=True):
     )
     filed_by: str = Field(sa_column=Column(String(200), nullable=False))
     review_due: date = Field(sa_column=Column(Date, nullable=False))
+    review_overdue_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))
     # what approval waits for (the closure restoration acceptance); None: nothing
-    waiting_for: dict[str, Any] | None = Field(None, sa_column=Column(JSONB))
-    restoration_acceptance: dict[str, Any] | None = Field(None, sa_column=Column(JSONB))
+    waiting_for: dict[str, Any] | None = Field(None, sa_column=Column(JSONB(none_as_null=True)))
+    restoration_acceptance: dict[str, Any] | None = Field(
+        None, sa_column=Column(JSONB(none_as_null=True))
+    )
     decided_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))
     decided_by: str | None = Field(None, sa_column=Column(String(200)))
     decision_reason: str | None = Field(None, sa_column=Column(Text))

@@ -13,6 +13,8 @@ from contracts.rights import (
     ApplicationApproved,
     ApplicationFiled,
     ApplicationRejected,
+    ApplicationReleased,
+    ApplicationReviewOverdue,
     RightChanged,
     RightRenewed,
     RightTransferred,
@@ -23,7 +25,7 @@ from servicekit.errors import Conflict, NotFound, Unprocessable
 from servicekit.events.outbox import publish
 from servicekit.pagination import PageParams
 from servicekit.workdays import add_workdays
-from sqlalchemy import tuple_
+from sqlalchemy import text, tuple_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -51,6 +53,7 @@ from rights_api.rights import service as rights
 from rights_api.rights.models import Right, now
 
 LOCAL = ZoneInfo("Asia/Shanghai")
+GRANT_LOCK = 7_256_830_001  # transaction advisory lock: approvals that change caps or ground
 REQUEST = TypeAdapter(ApplicationRequest)
 KIND_ZH = {
     "new_mining_right": "采矿权新立",
@@ -288,6 +291,10 @@ async def approve(
             waiting_for=application.waiting_for,
         )
     request = REQUEST.validate_python(application.request)
+    if isinstance(request, NewMiningRight | NewExplorationRight | Change):
+        # approvals that add ground or output wait for one another, so two of them cannot
+        # both pass the caps or the overlap test against a register missing the other
+        await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=GRANT_LOCK))
     edition = await plans.get_edition(session=session, edition_id=application.edition_id)
     assessment = await assess(
         session=session,
@@ -529,9 +536,28 @@ async def release_closure(*, session: AsyncSession, payload: AcceptancePassed, s
             "accepted_on": payload.accepted_on.isoformat(),
             "accepted_area_ha": str(payload.accepted_area_ha),
         }
+        # the bureau's review clock starts when the application stops waiting
+        released_at = now()
+        edition = await plans.get_edition(session=session, edition_id=application.edition_id)
+        application.review_due = await add_workdays(
+            session, local_today(released_at), plans.view(edition).content.rules.review_workdays
+        )
         application.version += 1
-        application.updated_at = now()
+        application.updated_at = released_at
         session.add(application)
+        await publish(
+            session,
+            ApplicationReleased(
+                application_id=application.id,
+                kind=application.kind,
+                holder_id=application.holder_id,
+                right_id=application.right_id,
+                released_by=AcceptancePassed.event_type,
+                released_at=released_at,
+                deadline=review_deadline(application),
+            ),
+            subject=str(application.right_id),
+        )
         right = await session.get(Right, payload.right_id)
         if right is not None:
             await rights.record(
@@ -545,3 +571,37 @@ async def release_closure(*, session: AsyncSession, payload: AcceptancePassed, s
         released += 1
     await session.flush()
     return released
+
+
+async def mark_reviews_overdue(session: AsyncSession, now: datetime) -> int:
+    """Job: applications still undecided after their review deadline (a closure still waiting
+    for its restoration acceptance is not on the bureau's clock). Each is reported once."""
+    overdue = (
+        await session.exec(
+            select(Application)
+            .where(
+                Application.status == ApplicationStatus.filed.value,
+                Application.waiting_for.is_(None),
+                Application.review_overdue_at.is_(None),
+                Application.review_due < local_today(now),
+            )
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for application in overdue:
+        application.review_overdue_at = now
+        session.add(application)
+        await publish(
+            session,
+            ApplicationReviewOverdue(
+                application_id=application.id,
+                kind=application.kind,
+                holder_id=application.holder_id,
+                right_id=application.right_id,
+                deadline=review_deadline(application, DeadlineAction.overdue),
+            ),
+            subject=str(application.right_id) if application.right_id else None,
+            key=str(application.id),
+        )
+    await session.flush()
+    return len(overdue)

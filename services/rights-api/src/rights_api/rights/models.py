@@ -69,7 +69,9 @@ class Right(SQLModel, table=True):
     valid_to: date = Field(sa_column=Column(Date, nullable=False, index=True))
     zone: str | None = Field(None, sa_column=Column(String(32), index=True))
     licensing_level: LicensingLevel = Field(sa_column=Column(String(16), nullable=False))
-    boundary: dict[str, Any] | None = Field(None, sa_column=Column(JSONB))  # GeoJSON, CGCS2000
+    boundary: dict[str, Any] | None = Field(
+        None, sa_column=Column(JSONB(none_as_null=True))
+    )  # GeoJSON, CGCS2000
     boundary_illustrative: bool = Field(False, sa_column=Column(Boolean, nullable=False))
     min_lon: float | None = Field(None, sa_column=Column(Double))
     min_lat: float | None = Field(None, sa_column=Column(Double))
@@ -108,7 +110,7 @@ class RightHistory(SQLModel, table=True):
     from_status: RightStatus | None = Field(None, sa_column=Column(String(24)))
     to_status: RightStatus | None = Field(None, sa_column=Column(String(24)))
     reason: str | None = Field(None, sa_column=Column(Text))
-    changes: dict[str, Any] | None = Field(None, sa_column=Column(JSONB))
+    changes: dict[str, Any] | None = Field(None, sa_column=Column(JSONB(none_as_null=True)))
 
 
 class LiveMineTally(SQLModel, table=True):
