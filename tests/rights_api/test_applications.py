@@ -381,3 +381,46 @@ async def test_an_undecided_application_is_reported_overdue_once(plan):
     assert released["application_id"] == closure["id"]
     assert released["deadline"]["id"] == closure["review_deadline"]["id"]
     assert released["deadline"]["due_at"] >= closure["review_deadline"]["due_at"]
+
+
+async def test_applications_page_through_in_filing_order(plan):
+    owner = await holder(plan, 1)
+    right = await add_right(plan, owner, at=BLANK)
+    filed = []
+    for index in range(5):
+        body = {
+            "kind": "mortgage_filing",
+            "right_id": right["id"],
+            "mortgagee": f"银行{index}",
+            "amount_yuan": "1000.00",
+            "starts_on": "2026-12-01",
+            "ends_on": "2027-11-30",
+        }
+        application = await file(plan, body)
+        filed.append(application["id"])
+        await approve(plan, application)  # one mortgage filing pending at a time
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (
+            await plan.client.get(
+                "/applications", params=params, headers=plan.auth(Role.bureau_reviewer)
+            )
+        ).json()
+        seen += [a["id"] for a in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == filed
+
+
+async def test_a_retried_filing_with_the_same_idempotency_key_files_once(plan):
+    owner = await holder(plan, 1)
+    headers = {**plan.auth(Role.enterprise, holder_id=owner), "Idempotency-Key": "f-1"}
+    body = mining_request(owner)
+    first = await plan.client.post("/applications", json=body, headers=headers)
+    again = await plan.client.post("/applications", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert await count(plan, "SELECT count(*) FROM applications") == 1
+    assert len(await events(plan, "rights.application.filed")) == 1

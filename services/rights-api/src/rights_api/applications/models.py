@@ -14,7 +14,7 @@ from rights_api.rights.models import now
 class Application(SQLModel, table=True):
     __tablename__ = "applications"
     __table_args__ = (
-        Index("applications_created_at_id", "created_at", "id"),  # list order
+        Index("applications_filed_at_id", "filed_at", "id"),  # list order
         Index("applications_right_kind_status", "right_id", "kind", "status"),
     )
 

@@ -192,9 +192,7 @@ async def list_applications(
     holder_id: UUID | None = None,
     right_id: UUID | None = None,
 ) -> list[Application]:
-    query = (
-        select(Application).order_by(Application.created_at, Application.id).limit(page.limit + 1)
-    )
+    query = select(Application).order_by(Application.filed_at, Application.id).limit(page.limit + 1)
     if principal.own_holder is not None:
         query = query.where(Application.holder_id == UUID(principal.own_holder))
     for column, value in (
@@ -206,10 +204,10 @@ async def list_applications(
         if value is not None:
             query = query.where(column == value)
     if page.after:
-        created_at, application_id = page.after
+        filed_at, application_id = page.after
         query = query.where(
-            tuple_(Application.created_at, Application.id)
-            > tuple_(datetime.fromisoformat(created_at), UUID(application_id))
+            tuple_(Application.filed_at, Application.id)
+            > tuple_(datetime.fromisoformat(filed_at), UUID(application_id))
         )
     return list((await session.exec(query)).all())
 
