@@ -229,3 +229,18 @@ async def test_indicators_count_new_rights_granted_in_the_period(rights):
     assert (new["granted"], new["planned"]) == (1, 5)
     assert new["by_mineral"]["construction_granite"] == {"granted": 1, "planned": 3}
     assert new["granted_area_km2"] == "0.1500"
+
+
+async def test_zones_for_gis_tools(rights):
+    await load_edition(rights)
+    response = await rights.client.get("/zones")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/geo+json"
+    codes = [f["properties"]["code"] for f in response.json()["features"]]
+    assert codes == ["SCJ001", "SCJ002", "SCJ003", "SCJ004"]
+    one = (await rights.client.get("/zones/SCJ002")).json()
+    assert one["properties"]["name_zh"].startswith("乌敦花建筑用砂、建筑用板岩矿集中开采区")
+    assert one["properties"]["minerals"] == ["construction_sand", "slate"]
+    missing = await rights.client.get("/zones/SCJ009")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"

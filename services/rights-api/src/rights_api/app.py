@@ -14,6 +14,7 @@ from rights_api.applications.router import router as applications_router
 from rights_api.holders.router import router as holders_router
 from rights_api.indicators.router import router as indicators_router
 from rights_api.plan.router import router as plan_router
+from rights_api.plan.router import zones_router
 from rights_api.rights.router import router as rights_router
 from rights_api.seed import seed
 from rights_api.settings import RightsSettings
@@ -28,7 +29,14 @@ SERVICE = ServiceSpec(
     package="rights_api",
     migrations=Path(__file__).resolve().parents[2] / "migrations" / "versions",
     port=8001,
-    routers=[plan_router, holders_router, rights_router, applications_router, indicators_router],
+    routers=[
+        plan_router,
+        zones_router,
+        holders_router,
+        rights_router,
+        applications_router,
+        indicators_router,
+    ],
     handlers=handlers,
     jobs=[Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue)],
     tags=[

@@ -1,12 +1,13 @@
 """HTTP for plan editions: public reads, admin writes."""
 
+import json
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response, status
 from servicekit.auth import Principal, Role, optional_principal, require
 from servicekit.concurrency import IfMatch, require_if_match, set_etag
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import PROBLEM_RESPONSES, NotFound, problem_doc
 from servicekit.unit_of_work import get_session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -113,3 +114,43 @@ async def update_edition(
     edition = await service.update_edition(session=session, edition=edition, changes=changes)
     set_etag(response, edition.version)
     return service.public(edition)
+
+
+zones_router = APIRouter(prefix="/zones", tags=["plan 矿产资源规划"])
+
+
+@zones_router.get(
+    "",
+    summary="Zones and planned blocks in force 集中开采区与开采规划区块",
+    description="The concentrated mining zones (专栏三) and planned blocks of the edition in "
+    "force today, as a GeoJSON FeatureCollection for GIS tools. Demo geometry says so "
+    "(`illustrative: true`, 示意).",
+    responses={
+        200: {"content": {"application/geo+json": {}}, "description": "FeatureCollection"},
+        **PROBLEM_RESPONSES,
+        **NOT_FOUND,
+    },
+)
+async def zones(session: Session, _: Anyone) -> Response:
+    edition = await service.edition_in_force(session=session, on=now().date())
+    collection = service.public(edition).zones.model_dump(mode="json", exclude_none=True)
+    return Response(json.dumps(collection, ensure_ascii=False), media_type="application/geo+json")
+
+
+@zones_router.get(
+    "/{code}",
+    summary="One zone 集中开采区详情",
+    description="A zone of the edition in force, e.g. `SCJ001` 乌希根楚建筑用花岗岩矿集中开采区.",
+    responses={
+        200: {"content": {"application/geo+json": {}}, "description": "Feature"},
+        **PROBLEM_RESPONSES,
+        404: problem_doc("No such zone in the edition in force 无此开采区"),
+    },
+)
+async def zone(code: str, session: Session, _: Anyone) -> Response:
+    edition = await service.edition_in_force(session=session, on=now().date())
+    for feature in service.public(edition).zones.features:
+        if feature.properties.code == code:
+            body = feature.model_dump(mode="json", exclude_none=True)
+            return Response(json.dumps(body, ensure_ascii=False), media_type="application/geo+json")
+    raise NotFound(f"No zone {code} in plan edition {edition.code}.")
