@@ -69,3 +69,29 @@ async def test_the_public_and_other_roles_cannot_file(rights):
             "/applications", json=body, headers=rights.auth(role, **claims)
         )
         assert response.status_code == 403
+
+
+async def test_an_overlap_names_only_the_callers_own_rights_to_an_enterprise(rights):
+    from tests.rights_api.support import SCJ001, codes
+
+    await load_edition(rights)
+    own, other = await holder(rights, 1), await holder(rights, 2)
+    theirs = await add_right(rights, other, at=(SCJ001[0] + 0.002, SCJ001[1]), area=0.1)
+    mine = await add_right(rights, own, at=(SCJ001[0] - 0.002, SCJ001[1]), area=0.1)
+    body = mining_request(own)
+
+    as_enterprise = await rights.client.post(
+        "/applications/check", json=body, headers=rights.auth(Role.enterprise, holder_id=own)
+    )
+    violation = codes(as_enterprise.json())["overlap"]
+    assert [o["licence_no"] for o in violation["numbers"]["overlapping"]] == [mine["licence_no"]]
+    assert violation["numbers"]["others_overlapping"] == 1
+    assert theirs["licence_no"] not in as_enterprise.text
+    assert theirs["id"] not in as_enterprise.text
+    assert "另1个他人矿业权" in violation["message_zh"]
+
+    as_bureau = await rights.client.post(
+        "/applications/check", json=body, headers=rights.auth(Role.bureau_reviewer)
+    )
+    listed = codes(as_bureau.json())["overlap"]["numbers"]["overlapping"]
+    assert {o["licence_no"] for o in listed} == {mine["licence_no"], theirs["licence_no"]}

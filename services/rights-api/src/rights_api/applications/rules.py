@@ -70,10 +70,10 @@ async def assess(
     """Judge ``request`` (filed on ``on``) by the edition ``plan``."""
     result = Assessment()
     if isinstance(request, NewRight):
-        await _holder(session, request.holder_id, "body.holder_id")
         if principal is not None:
             principal.ensure_holder(str(request.holder_id))
-        await _location(session, request, plan, result)
+        await _holder(session, request.holder_id, "body.holder_id")
+        await _location(session, request, plan, result, principal)
         if isinstance(request, NewMiningRight):
             await _new_mining(session, request, plan, result)
         else:
@@ -128,7 +128,11 @@ async def _holder(session: AsyncSession, holder_id: UUID, where: str) -> Holder:
 
 
 async def _location(
-    session: AsyncSession, request: NewRight, plan: PlanView, result: Assessment
+    session: AsyncSession,
+    request: NewRight,
+    plan: PlanView,
+    result: Assessment,
+    principal: Principal | None,
 ) -> None:
     boundary, faults = rights.boundary_of(request)
     result.violations += [rights.fault_violation(f, SPACE) for f in faults]
@@ -160,16 +164,28 @@ async def _location(
             )
     overlaps = await rights.live_overlaps(session=session, shape=shape)
     if overlaps:
-        names = ", ".join(licence for _, licence, _ in overlaps)
+        # an enterprise learns that it overlaps another holder's right, not which one
+        own = principal.own_holder if principal is not None else None
+        shown = [o for o in overlaps if own is None or str(o.holder_id) == own]
+        hidden = len(overlaps) - len(shown)
+        listed = [o.licence_no for o in shown]
+        zh = "、".join(listed + ([f"另{hidden}个他人矿业权"] if hidden else []))
+        en = ", ".join(listed + ([f"{hidden} of other holders"] if hidden else []))
         result.add(
             "overlap",
             "第三章第四节, 第五章第二节",
-            f"矿区范围与现有矿业权重叠（{names}），不得分割矿床、一矿多开",
-            f"the boundary overlaps live rights {names} (no splitting one deposit)",
+            f"矿区范围与现有矿业权重叠（{zh}），不得分割矿床、一矿多开",
+            f"the boundary overlaps live rights ({en}); one deposit is not split",
             overlapping=[
-                {"right_id": str(i), "licence_no": licence, "shared_km2": str(km2)}
-                for i, licence, km2 in overlaps
+                {
+                    "right_id": str(o.right_id),
+                    "licence_no": o.licence_no,
+                    "shared_km2": str(o.shared_km2),
+                }
+                for o in shown
             ],
+            others_overlapping=hidden,
+            shared_km2=str(sum((o.shared_km2 for o in overlaps), Decimal(0))),
         )
 
 

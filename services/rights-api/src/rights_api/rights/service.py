@@ -1,5 +1,6 @@
 """Rules for rights. Functions never commit: the request or the consumer owns the transaction."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -306,21 +307,30 @@ def bbox_overlaps(bbox: tuple[float, float, float, float]) -> ColumnElement[bool
     ).op("&&")(func.box(func.point(min_lon, min_lat), func.point(max_lon, max_lat)))
 
 
+@dataclass(frozen=True)
+class Overlap:
+    right_id: UUID
+    licence_no: str
+    holder_id: UUID
+    shared_km2: Decimal
+
+
 async def live_overlaps(
     *, session: AsyncSession, shape: BaseGeometry, exclude: UUID | None = None
-) -> list[tuple[UUID, str, Decimal]]:
+) -> list[Overlap]:
     """Live rights whose licensed area shares ground with ``shape``: candidates by bounding box
-    in SQL (GiST index), then the exact test with shapely. (id, licence no, shared km²)."""
-    query = select(Right.id, Right.licence_no, Right.boundary).where(
+    in SQL (GiST index ``rights_bbox``), then the exact test with shapely."""
+    query = select(Right.id, Right.licence_no, Right.holder_id, Right.boundary).where(
         bbox_overlaps(shape.bounds), Right.status.not_in([s.value for s in CLOSED])
     )
     if exclude is not None:
         query = query.where(Right.id != exclude)
     found = []
-    for right_id, licence_no, boundary in (await session.exec(query)).all():
+    for right_id, licence_no, holder_id, boundary in (await session.exec(query)).all():
         other = to_shape(boundary)
         if interiors_overlap(shape, other):
-            found.append((right_id, licence_no, geodesic_area_km2(shape.intersection(other))))
+            shared = geodesic_area_km2(shape.intersection(other))
+            found.append(Overlap(right_id, licence_no, holder_id, shared))
     return found
 
 
