@@ -133,7 +133,7 @@ async def test_granite_output_cap_of_zhuanlan_4(plan):
     assert violation["clause"] == "第四章第二节, 专栏四"
     assert violation["numbers"] == {
         "cap": "建筑用花岗岩",
-        "existing": "35.0000",
+        "existing": "35",
         "requested": "10.5",
         "maximum": "45",
         "unit": "10k_m3_per_year",

@@ -173,7 +173,7 @@ async def test_renewal_after_2023_is_refused_below_the_minimum_scale(plan, scale
         assert violation["code"] == "below_min_scale_no_renewal"
         assert violation["clause"] == "第四章第二节"
         assert violation["numbers"]["deadline"] == "2023-12-31"
-        assert violation["numbers"]["scale"] == "3.0000"
+        assert violation["numbers"]["scale"] == "3"
         assert "不再延续" in violation["message_zh"]
         return
     application = await file(plan, body)

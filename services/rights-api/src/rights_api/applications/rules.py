@@ -50,8 +50,13 @@ class Assessment:
         )
 
 
+def num(value: Decimal) -> str:
+    """A decimal as plain digits without trailing zeros: 35.0000 → "35"."""
+    return f"{value.normalize():f}"
+
+
 def _scale_zh(scale: Scale) -> str:
-    return f"{scale.value.normalize():f}{UNIT_ZH[scale.unit]}"
+    return f"{num(scale.value)}{UNIT_ZH[scale.unit]}"
 
 
 def _mineral_zh(mineral: str) -> str:
@@ -180,12 +185,12 @@ async def _location(
                 {
                     "right_id": str(o.right_id),
                     "licence_no": o.licence_no,
-                    "shared_km2": str(o.shared_km2),
+                    "shared_km2": num(o.shared_km2),
                 }
                 for o in shown
             ],
             others_overlapping=hidden,
-            shared_km2=str(sum((o.shared_km2 for o in overlaps), Decimal(0))),
+            shared_km2=num(sum((o.shared_km2 for o in overlaps), Decimal(0))),
         )
 
 
@@ -271,8 +276,8 @@ def _min_scale(
             f"生产规模{_scale_zh(scale)}低于{_mineral_zh(mineral)}最低开采规模{_scale_zh(minimum)}",
             f"scale {scale.value} {scale.unit.value} is below the minimum {minimum.value} "
             f"{minimum.unit.value} for {mineral.value}",
-            scale=str(scale.value),
-            minimum=str(minimum.value),
+            scale=num(scale.value),
+            minimum=num(minimum.value),
             unit=minimum.unit.value,
         )
 
@@ -333,14 +338,14 @@ async def _caps(
                 result.add(
                     "output_cap",
                     cap.clause,
-                    f"{cap.name_zh}现有年产规模{output.normalize():f}{unit}，加上本申请"
+                    f"{cap.name_zh}现有年产规模{num(output)}{unit}，加上本申请"
                     f"{_scale_zh(request.scale)}，超过规划年产量{_scale_zh(cap.max_output)}",
-                    f"existing output {output} plus {request.scale.value} exceeds the plan's "
+                    f"existing output {num(output)} plus {num(request.scale.value)} exceeds the plan's "
                     f"{cap.max_output.value} {cap.max_output.unit.value}",
                     cap=cap.name_zh,
-                    existing=str(output),
-                    requested=str(request.scale.value),
-                    maximum=str(cap.max_output.value),
+                    existing=num(output),
+                    requested=num(request.scale.value),
+                    maximum=num(cap.max_output.value),
                     unit=cap.max_output.unit.value,
                 )
 
@@ -385,8 +390,8 @@ def _renewal(
             f"after {deadline} a mine below the minimum scale {minimum.value} "
             f"{minimum.unit.value} gets no renewal (its scale: "
             f"{f'{scale.value} {scale.unit.value}' if scale else 'not registered'})",
-            scale=str(scale.value) if scale else None,
-            minimum=str(minimum.value),
+            scale=num(scale.value) if scale else None,
+            minimum=num(minimum.value),
             unit=minimum.unit.value,
             deadline=deadline.isoformat(),
             filed_on=on.isoformat(),
