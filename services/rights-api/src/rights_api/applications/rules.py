@@ -340,8 +340,8 @@ async def _caps(
                     cap.clause,
                     f"{cap.name_zh}现有年产规模{num(output)}{unit}，加上本申请"
                     f"{_scale_zh(request.scale)}，超过规划年产量{_scale_zh(cap.max_output)}",
-                    f"existing output {num(output)} plus {num(request.scale.value)} exceeds the plan's "
-                    f"{cap.max_output.value} {cap.max_output.unit.value}",
+                    f"existing output {num(output)} plus {num(request.scale.value)} exceeds "
+                    f"the plan's {num(cap.max_output.value)} {cap.max_output.unit.value}",
                     cap=cap.name_zh,
                     existing=num(output),
                     requested=num(request.scale.value),
