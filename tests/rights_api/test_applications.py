@@ -424,3 +424,16 @@ async def test_a_retried_filing_with_the_same_idempotency_key_files_once(plan):
     assert first.json()["id"] == again.json()["id"]
     assert await count(plan, "SELECT count(*) FROM applications") == 1
     assert len(await events(plan, "rights.application.filed")) == 1
+
+
+async def test_concurrent_approvals_of_the_same_ground_grant_once(plan):
+    import asyncio
+
+    owner = await holder(plan, 1)
+    filed = [await file(plan, mining_request(owner)) for _ in range(3)]
+    responses = await asyncio.gather(
+        *[post(plan, f"/applications/{a['id']}/approve", {"reason": "ok"}) for a in filed]
+    )
+    assert sorted(r.status_code for r in responses) == [200, 422, 422]
+    assert await count(plan, "SELECT count(*) FROM rights") == 1
+    assert len(await events(plan, "rights.right.granted")) == 1
