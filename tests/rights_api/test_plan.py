@@ -64,7 +64,7 @@ async def test_an_application_is_judged_by_the_edition_in_force_on_its_filing_da
         "passed"
     ]
 
-    from rights_api.applications.service import local_today
+    from rights_api.rights.models import local_today
 
     stricter = {
         k: v for k, v in current.items() if k not in ("id", "version", "created_at", "updated_at")
@@ -199,7 +199,7 @@ async def test_indicators(rights):
 
 async def test_indicators_count_new_rights_granted_in_the_period(rights):
     await load_edition(rights)
-    from rights_api.applications.service import local_today
+    from rights_api.rights.models import local_today
 
     admin = rights.auth(Role.bureau_admin)
     current = (await rights.client.get("/plan-editions/current")).json()

@@ -4,7 +4,6 @@ Functions never commit: the request or the consumer owns the transaction."""
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from contracts.deadline import Audience, Deadline, DeadlineAction
 from contracts.mining import LicensingLevel, RightKind, RightStatus
@@ -50,9 +49,8 @@ from rights_api.holders.models import Holder
 from rights_api.plan import service as plans
 from rights_api.plan.models import PlanEdition
 from rights_api.rights import service as rights
-from rights_api.rights.models import Right, now
+from rights_api.rights.models import Right, local_today, now
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 GRANT_LOCK = 7_256_830_001  # transaction advisory lock: approvals that change caps or ground
 REQUEST = TypeAdapter(ApplicationRequest)
 KIND_ZH = {
@@ -69,10 +67,6 @@ CLOSURE_WAIT = Waiting(
     description_zh="等待闭坑矿山地质环境治理恢复工程验收通过（restoration-api 报告）",
     description_en="waiting for restoration-api to report the closure restoration accepted",
 )
-
-
-def local_today(at: datetime | None = None) -> date:
-    return (at or now()).astimezone(LOCAL).date()
 
 
 async def check(

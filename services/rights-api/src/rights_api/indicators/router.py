@@ -8,9 +8,9 @@ from servicekit.errors import PROBLEM_RESPONSES, problem_doc
 from servicekit.unit_of_work import get_session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rights_api.applications.service import local_today
 from rights_api.indicators import service
 from rights_api.indicators.schemas import Indicators
+from rights_api.rights.models import local_today
 
 router = APIRouter(tags=["indicators 规划指标"])
 Session = Annotated[AsyncSession, Depends(get_session)]

@@ -9,10 +9,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.applications.models import Application
 from rights_api.applications.schemas import ApplicationKind, ApplicationStatus
-from rights_api.applications.service import LOCAL
 from rights_api.indicators.schemas import CountVsCap, Indicators, NewRightsVsPlan
 from rights_api.plan import service as plans
-from rights_api.rights.models import LiveMineTally, Right
+from rights_api.rights.models import LOCAL, LiveMineTally, Right
 
 
 async def indicators(*, session: AsyncSession, today: date) -> Indicators:

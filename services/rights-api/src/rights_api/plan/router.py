@@ -18,7 +18,7 @@ from rights_api.plan.schemas import (
     PlanEditionSummary,
     PlanEditionUpdate,
 )
-from rights_api.rights.models import now
+from rights_api.rights.models import local_today
 
 router = APIRouter(prefix="/plan-editions", tags=["plan 矿产资源规划"])
 Session = Annotated[AsyncSession, Depends(get_session)]
@@ -51,7 +51,7 @@ async def list_editions(session: Session, _: Anyone) -> list[PlanEditionSummary]
     responses={**PROBLEM_RESPONSES, **NOT_FOUND},
 )
 async def current_edition(session: Session, _: Anyone, response: Response) -> PlanEditionPublic:
-    edition = await service.edition_in_force(session=session, on=now().date())
+    edition = await service.edition_in_force(session=session, on=local_today())
     set_etag(response, edition.version)
     return service.public(edition)
 
@@ -132,7 +132,7 @@ zones_router = APIRouter(prefix="/zones", tags=["plan 矿产资源规划"])
     },
 )
 async def zones(session: Session, _: Anyone) -> Response:
-    edition = await service.edition_in_force(session=session, on=now().date())
+    edition = await service.edition_in_force(session=session, on=local_today())
     collection = service.public(edition).zones.model_dump(mode="json", exclude_none=True)
     return Response(json.dumps(collection, ensure_ascii=False), media_type="application/geo+json")
 
@@ -148,7 +148,7 @@ async def zones(session: Session, _: Anyone) -> Response:
     },
 )
 async def zone(code: str, session: Session, _: Anyone) -> Response:
-    edition = await service.edition_in_force(session=session, on=now().date())
+    edition = await service.edition_in_force(session=session, on=local_today())
     for feature in service.public(edition).zones.features:
         if feature.properties.code == code:
             body = feature.model_dump(mode="json", exclude_none=True)

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 from contracts.mining import (
     LicensingLevel,
@@ -33,9 +34,16 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+LOCAL = ZoneInfo("Asia/Shanghai")  # deadlines and filing days are local dates
+
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def local_today(at: datetime | None = None) -> date:
+    """The bureau's calendar day at ``at`` (default: now)."""
+    return (at or now()).astimezone(LOCAL).date()
 
 
 # The overlap prefilter: a GiST index on the boundary's bounding box as a PostgreSQL box, so
