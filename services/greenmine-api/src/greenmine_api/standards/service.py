@@ -56,10 +56,12 @@ def evaluate(
             )
         )
         if not ok:
-            reasons.append(f"{c['name_zh']} {points} < {required} ({ratio:.0%} of {maximum})")
+            reasons.append(
+                f"{c['name_zh']} {_fmt(points)} < {_fmt(required)} ({ratio:.0%} of {_fmt(maximum)})"
+            )
     total = sum((c.points for c in categories), Decimal(0))
     if total < standard.pass_total:
-        reasons.append(f"total {total} < {standard.pass_total}")
+        reasons.append(f"total {_fmt(total)} < {standard.pass_total}")
     failed = [code for code in codes if not prerequisites[code]]
     reasons += [f"prerequisite not met: {code}" for code in failed]
     return EvaluationResult(
@@ -70,6 +72,10 @@ def evaluate(
         failed_prerequisites=failed,
         reasons=reasons,
     )
+
+
+def _fmt(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 async def create(*, session: AsyncSession, data: StandardCreate) -> Standard:
