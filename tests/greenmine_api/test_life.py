@@ -335,3 +335,48 @@ async def test_rectification_for_a_removed_mine_is_refused(gm):
             raise AssertionError("rectification ordered for a removed mine")
         except Exception as exc:
             assert "no longer on the list" in str(exc)
+
+
+def _at(day: str, days: int = 0) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=4, tzinfo=UTC) + timedelta(days=days)
+
+
+async def test_a_review_not_applied_for_is_reported_overdue_then_removes_the_mine(gm):
+    _, listing = await listed_mine(gm)
+    [due] = await events(gm, "greenmine.review.due")
+    application_due = due["deadline"]["due_at"]
+    assert await gm.runtime.run_job("reviews_overdue", now=_at(application_due)) == 0
+    assert await gm.runtime.run_job("reviews_overdue", now=_at(application_due, 1)) == 1
+    assert await gm.runtime.run_job("reviews_overdue", now=_at(application_due, 2)) == 0  # once
+    overdue = (await events(gm, "greenmine.review.due"))[-1]
+    assert overdue["deadline"]["action"] == "overdue"
+    assert overdue["deadline"]["id"] == due["deadline"]["id"]
+    assert (await gm.client.get(f"/listings/{listing['id']}")).json()["status"] == "listed"
+    removed = await gm.runtime.run_job("reviews_overdue", now=_at(listing["next_review_due"], 1))
+    assert removed == 1
+    detail = (await gm.client.get(f"/listings/{listing['id']}")).json()
+    assert detail["status"] == "delisted"
+    assert detail["exit_notice"]["reason"] == "review_overdue"
+
+
+async def test_a_review_under_way_is_not_overdue(gm):
+    mine, listing = await listed_mine(gm)
+    await apply(gm, mine, kind="review")
+    late = _at(listing["next_review_due"], 1)
+    assert await gm.runtime.run_job("reviews_overdue", now=late) == 0
+    assert (await gm.client.get(f"/listings/{listing['id']}")).json()["status"] == "listed"
+
+
+async def test_events_about_mines_this_service_never_saw_change_nothing(gm):
+    stranger = granted()
+    await deliver(
+        gm,
+        MineClosed(
+            right_id=stranger.right_id,
+            holder_id=stranger.holder_id,
+            licence_no=stranger.licence_no,
+            status="closed_by_policy",
+            closed_at=datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
+        ),
+    )
+    assert await events(gm) == []

@@ -77,6 +77,7 @@ def upgrade() -> None:
         sa.Column("application_id", sa.Uuid(), nullable=True),
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("delisted_on", sa.Date(), nullable=True),
+        sa.Column("review_overdue_for", sa.Date(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),

@@ -11,7 +11,11 @@ from servicekit.spec import ServiceSpec
 from greenmine_api.applications.router import router as applications_router
 from greenmine_api.complaints.router import router as complaints_router
 from greenmine_api.listings.router import router as listings_router
-from greenmine_api.listings.service import close_due_publicities, mark_overdue_rectifications
+from greenmine_api.listings.service import (
+    close_due_publicities,
+    mark_overdue_rectifications,
+    mark_overdue_reviews,
+)
 from greenmine_api.mines.handlers import handlers
 from greenmine_api.mines.router import router as indicators_router
 from greenmine_api.publicity.router import router as publicity_router
@@ -43,6 +47,7 @@ SERVICE = ServiceSpec(
     jobs=[
         Job("close_publicities", timedelta(hours=1), close_due_publicities),
         Job("rectifications_overdue", timedelta(hours=1), mark_overdue_rectifications),
+        Job("reviews_overdue", timedelta(hours=1), mark_overdue_reviews),
     ],
     seed=seed,
     tags=[

@@ -47,6 +47,8 @@ class Listing(SQLModel, table=True):
     application_id: UUID | None = None
     source: str = Field(max_length=20, description="evaluation or reference (专栏一)")
     delisted_on: date | None = None
+    # the review date whose application deadline was reported overdue (once per cycle)
+    review_overdue_for: date | None = None
     version: int = 1
     updated_at: datetime = Field(
         default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)

@@ -2,7 +2,7 @@
 benefits suspended, re-listing after publicity, removal with a numbered exit notice.
 Functions never commit; every change and its event share the caller's transaction."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from contracts.deadline import Audience, Deadline, DeadlineAction
@@ -34,7 +34,7 @@ from greenmine_api.listings.models import (
     Rectification,
 )
 from greenmine_api.mines.models import Edition
-from greenmine_api.mines.service import active_edition
+from greenmine_api.mines.service import active_edition, get_mine
 from greenmine_api.publicity import service as publicity
 from greenmine_api.publicity.models import Publicity
 
@@ -46,6 +46,7 @@ EXIT_REASONS_ZH = {
     "violation": "存在违法违规行为",
     "major_accident": "发生重大安全或环境事故",
     "voluntary_exit": "矿山企业申请自愿退出",
+    "review_overdue": "未按期申请并通过三年复查",
 }
 NOTICE_PREFIX = "二自然资绿退"
 
@@ -56,7 +57,7 @@ async def note(session: AsyncSession, listing: Listing, on: date, action: str, *
 
 def _touch(session: AsyncSession, listing: Listing) -> None:
     listing.version += 1
-    listing.updated_at = datetime.now().astimezone()
+    listing.updated_at = datetime.now(UTC)
     session.add(listing)
 
 
@@ -460,7 +461,7 @@ async def close_publicity(session: AsyncSession, *, publicity_id: UUID, today: d
     pub = await publicity.get(session, publicity_id, for_update=True)
     upheld = await publicity.ready_to_close(session, pub, today=today)
     pub.status = "failed" if upheld else "passed"
-    pub.closed_at = datetime.now().astimezone()
+    pub.closed_at = datetime.now(UTC)
     session.add(pub)
     if pub.application_id is not None:
         application = await session.get(GreenApplication, pub.application_id, with_for_update=True)
@@ -469,8 +470,6 @@ async def close_publicity(session: AsyncSession, *, publicity_id: UUID, today: d
         application.version += 1
         session.add(application)
     if pub.kind == "entry" and not upheld:
-        from greenmine_api.mines.service import get_mine
-
         mine = await get_mine(session, pub.right_id)
         await list_mine(
             session,
@@ -551,7 +550,7 @@ async def end_for_right(
                 )
             )
         ).all():
-            pub.status, pub.closed_at = "failed", datetime.now().astimezone()
+            pub.status, pub.closed_at = "failed", datetime.now(UTC)
             session.add(pub)
     listing = await _active_for_right(session, right_id)
     if listing is None:
@@ -630,7 +629,7 @@ async def decide_change(
     listing = await get(session, request.listing_id, for_update=True)
     request.status = "approved" if approve else "rejected"
     request.decision_note = note_text
-    request.decided_at = datetime.now().astimezone()
+    request.decided_at = datetime.now(UTC)
     session.add(request)
     if approve:
         if listing.status == ListingStatus.delisted:
@@ -650,3 +649,41 @@ async def decide_change(
         )
     await session.flush()
     return request
+
+
+async def mark_overdue_reviews(session: AsyncSession, now: datetime) -> int:
+    """Job: a review application not filed by its date is reported overdue (the deadline's
+    owner says so, once per cycle); a review date passed with no review under way removes the
+    mine (未按期复查)."""
+    today = local_today(now)
+    edition = await active_edition(session)
+    reviewing = select(GreenApplication.listing_id).where(
+        GreenApplication.kind == "review", GreenApplication.status.in_(OPEN_STATUSES)
+    )
+    candidates = (
+        await session.exec(
+            select(Listing)
+            .where(
+                Listing.status == ListingStatus.listed,
+                Listing.id.not_in(reviewing),
+                Listing.next_review_due
+                <= add_months(today, edition.review_application_lead_months),
+            )
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    handled = 0
+    for listing in candidates:
+        if listing.next_review_due < today:
+            await delist(session, listing=listing, reason="review_overdue", today=today)
+            handled += 1
+        elif (
+            review_deadline(listing, edition).due_at < today
+            and listing.review_overdue_for != listing.next_review_due
+        ):
+            listing.review_overdue_for = listing.next_review_due
+            _touch(session, listing)
+            await publish_review_due(session, listing, edition, DeadlineAction.overdue)
+            await note(session, listing, today, "review_application_overdue")
+            handled += 1
+    return handled

@@ -9,8 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from greenmine_api.dates import local_today
 from greenmine_api.listings import service as listings
-from greenmine_api.listings.models import ListingStatus
 from greenmine_api.mines import service as mines
+from greenmine_api.mines.models import Mine
 
 handlers = Handlers()
 
@@ -26,9 +26,10 @@ async def right_granted(session: AsyncSession, event: CloudEvent, payload: Right
 async def right_transferred(
     session: AsyncSession, event: CloudEvent, payload: RightTransferred
 ) -> None:
-    mine = await mines.get_mine(session, payload.right_id, for_update=True)
-    mine.holder_id, mine.holder_name = payload.to_holder_id, payload.to_holder_name
-    session.add(mine)
+    mine = await session.get(Mine, payload.right_id, with_for_update=True)
+    if mine is not None:  # a right granted before this service kept a projection has none
+        mine.holder_id, mine.holder_name = payload.to_holder_id, payload.to_holder_name
+        session.add(mine)
     await listings.end_for_right(
         session,
         right_id=payload.right_id,
@@ -40,9 +41,10 @@ async def right_transferred(
 
 @handlers.on(MineClosed)
 async def mine_closed(session: AsyncSession, event: CloudEvent, payload: MineClosed) -> None:
-    mine = await mines.get_mine(session, payload.right_id, for_update=True)
-    mine.status, mine.closed_at = payload.status.value, payload.closed_at
-    session.add(mine)
+    mine = await session.get(Mine, payload.right_id, with_for_update=True)
+    if mine is not None:
+        mine.status, mine.closed_at = payload.status.value, payload.closed_at
+        session.add(mine)
     await listings.end_for_right(
         session,
         right_id=payload.right_id,
@@ -55,7 +57,7 @@ async def mine_closed(session: AsyncSession, event: CloudEvent, payload: MineClo
 async def _violation_case(session: AsyncSession, right_id, reason: str, event: CloudEvent) -> None:
     """An overdue order elsewhere: benefits suspended and the bureau's case opened."""
     listing = await listings.active_for_right(session, right_id)
-    if listing is None or listing.status == ListingStatus.delisted:
+    if listing is None:
         return
     await listings.order_rectification(
         session,

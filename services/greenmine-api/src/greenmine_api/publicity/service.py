@@ -1,6 +1,6 @@
 """Publicity periods 公示 counted in working days of the mainland statutory calendar."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from servicekit import workdays
@@ -103,7 +103,7 @@ async def decide_objection(
         raise Conflict(f"The objection is already {objection.status}.")
     objection.status = "upheld" if upheld else "dismissed"
     objection.decision_note = note
-    objection.decided_at = datetime.now().astimezone()
+    objection.decided_at = datetime.now(UTC)
     session.add(objection)
     await session.flush()
     return objection
