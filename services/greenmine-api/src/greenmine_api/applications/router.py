@@ -26,6 +26,7 @@ from greenmine_api.applications.schemas import (
 )
 from greenmine_api.dates import local_today
 from greenmine_api.publicity.schemas import PublicityPublic
+from greenmine_api.responses import UNAVAILABLE
 
 router = APIRouter(tags=["applications 遴选与复查"])
 Session = Annotated[AsyncSession, Depends(get_session)]
@@ -59,6 +60,7 @@ async def register_org(data: EvaluatorOrgCreate, session: Session, _: Admin) -> 
     tags=["evaluators 第三方评估机构"],
     summary="Registered evaluator organisations 第三方评估机构名录",
     description="Public.",
+    responses=UNAVAILABLE,
 )
 async def list_orgs(session: Session) -> list[EvaluatorOrgPublic]:
     return [

@@ -32,6 +32,7 @@ from greenmine_api.listings.schemas import (
     SpotCheckResult,
     VoluntaryExit,
 )
+from greenmine_api.responses import PUBLIC
 from greenmine_api.spotchecks.service import results_for_listing
 
 router = APIRouter(tags=["listings 绿色矿山名录"])
@@ -58,6 +59,7 @@ CSV_COLUMNS = (
     "/listings",
     response_model=Page[ListingPublic],
     summary="The green-mine list 绿色矿山名录",
+    responses=PUBLIC,
     description="Public. Every mine ever listed, by entry date; filter with "
     "`status=listed|rectifying|delisted`.",
 )
@@ -79,7 +81,7 @@ async def list_listings(
     summary="The list as CSV 名录导出",
     description="Public; UTF-8 with BOM (opens in Excel), one row per listing.",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses={**PUBLIC, 200: {"content": {"text/csv": {}}}},
 )
 async def export_csv(session: Session, status: StatusFilter | None = None) -> Response:
     rows = await service.list_listings(session, limit=None, after=None, status=status)
@@ -101,7 +103,7 @@ async def export_csv(session: Session, status: StatusFilter | None = None) -> Re
     summary="One listed mine 名录详情",
     description="Public: with its full history, rectifications, published spot-check results "
     "and, once removed, its exit notice 退出公告.",
-    responses=NOT_FOUND,
+    responses={**PUBLIC, **NOT_FOUND},
 )
 async def get_listing(listing_id: UUID, session: Session) -> ListingDetail:
     listing = await service.get(session, listing_id)

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
+from servicekit.errors import problem_doc
 from servicekit.unit_of_work import get_session
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -45,6 +46,7 @@ class Indicators(BaseModel):
     description="Listed green mines against the active edition's target (4 for 2021–2025, "
     "专栏二), and the new mines still obliged to reach the standard by the end of the period "
     "(新建矿山按绿色矿山标准建设). Public.",
+    responses={409: problem_doc("No plan edition loaded 未加载规划版本")},
 )
 async def indicators(session: Session) -> Indicators:
     edition = await active_edition(session)

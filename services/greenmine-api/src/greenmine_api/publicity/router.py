@@ -23,6 +23,7 @@ from greenmine_api.publicity.schemas import (
     ObjectionReceipt,
     PublicityPublic,
 )
+from greenmine_api.responses import PUBLIC
 
 router = APIRouter(tags=["publicity 公示"])
 Session = Annotated[AsyncSession, Depends(get_session)]
@@ -35,6 +36,7 @@ NOT_FOUND = {404: problem_doc("No such publicity")}
     response_model=list[PublicityPublic],
     summary="Publicity periods 公示列表",
     description="Public. `status=open` lists the mines in publicity now.",
+    responses=PUBLIC,
 )
 async def list_publicities(session: Session, status: str | None = None) -> list[PublicityPublic]:
     query = select(Publicity).order_by(Publicity.starts_on.desc(), Publicity.id).limit(200)
@@ -51,7 +53,7 @@ async def list_publicities(session: Session, status: str | None = None) -> list[
     response_model=PublicityPublic,
     summary="One publicity 公示详情",
     description="Public.",
-    responses=NOT_FOUND,
+    responses={**PUBLIC, **NOT_FOUND},
 )
 async def get_publicity(publicity_id: UUID, session: Session) -> PublicityPublic:
     return PublicityPublic.model_validate(

@@ -9,6 +9,7 @@ from servicekit.errors import PROBLEM_RESPONSES, problem_doc
 from servicekit.unit_of_work import get_session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from greenmine_api.responses import PUBLIC, UNAVAILABLE
 from greenmine_api.spotchecks import service
 from greenmine_api.spotchecks.models import SpotCheck
 from greenmine_api.spotchecks.schemas import (
@@ -98,6 +99,7 @@ async def draw(data: SpotCheckCreate, session: Session, caller: Bureau) -> SpotC
     response_model=list[SpotCheckPublic],
     summary="Spot checks 抽查公开",
     description="Public: every draw with its seed, inputs and algorithm; findings once published.",
+    responses=UNAVAILABLE,
 )
 async def list_checks(session: Session) -> list[SpotCheckPublic]:
     return [await _public(session, c) for c in await service.list_checks(session=session)]
@@ -108,7 +110,7 @@ async def list_checks(session: Session) -> list[SpotCheckPublic]:
     response_model=SpotCheckPublic,
     summary="One spot check 抽查详情",
     description="Public.",
-    responses=NOT_FOUND,
+    responses={**PUBLIC, **NOT_FOUND},
 )
 async def get_check(check_id: UUID, session: Session) -> SpotCheckPublic:
     return await _public(session, await service.get(session=session, check_id=check_id))

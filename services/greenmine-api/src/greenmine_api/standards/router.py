@@ -9,6 +9,7 @@ from servicekit.errors import PROBLEM_RESPONSES, problem_doc
 from servicekit.unit_of_work import get_session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from greenmine_api.responses import PUBLIC, UNAVAILABLE
 from greenmine_api.standards import service
 from greenmine_api.standards.schemas import StandardCreate, StandardPublic
 
@@ -23,6 +24,7 @@ Session = Annotated[AsyncSession, Depends(get_session)]
     description="Every version of every standard; public. The default one (the 2020 national "
     "form: 1000 points in six categories, pass at 800 with each category ≥ 75 %) scores new "
     "applications. `points_source: configuration` marks points the sources do not give.",
+    responses=UNAVAILABLE,
 )
 async def list_standards(session: Session) -> list[StandardPublic]:
     return [
@@ -36,7 +38,7 @@ async def list_standards(session: Session) -> list[StandardPublic]:
     response_model=StandardPublic,
     summary="One standard 评价标准详情",
     description="Categories, items with their maximum points, prerequisites and the pass rule.",
-    responses={404: problem_doc("No such standard")},
+    responses={**PUBLIC, 404: problem_doc("No such standard")},
 )
 async def get_standard(standard_id: UUID, session: Session) -> StandardPublic:
     return StandardPublic.model_validate(
