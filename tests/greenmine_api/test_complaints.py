@@ -2,6 +2,7 @@
 database; a substantiated complaint opens rectification."""
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from greenmine_api.app import SERVICE
 from greenmine_api.complaints.models import PublicSubmission
@@ -105,3 +106,13 @@ async def test_the_rate_limit_counts_per_address_in_the_database(gm):
     listed = await gm.client.get("/complaints", headers=admin(gm), params={"limit": 2})
     assert len(listed.json()["items"]) == 2 and listed.json()["next_cursor"]
     assert (await gm.client.get("/complaints", headers=gm.auth(Role.inspector))).status_code == 403
+
+
+async def test_old_submissions_are_purged_by_the_job(gm):
+    _, listing = await listed_mine(gm)
+    body = {"listing_id": listing["id"], "content": "过期记录清理测试"}
+    assert (await gm.client.post("/complaints", json=body)).status_code == 201
+    now = datetime.now(UTC)
+    assert await gm.runtime.run_job("purge_public_submissions", now=now) == 0
+    assert await gm.runtime.run_job("purge_public_submissions", now=now + timedelta(days=2)) == 1
+    assert len((await gm.client.get("/complaints", headers=admin(gm))).json()["items"]) == 1

@@ -3,8 +3,20 @@ announces it, whichever comes first; GET /indicators counts the list against the
 target (4 for 2021-2025) and names the new mines still obliged to reach the standard."""
 
 from greenmine_api.seed import seed
+from servicekit.auth import Role
 
-from tests.greenmine_api.support import deliver, events, granted, listed_mine, record
+from tests.greenmine_api.support import (
+    apply,
+    assign,
+    deliver,
+    events,
+    granted,
+    listed_mine,
+    publicity,
+    record,
+    register_org,
+    submit,
+)
 
 OILFIELD = "内蒙古二连盆地包尔-吉格森油田开采"
 PETROCHINA = "中国石油天然气股份有限公司"
@@ -60,3 +72,37 @@ async def test_indicators_count_the_list_against_the_target_and_name_obliged_min
     assert body["obliged_count"] == 1
     assert [m["mine_name"] for m in body["obliged"]] == ["二连浩特市乌敦花建筑用砂矿"]
     assert body["obliged"][0]["right_id"] == str(new_mine.right_id)
+
+
+async def test_the_publicity_length_is_configuration_changed_with_if_match(gm):
+    read = await gm.client.get("/editions/2021-2025")
+    assert read.status_code == 200 and read.json()["publicity_workdays"] == 5
+    assert read.json()["green_mine_target"] == 4
+    admin = gm.auth(Role.bureau_admin)
+    body = {"publicity_workdays": 7}
+    missing = await gm.client.patch("/editions/2021-2025", json=body, headers=admin)
+    assert missing.status_code == 428
+    stale = await gm.client.patch(
+        "/editions/2021-2025", json=body, headers={**admin, "If-Match": '"0"'}
+    )
+    assert stale.status_code == 412
+    reviewer = gm.auth(Role.bureau_reviewer)
+    etag = read.headers["ETag"]
+    refused = await gm.client.patch(
+        "/editions/2021-2025", json=body, headers={**reviewer, "If-Match": etag}
+    )
+    assert refused.status_code == 403
+    changed = await gm.client.patch(
+        "/editions/2021-2025", json=body, headers={**admin, "If-Match": etag}
+    )
+    assert changed.status_code == 200 and changed.json()["publicity_workdays"] == 7
+    # the next publicity runs 7 working days: Mon 3 Nov 2025 → Tue 11 Nov
+    mine = granted()
+    await deliver(gm, mine)
+    await register_org(gm)
+    application = await apply(gm, mine)
+    await assign(gm, application)
+    await submit(gm, application)
+    assert (await publicity(gm, application, "2025-11-03"))["ends_on"] == "2025-11-11"
+    unknown = await gm.client.get("/editions/2031-2035")
+    assert unknown.status_code == 404

@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=500), nullable=False),
         sa.Column("reference_listings", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("code"),
     )
     op.create_table(

@@ -10,6 +10,7 @@ from servicekit.spec import ServiceSpec
 
 from greenmine_api.applications.router import router as applications_router
 from greenmine_api.complaints.router import router as complaints_router
+from greenmine_api.complaints.service import purge_submissions
 from greenmine_api.listings.router import router as listings_router
 from greenmine_api.listings.service import (
     close_due_publicities,
@@ -48,6 +49,7 @@ SERVICE = ServiceSpec(
         Job("close_publicities", timedelta(hours=1), close_due_publicities),
         Job("rectifications_overdue", timedelta(hours=1), mark_overdue_rectifications),
         Job("reviews_overdue", timedelta(hours=1), mark_overdue_reviews),
+        Job("purge_public_submissions", timedelta(hours=6), purge_submissions),
     ],
     seed=seed,
     tags=[

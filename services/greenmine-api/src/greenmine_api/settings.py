@@ -8,7 +8,7 @@ class GreenmineSettings(ServiceSettings):
     complaint_rate_limit: int = Field(
         5, ge=1, description="Complaints and objections one client address may file per window."
     )
-    complaint_rate_window_minutes: int = Field(60, ge=1)
+    complaint_rate_window_minutes: int = Field(60, ge=1, le=1440)
     report_max_bytes: int = Field(
         20 * 1_048_576,
         ge=1,

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from servicekit.errors import Conflict, NotFound, ProblemError
-from sqlalchemy import text, tuple_
+from sqlalchemy import delete, text, tuple_
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -106,3 +106,11 @@ async def list_complaints(
             > tuple_(datetime.fromisoformat(after[0]), UUID(after[1]))
         )
     return list((await session.exec(query)).all())
+
+
+async def purge_submissions(session: AsyncSession, now: datetime) -> int:
+    """Job: the rate limit needs only the last day of submissions."""
+    result = await session.exec(
+        delete(PublicSubmission).where(PublicSubmission.at < now - timedelta(days=1))
+    )
+    return result.rowcount

@@ -30,6 +30,7 @@ class Edition(SQLModel, table=True):
     # mines already on the list when the edition took effect (专栏一), matched by mine name
     reference_listings: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
     active: bool = True
+    version: int = 1
 
 
 class Mine(SQLModel, table=True):

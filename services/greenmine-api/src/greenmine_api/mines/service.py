@@ -1,6 +1,6 @@
 """The mine projection and the active plan edition."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from contracts.rights import RightGranted
@@ -19,6 +19,13 @@ async def active_edition(session: AsyncSession) -> Edition:
     ).first()
     if edition is None:
         raise Conflict("No plan edition is loaded (run mineadmin seed).")
+    return edition
+
+
+async def get_edition(session: AsyncSession, code: str, *, for_update: bool = False) -> Edition:
+    edition = await session.get(Edition, code, with_for_update=for_update)
+    if edition is None:
+        raise NotFound(f"No plan edition {code}.")
     return edition
 
 
@@ -47,7 +54,7 @@ async def record_grant(session: AsyncSession, payload: RightGranted) -> Mine:
         )
     mine.holder_id, mine.holder_name = payload.holder_id, payload.holder_name
     mine.mine_name, mine.status = payload.mine_name, payload.status.value
-    mine.updated_at = datetime.now(mine.granted_at.tzinfo)
+    mine.updated_at = datetime.now(UTC)
     session.add(mine)
     await session.flush()
     return mine
