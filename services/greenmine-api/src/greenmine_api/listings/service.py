@@ -125,7 +125,7 @@ async def list_mine(
     """Put a mine on the list from its entry date; the first review falls N years later (for a
     reference entry loaded late, the first review date still ahead of ``today``)."""
     edition = await active_edition(session)
-    existing = await _active_for_right(session, right_id)
+    existing = await active_for_right(session, right_id)
     if existing is not None:
         raise Conflict(f"Mine {right_id} is already on the list.", listing_id=str(existing.id))
     due = add_months(entry_date, 12 * edition.review_interval_years)
@@ -158,7 +158,8 @@ async def list_mine(
     return listing
 
 
-async def _active_for_right(session: AsyncSession, right_id: UUID) -> Listing | None:
+async def active_for_right(session: AsyncSession, right_id: UUID) -> Listing | None:
+    """The mine's listing while it is on the list (locked for the caller's change)."""
     return (
         await session.exec(
             select(Listing)
@@ -166,10 +167,6 @@ async def _active_for_right(session: AsyncSession, right_id: UUID) -> Listing | 
             .with_for_update()
         )
     ).first()
-
-
-async def active_for_right(session: AsyncSession, right_id: UUID) -> Listing | None:
-    return await _active_for_right(session, right_id)
 
 
 async def get(
@@ -552,7 +549,7 @@ async def end_for_right(
         ).all():
             pub.status, pub.closed_at = "failed", datetime.now(UTC)
             session.add(pub)
-    listing = await _active_for_right(session, right_id)
+    listing = await active_for_right(session, right_id)
     if listing is None:
         return None
     await delist(session, listing=listing, reason=reason, today=today, detail=detail)
