@@ -120,7 +120,7 @@ async def test_publicity_cannot_close_early_nor_with_an_undecided_objection(gm):
     async with gm.runtime.db.transaction() as session:
         try:
             await listings.close_publicity(
-                session, publicity_id=pub["id"], today=ends_on + timedelta(days=1)
+                session=session, publicity_id=pub["id"], today=ends_on + timedelta(days=1)
             )
             raise AssertionError("closed with an undecided objection")
         except Exception as exc:  # the Conflict rolls the transaction back
@@ -136,7 +136,7 @@ async def test_publicity_cannot_close_early_nor_with_an_undecided_objection(gm):
     assert decided.status_code == 200
     async with gm.runtime.db.transaction() as session:
         result = await listings.close_publicity(
-            session, publicity_id=pub["id"], today=ends_on + timedelta(days=1)
+            session=session, publicity_id=pub["id"], today=ends_on + timedelta(days=1)
         )
         assert result.status == "failed"
     assert (await gm.client.get("/listings")).json()["items"] == []

@@ -325,12 +325,12 @@ async def test_rectification_for_a_removed_mine_is_refused(gm):
     _, listing = await listed_mine(gm)
     async with gm.runtime.db.transaction() as session:
         row = await listings.get(session, listing["id"], for_update=True)
-        await listings.delist(session, listing=row, reason="violation", today=local_today())
+        await listings.delist(session=session, listing=row, reason="violation", today=local_today())
     async with gm.runtime.db.transaction() as session:
         row = await listings.get(session, listing["id"])
         try:
             await listings.order_rectification(
-                session, listing=row, reason="complaint", today=local_today()
+                session=session, listing=row, reason="complaint", today=local_today()
             )
             raise AssertionError("rectification ordered for a removed mine")
         except Exception as exc:

@@ -34,4 +34,4 @@ async def seed(session: AsyncSession) -> None:
         await session.flush()
     # the oilfield is listed as soon as rights-api's reference grant has arrived (or later,
     # by the handler, when it arrives after this)
-    await apply_reference_listings(session, today=local_today())
+    await apply_reference_listings(session=session, today=local_today())

@@ -218,7 +218,7 @@ async def submit_evaluation(
     if application.kind == ApplicationKind.review and not result.passed:
         listing = await listings.get(session, application.listing_id, for_update=True)
         await listings.order_rectification(
-            session,
+            session=session,
             listing=listing,
             reason="review_failed",
             today=today,
@@ -243,7 +243,7 @@ async def open_publicity(
     mine = await get_mine(session, application.right_id)
     edition = await active_edition(session)
     pub = await publicity.open(
-        session,
+        session=session,
         kind=application.kind,
         right_id=application.right_id,
         holder_id=application.holder_id,

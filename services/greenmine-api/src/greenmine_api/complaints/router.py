@@ -44,7 +44,7 @@ async def file_complaint(
 ) -> ComplaintReceipt:
     settings = request.app.state.settings
     await service.admit(
-        session,
+        session=session,
         address=request.client.host if request.client else "unknown",
         kind="complaint",
         limit=settings.complaint_rate_limit,

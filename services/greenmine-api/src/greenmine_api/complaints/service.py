@@ -25,7 +25,7 @@ def client_key(address: str) -> str:
 
 
 async def admit(
-    session: AsyncSession, *, address: str, kind: str, limit: int, window: timedelta, now: datetime
+    *, session: AsyncSession, address: str, kind: str, limit: int, window: timedelta, now: datetime
 ) -> None:
     """Count the address's submissions in the window, in the database (all replicas share it);
     a per-address advisory lock makes two simultaneous requests count one after the other."""
@@ -86,7 +86,7 @@ async def decide(
     )
     if substantiated and listing.status != ListingStatus.delisted:
         rect = await listings.order_rectification(
-            session, listing=listing, reason="complaint", today=today, detail=note
+            session=session, listing=listing, reason="complaint", today=today, detail=note
         )
         complaint.rectification_id = rect.id
     session.add(complaint)

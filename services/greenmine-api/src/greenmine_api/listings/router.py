@@ -68,7 +68,9 @@ async def list_listings(
     page: Annotated[PageParams, Depends(page_params)],
     status: StatusFilter | None = None,
 ) -> Page[ListingPublic]:
-    rows = await service.list_listings(session, limit=page.limit, after=page.after, status=status)
+    rows = await service.list_listings(
+        session=session, limit=page.limit, after=page.after, status=status
+    )
     return page_of(
         [ListingPublic.model_validate(r, from_attributes=True) for r in rows],
         page,
@@ -84,7 +86,7 @@ async def list_listings(
     responses={**PUBLIC, 200: {"content": {"text/csv": {}}}},
 )
 async def export_csv(session: Session, status: StatusFilter | None = None) -> Response:
-    rows = await service.list_listings(session, limit=None, after=None, status=status)
+    rows = await service.list_listings(session=session, limit=None, after=None, status=status)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -135,7 +137,11 @@ async def get_listing(listing_id: UUID, session: Session) -> ListingDetail:
 async def remove(listing_id: UUID, data: Removal, session: Session, _: Bureau) -> ExitNoticePublic:
     listing = await service.get(session, listing_id, for_update=True)
     notice = await service.delist(
-        session, listing=listing, reason=data.reason, today=local_today(), detail=data.detail
+        session=session,
+        listing=listing,
+        reason=data.reason,
+        today=local_today(),
+        detail=data.detail,
     )
     return ExitNoticePublic.model_validate(notice, from_attributes=True)
 
@@ -152,7 +158,11 @@ async def voluntary_exit(
 ) -> ExitNoticePublic:
     listing = await service.get(session, listing_id, caller=caller, for_update=True)
     notice = await service.delist(
-        session, listing=listing, reason="voluntary_exit", today=local_today(), detail=data.reason
+        session=session,
+        listing=listing,
+        reason="voluntary_exit",
+        today=local_today(),
+        detail=data.reason,
     )
     return ExitNoticePublic.model_validate(notice, from_attributes=True)
 
@@ -172,7 +182,7 @@ async def request_change(
 ) -> ChangeRequestPublic:
     listing = await service.get(session, listing_id, caller=caller)
     request = await service.request_change(
-        session,
+        session=session,
         listing=listing,
         changes=data.changes.model_dump(exclude_unset=True),
         reason=data.reason,
@@ -217,7 +227,11 @@ async def decide_change(
     if request is None:
         raise NotFound(f"No change request {request_id}.")
     request = await service.decide_change(
-        session, request=request, approve=data.approve, note_text=data.note, today=local_today()
+        session=session,
+        request=request,
+        approve=data.approve,
+        note_text=data.note,
+        today=local_today(),
     )
     return ChangeRequestPublic.model_validate(request, from_attributes=True)
 
@@ -263,7 +277,7 @@ async def decide_rectification(
 ) -> PublicityRef | ExitNoticePublic:
     rect = await service.get_rectification(session, rectification_id)
     pub = await service.decide_rectification(
-        session,
+        session=session,
         rect=rect,
         passed=data.passed,
         note_text=data.note,

@@ -109,8 +109,8 @@ async def _announce_listed(
 
 
 async def list_mine(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     right_id: UUID,
     holder_id: UUID,
     holder_name: str | None,
@@ -181,7 +181,7 @@ async def get(
 
 
 async def confirm_review(
-    session: AsyncSession, *, listing: Listing, application: GreenApplication, today: date
+    *, session: AsyncSession, listing: Listing, application: GreenApplication, today: date
 ) -> None:
     """A passed review after its publicity: the next review is N years on."""
     edition = await active_edition(session)
@@ -193,7 +193,7 @@ async def confirm_review(
 
 
 async def order_rectification(
-    session: AsyncSession, *, listing: Listing, reason: str, today: date, detail: str | None = None
+    *, session: AsyncSession, listing: Listing, reason: str, today: date, detail: str | None = None
 ) -> Rectification:
     """限期整改 for N months, benefits suspended. A mine already rectifying keeps its case."""
     if listing.status == ListingStatus.delisted:
@@ -286,8 +286,8 @@ async def get_rectification(
 
 
 async def decide_rectification(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     rect: Rectification,
     passed: bool,
     note_text: str,
@@ -323,12 +323,16 @@ async def decide_rectification(
     )
     if not passed:
         await delist(
-            session, listing=listing, reason="rectification_failed", today=today, detail=note_text
+            session=session,
+            listing=listing,
+            reason="rectification_failed",
+            today=today,
+            detail=note_text,
         )
         return None
     edition = await active_edition(session)
     return await publicity.open(
-        session,
+        session=session,
         kind="relisting",
         right_id=listing.right_id,
         holder_id=listing.holder_id,
@@ -339,7 +343,7 @@ async def decide_rectification(
     )
 
 
-async def relist(session: AsyncSession, *, listing: Listing, today: date) -> None:
+async def relist(*, session: AsyncSession, listing: Listing, today: date) -> None:
     edition = await active_edition(session)
     listing.status = ListingStatus.listed
     listing.benefits_suspended = False
@@ -360,7 +364,7 @@ async def relist(session: AsyncSession, *, listing: Listing, today: date) -> Non
 
 
 async def delist(
-    session: AsyncSession, *, listing: Listing, reason: str, today: date, detail: str | None = None
+    *, session: AsyncSession, listing: Listing, reason: str, today: date, detail: str | None = None
 ) -> ExitNotice:
     """Remove the mine with a numbered exit notice; open cases end with it."""
     if listing.status == ListingStatus.delisted:
@@ -448,11 +452,11 @@ async def mark_overdue_rectifications(session: AsyncSession, now: datetime) -> i
             ),
             subject=str(listing.right_id),
         )
-        await delist(session, listing=listing, reason="rectification_overdue", today=today)
+        await delist(session=session, listing=listing, reason="rectification_overdue", today=today)
     return len(rects)
 
 
-async def close_publicity(session: AsyncSession, *, publicity_id: UUID, today: date) -> Publicity:
+async def close_publicity(*, session: AsyncSession, publicity_id: UUID, today: date) -> Publicity:
     """After the last day, with every objection decided: an upheld objection fails it; else the
     mine is listed (entry), its review confirmed (review) or re-listed (relisting)."""
     pub = await publicity.get(session, publicity_id, for_update=True)
@@ -469,7 +473,7 @@ async def close_publicity(session: AsyncSession, *, publicity_id: UUID, today: d
     if pub.kind == "entry" and not upheld:
         mine = await get_mine(session, pub.right_id)
         await list_mine(
-            session,
+            session=session,
             right_id=mine.right_id,
             holder_id=mine.holder_id,
             holder_name=mine.holder_name,
@@ -485,23 +489,25 @@ async def close_publicity(session: AsyncSession, *, publicity_id: UUID, today: d
         listing = await get(session, application.listing_id, for_update=True)
         if upheld:
             await order_rectification(
-                session, listing=listing, reason="review_objection_upheld", today=today
+                session=session, listing=listing, reason="review_objection_upheld", today=today
             )
         else:
-            await confirm_review(session, listing=listing, application=application, today=today)
+            await confirm_review(
+                session=session, listing=listing, application=application, today=today
+            )
     elif pub.kind == "relisting":
         rect = await session.get(Rectification, pub.rectification_id)
         listing = await get(session, rect.listing_id, for_update=True)
         if upheld:
             await delist(
-                session,
+                session=session,
                 listing=listing,
                 reason="rectification_failed",
                 today=today,
                 detail="objection upheld during publicity",
             )
         else:
-            await relist(session, listing=listing, today=today)
+            await relist(session=session, listing=listing, today=today)
     await session.flush()
     return pub
 
@@ -519,13 +525,13 @@ async def close_due_publicities(session: AsyncSession, now: datetime) -> int:
         pub = await publicity.get(session, publicity_id)
         if await publicity.pending_objections(session, pub.id):
             continue
-        await close_publicity(session, publicity_id=publicity_id, today=today)
+        await close_publicity(session=session, publicity_id=publicity_id, today=today)
         closed += 1
     return closed
 
 
 async def end_for_right(
-    session: AsyncSession, *, right_id: UUID, reason: str, today: date, detail: str | None = None
+    *, session: AsyncSession, right_id: UUID, reason: str, today: date, detail: str | None = None
 ) -> Listing | None:
     """The mine closed or changed hands: its listing ends, its open application is cancelled."""
     for application in (
@@ -552,12 +558,12 @@ async def end_for_right(
     listing = await active_for_right(session, right_id)
     if listing is None:
         return None
-    await delist(session, listing=listing, reason=reason, today=today, detail=detail)
+    await delist(session=session, listing=listing, reason=reason, today=today, detail=detail)
     return listing
 
 
 async def list_listings(
-    session: AsyncSession, *, limit: int | None, after: list | None, status: str | None
+    *, session: AsyncSession, limit: int | None, after: list | None, status: str | None
 ) -> list[Listing]:
     query = select(Listing).order_by(Listing.entry_date, Listing.id)
     if status:
@@ -594,7 +600,7 @@ async def detail(session: AsyncSession, listing: Listing) -> dict:
 
 
 async def request_change(
-    session: AsyncSession, *, listing: Listing, changes: dict, reason: str
+    *, session: AsyncSession, listing: Listing, changes: dict, reason: str
 ) -> ChangeRequest:
     if listing.status == ListingStatus.delisted:
         raise Conflict("The mine is no longer on the list.")
@@ -614,8 +620,8 @@ async def request_change(
 
 
 async def decide_change(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     request: ChangeRequest,
     approve: bool,
     note_text: str | None,
@@ -672,7 +678,7 @@ async def mark_overdue_reviews(session: AsyncSession, now: datetime) -> int:
     handled = 0
     for listing in candidates:
         if listing.next_review_due < today:
-            await delist(session, listing=listing, reason="review_overdue", today=today)
+            await delist(session=session, listing=listing, reason="review_overdue", today=today)
             handled += 1
         elif (
             review_deadline(listing, edition).due_at < today

@@ -19,7 +19,7 @@ handlers = Handlers()
 async def right_granted(session: AsyncSession, event: CloudEvent, payload: RightGranted) -> None:
     await mines.record_grant(session, payload)
     if payload.reference:
-        await mines.apply_reference_listings(session, today=local_today(event.time))
+        await mines.apply_reference_listings(session=session, today=local_today(event.time))
 
 
 @handlers.on(RightTransferred)
@@ -31,7 +31,7 @@ async def right_transferred(
         mine.holder_id, mine.holder_name = payload.to_holder_id, payload.to_holder_name
         session.add(mine)
     await listings.end_for_right(
-        session,
+        session=session,
         right_id=payload.right_id,
         reason="transferred",
         today=local_today(payload.transferred_at),
@@ -46,7 +46,7 @@ async def mine_closed(session: AsyncSession, event: CloudEvent, payload: MineClo
         mine.status, mine.closed_at = payload.status.value, payload.closed_at
         session.add(mine)
     await listings.end_for_right(
-        session,
+        session=session,
         right_id=payload.right_id,
         reason="mine_closed",
         today=local_today(payload.closed_at),
@@ -60,7 +60,7 @@ async def _violation_case(session: AsyncSession, right_id, reason: str, event: C
     if listing is None:
         return
     await listings.order_rectification(
-        session,
+        session=session,
         listing=listing,
         reason=reason,
         today=local_today(event.time),

@@ -60,7 +60,7 @@ async def record_grant(session: AsyncSession, payload: RightGranted) -> Mine:
     return mine
 
 
-async def apply_reference_listings(session: AsyncSession, *, today) -> int:
+async def apply_reference_listings(*, session: AsyncSession, today) -> int:
     """Mines already on the list when the edition took effect (专栏一), matched by mine name
     once rights-api has announced them; safe to run again."""
     from greenmine_api.listings import service as listings
@@ -79,7 +79,7 @@ async def apply_reference_listings(session: AsyncSession, *, today) -> int:
         ).first():
             continue  # listed already, or listed once and removed since: never again by seed
         await listings.list_mine(
-            session,
+            session=session,
             right_id=mine.right_id,
             holder_id=mine.holder_id,
             holder_name=mine.holder_name or ref.get("holder_name"),

@@ -80,7 +80,7 @@ async def object_to(
 ) -> ObjectionReceipt:
     settings = request.app.state.settings
     await admit(
-        session,
+        session=session,
         address=request.client.host if request.client else "unknown",
         kind="objection",
         limit=settings.complaint_rate_limit,
@@ -89,7 +89,7 @@ async def object_to(
     )
     pub = await service.get(session, publicity_id)
     objection = await service.object_to(
-        session, pub=pub, content=data.content, contact=data.contact, today=local_today()
+        session=session, pub=pub, content=data.content, contact=data.contact, today=local_today()
     )
     return ObjectionReceipt(id=objection.id, status=objection.status)
 
@@ -124,7 +124,7 @@ async def decide_objection(
     objection_id: UUID, data: ObjectionDecision, session: Session, _: Bureau
 ) -> ObjectionPublic:
     objection = await service.decide_objection(
-        session, objection_id=objection_id, upheld=data.upheld, note=data.note
+        session=session, objection_id=objection_id, upheld=data.upheld, note=data.note
     )
     return ObjectionPublic.model_validate(objection, from_attributes=True)
 
@@ -143,5 +143,7 @@ async def decide_objection(
     },
 )
 async def close(publicity_id: UUID, session: Session, _: Bureau) -> PublicityPublic:
-    pub = await listings.close_publicity(session, publicity_id=publicity_id, today=local_today())
+    pub = await listings.close_publicity(
+        session=session, publicity_id=publicity_id, today=local_today()
+    )
     return PublicityPublic.model_validate(pub, from_attributes=True)

@@ -23,8 +23,8 @@ async def period_end(session: AsyncSession, starts_on: date, n: int) -> date:
 
 
 async def open(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     kind: str,
     right_id: UUID,
     holder_id: UUID,
@@ -83,7 +83,7 @@ async def ready_to_close(session: AsyncSession, pub: Publicity, *, today: date) 
 
 
 async def object_to(
-    session: AsyncSession, *, pub: Publicity, content: str, contact: str | None, today: date
+    *, session: AsyncSession, pub: Publicity, content: str, contact: str | None, today: date
 ) -> Objection:
     if pub.status != "open" or not pub.starts_on <= today <= pub.ends_on:
         raise Conflict(f"Objections are taken from {pub.starts_on} to {pub.ends_on} while open.")
@@ -94,7 +94,7 @@ async def object_to(
 
 
 async def decide_objection(
-    session: AsyncSession, *, objection_id: UUID, upheld: bool, note: str
+    *, session: AsyncSession, objection_id: UUID, upheld: bool, note: str
 ) -> Objection:
     objection = await session.get(Objection, objection_id, with_for_update=True)
     if objection is None:

@@ -198,7 +198,7 @@ async def record_finding(
     )
     if not compliant and listing.status != ListingStatus.delisted:
         await listings.order_rectification(
-            session, listing=listing, reason="spot_check", today=today, detail=findings
+            session=session, listing=listing, reason="spot_check", today=today, detail=findings
         )
     return finding
 
