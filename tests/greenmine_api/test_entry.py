@@ -250,3 +250,41 @@ async def test_only_registered_organisations_are_assigned(gm):
         headers=enterprise(gm, mine.holder_id),
     )
     assert by_holder.status_code == 403
+
+
+async def test_a_year_the_package_does_not_cover_uses_the_loaded_schedule(gm):
+    async with gm.runtime.db.transaction() as session:
+        # nothing loaded for 2027: weekends only, 30 Sep + 1, 4, 5, 6 Oct
+        assert await publicity_service.period_end(session, date(2027, 9, 30), 5) == date(
+            2027, 10, 6
+        )
+    schedule = {
+        "holidays": [{"day": f"2027-10-0{d}", "name": "国庆节"} for d in range(1, 8)],
+        "workdays": [
+            {"day": "2027-09-26", "name": "国庆节调休上班"},
+            {"day": "2027-10-09", "name": "国庆节调休上班"},
+        ],
+    }
+    loaded = await gm.client.put("/admin/calendar/2027", json=schedule, headers=admin(gm))
+    assert loaded.status_code == 204, loaded.text
+    async with gm.runtime.db.transaction() as session:
+        # 30 Sep, then 8, 9 (a Saturday worked), 11, 12 Oct
+        assert await publicity_service.period_end(session, date(2027, 9, 30), 5) == date(
+            2027, 10, 12
+        )
+
+
+async def test_objections_are_taken_only_during_the_period(gm):
+    mine = granted()
+    await deliver(gm, mine)
+    await register_org(gm)
+    application = await apply(gm, mine)
+    await assign(gm, application)
+    await submit(gm, application)
+    pub = await publicity(gm, application, "2025-09-30")  # long over
+    late = await gm.client.post(
+        f"/publicities/{pub['id']}/objections", json={"content": "公示期后提出的异议"}
+    )
+    assert late.status_code == 409
+    short = await gm.client.post(f"/publicities/{pub['id']}/objections", json={"content": "短"})
+    assert short.status_code == 422

@@ -225,7 +225,10 @@ async def download_report(application_id: UUID, session: Session, caller: Party)
     return Response(
         content,
         media_type=evaluation.report_content_type,
-        headers={"Content-Disposition": f'attachment; filename="{evaluation.id}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{evaluation.id}"',
+            "X-Content-Type-Options": "nosniff",  # an uploaded file is never rendered as a page
+        },
     )
 
 
