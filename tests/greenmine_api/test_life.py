@@ -23,6 +23,9 @@ from tests.greenmine_api.support import (
     scores,
     submit,
 )
+from tests.greenmine_api.support import (
+    close as close_pub,
+)
 
 
 async def failed_review(gm):
@@ -380,3 +383,67 @@ async def test_events_about_mines_this_service_never_saw_change_nothing(gm):
         ),
     )
     assert await events(gm) == []
+
+
+async def relisting_publicity(gm):
+    mine, listing = await failed_review(gm)
+    [rect] = (await gm.client.get("/rectifications", headers=admin(gm))).json()
+    decided = await gm.client.post(
+        f"/rectifications/{rect['id']}/decision",
+        json={"passed": True, "note": "整改完成", "publicity_starts_on": "2026-01-05"},
+        headers=admin(gm),
+    )
+    return mine, listing, decided.json()
+
+
+async def test_the_job_closes_publicities_once_their_period_is_over(gm):
+    _, listing, pub = await relisting_publicity(gm)
+    assert await gm.runtime.run_job("close_publicities", now=_at(pub["ends_on"])) == 0
+    assert await gm.runtime.run_job("close_publicities", now=_at(pub["ends_on"], 1)) == 1
+    assert (await gm.client.get(f"/listings/{listing['id']}")).json()["status"] == "listed"
+    assert await gm.runtime.run_job("close_publicities", now=_at(pub["ends_on"], 2)) == 0
+
+
+async def test_a_mine_closed_during_its_relisting_publicity_stays_removed(gm):
+    mine, listing, pub = await relisting_publicity(gm)
+    await deliver(
+        gm,
+        MineClosed(
+            right_id=mine.right_id,
+            holder_id=mine.holder_id,
+            licence_no=mine.licence_no,
+            status="closed",
+            closed_at=datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
+        ),
+    )
+    assert (await gm.client.get(f"/publicities/{pub['id']}")).json()["status"] == "failed"
+    assert (await close_pub(gm, pub["id"])).status_code == 409
+    assert await gm.runtime.run_job("close_publicities", now=_at(pub["ends_on"], 1)) == 0
+    assert (await gm.client.get(f"/listings/{listing['id']}")).json()["status"] == "delisted"
+
+
+async def test_a_new_case_during_relisting_publicity_defers_the_relisting(gm):
+    mine, listing, pub = await relisting_publicity(gm)
+    deadline = Deadline(
+        id="y",
+        kind="restoration_rectification",
+        action="overdue",
+        due_at="2026-11-01",
+        subject=str(mine.right_id),
+        audience=Audience(holder_id=str(mine.holder_id)),
+        title_zh="治理恢复整改",
+    )
+    await deliver(
+        gm,
+        RectificationOverdue(
+            rectification_id=uuid.uuid4(),
+            right_id=mine.right_id,
+            holder_id=mine.holder_id,
+            deadline=deadline,
+        ),
+    )
+    assert (await close_pub(gm, pub["id"])).status_code == 200
+    detail = (await gm.client.get(f"/listings/{listing['id']}")).json()
+    assert detail["status"] == "rectifying" and detail["benefits_suspended"]
+    assert "relisting_deferred" in [h["action"] for h in detail["history"]]
+    assert await events(gm, "greenmine.benefits.restored") == []

@@ -198,13 +198,7 @@ async def order_rectification(
     """限期整改 for N months, benefits suspended. A mine already rectifying keeps its case."""
     if listing.status == ListingStatus.delisted:
         raise Conflict("The mine is no longer on the list.")
-    current = (
-        await session.exec(
-            select(Rectification).where(
-                Rectification.listing_id == listing.id, Rectification.status == "open"
-            )
-        )
-    ).first()
+    current = await open_rectification(session, listing.id)
     if current is not None:
         await note(
             session, listing, today, "rectification_reason_added", reason=reason, detail=detail
@@ -260,6 +254,16 @@ async def order_rectification(
         subject=subject,
     )
     return rect
+
+
+async def open_rectification(session: AsyncSession, listing_id: UUID) -> Rectification | None:
+    return (
+        await session.exec(
+            select(Rectification).where(
+                Rectification.listing_id == listing_id, Rectification.status == "open"
+            )
+        )
+    ).first()
 
 
 def _rect_deadline(rect: Rectification, listing: Listing, action=DeadlineAction.set) -> Deadline:
@@ -402,6 +406,7 @@ async def delist(
     ).all():
         rect.status, rect.decided_on = "closed", today
         session.add(rect)
+    await publicity.end_open(session, right_id=listing.right_id)
     listing.status = ListingStatus.delisted
     listing.benefits_suspended = True
     listing.delisted_on = today
@@ -506,6 +511,9 @@ async def close_publicity(*, session: AsyncSession, publicity_id: UUID, today: d
                 today=today,
                 detail="objection upheld during publicity",
             )
+        elif await open_rectification(session, listing.id) is not None:
+            # a new case opened meanwhile (e.g. an overdue order): it must end first
+            await note(session, listing, today, "relisting_deferred", publicity_id=str(pub.id))
         else:
             await relist(session=session, listing=listing, today=today)
     await session.flush()
@@ -513,19 +521,21 @@ async def close_publicity(*, session: AsyncSession, publicity_id: UUID, today: d
 
 
 async def close_due_publicities(session: AsyncSession, now: datetime) -> int:
-    """Job: close every publicity whose period is over and whose objections are decided."""
+    """Job: close every publicity whose period is over and whose objections are decided
+    (rows a request is closing right now are skipped, not waited for)."""
     today = local_today(now)
-    ids = (
+    due = (
         await session.exec(
-            select(Publicity.id).where(Publicity.status == "open", Publicity.ends_on < today)
+            select(Publicity)
+            .where(Publicity.status == "open", Publicity.ends_on < today)
+            .with_for_update(skip_locked=True)
         )
     ).all()
     closed = 0
-    for publicity_id in ids:
-        pub = await publicity.get(session, publicity_id)
+    for pub in due:
         if await publicity.pending_objections(session, pub.id):
             continue
-        await close_publicity(session=session, publicity_id=publicity_id, today=today)
+        await close_publicity(session=session, publicity_id=pub.id, today=today)
         closed += 1
     return closed
 
@@ -546,15 +556,7 @@ async def end_for_right(
         application.status = "cancelled"
         application.version += 1
         session.add(application)
-        for pub in (
-            await session.exec(
-                select(Publicity).where(
-                    Publicity.application_id == application.id, Publicity.status == "open"
-                )
-            )
-        ).all():
-            pub.status, pub.closed_at = "failed", datetime.now(UTC)
-            session.add(pub)
+    await publicity.end_open(session, right_id=right_id)
     listing = await active_for_right(session, right_id)
     if listing is None:
         return None

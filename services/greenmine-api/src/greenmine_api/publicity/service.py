@@ -119,3 +119,18 @@ async def objections(session: AsyncSession, publicity_id: UUID) -> list[Objectio
             )
         ).all()
     )
+
+
+async def end_open(session: AsyncSession, *, right_id: UUID) -> int:
+    """The mine left the list or closed: a publicity about it has nothing left to decide."""
+    pubs = (
+        await session.exec(
+            select(Publicity)
+            .where(Publicity.right_id == right_id, Publicity.status == "open")
+            .with_for_update()
+        )
+    ).all()
+    for pub in pubs:
+        pub.status, pub.closed_at = "failed", datetime.now(UTC)
+        session.add(pub)
+    return len(pubs)
