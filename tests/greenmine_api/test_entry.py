@@ -2,6 +2,7 @@
 organisation submits, the standard computes the result, publicity runs for 5 working days of
 the statutory calendar, objections are decided, then the mine is listed and announced."""
 
+import json
 from datetime import date, timedelta
 
 from greenmine_api.dates import add_months, local_today
@@ -11,6 +12,7 @@ from servicekit.auth import Role
 
 from tests.greenmine_api.support import (
     OTHER_ORG,
+    TEAM,
     admin,
     apply,
     assign,
@@ -171,6 +173,18 @@ async def test_an_evaluation_needs_a_team_of_five_and_in_range_scores(gm):
     small = await submit(gm, application, team=[{"name": "一人", "title": "工程师"}] * 4)
     assert small.status_code == 422
     assert small.json()["errors"][0]["field"] == "body.evaluation.team"
+    typed_in = await gm.client.post(
+        f"/applications/{application['id']}/evaluation",
+        data={
+            "evaluation": json.dumps(
+                {"scores": scores(), "prerequisites": prerequisites(), "team": TEAM, "total": 1000}
+            )
+        },
+        files={"report": ("r.pdf", b"%PDF", "application/pdf")},
+        headers=evaluator(gm),
+    )
+    assert typed_in.status_code == 422
+    assert typed_in.json()["errors"][0]["field"] == "body.evaluation.total"
     over = await submit(gm, application, item_scores=scores(energy__saving=81))
     assert over.status_code == 422
     assert over.json()["errors"][0]["field"] == "scores.energy.saving"

@@ -48,7 +48,10 @@ class TeamMember(BaseModel):
 
 
 class EvaluationSubmit(BaseModel):
-    """Sent as the `evaluation` form field (JSON) next to the `report` file."""
+    """Sent as the `evaluation` form field (JSON) next to the `report` file. A total or a
+    verdict is refused: the standard computes them."""
+
+    model_config = {"extra": "forbid"}
 
     scores: dict[str, Decimal] = Field(
         description="Points per item code of the standard 各项得分",
