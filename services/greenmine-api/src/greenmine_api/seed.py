@@ -9,8 +9,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from greenmine_api.dates import local_today
+from greenmine_api.listings.service import apply_reference_listings
 from greenmine_api.mines.models import Edition
-from greenmine_api.mines.service import apply_reference_listings
 from greenmine_api.standards import service as standards
 from greenmine_api.standards.models import Standard
 from greenmine_api.standards.schemas import StandardCreate

@@ -33,7 +33,7 @@ from greenmine_api.listings.models import (
     ListingStatus,
     Rectification,
 )
-from greenmine_api.mines.models import Edition
+from greenmine_api.mines.models import Edition, Mine
 from greenmine_api.mines.service import active_edition, get_mine
 from greenmine_api.publicity import service as publicity
 from greenmine_api.publicity.models import Publicity
@@ -692,3 +692,33 @@ async def mark_overdue_reviews(session: AsyncSession, now: datetime) -> int:
             await note(session, listing, today, "review_application_overdue")
             handled += 1
     return handled
+
+
+async def apply_reference_listings(*, session: AsyncSession, today: date) -> int:
+    """Mines already on the list when the edition took effect (专栏一), matched by mine name
+    once rights-api has announced them; safe to run again."""
+    edition = (await session.exec(select(Edition).where(Edition.active))).first()
+    if edition is None:  # not seeded yet: the seed lists them when it runs
+        return 0
+    listed = 0
+    for ref in edition.reference_listings:
+        mine = (await session.exec(select(Mine).where(Mine.mine_name == ref["mine_name"]))).first()
+        if mine is None or mine.status in ("closed", "closed_by_policy"):
+            continue
+        if (
+            await session.exec(select(Listing.id).where(Listing.right_id == mine.right_id))
+        ).first():
+            continue  # listed already, or listed once and removed since: never again by seed
+        await list_mine(
+            session=session,
+            right_id=mine.right_id,
+            holder_id=mine.holder_id,
+            holder_name=mine.holder_name or ref.get("holder_name"),
+            mine_name=mine.mine_name,
+            mineral=mine.mineral,
+            entry_date=date.fromisoformat(ref["entry_date"]),
+            source="reference",
+            today=today,
+        )
+        listed += 1
+    return listed

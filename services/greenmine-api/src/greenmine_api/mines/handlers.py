@@ -19,7 +19,7 @@ handlers = Handlers()
 async def right_granted(session: AsyncSession, event: CloudEvent, payload: RightGranted) -> None:
     await mines.record_grant(session, payload)
     if payload.reference:
-        await mines.apply_reference_listings(session=session, today=local_today(event.time))
+        await listings.apply_reference_listings(session=session, today=local_today(event.time))
 
 
 @handlers.on(RightTransferred)

@@ -1,6 +1,6 @@
 """The mine projection and the active plan edition."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from contracts.rights import RightGranted
@@ -58,36 +58,3 @@ async def record_grant(session: AsyncSession, payload: RightGranted) -> Mine:
     session.add(mine)
     await session.flush()
     return mine
-
-
-async def apply_reference_listings(*, session: AsyncSession, today) -> int:
-    """Mines already on the list when the edition took effect (专栏一), matched by mine name
-    once rights-api has announced them; safe to run again."""
-    from greenmine_api.listings import service as listings
-    from greenmine_api.listings.models import Listing
-
-    edition = (await session.exec(select(Edition).where(Edition.active))).first()
-    if edition is None:  # not seeded yet: the seed lists them when it runs
-        return 0
-    listed = 0
-    for ref in edition.reference_listings:
-        mine = (await session.exec(select(Mine).where(Mine.mine_name == ref["mine_name"]))).first()
-        if mine is None or mine.status in ("closed", "closed_by_policy"):
-            continue
-        if (
-            await session.exec(select(Listing.id).where(Listing.right_id == mine.right_id))
-        ).first():
-            continue  # listed already, or listed once and removed since: never again by seed
-        await listings.list_mine(
-            session=session,
-            right_id=mine.right_id,
-            holder_id=mine.holder_id,
-            holder_name=mine.holder_name or ref.get("holder_name"),
-            mine_name=mine.mine_name,
-            mineral=mine.mineral,
-            entry_date=date.fromisoformat(ref["entry_date"]),
-            source="reference",
-            today=today,
-        )
-        listed += 1
-    return listed
