@@ -4,6 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
+from servicekit.auth import optional_principal
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
 from servicekit.unit_of_work import get_session
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,7 +12,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from restoration_api.disclosure import service
 from restoration_api.disclosure.schemas import Disclosure
 
-router = APIRouter(prefix="/disclosures", tags=["disclosure 信息公示"])
+# public, but a token that is sent must be valid: a bad one is refused, never read as anonymous
+router = APIRouter(
+    prefix="/disclosures",
+    tags=["disclosure 信息公示"],
+    dependencies=[Depends(optional_principal)],
+)
 Session = Annotated[AsyncSession, Depends(get_session)]
 
 
