@@ -52,6 +52,7 @@ async def load_rule_set(
     "/accrual-rule-sets",
     response_model=list[RuleSetPublic],
     summary="Accrual rule sets 基金提取标准列表",
+    description="All loaded rule sets by effective period; `illustrative` marks example figures.",
     responses=PROBLEM_RESPONSES,
 )
 async def list_rule_sets(session: Session, _: Reader) -> list[RuleSetPublic]:
@@ -63,6 +64,7 @@ async def list_rule_sets(session: Session, _: Reader) -> list[RuleSetPublic]:
     "/accrual-rule-sets/{rule_set_id}",
     response_model=RuleSetPublic,
     summary="An accrual rule set 基金提取标准详情",
+    description="One rule set with its coefficient tables.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such rule set")},
 )
 async def get_rule_set(rule_set_id: UUID, session: Session, _: Reader) -> RuleSetPublic:
@@ -100,6 +102,7 @@ async def accrue(
     "/funds/{fund_id}/accruals",
     response_model=list[AccrualPublic],
     summary="A fund's accruals 基金提取记录",
+    description="Each year's accrual with the figures it came from: rule amount, plan need, posted.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such fund (or not yours)")},
 )
 async def list_accruals(fund_id: UUID, session: Session, caller: Reader) -> list[AccrualPublic]:

@@ -1,7 +1,6 @@
 """What the funds API reads and writes. Amounts are yuan strings; storage is fen."""
 
 from datetime import datetime
-from decimal import Decimal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -128,7 +127,3 @@ class Audit(BaseModel):
     total_debits: str = Field(description="Trial balance: all debits of all funds.")
     total_credits: str
     checked_at: datetime
-
-
-def amount_of(value: Decimal) -> str:
-    return f"{value:.2f}"

@@ -24,7 +24,7 @@ from servicekit.errors import (
 )
 from servicekit.events.outbox import publish
 from servicekit.pagination import PageParams
-from sqlalchemy import case, func, tuple_, update
+from sqlalchemy import case, func, insert, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -269,30 +269,18 @@ async def post_transfer(
         existing = await session.get(Transfer, data.id, populate_existing=True)
         return await _replay(session, existing, digest)
 
-    accounts = {
-        a.code: a
-        for a in (await session.exec(select(Account).where(Account.fund_id == fund.id))).all()
-    }
-    for code, side in sorted(legs, key=lambda leg: str(accounts[leg[0]].id)):  # one lock order
-        account = accounts[code]
-        delta = amount if side == account.normal else -amount
-        changed = await session.exec(
-            update(Account)
-            .where(Account.id == account.id)
-            .where(Account.non_negative.is_(False) | (Account.balance_fen + delta >= 0))
-            .values(balance_fen=Account.balance_fen + delta)
-            .returning(Account.balance_fen)
-        )
-        if changed.first() is None:
-            cash = (await balances_fen(session, fund.id)).get("cash", 0)
-            raise Overdraw(
-                f"The fund holds {yuan(cash)} yuan; this {data.kind.value} of "
-                f"{yuan(amount)} yuan would overdraw it.",
-                available=yuan(cash),
-                amount=yuan(amount),
-            )
-        session.add(Entry(transfer_id=data.id, account_id=account.id, side=side, amount_fen=amount))
-    await session.flush()
+    rows = await session.exec(
+        select(Account.code, Account.id, Account.normal).where(Account.fund_id == fund.id)
+    )
+    accounts = {code: (account_id, normal) for code, account_id, normal in rows.all()}
+    await session.exec(
+        insert(Entry),
+        params=[
+            {"transfer_id": data.id, "account_id": accounts[code][0], "side": side,
+             "amount_fen": amount}
+            for code, side in legs
+        ],
+    )  # fmt: skip
     await publish(
         session,
         TransferPosted(
@@ -306,8 +294,42 @@ async def post_transfer(
         subject=str(fund.right_id) if fund.right_id else None,
         key=str(fund.id),
     )
-    transfer = await session.get(Transfer, data.id)
-    return Posted(await transfer_public(session, transfer), replayed=False)
+    # balances last, in one lock order: the fund's hot cash row is locked only for the
+    # remaining moments of the transaction
+    for code, side in sorted(legs, key=lambda leg: str(accounts[leg[0]][0])):
+        account_id, normal = accounts[code]
+        delta = amount if side == normal else -amount
+        changed = await session.exec(
+            update(Account)
+            .where(Account.id == account_id)
+            .where(Account.non_negative.is_(False) | (Account.balance_fen + delta >= 0))
+            .values(balance_fen=Account.balance_fen + delta)
+            .returning(Account.balance_fen)
+        )
+        if changed.first() is None:
+            cash = (await balances_fen(session, fund.id)).get("cash", 0)
+            raise Overdraw(
+                f"The fund holds {yuan(cash)} yuan; this {data.kind.value} of "
+                f"{yuan(amount)} yuan would overdraw it.",
+                available=yuan(cash),
+                amount=yuan(amount),
+            )
+    return Posted(
+        TransferPublic(
+            id=data.id,
+            fund_id=fund.id,
+            kind=data.kind,
+            amount=yuan(amount),
+            work_id=data.work_id,
+            reverses=data.reverses,
+            reference=data.reference,
+            memo=data.memo,
+            posted_by=posted_by,
+            posted_at=now,
+            entries=[EntryPublic(account=c, side=sd, amount=yuan(amount)) for c, sd in legs],
+        ),
+        replayed=False,
+    )
 
 
 async def _replay(session: AsyncSession, existing: Transfer, digest: str) -> Posted:

@@ -63,6 +63,7 @@ async def list_sites(
     "/legacy-sites/{site_id}",
     response_model=LegacySitePublic,
     summary="A legacy site 历史遗留矿山详情",
+    description="One legacy site with its works, spending and accepted area.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such site")},
 )
 async def get_site(site_id: UUID, session: Session, _: Reader) -> LegacySitePublic:

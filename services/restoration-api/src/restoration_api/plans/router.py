@@ -51,6 +51,7 @@ async def create_plan(
     "/plans",
     response_model=list[PlanPublic],
     summary="List restoration plans 治理方案列表",
+    description="Plans of all mines, or of one (`right_id`); enterprises see their own mines' plans.",
     responses=PROBLEM_RESPONSES,
 )
 async def list_plans(
@@ -64,6 +65,7 @@ async def list_plans(
     "/plans/{plan_id}",
     response_model=PlanPublic,
     summary="A restoration plan 治理方案详情",
+    description="One plan with its yearly schedule (cost in yuan, area in hectares).",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such plan")},
 )
 async def get_plan(plan_id: UUID, session: Session, caller: Reader) -> PlanPublic:

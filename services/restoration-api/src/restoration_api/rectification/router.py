@@ -47,6 +47,7 @@ async def order(
     "",
     response_model=list[RectificationPublic],
     summary="Rectification orders 整改通知列表",
+    description="Orders by mine and status; enterprises see their own.",
     responses=PROBLEM_RESPONSES,
 )
 async def list_rectifications(
@@ -62,6 +63,7 @@ async def list_rectifications(
     "/{rectification_id}",
     response_model=RectificationPublic,
     summary="A rectification order 整改通知详情",
+    description="One order with its deadline and outcome.",
     responses={**PROBLEM_RESPONSES, **NO_SUCH},
 )
 async def get_rectification(

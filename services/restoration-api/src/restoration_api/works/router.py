@@ -54,6 +54,7 @@ async def create_work(
     "/works",
     response_model=list[WorkPublic],
     summary="List restoration works 治理工程列表",
+    description="Works of a mine or of a legacy site, with the money spent on each.",
     responses=PROBLEM_RESPONSES,
 )
 async def list_works(
@@ -72,6 +73,7 @@ async def list_works(
     "/works/{work_id}",
     response_model=WorkPublic,
     summary="A restoration work 治理工程详情",
+    description="One work, with the expenditures posted against it net of reversals.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such work")},
 )
 async def get_work(work_id: UUID, session: Session, caller: Reader) -> WorkPublic:
@@ -109,6 +111,7 @@ async def record_acceptance(
     "/acceptances",
     response_model=list[AcceptancePublic],
     summary="List acceptance inspections 验收记录",
+    description="Inspections of a mine or of a legacy site, passed or failed with reasons.",
     responses=PROBLEM_RESPONSES,
 )
 async def list_acceptances(
@@ -147,6 +150,7 @@ async def list_closure_cases(
     "/closure-cases/{case_id}",
     response_model=ClosureCasePublic,
     summary="A closure case 闭坑治理案件详情",
+    description="The case, its closure plan (when filed) and the deciding acceptance.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such case")},
 )
 async def get_closure_case(case_id: UUID, session: Session, caller: Reader) -> ClosureCasePublic:
