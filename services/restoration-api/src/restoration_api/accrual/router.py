@@ -102,7 +102,7 @@ async def accrue(
     "/funds/{fund_id}/accruals",
     response_model=list[AccrualPublic],
     summary="A fund's accruals 基金提取记录",
-    description="Each year's accrual with the figures it came from: rule amount, plan need, posted.",
+    description="Each year's accrual and its figures: rule amount, plan need, posted.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such fund (or not yours)")},
 )
 async def list_accruals(fund_id: UUID, session: Session, caller: Reader) -> list[AccrualPublic]:

@@ -51,7 +51,7 @@ async def create_plan(
     "/plans",
     response_model=list[PlanPublic],
     summary="List restoration plans 治理方案列表",
-    description="Plans of all mines, or of one (`right_id`); enterprises see their own mines' plans.",
+    description="Plans of all mines or of one (`right_id`); enterprises see their own.",
     responses=PROBLEM_RESPONSES,
 )
 async def list_plans(
