@@ -6,7 +6,7 @@ outbox event, and the deferred balance triggers at commit. The baseline writes t
 row and two entry rows with asyncpg, one transaction each, with no check at all. The ratio says
 what the guarantees cost.
 
-    .venv/bin/python bench/restoration_ledger.py [--postings 500] [--concurrency 8]
+    .venv/bin/python bench/restoration_ledger.py [--postings 500] [--concurrency 8] [--funds 1]
 
 Uses DATABASE_URL (postgresql+asyncpg://...) when set, else the embedded server of the tests.
 """
@@ -33,8 +33,12 @@ from sqlmodel import select
 ROOT = Path(__file__).resolve().parents[1]
 
 
-async def setup(url: str):
+async def setup(url: str, funds: int):
     db = service_database(SERVICE, SERVICE.settings(database_url=url))
+    return db, [await open_fund(db) for _ in range(funds)]
+
+
+async def open_fund(db):
     now = datetime.now(UTC)
     async with db.transaction() as session:
         mine = Mine(
@@ -52,15 +56,15 @@ async def setup(url: str):
         session.add(mine)
         await session.flush()
         fund = await ledger.open_mine_fund(session=session, mine=mine, now=now)
-    return db, fund.id
+    return fund.id
 
 
-async def run_ledger(db, fund_id, n: int, concurrency: int) -> float:
+async def run_ledger(db, fund_ids, n: int, concurrency: int) -> float:
     queue = list(range(n))
 
     async def worker():
         while queue:
-            queue.pop()
+            fund_id = fund_ids[queue.pop() % len(fund_ids)]
             async with db.transaction() as session:
                 fund = (await session.exec(select(Fund).where(Fund.id == fund_id))).one()
                 await ledger.post_transfer(
@@ -77,6 +81,7 @@ async def run_ledger(db, fund_id, n: int, concurrency: int) -> float:
 
 
 async def run_plain(dsn: str, fund_id, n: int, concurrency: int) -> float:
+    """The same rows for one fund (no lock is taken, so the number of funds does not matter)."""
     pool = await asyncpg.create_pool(dsn, min_size=concurrency, max_size=concurrency)
     accounts = dict(await pool.fetch("SELECT code, id FROM accounts WHERE fund_id = $1", fund_id))
     cash, deposits = accounts[AccountCode.cash], accounts[AccountCode.deposits]
@@ -108,7 +113,7 @@ async def run_plain(dsn: str, fund_id, n: int, concurrency: int) -> float:
     return rate
 
 
-async def main(postings: int, concurrency: int) -> None:
+async def main(postings: int, concurrency: int, funds: int) -> None:
     import os
 
     if os.environ.get("DATABASE_URL"):
@@ -119,15 +124,15 @@ async def main(postings: int, concurrency: int) -> None:
     url = await pg.create_database(name, replace=True)
     try:
         await asyncio.to_thread(upgrade, database_url=url, service_versions=SERVICE.migrations)
-        db, fund_id = await setup(url)
-        await run_ledger(db, fund_id, 20, concurrency)  # warm-up
-        ledger_rate = await run_ledger(db, fund_id, postings, concurrency)
-        plain_rate = await run_plain(db.asyncpg_dsn(), fund_id, postings, concurrency)
+        db, fund_ids = await setup(url, funds)
+        await run_ledger(db, fund_ids, 20, concurrency)  # warm-up
+        ledger_rate = await run_ledger(db, fund_ids, postings, concurrency)
+        plain_rate = await run_plain(db.asyncpg_dsn(), fund_ids[0], postings, concurrency)
         async with db.transaction() as session:
-            fund = await session.get(Fund, fund_id)
+            fund = await session.get(Fund, fund_ids[0])
             report = await ledger.verify(session=session, fund=fund, now=datetime.now(UTC))
         await db.dispose()
-        print(f"postings: {postings}, concurrency: {concurrency}, one fund (one hot cash row)")
+        print(f"postings: {postings}, concurrency: {concurrency}, funds: {funds}")
         print(f"ledger post_transfer : {ledger_rate:8.1f} postings/s")
         print(f"plain asyncpg insert : {plain_rate:8.1f} postings/s (same rows, no checks)")
         print(f"ratio ledger/plain   : {ledger_rate / plain_rate:8.2f}")
@@ -141,5 +146,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postings", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--funds", type=int, default=1, help="1: every posting queues on one hot cash row"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.postings, args.concurrency))
+    asyncio.run(main(args.postings, args.concurrency, args.funds))
