@@ -139,3 +139,13 @@ async def test_rule_sets_are_validated_and_do_not_overlap(restoration):
         headers=restoration.auth(Role.bureau_reviewer),
     )
     assert reviewer.status_code == 403
+
+
+async def test_a_mineral_the_rule_set_does_not_rate_is_named(restoration):
+    await load(restoration)
+    fund = await grant(restoration, mineral="fluorite", method="underground")
+    response = await accrue(restoration, fund["id"])
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["field"] == "right.mineral"
+    assert "fluorite" in error["message"]

@@ -369,3 +369,16 @@ async def test_only_admins_and_the_finance_system_post(restoration):
         f"/funds/{fund['id']}/transfers", json=body, headers=restoration.auth(Role.gov_system)
     )
     assert system.status_code == 201
+
+
+async def test_a_legacy_guarantee_deposit_counts_as_deposited(restoration):
+    fund = await grant(restoration)
+    converted = await transfer(
+        restoration, fund["id"], "legacy_deposit", "128000.00", memo="原矿山地质环境治理保证金转存"
+    )
+    assert converted.status_code == 201, converted.text
+    assert converted.json()["kind"] == "legacy_deposit"
+    balances = (
+        await restoration.client.get(f"/funds/{fund['id']}", headers=admin(restoration))
+    ).json()["balances"]
+    assert balances["deposited"] == balances["available"] == "128000.00"

@@ -2,7 +2,9 @@
 
 from datetime import UTC, datetime
 
-from tests.restoration_api.support import enterprise, grant, published
+from contracts.rights import RightStatusChanged, RightSuspended
+
+from tests.restoration_api.support import deliver, enterprise, grant, published
 
 
 async def test_the_job_owes_plan_and_report_and_flags_them_overdue(restoration):
@@ -43,3 +45,31 @@ async def test_the_job_owes_plan_and_report_and_flags_them_overdue(restoration):
         headers=enterprise(restoration, "00000000-0000-0000-0000-000000000001"),
     )
     assert stranger.status_code == 404
+
+
+async def test_status_events_decide_who_owes(restoration):
+    suspended = await grant(restoration)
+    closed = await grant(restoration)
+    await deliver(
+        restoration,
+        RightSuspended(
+            right_id=suspended["right_id"],
+            holder_id=suspended["holder_id"],
+            reason="compliance_overdue",
+            suspended_at=datetime(2026, 6, 1, tzinfo=UTC),
+        ),
+    )
+    await deliver(
+        restoration,
+        RightStatusChanged(
+            right_id=closed["right_id"],
+            holder_id=closed["holder_id"],
+            from_status="producing",
+            to_status="closed_by_policy",
+            changed_at=datetime(2026, 6, 1, tzinfo=UTC),
+        ),
+    )
+    january = datetime(2027, 1, 10, 2, tzinfo=UTC)
+    assert await restoration.runtime.run_job("annual_obligations", now=january) == 2
+    owed = {e["right_id"] for e in await published(restoration, "restoration.obligation.due")}
+    assert owed == {suspended["right_id"]}  # a suspended mine still restores; a closed one not

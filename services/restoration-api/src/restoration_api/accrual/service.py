@@ -90,8 +90,9 @@ async def accrue(
         raise _bad("body.year", f"no accrual rule set is in effect on {data.year}-01-01")
     mine = await session.get(Mine, fund.right_id)
     factors = {
-        "base_rate": _factor(rules.base_rates, mine.mineral, "body.year", "base rate"),
-        "method": _factor(rules.method_factors, mine.method, "body.year", "method factor"),
+        # the mine's mineral and method come from rights-api's register, not from the request
+        "base_rate": _factor(rules.base_rates, mine.mineral, "right.mineral", "base rate"),
+        "method": _factor(rules.method_factors, mine.method, "right.method", "method factor"),
         "land_type": _factor(rules.land_type_factors, data.land_type, "body.land_type", "factor"),
         "region": _factor(rules.region_factors, data.region, "body.region", "factor"),
     }
