@@ -76,6 +76,9 @@ async def test_an_enterprise_cannot_act_on_another_holders_mine(restoration):
 async def test_the_fund_follows_the_right_to_its_new_holder(restoration):
     fund = await grant(restoration)
     await transfer(restoration, fund["id"], "deposit", "100.00")
+    assert await restoration.runtime.run_job(
+        "annual_obligations", now=datetime(2027, 1, 10, tzinfo=UTC)
+    )
     new_holder = uuid.uuid4()
     await deliver(
         restoration,
@@ -97,6 +100,8 @@ async def test_the_fund_follows_the_right_to_its_new_holder(restoration):
     )
     assert new.status_code == 200
     assert new.json()["balances"]["available"] == "100.00"
+    owed = await restoration.client.get("/obligations", headers=enterprise(restoration, new_holder))
+    assert len(owed.json()) == 2  # the open annual duties passed to the new holder
 
 
 async def test_a_bad_token_is_refused_not_read_as_public(restoration):

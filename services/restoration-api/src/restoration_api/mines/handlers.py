@@ -11,10 +11,13 @@ from contracts.rights import (
 )
 from servicekit.events.consumer import Handlers
 from servicekit.events.envelope import CloudEvent
+from sqlalchemy import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from restoration_api.ledger import service as ledger
 from restoration_api.mines.models import Mine
+from restoration_api.plans.models import Obligation
+from restoration_api.rectification.models import Rectification
 from restoration_api.works import service as works
 
 handlers = Handlers()
@@ -50,10 +53,16 @@ async def right_transferred(
     mine.holder_id, mine.holder_name = payload.to_holder_id, payload.to_holder_name
     mine.updated_at = payload.transferred_at
     session.add(mine)
-    # the fund follows the right: the new holder answers for restoring the land
+    # the fund and the open duties follow the right: the new holder answers for the land
     await ledger.change_holder(
         session=session, right_id=payload.right_id, holder_id=payload.to_holder_id
     )
+    for table, done in ((Obligation, "submitted"), (Rectification, "resolved")):
+        await session.exec(
+            update(table)
+            .where(table.right_id == payload.right_id, table.status != done)
+            .values(holder_id=payload.to_holder_id)
+        )
 
 
 async def _set_status(session: AsyncSession, right_id, status: str, at) -> Mine | None:
