@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from contracts.rights import RightTransferred
+from servicekit.pagination import encode_cursor
 
 from tests.restoration_api.support import admin, deliver, enterprise, grant, transfer
 
@@ -101,7 +102,7 @@ async def test_the_fund_follows_the_right_to_its_new_holder(restoration):
     assert new.status_code == 200
     assert new.json()["balances"]["available"] == "100.00"
     owed = await restoration.client.get("/obligations", headers=enterprise(restoration, new_holder))
-    assert len(owed.json()) == 2  # the open annual duties passed to the new holder
+    assert len(owed.json()["items"]) == 2  # the open annual duties passed to the new holder
 
 
 async def test_a_bad_token_is_refused_not_read_as_public(restoration):
@@ -110,3 +111,28 @@ async def test_a_bad_token_is_refused_not_read_as_public(restoration):
         headers={"Authorization": "Bearer not-a-token"},
     )
     assert response.status_code == 401
+
+
+async def test_lists_page_with_a_cursor_and_refuse_a_forged_one(restoration):
+    fund = await grant(restoration)
+    for n in range(3):
+        await restoration.client.post(
+            "/works",
+            json={"right_id": fund["right_id"], "name": f"治理工程{n}", "area_ha": "1",
+                  "estimated_cost": "1.00", "year": 2026},
+            headers=admin(restoration),
+        )  # fmt: skip
+    first = (await restoration.client.get("/works?limit=2", headers=admin(restoration))).json()
+    assert [w["name"] for w in first["items"]] == ["治理工程0", "治理工程1"]
+    rest = await restoration.client.get(
+        "/works", params={"limit": 2, "cursor": first["next_cursor"]}, headers=admin(restoration)
+    )
+    assert [w["name"] for w in rest.json()["items"]] == ["治理工程2"]
+    assert rest.json()["next_cursor"] is None
+    # a cursor of another list (a date where a timestamp was) or garbage: 422, never a 500
+    for cursor in (encode_cursor(["x", "y"]), encode_cursor([1]), "!!"):
+        forged = await restoration.client.get(
+            "/works", params={"cursor": cursor}, headers=admin(restoration)
+        )
+        assert forged.status_code == 422, cursor
+        assert forged.json()["errors"][0]["field"] == "query.cursor"

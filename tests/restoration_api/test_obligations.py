@@ -22,7 +22,7 @@ async def test_the_job_owes_plan_and_report_and_flags_them_overdue(restoration):
         await restoration.client.get(
             "/obligations", headers=enterprise(restoration, fund["holder_id"])
         )
-    ).json()
+    ).json()["items"]
     report = next(o for o in owed if o["kind"] == "annual_restoration_report")
     submitted = await restoration.client.post(
         f"/obligations/{report['id']}/submit",

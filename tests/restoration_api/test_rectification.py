@@ -67,7 +67,7 @@ async def test_orders_are_the_bureaus_and_enterprises_see_their_own(restoration)
     own = await restoration.client.get(
         "/rectifications", headers=enterprise(restoration, fund["holder_id"])
     )
-    assert [r["id"] for r in own.json()] == [mine["id"]]
+    assert [r["id"] for r in own.json()["items"]] == [mine["id"]]
     foreign = await restoration.client.get(
         f"/rectifications/{mine['id']}", headers=enterprise(restoration, other["holder_id"])
     )

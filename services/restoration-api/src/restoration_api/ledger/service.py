@@ -23,7 +23,7 @@ from servicekit.errors import (
     validation_error,
 )
 from servicekit.events.outbox import publish
-from servicekit.pagination import PageParams
+from servicekit.pagination import PageParams, cursor_position
 from sqlalchemy import case, func, insert, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
@@ -193,12 +193,8 @@ async def list_funds(
         query = query.where(Fund.kind == kind)
     if status is not None:
         query = query.where(Fund.status == status)
-    if page.after:
-        opened_at, fund_id = page.after
-        query = query.where(
-            tuple_(Fund.opened_at, Fund.id)
-            > tuple_(datetime.fromisoformat(opened_at), UUID(fund_id))
-        )
+    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
+        query = query.where(tuple_(Fund.opened_at, Fund.id) > tuple_(*position))
     return list((await session.exec(query)).all())
 
 
@@ -451,12 +447,8 @@ async def list_transfers(
     )
     if kind is not None:
         query = query.where(Transfer.kind == kind)
-    if page.after:
-        posted_at, transfer_id = page.after
-        query = query.where(
-            tuple_(Transfer.posted_at, Transfer.id)
-            > tuple_(datetime.fromisoformat(posted_at), UUID(transfer_id))
-        )
+    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
+        query = query.where(tuple_(Transfer.posted_at, Transfer.id) > tuple_(*position))
     return [await transfer_public(session, t) for t in (await session.exec(query)).all()]
 
 

@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response, status
 from servicekit.auth import BUREAU, Principal, Role, require
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.pagination import Page, PageParams, page_of, page_params
 from servicekit.unit_of_work import get_session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -76,7 +77,7 @@ async def get_plan(plan_id: UUID, session: Session, caller: Reader) -> PlanPubli
 
 @router.get(
     "/obligations",
-    response_model=list[ObligationPublic],
+    response_model=Page[ObligationPublic],
     summary="Annual restoration obligations 年度治理计划书与年度报告",
     description="Created each year by the `annual_obligations` job for every active mine; "
     "`status` is due, submitted or overdue.",
@@ -85,13 +86,18 @@ async def get_plan(plan_id: UUID, session: Session, caller: Reader) -> PlanPubli
 async def list_obligations(
     session: Session,
     caller: Reader,
+    page: Annotated[PageParams, Depends(page_params)],
     right_id: UUID | None = None,
     status: str | None = None,
-) -> list[ObligationPublic]:
+) -> Page[ObligationPublic]:
     rows = await service.list_obligations(
-        session=session, caller=caller, right_id=right_id, status=status
+        session=session, caller=caller, page=page, right_id=right_id, status=status
     )
-    return [ObligationPublic.model_validate(r, from_attributes=True) for r in rows]
+    return page_of(
+        [ObligationPublic.model_validate(r, from_attributes=True) for r in rows],
+        page,
+        lambda o: [o.due_on.isoformat(), str(o.id)],
+    )
 
 
 @router.post(

@@ -8,6 +8,8 @@ from contracts.restoration import ObligationDue, ObligationOverdue, ObligationSu
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, NotFound
 from servicekit.events.outbox import publish
+from servicekit.pagination import PageParams, cursor_position
+from sqlalchemy import tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -192,9 +194,16 @@ async def annual_obligations(session: AsyncSession, now: datetime) -> int:
 
 
 async def list_obligations(
-    *, session: AsyncSession, caller: Principal, right_id: UUID | None, status: str | None
+    *,
+    session: AsyncSession,
+    caller: Principal,
+    page: PageParams,
+    right_id: UUID | None,
+    status: str | None,
 ) -> list[Obligation]:
-    query = select(Obligation).order_by(Obligation.due_on, Obligation.id)
+    query = select(Obligation).order_by(Obligation.due_on, Obligation.id).limit(page.limit + 1)
+    if (position := cursor_position(page, date.fromisoformat, UUID)) is not None:
+        query = query.where(tuple_(Obligation.due_on, Obligation.id) > tuple_(*position))
     if caller.own_holder is not None:
         query = query.where(Obligation.holder_id == UUID(caller.own_holder))
     if right_id is not None:

@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response, status
 from servicekit.auth import BUREAU, Principal, Role, require
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.pagination import Page, PageParams, page_of, page_params
 from servicekit.unit_of_work import get_session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -45,18 +46,26 @@ async def order(
 
 @router.get(
     "",
-    response_model=list[RectificationPublic],
+    response_model=Page[RectificationPublic],
     summary="Rectification orders 整改通知列表",
     description="Orders by mine and status; enterprises see their own.",
     responses=PROBLEM_RESPONSES,
 )
 async def list_rectifications(
-    session: Session, caller: Reader, right_id: UUID | None = None, status: str | None = None
-) -> list[RectificationPublic]:
+    session: Session,
+    caller: Reader,
+    page: Annotated[PageParams, Depends(page_params)],
+    right_id: UUID | None = None,
+    status: str | None = None,
+) -> Page[RectificationPublic]:
     rows = await service.list_rectifications(
-        session=session, caller=caller, right_id=right_id, status=status
+        session=session, caller=caller, page=page, right_id=right_id, status=status
     )
-    return [RectificationPublic.model_validate(r, from_attributes=True) for r in rows]
+    return page_of(
+        [RectificationPublic.model_validate(r, from_attributes=True) for r in rows],
+        page,
+        lambda r: [r.ordered_at.isoformat(), str(r.id)],
+    )
 
 
 @router.get(

@@ -13,6 +13,8 @@ from contracts.restoration import (
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, NotFound, validation_error
 from servicekit.events.outbox import publish
+from servicekit.pagination import PageParams, cursor_position
+from sqlalchemy import tuple_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -125,9 +127,20 @@ async def mark_overdue(session: AsyncSession, now: datetime) -> int:
 
 
 async def list_rectifications(
-    *, session: AsyncSession, caller: Principal, right_id: UUID | None, status: str | None
+    *,
+    session: AsyncSession,
+    caller: Principal,
+    page: PageParams,
+    right_id: UUID | None,
+    status: str | None,
 ) -> list[Rectification]:
-    query = select(Rectification).order_by(Rectification.ordered_at, Rectification.id)
+    query = (
+        select(Rectification)
+        .order_by(Rectification.ordered_at, Rectification.id)
+        .limit(page.limit + 1)
+    )
+    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
+        query = query.where(tuple_(Rectification.ordered_at, Rectification.id) > tuple_(*position))
     if caller.own_holder is not None:
         query = query.where(Rectification.holder_id == UUID(caller.own_holder))
     if right_id is not None:

@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Response, status
 from servicekit.auth import BUREAU, Principal, Role, require
 from servicekit.errors import PROBLEM_RESPONSES, NotFound, problem_doc
+from servicekit.pagination import Page, PageParams, page_of, page_params
 from servicekit.unit_of_work import get_session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -52,7 +53,7 @@ async def create_work(
 
 @router.get(
     "/works",
-    response_model=list[WorkPublic],
+    response_model=Page[WorkPublic],
     summary="List restoration works 治理工程列表",
     description="Works of a mine or of a legacy site, with the money spent on each.",
     responses=PROBLEM_RESPONSES,
@@ -60,13 +61,22 @@ async def create_work(
 async def list_works(
     session: Session,
     caller: Reader,
+    page: Annotated[PageParams, Depends(page_params)],
     right_id: UUID | None = None,
     legacy_site_id: UUID | None = None,
-) -> list[WorkPublic]:
+) -> Page[WorkPublic]:
     rows = await service.list_works(
-        session=session, caller=caller, right_id=right_id, legacy_site_id=legacy_site_id
+        session=session,
+        caller=caller,
+        page=page,
+        right_id=right_id,
+        legacy_site_id=legacy_site_id,
     )
-    return [await service.work_public(session, w) for w in rows]
+    return page_of(
+        [await service.work_public(session, w) for w in rows],
+        page,
+        lambda w: [w.created_at.isoformat(), str(w.id)],
+    )
 
 
 @router.get(
@@ -109,7 +119,7 @@ async def record_acceptance(
 
 @router.get(
     "/acceptances",
-    response_model=list[AcceptancePublic],
+    response_model=Page[AcceptancePublic],
     summary="List acceptance inspections 验收记录",
     description="Inspections of a mine or of a legacy site, passed or failed with reasons.",
     responses=PROBLEM_RESPONSES,
@@ -117,13 +127,22 @@ async def record_acceptance(
 async def list_acceptances(
     session: Session,
     caller: Reader,
+    page: Annotated[PageParams, Depends(page_params)],
     right_id: UUID | None = None,
     legacy_site_id: UUID | None = None,
-) -> list[AcceptancePublic]:
+) -> Page[AcceptancePublic]:
     rows = await service.list_acceptances(
-        session=session, caller=caller, right_id=right_id, legacy_site_id=legacy_site_id
+        session=session,
+        caller=caller,
+        page=page,
+        right_id=right_id,
+        legacy_site_id=legacy_site_id,
     )
-    return [AcceptancePublic.model_validate(a, from_attributes=True) for a in rows]
+    return page_of(
+        [AcceptancePublic.model_validate(a, from_attributes=True) for a in rows],
+        page,
+        lambda a: [a.inspected_on.isoformat(), str(a.id)],
+    )
 
 
 @router.get(

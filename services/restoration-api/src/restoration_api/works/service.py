@@ -1,6 +1,6 @@
 """Restoration works, acceptance inspections, closure cases and the land balance."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -8,7 +8,8 @@ from contracts.restoration import AcceptanceFailed, AcceptancePassed
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, NotFound, validation_error
 from servicekit.events.outbox import publish
-from sqlalchemy import func
+from servicekit.pagination import PageParams, cursor_position
+from sqlalchemy import func, tuple_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -99,10 +100,13 @@ async def list_works(
     *,
     session: AsyncSession,
     caller: Principal,
+    page: PageParams,
     right_id: UUID | None,
     legacy_site_id: UUID | None,
 ) -> list[Work]:
-    query = select(Work).order_by(Work.created_at, Work.id)
+    query = select(Work).order_by(Work.created_at, Work.id).limit(page.limit + 1)
+    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
+        query = query.where(tuple_(Work.created_at, Work.id) > tuple_(*position))
     if caller.own_holder is not None:
         query = query.join(Mine).where(Mine.holder_id == UUID(caller.own_holder))
     if right_id is not None:
@@ -267,10 +271,15 @@ async def list_acceptances(
     *,
     session: AsyncSession,
     caller: Principal,
+    page: PageParams,
     right_id: UUID | None,
     legacy_site_id: UUID | None,
 ) -> list[Acceptance]:
-    query = select(Acceptance).order_by(Acceptance.inspected_on, Acceptance.id)
+    query = (
+        select(Acceptance).order_by(Acceptance.inspected_on, Acceptance.id).limit(page.limit + 1)
+    )
+    if (position := cursor_position(page, date.fromisoformat, UUID)) is not None:
+        query = query.where(tuple_(Acceptance.inspected_on, Acceptance.id) > tuple_(*position))
     if caller.own_holder is not None:
         query = query.join(Mine).where(Mine.holder_id == UUID(caller.own_holder))
     if right_id is not None:
