@@ -7,7 +7,7 @@ import pytest
 from contracts.rights import RightTransferred
 from servicekit.pagination import encode_cursor
 
-from tests.restoration_api.support import admin, deliver, enterprise, grant, transfer
+from tests.restoration_api.support import admin, deliver, enterprise, grant, granted, transfer
 
 
 async def test_an_enterprise_sees_only_its_own_funds(restoration):
@@ -136,3 +136,33 @@ async def test_lists_page_with_a_cursor_and_refuse_a_forged_one(restoration):
         )
         assert forged.status_code == 422, cursor
         assert forged.json()["errors"][0]["field"] == "query.cursor"
+
+
+async def test_an_old_grant_replayed_after_a_transfer_does_not_undo_it(restoration):
+    payload = granted()
+    await deliver(restoration, payload)
+    new_holder = uuid.uuid4()
+    await deliver(
+        restoration,
+        RightTransferred(
+            right_id=payload.right_id,
+            licence_no=payload.licence_no,
+            from_holder_id=payload.holder_id,
+            to_holder_id=new_holder,
+            transferred_at=datetime(2026, 5, 1, tzinfo=UTC),
+        ),
+    )
+    await deliver(restoration, payload.model_copy())  # same grant, new envelope (a re-publish)
+    [fund] = (
+        await restoration.client.get(
+            "/funds", params={"right_id": str(payload.right_id)}, headers=admin(restoration)
+        )
+    ).json()["items"]
+    assert fund["holder_id"] == str(new_holder)
+    # the projection still names the new holder: they report the mine's land
+    land = await restoration.client.put(
+        f"/land-balance/{payload.right_id}/2026",
+        json={"occupied_ha": "1", "restored_ha": "1"},
+        headers=enterprise(restoration, new_holder),
+    )
+    assert land.status_code == 200, land.text

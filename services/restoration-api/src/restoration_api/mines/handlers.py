@@ -1,5 +1,7 @@
 """What rights-api's events change here: the rights projection, funds, closure cases."""
 
+import logging
+
 from contracts.rights import (
     ApplicationFiled,
     ApplicationRejected,
@@ -20,12 +22,16 @@ from restoration_api.plans.models import Obligation
 from restoration_api.rectification.models import Rectification
 from restoration_api.works import service as works
 
+log = logging.getLogger("restoration_api.mines")
 handlers = Handlers()
 
 
 @handlers.on(RightGranted)
 async def right_granted(session: AsyncSession, event: CloudEvent, payload: RightGranted) -> None:
-    mine = await session.get(Mine, payload.right_id) or Mine(right_id=payload.right_id)
+    mine = await session.get(Mine, payload.right_id)
+    if mine is not None and mine.updated_at > payload.granted_at:
+        return  # an old grant replayed after later news about the right: keep the news
+    mine = mine or Mine(right_id=payload.right_id)
     mine.holder_id = payload.holder_id
     mine.holder_name = payload.holder_name
     mine.licence_no = payload.licence_no
@@ -100,6 +106,10 @@ async def application_filed(
     session: AsyncSession, event: CloudEvent, payload: ApplicationFiled
 ) -> None:
     if payload.kind == "closure" and payload.right_id is not None:
+        if await session.get(Mine, payload.right_id) is None:
+            log.warning("closure application %s for unknown right %s", payload.application_id,
+                        payload.right_id)  # fmt: skip
+            return
         await works.open_closure_case(
             session=session,
             right_id=payload.right_id,

@@ -126,11 +126,11 @@ async def open_closure_case(
     application_id: UUID,
     holder_id: UUID,
     now: datetime,
-) -> ClosureCase | None:
+) -> ClosureCase:
     existing = await session.scalar(
         select(ClosureCase).where(ClosureCase.application_id == application_id)
     )
-    if existing is not None or await session.get(Mine, right_id) is None:
+    if existing is not None:
         return existing
     case_ = ClosureCase(
         right_id=right_id,
