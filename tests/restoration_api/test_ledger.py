@@ -228,6 +228,16 @@ async def test_reversal_is_the_only_correction(restoration):
     [original, mirror] = listed.json()["items"]
     assert original["reversed_by"] == mirror["id"]
     assert mirror["reverses"] == original["id"]
+    one = await restoration.client.get(
+        reversal.headers["Location"].replace(mirror["id"], original["id"]),
+        headers=admin(restoration),
+    )
+    assert one.json() == original
+    other_fund = await grant(restoration)
+    elsewhere = await restoration.client.get(
+        f"/funds/{other_fund['id']}/transfers/{original['id']}", headers=admin(restoration)
+    )
+    assert elsewhere.status_code == 404
 
 
 async def test_a_reversal_that_would_overdraw_is_refused(restoration):

@@ -144,6 +144,21 @@ async def post_transfer(
 
 
 @router.get(
+    "/funds/{fund_id}/transfers/{transfer_id}",
+    response_model=TransferPublic,
+    summary="A transfer and its entries 账务详情",
+    description="One transfer with its debit and credit entries, and the reversal that "
+    "corrected it, if any.",
+    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such fund or transfer")},
+)
+async def get_transfer(
+    fund_id: UUID, transfer_id: UUID, session: Session, caller: Reader
+) -> TransferPublic:
+    fund = await service.get_fund(session=session, fund_id=fund_id, caller=caller)
+    return await service.get_transfer(session=session, fund=fund, transfer_id=transfer_id)
+
+
+@router.get(
     "/funds/{fund_id}/verify",
     response_model=Verification,
     summary="Verify a fund's books 对账",

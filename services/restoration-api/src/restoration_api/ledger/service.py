@@ -436,6 +436,13 @@ async def transfer_public(session: AsyncSession, transfer: Transfer) -> Transfer
     )
 
 
+async def get_transfer(*, session: AsyncSession, fund: Fund, transfer_id: UUID) -> TransferPublic:
+    transfer = await session.get(Transfer, transfer_id)
+    if transfer is None or transfer.fund_id != fund.id:
+        raise NotFound(f"No transfer {transfer_id} in fund {fund.id}.")
+    return await transfer_public(session, transfer)
+
+
 async def list_transfers(
     *, session: AsyncSession, fund: Fund, page: PageParams, kind: TransferKind | None = None
 ) -> list[TransferPublic]:
