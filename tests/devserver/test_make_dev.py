@@ -14,6 +14,8 @@ from servicekit.auth import Role, mint_dev_token
 from servicekit.services import installed_services
 from servicekit.settings import ServiceSettings
 
+from tests.samples import credit_code
+
 OFFSET = 1000  # ports 9001-9004, clear of a developer's own `make dev`
 MINEADMIN = Path(sys.executable).with_name("mineadmin")
 
@@ -64,21 +66,31 @@ def test_make_dev_serves_every_service_offline_and_stops_on_ctrl_c(dev_process):
             assert client.get(f"{base}/openapi.json").json()["info"]["title"] == spec.title
             assert client.get(f"{base}/readyz").json()["status"] == "ok"
 
+        # the seed registered the holders of 专栏一 (PetroChina among them): a new one now
         created = client.post(
             "http://127.0.0.1:9001/holders",
             headers=admin,
-            json={"credit_code": "91110000710925462X", "name": "中国石油天然气股份有限公司"},
+            json={"credit_code": credit_code(4242), "name": "二连浩特市测试矿业有限公司"},
         )
-        assert created.status_code == 201
+        assert created.status_code == 201, created.text
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            items = client.get("http://127.0.0.1:9004/admin/received-events", headers=admin).json()[
-                "items"
-            ]
-            if items:
+            items = client.get(
+                "http://127.0.0.1:9004/admin/received-events",
+                headers=admin,
+                params={"limit": 200},
+            ).json()["items"]
+            if created.json()["id"] in [i["data"].get("holder_id") for i in items]:
                 break
             time.sleep(0.2)
-        assert [i["data"]["holder_id"] for i in items] == [created.json()["id"]]
+        registered = [
+            i["data"]["holder_id"] for i in items if i["type"] == "rights.holder.registered"
+        ]
+        assert registered.count(created.json()["id"]) == 1
+        seeded = client.get(
+            "http://127.0.0.1:9001/holders", headers=admin, params={"limit": 200}
+        ).json()["items"]
+        assert "91110000710925462X" in [h["credit_code"] for h in seeded]
 
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=60)
