@@ -79,6 +79,10 @@ class Runtime:
                 name="housekeeping",
             ),
             asyncio.create_task(self.scheduler.run_forever(), name="jobs"),
+            *(
+                asyncio.create_task(worker(self), name=f"worker:{worker.__name__}")
+                for worker in self.spec.workers
+            ),
         ]
 
     async def run_job(self, name: str, *, now: datetime | None = None) -> int | None:
@@ -125,7 +129,7 @@ def service_database(
     metrics: ServiceMetrics | None = None,
 ) -> Database:
     """The service's database. Its sessions carry what the outbox needs (event source, topic
-    prefix) and the metrics that code deep in a transaction may count into."""
+    prefix), the settings, and the metrics that code deep in a transaction may count into."""
     return Database(
         settings.database_url,
         pool_size=pool_size or settings.database_pool_size,
@@ -133,6 +137,7 @@ def service_database(
             "event_source": spec.source,
             "topic_prefix": settings.topic_prefix,
             "metrics": metrics,
+            "settings": settings,
         },
     )
 
