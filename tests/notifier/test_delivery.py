@@ -57,7 +57,10 @@ async def deliver(notifier, now, **kw) -> int:
     channels = Channels(notifier.settings)
     try:
         return await deliver_due(
-            db=notifier.runtime.db, settings=notifier.settings, channels=channels, now=now,
+            db=notifier.runtime.db,
+            settings=notifier.settings,
+            channels=channels,
+            now=now,
             worker=kw.get("worker", "test-worker"),
         )
     finally:
@@ -68,8 +71,12 @@ async def one_reminder_due(notifier, deadline_id: str = "filing:1") -> None:
     await consume(
         notifier,
         FilingRequired(
-            filing_id=FILING, right_id=RIGHT, holder_id=HOLDER, kind="annual_mining_plan",
-            year=2027, deadline=deadline(deadline_id, due=DUE),
+            filing_id=FILING,
+            right_id=RIGHT,
+            holder_id=HOLDER,
+            kind="annual_mining_plan",
+            year=2027,
+            deadline=deadline(deadline_id, due=DUE),
         ),
     )
     assert await sweep(notifier, FIRST) == 1
@@ -87,7 +94,10 @@ async def test_a_webhook_is_signed_per_standard_webhooks_and_verifies_independen
     receiver = WebhookReceiver()
     async with serving(receiver.app()) as base:
         sub = await subscribe(
-            notifier, as_role=Role.gov_system, channel="webhook", url=f"{base}/hook",
+            notifier,
+            as_role=Role.gov_system,
+            channel="webhook",
+            url=f"{base}/hook",
             name="自治区规划信息平台",
         )
         assert sub["secret"].startswith("whsec_")
@@ -137,7 +147,9 @@ async def test_a_500_is_retried_with_growing_backoff_then_delivered(notifier):
     assert (alert["status"], alert["attempts"]) == ("delivered", 3)
     log = await attempts(notifier, alert["id"])
     assert [(a["outcome"], a["status_code"]) for a in log] == [
-        ("failed", 500), ("failed", 503), ("delivered", 200)
+        ("failed", 500),
+        ("failed", 503),
+        ("delivered", 200),
     ]
     assert len({r.headers["webhook-id"] for r in receiver.received}) == 1  # one message id
 
@@ -187,12 +199,14 @@ async def test_410_disables_the_endpoint_until_re_enabled(notifier):
         assert len(await alerts(notifier)) == 1
 
         patch = await notifier.client.patch(
-            f"/subscriptions/{sub['id']}", json={"active": True},
+            f"/subscriptions/{sub['id']}",
+            json={"active": True},
             headers={**admin, "If-Match": state.headers["etag"]},
         )
         assert patch.status_code == 200, patch.text
         stale = await notifier.client.patch(
-            f"/subscriptions/{sub['id']}", json={"active": False},
+            f"/subscriptions/{sub['id']}",
+            json={"active": False},
             headers={**admin, "If-Match": state.headers["etag"]},
         )
         assert stale.status_code == 412
@@ -239,8 +253,12 @@ async def test_a_destination_outside_the_allow_list_is_refused(notifier, url):
 async def test_the_allow_list_is_checked_again_at_delivery(notifier):
     sub = await subscribe(notifier, channel="webhook", url="http://127.0.0.1:9/hook")
     # the endpoint was since pointed inside (say by DNS); the row is changed behind the API
-    await sql(notifier, "UPDATE subscriptions SET url = 'http://192.168.1.10/hook' WHERE id = CAST(:id AS uuid) RETURNING id",
-              id=sub["id"])
+    await sql(
+        notifier,
+        "UPDATE subscriptions SET url = 'http://192.168.1.10/hook' "
+        "WHERE id = CAST(:id AS uuid) RETURNING id",
+        id=sub["id"],
+    )
     await one_reminder_due(notifier)
     await deliver(notifier, FIRST)
     [alert] = await alerts(notifier)
@@ -264,7 +282,10 @@ async def test_an_email_reaches_the_smtp_server(start_notifier):
     with smtp_server() as (port, mailbox):
         async with start_notifier(smtp_port=port) as notifier:
             await subscribe(
-                notifier, as_role=Role.enterprise, claims={"holder_id": HOLDER}, channel="email",
+                notifier,
+                as_role=Role.enterprise,
+                claims={"holder_id": HOLDER},
+                channel="email",
                 email="anquan@xianfeng-erenhot.example.cn",
             )
             await one_reminder_due(notifier)
@@ -313,7 +334,9 @@ async def test_the_sse_stream_receives_a_new_alert(notifier):
     unread = await notifier.client.get("/inbox", params={"unread": True}, headers=headers)
     assert unread.json()["items"] == []
     someone_else = notifier.auth(Role.inspector, subject="inspector-zhao")
-    assert (await notifier.client.post(f"/inbox/{listed['id']}/read", headers=someone_else)).status_code == 404
+    assert (
+        await notifier.client.post(f"/inbox/{listed['id']}/read", headers=someone_else)
+    ).status_code == 404
     assert (await notifier.client.get("/inbox", headers=someone_else)).json()["items"] == []
     assert (await notifier.client.get("/inbox/stream")).status_code == 401
 

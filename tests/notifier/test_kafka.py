@@ -38,19 +38,41 @@ async def test_deadline_events_from_every_service_over_kafka_become_reminders(
         await subscribe(notifier, channel="inbox", holder_id=HOLDER, inbox_user="inspector-wang")
         owned = dict(right_id=RIGHT, holder_id=HOLDER)
         events = [
-            FilingRequired(filing_id=FILING, **owned, kind="annual_mining_plan", year=2027,
-                           deadline=deadline("rights:filing", due=date(2027, 3, 31))),
-            ObligationDue(obligation_id=FILING, **owned, kind="annual_restoration_report",
-                          year=2026, deadline=deadline("restoration:report", due=date(2027, 3, 31),
-                                                       kind="annual_restoration_report")),
-            ReviewDue(listing_id=LISTING, **owned, review_due=date(2027, 10, 29),
-                      deadline=deadline("greenmine:review", due=date(2027, 4, 30),
-                                        kind="green_mine_review")),
+            FilingRequired(
+                filing_id=FILING,
+                **owned,
+                kind="annual_mining_plan",
+                year=2027,
+                deadline=deadline("rights:filing", due=date(2027, 3, 31)),
+            ),
+            ObligationDue(
+                obligation_id=FILING,
+                **owned,
+                kind="annual_restoration_report",
+                year=2026,
+                deadline=deadline(
+                    "restoration:report", due=date(2027, 3, 31), kind="annual_restoration_report"
+                ),
+            ),
+            ReviewDue(
+                listing_id=LISTING,
+                **owned,
+                review_due=date(2027, 10, 29),
+                deadline=deadline(
+                    "greenmine:review", due=date(2027, 4, 30), kind="green_mine_review"
+                ),
+            ),
             RightGranted(
-                **owned, licence_no="C1500002009062120023456", kind="mining",
-                mine_name="二连浩特市乌希根楚二号建筑用花岗岩矿", mineral="construction_granite",
-                area_km2="0.0386", status="producing", licensing_level="city",
-                valid_from=date(2022, 6, 30), valid_to=date(2027, 6, 30),
+                **owned,
+                licence_no="C1500002009062120023456",
+                kind="mining",
+                mine_name="二连浩特市乌希根楚二号建筑用花岗岩矿",
+                mineral="construction_granite",
+                area_km2="0.0386",
+                status="producing",
+                licensing_level="city",
+                valid_from=date(2022, 6, 30),
+                valid_to=date(2027, 6, 30),
                 granted_at=datetime(2022, 6, 30, tzinfo=UTC),
             ),
         ]
@@ -70,13 +92,20 @@ async def test_deadline_events_from_every_service_over_kafka_become_reminders(
         }
         assert await sweep(notifier, at(date(2027, 3, 1))) == 2
         assert {a["deadline_id"] for a in await alerts(notifier)} == {
-            "rights:filing", "restoration:report"
+            "rights:filing",
+            "restoration:report",
         }
 
-        await publish(kafka, topic_prefix, MineClosed(
-            **owned, licence_no="C1500002009062120023456", status="closed",
-            closed_at=datetime(2027, 3, 2, tzinfo=UTC),
-        ))
+        await publish(
+            kafka,
+            topic_prefix,
+            MineClosed(
+                **owned,
+                licence_no="C1500002009062120023456",
+                status="closed",
+                closed_at=datetime(2027, 3, 2, tzinfo=UTC),
+            ),
+        )
 
         async def cancelled():
             rows = await sql(notifier, "SELECT DISTINCT state FROM deadlines")

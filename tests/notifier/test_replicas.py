@@ -29,8 +29,12 @@ from tests.notifier.test_delivery import DUE, FIRST, attempts, deliver
 def filings(n: int) -> list[FilingRequired]:
     return [
         FilingRequired(
-            filing_id=FILING, right_id=RIGHT, holder_id=HOLDER, kind="annual_mining_plan",
-            year=2027, deadline=deadline(f"filing:{i:04}", due=DUE),
+            filing_id=FILING,
+            right_id=RIGHT,
+            holder_id=HOLDER,
+            kind="annual_mining_plan",
+            year=2027,
+            deadline=deadline(f"filing:{i:04}", due=DUE),
         )
         for i in range(n)
     ]
@@ -79,8 +83,11 @@ async def test_two_instances_sweeping_and_delivering_together_send_each_alert_on
         # the job itself, run on both at once, finds nothing left (and never doubles)
         assert set(await asyncio.gather(sweep(a, FIRST), sweep(b, FIRST))) <= {0, None}
 
-        rows = await sql(a, "SELECT channel, count(*), count(DISTINCT deadline_id) FROM alerts "
-                            "GROUP BY channel ORDER BY channel")
+        rows = await sql(
+            a,
+            "SELECT channel, count(*), count(DISTINCT deadline_id) FROM alerts "
+            "GROUP BY channel ORDER BY channel",
+        )
         assert rows == [("inbox", 200, 200), ("webhook", 200, 200)]
 
         sent = await asyncio.gather(deliver_until_done(a, "a"), deliver_until_done(b, "b"))
@@ -118,9 +125,9 @@ async def test_a_crash_mid_sweep_loses_nothing_and_repeats_nothing(
     async with start_notifier(url) as restarted:
         assert await sweep(restarted, FIRST) == 100
         assert await sweep(restarted, FIRST) == 0
-        assert await sql(
-            restarted, "SELECT count(*), count(DISTINCT deadline_id) FROM alerts"
-        ) == [(100, 100)]
+        assert await sql(restarted, "SELECT count(*), count(DISTINCT deadline_id) FROM alerts") == [
+            (100, 100)
+        ]
 
 
 async def test_a_worker_dying_after_its_claim_is_taken_over_after_the_lease(
@@ -145,7 +152,8 @@ async def test_a_worker_dying_after_its_claim_is_taken_over_after_the_lease(
             assert alert["status"] == "delivered"
             log = await attempts(second, alert["id"])
             assert [(a["worker"], a["outcome"]) for a in log] == [
-                ("first", "interrupted"), ("test-worker", "delivered")
+                ("first", "interrupted"),
+                ("test-worker", "delivered"),
             ]
     assert len(receiver.received) == 1
     assert receiver.received[0].headers["webhook-id"] == f"alert_{parcel.alert_id}"

@@ -80,11 +80,11 @@ async def fan_out(
         )
     if not rows:
         return 0
+    # executemany on the Core table: one cached statement, sent in batches by the driver
+    table = Alert.__table__  # type: ignore[attr-defined]
     inserted = await session.exec(
-        pg_insert(Alert)
-        .values(rows)
-        .on_conflict_do_nothing(constraint="alerts_once")
-        .returning(Alert.id)  # type: ignore[arg-type]
+        pg_insert(table).on_conflict_do_nothing(constraint="alerts_once").returning(table.c.id),
+        params=rows,
     )
     return len(inserted.all())
 

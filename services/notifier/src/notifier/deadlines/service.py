@@ -7,6 +7,7 @@ with ``FOR UPDATE SKIP LOCKED`` and turns each step into alerts in the same tran
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
 from contracts import Deadline as DeadlineEvent
 from contracts import DeadlineAction
@@ -56,7 +57,10 @@ async def calendar_for(
         [*settings.reminder_lead_days, 0]
         + [max(v, default=0) for v in settings.reminder_lead_days_by_kind.values()]
     )
-    return await load_calendar(session, _years(dues, longest))
+    calendar = await load_calendar(session, _years(dues, longest))
+    # a sweep asks about the same few days again and again (many deadlines share a date)
+    calendar.previous_workday = cache(calendar.previous_workday)  # type: ignore[method-assign]
+    return calendar
 
 
 def remaining_leads(deadline: Deadline, settings: NotifierSettings) -> list[int]:

@@ -115,9 +115,9 @@ async def update_subscription(
     data: SubscriptionUpdate,
     session: Session,
     caller: Caller,
-    if_match: IfMatch,
     request: Request,
     response: Response,
+    if_match: IfMatch = None,
 ) -> SubscriptionPublic:
     subscription = await service.get(
         session=session, subscription_id=subscription_id, caller=caller, lock=True
