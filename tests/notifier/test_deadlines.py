@@ -371,3 +371,21 @@ async def test_a_later_year_uses_a_holiday_schedule_loaded_through_the_calendar_
     [(step, fire)] = await sql(notifier, "SELECT next_step, next_fire_at FROM deadlines")
     assert (step, fire) == ("reminder-7", at(date(2027, 9, 30)))  # 10-01 is a holiday
     assert timedelta(0) < at(date(2027, 10, 1)) - fire
+
+
+async def test_reminders_planned_before_a_schedule_was_loaded_are_moved_by_the_replan_job(
+    notifier,
+):
+    await inbox_subscription(notifier)
+    # 2027 is beyond chinesecalendar: planned on weekends only, 30 days before Wednesday
+    # 2027-11-03 is Monday 2027-10-04
+    await consume(notifier, filing_required(deadline(due=date(2027, 11, 3))))
+    assert await sql(notifier, "SELECT next_fire_at FROM deadlines") == [(at(date(2027, 10, 4)),)]
+    schedule = {"holidays": [{"day": f"2027-10-0{d}", "name": "国庆节"} for d in range(1, 8)]}
+    loaded = await notifier.client.put(
+        "/admin/calendar/2027", json=schedule, headers=notifier.auth(Role.bureau_admin)
+    )
+    assert loaded.status_code in (200, 204), loaded.text
+    assert await notifier.runtime.run_job("reminder-replan", now=at(date(2027, 9, 1))) == 1
+    assert await sql(notifier, "SELECT next_fire_at FROM deadlines") == [(at(date(2027, 9, 30)),)]
+    assert await notifier.runtime.run_job("reminder-replan", now=at(date(2027, 9, 1))) == 0

@@ -1,17 +1,29 @@
 """Deadline events from each producing service, over the real Kafka broker, become reminders
 at the right times; a mine's closure cancels its deadlines."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import pytest
 from contracts.greenmine import ReviewDue
 from contracts.restoration import ObligationDue
 from contracts.rights import FilingRequired, MineClosed, RightGranted
+from notifier.deadlines.models import SHANGHAI
 from servicekit.testing import eventually
 
 from tests.events.support import produce
-from tests.notifier.support import HOLDER, RIGHT, alerts, deadline, event_of, sql, subscribe, sweep
+from tests.notifier.support import (
+    HOLDER,
+    RIGHT,
+    WebhookReceiver,
+    alerts,
+    deadline,
+    event_of,
+    serving,
+    sql,
+    subscribe,
+    sweep,
+)
 from tests.notifier.test_deadlines import FILING, at
 
 pytestmark = pytest.mark.kafka
@@ -113,3 +125,46 @@ async def test_deadline_events_from_every_service_over_kafka_become_reminders(
 
         await eventually(cancelled, timeout=60, what="closure cancelling the mine's deadlines")
         assert await sweep(notifier, at(date(2027, 6, 29))) == 0
+
+
+async def test_the_deployed_shape_delivers_from_its_background_worker(
+    start_notifier, kafka, topic_prefix
+):
+    receiver = WebhookReceiver()
+    async with (
+        serving(receiver.app()) as base,
+        start_notifier(
+            background=True,
+            kafka_bootstrap_servers=kafka,
+            topic_prefix=topic_prefix,
+            delivery_poll_seconds=0.2,
+        ) as notifier,
+    ):
+        await subscribe(notifier, channel="webhook", url=f"{base}/hook")
+        due = datetime.now(SHANGHAI).date() + timedelta(days=3)
+        await publish(
+            kafka,
+            topic_prefix,
+            FilingRequired(
+                filing_id=FILING,
+                right_id=RIGHT,
+                holder_id=HOLDER,
+                kind="annual_mining_plan",
+                year=2027,
+                deadline=deadline("rights:soon", due=due),
+            ),
+        )
+
+        async def learned():
+            return await sql(notifier, "SELECT id FROM deadlines")
+
+        await eventually(learned, timeout=60, what="the deadline over Kafka")
+        # the real clock; the job's own loop may have got there first, never both
+        await notifier.runtime.run_job("reminder-sweep")
+
+        async def delivered():
+            return receiver.received
+
+        await eventually(delivered, timeout=30, what="the background worker's delivery")
+        [alert] = await alerts(notifier)
+        assert alert["status"] == "delivered"

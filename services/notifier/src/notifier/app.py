@@ -13,13 +13,14 @@ from notifier.alerts.router import admin_router as alerts_router
 from notifier.alerts.router import inbox_router
 from notifier.deadlines.handlers import handlers
 from notifier.deadlines.router import router as deadlines_router
-from notifier.deadlines.service import sweep
+from notifier.deadlines.service import replan, sweep
 from notifier.delivery.worker import delivery_worker
 from notifier.journal.router import router as journal_router
 from notifier.settings import NotifierSettings
 from notifier.subscriptions.router import router as subscriptions_router
 
 SWEEP = "reminder-sweep"
+REPLAN = "reminder-replan"
 
 SERVICE = ServiceSpec(
     name="notifier",
@@ -38,7 +39,10 @@ SERVICE = ServiceSpec(
         journal_router,
     ],
     handlers=handlers,
-    jobs=[Job(SWEEP, every=timedelta(minutes=1), run=sweep)],
+    jobs=[
+        Job(SWEEP, every=timedelta(minutes=1), run=sweep),
+        Job(REPLAN, every=timedelta(hours=6), run=replan),
+    ],
     workers=[delivery_worker],
     tags=[
         {"name": "deadlines 期限", "description": "Deadlines learned from events."},

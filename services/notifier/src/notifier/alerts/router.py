@@ -105,8 +105,8 @@ async def stream_inbox(
     "",
     response_model=Page[AlertPublic],
     summary="Alerts by deadline or recipient 提醒记录",
-    description="Every alert with its delivery state, filtered by deadline, subscription "
-    "(the recipient) or status.",
+    description="Every alert with its delivery state, filtered by deadline, subscription, "
+    "recipient (the e-mail address, endpoint URL or inbox user it went to) or status.",
     responses=PROBLEM_RESPONSES,
 )
 async def list_alerts(
@@ -115,6 +115,7 @@ async def list_alerts(
     page: Annotated[PageParams, Depends(page_params)],
     deadline_id: str | None = None,
     subscription_id: UUID | None = None,
+    recipient: str | None = None,
     status: AlertStatus | None = None,
 ) -> Page[AlertPublic]:
     rows = await service.list_alerts(
@@ -122,6 +123,7 @@ async def list_alerts(
         page=page,
         deadline_id=deadline_id,
         subscription_id=subscription_id,
+        recipient=recipient,
         status=status,
     )
     return page_of([AlertPublic.model_validate(r) for r in rows], page, lambda a: [a.id])

@@ -160,6 +160,7 @@ async def list_alerts(
     page: PageParams,
     deadline_id: str | None = None,
     subscription_id: UUID | None = None,
+    recipient: str | None = None,
     status: AlertStatus | None = None,
 ) -> list[Alert]:
     query = select(Alert).order_by(col(Alert.id)).limit(page.limit + 1)
@@ -167,6 +168,8 @@ async def list_alerts(
         query = query.where(col(Alert.deadline_id) == deadline_id)
     if subscription_id is not None:
         query = query.where(col(Alert.subscription_id) == subscription_id)
+    if recipient is not None:
+        query = query.where(col(Alert.recipient) == recipient)
     if status is not None:
         query = query.where(col(Alert.status) == status)
     if page.after:

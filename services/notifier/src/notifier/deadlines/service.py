@@ -23,6 +23,7 @@ from notifier.deadlines.models import SHANGHAI, Deadline, DeadlineState
 from notifier.settings import NotifierSettings
 
 OVERDUE = "overdue"
+REPLAN_HORIZON = timedelta(days=60)
 
 
 def settings_of(session: AsyncSession) -> NotifierSettings:
@@ -174,6 +175,38 @@ async def sweep(session: AsyncSession, now: datetime) -> int:
     await session.flush()
     await alerts.fan_out(session=session, steps=steps, now=now)
     return len(steps)
+
+
+async def replan(session: AsyncSession, now: datetime) -> int:
+    """Plan again the reminders of the coming weeks with the calendar as it is now.
+
+    A year's holiday schedule is published late (November or December) and loaded through
+    ``PUT /admin/calendar/{year}``; reminders planned before that on the weekends-only
+    fallback may now fall on a holiday. Returns how many moved."""
+    settings = settings_of(session)
+    rows = list(
+        (
+            await session.exec(
+                select(Deadline)
+                .where(
+                    col(Deadline.next_fire_at) > now,
+                    col(Deadline.next_fire_at) <= now + REPLAN_HORIZON,
+                    col(Deadline.next_step).startswith("reminder-"),
+                )
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+    )
+    if not rows:
+        return 0
+    calendar = await calendar_for(session, [r.due_at for r in rows], settings)
+    moved = 0
+    for row in rows:
+        before = row.next_fire_at
+        plan_next(row, settings, calendar)
+        moved += row.next_fire_at != before
+    await session.flush()
+    return moved
 
 
 def _take_step(

@@ -11,9 +11,12 @@ the attempt it left open is logged as interrupted. A repeat after such a crash c
 import asyncio
 import logging
 import random
+import weakref
 from datetime import datetime, timedelta
 
+from prometheus_client import Counter
 from servicekit.db import Database
+from servicekit.metrics import ServiceMetrics
 from sqlalchemy import update
 from sqlmodel import col, select
 
@@ -23,6 +26,20 @@ from notifier.settings import NotifierSettings
 from notifier.subscriptions.models import Subscription
 
 log = logging.getLogger("notifier.delivery")
+_counters: "weakref.WeakKeyDictionary[ServiceMetrics, Counter]" = weakref.WeakKeyDictionary()
+
+
+def _count(metrics: ServiceMetrics | None, channel: str, outcome: str) -> None:
+    if metrics is None:
+        return
+    if metrics not in _counters:
+        _counters[metrics] = Counter(
+            "notifier_delivery_attempts_total",
+            "Delivery attempts by channel and outcome",
+            ["channel", "outcome"],
+            registry=metrics.registry,
+        )
+    _counters[metrics].labels(channel, outcome).inc()
 
 
 def backoff(attempt: int, settings: NotifierSettings) -> timedelta:
@@ -111,6 +128,7 @@ async def record(
         attempt = await session.get(DeliveryAttempt, parcel.attempt_id, with_for_update=True)
         if alert is None or attempt is None or attempt.finished_at is not None:
             return  # another worker took over after our lease ran out; it records its own
+        _count(session.info.get("metrics"), parcel.channel, outcome.result)
         attempt.finished_at, attempt.outcome = now, outcome.result
         attempt.status_code, attempt.error = outcome.status_code, outcome.error
         if alert.status != AlertStatus.pending:
