@@ -22,6 +22,7 @@ async def test_an_enterprise_manages_its_own_contacts_only(notifier):
     for body, status in [
         ({"channel": "email", "email": "x@y.example.cn", "holder_id": OTHER_HOLDER}, 403),
         ({"channel": "webhook", "url": "http://127.0.0.1:9/hook"}, 403),
+        ({"channel": "inbox", "inbox_user": "inspector-wang"}, 403),  # not its to fill
     ]:
         response = await notifier.client.post(
             "/subscriptions", json={"name": "x", **body}, headers=enterprise

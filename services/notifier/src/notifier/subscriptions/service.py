@@ -56,11 +56,7 @@ async def create(
         caller.ensure_org(org_id or caller.own_org)
         org_id = caller.own_org
     if data.channel == Channel.inbox:
-        if (
-            inbox_user is not None
-            and inbox_user != caller.subject
-            and not caller.has(Role.bureau_admin, Role.enterprise, Role.evaluator)
-        ):
+        if inbox_user not in (None, caller.subject) and not caller.has(Role.bureau_admin):
             raise Forbidden("You may subscribe only your own inbox.")
         inbox_user = inbox_user or caller.subject
     if data.url is not None:
