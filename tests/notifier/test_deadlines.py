@@ -389,3 +389,27 @@ async def test_reminders_planned_before_a_schedule_was_loaded_are_moved_by_the_r
     assert await notifier.runtime.run_job("reminder-replan", now=at(date(2027, 9, 1))) == 1
     assert await sql(notifier, "SELECT next_fire_at FROM deadlines") == [(at(date(2027, 9, 30)),)]
     assert await notifier.runtime.run_job("reminder-replan", now=at(date(2027, 9, 1))) == 0
+
+
+async def test_messages_come_from_the_kinds_chinese_template_or_the_fallbacks(notifier):
+    await subscribe(notifier, channel="inbox", holder_id=HOLDER, inbox_user="zh-user")
+    await subscribe(
+        notifier, channel="inbox", holder_id=HOLDER, inbox_user="en-user", language="en"
+    )
+    await consume(
+        notifier,
+        filing_required(deadline("k1", kind="licence_expiry", due=date(2026, 10, 10))),
+        filing_required(deadline("k2", kind="something_new", due=date(2026, 10, 10))),
+    )
+    await sweep(notifier, at(date(2026, 9, 10)))
+    got = {(a["deadline_id"], a["recipient"]): a for a in await alerts(notifier)}
+    assert "请在到期前提出延续申请" in (await _body(notifier, got["k1", "zh-user"]))
+    assert got["k2", "zh-user"]["title"].startswith("【提醒】")  # the Chinese default
+    assert "请按时办理" in (await _body(notifier, got["k2", "zh-user"]))
+    assert got["k1", "en-user"]["title"].startswith("[Reminder] ")  # English fallback
+    assert got["k1", "en-user"]["title"].endswith("(30 days left)")
+
+
+async def _body(notifier, alert: dict) -> str:
+    [(body,)] = await sql(notifier, "SELECT body FROM alerts WHERE id = :id", id=alert["id"])
+    return body
