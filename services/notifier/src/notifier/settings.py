@@ -1,16 +1,20 @@
 """Notifier configuration: reminder lead times, the delivery worker, SMTP, webhook destinations."""
 
+from typing import Annotated
+
 from pydantic import Field, SecretStr
 from servicekit.settings import ServiceSettings, service_config
+
+LeadDays = Annotated[int, Field(ge=0, le=3650)]
 
 
 class NotifierSettings(ServiceSettings):
     model_config = service_config("NOTIFIER_")
 
-    reminder_lead_days: list[int] = Field(
+    reminder_lead_days: list[LeadDays] = Field(
         [30, 7, 1], description="Days before a deadline when reminders go out (any kind)."
     )
-    reminder_lead_days_by_kind: dict[str, list[int]] = Field(
+    reminder_lead_days_by_kind: dict[str, list[LeadDays]] = Field(
         default_factory=dict,
         description='Per deadline kind, e.g. {"rectification": [14, 3, 1]}.',
     )
