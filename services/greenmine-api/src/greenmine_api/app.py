@@ -1,12 +1,29 @@
 """greenmine-api: the official green-mine list and everything that gets a mine on or off it."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 from servicekit.app import serve
+from servicekit.jobs import Job
 from servicekit.spec import ServiceSpec
 
+from greenmine_api.applications.router import router as applications_router
+from greenmine_api.complaints.router import router as complaints_router
+from greenmine_api.complaints.service import purge_submissions
+from greenmine_api.listings.router import router as listings_router
+from greenmine_api.listings.service import (
+    close_due_publicities,
+    mark_overdue_rectifications,
+    mark_overdue_reviews,
+)
+from greenmine_api.mines.handlers import handlers
+from greenmine_api.mines.router import router as indicators_router
+from greenmine_api.publicity.router import router as publicity_router
+from greenmine_api.seed import seed
 from greenmine_api.settings import GreenmineSettings
+from greenmine_api.spotchecks.router import router as spotchecks_router
+from greenmine_api.standards.router import router as standards_router
 
 SERVICE = ServiceSpec(
     name="greenmine",
@@ -18,6 +35,50 @@ SERVICE = ServiceSpec(
     package="greenmine_api",
     migrations=Path(__file__).resolve().parents[2] / "migrations" / "versions",
     port=8003,
+    routers=[
+        listings_router,
+        indicators_router,
+        applications_router,
+        publicity_router,
+        standards_router,
+        spotchecks_router,
+        complaints_router,
+    ],
+    handlers=handlers,
+    jobs=[
+        Job("close_publicities", timedelta(hours=1), close_due_publicities),
+        Job("rectifications_overdue", timedelta(hours=1), mark_overdue_rectifications),
+        Job("reviews_overdue", timedelta(hours=1), mark_overdue_reviews),
+        Job("purge_public_submissions", timedelta(hours=6), purge_submissions),
+    ],
+    seed=seed,
+    tags=[
+        {
+            "name": "listings 绿色矿山名录",
+            "description": "The public list, history, exit notices, CSV.",
+        },
+        {"name": "indicators 规划指标", "description": "Green mines against the plan's target."},
+        {
+            "name": "applications 遴选与复查",
+            "description": "Entry and review, third-party evaluation.",
+        },
+        {"name": "evaluators 第三方评估机构", "description": "Registered evaluator organisations."},
+        {"name": "publicity 公示", "description": "Publicity periods and objections."},
+        {
+            "name": "standards 评价标准",
+            "description": "Versioned evaluation standards (1000 points).",
+        },
+        {
+            "name": "spot checks 双随机抽查",
+            "description": "Expert pool, reproducible draws, results.",
+        },
+        {"name": "complaints 社会举报", "description": "Complaints from the public."},
+        {"name": "change requests 信息变更", "description": "Changes to listed information."},
+        {
+            "name": "rectifications 限期整改",
+            "description": "Six-month rectifications, benefits suspended.",
+        },
+    ],
 )
 
 

@@ -1,5 +1,16 @@
+from pydantic import Field
 from servicekit.settings import ServiceSettings, service_config
 
 
 class GreenmineSettings(ServiceSettings):
     model_config = service_config("GREENMINE_")
+
+    complaint_rate_limit: int = Field(
+        5, ge=1, description="Complaints and objections one client address may file per window."
+    )
+    complaint_rate_window_minutes: int = Field(60, ge=1, le=1440)
+    report_max_bytes: int = Field(
+        20 * 1_048_576,
+        ge=1,
+        description="Largest evaluation report accepted (raise MAX_BODY_BYTES to match).",
+    )

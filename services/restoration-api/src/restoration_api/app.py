@@ -1,12 +1,26 @@
 """restoration-api: restoration funds as a double-entry ledger, restoration plans and works."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 from servicekit.app import serve
+from servicekit.jobs import Job
 from servicekit.spec import ServiceSpec
 
+from restoration_api.accrual.router import router as accrual_router
+from restoration_api.accrual.service import fund_shortfall
+from restoration_api.disclosure.router import router as disclosure_router
+from restoration_api.ledger.router import router as ledger_router
+from restoration_api.legacy.router import router as legacy_router
+from restoration_api.mines.handlers import handlers
+from restoration_api.plans.router import router as plans_router
+from restoration_api.plans.service import annual_obligations
+from restoration_api.rectification.router import router as rectification_router
+from restoration_api.rectification.service import mark_overdue
+from restoration_api.seed import seed
 from restoration_api.settings import RestorationSettings
+from restoration_api.works.router import router as works_router
 
 SERVICE = ServiceSpec(
     name="restoration",
@@ -18,6 +32,34 @@ SERVICE = ServiceSpec(
     package="restoration_api",
     migrations=Path(__file__).resolve().parents[2] / "migrations" / "versions",
     port=8002,
+    routers=[
+        ledger_router,
+        accrual_router,
+        plans_router,
+        works_router,
+        legacy_router,
+        rectification_router,
+        disclosure_router,
+    ],
+    handlers=handlers,
+    jobs=[
+        Job("annual_obligations", timedelta(hours=6), annual_obligations),
+        Job("rectification_overdue", timedelta(hours=1), mark_overdue),
+        Job("fund_shortfall", timedelta(hours=6), fund_shortfall),
+    ],
+    seed=seed,
+    tags=[
+        {
+            "name": "funds 治理恢复基金",
+            "description": "Fund accounts and their double-entry ledger.",
+        },
+        {"name": "accrual 基金提取", "description": "Rule sets and yearly accrual (足额提取)."},
+        {"name": "plans 治理方案与年度报送", "description": "Plans, annual plans and reports."},
+        {"name": "works 治理工程与验收", "description": "Works, acceptance, closure, land."},
+        {"name": "legacy 历史遗留矿山与指标", "description": "Legacy sites, targets, indicators."},
+        {"name": "rectifications 限期整改", "description": "Rectification orders."},
+        {"name": "disclosure 信息公示", "description": "Public disclosure (no token)."},
+    ],
 )
 
 

@@ -1,0 +1,255 @@
+"""HTTP for evaluator organisations, applications, evaluations and their publicity."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile, status
+from pydantic import ValidationError
+from servicekit.auth import BUREAU, Principal, Role, require
+from servicekit.errors import PROBLEM_RESPONSES, FieldError, problem_doc, validation_error
+from servicekit.pagination import Page, PageParams, page_of, page_params
+from servicekit.unit_of_work import get_session
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from greenmine_api.applications import service
+from greenmine_api.applications.models import Evaluation, GreenApplication
+from greenmine_api.applications.schemas import (
+    ApplicationCreate,
+    ApplicationPublic,
+    Assignment,
+    EvaluationPublic,
+    EvaluationSubmit,
+    EvaluatorOrgCreate,
+    EvaluatorOrgPublic,
+    PublicityOpen,
+)
+from greenmine_api.dates import local_today
+from greenmine_api.publicity.schemas import PublicityPublic
+from greenmine_api.responses import UNAVAILABLE
+
+router = APIRouter(tags=["applications 遴选与复查"])
+Session = Annotated[AsyncSession, Depends(get_session)]
+Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
+Bureau = Annotated[Principal, Depends(require(*BUREAU))]
+Applicant = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise))]
+Party = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise, Role.evaluator))]
+Evaluator = Annotated[Principal, Depends(require(Role.evaluator))]
+NOT_FOUND = {404: problem_doc("No such application, or not yours")}
+
+
+@router.post(
+    "/evaluators",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EvaluatorOrgPublic,
+    tags=["evaluators 第三方评估机构"],
+    summary="Register an evaluator organisation 登记第三方评估机构",
+    description="Only registered organisations can be assigned. `id` is the `org_id` claim of "
+    "its evaluators' tokens.",
+    responses={**PROBLEM_RESPONSES, 409: problem_doc("Already registered")},
+)
+async def register_org(data: EvaluatorOrgCreate, session: Session, _: Admin) -> EvaluatorOrgPublic:
+    return EvaluatorOrgPublic.model_validate(
+        await service.register_org(session=session, data=data), from_attributes=True
+    )
+
+
+@router.get(
+    "/evaluators",
+    response_model=list[EvaluatorOrgPublic],
+    tags=["evaluators 第三方评估机构"],
+    summary="Registered evaluator organisations 第三方评估机构名录",
+    description="Public.",
+    responses=UNAVAILABLE,
+)
+async def list_orgs(session: Session) -> list[EvaluatorOrgPublic]:
+    return [
+        EvaluatorOrgPublic.model_validate(o, from_attributes=True)
+        for o in await service.list_orgs(session=session)
+    ]
+
+
+async def _public(session: AsyncSession, application: GreenApplication) -> ApplicationPublic:
+    out = ApplicationPublic.model_validate(application, from_attributes=True)
+    evaluation = await service.evaluation_of(session, application.id)
+    if evaluation is not None:
+        out.evaluation = EvaluationPublic.model_validate(evaluation, from_attributes=True)
+    return out
+
+
+@router.post(
+    "/applications",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApplicationPublic,
+    summary="Apply for the list or its review 申请绿色矿山遴选或复查",
+    description="The mine's holder applies (an enterprise for its own mines only). `entry` for a "
+    "mine not on the list, `review` for a listed mine (due 6 months before its review date). "
+    "Publishes `greenmine.application.filed`.",
+    responses={
+        **PROBLEM_RESPONSES,
+        404: problem_doc("Unknown mining right"),
+        409: problem_doc("Already listed, or an application is open"),
+    },
+)
+async def file_application(
+    data: ApplicationCreate, session: Session, caller: Applicant, response: Response
+) -> ApplicationPublic:
+    application = await service.file(session=session, data=data, caller=caller)
+    response.headers["Location"] = f"/applications/{application.id}"
+    return await _public(session, application)
+
+
+@router.get(
+    "/applications",
+    response_model=Page[ApplicationPublic],
+    summary="Applications 申请列表",
+    description="The bureau sees all; an enterprise its own; an evaluator those assigned to "
+    "its organisation.",
+    responses=PROBLEM_RESPONSES,
+)
+async def list_applications(
+    session: Session,
+    caller: Party,
+    page: Annotated[PageParams, Depends(page_params)],
+    status: str | None = None,
+) -> Page[ApplicationPublic]:
+    rows = await service.list_applications(
+        session=session, caller=caller, limit=page.limit, after=page.after, status=status
+    )
+    return page_of(
+        [await _public(session, r) for r in rows],
+        page,
+        lambda a: [a.filed_at.isoformat(), str(a.id)],
+    )
+
+
+@router.get(
+    "/applications/{application_id}",
+    response_model=ApplicationPublic,
+    summary="One application 申请详情",
+    description="With the evaluation and its computed result once submitted.",
+    responses={**PROBLEM_RESPONSES, **NOT_FOUND},
+)
+async def get_application(
+    application_id: UUID, session: Session, caller: Party
+) -> ApplicationPublic:
+    return await _public(
+        session, await service.get(session=session, application_id=application_id, caller=caller)
+    )
+
+
+@router.post(
+    "/applications/{application_id}/assignment",
+    response_model=ApplicationPublic,
+    summary="Assign the evaluator 指定第三方评估机构",
+    description="The bureau buys the evaluation from a registered organisation; only that "
+    "organisation's evaluators may then submit.",
+    responses={**PROBLEM_RESPONSES, **NOT_FOUND, 409: problem_doc("Not registered, or too late")},
+)
+async def assign(
+    application_id: UUID, data: Assignment, session: Session, caller: Bureau
+) -> ApplicationPublic:
+    application = await service.get(
+        session=session, application_id=application_id, caller=caller, for_update=True
+    )
+    return await _public(
+        session, await service.assign(session=session, application=application, org_id=data.org_id)
+    )
+
+
+@router.post(
+    "/applications/{application_id}/evaluation",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApplicationPublic,
+    summary="Submit the evaluation 提交评估结果",
+    description="multipart/form-data: `evaluation` (JSON: item scores, prerequisite answers, a "
+    "team of at least 5) and `report` (the evaluation report file). Only evaluators of the "
+    "assigned organisation; others get 404. The result is computed by the application's "
+    "standard, never typed in. A failed review opens a 6-month rectification at once.",
+    responses={**PROBLEM_RESPONSES, **NOT_FOUND, 409: problem_doc("Not waiting for an evaluation")},
+)
+async def submit_evaluation(
+    application_id: UUID,
+    request: Request,
+    session: Session,
+    caller: Evaluator,
+    evaluation: Annotated[str, Form(description="EvaluationSubmit as JSON")],
+    report: Annotated[UploadFile, File(description="The evaluation report 评估报告")],
+) -> ApplicationPublic:
+    try:
+        data = EvaluationSubmit.model_validate_json(evaluation)
+    except ValidationError as exc:
+        raise validation_error(
+            [
+                FieldError(
+                    field=".".join(["body", "evaluation", *map(str, e["loc"])]),
+                    message=e["msg"],
+                    type=e["type"],
+                )
+                for e in exc.errors()
+            ]
+        ) from None
+    limit = request.app.state.settings.report_max_bytes
+    content = await report.read(limit + 1)
+    if len(content) > limit:
+        raise validation_error(
+            [FieldError(field="body.report", message=f"larger than {limit} bytes")]
+        )
+    application = await service.get(
+        session=session, application_id=application_id, caller=caller, for_update=True
+    )
+    await service.submit_evaluation(
+        session=session,
+        application=application,
+        caller=caller,
+        data=data,
+        report=content,
+        report_filename=report.filename or "report",
+        report_content_type=report.content_type or "application/octet-stream",
+        today=local_today(),
+    )
+    return await _public(session, application)
+
+
+@router.get(
+    "/applications/{application_id}/evaluation/report",
+    summary="Download the evaluation report 下载评估报告",
+    description="The file as submitted; its SHA-256 is in the evaluation.",
+    response_class=Response,
+    responses={**PROBLEM_RESPONSES, **NOT_FOUND, 200: {"content": {"application/pdf": {}}}},
+)
+async def download_report(application_id: UUID, session: Session, caller: Party) -> Response:
+    application = await service.get(session=session, application_id=application_id, caller=caller)
+    evaluation = await service.report_of(session=session, application=application)
+    content = await session.scalar(select(Evaluation.report).where(Evaluation.id == evaluation.id))
+    return Response(
+        content,
+        media_type=evaluation.report_content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{evaluation.id}"',
+            "X-Content-Type-Options": "nosniff",  # an uploaded file is never rendered as a page
+        },
+    )
+
+
+@router.post(
+    "/applications/{application_id}/publicity",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PublicityPublic,
+    tags=["publicity 公示"],
+    summary="Open publicity 公示",
+    description="A passed evaluation is published for the edition's number of working days "
+    "(default 5, mainland statutory calendar: a period across 国庆节 ends after the holiday).",
+    responses={**PROBLEM_RESPONSES, **NOT_FOUND, 409: problem_doc("Not a passed evaluation")},
+)
+async def open_publicity(
+    application_id: UUID, session: Session, caller: Bureau, data: PublicityOpen | None = None
+) -> PublicityPublic:
+    application = await service.get(
+        session=session, application_id=application_id, caller=caller, for_update=True
+    )
+    starts_on = (data.starts_on if data else None) or local_today()
+    pub = await service.open_publicity(
+        session=session, application=application, starts_on=starts_on
+    )
+    return PublicityPublic.model_validate(pub, from_attributes=True)

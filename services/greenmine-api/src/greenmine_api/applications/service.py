@@ -1,0 +1,265 @@
+"""Entry and review applications: the holder applies, the bureau assigns a registered evaluator,
+only that organisation submits; the standard computes the result."""
+
+import hashlib
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+from contracts.deadline import DeadlineAction
+from contracts.greenmine import GreenApplicationFiled
+from servicekit.auth import Principal
+from servicekit.errors import Conflict, Forbidden, NotFound
+from servicekit.events.outbox import publish
+from sqlalchemy import tuple_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from greenmine_api.applications.models import (
+    ApplicationKind,
+    ApplicationStatus,
+    Evaluation,
+    EvaluatorOrg,
+    GreenApplication,
+)
+from greenmine_api.applications.schemas import (
+    ApplicationCreate,
+    EvaluationSubmit,
+    EvaluatorOrgCreate,
+)
+from greenmine_api.listings import service as listings
+from greenmine_api.listings.models import ListingStatus
+from greenmine_api.mines.service import active_edition, get_mine
+from greenmine_api.publicity import service as publicity
+from greenmine_api.publicity.models import Publicity
+from greenmine_api.standards import service as standards
+from greenmine_api.standards.models import Standard
+
+CLOSED_MINE_STATES = {"closing", "closed", "closed_by_policy"}
+
+
+async def register_org(*, session: AsyncSession, data: EvaluatorOrgCreate) -> EvaluatorOrg:
+    if await session.get(EvaluatorOrg, data.id) is not None:
+        raise Conflict(f"Evaluator organisation {data.id} is already registered.")
+    org = EvaluatorOrg(**data.model_dump())
+    session.add(org)
+    await session.flush()
+    return org
+
+
+async def list_orgs(*, session: AsyncSession) -> list[EvaluatorOrg]:
+    return list((await session.exec(select(EvaluatorOrg).order_by(EvaluatorOrg.name))).all())
+
+
+async def file(
+    *, session: AsyncSession, data: ApplicationCreate, caller: Principal
+) -> GreenApplication:
+    mine = await get_mine(session, data.right_id)
+    caller.ensure_holder(str(mine.holder_id))
+    if mine.kind != "mining" or mine.status in CLOSED_MINE_STATES:
+        raise Conflict(
+            f"Only an active mining right can apply (this one is {mine.kind}, {mine.status})."
+        )
+    listing = await listings.active_for_right(session, mine.right_id)
+    if data.kind == ApplicationKind.entry and listing is not None:
+        raise Conflict(
+            "The mine is already on the list; apply for its review instead.",
+            listing_id=str(listing.id),
+        )
+    if data.kind == ApplicationKind.review and (
+        listing is None or listing.status != ListingStatus.listed
+    ):
+        raise Conflict(
+            "A review needs a listed mine (a rectifying mine is verified by the bureau)."
+        )
+    standard = await standards.default(session=session)
+    application = GreenApplication(
+        kind=data.kind,
+        right_id=mine.right_id,
+        holder_id=mine.holder_id,
+        listing_id=listing.id if listing else None,
+        status=ApplicationStatus.filed,
+        standard_id=standard.id,
+        statement=data.statement,
+    )
+    session.add(application)
+    await session.flush()  # the partial unique index refuses a second open application
+    await publish(
+        session,
+        GreenApplicationFiled(
+            application_id=application.id,
+            right_id=mine.right_id,
+            holder_id=mine.holder_id,
+            kind=data.kind,
+            filed_at=application.filed_at,
+        ),
+        subject=str(mine.right_id),
+    )
+    if listing is not None:  # the review application deadline is met
+        await listings.publish_review_due(
+            session, listing, await active_edition(session), DeadlineAction.met
+        )
+        await listings.note(
+            session, listing, date.today(), "review_applied", application_id=str(application.id)
+        )
+    return application
+
+
+async def get(
+    *, session: AsyncSession, application_id: UUID, caller: Principal, for_update: bool = False
+) -> GreenApplication:
+    """Enterprises see their own applications; evaluators those assigned to their organisation
+    (anything else is 404, so ids of others' applications reveal nothing)."""
+    application = await session.get(GreenApplication, application_id, with_for_update=for_update)
+    if application is None or not _visible(application, caller):
+        raise NotFound(f"No application {application_id}.")
+    return application
+
+
+def _visible(application: GreenApplication, caller: Principal) -> bool:
+    if caller.is_bureau:
+        return True
+    if caller.own_holder is not None:
+        return str(application.holder_id) == caller.own_holder
+    if caller.own_org is not None:
+        return application.org_id == caller.own_org
+    return False
+
+
+async def list_applications(
+    *, session: AsyncSession, caller: Principal, limit: int, after: list | None, status: str | None
+) -> list[GreenApplication]:
+    query = (
+        select(GreenApplication)
+        .order_by(GreenApplication.filed_at, GreenApplication.id)
+        .limit(limit + 1)
+    )
+    if not caller.is_bureau:
+        if caller.own_holder is not None:
+            query = query.where(GreenApplication.holder_id == UUID(caller.own_holder))
+        elif caller.own_org is not None:
+            query = query.where(GreenApplication.org_id == caller.own_org)
+        else:
+            raise Forbidden(
+                "Only the bureau, the applicant and the assigned evaluator see applications."
+            )
+    if status:
+        query = query.where(GreenApplication.status == status)
+    if after:
+        query = query.where(
+            tuple_(GreenApplication.filed_at, GreenApplication.id)
+            > tuple_(datetime.fromisoformat(after[0]), UUID(after[1]))
+        )
+    return list((await session.exec(query)).all())
+
+
+async def assign(
+    *, session: AsyncSession, application: GreenApplication, org_id: str
+) -> GreenApplication:
+    if application.status not in (ApplicationStatus.filed, ApplicationStatus.assigned):
+        raise Conflict(
+            f"The application is {application.status}; the evaluator can no longer change."
+        )
+    org = await session.get(EvaluatorOrg, org_id)
+    if org is None or not org.active:
+        raise Conflict(f"{org_id} is not a registered evaluator organisation.")
+    application.org_id, application.status = org.id, ApplicationStatus.assigned
+    application.assigned_at = datetime.now(UTC)
+    application.version += 1
+    session.add(application)
+    await session.flush()
+    return application
+
+
+async def submit_evaluation(
+    *,
+    session: AsyncSession,
+    application: GreenApplication,
+    caller: Principal,
+    data: EvaluationSubmit,
+    report: bytes,
+    report_filename: str,
+    report_content_type: str,
+    today: date,
+) -> Evaluation:
+    """Only the assigned organisation's evaluators; the result comes from the standard. A
+    failed review opens a rectification at once."""
+    if caller.own_org is None or application.org_id != caller.own_org:
+        raise NotFound(f"No application {application.id}.")
+    if application.status != ApplicationStatus.assigned:
+        raise Conflict(f"The application is {application.status}, not waiting for an evaluation.")
+    if not report:
+        raise Conflict("The evaluation report (file) is empty.")
+    standard = await session.get(Standard, application.standard_id)
+    result = standards.evaluate(standard, scores=data.scores, prerequisites=data.prerequisites)
+    evaluation = Evaluation(
+        application_id=application.id,
+        org_id=caller.own_org,
+        standard_id=standard.id,
+        scores={k: str(v) for k, v in data.scores.items()},
+        prerequisites=data.prerequisites,
+        team=[m.model_dump() for m in data.team],
+        result=result.model_dump(mode="json"),
+        total=result.total,
+        passed=result.passed,
+        report_filename=report_filename[:200],
+        report_content_type=report_content_type[:100],
+        report_size=len(report),
+        report_sha256=hashlib.sha256(report).hexdigest(),
+        report=report,
+        submitted_by=caller.subject,
+    )
+    session.add(evaluation)
+    application.status = ApplicationStatus.passed if result.passed else ApplicationStatus.failed
+    if not result.passed:
+        application.decided_at = datetime.now(UTC)
+    application.version += 1
+    session.add(application)
+    await session.flush()
+    if application.kind == ApplicationKind.review and not result.passed:
+        listing = await listings.get(session, application.listing_id, for_update=True)
+        await listings.order_rectification(
+            session=session,
+            listing=listing,
+            reason="review_failed",
+            today=today,
+            detail="; ".join(result.reasons),
+        )
+    return evaluation
+
+
+async def evaluation_of(session: AsyncSession, application_id: UUID) -> Evaluation | None:
+    return (
+        await session.exec(select(Evaluation).where(Evaluation.application_id == application_id))
+    ).first()
+
+
+async def open_publicity(
+    *, session: AsyncSession, application: GreenApplication, starts_on: date
+) -> Publicity:
+    if application.status != ApplicationStatus.passed:
+        raise Conflict(
+            f"Only a passed evaluation goes to publicity (this one is {application.status})."
+        )
+    mine = await get_mine(session, application.right_id)
+    edition = await active_edition(session)
+    pub = await publicity.open(
+        session=session,
+        kind=application.kind,
+        right_id=application.right_id,
+        holder_id=application.holder_id,
+        mine_name=mine.mine_name,
+        application_id=application.id,
+        starts_on=starts_on,
+        workdays=edition.publicity_workdays,
+    )
+    application.status = ApplicationStatus.publicity
+    application.version += 1
+    session.add(application)
+    return pub
+
+
+async def report_of(*, session: AsyncSession, application: GreenApplication) -> Evaluation:
+    evaluation = await evaluation_of(session, application.id)
+    if evaluation is None:
+        raise NotFound("No evaluation submitted yet.")
+    return evaluation

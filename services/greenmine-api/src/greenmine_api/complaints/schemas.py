@@ -1,0 +1,30 @@
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+
+class ComplaintCreate(BaseModel):
+    listing_id: UUID
+    content: str = Field(min_length=5, max_length=2000, examples=["矿区扬尘严重，未落实洒水降尘"])
+    contact: str | None = Field(None, max_length=100, description="Optional, never published")
+
+
+class ComplaintReceipt(BaseModel):
+    id: UUID
+    status: str
+    filed_at: datetime
+
+
+class ComplaintPublic(ComplaintCreate):
+    id: UUID
+    status: str
+    decision_note: str | None
+    rectification_id: UUID | None
+    filed_at: datetime
+    decided_at: datetime | None
+
+
+class ComplaintDecision(BaseModel):
+    substantiated: bool
+    note: str = Field(max_length=2000, examples=["经现场核实，举报属实，责令限期整改"])

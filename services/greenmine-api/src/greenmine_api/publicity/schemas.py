@@ -1,0 +1,45 @@
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+
+class PublicityPublic(BaseModel):
+    id: UUID
+    kind: str = Field(examples=["entry", "review", "relisting"])
+    right_id: UUID
+    holder_id: UUID
+    mine_name: str = Field(examples=["二连浩特市乌希根楚二号建筑用花岗岩矿"])
+    application_id: UUID | None
+    rectification_id: UUID | None
+    starts_on: date
+    ends_on: date
+    workdays: int
+    status: str = Field(examples=["open", "passed", "failed"])
+    closed_at: datetime | None
+
+
+class ObjectionCreate(BaseModel):
+    content: str = Field(min_length=5, max_length=2000, examples=["该矿排土场未按方案复绿"])
+    contact: str | None = Field(None, max_length=100, examples=["13800000000"])
+
+
+class ObjectionPublic(BaseModel):
+    id: UUID
+    publicity_id: UUID
+    content: str
+    contact: str | None
+    status: str
+    decision_note: str | None
+    filed_at: datetime
+    decided_at: datetime | None
+
+
+class ObjectionReceipt(BaseModel):
+    id: UUID
+    status: str
+
+
+class ObjectionDecision(BaseModel):
+    upheld: bool
+    note: str = Field(max_length=2000, examples=["经现场核实，异议不成立"])

@@ -1,0 +1,154 @@
+"""HTTP for the expert pool and spot checks 双随机、一公开."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, status
+from servicekit.auth import BUREAU, Principal, Role, require
+from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.unit_of_work import get_session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from greenmine_api.responses import PUBLIC, UNAVAILABLE
+from greenmine_api.spotchecks import service
+from greenmine_api.spotchecks.models import SpotCheck
+from greenmine_api.spotchecks.schemas import (
+    ExpertCreate,
+    ExpertPublic,
+    FindingCreate,
+    FindingPublic,
+    SpotCheckCreate,
+    SpotCheckPublic,
+)
+
+router = APIRouter(tags=["spot checks 双随机抽查"])
+Session = Annotated[AsyncSession, Depends(get_session)]
+Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
+Bureau = Annotated[Principal, Depends(require(*BUREAU))]
+Checker = Annotated[Principal, Depends(require(*BUREAU, Role.inspector))]
+NOT_FOUND = {404: problem_doc("No such spot check")}
+
+
+async def _public(session: AsyncSession, check: SpotCheck) -> SpotCheckPublic:
+    found = (
+        await service.findings(session=session, check_id=check.id)
+        if check.status == "published"
+        else []
+    )
+    return SpotCheckPublic(
+        **check.model_dump(),
+        algorithm_description=service.__doc__,
+        findings=[FindingPublic.model_validate(f, from_attributes=True) for f in found],
+    )
+
+
+@router.post(
+    "/experts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ExpertPublic,
+    summary="Add an expert to the pool 专家入库",
+    description="With the holders and evaluator organisations the expert is tied to: such "
+    "experts are excluded from checking those mines before any draw (回避).",
+    responses=PROBLEM_RESPONSES,
+)
+async def add_expert(data: ExpertCreate, session: Session, _: Admin) -> ExpertPublic:
+    return ExpertPublic.model_validate(
+        await service.add_expert(session=session, data=data), from_attributes=True
+    )
+
+
+@router.get(
+    "/experts",
+    response_model=list[ExpertPublic],
+    summary="The expert pool 专家库",
+    description="Bureau staff only.",
+    responses=PROBLEM_RESPONSES,
+)
+async def list_experts(session: Session, _: Bureau) -> list[ExpertPublic]:
+    return [
+        ExpertPublic.model_validate(e, from_attributes=True)
+        for e in await service.list_experts(session=session)
+    ]
+
+
+@router.post(
+    "/spot-checks",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SpotCheckPublic,
+    summary="Draw a spot check 双随机抽取",
+    description="Draws `share` of the mines on the list and `experts_per_mine` experts without "
+    "a conflict for each, by the published algorithm `sha256-rank-v1`. The seed, the inputs "
+    "and the result are stored and public at once (`greenmine.spot_check.drawn`): anyone can "
+    "recompute the draw.",
+    responses={**PROBLEM_RESPONSES, 409: problem_doc("Nothing to draw, or too few experts")},
+)
+async def draw(data: SpotCheckCreate, session: Session, caller: Bureau) -> SpotCheckPublic:
+    check = await service.draw_check(
+        session=session,
+        title=data.title,
+        share=data.share,
+        experts_per_mine=data.experts_per_mine,
+        seed=data.seed,
+        drawn_by=caller.subject,
+    )
+    return await _public(session, check)
+
+
+@router.get(
+    "/spot-checks",
+    response_model=list[SpotCheckPublic],
+    summary="Spot checks 抽查公开",
+    description="Public: every draw with its seed, inputs and algorithm; findings once published.",
+    responses=UNAVAILABLE,
+)
+async def list_checks(session: Session) -> list[SpotCheckPublic]:
+    return [await _public(session, c) for c in await service.list_checks(session=session)]
+
+
+@router.get(
+    "/spot-checks/{check_id}",
+    response_model=SpotCheckPublic,
+    summary="One spot check 抽查详情",
+    description="Public.",
+    responses={**PUBLIC, **NOT_FOUND},
+)
+async def get_check(check_id: UUID, session: Session) -> SpotCheckPublic:
+    return await _public(session, await service.get(session=session, check_id=check_id))
+
+
+@router.post(
+    "/spot-checks/{check_id}/findings",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FindingPublic,
+    summary="Record a finding 录入抽查结果",
+    description="One per drawn mine. Not compliant: the mine gets a 6-month rectification.",
+    responses={
+        **PROBLEM_RESPONSES,
+        **NOT_FOUND,
+        409: problem_doc("Not drawn, recorded, or published"),
+    },
+)
+async def record_finding(
+    check_id: UUID, data: FindingCreate, session: Session, _: Checker
+) -> FindingPublic:
+    check = await service.get(session=session, check_id=check_id, for_update=True)
+    finding = await service.record_finding(
+        session=session,
+        check=check,
+        listing_id=data.listing_id,
+        compliant=data.compliant,
+        findings=data.findings,
+    )
+    return FindingPublic.model_validate(finding, from_attributes=True)
+
+
+@router.post(
+    "/spot-checks/{check_id}/publication",
+    response_model=SpotCheckPublic,
+    summary="Publish the results 抽查结果公开",
+    description="Once every drawn mine has a finding; `greenmine.spot_check.published`.",
+    responses={**PROBLEM_RESPONSES, **NOT_FOUND, 409: problem_doc("Findings missing")},
+)
+async def publish_results(check_id: UUID, session: Session, _: Bureau) -> SpotCheckPublic:
+    check = await service.get(session=session, check_id=check_id, for_update=True)
+    return await _public(session, await service.publish_results(session=session, check=check))

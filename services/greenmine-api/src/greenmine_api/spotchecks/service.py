@@ -1,0 +1,253 @@
+"""双随机、一公开: a reproducible draw anyone can recompute from what is published.
+
+Algorithm ``sha256-rank-v1`` (the whole of it):
+1. mines: every listing on the list (listed or rectifying) at the time of the draw, by its
+   ``right_id``; rank each by ``SHA-256("<seed>:<right_id>")`` as a lowercase hex string,
+   ascending; take the first ``ceil(share × number of mines)``.
+2. experts: for each drawn mine, start from the active experts of the pool, remove those with
+   a conflict (tied to the mine's holder, or to the organisation that evaluated it), rank the
+   rest by ``SHA-256("<seed>:<right_id>:<expert_id>")`` ascending; take the first
+   ``experts_per_mine``.
+UUIDs are written in their canonical lowercase 8-4-4-4-12 form; the strings are UTF-8.
+"""
+
+import hashlib
+import math
+import secrets
+from datetime import UTC, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from contracts.greenmine import SpotCheckDrawn, SpotCheckPublished
+from servicekit.errors import Conflict, NotFound
+from servicekit.events.outbox import publish
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from greenmine_api.dates import local_today
+from greenmine_api.listings import service as listings
+from greenmine_api.listings.models import Listing, ListingStatus
+from greenmine_api.spotchecks.models import Expert, SpotCheck, SpotCheckFinding
+
+ALGORITHM = "sha256-rank-v1"
+
+
+def rank(seed: str, *parts: str) -> str:
+    return hashlib.sha256(":".join((seed, *parts)).encode()).hexdigest()
+
+
+def conflict(expert: dict, mine: dict) -> str | None:
+    """Why ``expert`` may not check ``mine`` (回避), or None."""
+    if mine["holder_id"] in expert["tied_holder_ids"]:
+        return "tied to the mine's holder"
+    if mine["evaluator_org_id"] and mine["evaluator_org_id"] in expert["tied_org_ids"]:
+        return "tied to the mine's evaluator"
+    return None
+
+
+def draw(inputs: dict, *, seed: str) -> list[dict]:
+    """The draw as a pure function of the published inputs and seed."""
+    mines = sorted(inputs["mines"], key=lambda m: rank(seed, m["right_id"]))
+    count = math.ceil(Decimal(inputs["share"]) * len(mines))
+    result = []
+    for mine in mines[:count]:
+        excluded, eligible = [], []
+        for expert in inputs["experts"]:
+            reason = conflict(expert, mine)
+            if reason:
+                excluded.append({"expert_id": expert["id"], "reason": reason})
+            else:
+                eligible.append(expert["id"])
+        eligible.sort(key=lambda e: rank(seed, mine["right_id"], e))
+        result.append(
+            {
+                "right_id": mine["right_id"],
+                "listing_id": mine["listing_id"],
+                "expert_ids": eligible[: inputs["experts_per_mine"]],
+                "excluded": excluded,
+            }
+        )
+    return result
+
+
+async def add_expert(*, session: AsyncSession, data) -> Expert:
+    expert = Expert(**data.model_dump())
+    session.add(expert)
+    await session.flush()
+    return expert
+
+
+async def list_experts(*, session: AsyncSession) -> list[Expert]:
+    return list((await session.exec(select(Expert).order_by(Expert.created_at, Expert.id))).all())
+
+
+async def draw_check(
+    *,
+    session: AsyncSession,
+    title: str,
+    share: Decimal,
+    experts_per_mine: int,
+    seed: str | None,
+    drawn_by: str,
+) -> SpotCheck:
+    mines = (
+        await session.exec(
+            select(Listing)
+            .where(Listing.status != ListingStatus.delisted)
+            .order_by(Listing.right_id)
+        )
+    ).all()
+    if not mines:
+        raise Conflict("No mine is on the list: nothing to draw.")
+    experts = (await session.exec(select(Expert).where(Expert.active).order_by(Expert.id))).all()
+    inputs = {
+        "share": str(share),
+        "experts_per_mine": experts_per_mine,
+        "mines": [
+            {
+                "right_id": str(m.right_id),
+                "listing_id": str(m.id),
+                "holder_id": str(m.holder_id),
+                "evaluator_org_id": m.evaluator_org_id,
+            }
+            for m in mines
+        ],
+        "experts": [
+            {
+                "id": str(e.id),
+                "tied_holder_ids": sorted(str(h) for h in e.tied_holder_ids),
+                "tied_org_ids": sorted(e.tied_org_ids),
+            }
+            for e in experts
+        ],
+    }
+    seed = seed or secrets.token_hex(32)
+    result = draw(inputs, seed=seed)
+    short = [d for d in result if len(d["expert_ids"]) < experts_per_mine]
+    if short:
+        raise Conflict(
+            f"Not enough experts without a conflict for {len(short)} mine(s).",
+            right_ids=[d["right_id"] for d in short],
+        )
+    check = SpotCheck(
+        title=title,
+        seed=seed,
+        algorithm=ALGORITHM,
+        share=share,
+        experts_per_mine=experts_per_mine,
+        inputs=inputs,
+        draw=result,
+        status="drawn",
+        drawn_by=drawn_by,
+    )
+    session.add(check)
+    await session.flush()
+    await publish(
+        session,
+        SpotCheckDrawn(
+            spot_check_id=check.id,
+            seed=seed,
+            algorithm=ALGORITHM,
+            right_ids=[UUID(d["right_id"]) for d in result],
+            expert_ids=sorted({UUID(e) for d in result for e in d["expert_ids"]}),
+            drawn_at=check.drawn_at,
+        ),
+        subject=None,
+        key=str(check.id),
+    )
+    return check
+
+
+async def get(*, session: AsyncSession, check_id: UUID, for_update: bool = False) -> SpotCheck:
+    check = await session.get(SpotCheck, check_id, with_for_update=for_update)
+    if check is None:
+        raise NotFound(f"No spot check {check_id}.")
+    return check
+
+
+async def list_checks(*, session: AsyncSession) -> list[SpotCheck]:
+    return list((await session.exec(select(SpotCheck).order_by(SpotCheck.drawn_at.desc()))).all())
+
+
+async def record_finding(
+    *, session: AsyncSession, check: SpotCheck, listing_id: UUID, compliant: bool, findings: str
+) -> SpotCheckFinding:
+    """A non-compliant finding on a listed mine opens its rectification."""
+    if check.status != "drawn":
+        raise Conflict("The spot check's results are already published.")
+    if str(listing_id) not in {d["listing_id"] for d in check.draw}:
+        raise Conflict("That mine was not drawn in this spot check.")
+    if (
+        await session.exec(
+            select(SpotCheckFinding).where(
+                SpotCheckFinding.spot_check_id == check.id,
+                SpotCheckFinding.listing_id == listing_id,
+            )
+        )
+    ).first():
+        raise Conflict("A finding for this mine is already recorded.")
+    finding = SpotCheckFinding(
+        spot_check_id=check.id, listing_id=listing_id, compliant=compliant, findings=findings
+    )
+    session.add(finding)
+    await session.flush()
+    listing = await listings.get(session, listing_id, for_update=True)
+    today = local_today()
+    await listings.note(
+        session, listing, today, "spot_checked", spot_check_id=str(check.id), compliant=compliant
+    )
+    if not compliant and listing.status != ListingStatus.delisted:
+        await listings.order_rectification(
+            session=session, listing=listing, reason="spot_check", today=today, detail=findings
+        )
+    return finding
+
+
+async def findings(*, session: AsyncSession, check_id: UUID) -> list[SpotCheckFinding]:
+    return list(
+        (
+            await session.exec(
+                select(SpotCheckFinding).where(SpotCheckFinding.spot_check_id == check_id)
+            )
+        ).all()
+    )
+
+
+async def publish_results(*, session: AsyncSession, check: SpotCheck) -> SpotCheck:
+    if check.status != "drawn":
+        raise Conflict("Already published.")
+    recorded = {str(f.listing_id) for f in await findings(session=session, check_id=check.id)}
+    missing = [d["listing_id"] for d in check.draw if d["listing_id"] not in recorded]
+    if missing:
+        raise Conflict(f"{len(missing)} drawn mine(s) have no finding yet.", listing_ids=missing)
+    check.status, check.published_at = "published", datetime.now(UTC)
+    session.add(check)
+    await publish(
+        session,
+        SpotCheckPublished(spot_check_id=check.id, published_at=check.published_at),
+        subject=None,
+        key=str(check.id),
+    )
+    return check
+
+
+async def results_for_listing(*, session: AsyncSession, listing_id: UUID) -> list[dict]:
+    rows = (
+        await session.exec(
+            select(SpotCheckFinding, SpotCheck)
+            .join(SpotCheck, SpotCheck.id == SpotCheckFinding.spot_check_id)
+            .where(SpotCheckFinding.listing_id == listing_id, SpotCheck.status == "published")
+            .order_by(SpotCheck.drawn_at)
+        )
+    ).all()
+    return [
+        {
+            "spot_check_id": check.id,
+            "title": check.title,
+            "drawn_at": check.drawn_at,
+            "published_at": check.published_at,
+            "compliant": finding.compliant,
+            "findings": finding.findings,
+        }
+        for finding, check in rows
+    ]

@@ -1,0 +1,37 @@
+"""Evaluation standards 绿色矿山评价指标: versioned, stored as data, never coded."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import Column, DateTime, Numeric, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+class Standard(SQLModel, table=True):
+    """One version of a standard: categories with their items and points, the mandatory
+    prerequisites, and the pass rule (total and per-category share)."""
+
+    __tablename__ = "standards"
+    __table_args__ = (UniqueConstraint("code", "version", name="standards_code_version"),)
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    code: str = Field(max_length=60)
+    version: int
+    title: str = Field(max_length=200)
+    source: str = Field(max_length=500)
+    total_points: int
+    pass_total: int
+    category_min_ratio: Decimal = Field(sa_column=Column(Numeric(5, 4), nullable=False))
+    categories: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    prerequisites: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
+    is_default: bool = False
+    created_at: datetime = Field(
+        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )

@@ -1,0 +1,66 @@
+"""HTTP for evaluation standards."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, status
+from servicekit.auth import Principal, Role, require
+from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.unit_of_work import get_session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from greenmine_api.responses import PUBLIC, UNAVAILABLE
+from greenmine_api.standards import service
+from greenmine_api.standards.schemas import StandardCreate, StandardPublic
+
+router = APIRouter(tags=["standards 评价标准"])
+Session = Annotated[AsyncSession, Depends(get_session)]
+
+
+@router.get(
+    "/standards",
+    response_model=list[StandardPublic],
+    summary="Evaluation standards 绿色矿山评价标准",
+    description="Every version of every standard; public. The default one (the 2020 national "
+    "form: 1000 points in six categories, pass at 800 with each category ≥ 75 %) scores new "
+    "applications. `points_source: configuration` marks points the sources do not give.",
+    responses=UNAVAILABLE,
+)
+async def list_standards(session: Session) -> list[StandardPublic]:
+    return [
+        StandardPublic.model_validate(s, from_attributes=True)
+        for s in await service.list_all(session=session)
+    ]
+
+
+@router.get(
+    "/standards/{standard_id}",
+    response_model=StandardPublic,
+    summary="One standard 评价标准详情",
+    description="Categories, items with their maximum points, prerequisites and the pass rule.",
+    responses={**PUBLIC, 404: problem_doc("No such standard")},
+)
+async def get_standard(standard_id: UUID, session: Session) -> StandardPublic:
+    return StandardPublic.model_validate(
+        await service.get(session=session, standard_id=standard_id), from_attributes=True
+    )
+
+
+@router.post(
+    "/standards",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StandardPublic,
+    summary="Issue a standard version 发布评价标准新版本",
+    description="A new version of a standard (version numbers count up per code). Items must "
+    "add up to their category, categories to the total. Applications keep the version they were "
+    "filed under.",
+    responses=PROBLEM_RESPONSES,
+)
+async def create_standard(
+    data: StandardCreate,
+    session: Session,
+    _: Annotated[Principal, Depends(require(Role.bureau_admin))],
+) -> StandardPublic:
+    return StandardPublic.model_validate(
+        await service.create(session=session, data=data), from_attributes=True
+    )

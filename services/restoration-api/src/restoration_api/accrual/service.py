@@ -1,0 +1,239 @@
+"""Accrual 提取 from data: the rule set in effect, applied to the previous year's output, and
+never less than what the mine's restoration plan needs by then (第五章第二节二: 足额提取).
+A requirement the deposits do not cover publishes ``restoration.fund.shortfall``."""
+
+from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from contracts.deadline import Audience, Deadline
+from contracts.restoration import FundShortfall
+from servicekit.errors import Conflict, FieldError, NotFound, validation_error
+from servicekit.events.outbox import publish
+from sqlalchemy import and_, or_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from restoration_api.accrual.models import Accrual, RuleSet, Shortfall
+from restoration_api.accrual.schemas import AccrualCreate, AccrualPublic, RuleSetCreate
+from restoration_api.ledger import service as ledger
+from restoration_api.ledger.models import Fund, FundKind, FundStatus, TransferKind
+from restoration_api.ledger.money import yuan
+from restoration_api.ledger.schemas import TransferCreate
+from restoration_api.mines.models import Mine
+from restoration_api.plans.service import plan_need_fen
+
+CHINA = timezone(timedelta(hours=8))
+
+
+def _bad(field: str, message: str) -> Exception:
+    return validation_error([FieldError(field=field, message=message)])
+
+
+async def load_rule_set(*, session: AsyncSession, data: RuleSetCreate, now: datetime) -> RuleSet:
+    if await session.scalar(select(RuleSet.id).where(RuleSet.code == data.code)):
+        raise Conflict(f"A rule set with code {data.code} is already loaded.")
+    far = date(9999, 12, 31)
+    overlap = await session.scalar(
+        select(RuleSet.code).where(
+            RuleSet.effective_from <= (data.effective_to or far),
+            or_(RuleSet.effective_to.is_(None), RuleSet.effective_to >= data.effective_from),
+        )
+    )
+    if overlap is not None:
+        raise Conflict(
+            f"Rule set {overlap} is in effect during part of this period; close it first "
+            "(one rule set per effective period)."
+        )
+    tables = {
+        name: {str(k): str(v) for k, v in getattr(data, name).items()}
+        for name in ("base_rates", "method_factors", "land_type_factors", "region_factors")
+    }
+    rule_set = RuleSet(
+        **data.model_dump(include={"code", "name", "effective_from", "effective_to", "source"}),
+        illustrative=data.illustrative,
+        **tables,
+        created_at=now,
+    )
+    session.add(rule_set)
+    await session.flush()
+    return rule_set
+
+
+async def rule_set_on(session: AsyncSession, day: date) -> RuleSet | None:
+    return await session.scalar(
+        select(RuleSet).where(
+            RuleSet.effective_from <= day,
+            or_(RuleSet.effective_to.is_(None), RuleSet.effective_to >= day),
+        )
+    )
+
+
+def _factor(table: dict[str, str], key: str | None, field: str, what: str) -> Decimal:
+    if key is None or key not in table:
+        raise _bad(field, f"the rule set has no {what} for {key!r}; it has {sorted(table)}")
+    return Decimal(table[key])
+
+
+async def accrue(
+    *, session: AsyncSession, fund: Fund, data: AccrualCreate, posted_by: str, now: datetime
+) -> Accrual:
+    if fund.kind != FundKind.mine or fund.status != FundStatus.open:
+        raise Conflict("Only an open mine fund accrues.")
+    if await session.scalar(
+        select(Accrual.id).where(Accrual.fund_id == fund.id, Accrual.year == data.year)
+    ):
+        raise Conflict(f"Fund {fund.id} already accrued for {data.year}.")
+    rules = await rule_set_on(session, date(data.year, 1, 1))
+    if rules is None:
+        raise _bad("body.year", f"no accrual rule set is in effect on {data.year}-01-01")
+    mine = await session.get(Mine, fund.right_id)
+    factors = {
+        # the mine's mineral and method come from rights-api's register, not from the request
+        "base_rate": _factor(rules.base_rates, mine.mineral, "right.mineral", "base rate"),
+        "method": _factor(rules.method_factors, mine.method, "right.method", "method factor"),
+        "land_type": _factor(rules.land_type_factors, data.land_type, "body.land_type", "factor"),
+        "region": _factor(rules.region_factors, data.region, "body.region", "factor"),
+    }
+    amount = data.output
+    for value in factors.values():
+        amount *= value
+    rule_fen = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    need_fen = await plan_need_fen(session, mine.right_id, data.year)
+    before_fen = (await ledger.balances_fen(session, fund.id)).get("obligation", 0)
+    posted_fen = max(before_fen + rule_fen, need_fen) - before_fen
+    transfer_id = None
+    if posted_fen > 0:
+        transfer_id = uuid5(NAMESPACE_URL, f"mineadmin:restoration:accrual:{fund.id}:{data.year}")
+        await ledger.post_transfer(
+            session=session,
+            fund=fund,
+            data=TransferCreate(
+                id=transfer_id,
+                kind=TransferKind.accrual,
+                amount=yuan(posted_fen),
+                memo=f"{data.year}年度基金提取 ({rules.code})",
+            ),
+            posted_by=posted_by,
+            now=now,
+        )
+    accrual = Accrual(
+        fund_id=fund.id,
+        year=data.year,
+        rule_set_id=rules.id,
+        output=data.output,
+        land_type=data.land_type,
+        region=data.region,
+        rule_amount_fen=rule_fen,
+        plan_need_fen=need_fen,
+        required_before_fen=before_fen,
+        posted_fen=posted_fen,
+        transfer_id=transfer_id,
+        created_at=now,
+    )
+    session.add(accrual)
+    await session.flush()
+    await check_shortfall(session=session, fund=fund, now=now)
+    return accrual
+
+
+async def accrual_public(session: AsyncSession, accrual: Accrual) -> AccrualPublic:
+    rules = await session.get(RuleSet, accrual.rule_set_id)
+    mine_fund = await session.get(Fund, accrual.fund_id)
+    mine = await session.get(Mine, mine_fund.right_id)
+    return AccrualPublic(
+        id=accrual.id,
+        fund_id=accrual.fund_id,
+        year=accrual.year,
+        rule_set_id=rules.id,
+        rule_set_code=rules.code,
+        output=accrual.output,
+        land_type=accrual.land_type,
+        region=accrual.region,
+        factors={
+            "base_rate": rules.base_rates.get(mine.mineral, ""),
+            "method": rules.method_factors.get(mine.method or "", ""),
+            "land_type": rules.land_type_factors.get(accrual.land_type, ""),
+            "region": rules.region_factors.get(accrual.region, ""),
+        },
+        rule_amount=yuan(accrual.rule_amount_fen),
+        plan_need=yuan(accrual.plan_need_fen),
+        required_before=yuan(accrual.required_before_fen),
+        posted=yuan(accrual.posted_fen),
+        transfer_id=accrual.transfer_id,
+        created_at=accrual.created_at,
+    )
+
+
+async def list_accruals(*, session: AsyncSession, fund: Fund) -> list[Accrual]:
+    return list(
+        (
+            await session.exec(
+                select(Accrual).where(Accrual.fund_id == fund.id).order_by(Accrual.year)
+            )
+        ).all()
+    )
+
+
+async def check_shortfall(*, session: AsyncSession, fund: Fund, now: datetime) -> bool:
+    """Publishes ``restoration.fund.shortfall`` once per requirement level not covered."""
+    balances = await ledger.balances_fen(session, fund.id)
+    required, deposited = balances.get("obligation", 0), balances.get("deposits", 0)
+    if deposited >= required or fund.kind != FundKind.mine:
+        return False
+    grace = session.info["settings"].shortfall_grace_days
+    due_on = now.astimezone(CHINA).date() + timedelta(days=grace)
+    new = await session.exec(
+        pg_insert(Shortfall)
+        .values(
+            id=uuid5(NAMESPACE_URL, f"mineadmin:restoration:shortfall:{fund.id}:{required}"),
+            fund_id=fund.id,
+            required_fen=required,
+            deposited_fen=deposited,
+            due_on=due_on,
+            noticed_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(Shortfall.id)
+    )
+    if new.first() is None:
+        return False
+    await publish(
+        session,
+        FundShortfall(
+            fund_id=fund.id,
+            right_id=fund.right_id,
+            holder_id=fund.holder_id,
+            required=Decimal(yuan(required)),
+            deposited=Decimal(yuan(deposited)),
+            shortfall=Decimal(yuan(required - deposited)),
+            deadline=Deadline(
+                id=f"restoration:shortfall:{fund.id}",
+                kind="fund_shortfall",
+                due_at=due_on,
+                subject=str(fund.right_id),
+                audience=Audience(holder_id=str(fund.holder_id)),
+                title_zh=f"治理恢复基金补缴 {yuan(required - deposited)} 元",
+            ),
+        ),
+        subject=str(fund.right_id),
+    )
+    return True
+
+
+async def fund_shortfall(session: AsyncSession, now: datetime) -> int:
+    """Job: every open mine fund whose deposits fall behind its requirement gets a notice."""
+    funds = (
+        await session.exec(
+            select(Fund).where(and_(Fund.kind == FundKind.mine, Fund.status == FundStatus.open))
+        )
+    ).all()
+    return sum([await check_shortfall(session=session, fund=f, now=now) for f in funds])
+
+
+async def get_rule_set(*, session: AsyncSession, rule_set_id: UUID) -> RuleSet:
+    rules = await session.get(RuleSet, rule_set_id)
+    if rules is None:
+        raise NotFound(f"No rule set {rule_set_id}.")
+    return rules

@@ -1,0 +1,52 @@
+"""Public disclosure: no token needed, published data only."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Response
+from servicekit.auth import optional_principal
+from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.unit_of_work import get_session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from restoration_api.disclosure import service
+from restoration_api.disclosure.schemas import Disclosure
+
+# public, but a token that is sent must be valid: a bad one is refused, never read as anonymous
+router = APIRouter(
+    prefix="/disclosures",
+    tags=["disclosure 信息公示"],
+    dependencies=[Depends(optional_principal)],
+)
+Session = Annotated[AsyncSession, Depends(get_session)]
+
+
+@router.get(
+    "/export.csv",
+    response_class=Response,
+    summary="Yearly export for the disclosure system 公示系统年度导出",
+    description="One CSV row per mine: accrual, deposits, spending and plan execution in the "
+    "year, for 矿业权人勘查开采信息公示系统. Public.",
+    responses={200: {"content": {"text/csv": {}}}, **PROBLEM_RESPONSES},
+)
+async def export(
+    session: Session, year: Annotated[int, Query(ge=2000, le=2100, examples=[2026])]
+) -> Response:
+    body = await service.export_csv(session=session, year=year)
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="restoration-{year}.csv"'},
+    )
+
+
+@router.get(
+    "/{right_id}",
+    response_model=Disclosure,
+    summary="A mine's public disclosure 基金与治理信息公示",
+    description="Per year: accrual 提取, deposits 缴存, spending 使用 and plan execution "
+    "(scheduled vs worked vs accepted area). Public, no token.",
+    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such mine")},
+)
+async def get_disclosure(right_id: UUID, session: Session) -> Disclosure:
+    return await service.disclosure(session=session, right_id=right_id)

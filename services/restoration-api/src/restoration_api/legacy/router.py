@@ -1,0 +1,98 @@
+"""HTTP for legacy sites, the edition's targets and the indicators."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Response, status
+from servicekit.auth import BUREAU, Principal, Role, require
+from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.unit_of_work import get_session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from restoration_api.legacy import service
+from restoration_api.legacy.schemas import (
+    Indicators,
+    LegacySiteCreate,
+    LegacySitePublic,
+    TargetsSet,
+)
+
+router = APIRouter(tags=["legacy 历史遗留矿山与指标"])
+Session = Annotated[AsyncSession, Depends(get_session)]
+Reader = Annotated[Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system))]
+Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
+Edition = Annotated[str, Path(pattern=r"^\d{4}-\d{4}$", examples=["2021-2025"])]
+
+
+@router.post(
+    "/legacy-sites",
+    status_code=status.HTTP_201_CREATED,
+    response_model=LegacySitePublic,
+    summary="Register a legacy site 登记历史遗留矿山",
+    description="A legacy or orphan site 历史遗留及无责任主体矿山 restored by the government "
+    "(第六章第二节四), paid from a program fund. Works and acceptances name it by "
+    "`legacy_site_id`.",
+    responses={**PROBLEM_RESPONSES, 409: problem_doc("Code taken")},
+)
+async def create_site(
+    data: LegacySiteCreate, session: Session, _: Admin, response: Response
+) -> LegacySitePublic:
+    site = await service.create_site(session=session, data=data, now=datetime.now(UTC))
+    response.headers["Location"] = f"/legacy-sites/{site.id}"
+    return await service.site_public(session, site)
+
+
+@router.get(
+    "/legacy-sites",
+    response_model=list[LegacySitePublic],
+    summary="Legacy sites 历史遗留矿山列表",
+    description="With their works, program-fund spending and accepted area.",
+    responses=PROBLEM_RESPONSES,
+)
+async def list_sites(
+    session: Session, _: Reader, edition: str | None = None
+) -> list[LegacySitePublic]:
+    return [
+        await service.site_public(session, s)
+        for s in await service.list_sites(session=session, edition=edition)
+    ]
+
+
+@router.get(
+    "/legacy-sites/{site_id}",
+    response_model=LegacySitePublic,
+    summary="A legacy site 历史遗留矿山详情",
+    description="One legacy site with its works, spending and accepted area.",
+    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such site")},
+)
+async def get_site(site_id: UUID, session: Session, _: Reader) -> LegacySitePublic:
+    return await service.site_public(
+        session, await service.get_site(session=session, site_id=site_id)
+    )
+
+
+@router.put(
+    "/plan-targets/{edition}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Load an edition's restoration targets 导入规划指标",
+    description="Replaces the edition's targets (专栏二 of 2021-2025: 0.52 km² of legacy "
+    "sites, 46 ha reclaimed, 100 % restoration rate). Numbers are data per plan edition.",
+    responses=PROBLEM_RESPONSES,
+)
+async def set_targets(edition: Edition, data: TargetsSet, session: Session, _: Admin) -> Response:
+    await service.set_targets(session=session, edition=edition, data=data)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/indicators/{edition}",
+    response_model=Indicators,
+    summary="Restoration indicators vs targets 治理指标完成情况",
+    description="Legacy area restored (accepted legacy-site area), land reclaimed (accepted "
+    "mine area) and the restoration rate (land restored / land occupied) over the edition's "
+    "period, each against its target.",
+    responses={**PROBLEM_RESPONSES, 404: problem_doc("No targets for the edition")},
+)
+async def indicators(edition: Edition, session: Session, _: Reader) -> Indicators:
+    return await service.indicators(session=session, edition=edition)

@@ -1,0 +1,120 @@
+"""HTTP for restoration plans and the annual obligations."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Response, status
+from servicekit.auth import BUREAU, Principal, Role, require
+from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.pagination import Page, PageParams, page_of, page_params
+from servicekit.unit_of_work import get_session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from restoration_api.plans import service
+from restoration_api.plans.schemas import (
+    ObligationPublic,
+    ObligationSubmit,
+    PlanCreate,
+    PlanPublic,
+)
+
+router = APIRouter(tags=["plans 治理方案与年度报送"])
+Session = Annotated[AsyncSession, Depends(get_session)]
+Reader = Annotated[
+    Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system, Role.enterprise))
+]
+Holder = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise))]
+
+
+@router.post(
+    "/plans",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PlanPublic,
+    summary="File a restoration plan 报送治理方案",
+    description="The mine's protection-and-land-reclamation plan 矿山地质环境保护与土地复垦方案 "
+    "(estimated cost, area, yearly schedule; its schedule is the floor of the fund's accrual) "
+    "or, for a closure case, the closure restoration plan 闭坑矿山环境恢复治理方案 "
+    "(第六章第二节二、三). Enterprises file for their own mines only.",
+    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such mine (or not yours)")},
+)
+async def create_plan(
+    data: PlanCreate, session: Session, caller: Holder, response: Response
+) -> PlanPublic:
+    plan = await service.create_plan(
+        session=session, data=data, caller=caller, now=datetime.now(UTC)
+    )
+    response.headers["Location"] = f"/plans/{plan.id}"
+    return service.plan_public(plan)
+
+
+@router.get(
+    "/plans",
+    response_model=list[PlanPublic],
+    summary="List restoration plans 治理方案列表",
+    description="Plans of all mines or of one (`right_id`); enterprises see their own.",
+    responses=PROBLEM_RESPONSES,
+)
+async def list_plans(
+    session: Session, caller: Reader, right_id: UUID | None = None
+) -> list[PlanPublic]:
+    plans = await service.list_plans(session=session, caller=caller, right_id=right_id)
+    return [service.plan_public(p) for p in plans]
+
+
+@router.get(
+    "/plans/{plan_id}",
+    response_model=PlanPublic,
+    summary="A restoration plan 治理方案详情",
+    description="One plan with its yearly schedule (cost in yuan, area in hectares).",
+    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such plan")},
+)
+async def get_plan(plan_id: UUID, session: Session, caller: Reader) -> PlanPublic:
+    return service.plan_public(
+        await service.get_plan(session=session, plan_id=plan_id, caller=caller)
+    )
+
+
+@router.get(
+    "/obligations",
+    response_model=Page[ObligationPublic],
+    summary="Annual restoration obligations 年度治理计划书与年度报告",
+    description="Created each year by the `annual_obligations` job for every active mine; "
+    "`status` is due, submitted or overdue.",
+    responses=PROBLEM_RESPONSES,
+)
+async def list_obligations(
+    session: Session,
+    caller: Reader,
+    page: Annotated[PageParams, Depends(page_params)],
+    right_id: UUID | None = None,
+    status: str | None = None,
+) -> Page[ObligationPublic]:
+    rows = await service.list_obligations(
+        session=session, caller=caller, page=page, right_id=right_id, status=status
+    )
+    return page_of(
+        [ObligationPublic.model_validate(r, from_attributes=True) for r in rows],
+        page,
+        lambda o: [o.due_on.isoformat(), str(o.id)],
+    )
+
+
+@router.post(
+    "/obligations/{obligation_id}/submit",
+    response_model=ObligationPublic,
+    summary="Submit an annual plan or report 报送年度材料",
+    description="Publishes `restoration.obligation.submitted` with the deadline met.",
+    responses={
+        **PROBLEM_RESPONSES,
+        404: problem_doc("No such obligation (or not yours)"),
+        409: problem_doc("Already submitted"),
+    },
+)
+async def submit_obligation(
+    obligation_id: UUID, data: ObligationSubmit, session: Session, caller: Holder
+) -> ObligationPublic:
+    ob = await service.submit(
+        session=session, obligation_id=obligation_id, document_ref=data.document_ref, caller=caller
+    )
+    return ObligationPublic.model_validate(ob, from_attributes=True)

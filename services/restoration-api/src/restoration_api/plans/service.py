@@ -1,0 +1,239 @@
+"""Restoration plans and the annual obligations of 第五章第二节二 (年度治理计划书, 年度报告)."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from uuid import UUID, uuid4
+
+from contracts.deadline import Audience, Deadline, DeadlineAction
+from contracts.restoration import ObligationDue, ObligationOverdue, ObligationSubmitted
+from servicekit.auth import Principal
+from servicekit.errors import Conflict, NotFound
+from servicekit.events.outbox import publish
+from servicekit.pagination import PageParams, cursor_position
+from sqlalchemy import tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from restoration_api.ledger.money import to_fen, yuan
+from restoration_api.mines import service as mines
+from restoration_api.mines.models import Mine
+from restoration_api.mines.service import ACTIVE
+from restoration_api.plans.models import Obligation, RestorationPlan
+from restoration_api.plans.schemas import PlanCreate, PlanPublic, ScheduleYearPublic
+
+CHINA = timezone(timedelta(hours=8))  # deadlines are local dates in Asia/Shanghai
+TITLES = {
+    "annual_restoration_plan": "年度矿山地质环境治理计划书",
+    "annual_restoration_report": "矿山地质环境治理年度报告",
+}
+
+
+async def create_plan(
+    *, session: AsyncSession, data: PlanCreate, caller: Principal, now: datetime
+) -> RestorationPlan:
+    await mines.get(session=session, right_id=data.right_id, caller=caller)
+    plan = RestorationPlan(
+        right_id=data.right_id,
+        kind=data.kind,
+        title=data.title,
+        estimated_cost_fen=to_fen(data.estimated_cost),
+        area_ha=data.area_ha,
+        schedule=[
+            {"year": s.year, "cost_fen": to_fen(s.cost), "area_ha": str(s.area_ha)}
+            for s in sorted(data.schedule, key=lambda s: s.year)
+        ],
+        approved_on=data.approved_on,
+        created_at=now,
+    )
+    session.add(plan)
+    await session.flush()
+    return plan
+
+
+def plan_public(plan: RestorationPlan) -> PlanPublic:
+    return PlanPublic(
+        **plan.model_dump(exclude={"schedule", "estimated_cost_fen"}),
+        estimated_cost=yuan(plan.estimated_cost_fen),
+        schedule=[
+            ScheduleYearPublic(year=s["year"], cost=yuan(s["cost_fen"]), area_ha=s["area_ha"])
+            for s in plan.schedule
+        ],
+    )
+
+
+async def get_plan(*, session: AsyncSession, plan_id: UUID, caller: Principal) -> RestorationPlan:
+    plan = await session.get(RestorationPlan, plan_id)
+    if plan is None:
+        raise NotFound(f"No restoration plan {plan_id}.")
+    mine = await session.get(Mine, plan.right_id)
+    if caller.own_holder is not None and str(mine.holder_id) != caller.own_holder:
+        raise NotFound(f"No restoration plan {plan_id}.")
+    return plan
+
+
+async def list_plans(
+    *, session: AsyncSession, caller: Principal, right_id: UUID | None
+) -> list[RestorationPlan]:
+    query = select(RestorationPlan).join(Mine).order_by(RestorationPlan.created_at)
+    if caller.own_holder is not None:
+        query = query.where(Mine.holder_id == UUID(caller.own_holder))
+    if right_id is not None:
+        query = query.where(RestorationPlan.right_id == right_id)
+    return list((await session.exec(query)).all())
+
+
+async def current_plan(
+    session: AsyncSession, right_id: UUID, kind: str = "protection_reclamation"
+) -> RestorationPlan | None:
+    return await session.scalar(
+        select(RestorationPlan)
+        .where(RestorationPlan.right_id == right_id, RestorationPlan.kind == kind)
+        .order_by(RestorationPlan.created_at.desc())
+        .limit(1)
+    )
+
+
+async def plan_need_fen(session: AsyncSession, right_id: UUID, year: int) -> int:
+    """What the mine's current plan schedules to be spent up to and including ``year``."""
+    plan = await current_plan(session, right_id)
+    if plan is None:
+        return 0
+    return sum(s["cost_fen"] for s in plan.schedule if s["year"] <= year)
+
+
+# ---- annual obligations --------------------------------------------------------------------
+
+
+def _deadline(ob: Obligation, action: DeadlineAction) -> Deadline:
+    return Deadline(
+        id=f"restoration:{ob.kind}:{ob.right_id}:{ob.year}",
+        kind=ob.kind,
+        action=action,
+        due_at=ob.due_on,
+        subject=str(ob.right_id),
+        audience=Audience(holder_id=str(ob.holder_id)),
+        title_zh=f"{ob.year}年度{TITLES[ob.kind]}报送",
+    )
+
+
+def _on(year: int, month_day: str) -> date:
+    month, day = (int(p) for p in month_day.split("-"))
+    return date(year, month, day)
+
+
+async def annual_obligations(session: AsyncSession, now: datetime) -> int:
+    """Job: owe this year's annual plan and last year's report for every active mine, and
+    report the ones whose date passed. Returns the obligations created or flagged overdue."""
+    settings = session.info["settings"]
+    today = now.astimezone(CHINA).date()
+    wanted = (
+        ("annual_restoration_plan", today.year, _on(today.year, settings.annual_plan_due)),
+        ("annual_restoration_report", today.year - 1, _on(today.year, settings.annual_report_due)),
+    )
+    handled = 0
+    mines_ = (
+        await session.exec(select(Mine).where(Mine.kind == "mining", Mine.status.in_(ACTIVE)))
+    ).all()
+    for mine in mines_:
+        for kind, year, due_on in wanted:
+            created = await session.exec(
+                pg_insert(Obligation)
+                .values(
+                    id=uuid4(),
+                    right_id=mine.right_id,
+                    holder_id=mine.holder_id,
+                    kind=kind,
+                    year=year,
+                    due_on=due_on,
+                    status="due",
+                )
+                .on_conflict_do_nothing()
+                .returning(Obligation.id)
+            )
+            new_id = created.scalar_one_or_none()
+            if new_id is not None:
+                ob = await session.get(Obligation, new_id)
+                await publish(
+                    session,
+                    ObligationDue(
+                        obligation_id=ob.id,
+                        right_id=ob.right_id,
+                        holder_id=ob.holder_id,
+                        kind=kind,
+                        year=year,
+                        deadline=_deadline(ob, DeadlineAction.set),
+                    ),
+                    subject=str(ob.right_id),
+                )
+                handled += 1
+    late = (
+        await session.exec(
+            select(Obligation)
+            .where(Obligation.status == "due", Obligation.due_on < today)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for ob in late:
+        ob.status = "overdue"
+        session.add(ob)
+        await publish(
+            session,
+            ObligationOverdue(
+                obligation_id=ob.id,
+                right_id=ob.right_id,
+                holder_id=ob.holder_id,
+                kind=ob.kind,
+                year=ob.year,
+                deadline=_deadline(ob, DeadlineAction.overdue),
+            ),
+            subject=str(ob.right_id),
+        )
+        handled += 1
+    await session.flush()
+    return handled
+
+
+async def list_obligations(
+    *,
+    session: AsyncSession,
+    caller: Principal,
+    page: PageParams,
+    right_id: UUID | None,
+    status: str | None,
+) -> list[Obligation]:
+    query = select(Obligation).order_by(Obligation.due_on, Obligation.id).limit(page.limit + 1)
+    if (position := cursor_position(page, date.fromisoformat, UUID)) is not None:
+        query = query.where(tuple_(Obligation.due_on, Obligation.id) > tuple_(*position))
+    if caller.own_holder is not None:
+        query = query.where(Obligation.holder_id == UUID(caller.own_holder))
+    if right_id is not None:
+        query = query.where(Obligation.right_id == right_id)
+    if status is not None:
+        query = query.where(Obligation.status == status)
+    return list((await session.exec(query)).all())
+
+
+async def submit(
+    *, session: AsyncSession, obligation_id: UUID, document_ref: str, caller: Principal
+) -> Obligation:
+    ob = await session.get(Obligation, obligation_id, with_for_update=True)
+    if ob is None or (caller.own_holder is not None and str(ob.holder_id) != caller.own_holder):
+        raise NotFound(f"No obligation {obligation_id}.")
+    if ob.status == "submitted":
+        raise Conflict(f"Obligation {obligation_id} was already submitted.")
+    ob.status, ob.document_ref, ob.submitted_at = "submitted", document_ref, datetime.now(UTC)
+    session.add(ob)
+    await session.flush()
+    await publish(
+        session,
+        ObligationSubmitted(
+            obligation_id=ob.id,
+            right_id=ob.right_id,
+            holder_id=ob.holder_id,
+            kind=ob.kind,
+            year=ob.year,
+            deadline=_deadline(ob, DeadlineAction.met),
+        ),
+        subject=str(ob.right_id),
+    )
+    return ob

@@ -1,0 +1,150 @@
+"""Rectification of a mine's restoration 限期整改: ordered with a deadline, resolved, or overdue
+(then rights-api may suspend or close the mine, 第五章第二节二)."""
+
+from datetime import datetime, timedelta, timezone
+from uuid import UUID
+
+from contracts.deadline import Audience, Deadline, DeadlineAction
+from contracts.restoration import (
+    RectificationOrdered,
+    RectificationOverdue,
+    RectificationResolved,
+)
+from servicekit.auth import Principal
+from servicekit.errors import Conflict, FieldError, NotFound, validation_error
+from servicekit.events.outbox import publish
+from servicekit.pagination import PageParams, cursor_position
+from sqlalchemy import tuple_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from restoration_api.mines import service as mines
+from restoration_api.rectification.models import Rectification
+from restoration_api.rectification.schemas import RectificationCreate
+
+CHINA = timezone(timedelta(hours=8))
+
+
+def _deadline(r: Rectification, action: DeadlineAction) -> Deadline:
+    return Deadline(
+        id=f"restoration:rectification:{r.id}",
+        kind="restoration_rectification",
+        action=action,
+        due_at=r.due_on,
+        subject=str(r.right_id),
+        audience=Audience(holder_id=str(r.holder_id)),
+        title_zh="矿山地质环境治理限期整改",
+    )
+
+
+async def order(
+    *, session: AsyncSession, data: RectificationCreate, caller: Principal, now: datetime
+) -> Rectification:
+    mine = await mines.get(session=session, right_id=data.right_id)
+    if data.due_on <= now.astimezone(CHINA).date():
+        raise validation_error([FieldError(field="body.due_on", message="must be in the future")])
+    rect = Rectification(
+        right_id=mine.right_id,
+        holder_id=mine.holder_id,
+        reason=data.reason,
+        due_on=data.due_on,
+        status="ordered",
+        ordered_by=caller.subject,
+        ordered_at=now,
+    )
+    session.add(rect)
+    await session.flush()
+    await publish(
+        session,
+        RectificationOrdered(
+            rectification_id=rect.id,
+            right_id=rect.right_id,
+            holder_id=rect.holder_id,
+            reason=rect.reason,
+            deadline=_deadline(rect, DeadlineAction.set),
+        ),
+        subject=str(rect.right_id),
+    )
+    return rect
+
+
+async def get(
+    *, session: AsyncSession, rectification_id: UUID, caller: Principal, for_update: bool = False
+) -> Rectification:
+    rect = await session.get(Rectification, rectification_id, with_for_update=for_update)
+    if rect is None or (caller.own_holder is not None and str(rect.holder_id) != caller.own_holder):
+        raise NotFound(f"No rectification {rectification_id}.")
+    return rect
+
+
+async def resolve(
+    *, session: AsyncSession, rect: Rectification, resolution: str, now: datetime
+) -> Rectification:
+    if rect.status == "resolved":
+        raise Conflict(f"Rectification {rect.id} is already resolved.")
+    rect.status, rect.resolution, rect.resolved_at = "resolved", resolution, now
+    session.add(rect)
+    await session.flush()
+    await publish(
+        session,
+        RectificationResolved(
+            rectification_id=rect.id,
+            right_id=rect.right_id,
+            holder_id=rect.holder_id,
+            resolved_at=now,
+            deadline=_deadline(rect, DeadlineAction.met),
+        ),
+        subject=str(rect.right_id),
+    )
+    return rect
+
+
+async def mark_overdue(session: AsyncSession, now: datetime) -> int:
+    """Job: orders whose date passed unresolved become overdue, each published once."""
+    today = now.astimezone(CHINA).date()
+    late = (
+        await session.exec(
+            select(Rectification)
+            .where(Rectification.status == "ordered", Rectification.due_on < today)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for rect in late:
+        rect.status, rect.overdue_at = "overdue", now
+        session.add(rect)
+        await publish(
+            session,
+            RectificationOverdue(
+                rectification_id=rect.id,
+                right_id=rect.right_id,
+                holder_id=rect.holder_id,
+                deadline=_deadline(rect, DeadlineAction.overdue),
+            ),
+            subject=str(rect.right_id),
+        )
+    await session.flush()
+    return len(late)
+
+
+async def list_rectifications(
+    *,
+    session: AsyncSession,
+    caller: Principal,
+    page: PageParams,
+    right_id: UUID | None,
+    status: str | None,
+) -> list[Rectification]:
+    query = (
+        select(Rectification)
+        .order_by(Rectification.ordered_at, Rectification.id)
+        .limit(page.limit + 1)
+    )
+    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
+        query = query.where(tuple_(Rectification.ordered_at, Rectification.id) > tuple_(*position))
+    if caller.own_holder is not None:
+        query = query.where(Rectification.holder_id == UUID(caller.own_holder))
+    if right_id is not None:
+        query = query.where(Rectification.right_id == right_id)
+    if status is not None:
+        query = query.where(Rectification.status == status)
+    return list((await session.exec(query)).all())

@@ -1,0 +1,14 @@
+"""greenmine-api seeded with its reference data (the 2020 form, the 2021-2025 edition)."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from greenmine_api.seed import seed
+from servicekit.testing import RunningService
+
+
+@pytest.fixture
+async def gm(greenmine: RunningService) -> AsyncIterator[RunningService]:
+    async with greenmine.runtime.db.transaction() as session:
+        await seed(session)
+    yield greenmine
