@@ -148,6 +148,7 @@ async def dead_letters(
     "/{alert_id}",
     response_model=AlertPublic,
     summary="An alert 提醒详情",
+    description="One alert: its deadline, step, channel, recipient and delivery state.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such alert")},
 )
 async def get_alert(alert_id: int, session: Session, _: Admin) -> AlertPublic:

@@ -70,6 +70,8 @@ async def list_deadlines(
     "/{deadline_id}",
     response_model=DeadlinePublic,
     summary="A deadline 期限详情",
+    description="One deadline with its state, next step and when that step is due. "
+    "Another holder's or organisation's deadline is 404 for enterprises and evaluators.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such deadline")},
 )
 async def get_deadline(deadline_id: str, session: Session, caller: Reader) -> DeadlinePublic:
