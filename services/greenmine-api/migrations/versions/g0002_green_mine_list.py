@@ -94,7 +94,7 @@ def upgrade() -> None:
         postgresql_where="status <> 'delisted'",
     )
     op.create_table(
-        "mines",
+        "tracked_mines",
         sa.Column("right_id", sa.Uuid(), nullable=False),
         sa.Column("holder_id", sa.Uuid(), nullable=False),
         sa.Column("holder_name", sa.String(length=200), nullable=True),
@@ -110,8 +110,12 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("right_id"),
     )
-    op.create_index(op.f("ix_mines_holder_id"), "mines", ["holder_id"], unique=False)
-    op.create_index(op.f("ix_mines_mine_name"), "mines", ["mine_name"], unique=False)
+    op.create_index(
+        op.f("ix_tracked_mines_holder_id"), "tracked_mines", ["holder_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_tracked_mines_mine_name"), "tracked_mines", ["mine_name"], unique=False
+    )
     op.create_table(
         "public_submissions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -157,7 +161,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", "version", name="standards_code_version"),
     )
     op.create_table(
-        "applications",
+        "green_applications",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("kind", sa.String(length=10), nullable=False),
         sa.Column("right_id", sa.Uuid(), nullable=False),
@@ -181,17 +185,25 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("applications_filed_at_id", "applications", ["filed_at", "id"], unique=False)
     op.create_index(
-        "applications_one_open_per_right",
-        "applications",
+        "green_applications_filed_at_id", "green_applications", ["filed_at", "id"], unique=False
+    )
+    op.create_index(
+        "green_applications_one_open_per_right",
+        "green_applications",
         ["right_id"],
         unique=True,
         postgresql_where="status IN ('filed', 'assigned', 'passed', 'publicity')",
     )
-    op.create_index(op.f("ix_applications_holder_id"), "applications", ["holder_id"], unique=False)
-    op.create_index(op.f("ix_applications_org_id"), "applications", ["org_id"], unique=False)
-    op.create_index(op.f("ix_applications_right_id"), "applications", ["right_id"], unique=False)
+    op.create_index(
+        op.f("ix_green_applications_holder_id"), "green_applications", ["holder_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_green_applications_org_id"), "green_applications", ["org_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_green_applications_right_id"), "green_applications", ["right_id"], unique=False
+    )
     op.create_table(
         "change_requests",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -267,7 +279,7 @@ def upgrade() -> None:
         op.f("ix_listing_history_listing_id"), "listing_history", ["listing_id"], unique=False
     )
     op.create_table(
-        "rectifications",
+        "green_rectifications",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("listing_id", sa.Uuid(), nullable=False),
         sa.Column("right_id", sa.Uuid(), nullable=False),
@@ -286,10 +298,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(
-        op.f("ix_rectifications_listing_id"), "rectifications", ["listing_id"], unique=False
+        op.f("ix_green_rectifications_listing_id"),
+        "green_rectifications",
+        ["listing_id"],
+        unique=False,
     )
     op.create_index(
-        "rectifications_status_due_on", "rectifications", ["status", "due_on"], unique=False
+        "green_rectifications_status_due_on",
+        "green_rectifications",
+        ["status", "due_on"],
+        unique=False,
     )
     op.create_table(
         "spot_check_findings",
@@ -342,7 +360,7 @@ def upgrade() -> None:
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["application_id"],
-            ["applications.id"],
+            ["green_applications.id"],
         ),
         sa.ForeignKeyConstraint(
             ["org_id"],
@@ -372,7 +390,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["application_id"],
-            ["applications.id"],
+            ["green_applications.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -412,9 +430,9 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_spot_check_findings_spot_check_id"), table_name="spot_check_findings")
     op.drop_index(op.f("ix_spot_check_findings_listing_id"), table_name="spot_check_findings")
     op.drop_table("spot_check_findings")
-    op.drop_index("rectifications_status_due_on", table_name="rectifications")
-    op.drop_index(op.f("ix_rectifications_listing_id"), table_name="rectifications")
-    op.drop_table("rectifications")
+    op.drop_index("green_rectifications_status_due_on", table_name="green_rectifications")
+    op.drop_index(op.f("ix_green_rectifications_listing_id"), table_name="green_rectifications")
+    op.drop_table("green_rectifications")
     op.drop_index(op.f("ix_listing_history_listing_id"), table_name="listing_history")
     op.drop_table("listing_history")
     op.drop_table("exit_notices")
@@ -423,23 +441,23 @@ def downgrade() -> None:
     op.drop_table("complaints")
     op.drop_index(op.f("ix_change_requests_listing_id"), table_name="change_requests")
     op.drop_table("change_requests")
-    op.drop_index(op.f("ix_applications_right_id"), table_name="applications")
-    op.drop_index(op.f("ix_applications_org_id"), table_name="applications")
-    op.drop_index(op.f("ix_applications_holder_id"), table_name="applications")
+    op.drop_index(op.f("ix_green_applications_right_id"), table_name="green_applications")
+    op.drop_index(op.f("ix_green_applications_org_id"), table_name="green_applications")
+    op.drop_index(op.f("ix_green_applications_holder_id"), table_name="green_applications")
     op.drop_index(
-        "applications_one_open_per_right",
-        table_name="applications",
+        "green_applications_one_open_per_right",
+        table_name="green_applications",
         postgresql_where="status IN ('filed', 'assigned', 'passed', 'publicity')",
     )
-    op.drop_index("applications_filed_at_id", table_name="applications")
-    op.drop_table("applications")
+    op.drop_index("green_applications_filed_at_id", table_name="green_applications")
+    op.drop_table("green_applications")
     op.drop_table("standards")
     op.drop_table("spot_checks")
     op.drop_index("public_submissions_client_at", table_name="public_submissions")
     op.drop_table("public_submissions")
-    op.drop_index(op.f("ix_mines_mine_name"), table_name="mines")
-    op.drop_index(op.f("ix_mines_holder_id"), table_name="mines")
-    op.drop_table("mines")
+    op.drop_index(op.f("ix_tracked_mines_mine_name"), table_name="tracked_mines")
+    op.drop_index(op.f("ix_tracked_mines_holder_id"), table_name="tracked_mines")
+    op.drop_table("tracked_mines")
     op.drop_index(
         "listings_one_active_per_right",
         table_name="listings",

@@ -55,12 +55,12 @@ OPEN_STATUSES = (
 
 
 class GreenApplication(SQLModel, table=True):
-    __tablename__ = "applications"
+    __tablename__ = "green_applications"
     __table_args__ = (
-        Index("applications_filed_at_id", "filed_at", "id"),
+        Index("green_applications_filed_at_id", "filed_at", "id"),
         # one open application per mine
         Index(
-            "applications_one_open_per_right",
+            "green_applications_one_open_per_right",
             "right_id",
             unique=True,
             postgresql_where="status IN ('filed', 'assigned', 'passed', 'publicity')",
@@ -90,7 +90,7 @@ class Evaluation(SQLModel, table=True):
     __tablename__ = "evaluations"
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
-    application_id: UUID = Field(foreign_key="applications.id", unique=True)
+    application_id: UUID = Field(foreign_key="green_applications.id", unique=True)
     org_id: str = Field(foreign_key="evaluator_orgs.id", max_length=64)
     standard_id: UUID = Field(foreign_key="standards.id")
     scores: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))

@@ -88,8 +88,8 @@ class Rectification(SQLModel, table=True):
     """限期整改: 6 months, benefits suspended; passed → publicity → re-listed; failed or
     overdue → removed."""
 
-    __tablename__ = "rectifications"
-    __table_args__ = (Index("rectifications_status_due_on", "status", "due_on"),)
+    __tablename__ = "green_rectifications"
+    __table_args__ = (Index("green_rectifications_status_due_on", "status", "due_on"),)
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     listing_id: UUID = Field(foreign_key="listings.id", index=True)

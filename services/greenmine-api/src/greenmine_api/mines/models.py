@@ -36,7 +36,7 @@ class Edition(SQLModel, table=True):
 class Mine(SQLModel, table=True):
     """A mining right as rights-api announced it (rights.right.granted and what followed)."""
 
-    __tablename__ = "mines"
+    __tablename__ = "tracked_mines"
 
     right_id: UUID = Field(primary_key=True)
     holder_id: UUID = Field(index=True)

@@ -19,7 +19,7 @@ class Publicity(SQLModel, table=True):
     right_id: UUID = Field(index=True)
     holder_id: UUID
     mine_name: str = Field(max_length=200)
-    application_id: UUID | None = Field(None, foreign_key="applications.id")
+    application_id: UUID | None = Field(None, foreign_key="green_applications.id")
     rectification_id: UUID | None = None
     starts_on: date
     ends_on: date = Field(description="The last day of the period (working days counted).")
