@@ -16,7 +16,7 @@ import httpx
 import pytest
 from contracts.rights import FilingRequired
 from notifier.delivery.channels import Channels
-from notifier.delivery.destinations import DestinationRefused, check_destination
+from notifier.delivery.destinations import DestinationRefused, check_destination, pinned
 from notifier.delivery.service import deliver_due
 from servicekit.auth import Role
 
@@ -273,7 +273,12 @@ async def test_the_allow_list_is_checked_again_at_delivery(notifier):
 
 
 async def test_destination_rules():
-    await check_destination("https://93.184.215.14/hook", [])  # public: fine
+    assert await check_destination("https://93.184.215.14/hook", []) == "93.184.215.14"
+    url, host, extensions = pinned("https://hooks.example.gov.cn:8443/a?b=1", "93.184.215.14")
+    assert url == "https://93.184.215.14:8443/a?b=1"
+    assert host == {"host": "hooks.example.gov.cn:8443"}
+    assert extensions == {"sni_hostname": "hooks.example.gov.cn"}
+    assert pinned("http://h.example.cn/x", "2001:db8::1")[0] == "http://[2001:db8::1]/x"
     for refused in ("http://127.0.0.1/", "http://[::ffff:10.0.0.1]/", "http://0.0.0.0/"):
         with pytest.raises(DestinationRefused):
             await check_destination(refused, [])

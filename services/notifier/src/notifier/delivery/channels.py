@@ -12,7 +12,7 @@ import aiosmtplib
 import httpx
 from standardwebhooks.webhooks import Webhook
 
-from notifier.delivery.destinations import DestinationRefused, check_destination
+from notifier.delivery.destinations import DestinationRefused, check_destination, pinned
 from notifier.settings import NotifierSettings
 
 
@@ -93,19 +93,23 @@ class Channels:
         assert parcel.url is not None and parcel.secret is not None
         try:
             # checked again at every attempt: DNS may have changed since the subscription
-            await check_destination(parcel.url, self.settings.webhook_allowed_networks)
+            address = await check_destination(parcel.url, self.settings.webhook_allowed_networks)
         except DestinationRefused as exc:
             return Outcome("refused", error=str(exc))
+        url, host, extensions = pinned(parcel.url, address)
         sent_at = datetime.now(UTC)  # the receiver checks the timestamp against its own clock
         body = parcel.webhook_body(sent_at)
         headers = {
+            **host,
             "content-type": "application/json",
             "webhook-id": parcel.message_id,
             "webhook-timestamp": str(int(sent_at.timestamp())),
             "webhook-signature": Webhook(parcel.secret).sign(parcel.message_id, sent_at, body),
         }
         try:
-            response = await self.http.post(parcel.url, content=body.encode(), headers=headers)
+            response = await self.http.post(
+                url, content=body.encode(), headers=headers, extensions=extensions
+            )
         except httpx.HTTPError as exc:
             return Outcome("failed", error=f"{type(exc).__name__}: {exc}"[:1000])
         code = response.status_code

@@ -2,12 +2,13 @@
 
 A destination is resolved and every address it resolves to is checked: private, loopback,
 link-local, multicast, reserved and unspecified addresses are refused unless they fall inside
-a network on the configured allow-list (``NOTIFIER_WEBHOOK_ALLOWED_NETWORKS``)."""
+a network on the configured allow-list (``NOTIFIER_WEBHOOK_ALLOWED_NETWORKS``). Delivery then
+connects to the checked address, not to whatever the name resolves to a moment later."""
 
 import asyncio
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -54,8 +55,10 @@ def check_url_form(url: str) -> tuple[str, int]:
     return parts.hostname, port
 
 
-async def check_destination(url: str, allowed: list[str]) -> None:
-    """Raise DestinationRefused unless every address ``url``'s host resolves to may be reached."""
+async def check_destination(url: str, allowed: list[str]) -> str:
+    """The address to connect to; DestinationRefused unless every address ``url``'s host
+    resolves to may be reached. The caller connects to the returned address itself, so a DNS
+    answer that changes after the check (rebinding) cannot lead it inside."""
     host, port = check_url_form(url)
     try:
         literal = ipaddress.ip_address(host)
@@ -63,10 +66,24 @@ async def check_destination(url: str, allowed: list[str]) -> None:
         literal = None
     if literal is not None:
         check_address(literal, allowed)
-        return
+        return str(literal)
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
         raise DestinationRefused(f"{host} does not resolve: {exc}") from None
-    for info in infos:
-        check_address(ipaddress.ip_address(info[4][0].split("%")[0]), allowed)
+    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    if not addresses:
+        raise DestinationRefused(f"{host} does not resolve")
+    for address in addresses:
+        check_address(address, allowed)
+    return str(addresses[0])
+
+
+def pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """``url`` with its host replaced by the checked address, the Host header to send, and the
+    TLS server name to verify the certificate against (https)."""
+    parts = urlsplit(url)
+    host = f"[{address}]" if ":" in address else address
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
+    return urlunsplit(parts._replace(netloc=netloc)), {"host": parts.netloc}, extensions
