@@ -79,6 +79,10 @@ class Runtime:
                 name="housekeeping",
             ),
             asyncio.create_task(self.scheduler.run_forever(), name="jobs"),
+            *(
+                asyncio.create_task(worker(self), name=f"worker:{worker.__name__}")
+                for worker in self.spec.workers
+            ),
         ]
 
     async def run_job(self, name: str, *, now: datetime | None = None) -> int | None:

@@ -4,6 +4,7 @@ the CLI and the dev server."""
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,6 +29,10 @@ class ServiceSpec:
     handlers: Handlers = field(default_factory=Handlers)
     tags: Sequence[dict[str, str]] = ()
     jobs: Sequence[Job] = ()  # periodic work: overdue sweeps, scheduled obligations
+    # Continuous loops started with the service and cancelled at shutdown, each given the
+    # service's Runtime: work that a periodic job under one lock does not fit (a delivery
+    # worker every replica runs, claiming rows with SKIP LOCKED and committing as it goes).
+    workers: Sequence[Callable[[Any], Awaitable[None]]] = ()
     # Loads the service's reference data (the plan edition, the mines of 专栏一...) in one
     # transaction; must be safe to run again on a seeded database.
     seed: Callable[[AsyncSession], Awaitable[None]] | None = None

@@ -1,14 +1,26 @@
 """notifier: deadlines learned from events, reminders and overdue alerts, the app inbox."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 from servicekit.app import serve
+from servicekit.jobs import Job
 from servicekit.spec import ServiceSpec
 
-from notifier.journal.handlers import handlers
+import notifier.journal.handlers  # noqa: F401  (registers the journal's own handler)
+from notifier.alerts.router import admin_router as alerts_router
+from notifier.alerts.router import inbox_router
+from notifier.deadlines.handlers import handlers
+from notifier.deadlines.router import router as deadlines_router
+from notifier.deadlines.service import replan, sweep
+from notifier.delivery.worker import delivery_worker
 from notifier.journal.router import router as journal_router
 from notifier.settings import NotifierSettings
+from notifier.subscriptions.router import router as subscriptions_router
+
+SWEEP = "reminder-sweep"
+REPLAN = "reminder-replan"
 
 SERVICE = ServiceSpec(
     name="notifier",
@@ -19,9 +31,26 @@ SERVICE = ServiceSpec(
     package="notifier",
     migrations=Path(__file__).resolve().parents[2] / "migrations" / "versions",
     port=8004,
-    routers=[journal_router],
+    routers=[
+        deadlines_router,
+        subscriptions_router,
+        inbox_router,
+        alerts_router,
+        journal_router,
+    ],
     handlers=handlers,
-    tags=[{"name": "journal 事件记录", "description": "Events received from other services."}],
+    jobs=[
+        Job(SWEEP, every=timedelta(minutes=1), run=sweep),
+        Job(REPLAN, every=timedelta(hours=6), run=replan),
+    ],
+    workers=[delivery_worker],
+    tags=[
+        {"name": "deadlines 期限", "description": "Deadlines learned from events."},
+        {"name": "subscriptions 订阅", "description": "Who hears of which deadlines, how."},
+        {"name": "inbox 消息", "description": "The caller's in-app alerts and their stream."},
+        {"name": "alerts 提醒与投递", "description": "Alerts, delivery log, resend, dead letters."},
+        {"name": "journal 事件记录", "description": "Events received from other services."},
+    ],
 )
 
 

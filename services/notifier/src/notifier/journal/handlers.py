@@ -1,13 +1,11 @@
-"""What the notifier does with events from other services."""
+"""What the journal records besides the events the deadlines package handles."""
 
 from contracts.rights import HolderRegistered
-from servicekit.events.consumer import Handlers
 from servicekit.events.envelope import CloudEvent
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifier.deadlines.handlers import handlers
 from notifier.journal import service
-
-handlers = Handlers()
 
 
 @handlers.on(HolderRegistered)

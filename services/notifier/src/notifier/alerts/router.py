@@ -1,0 +1,184 @@
+"""HTTP for alerts: the caller's inbox (and its event stream), and the delivery admin."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Request
+from servicekit.auth import Principal, Role, require
+from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.pagination import Page, PageParams, page_of, page_params
+from servicekit.unit_of_work import get_session
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sse_starlette.sse import EventSourceResponse
+
+from notifier.alerts import service
+from notifier.alerts.models import AlertStatus
+from notifier.alerts.schemas import AlertPublic, AttemptPublic, InboxItem
+
+inbox_router = APIRouter(prefix="/inbox", tags=["inbox 消息"])
+admin_router = APIRouter(prefix="/alerts", tags=["alerts 提醒与投递"])
+Session = Annotated[AsyncSession, Depends(get_session)]
+Anyone = Annotated[Principal, Depends(require(*Role))]
+Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
+
+
+@inbox_router.get(
+    "",
+    response_model=Page[InboxItem],
+    summary="My inbox 我的消息",
+    description="The caller's in-app alerts, newest first (what the mobile inspection apps "
+    "read). Alerts reach an inbox through an `inbox` subscription for the caller.",
+    responses=PROBLEM_RESPONSES,
+)
+async def read_inbox(
+    session: Session,
+    caller: Anyone,
+    page: Annotated[PageParams, Depends(page_params)],
+    unread: bool = False,
+) -> Page[InboxItem]:
+    rows = await service.inbox(session=session, user=caller.subject, page=page, unread=unread)
+    return page_of([InboxItem.of(r) for r in rows], page, lambda a: [a.id])
+
+
+@inbox_router.post(
+    "/{alert_id}/read",
+    response_model=InboxItem,
+    summary="Mark read 标记已读",
+    description="Idempotent. Another user's alert is 404.",
+    responses={**PROBLEM_RESPONSES, 404: problem_doc("Not in your inbox")},
+)
+async def mark_read(alert_id: int, session: Session, caller: Anyone) -> InboxItem:
+    alert = await service.mark_read(session=session, user=caller.subject, alert_id=alert_id)
+    return InboxItem.of(alert)
+
+
+@inbox_router.get(
+    "/stream",
+    summary="Stream of new alerts 新消息推送 (SSE)",
+    description="Server-sent events: one `alert` event (JSON: an inbox item) per new alert "
+    "in the caller's inbox. Resumes after `Last-Event-ID` when the client reconnects; "
+    "otherwise starts with alerts arriving from now on.",
+    response_class=EventSourceResponse,
+    responses={
+        **PROBLEM_RESPONSES,
+        200: {"content": {"text/event-stream": {}}, "description": "The event stream"},
+    },
+)
+async def stream_inbox(
+    request: Request,
+    caller: Anyone,
+    last_event_id: Annotated[int | None, Header(alias="Last-Event-ID")] = None,
+) -> EventSourceResponse:
+    # no request session here: the stream is long-lived, each look is its own short read
+    runtime = request.app.state.runtime
+    interval = request.app.state.settings.inbox_poll_seconds
+
+    async def events() -> AsyncIterator[dict]:
+        after = last_event_id
+        if after is None:
+            async with runtime.db.transaction() as session:
+                after = await service.latest_inbox_id(session=session, user=caller.subject)
+        while not await request.is_disconnected():
+            async with runtime.db.transaction() as session:
+                rows = await service.inbox_since(
+                    session=session, user=caller.subject, after_id=after
+                )
+            for alert in rows:
+                after = alert.id
+                yield {
+                    "event": "alert",
+                    "id": str(alert.id),
+                    "data": json.dumps(
+                        InboxItem.of(alert).model_dump(mode="json"), ensure_ascii=False
+                    ),
+                }
+            await asyncio.sleep(interval)
+
+    return EventSourceResponse(events(), ping=15)
+
+
+@admin_router.get(
+    "",
+    response_model=Page[AlertPublic],
+    summary="Alerts by deadline or recipient 提醒记录",
+    description="Every alert with its delivery state, filtered by deadline, subscription, "
+    "recipient (the e-mail address, endpoint URL or inbox user it went to) or status.",
+    responses=PROBLEM_RESPONSES,
+)
+async def list_alerts(
+    session: Session,
+    _: Admin,
+    page: Annotated[PageParams, Depends(page_params)],
+    deadline_id: str | None = None,
+    subscription_id: UUID | None = None,
+    recipient: str | None = None,
+    status: AlertStatus | None = None,
+) -> Page[AlertPublic]:
+    rows = await service.list_alerts(
+        session=session,
+        page=page,
+        deadline_id=deadline_id,
+        subscription_id=subscription_id,
+        recipient=recipient,
+        status=status,
+    )
+    return page_of([AlertPublic.model_validate(r) for r in rows], page, lambda a: [a.id])
+
+
+@admin_router.get(
+    "/dead-letters",
+    response_model=Page[AlertPublic],
+    summary="Dead letters of deliveries 投递失败",
+    description="Alerts given up on: attempts exhausted, endpoint gone (410), destination "
+    "refused, subscription disabled. `POST /alerts/{id}/resend` queues one again.",
+    responses=PROBLEM_RESPONSES,
+)
+async def dead_letters(
+    session: Session, _: Admin, page: Annotated[PageParams, Depends(page_params)]
+) -> Page[AlertPublic]:
+    rows = await service.list_alerts(session=session, page=page, status=AlertStatus.dead)
+    return page_of([AlertPublic.model_validate(r) for r in rows], page, lambda a: [a.id])
+
+
+@admin_router.get(
+    "/{alert_id}",
+    response_model=AlertPublic,
+    summary="An alert 提醒详情",
+    description="One alert: its deadline, step, channel, recipient and delivery state.",
+    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such alert")},
+)
+async def get_alert(alert_id: int, session: Session, _: Admin) -> AlertPublic:
+    return AlertPublic.model_validate(await service.get_alert(session=session, alert_id=alert_id))
+
+
+@admin_router.get(
+    "/{alert_id}/attempts",
+    response_model=list[AttemptPublic],
+    summary="Delivery attempts 投递日志",
+    description="Every attempt at delivering the alert, in order.",
+    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such alert")},
+)
+async def list_attempts(alert_id: int, session: Session, _: Admin) -> list[AttemptPublic]:
+    rows = await service.attempts(session=session, alert_id=alert_id)
+    return [AttemptPublic.model_validate(r) for r in rows]
+
+
+@admin_router.post(
+    "/{alert_id}/resend",
+    response_model=AlertPublic,
+    summary="Resend an alert 重新投递",
+    description="Queues a delivered or dead alert for delivery again, with a fresh retry "
+    "budget. The webhook-id stays the same, so a receiver that already has it may drop it.",
+    responses={
+        **PROBLEM_RESPONSES,
+        404: problem_doc("No such alert"),
+        409: problem_doc("Inbox alert, already queued, or the subscription is disabled"),
+    },
+)
+async def resend(alert_id: int, session: Session, _: Admin) -> AlertPublic:
+    alert = await service.resend(session=session, alert_id=alert_id, now=datetime.now(UTC))
+    return AlertPublic.model_validate(alert)

@@ -1,0 +1,81 @@
+"""What the inbox and the alerts admin return."""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from notifier.alerts.models import AlertStatus, Stage
+
+
+class InboxItem(BaseModel):
+    id: int
+    deadline_id: str
+    stage: Stage = Field(description="reminder or overdue")
+    step: str = Field(examples=["reminder-7"])
+    kind: str = Field(examples=["rectification"])
+    subject: str
+    title: str = Field(
+        examples=[
+            "【提醒】二连浩特市乌希根楚二号建筑用花岗岩矿 限期整改将于2027-03-31到期，剩余7天"
+        ]
+    )
+    body: str
+    due_at: date
+    read: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, alert) -> "InboxItem":
+        return cls(
+            id=alert.id,
+            deadline_id=alert.deadline_id,
+            stage=alert.stage,
+            step=alert.step,
+            kind=alert.kind,
+            subject=alert.subject,
+            title=alert.title,
+            body=alert.body,
+            due_at=alert.due_at,
+            read=alert.read_at is not None,
+            created_at=alert.created_at,
+        )
+
+
+class AlertPublic(BaseModel):
+    id: int
+    deadline_id: str
+    subscription_id: UUID
+    step: str
+    stage: Stage
+    channel: str
+    recipient: str
+    kind: str
+    subject: str
+    title: str
+    due_at: date
+    status: AlertStatus
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+    read_at: datetime | None
+
+    model_config = {"from_attributes": True}
+
+
+class AttemptPublic(BaseModel):
+    id: int
+    alert_id: int
+    worker: str
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str | None = Field(
+        description="delivered, failed (retried), gone (410), refused, interrupted; null while "
+        "in flight"
+    )
+    status_code: int | None
+    error: str | None
+
+    model_config = {"from_attributes": True}

@@ -1,0 +1,218 @@
+"""Alerts: created by the sweep for each matching subscription, read in the inbox, resent by
+admins. Delivery itself lives in ``notifier.delivery``."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from uuid import UUID
+
+from servicekit.errors import Conflict, NotFound
+from servicekit.pagination import PageParams
+from sqlalchemy import and_, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from notifier.alerts.messages import render
+from notifier.alerts.models import Alert, AlertStatus, DeliveryAttempt, Stage
+from notifier.deadlines.models import SHANGHAI, Deadline
+from notifier.subscriptions.models import Channel, Subscription
+
+
+def _matches(deadline: type[Deadline]):
+    """A subscription hears of a deadline when every selector it sets agrees."""
+    return and_(
+        col(Subscription.active),
+        or_(col(Subscription.holder_id).is_(None), Subscription.holder_id == deadline.holder_id),
+        or_(col(Subscription.role).is_(None), Subscription.role == deadline.role),
+        or_(col(Subscription.org_id).is_(None), Subscription.org_id == deadline.org_id),
+        or_(col(Subscription.kinds).is_(None), deadline.kind == Subscription.kinds.any_()),  # type: ignore[union-attr]
+    )
+
+
+async def fan_out(
+    *, session: AsyncSession, steps: Sequence[tuple[Deadline, str]], now: datetime
+) -> int:
+    """One alert per (deadline, step, subscription); a second try inserts nothing."""
+    if not steps:
+        return 0
+    step_of = {deadline.id: step for deadline, step in steps}
+    pairs = (
+        await session.exec(
+            select(Deadline, Subscription)
+            .join(Subscription, _matches(Deadline))
+            .where(col(Deadline.id).in_(list(step_of)))
+        )
+    ).all()
+    today = now.astimezone(SHANGHAI).date()
+    rows = []
+    for deadline, subscription in pairs:
+        step = step_of[deadline.id]
+        stage = Stage.overdue if step == "overdue" else Stage.reminder
+        message = render(
+            language=subscription.language,
+            kind=deadline.kind,
+            stage=stage,
+            title_zh=deadline.title_zh,
+            due_at=deadline.due_at,
+            subject=deadline.subject,
+            days_left=(deadline.due_at - today).days,
+        )
+        inbox = subscription.channel == Channel.inbox
+        rows.append(
+            {
+                "deadline_id": deadline.id,
+                "subscription_id": subscription.id,
+                "step": step,
+                "stage": stage,
+                "channel": subscription.channel,
+                "recipient": subscription.destination,
+                "kind": deadline.kind,
+                "subject": deadline.subject,
+                "title": message.title,
+                "body": message.body,
+                "due_at": deadline.due_at,
+                # the inbox is delivered by being written; other channels wait for the worker
+                "status": AlertStatus.delivered if inbox else AlertStatus.pending,
+                "next_attempt_at": None if inbox else now,
+                "delivered_at": now if inbox else None,
+                "created_at": now,
+            }
+        )
+    if not rows:
+        return 0
+    # executemany on the Core table: one cached statement, sent in batches by the driver
+    table = Alert.__table__  # type: ignore[attr-defined]
+    inserted = await session.exec(
+        pg_insert(table).on_conflict_do_nothing(constraint="alerts_once").returning(table.c.id),
+        params=rows,
+    )
+    return len(inserted.all())
+
+
+async def cancel_pending(*, session: AsyncSession, deadline_ids: Sequence[str]) -> None:
+    """A met or cancelled deadline: alerts not yet out stay unsent."""
+    await session.exec(
+        update(Alert)
+        .where(col(Alert.deadline_id).in_(deadline_ids), col(Alert.status) == AlertStatus.pending)
+        .values(status=AlertStatus.cancelled, next_attempt_at=None)
+    )
+
+
+async def inbox(
+    *, session: AsyncSession, user: str, page: PageParams, unread: bool = False
+) -> list[Alert]:
+    query = (
+        select(Alert)
+        .where(col(Alert.channel) == Channel.inbox, col(Alert.recipient) == user)
+        .order_by(col(Alert.id).desc())
+        .limit(page.limit + 1)
+    )
+    if unread:
+        query = query.where(col(Alert.read_at).is_(None))
+    if page.after:
+        query = query.where(col(Alert.id) < page.after[0])
+    return list((await session.exec(query)).all())
+
+
+async def inbox_since(*, session: AsyncSession, user: str, after_id: int) -> list[Alert]:
+    return list(
+        (
+            await session.exec(
+                select(Alert)
+                .where(
+                    col(Alert.channel) == Channel.inbox,
+                    col(Alert.recipient) == user,
+                    col(Alert.id) > after_id,
+                )
+                .order_by(col(Alert.id))
+                .limit(100)
+            )
+        ).all()
+    )
+
+
+async def latest_inbox_id(*, session: AsyncSession, user: str) -> int:
+    latest = (
+        await session.exec(
+            select(Alert.id)
+            .where(col(Alert.channel) == Channel.inbox, col(Alert.recipient) == user)
+            .order_by(col(Alert.id).desc())
+            .limit(1)
+        )
+    ).first()
+    return latest or 0
+
+
+async def mark_read(*, session: AsyncSession, user: str, alert_id: int) -> Alert:
+    alert = await session.get(Alert, alert_id)
+    # another user's alert is "not found", never "forbidden": ids reveal nothing
+    if alert is None or alert.channel != Channel.inbox or alert.recipient != user:
+        raise NotFound(f"No alert {alert_id} in your inbox.")
+    if alert.read_at is None:
+        alert.read_at = datetime.now(UTC)
+        await session.flush()
+    return alert
+
+
+async def list_alerts(
+    *,
+    session: AsyncSession,
+    page: PageParams,
+    deadline_id: str | None = None,
+    subscription_id: UUID | None = None,
+    recipient: str | None = None,
+    status: AlertStatus | None = None,
+) -> list[Alert]:
+    query = select(Alert).order_by(col(Alert.id)).limit(page.limit + 1)
+    if deadline_id is not None:
+        query = query.where(col(Alert.deadline_id) == deadline_id)
+    if subscription_id is not None:
+        query = query.where(col(Alert.subscription_id) == subscription_id)
+    if recipient is not None:
+        query = query.where(col(Alert.recipient) == recipient)
+    if status is not None:
+        query = query.where(col(Alert.status) == status)
+    if page.after:
+        query = query.where(col(Alert.id) > page.after[0])
+    return list((await session.exec(query)).all())
+
+
+async def get_alert(*, session: AsyncSession, alert_id: int) -> Alert:
+    alert = await session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(f"No alert {alert_id}.")
+    return alert
+
+
+async def attempts(*, session: AsyncSession, alert_id: int) -> list[DeliveryAttempt]:
+    await get_alert(session=session, alert_id=alert_id)
+    return list(
+        (
+            await session.exec(
+                select(DeliveryAttempt)
+                .where(col(DeliveryAttempt.alert_id) == alert_id)
+                .order_by(col(DeliveryAttempt.id))
+            )
+        ).all()
+    )
+
+
+async def resend(*, session: AsyncSession, alert_id: int, now: datetime) -> Alert:
+    """Queue an alert again (a dead letter after the endpoint was fixed, a lost e-mail)."""
+    alert = await session.get(Alert, alert_id, with_for_update=True)
+    if alert is None:
+        raise NotFound(f"No alert {alert_id}.")
+    if alert.channel == Channel.inbox:
+        raise Conflict("Inbox alerts are delivered by being stored; there is nothing to resend.")
+    if alert.status == AlertStatus.pending:
+        raise Conflict("The alert is already waiting for delivery.")
+    subscription = await session.get(Subscription, alert.subscription_id)
+    if subscription is None or not subscription.active:
+        raise Conflict(
+            "The subscription is disabled; enable it (PATCH /subscriptions/{id}) first.",
+            reason=subscription.disabled_reason if subscription else None,
+        )
+    alert.status, alert.attempts = AlertStatus.pending, 0
+    alert.next_attempt_at, alert.last_error = now, None
+    await session.flush()
+    return alert

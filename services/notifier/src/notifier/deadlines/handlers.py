@@ -1,0 +1,71 @@
+"""Deadlines from events, without domain knowledge: every event type in the contracts registry
+whose payload has a ``deadline`` field sets, moves, meets, cancels or reports it overdue.
+Two events are read for what they imply: a closed mine owes nothing more, and a granted or
+renewed licence expires at the end of its validity."""
+
+from contracts import Deadline as DeadlineEvent
+from contracts import EventPayload, registry
+from contracts.deadline import Audience
+from contracts.rights import MineClosed, RightGranted, RightRenewed
+from servicekit.events.consumer import Handlers
+from servicekit.events.envelope import CloudEvent
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from notifier.deadlines import service
+from notifier.journal import service as journal
+
+handlers = Handlers()
+LICENCE_EXPIRY = "licence_expiry"
+
+
+def licence_deadline(right_id: str, holder_id: str, licence_no: str, valid_to) -> DeadlineEvent:
+    return DeadlineEvent(
+        id=f"licence-expiry:{right_id}",
+        kind=LICENCE_EXPIRY,
+        due_at=valid_to,
+        subject=right_id,
+        audience=Audience(holder_id=holder_id),
+        title_zh=f"许可证{licence_no}有效期届满",
+    )
+
+
+async def deadline_event(session: AsyncSession, event: CloudEvent, payload: EventPayload) -> None:
+    await journal.record(session=session, event=event)
+    deadline = getattr(payload, "deadline", None)
+    if deadline is not None:  # optional on some events (an application's review deadline)
+        await service.apply(session=session, deadline=deadline, event_type=event.type)
+
+
+def carries_deadline(model: type[EventPayload]) -> bool:
+    return "deadline" in model.model_fields
+
+
+for model in registry:
+    if carries_deadline(model):
+        handlers.on(model)(deadline_event)
+
+
+@handlers.on(MineClosed)
+async def mine_closed(session: AsyncSession, event: CloudEvent, payload: MineClosed) -> None:
+    await journal.record(session=session, event=event)
+    await service.cancel_subject(
+        session=session, subject=str(payload.right_id), event_type=event.type
+    )
+
+
+@handlers.on(RightGranted)
+async def right_granted(session: AsyncSession, event: CloudEvent, payload: RightGranted) -> None:
+    await journal.record(session=session, event=event)
+    deadline = licence_deadline(
+        str(payload.right_id), str(payload.holder_id), payload.licence_no, payload.valid_to
+    )
+    await service.apply(session=session, deadline=deadline, event_type=event.type)
+
+
+@handlers.on(RightRenewed)
+async def right_renewed(session: AsyncSession, event: CloudEvent, payload: RightRenewed) -> None:
+    await journal.record(session=session, event=event)
+    deadline = licence_deadline(
+        str(payload.right_id), str(payload.holder_id), payload.licence_no, payload.valid_to
+    )
+    await service.apply(session=session, deadline=deadline, event_type=event.type)

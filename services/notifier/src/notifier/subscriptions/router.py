@@ -1,0 +1,145 @@
+"""HTTP for subscriptions: parse, authorize, call the service, shape the response."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from servicekit.auth import Principal, Role, require
+from servicekit.concurrency import IfMatch, require_if_match, set_etag
+from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.pagination import Page, PageParams, page_of, page_params
+from servicekit.unit_of_work import get_session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from notifier.subscriptions import service
+from notifier.subscriptions.models import Channel
+from notifier.subscriptions.schemas import (
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionPublic,
+    SubscriptionUpdate,
+)
+
+router = APIRouter(prefix="/subscriptions", tags=["subscriptions 订阅"])
+Session = Annotated[AsyncSession, Depends(get_session)]
+Caller = Annotated[Principal, Depends(require(*Role))]
+
+
+def _allowed(request: Request) -> list[str]:
+    return request.app.state.settings.webhook_allowed_networks
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SubscriptionCreated,
+    summary="Subscribe a recipient 新增订阅",
+    description="One recipient on one channel for the deadlines its selectors match "
+    "(holder, role, organisation, kinds; none set = every deadline). Enterprises subscribe "
+    "contacts for their own holder (e-mail, inbox), evaluators for their organisation, "
+    "government systems register webhook endpoints (the signing secret is returned once), "
+    "inspectors and reviewers their own inbox; bureau admins anything. Webhook URLs must "
+    "resolve to public addresses or to a network on the allow-list.",
+    responses={
+        **PROBLEM_RESPONSES,
+        403: problem_doc("Channel not allowed for the role, or another holder's deadlines"),
+    },
+)
+async def create_subscription(
+    data: SubscriptionCreate, session: Session, caller: Caller, request: Request, response: Response
+) -> SubscriptionCreated:
+    subscription = await service.create(
+        session=session, data=data, caller=caller, allowed=_allowed(request)
+    )
+    response.headers["Location"] = f"/subscriptions/{subscription.id}"
+    set_etag(response, subscription.version)
+    return SubscriptionCreated.model_validate(subscription)
+
+
+@router.get(
+    "",
+    response_model=Page[SubscriptionPublic],
+    summary="List subscriptions 订阅列表",
+    description="Bureau admins see all; others the ones they created or that belong to their "
+    "holder or organisation.",
+    responses=PROBLEM_RESPONSES,
+)
+async def list_subscriptions(
+    session: Session,
+    caller: Caller,
+    page: Annotated[PageParams, Depends(page_params)],
+    holder_id: str | None = None,
+    channel: Channel | None = None,
+) -> Page[SubscriptionPublic]:
+    rows = await service.list_subscriptions(
+        session=session, caller=caller, page=page, holder_id=holder_id, channel=channel
+    )
+    return page_of(
+        [SubscriptionPublic.model_validate(r) for r in rows],
+        page,
+        lambda s: [s.created_at.isoformat(), str(s.id)],
+    )
+
+
+@router.get(
+    "/{subscription_id}",
+    response_model=SubscriptionPublic,
+    summary="A subscription 订阅详情",
+    description="404 for a subscription the caller may not see.",
+    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such subscription")},
+)
+async def get_subscription(
+    subscription_id: UUID, session: Session, caller: Caller, response: Response
+) -> SubscriptionPublic:
+    subscription = await service.get(
+        session=session, subscription_id=subscription_id, caller=caller
+    )
+    set_etag(response, subscription.version)
+    return SubscriptionPublic.model_validate(subscription)
+
+
+@router.patch(
+    "/{subscription_id}",
+    response_model=SubscriptionPublic,
+    summary="Change a subscription 修改订阅",
+    description="Needs `If-Match`. `active: true` re-enables an endpoint disabled after a 410.",
+    responses={
+        **PROBLEM_RESPONSES,
+        404: problem_doc("No such subscription"),
+        412: problem_doc("Stale If-Match"),
+        428: problem_doc("If-Match missing"),
+    },
+)
+async def update_subscription(
+    subscription_id: UUID,
+    data: SubscriptionUpdate,
+    session: Session,
+    caller: Caller,
+    request: Request,
+    response: Response,
+    if_match: IfMatch = None,
+) -> SubscriptionPublic:
+    subscription = await service.get(
+        session=session, subscription_id=subscription_id, caller=caller, lock=True
+    )
+    require_if_match(if_match, subscription.version)
+    subscription = await service.update(
+        session=session, subscription=subscription, data=data, allowed=_allowed(request)
+    )
+    set_etag(response, subscription.version)
+    return SubscriptionPublic.model_validate(subscription)
+
+
+@router.delete(
+    "/{subscription_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a subscription 删除订阅",
+    description="Alerts already sent keep their delivery log.",
+    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such subscription")},
+)
+async def delete_subscription(subscription_id: UUID, session: Session, caller: Caller) -> Response:
+    subscription = await service.get(
+        session=session, subscription_id=subscription_id, caller=caller, lock=True
+    )
+    await service.delete(session=session, subscription=subscription)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,178 @@
+"""Subscriptions: enterprises manage their own contacts, evaluators their organisation's, the
+bureau everyone's; government systems register webhook endpoints; staff subscribe their inbox."""
+
+import base64
+import secrets
+from datetime import UTC, datetime
+from uuid import UUID
+
+from servicekit.auth import Principal, Role
+from servicekit.errors import FieldError, Forbidden, NotFound, validation_error
+from servicekit.pagination import PageParams
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from notifier.delivery.destinations import DestinationRefused, check_destination
+from notifier.subscriptions.models import Channel, Subscription
+from notifier.subscriptions.schemas import SubscriptionCreate, SubscriptionUpdate
+
+# which channels each kind of caller may set up (the bureau admin: all)
+CHANNELS = {
+    Role.gov_system: {Channel.webhook},
+    Role.enterprise: {Channel.email, Channel.inbox},
+    Role.evaluator: {Channel.email, Channel.inbox},
+    Role.bureau_reviewer: {Channel.inbox},
+    Role.inspector: {Channel.inbox},
+}
+
+
+def new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _allowed_channels(caller: Principal) -> set[Channel]:
+    if caller.has(Role.bureau_admin):
+        return set(Channel)
+    return set().union(*(CHANNELS.get(role, set()) for role in caller.roles))
+
+
+async def _check_url(url: str, allowed: list[str], field: str) -> None:
+    try:
+        await check_destination(url, allowed)
+    except DestinationRefused as exc:
+        raise validation_error([FieldError(field=field, message=str(exc))]) from None
+
+
+async def create(
+    *, session: AsyncSession, data: SubscriptionCreate, caller: Principal, allowed: list[str]
+) -> Subscription:
+    if data.channel not in _allowed_channels(caller):
+        raise Forbidden(f"Your role may not set up {data.channel} subscriptions.")
+    holder_id, org_id, inbox_user = data.holder_id, data.org_id, data.inbox_user
+    if caller.own_holder is not None:  # an enterprise: its own holder's deadlines only
+        caller.ensure_holder(holder_id or caller.own_holder)
+        holder_id = caller.own_holder
+    if caller.own_org is not None:
+        caller.ensure_org(org_id or caller.own_org)
+        org_id = caller.own_org
+    if data.channel == Channel.inbox:
+        if inbox_user not in (None, caller.subject) and not caller.has(Role.bureau_admin):
+            raise Forbidden("You may subscribe only your own inbox.")
+        inbox_user = inbox_user or caller.subject
+    if data.url is not None:
+        await _check_url(data.url, allowed, "body.url")
+    subscription = Subscription(
+        name=data.name,
+        channel=data.channel,
+        holder_id=holder_id,
+        role=data.role,
+        org_id=org_id,
+        kinds=data.kinds,
+        email=data.email,
+        inbox_user=inbox_user,
+        url=data.url,
+        secret=new_secret() if data.channel == Channel.webhook else None,
+        language=data.language,
+        created_by=caller.subject,
+    )
+    session.add(subscription)
+    await session.flush()
+    return subscription
+
+
+def _visible(caller: Principal):
+    if caller.has(Role.bureau_admin):
+        return None
+    conditions = [col(Subscription.created_by) == caller.subject]
+    if caller.own_holder is not None:
+        conditions.append(col(Subscription.holder_id) == caller.own_holder)
+    if caller.own_org is not None:
+        conditions.append(col(Subscription.org_id) == caller.own_org)
+    return or_(*conditions)
+
+
+async def list_subscriptions(
+    *,
+    session: AsyncSession,
+    caller: Principal,
+    page: PageParams,
+    holder_id: str | None = None,
+    channel: Channel | None = None,
+) -> list[Subscription]:
+    query = (
+        select(Subscription)
+        .order_by(col(Subscription.created_at), col(Subscription.id))
+        .limit(page.limit + 1)
+    )
+    if (visible := _visible(caller)) is not None:
+        query = query.where(visible)
+    if holder_id is not None:
+        query = query.where(col(Subscription.holder_id) == holder_id)
+    if channel is not None:
+        query = query.where(col(Subscription.channel) == channel)
+    if page.after:
+        after = datetime.fromisoformat(page.after[0])
+        query = query.where(
+            (col(Subscription.created_at) > after)
+            | (
+                (col(Subscription.created_at) == after)
+                & (col(Subscription.id) > UUID(page.after[1]))
+            )
+        )
+    return list((await session.exec(query)).all())
+
+
+async def get(
+    *, session: AsyncSession, subscription_id: UUID, caller: Principal, lock: bool = False
+) -> Subscription:
+    query = select(Subscription).where(col(Subscription.id) == subscription_id)
+    if (visible := _visible(caller)) is not None:
+        query = query.where(visible)
+    if lock:
+        query = query.with_for_update()
+    subscription = (await session.exec(query)).first()
+    if subscription is None:  # someone else's is "not found": ids reveal nothing
+        raise NotFound(f"No subscription {subscription_id}.")
+    return subscription
+
+
+async def update(
+    *,
+    session: AsyncSession,
+    subscription: Subscription,
+    data: SubscriptionUpdate,
+    allowed: list[str],
+) -> Subscription:
+    changes = data.model_dump(exclude_unset=True)
+    for name in ("email", "url"):
+        if (
+            name in changes
+            and subscription.channel != {"email": Channel.email, "url": Channel.webhook}[name]
+        ):
+            raise validation_error(
+                [
+                    FieldError(
+                        field=f"body.{name}", message=f"not used by channel {subscription.channel}"
+                    )
+                ]
+            )
+        if name in changes and changes[name] is None:
+            raise validation_error([FieldError(field=f"body.{name}", message="cannot be removed")])
+    if changes.get("url") is not None:
+        await _check_url(changes["url"], allowed, "body.url")
+    if "kinds" in changes and changes["kinds"] == []:
+        raise validation_error([FieldError(field="body.kinds", message="use null for all kinds")])
+    for name, value in changes.items():
+        setattr(subscription, name, value)
+    if changes.get("active") is True:
+        subscription.disabled_reason = None
+    subscription.version += 1
+    subscription.updated_at = datetime.now(UTC)
+    await session.flush()
+    return subscription
+
+
+async def delete(*, session: AsyncSession, subscription: Subscription) -> None:
+    """Alerts already sent keep their log; the subscription stops matching."""
+    await session.delete(subscription)
+    await session.flush()
