@@ -336,13 +336,12 @@ async def test_closure_waits_for_the_restoration_acceptance_then_closes_the_mine
             f"/rights/{right['id']}/history", headers=plan.auth(Role.bureau_admin)
         )
     ).json()
-    assert [h["action"] for h in history] == [
-        "granted",
-        "closure_restoration_accepted",
-        "status_changed",
+    assert [(h["action"], h["from_status"], h["to_status"]) for h in history] == [
+        ("granted", None, "suspended"),
+        ("status_changed", "suspended", "closing"),  # 正在办理闭坑手续 from the filing
+        ("closure_restoration_accepted", None, None),
+        ("status_changed", "closing", "closed"),
     ]
-    assert history[-1]["from_status"] == "suspended"
-    assert history[-1]["to_status"] == "closed"
     after = await post(
         plan, "/applications/check", {"kind": "renewal", "right_id": right["id"], "term_years": 3}
     )
@@ -437,3 +436,35 @@ async def test_concurrent_approvals_of_the_same_ground_grant_once(plan):
     assert sorted(r.status_code for r in responses) == [200, 422, 422]
     assert await count(plan, "SELECT count(*) FROM rights") == 1
     assert len(await events(plan, "rights.right.granted")) == 1
+
+
+async def test_a_rejected_closure_puts_the_mine_back_as_it_was(plan):
+    owner = await holder(plan, 1)
+    right = await add_right(plan, owner, at=BLANK, status="suspended")
+    application = await file(
+        plan,
+        {
+            "kind": "closure",
+            "right_id": right["id"],
+            "reason": "闭坑",
+            "documents": ["restoration_plan"],
+        },
+    )
+    url = f"/rights/{right['id']}"
+    admin = plan.auth(Role.bureau_admin)
+    assert (await plan.client.get(url, headers=admin)).json()["status"] == "closing"
+    [(_, _, changed)] = await events(plan, "rights.right.status_changed")
+    assert (changed["from_status"], changed["to_status"]) == ("suspended", "closing")
+
+    response = await post(
+        plan, f"/applications/{application['id']}/reject", {"reason": "闭坑方案未通过评审"}
+    )
+    assert response.status_code == 200
+    assert (await plan.client.get(url, headers=admin)).json()["status"] == "suspended"
+    [(_, _, back)] = await events(plan, "rights.right.suspended")  # change_status's event
+    assert "闭坑方案未通过评审" in back["reason"]
+    history = (await plan.client.get(f"{url}/history", headers=admin)).json()
+    assert [(h["from_status"], h["to_status"]) for h in history[1:]] == [
+        ("suspended", "closing"),
+        ("closing", "suspended"),
+    ]

@@ -37,6 +37,8 @@ class Application(SQLModel, table=True):
     review_overdue_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))
     # what approval waits for (the closure restoration acceptance); None: nothing
     waiting_for: dict[str, Any] | None = Field(None, sa_column=Column(JSONB(none_as_null=True)))
+    # a closure puts the mine in `closing`; a rejection puts it back to this status
+    right_status_before: str | None = Field(None, sa_column=Column(String(24)))
     restoration_acceptance: dict[str, Any] | None = Field(
         None, sa_column=Column(JSONB(none_as_null=True))
     )

@@ -147,6 +147,17 @@ async def file(*, session: AsyncSession, request: Any, principal: Principal) -> 
         subject=str(application.right_id) if application.right_id else None,
         key=str(application.id),
     )
+    if isinstance(request, Closure) and right.status != RightStatus.closing:
+        # 正在办理闭坑手续: the mine is closing from the day its closure is filed
+        application.right_status_before = right.status
+        session.add(application)
+        await rights.change_status(
+            session=session,
+            right=right,
+            to=RightStatus.closing,
+            actor=principal.subject,
+            reason=f"闭坑申请{application.id}已受理 closure application filed",
+        )
     return application
 
 
@@ -253,6 +264,18 @@ async def reject(
     _decide(application, ApplicationStatus.rejected, actor, reason)
     session.add(application)
     await session.flush()
+    if application.right_status_before is not None:
+        right = await rights.get_right(
+            session=session, right_id=application.right_id, for_update=True
+        )
+        if right.status == RightStatus.closing:  # unless something else moved it since
+            await rights.change_status(
+                session=session,
+                right=right,
+                to=RightStatus(application.right_status_before),
+                actor=actor,
+                reason=f"闭坑申请{application.id}未获批准 closure rejected: {reason}",
+            )
     await publish(
         session,
         ApplicationRejected(
