@@ -125,7 +125,8 @@ def service_database(
     metrics: ServiceMetrics | None = None,
 ) -> Database:
     """The service's database. Its sessions carry what the outbox needs (event source, topic
-    prefix) and the metrics that code deep in a transaction may count into."""
+    prefix), the metrics that code deep in a transaction may count into, and the settings that
+    jobs and event handlers (which get only a session) may read."""
     return Database(
         settings.database_url,
         pool_size=pool_size or settings.database_pool_size,
@@ -133,6 +134,7 @@ def service_database(
             "event_source": spec.source,
             "topic_prefix": settings.topic_prefix,
             "metrics": metrics,
+            "settings": settings,
         },
     )
 

@@ -1,12 +1,19 @@
 """rights-api: the register of exploration and mining rights and the gate of the city plan."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 from servicekit.app import serve
+from servicekit.jobs import Job
 from servicekit.spec import ServiceSpec
 
+from rights_api.compliance import service as compliance
+from rights_api.compliance.router import router as compliance_router
+from rights_api.filings import service as filings
+from rights_api.filings.router import router as filings_router
 from rights_api.holders.router import router as holders_router
+from rights_api.inspections.router import router as inspections_router
 from rights_api.rights import models as _rights_models  # noqa: F401  (tables, until the router lands)
 from rights_api.settings import RightsSettings
 
@@ -20,8 +27,29 @@ SERVICE = ServiceSpec(
     package="rights_api",
     migrations=Path(__file__).resolve().parents[2] / "migrations" / "versions",
     port=8001,
-    routers=[holders_router],
-    tags=[{"name": "holders 矿业权人", "description": "Rights holders 采矿权人、探矿权人."}],
+    routers=[holders_router, filings_router, inspections_router, compliance_router],
+    tags=[
+        {"name": "holders 矿业权人", "description": "Rights holders 采矿权人、探矿权人."},
+        {
+            "name": "filings 年度报送",
+            "description": "Annual mining plans 年度采掘计划 and reserve verifications "
+            "年度资源储量动态核查 each mining right owes.",
+        },
+        {
+            "name": "inspections 现场检查",
+            "description": "Site inspections from inspectors' (offline) mobile apps; "
+            "out-of-bounds mining 越界开采 is flagged automatically.",
+        },
+        {
+            "name": "compliance 限期整改",
+            "description": "Compliance orders with a deadline; overdue suspends the mine.",
+        },
+    ],
+    jobs=[
+        Job("filing_obligations", timedelta(hours=6), filings.create_due_obligations),
+        Job("filings_overdue", timedelta(hours=1), filings.mark_overdue),
+        Job("compliance_overdue", timedelta(hours=1), compliance.mark_overdue),
+    ],
 )
 
 
