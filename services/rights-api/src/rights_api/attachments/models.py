@@ -6,7 +6,7 @@ from sqlalchemy import BigInteger, Column, DateTime, String
 from sqlmodel import Field, SQLModel
 
 
-def _now() -> datetime:
+def now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -20,5 +20,5 @@ class Attachment(SQLModel, table=True):
     media_type: str = Field(sa_column=Column(String(80), nullable=False))
     size_bytes: int = Field(sa_column=Column(BigInteger, nullable=False))
     created_at: datetime = Field(
-        default_factory=_now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

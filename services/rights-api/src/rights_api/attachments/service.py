@@ -17,7 +17,7 @@ from servicekit.errors import FieldError, ProblemError, validation_error
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rights_api.attachments.models import Attachment
+from rights_api.attachments.models import Attachment, now
 from rights_api.settings import RightsSettings
 
 JPEG, PNG, WEBP, HEIC, TIFF, PDF = (
@@ -101,7 +101,7 @@ async def store(
     await anyio.to_thread.run_sync(_write, path_of(settings, sha256), data)
     await session.exec(
         insert(Attachment)
-        .values(sha256=sha256, media_type=media_type, size_bytes=len(data))
+        .values(sha256=sha256, media_type=media_type, size_bytes=len(data), created_at=now())
         .on_conflict_do_nothing(index_elements=["sha256"])
     )
     attachment = await session.get(Attachment, sha256)

@@ -24,9 +24,8 @@ Reader = Annotated[
 
 
 def _public(order: ComplianceOrder) -> OrderPublic:
-    return OrderPublic.model_validate(
-        {**order.model_dump(), "violation_zh": VIOLATIONS_ZH[order.violation]}
-    )
+    fields = {name: getattr(order, name) for name in ComplianceOrder.model_fields}
+    return OrderPublic.model_validate({**fields, "violation_zh": VIOLATIONS_ZH[order.violation]})
 
 
 @router.post(

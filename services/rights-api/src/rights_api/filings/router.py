@@ -50,7 +50,7 @@ def _attachment(link: FilingAttachment, attachment: Attachment) -> AttachmentPub
 def _public(filing: Filing, files: list) -> FilingPublic:
     return FilingPublic.model_validate(
         {
-            **filing.model_dump(),
+            **{name: getattr(filing, name) for name in Filing.model_fields},
             "required_attachment": REQUIRED_ATTACHMENTS[FilingKind(filing.kind)],
             "attachments": [_attachment(link, a) for link, a in files],
         }

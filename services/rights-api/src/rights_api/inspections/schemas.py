@@ -1,9 +1,9 @@
 """What the inspections API reads and writes."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from rights_api.attachments.schemas import AttachmentPublic
 
@@ -40,6 +40,12 @@ class InspectionPut(BaseModel):
     findings: str = Field(max_length=4000, description="What was found 检查情况")
 
     model_config = {"json_schema_extra": {"examples": [EXAMPLE]}}
+
+    @field_validator("inspected_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        # one instant, one form: a replay writing the offset differently is the same record
+        return value.astimezone(UTC)
 
 
 class InspectionPublic(BaseModel):
