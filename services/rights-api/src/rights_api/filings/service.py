@@ -8,7 +8,7 @@ holiday moves to the next working day, 民法典第二百零三条).
 """
 
 from datetime import date, datetime
-from uuid import UUID
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from contracts.deadline import Audience, Deadline, DeadlineAction
@@ -97,6 +97,7 @@ async def create_obligations_for(
         filing_id = await session.scalar(
             insert(Filing)
             .values(
+                id=uuid4(),
                 right_id=right.id,
                 kind=kind,
                 year=filed_for(kind, year),
