@@ -1,6 +1,7 @@
 """Inspections from offline mobile apps: idempotent upload, the out-of-bounds flag 越界开采,
 photos stored once per content hash with their real type, and who may see what."""
 
+import asyncio
 import hashlib
 import uuid
 
@@ -15,6 +16,7 @@ from tests.rights_api.operations_support import (
     PDF,
     PNG,
     SMALL_LIMIT,
+    events,
     make_right,
     rights_service,
     scalar,
@@ -73,6 +75,19 @@ async def test_a_replayed_upload_is_the_same_record_and_writes_nothing(rights):
         assert again.status_code == 200, again.text
         assert again.json() == stored
     assert await scalar(rights, "SELECT count(*) FROM inspections") == 1
+    [(type_, key, data)] = await events(rights)  # published once, by the first upload
+    assert (type_, key) == ("rights.inspection.recorded", str(right.id))
+    assert data["inspection_id"] == str(client_uuid)
+
+
+async def test_the_same_record_arriving_twice_at_once_is_stored_once(rights):
+    right = await make_right(rights)
+    client_uuid = uuid.uuid4()
+    answers = await asyncio.gather(*(put(rights, client_uuid, record(right)) for _ in range(4)))
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 201]
+    assert len({a.text for a in answers}) == 1
+    assert await scalar(rights, "SELECT count(*) FROM inspections") == 1
+    assert len(await events(rights)) == 1
 
 
 async def test_a_conflicting_replay_is_refused_and_the_record_kept(rights):
@@ -115,6 +130,9 @@ async def test_a_working_face_outside_the_licensed_boundary_is_flagged(
     assert body["out_of_bounds"] is flag
     assert body["outside_points"] == outside
     assert body["violations"] == (["out_of_bounds_mining"] if flag else [])
+    [(_, _, data)] = await events(rights, "rights.inspection.recorded")
+    assert data["out_of_bounds"] is flag
+    assert data["violations"] == body["violations"]
 
     flagged = await rights.client.get(
         "/inspections",

@@ -17,7 +17,7 @@ from rights_api.attachments.models import Attachment
 from rights_api.attachments.schemas import AttachmentPublic
 from rights_api.inspections import service
 from rights_api.inspections.models import Inspection, InspectionPhoto
-from rights_api.inspections.schemas import OUT_OF_BOUNDS, InspectionPublic, InspectionPut
+from rights_api.inspections.schemas import InspectionPublic, InspectionPut
 
 router = APIRouter(prefix="/inspections", tags=["inspections 现场检查"])
 Session = Annotated[AsyncSession, Depends(get_session)]
@@ -54,7 +54,7 @@ def _public(inspection: Inspection, photos: list) -> InspectionPublic:
         findings=inspection.findings,
         out_of_bounds=inspection.out_of_bounds,
         outside_points=inspection.outside_points,
-        violations=[OUT_OF_BOUNDS] if inspection.out_of_bounds else [],
+        violations=service.violations(inspection),
         photos=[_attachment(link, a) for link, a in photos],
         received_at=inspection.received_at,
     )
@@ -70,9 +70,9 @@ def _public(inspection: Inspection, photos: list) -> InspectionPublic:
     "written twice). A different body, or another inspector, under a used `client_uuid` is "
     "409: a recorded inspection is evidence and is never replaced. Working-face points "
     "outside the right's licensed boundary flag the record as out-of-bounds mining 越界开采 "
-    "(`violations: [out_of_bounds_mining]`, DOMAIN: 超层越界 means suspension until fixed); a "
-    "reviewer then issues a compliance order. Photos follow with "
-    "`POST /inspections/{client_uuid}/photos`.",
+    "(`violations: [out_of_bounds_mining]`, DOMAIN: 超层越界 means suspension until fixed) and "
+    "`rights.inspection.recorded` carries the flag; a reviewer then issues a compliance "
+    "order. Photos follow with `POST /inspections/{client_uuid}/photos`.",
     responses={
         **PROBLEM_RESPONSES,
         200: {"model": InspectionPublic, "description": "Replay of a stored record 重复上传"},

@@ -3,8 +3,9 @@
 Offline protocol: the app picks a UUID per record and sends ``PUT /inspections/{uuid}`` until
 it gets an answer. The same body again is the same record (200, nothing written); a different
 body, or another inspector, under a UUID already used is refused with 409: a stored inspection
-record is evidence and is never silently replaced. Photos follow, one request each, and are
-deduplicated by content hash.
+record is evidence and is never silently replaced. The first store publishes
+``rights.inspection.recorded`` (with the out-of-bounds flag); a replay publishes nothing.
+Photos follow, one request each, and are deduplicated by content hash.
 """
 
 import hashlib
@@ -13,8 +14,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from contracts.rights import InspectionRecorded
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, Forbidden, NotFound, validation_error
+from servicekit.events.outbox import publish
 from servicekit.pagination import PageParams
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
@@ -25,7 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.attachments.models import Attachment
 from rights_api.inspections.models import Inspection, InspectionPhoto, now
-from rights_api.inspections.schemas import InspectionPut
+from rights_api.inspections.schemas import OUT_OF_BOUNDS, InspectionPut
 from rights_api.rights.models import Right
 
 
@@ -84,7 +87,23 @@ async def record(
     assert inspection is not None
     if inserted is None:  # the same uuid arrived twice at once; the other request stored it
         return _replayed(inspection, digest, inspector), False
+    await publish(
+        session,
+        InspectionRecorded(
+            inspection_id=inspection.id,
+            right_id=right.id,
+            holder_id=right.holder_id,
+            inspected_at=inspection.inspected_at,
+            out_of_bounds=inspection.out_of_bounds,
+            violations=violations(inspection),
+        ),
+        subject=str(right.id),
+    )
     return inspection, True
+
+
+def violations(inspection: Inspection) -> list[str]:
+    return [OUT_OF_BOUNDS] if inspection.out_of_bounds else []
 
 
 def _replayed(existing: Inspection, digest: str, inspector: Principal) -> Inspection:
