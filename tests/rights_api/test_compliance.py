@@ -111,7 +111,7 @@ async def test_a_bad_order_is_422_naming_each_field_and_writes_nothing(rights):
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "body.violation"
     assert await scalar(rights, "SELECT count(*) FROM compliance_orders") == 0
-    assert await events(rights) == []
+    assert await events(rights, "rights.compliance") == []
 
 
 async def test_an_overdue_order_suspends_the_mine_once(rights):

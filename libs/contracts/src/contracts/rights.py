@@ -129,6 +129,21 @@ class RightTransferred(EventPayload):
     transferred_at: datetime
 
 
+class RightChanged(EventPayload):
+    event_type = "rights.right.changed"
+    topic = TOPIC
+    summary = "A right's registered details changed (mine name, scale, method) 矿业权变更"
+
+    right_id: UUID
+    holder_id: UUID
+    licence_no: str
+    mine_name: str
+    scale: Scale | None = None
+    method: MiningMethod | None = None
+    changes: list[str] = Field(description="Names of the fields that changed.")
+    changed_at: datetime
+
+
 class RightSuspended(EventPayload):
     event_type = "rights.right.suspended"
     topic = TOPIC
@@ -267,6 +282,7 @@ EVENTS = (
     RightGranted,
     RightRenewed,
     RightTransferred,
+    RightChanged,
     RightSuspended,
     RightStatusChanged,
     MineClosed,

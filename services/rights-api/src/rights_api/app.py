@@ -8,13 +8,18 @@ from servicekit.app import serve
 from servicekit.jobs import Job
 from servicekit.spec import ServiceSpec
 
+from rights_api.applications.handlers import handlers
+from rights_api.applications.router import router as applications_router
 from rights_api.compliance import service as compliance
 from rights_api.compliance.router import router as compliance_router
 from rights_api.filings import service as filings
 from rights_api.filings.router import router as filings_router
 from rights_api.holders.router import router as holders_router
+from rights_api.indicators.router import router as indicators_router
 from rights_api.inspections.router import router as inspections_router
-from rights_api.rights import models as _rights_models  # noqa: F401  (tables, until the router lands)
+from rights_api.plan.router import router as plan_router
+from rights_api.rights.router import router as rights_router
+from rights_api.seed import seed
 from rights_api.settings import RightsSettings
 
 SERVICE = ServiceSpec(
@@ -27,9 +32,33 @@ SERVICE = ServiceSpec(
     package="rights_api",
     migrations=Path(__file__).resolve().parents[2] / "migrations" / "versions",
     port=8001,
-    routers=[holders_router, filings_router, inspections_router, compliance_router],
+    routers=[
+        plan_router,
+        holders_router,
+        rights_router,
+        applications_router,
+        indicators_router,
+        filings_router,
+        inspections_router,
+        compliance_router,
+    ],
+    handlers=handlers,
     tags=[
+        {
+            "name": "plan 矿产资源规划",
+            "description": "Plan editions: the numbers and areas the "
+            "rules read, versioned as data (第七章).",
+        },
         {"name": "holders 矿业权人", "description": "Rights holders 采矿权人、探矿权人."},
+        {"name": "rights 矿业权", "description": "The register of exploration and mining rights."},
+        {
+            "name": "applications 矿业权申请",
+            "description": "Applications and the plan's admission rules (第四章, 第五章, 第六章).",
+        },
+        {
+            "name": "indicators 规划指标",
+            "description": "The register against the plan's caps and targets (专栏二, 专栏四).",
+        },
         {
             "name": "filings 年度报送",
             "description": "Annual mining plans 年度采掘计划 and reserve verifications "
@@ -50,6 +79,7 @@ SERVICE = ServiceSpec(
         Job("filings_overdue", timedelta(hours=1), filings.mark_overdue),
         Job("compliance_overdue", timedelta(hours=1), compliance.mark_overdue),
     ],
+    seed=seed,
 )
 
 

@@ -70,6 +70,7 @@ class Right(SQLModel, table=True):
     zone: str | None = Field(None, sa_column=Column(String(32), index=True))
     licensing_level: LicensingLevel = Field(sa_column=Column(String(16), nullable=False))
     boundary: dict[str, Any] | None = Field(None, sa_column=Column(JSONB))  # GeoJSON, CGCS2000
+    boundary_illustrative: bool = Field(False, sa_column=Column(Boolean, nullable=False))
     min_lon: float | None = Field(None, sa_column=Column(Double))
     min_lat: float | None = Field(None, sa_column=Column(Double))
     max_lon: float | None = Field(None, sa_column=Column(Double))

@@ -1,0 +1,192 @@
+"""HTTP for applications: the dry-run check, filing, listing, review."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Depends, Response, status
+from servicekit.auth import BUREAU, Principal, Role, require
+from servicekit.concurrency import IfMatch, require_if_match, set_etag
+from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.pagination import Page, PageParams, page_of, page_params
+from servicekit.unit_of_work import get_session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rights_api.applications import service
+from rights_api.applications.schemas import (
+    REQUEST_EXAMPLES,
+    ApplicationKind,
+    ApplicationPublic,
+    ApplicationRequest,
+    ApplicationStatus,
+    CheckResult,
+    Decision,
+)
+
+router = APIRouter(prefix="/applications", tags=["applications 矿业权申请"])
+Session = Annotated[AsyncSession, Depends(get_session)]
+Applicant = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise))]
+Reader = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise, Role.gov_system))]
+Reviewer = Annotated[Principal, Depends(require(*BUREAU))]
+Request = Annotated[ApplicationRequest, Body(openapi_examples=REQUEST_EXAMPLES)]
+NOT_FOUND = {404: problem_doc("No such application, or not yours 无此申请")}
+REFUSED = problem_doc(
+    "Refused by the plan's admission rules: `violations` lists every failed rule with its "
+    "`code`, `clause`, `message_zh`, `message_en` and `numbers` 不符合规划准入条件"
+)
+RULES = (
+    "New mining right 采矿权新立: minimum scale (专栏五), city cap on small mines (专栏二), "
+    "per-mineral mine count and output caps (专栏四), inside the city, inside a concentrated "
+    "zone or planned block (专栏三), outside prohibited areas (第三章第一节), no overlap with a "
+    "live right (第五章第二节), required documents (第五章第三节), temporary borrow pit ≤ 3 years "
+    "(第五章第一节), regional-level minerals such as fluorite refused at city level (专栏五); "
+    "the boundary's rings close, do not self-intersect, and its geodesic area is within 1 % of "
+    "the declared area. New exploration right: location, overlap and licensing level. Renewal: "
+    "none after 2023-12-31 for a mine below the minimum scale (第四章第二节). Transfer and "
+    "mortgage filing: city-licensed rights (第五章第二节). Closure: the restoration plan "
+    "(第六章第二节). The edition in force on the filing date judges."
+)
+
+
+@router.post(
+    "/check",
+    response_model=CheckResult,
+    summary="Dry-run the admission rules 申请预审（不受理）",
+    description=f"Runs every rule and writes nothing. {RULES}",
+    responses={**PROBLEM_RESPONSES, 404: problem_doc("Right not found")},
+)
+async def check(request: Request, session: Session, caller: Applicant) -> CheckResult:
+    result, _, _ = await service.check(session=session, request=request, principal=caller)
+    return result
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApplicationPublic,
+    summary="File an application 提交申请",
+    description="Files the application when every rule passes: it becomes `filed`, carries a "
+    "review deadline (working days, statutory calendar) and `rights.application.filed` is "
+    "published. A closure waits for `restoration.acceptance.passed` before it can be approved "
+    f"(`waiting_for`). Otherwise 422 with `violations`. {RULES} Enterprises file only for "
+    "their own holder.",
+    responses={**PROBLEM_RESPONSES, 422: REFUSED, 404: problem_doc("Right not found")},
+)
+async def file(
+    request: Request, session: Session, caller: Applicant, response: Response
+) -> ApplicationPublic:
+    application = await service.file(session=session, request=request, principal=caller)
+    response.headers["Location"] = f"/applications/{application.id}"
+    set_etag(response, application.version)
+    return await service.public(session=session, application=application)
+
+
+@router.get(
+    "",
+    response_model=Page[ApplicationPublic],
+    summary="Applications 申请列表",
+    description="Enterprises see only their own applications.",
+    responses=PROBLEM_RESPONSES,
+)
+async def list_applications(
+    session: Session,
+    caller: Reader,
+    page: Annotated[PageParams, Depends(page_params)],
+    status: ApplicationStatus | None = None,
+    kind: ApplicationKind | None = None,
+    holder_id: UUID | None = None,
+    right_id: UUID | None = None,
+) -> Page[ApplicationPublic]:
+    rows = await service.list_applications(
+        session=session,
+        principal=caller,
+        page=page,
+        status=status,
+        kind=kind,
+        holder_id=holder_id,
+        right_id=right_id,
+    )
+    items = [await service.public(session=session, application=a) for a in rows]
+    return page_of(items, page, lambda a: [a.filed_at.isoformat(), str(a.id)])
+
+
+@router.get(
+    "/{application_id}",
+    response_model=ApplicationPublic,
+    summary="An application 申请详情",
+    description="Shows its review deadline and, for a closure, what it waits for.",
+    responses={**PROBLEM_RESPONSES, **NOT_FOUND},
+)
+async def get_application(
+    application_id: UUID, session: Session, caller: Reader, response: Response
+) -> ApplicationPublic:
+    application = await service.get(
+        session=session, application_id=application_id, principal=caller
+    )
+    set_etag(response, application.version)
+    return await service.public(session=session, application=application)
+
+
+DECISION_RESPONSES = {
+    **PROBLEM_RESPONSES,
+    **NOT_FOUND,
+    409: problem_doc("Already decided, or still waiting (closure) 已审结或仍在等待"),
+    412: problem_doc("Changed since you read it"),
+}
+
+
+@router.post(
+    "/{application_id}/approve",
+    response_model=ApplicationPublic,
+    summary="Approve 批准",
+    description="Bureau reviewers. The rules run again (the register may have changed). A new "
+    "right is granted (licence number, validity; `rights.right.granted`); a renewal extends "
+    "the validity; a transfer changes the holder (`rights.right.transferred`); a closure "
+    "closes the mine (`rights.mine.closed`) once its restoration passed acceptance. "
+    "`If-Match` is optional here; when sent, a stale ETag gets 412.",
+    responses={**DECISION_RESPONSES, 422: REFUSED},
+)
+async def approve(
+    application_id: UUID,
+    decision: Decision,
+    session: Session,
+    caller: Reviewer,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ApplicationPublic:
+    application = await service.get(
+        session=session, application_id=application_id, principal=caller, for_update=True
+    )
+    if if_match is not None:
+        require_if_match(if_match, application.version)
+    application = await service.approve(
+        session=session, application=application, actor=caller.subject, reason=decision.reason
+    )
+    set_etag(response, application.version)
+    return await service.public(session=session, application=application)
+
+
+@router.post(
+    "/{application_id}/reject",
+    response_model=ApplicationPublic,
+    summary="Reject 不予批准",
+    description="Bureau reviewers, with a reason; publishes `rights.application.rejected`.",
+    responses=DECISION_RESPONSES,
+)
+async def reject(
+    application_id: UUID,
+    decision: Decision,
+    session: Session,
+    caller: Reviewer,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ApplicationPublic:
+    application = await service.get(
+        session=session, application_id=application_id, principal=caller, for_update=True
+    )
+    if if_match is not None:
+        require_if_match(if_match, application.version)
+    application = await service.reject(
+        session=session, application=application, actor=caller.subject, reason=decision.reason
+    )
+    set_etag(response, application.version)
+    return await service.public(session=session, application=application)

@@ -1,0 +1,419 @@
+"""The admission rules of the plan (第四章, 第五章, 第六章): each failed rule is a Violation
+naming its clause and the numbers compared. Every rule runs; none stops the others."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from contracts.mining import MINERAL_NAMES_ZH, LicensingLevel, Mineral, RightKind, Scale
+from servicekit.auth import Principal
+from servicekit.errors import FieldError, validation_error
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rights_api.applications.models import Application
+from rights_api.applications.schemas import (
+    ApplicationStatus,
+    Change,
+    Closure,
+    DocumentRef,
+    MortgageFiling,
+    NewMiningRight,
+    NewRight,
+    OnRight,
+    Renewal,
+    Transfer,
+)
+from rights_api.holders.models import Holder
+from rights_api.plan.schemas import DocumentKind, MineralRule, Violation
+from rights_api.plan.service import PlanView
+from rights_api.rights import service as rights
+from rights_api.rights.geometry import Boundary, area_fault, interiors_overlap
+from rights_api.rights.models import Right
+
+UNIT_ZH = {"10k_t_per_year": "万吨/年", "10k_m3_per_year": "万m³/年", "t_per_year": "吨/年"}
+SPACE = "第五章第三节"  # 空间准入条件
+CLOSED_ZH = {"closed": "闭坑", "closed_by_policy": "政策性关闭"}
+
+
+@dataclass
+class Assessment:
+    violations: list[Violation] = field(default_factory=list)
+    boundary: Boundary | None = None
+    zone: str | None = None
+    right: Right | None = None
+
+    def add(self, code: str, clause: str, zh: str, en: str, **numbers: object) -> None:
+        self.violations.append(
+            Violation(code=code, clause=clause, message_zh=zh, message_en=en, numbers=numbers)
+        )
+
+
+def _scale_zh(scale: Scale) -> str:
+    return f"{scale.value.normalize():f}{UNIT_ZH[scale.unit]}"
+
+
+def _mineral_zh(mineral: str) -> str:
+    return MINERAL_NAMES_ZH[Mineral(mineral)]
+
+
+async def assess(
+    *,
+    session: AsyncSession,
+    request: NewRight | OnRight,
+    plan: PlanView,
+    on: date,
+    principal: Principal | None,
+    application_id: UUID | None = None,
+) -> Assessment:
+    """Judge ``request`` (filed on ``on``) by the edition ``plan``."""
+    result = Assessment()
+    if isinstance(request, NewRight):
+        await _holder(session, request.holder_id, "body.holder_id")
+        if principal is not None:
+            principal.ensure_holder(str(request.holder_id))
+        await _location(session, request, plan, result)
+        if isinstance(request, NewMiningRight):
+            await _new_mining(session, request, plan, result)
+        else:
+            _licensing(request.mineral, plan.content.mineral(request.mineral), result)
+        return result
+
+    right = await rights.get_right(session=session, right_id=request.right_id, principal=principal)
+    result.right = right
+    if request.holder_id is not None and request.holder_id != right.holder_id:
+        raise validation_error(
+            [FieldError(field="body.holder_id", message="is not the holder of this right")]
+        )
+    if not right.live:
+        result.add(
+            "right_closed",
+            "第五章第二节",
+            f"矿业权{right.licence_no}已{CLOSED_ZH[right.status]}",
+            f"right {right.licence_no} is {right.status}",
+            status=right.status,
+        )
+    await _pending(session, request, right, application_id, result)
+    rule = plan.content.mineral(Mineral(right.mineral))
+    match request:
+        case Renewal():
+            _renewal(right, rule, plan, on, result)
+        case Transfer():
+            to = await _holder(session, request.to_holder_id, "body.to_holder_id")
+            if to.id == right.holder_id:
+                result.add(
+                    "same_holder",
+                    "第五章第二节",
+                    "受让人与转让人相同",
+                    "the right already belongs to this holder",
+                    holder_id=str(to.id),
+                )
+            _city_bureau(right, result)
+        case MortgageFiling():
+            _city_bureau(right, result)
+        case Change():
+            if request.scale is not None and right.kind == RightKind.mining:
+                _min_scale(Mineral(right.mineral), request.scale, rule, result)
+        case Closure():
+            _documents(request.documents, [DocumentKind.restoration_plan], "第六章第二节", result)
+    return result
+
+
+async def _holder(session: AsyncSession, holder_id: UUID, where: str) -> Holder:
+    holder = await session.get(Holder, holder_id)
+    if holder is None:
+        raise validation_error([FieldError(field=where, message=f"no holder {holder_id}")])
+    return holder
+
+
+async def _location(
+    session: AsyncSession, request: NewRight, plan: PlanView, result: Assessment
+) -> None:
+    boundary, faults = rights.boundary_of(request)
+    result.violations += [rights.fault_violation(f, SPACE) for f in faults]
+    if boundary is None:
+        return
+    result.boundary = boundary
+    rules = plan.content.rules
+    if fault := area_fault(boundary.area_km2, request.area_km2, rules.area_tolerance):
+        result.violations.append(rights.fault_violation(fault, SPACE))
+    shape = boundary.shape
+    if not plan.city.covers(shape):
+        result.add(
+            "outside_city",
+            plan.content.city.clause,
+            f"矿区范围超出{plan.content.city.name_zh}",
+            "the boundary is not inside the city of Erenhot",
+            city_bbox=list(plan.city.bounds),
+            boundary_bbox=list(shape.bounds),
+        )
+    for props, area in plan.prohibited:
+        if interiors_overlap(shape, area):
+            result.add(
+                "prohibited_area",
+                props.clause,
+                f"矿区范围与{props.name_zh}重叠",
+                f"the boundary overlaps a prohibited area ({props.kind.value}): {props.name_zh}",
+                kind=props.kind.value,
+                area=props.name_zh,
+            )
+    overlaps = await rights.live_overlaps(session=session, shape=shape)
+    if overlaps:
+        names = ", ".join(licence for _, licence, _ in overlaps)
+        result.add(
+            "overlap",
+            "第三章第四节, 第五章第二节",
+            f"矿区范围与现有矿业权重叠（{names}），不得分割矿床、一矿多开",
+            f"the boundary overlaps live rights {names} (no splitting one deposit)",
+            overlapping=[
+                {"right_id": str(i), "licence_no": licence, "shared_km2": str(km2)}
+                for i, licence, km2 in overlaps
+            ],
+        )
+
+
+async def _new_mining(
+    session: AsyncSession, request: NewMiningRight, plan: PlanView, result: Assessment
+) -> None:
+    content = plan.content
+    rule = content.mineral(request.mineral)
+    _licensing(request.mineral, rule, result)
+    _min_scale(request.mineral, request.scale, rule, result)
+    if result.boundary is not None:
+        for props, area in plan.zones:
+            fits = not props.minerals or request.mineral in props.minerals
+            if fits and area.covers(result.boundary.shape):
+                result.zone = props.code
+                break
+        else:
+            result.add(
+                "outside_zone",
+                "第三章第四节, 专栏三; 第五章第一节",
+                f"矿区不在{_mineral_zh(request.mineral)}的集中开采区或开采规划区块内",
+                f"the boundary is not inside a concentrated zone or planned block for "
+                f"{request.mineral.value}",
+                zones=[
+                    p.code for p, _ in plan.zones if not p.minerals or request.mineral in p.minerals
+                ],
+            )
+    await _caps(session, request, plan, result)
+    _documents(request.documents, content.rules.required_documents, SPACE, result)
+    limit = content.rules.borrow_pit_max_years
+    if request.temporary_borrow_pit and request.term_years > limit:
+        result.add(
+            "borrow_pit_term",
+            "第五章第一节",
+            f"重大建设项目临时取料点服务年限不超过{limit}年，申请{request.term_years}年",
+            f"a temporary borrow pit runs at most {limit} years; asked {request.term_years}",
+            term_years=request.term_years,
+            maximum=limit,
+        )
+
+
+def _licensing(mineral: Mineral, rule: MineralRule | None, result: Assessment) -> None:
+    if rule is None:
+        result.add(
+            "mineral_not_planned",
+            "第三章第二节",
+            f"本轮规划未安排{_mineral_zh(mineral)}的勘查开采",
+            f"the plan edition has no rule for {mineral.value}",
+            mineral=mineral.value,
+        )
+    elif rule.licensing_level != LicensingLevel.city:
+        level = "自治区" if rule.licensing_level == LicensingLevel.region else "国家"
+        result.add(
+            "licensing_level",
+            rule.clause,
+            f"{_mineral_zh(mineral)}由{level}登记发证，市自然资源局不受理",
+            f"{mineral.value} is licensed at {rule.licensing_level.value} level, not by the city",
+            mineral=mineral.value,
+            licensing_level=rule.licensing_level.value,
+        )
+
+
+def _min_scale(
+    mineral: Mineral, scale: Scale, rule: MineralRule | None, result: Assessment
+) -> None:
+    if rule is None or rule.min_scale is None:
+        return
+    minimum = rule.min_scale
+    clause = "第四章第二节, 专栏五"
+    if scale.unit != minimum.unit:
+        result.add(
+            "scale_unit",
+            clause,
+            f"{_mineral_zh(mineral)}的开采规模应以{UNIT_ZH[minimum.unit]}计",
+            f"the scale of {mineral.value} is measured in {minimum.unit.value}",
+            unit=scale.unit.value,
+            expected_unit=minimum.unit.value,
+        )
+    elif scale.value < minimum.value:
+        result.add(
+            "min_scale",
+            clause,
+            f"生产规模{_scale_zh(scale)}低于{_mineral_zh(mineral)}最低开采规模{_scale_zh(minimum)}",
+            f"scale {scale.value} {scale.unit.value} is below the minimum {minimum.value} "
+            f"{minimum.unit.value} for {mineral.value}",
+            scale=str(scale.value),
+            minimum=str(minimum.value),
+            unit=minimum.unit.value,
+        )
+
+
+async def _caps(
+    session: AsyncSession, request: NewMiningRight, plan: PlanView, result: Assessment
+) -> None:
+    """City cap (第二章第三节, 专栏二) and per-mineral count and output caps (专栏四), counted
+    over live mining rights (closed and closed-by-policy mines no longer count)."""
+    rows = (
+        await session.exec(
+            select(
+                Right.mineral,
+                Right.licensing_level,
+                Right.scale_unit,
+                func.count(),
+                func.coalesce(func.sum(Right.scale_value), 0),
+            )
+            .where(
+                Right.kind == RightKind.mining.value,
+                Right.status.not_in([s.value for s in rights.CLOSED]),
+            )
+            .group_by(Right.mineral, Right.licensing_level, Right.scale_unit)
+        )
+    ).all()
+    content = plan.content
+    small = content.small_mine_cap
+    if request.mineral in small.minerals:
+        existing = sum(
+            n for mineral, level, _, n, _ in rows if mineral in small.minerals and level == "city"
+        )
+        if existing + 1 > small.max_mines:
+            result.add(
+                "city_mine_cap",
+                small.clause,
+                f"本市发证砂石及小型非金属矿山已有{existing}家，规划控制在{small.max_mines}家以内",
+                f"{existing} city-licensed sand-gravel and small non-metallic mines exist; the "
+                f"plan allows {small.max_mines}",
+                existing=existing,
+                maximum=small.max_mines,
+            )
+    for cap in content.mine_caps:
+        if request.mineral not in cap.minerals:
+            continue
+        group = [r for r in rows if r[0] in cap.minerals]
+        existing = sum(r[3] for r in group)
+        if cap.max_mines is not None and existing + 1 > cap.max_mines:
+            result.add(
+                "mine_count_cap",
+                cap.clause,
+                f"{cap.name_zh}矿山已有{existing}个，规划数量{cap.max_mines}个",
+                f"{existing} live mines of {'/'.join(m.value for m in cap.minerals)}; the plan "
+                f"allows {cap.max_mines}",
+                cap=cap.name_zh,
+                existing=existing,
+                maximum=cap.max_mines,
+            )
+        if cap.max_output is not None and request.scale.unit == cap.max_output.unit:
+            output = sum((Decimal(r[4]) for r in group if r[2] == cap.max_output.unit), Decimal(0))
+            if output + request.scale.value > cap.max_output.value:
+                unit = UNIT_ZH[cap.max_output.unit]
+                result.add(
+                    "output_cap",
+                    cap.clause,
+                    f"{cap.name_zh}现有年产规模{output.normalize():f}{unit}，加上本申请"
+                    f"{_scale_zh(request.scale)}，超过规划年产量{_scale_zh(cap.max_output)}",
+                    f"existing output {output} plus {request.scale.value} exceeds the plan's "
+                    f"{cap.max_output.value} {cap.max_output.unit.value}",
+                    cap=cap.name_zh,
+                    existing=str(output),
+                    requested=str(request.scale.value),
+                    maximum=str(cap.max_output.value),
+                    unit=cap.max_output.unit.value,
+                )
+
+
+def _documents(given: list, required: list[DocumentKind], clause: str, result: Assessment) -> None:
+    kinds = {d.kind if isinstance(d, DocumentRef) else DocumentKind(d) for d in given}
+    missing = [d for d in required if d not in kinds]
+    if missing:
+        result.add(
+            "missing_documents",
+            clause,
+            f"缺少申请材料：{'、'.join(DOCUMENT_ZH[d] for d in missing)}",
+            f"documents missing: {', '.join(d.value for d in missing)}",
+            missing=[d.value for d in missing],
+        )
+
+
+DOCUMENT_ZH = {
+    DocumentKind.development_plan: "开发利用方案",
+    DocumentKind.eia: "环境影响评价报告",
+    DocumentKind.soil_water_plan: "水土保持方案",
+    DocumentKind.restoration_plan: "矿山地质环境保护与土地复垦方案",
+    DocumentKind.safety_assessment: "安全评价报告",
+}
+
+
+def _renewal(
+    right: Right, rule: MineralRule | None, plan: PlanView, on: date, result: Assessment
+) -> None:
+    deadline = plan.content.rules.min_scale_deadline
+    if right.kind != RightKind.mining or rule is None or rule.min_scale is None or on <= deadline:
+        return
+    minimum = rule.min_scale
+    scale = rights.scale_of(right)
+    if scale is None or scale.unit != minimum.unit or scale.value < minimum.value:
+        shown = _scale_zh(scale) if scale else "未登记"
+        result.add(
+            "below_min_scale_no_renewal",
+            "第四章第二节",
+            f"{deadline:%Y年%m月%d日}后仍达不到最低开采规模{_scale_zh(minimum)}的矿山"
+            f"（现为{shown}），采矿权到期不再延续",
+            f"after {deadline} a mine below the minimum scale {minimum.value} "
+            f"{minimum.unit.value} gets no renewal (its scale: "
+            f"{f'{scale.value} {scale.unit.value}' if scale else 'not registered'})",
+            scale=str(scale.value) if scale else None,
+            minimum=str(minimum.value),
+            unit=minimum.unit.value,
+            deadline=deadline.isoformat(),
+            filed_on=on.isoformat(),
+        )
+
+
+def _city_bureau(right: Right, result: Assessment) -> None:
+    if right.licensing_level != LicensingLevel.city:
+        result.add(
+            "not_city_licensed",
+            "第五章第二节",
+            f"矿业权{right.licence_no}由{right.licensing_level}级登记，转让、抵押备案不在市局办理",
+            f"right {right.licence_no} is licensed at {right.licensing_level} level; the city "
+            "bureau records transfers and mortgages of city-licensed rights only",
+            licensing_level=right.licensing_level,
+        )
+
+
+async def _pending(
+    session: AsyncSession,
+    request: OnRight,
+    right: Right,
+    application_id: UUID | None,
+    result: Assessment,
+) -> None:
+    query = select(Application.id).where(
+        Application.right_id == right.id,
+        Application.kind == request.kind,
+        Application.status == ApplicationStatus.filed.value,
+    )
+    if application_id is not None:
+        query = query.where(Application.id != application_id)
+    pending = await session.scalar(query.limit(1))
+    if pending is not None:
+        result.add(
+            "application_pending",
+            "第五章第二节",
+            "该矿业权已有同类申请在审查中",
+            f"an application of kind {request.kind} for this right is already under review",
+            application_id=str(pending),
+        )

@@ -1,0 +1,31 @@
+"""HTTP for plan indicators."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from servicekit.auth import BUREAU, Principal, Role, require
+from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.unit_of_work import get_session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rights_api.applications.service import local_today
+from rights_api.indicators import service
+from rights_api.indicators.schemas import Indicators
+
+router = APIRouter(tags=["indicators 规划指标"])
+Session = Annotated[AsyncSession, Depends(get_session)]
+Reader = Annotated[Principal, Depends(require(*BUREAU, Role.gov_system, Role.inspector))]
+
+
+@router.get(
+    "/indicators",
+    response_model=Indicators,
+    summary="Plan indicators 规划指标执行情况",
+    description="For the edition in force today: city-licensed small mines vs the cap of 4 "
+    "(专栏二), live mines and licensed output per mineral vs 专栏四 (granite 3 mines, 45万m³/年; "
+    "sand 1 mine, 35万m³/年), and new mining rights granted in the period vs the 5 planned "
+    "(2 sand, 3 granite, 0.777 km², 第五章第一节). For the region's planning platform (第七章).",
+    responses={**PROBLEM_RESPONSES, 404: problem_doc("No plan edition in force")},
+)
+async def indicators(session: Session, _: Reader) -> Indicators:
+    return await service.indicators(session=session, today=local_today())

@@ -1,0 +1,260 @@
+"""The first edition: 二连浩特市矿产资源总体规划（2021-2025年）, with the plan's own numbers.
+
+The plan gives the zones' areas (专栏三) but not their boundaries, and no prohibited-area
+geometry: those shapes here are demo data 示意, centred on invented points, with the plan's area,
+and every one says so in its name and its ``illustrative`` flag. Real boundaries are loaded by
+updating the edition (PATCH /plan-editions/{id}).
+"""
+
+from datetime import date
+
+from rights_api.plan.schemas import PlanEditionCreate
+from rights_api.rights.geometry import square
+
+CODE = "2021-2025"
+DEMO = "（示意边界）"
+
+
+def _zone(code, name, minerals, area, lon, lat):
+    return {
+        "type": "Feature",
+        "geometry": square(lon, lat, area),
+        "properties": {
+            "code": code,
+            "name_zh": name + DEMO,
+            "kind": "concentrated_zone",
+            "minerals": minerals,
+            "area_km2": str(area),
+            "illustrative": True,
+            "clause": "第三章第四节, 专栏三",
+        },
+    }
+
+
+def _prohibited(name, kind, area, lon, lat, clause):
+    return {
+        "type": "Feature",
+        "geometry": square(lon, lat, area),
+        "properties": {
+            "name_zh": name + DEMO,
+            "kind": kind,
+            "illustrative": True,
+            "clause": clause,
+        },
+    }
+
+
+# 东经111°21′10″～112°28′10″，北纬42°57′00″～43°47′20″ (第一章第一节)
+CITY_WEST, CITY_EAST = 111 + 21 / 60 + 10 / 3600, 112 + 28 / 60 + 10 / 3600
+CITY_SOUTH, CITY_NORTH = 42 + 57 / 60, 43 + 47 / 60 + 20 / 3600
+
+STONE = ["construction_granite", "slate"]
+
+
+def edition() -> PlanEditionCreate:
+    return PlanEditionCreate.model_validate(
+        {
+            "code": CODE,
+            "title": "二连浩特市矿产资源总体规划（2021-2025年）",
+            "period_start": date(2021, 1, 1),
+            "period_end": date(2025, 12, 31),
+            "effective_from": date(2021, 1, 1),
+            "minerals": [
+                {"mineral": "petroleum", "licensing_level": "state", "clause": "第三章第二节"},
+                {"mineral": "uranium", "licensing_level": "state", "clause": "第三章第二节"},
+                {
+                    "mineral": "fluorite",
+                    "licensing_level": "region",  # 自治区自然资源厅登记发证
+                    "min_scale": {"value": "10", "unit": "10k_t_per_year"},
+                    "clause": "专栏五",
+                },
+                {"mineral": "agate", "licensing_level": "city", "clause": "第三章第二节"},
+                {"mineral": "mirabilite", "licensing_level": "city", "clause": "第三章第二节"},
+                {
+                    "mineral": "construction_sand",
+                    "licensing_level": "city",
+                    "min_scale": {"value": "6", "unit": "10k_m3_per_year"},
+                    "competitive_grant": True,
+                    "clause": "专栏五",
+                },
+                {
+                    "mineral": "brick_clay",
+                    "licensing_level": "city",
+                    "competitive_grant": True,
+                    "clause": "第五章第二节",
+                },
+                *[
+                    {
+                        "mineral": mineral,  # 建筑用石
+                        "licensing_level": "city",
+                        "min_scale": {"value": "6", "unit": "10k_m3_per_year"},
+                        "competitive_grant": True,
+                        "clause": "专栏五",
+                    }
+                    for mineral in STONE
+                ],
+            ],
+            "small_mine_cap": {
+                "max_mines": 4,
+                "minerals": [
+                    "construction_sand",
+                    "brick_clay",
+                    "construction_granite",
+                    "slate",
+                    "agate",
+                    "mirabilite",
+                ],
+                "clause": "第二章第三节, 专栏二",
+            },
+            "mine_caps": [
+                {
+                    "name_zh": "建筑用花岗岩",
+                    "minerals": ["construction_granite"],
+                    "max_mines": 3,
+                    "max_output": {"value": "45", "unit": "10k_m3_per_year"},
+                    "clause": "第四章第二节, 专栏四",
+                },
+                {
+                    "name_zh": "建筑用砂",
+                    "minerals": ["construction_sand"],
+                    "max_mines": 1,
+                    "max_output": {"value": "35", "unit": "10k_m3_per_year"},
+                    "clause": "第四章第二节, 专栏四",
+                },
+                {
+                    "name_zh": "合计",
+                    "minerals": ["construction_granite", "construction_sand"],
+                    "max_mines": 4,
+                    "max_output": {"value": "80", "unit": "10k_m3_per_year"},
+                    "clause": "第四章第二节, 专栏四",
+                },
+            ],
+            "city": {
+                "name_zh": "二连浩特市行政区（示意：规划所载经纬度范围）",
+                "area_km2": "4015",
+                "boundary": {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [
+                            [CITY_WEST, CITY_SOUTH],
+                            [CITY_EAST, CITY_SOUTH],
+                            [CITY_EAST, CITY_NORTH],
+                            [CITY_WEST, CITY_NORTH],
+                            [CITY_WEST, CITY_SOUTH],
+                        ]
+                    ],
+                },
+                "illustrative": True,
+                "clause": "第一章第一节",
+            },
+            "zones": {
+                "type": "FeatureCollection",
+                "features": [
+                    _zone(
+                        "SCJ001",
+                        "乌希根楚建筑用花岗岩矿集中开采区",
+                        ["construction_granite"],
+                        36.55,
+                        111.70,
+                        43.55,
+                    ),
+                    _zone(
+                        "SCJ002",
+                        "乌敦花建筑用砂、建筑用板岩矿集中开采区",
+                        ["construction_sand", "slate"],
+                        27.98,
+                        112.15,
+                        43.25,
+                    ),
+                    _zone("SCJ003", "白音敖包南砂坑", ["construction_sand"], 1.72, 111.55, 43.15),
+                    _zone("SCJ004", "忠耐石料场", STONE, 0.25, 112.35, 43.70),
+                ],
+            },
+            "prohibited_areas": {
+                "type": "FeatureCollection",
+                "features": [
+                    _prohibited(
+                        "二连浩特市城镇开发边界",
+                        "urban_boundary",
+                        40,
+                        111.98,
+                        43.65,
+                        "第三章第一节",
+                    ),
+                    _prohibited(
+                        "生态保护红线", "ecological_red_line", 50, 111.50, 43.40, "第三章第一节"
+                    ),
+                    _prohibited(
+                        "饮用水水源地保护区",
+                        "water_source_protection",
+                        10,
+                        112.05,
+                        43.74,
+                        "第三章第一节",
+                    ),
+                ],
+            },
+            "targets": [
+                {
+                    "code": "city_small_mines",
+                    "name_zh": "本市发证普通建筑用砂石矿及小型非金属矿山数量",
+                    "value": "4",
+                    "unit": "个",
+                    "binding": False,
+                    "clause": "专栏二",
+                },
+                {
+                    "code": "green_mines",
+                    "name_zh": "绿色矿山数量",
+                    "value": "4",
+                    "unit": "个",
+                    "binding": False,
+                    "clause": "专栏二",
+                },
+                {
+                    "code": "legacy_restoration_km2",
+                    "name_zh": "历史遗留矿山地质环境治理恢复",
+                    "value": "0.52",
+                    "unit": "km2",
+                    "binding": True,
+                    "clause": "专栏二",
+                },
+                {
+                    "code": "land_reclamation_ha",
+                    "name_zh": "矿山土地复垦面积",
+                    "value": "46",
+                    "unit": "ha",
+                    "binding": True,
+                    "clause": "专栏二",
+                },
+                {
+                    "code": "restoration_rate",
+                    "name_zh": "矿山地质环境与土地复垦“应治尽治”率",
+                    "value": "100",
+                    "unit": "%",
+                    "binding": False,
+                    "clause": "专栏二",
+                },
+            ],
+            "planned_new_rights": {
+                "count": 5,
+                "by_mineral": {"construction_sand": 2, "construction_granite": 3},
+                "area_km2": "0.777",
+                "clause": "第五章第一节",
+            },
+            "rules": {
+                "area_tolerance": "0.01",
+                "borrow_pit_max_years": 3,
+                "min_scale_deadline": date(2023, 12, 31),
+                "required_documents": [
+                    "development_plan",
+                    "eia",
+                    "soil_water_plan",
+                    "restoration_plan",
+                    "safety_assessment",
+                ],
+                "review_workdays": 20,
+                "default_term_years": 10,
+            },
+        }
+    )

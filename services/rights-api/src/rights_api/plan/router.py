@@ -1,0 +1,115 @@
+"""HTTP for plan editions: public reads, admin writes."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Response, status
+from servicekit.auth import Principal, Role, optional_principal, require
+from servicekit.concurrency import IfMatch, require_if_match, set_etag
+from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.unit_of_work import get_session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rights_api.plan import service
+from rights_api.plan.schemas import (
+    PlanEditionCreate,
+    PlanEditionPublic,
+    PlanEditionSummary,
+    PlanEditionUpdate,
+)
+from rights_api.rights.models import now
+
+router = APIRouter(prefix="/plan-editions", tags=["plan 矿产资源规划"])
+Session = Annotated[AsyncSession, Depends(get_session)]
+Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
+Anyone = Annotated[Principal | None, Depends(optional_principal)]
+NOT_FOUND = {404: problem_doc("No such plan edition 无此规划版本")}
+
+
+@router.get(
+    "",
+    response_model=list[PlanEditionSummary],
+    summary="Plan editions 规划版本列表",
+    description="Every edition of the city's mineral resources master plan, oldest first. "
+    "Public: the plan is a published document (第七章).",
+    responses=PROBLEM_RESPONSES,
+)
+async def list_editions(session: Session, _: Anyone) -> list[PlanEditionSummary]:
+    rows = await service.list_editions(session=session)
+    return [PlanEditionSummary.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.get(
+    "/current",
+    response_model=PlanEditionPublic,
+    summary="The edition in force today 现行规划",
+    description="The edition that judges an application filed today: minimum scales (专栏五), "
+    "mine caps (专栏四), the city cap (专栏二), concentrated zones (专栏三) and prohibited areas "
+    "as GeoJSON FeatureCollections. Geometry the plan does not give is demo data and says so "
+    "(`illustrative: true`, 示意 in its name).",
+    responses={**PROBLEM_RESPONSES, **NOT_FOUND},
+)
+async def current_edition(session: Session, _: Anyone, response: Response) -> PlanEditionPublic:
+    edition = await service.edition_in_force(session=session, on=now().date())
+    set_etag(response, edition.version)
+    return service.public(edition)
+
+
+@router.get(
+    "/{edition_id}",
+    response_model=PlanEditionPublic,
+    summary="A plan edition 规划版本详情",
+    responses={**PROBLEM_RESPONSES, **NOT_FOUND},
+)
+async def get_edition(
+    edition_id: UUID, session: Session, _: Anyone, response: Response
+) -> PlanEditionPublic:
+    edition = await service.get_edition(session=session, edition_id=edition_id)
+    set_etag(response, edition.version)
+    return service.public(edition)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PlanEditionPublic,
+    summary="Load a new plan edition 发布新一轮规划",
+    description="The next edition replaces the numbers without code changes (第七章). It judges "
+    "applications filed from its `effective_from` day.",
+    responses={**PROBLEM_RESPONSES, 409: problem_doc("Code or effective date already used")},
+)
+async def create_edition(
+    data: PlanEditionCreate, session: Session, _: Admin, response: Response
+) -> PlanEditionPublic:
+    edition = await service.create_edition(session=session, data=data)
+    response.headers["Location"] = f"/plan-editions/{edition.id}"
+    set_etag(response, edition.version)
+    return service.public(edition)
+
+
+@router.patch(
+    "/{edition_id}",
+    response_model=PlanEditionPublic,
+    summary="Adjust a plan edition 规划调整",
+    description="Replaces the parts sent (for example real zone boundaries instead of the demo "
+    "ones). Send `If-Match` with the ETag you read.",
+    responses={
+        **PROBLEM_RESPONSES,
+        **NOT_FOUND,
+        412: problem_doc("Changed since you read it"),
+        428: problem_doc("If-Match missing"),
+    },
+)
+async def update_edition(
+    edition_id: UUID,
+    changes: PlanEditionUpdate,
+    session: Session,
+    _: Admin,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PlanEditionPublic:
+    edition = await service.get_edition(session=session, edition_id=edition_id, for_update=True)
+    require_if_match(if_match, edition.version)
+    edition = await service.update_edition(session=session, edition=edition, changes=changes)
+    set_etag(response, edition.version)
+    return service.public(edition)

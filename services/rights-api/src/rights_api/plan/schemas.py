@@ -1,0 +1,224 @@
+"""What a plan edition holds: every number and area the admission rules read (第七章: the plan
+is re-issued, so these are data per edition, never constants)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from uuid import UUID
+
+from contracts.mining import LicensingLevel, Mineral, Scale
+from geojson_pydantic import Feature, FeatureCollection, MultiPolygon, Polygon
+from pydantic import BaseModel, Field
+
+
+class DocumentKind(StrEnum):
+    development_plan = "development_plan"  # 开发利用方案
+    eia = "eia"  # 环境影响评价
+    soil_water_plan = "soil_water_plan"  # 水土保持方案
+    restoration_plan = "restoration_plan"  # 矿山地质环境保护与土地复垦方案
+    safety_assessment = "safety_assessment"  # 安全评价
+
+
+class MineralRule(BaseModel):
+    """Per mineral: who licenses it, the minimum scale of a new mine, how it is granted."""
+
+    mineral: Mineral
+    licensing_level: LicensingLevel = Field(description="Who registers it 登记发证机关")
+    min_scale: Scale | None = Field(None, description="Minimum scale of a new mine 最低开采规模")
+    competitive_grant: bool = Field(False, description="Granted by tender/auction 招拍挂")
+    clause: str = Field(examples=["专栏五"])
+
+
+class MineCap(BaseModel):
+    """A cap on the number of mines and their yearly output, over one or more minerals."""
+
+    name_zh: str = Field(examples=["建筑用花岗岩"])
+    minerals: list[Mineral] = Field(min_length=1)
+    max_mines: int | None = Field(None, ge=0)
+    max_output: Scale | None = None
+    clause: str = Field(examples=["第四章第二节, 专栏四"])
+
+
+class SmallMineCap(BaseModel):
+    """City-licensed sand-gravel and small non-metallic mines 本市发证砂石及小型非金属矿山."""
+
+    max_mines: int = Field(ge=0, examples=[4])
+    minerals: list[Mineral] = Field(min_length=1)
+    clause: str = Field(examples=["第二章第三节, 专栏二"])
+
+
+class ZoneKind(StrEnum):
+    concentrated_zone = "concentrated_zone"  # 集中开采区
+    planned_block = "planned_block"  # 开采规划区块
+
+
+class ZoneProperties(BaseModel):
+    code: str = Field(examples=["SCJ001"])
+    name_zh: str = Field(examples=["乌希根楚建筑用花岗岩矿集中开采区（示意边界）"])
+    kind: ZoneKind
+    minerals: list[Mineral] = Field(description="Minerals the zone is planned for; empty: any.")
+    area_km2: Decimal | None = Field(None, description="Area given by the plan 规划面积")
+    illustrative: bool = Field(
+        description="True when the geometry is demo data 示意 (the plan gives areas only)."
+    )
+    clause: str = Field(examples=["第三章第四节, 专栏三"])
+
+
+class ProhibitedKind(StrEnum):
+    ecological_red_line = "ecological_red_line"  # 生态保护红线
+    nature_reserve_core = "nature_reserve_core"  # 自然保护地核心保护区
+    water_source_protection = "water_source_protection"  # 水源地保护区
+    urban_boundary = "urban_boundary"  # 城镇开发边界
+    grassland = "grassland"  # 草原（非草原区原则）
+    visible_area = "visible_area"  # 可视区（非可视区原则）
+
+
+class ProhibitedProperties(BaseModel):
+    name_zh: str = Field(examples=["二连浩特市城镇开发边界（示意）"])
+    kind: ProhibitedKind
+    illustrative: bool
+    clause: str = Field(examples=["第三章第一节"])
+
+
+Area = Polygon | MultiPolygon
+ZoneFeature = Feature[Area, ZoneProperties]
+ProhibitedFeature = Feature[Area, ProhibitedProperties]
+
+
+class CityExtent(BaseModel):
+    name_zh: str = Field(examples=["二连浩特市行政区（示意：规划所载经纬度范围）"])
+    area_km2: Decimal = Field(examples=["4015"])
+    boundary: Area
+    illustrative: bool
+    clause: str = Field(examples=["第一章第一节"])
+
+
+class Target(BaseModel):
+    code: str = Field(examples=["city_small_mines"])
+    name_zh: str
+    value: Decimal
+    unit: str = Field(examples=["个", "km2", "ha", "%"])
+    binding: bool = Field(description="约束性 (binding) or 预期性 (expected)")
+    clause: str
+
+
+class PlannedNewRights(BaseModel):
+    """New city-licensed mining rights the plan foresees (第五章第一节)."""
+
+    count: int = Field(examples=[5])
+    by_mineral: dict[Mineral, int] = Field(examples=[{"construction_sand": 2}])
+    area_km2: Decimal = Field(examples=["0.777"])
+    clause: str
+
+
+class AdmissionRules(BaseModel):
+    area_tolerance: Decimal = Field(
+        Decimal("0.01"), description="Largest relative gap between declared and computed area."
+    )
+    borrow_pit_max_years: int = Field(
+        3, description="重大建设项目临时取料点 ≤ 3 years (第五章第一节)"
+    )
+    min_scale_deadline: date = Field(
+        date(2023, 12, 31),
+        description="Mines still below the minimum scale after this date get no renewal "
+        "(第四章第二节).",
+    )
+    required_documents: list[DocumentKind] = Field(
+        description="Documents a new mining right must carry (第五章第三节)."
+    )
+    review_workdays: int = Field(
+        20,
+        ge=1,
+        description="Working days the bureau has to decide (bureau practice).",
+    )
+    default_term_years: int = Field(10, ge=1, description="Validity when none is asked for.")
+
+
+class PlanContent(BaseModel):
+    minerals: list[MineralRule]
+    small_mine_cap: SmallMineCap
+    mine_caps: list[MineCap]
+    city: CityExtent
+    zones: FeatureCollection[ZoneFeature] = Field(
+        description="Concentrated zones 集中开采区 and planned blocks 开采规划区块 (GeoJSON)."
+    )
+    prohibited_areas: FeatureCollection[ProhibitedFeature] = Field(
+        description="Red line, reserve cores, water-source protection, urban boundary... (GeoJSON)"
+    )
+    targets: list[Target]
+    planned_new_rights: PlannedNewRights
+    rules: AdmissionRules
+
+    def mineral(self, mineral: Mineral) -> MineralRule | None:
+        return next((m for m in self.minerals if m.mineral == mineral), None)
+
+
+class PlanEditionCreate(PlanContent):
+    code: str = Field(max_length=40, examples=["2021-2025"])
+    title: str = Field(max_length=300, examples=["二连浩特市矿产资源总体规划（2021-2025年）"])
+    period_start: date
+    period_end: date
+    effective_from: date = Field(description="In force for applications filed from this day.")
+
+
+class PlanEditionUpdate(BaseModel):
+    """Replace parts of an edition (an adjustment 规划调整); send If-Match."""
+
+    title: str | None = Field(None, max_length=300)
+    effective_from: date | None = None
+    minerals: list[MineralRule] | None = None
+    small_mine_cap: SmallMineCap | None = None
+    mine_caps: list[MineCap] | None = None
+    city: CityExtent | None = None
+    zones: FeatureCollection[ZoneFeature] | None = None
+    prohibited_areas: FeatureCollection[ProhibitedFeature] | None = None
+    targets: list[Target] | None = None
+    planned_new_rights: PlannedNewRights | None = None
+    rules: AdmissionRules | None = None
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "small_mine_cap": {
+                        "max_mines": 4,
+                        "minerals": ["construction_sand"],
+                        "clause": "第二章第三节, 专栏二",
+                    }
+                }
+            ]
+        }
+    }
+
+
+class PlanEditionPublic(PlanEditionCreate):
+    id: UUID
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PlanEditionSummary(BaseModel):
+    id: UUID
+    code: str
+    title: str
+    period_start: date
+    period_end: date
+    effective_from: date
+    version: int
+
+
+class Violation(BaseModel):
+    """One failed rule, with the plan clause it comes from and the numbers compared."""
+
+    code: str = Field(examples=["min_scale"])
+    clause: str = Field(examples=["专栏五"])
+    message_zh: str = Field(examples=["生产规模3万m³/年低于建筑用花岗岩最低开采规模6万m³/年"])
+    message_en: str = Field(
+        examples=["scale 3 10k_m3_per_year is below the minimum 6 10k_m3_per_year"]
+    )
+    numbers: dict[str, object] = Field(
+        default_factory=dict,
+        description="The values compared",
+        examples=[{"scale": "3", "minimum": "6", "unit": "10k_m3_per_year"}],
+    )

@@ -1,0 +1,164 @@
+"""Plan editions: which one is in force, and its content ready for the admission rules."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from servicekit.errors import Conflict, NotFound, Unprocessable
+from shapely import prepare
+from shapely.geometry.base import BaseGeometry
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rights_api.plan.models import PlanEdition
+from rights_api.plan.schemas import (
+    PlanContent,
+    PlanEditionCreate,
+    PlanEditionPublic,
+    PlanEditionUpdate,
+    ProhibitedProperties,
+    ZoneProperties,
+)
+from rights_api.rights.geometry import to_shape
+from rights_api.rights.models import now
+
+HEADER = ("code", "title", "period_start", "period_end", "effective_from")
+
+
+def _content(data: PlanContent | PlanEditionCreate) -> dict[str, Any]:
+    return PlanContent.model_validate(data, from_attributes=True).model_dump(
+        mode="json", exclude_none=True
+    )
+
+
+async def create_edition(*, session: AsyncSession, data: PlanEditionCreate) -> PlanEdition:
+    clash = await session.scalar(
+        select(PlanEdition.code).where(
+            (PlanEdition.code == data.code) | (PlanEdition.effective_from == data.effective_from)
+        )
+    )
+    if clash is not None:
+        raise Conflict(
+            f"Edition {clash} already has this code or takes effect on {data.effective_from}."
+        )
+    _check_period(data.period_start, data.period_end)
+    edition = PlanEdition(
+        **{field: getattr(data, field) for field in HEADER}, content=_content(data)
+    )
+    session.add(edition)
+    await session.flush()
+    return edition
+
+
+def _check_period(start: date, end: date) -> None:
+    if end < start:
+        raise Unprocessable(f"The period ends ({end}) before it starts ({start}).")
+
+
+async def update_edition(
+    *, session: AsyncSession, edition: PlanEdition, changes: PlanEditionUpdate
+) -> PlanEdition:
+    given = changes.model_dump(exclude_unset=True)
+    for field in ("title", "effective_from"):
+        if field in given:
+            setattr(edition, field, given.pop(field))
+    merged = PlanContent.model_validate(
+        {**edition.content, **changes.model_dump(mode="json", include=set(given))}
+    )
+    edition.content = _content(merged)
+    edition.version += 1
+    edition.updated_at = now()
+    session.add(edition)
+    await session.flush()
+    return edition
+
+
+async def get_edition(
+    *, session: AsyncSession, edition_id: UUID, for_update: bool = False
+) -> PlanEdition:
+    edition = await session.get(PlanEdition, edition_id, with_for_update=for_update)
+    if edition is None:
+        raise NotFound(f"No plan edition {edition_id}.")
+    return edition
+
+
+async def list_editions(*, session: AsyncSession) -> list[PlanEdition]:
+    return list(
+        (await session.exec(select(PlanEdition).order_by(PlanEdition.effective_from))).all()
+    )
+
+
+async def edition_in_force(*, session: AsyncSession, on: date) -> PlanEdition:
+    """The edition an application filed on ``on`` is judged by."""
+    edition = (
+        await session.exec(
+            select(PlanEdition)
+            .where(PlanEdition.effective_from <= on)
+            .order_by(PlanEdition.effective_from.desc())
+            .limit(1)
+        )
+    ).first()
+    if edition is None:
+        raise NotFound(f"No plan edition is in force on {on}; load one first (mineadmin seed).")
+    return edition
+
+
+def public(edition: PlanEdition) -> PlanEditionPublic:
+    return PlanEditionPublic.model_validate(
+        {
+            **edition.content,
+            **{field: getattr(edition, field) for field in HEADER},
+            "id": edition.id,
+            "version": edition.version,
+            "created_at": edition.created_at,
+            "updated_at": edition.updated_at,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """An edition parsed once, with its areas as prepared shapes for fast tests."""
+
+    id: UUID
+    code: str
+    period_start: date
+    period_end: date
+    content: PlanContent
+    city: BaseGeometry
+    zones: list[tuple[ZoneProperties, BaseGeometry]]
+    prohibited: list[tuple[ProhibitedProperties, BaseGeometry]]
+
+
+_VIEWS: dict[tuple[UUID, int], PlanView] = {}
+
+
+def view(edition: PlanEdition) -> PlanView:
+    """Parsed once per edition version (an update bumps the version, so never stale)."""
+    key = (edition.id, edition.version)
+    if key not in _VIEWS:
+        if len(_VIEWS) > 32:
+            _VIEWS.clear()
+        _VIEWS[key] = _parse(edition)
+    return _VIEWS[key]
+
+
+def _parse(edition: PlanEdition) -> PlanView:
+    content = PlanContent.model_validate(edition.content)
+
+    def shaped(geometry: Any) -> BaseGeometry:
+        geom = to_shape(geometry.model_dump(exclude_none=True))
+        prepare(geom)
+        return geom
+
+    return PlanView(
+        id=edition.id,
+        code=edition.code,
+        period_start=edition.period_start,
+        period_end=edition.period_end,
+        content=content,
+        city=shaped(content.city.boundary),
+        zones=[(f.properties, shaped(f.geometry)) for f in content.zones.features],
+        prohibited=[(f.properties, shaped(f.geometry)) for f in content.prohibited_areas.features],
+    )

@@ -1,0 +1,193 @@
+"""HTTP for the rights register: parse, authorize, call the service, shape the response."""
+
+import json
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from contracts.mining import MINERAL_NAMES_ZH, Mineral, RightKind, RightStatus
+from fastapi import APIRouter, Depends, Query, Response, status
+from servicekit.auth import BUREAU, Principal, Role, require
+from servicekit.concurrency import set_etag
+from servicekit.errors import PROBLEM_RESPONSES, FieldError, problem_doc, validation_error
+from servicekit.pagination import Page, PageParams, page_of, page_params
+from servicekit.unit_of_work import get_session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rights_api.rights import service
+from rights_api.rights.schemas import HistoryEntry, RightCreate, RightFilters, RightPublic
+
+router = APIRouter(tags=["rights 矿业权"])
+Session = Annotated[AsyncSession, Depends(get_session)]
+Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
+Reader = Annotated[
+    Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system, Role.enterprise))
+]
+NOT_FOUND = {404: problem_doc("No such right, or not yours 无此矿业权")}
+
+
+def right_filters(
+    holder_id: Annotated[UUID | None, Query(description="Holder 矿业权人")] = None,
+    mineral: Annotated[Mineral | None, Query(description="Mineral 矿种")] = None,
+    status: Annotated[RightStatus | None, Query(description="Status 状态")] = None,
+    zone: Annotated[
+        str | None, Query(description="Zone code 集中开采区", examples=["SCJ001"])
+    ] = None,
+    kind: Annotated[
+        RightKind | None, Query(description="exploration 探矿权 / mining 采矿权")
+    ] = None,
+    expiring_before: Annotated[
+        date | None, Query(description="Validity ends before this day 有效期截止早于")
+    ] = None,
+    bbox: Annotated[
+        str | None,
+        Query(
+            description="min_lon,min_lat,max_lon,max_lat (CGCS2000): rights whose bounding box "
+            "meets it",
+            examples=["111.6,43.5,111.8,43.6"],
+        ),
+    ] = None,
+) -> RightFilters:
+    return RightFilters(
+        holder_id=holder_id,
+        mineral=mineral,
+        status=status,
+        zone=zone,
+        kind=kind,
+        expiring_before=expiring_before,
+        bbox=_bbox(bbox) if bbox else None,
+    )
+
+
+def _bbox(raw: str) -> tuple[float, float, float, float]:
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(part) for part in raw.split(","))
+    except ValueError:
+        min_lon = None
+    if min_lon is None or not (min_lon <= max_lon and min_lat <= max_lat):
+        raise validation_error(
+            [
+                FieldError(
+                    field="query.bbox",
+                    message="four numbers min_lon,min_lat,max_lon,max_lat with min ≤ max",
+                )
+            ]
+        )
+    return min_lon, min_lat, max_lon, max_lat
+
+
+Filters = Annotated[RightFilters, Depends(right_filters)]
+
+
+@router.post(
+    "/rights",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RightPublic,
+    summary="Enter an existing right in the register 登记已有矿业权",
+    description="For rights granted before this system (new rights come from approved "
+    "applications). The boundary is checked like an application's (closed rings, no "
+    "self-intersection, declared area within the tolerance of the geodesic area) and "
+    "`rights.right.granted` is published.",
+    responses={**PROBLEM_RESPONSES, 409: problem_doc("Licence number already registered")},
+)
+async def register_right(
+    data: RightCreate, session: Session, caller: Admin, response: Response
+) -> RightPublic:
+    right = await service.register_right(session=session, data=data, actor=caller.subject)
+    response.headers["Location"] = f"/rights/{right.id}"
+    set_etag(response, right.version)
+    return RightPublic.of(right)
+
+
+@router.get(
+    "/rights",
+    response_model=Page[RightPublic],
+    summary="The rights register 矿业权列表",
+    description="Filter by holder, mineral, status, zone, kind, validity ending before a day, "
+    "and a bounding box. Enterprises see only their own rights.",
+    responses=PROBLEM_RESPONSES,
+)
+async def list_rights(
+    session: Session,
+    caller: Reader,
+    filters: Filters,
+    page: Annotated[PageParams, Depends(page_params)],
+) -> Page[RightPublic]:
+    rows = await service.list_rights(
+        session=session, filters=filters, caller=caller, limit=page.limit + 1, after=page.after
+    )
+    return page_of(
+        [RightPublic.of(r) for r in rows], page, lambda r: [r.created_at.isoformat(), str(r.id)]
+    )
+
+
+@router.get(
+    "/rights.geojson",
+    summary="The register as GeoJSON 矿业权范围 GeoJSON",
+    description="A FeatureCollection (RFC 7946, CGCS2000 longitude/latitude) of the rights "
+    "matching the filters, for GIS tools. Demo boundaries carry `boundary_illustrative: true`.",
+    responses={
+        200: {"content": {"application/geo+json": {}}, "description": "FeatureCollection"},
+        **PROBLEM_RESPONSES,
+    },
+)
+async def rights_geojson(
+    session: Session,
+    caller: Reader,
+    filters: Filters,
+    limit: Annotated[int, Query(ge=1, le=10000, description="At most this many features")] = 5000,
+) -> Response:
+    rows = await service.list_rights(
+        session=session, filters=filters, caller=caller, limit=limit + 1
+    )
+    features: list[dict[str, Any]] = [
+        {
+            "type": "Feature",
+            "id": str(r.id),
+            "geometry": r.boundary,
+            "properties": {
+                "licence_no": r.licence_no,
+                "kind": r.kind,
+                "mine_name": r.mine_name + ("（示意边界）" if r.boundary_illustrative else ""),
+                "mineral": r.mineral,
+                "mineral_name_zh": MINERAL_NAMES_ZH[Mineral(r.mineral)],
+                "holder_id": str(r.holder_id),
+                "status": r.status,
+                "zone": r.zone,
+                "area_km2": str(r.area_km2),
+                "valid_to": r.valid_to.isoformat(),
+                "boundary_illustrative": r.boundary_illustrative,
+            },
+        }
+        for r in rows[:limit]
+    ]
+    body = {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
+    return Response(json.dumps(body, ensure_ascii=False), media_type="application/geo+json")
+
+
+@router.get(
+    "/rights/{right_id}",
+    response_model=RightPublic,
+    summary="A right 矿业权详情",
+    responses={**PROBLEM_RESPONSES, **NOT_FOUND},
+)
+async def get_right(
+    right_id: UUID, session: Session, caller: Reader, response: Response
+) -> RightPublic:
+    right = await service.get_right(session=session, right_id=right_id, principal=caller)
+    set_etag(response, right.version)
+    return RightPublic.of(right)
+
+
+@router.get(
+    "/rights/{right_id}/history",
+    response_model=list[HistoryEntry],
+    summary="A right's history 矿业权变更记录",
+    description="Every state change: who, when, why (grant, status changes, transfer, renewal, "
+    "mortgage filing, changes, closure).",
+    responses={**PROBLEM_RESPONSES, **NOT_FOUND},
+)
+async def right_history(right_id: UUID, session: Session, caller: Reader) -> list[HistoryEntry]:
+    right = await service.get_right(session=session, right_id=right_id, principal=caller)
+    rows = await service.history(session=session, right=right)
+    return [HistoryEntry.model_validate(h, from_attributes=True) for h in rows]

@@ -1,0 +1,179 @@
+"""What the rights API reads and writes."""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from contracts.mining import (
+    MINERAL_NAMES_ZH,
+    LicensingLevel,
+    Mineral,
+    MiningMethod,
+    RightKind,
+    RightStatus,
+    Scale,
+)
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from rights_api.rights.geometry import BoundaryPolygon, Corners
+
+# 23-character form: T (exploration) or C (mining) and 22 digits; legacy form: 18 characters.
+# Positions beyond the leading letter are not interpreted.
+LICENCE_23 = re.compile(r"[CT]\d{22}")
+LICENCE_LEGACY = re.compile(r"[CT]?\d{17,18}")
+
+XIANFENG = {
+    "licence_no": "C1525012013061110000123",
+    "kind": "mining",
+    "mine_name": "二连浩特市乌希根楚二号建筑用花岗岩矿",
+    "mineral": "construction_granite",
+    "area_km2": "0.0386",
+    "scale": {"value": "6", "unit": "10k_m3_per_year"},
+    "method": "open_pit",
+    "status": "producing",
+    "valid_from": "2019-01-01",
+    "valid_to": "2029-12-31",
+    "zone": "SCJ001",
+    "licensing_level": "city",
+}
+
+
+def licence_problem(value: str) -> str | None:
+    if LICENCE_23.fullmatch(value):
+        return None
+    if len(value) == 18 and LICENCE_LEGACY.fullmatch(value):
+        return None
+    return (
+        "a licence number is 23 characters (T or C and 22 digits) or the legacy 18-character "
+        f"form; got {len(value)} characters"
+    )
+
+
+class BoundaryInput(BaseModel):
+    """A boundary as GeoJSON (CGCS2000 lon/lat) or as corner coordinates 拐点坐标; one of them."""
+
+    boundary: BoundaryPolygon | None = Field(None, description="GeoJSON Polygon, CGCS2000")
+    corners: Corners | None = Field(None, description="拐点坐标, EPSG:4546 or EPSG:4525")
+
+    @model_validator(mode="after")
+    def _one_boundary(self) -> "BoundaryInput":
+        if self.boundary is not None and self.corners is not None:
+            raise ValueError("send either boundary (GeoJSON) or corners (拐点坐标), not both")
+        return self
+
+
+class RightCreate(BoundaryInput):
+    """An existing right entered into the register (rights granted here come from
+    applications)."""
+
+    licence_no: str = Field(description="许可证号: 23-character or legacy 18-character form")
+    kind: RightKind
+    holder_id: UUID
+    mine_name: str = Field(max_length=200)
+    mineral: Mineral
+    area_km2: Decimal = Field(gt=0, max_digits=14, decimal_places=4)
+    scale: Scale | None = None
+    method: MiningMethod | None = None
+    status: RightStatus = RightStatus.producing
+    valid_from: date
+    valid_to: date
+    zone: str | None = Field(None, max_length=32)
+    licensing_level: LicensingLevel = LicensingLevel.city
+    boundary_illustrative: bool = Field(False, description="The boundary is demo data 示意")
+    reference: bool = False
+
+    model_config = {"json_schema_extra": {"examples": [XIANFENG]}}
+
+    @field_validator("licence_no", mode="before")
+    @classmethod
+    def _licence(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().upper()
+            if problem := licence_problem(value):
+                raise ValueError(problem)
+        return value
+
+    @model_validator(mode="after")
+    def _validity(self) -> "RightCreate":
+        if self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+
+class RightPublic(BaseModel):
+    id: UUID
+    licence_no: str
+    kind: RightKind
+    holder_id: UUID
+    mine_name: str
+    mineral: Mineral
+    mineral_name_zh: str
+    area_km2: Decimal
+    computed_area_km2: Decimal | None
+    scale: Scale | None
+    method: MiningMethod | None
+    status: RightStatus
+    valid_from: date
+    valid_to: date
+    zone: str | None
+    licensing_level: LicensingLevel
+    boundary: dict[str, Any] | None = Field(description="GeoJSON Polygon, CGCS2000")
+    boundary_illustrative: bool
+    reference: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    **XIANFENG,
+                    "id": "0b6f1c1e-3f5d-4f43-9d0e-0d3c3b6a8e21",
+                    "holder_id": "5a1d9c8e-2b7f-4e0a-8c61-1f0e2d3c4b5a",
+                    "mineral_name_zh": "建筑用花岗岩",
+                    "computed_area_km2": "0.038601",
+                    "boundary_illustrative": True,
+                    "reference": True,
+                    "version": 1,
+                }
+            ]
+        }
+    }
+
+    @classmethod
+    def of(cls, right: Any) -> "RightPublic":
+        scale = (
+            Scale(value=right.scale_value, unit=right.scale_unit)
+            if right.scale_value is not None and right.scale_unit
+            else None
+        )
+        return cls.model_validate(
+            {
+                **{name: getattr(right, name) for name in cls.model_fields if hasattr(right, name)},
+                "mineral_name_zh": MINERAL_NAMES_ZH[Mineral(right.mineral)],
+                "scale": scale,
+            }
+        )
+
+
+class HistoryEntry(BaseModel):
+    at: datetime
+    actor: str = Field(description="Who: the token subject, or the event that caused it")
+    action: str = Field(examples=["granted", "status_changed", "transferred", "renewed"])
+    from_status: RightStatus | None
+    to_status: RightStatus | None
+    reason: str | None = Field(description="Why 原因")
+    changes: dict[str, Any] | None
+
+
+class RightFilters(BaseModel):
+    holder_id: UUID | None = None
+    mineral: Mineral | None = None
+    status: RightStatus | None = None
+    zone: str | None = None
+    kind: RightKind | None = None
+    expiring_before: date | None = None
+    bbox: tuple[float, float, float, float] | None = None
