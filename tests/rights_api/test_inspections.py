@@ -292,3 +292,17 @@ async def test_only_inspectors_record_and_only_the_recorder_adds_photos(rights):
     assert missing.status_code == 404
     assert await scalar(rights, "SELECT count(*) FROM inspection_photos") == 0
     assert (await rights.client.get("/inspections")).status_code == 401
+
+
+async def test_an_unwritable_store_is_a_503_and_records_nothing(databases, tmp_path):
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the store should be")
+    async with rights_service(databases, blocked) as rights:
+        right = await make_right(rights)
+        client_uuid = uuid.uuid4()
+        await put(rights, client_uuid, record(right))
+        response = await photo(rights, client_uuid, JPEG)
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "30"
+        assert "attachment store" in response.json()["detail"]
+        assert await scalar(rights, "SELECT count(*) FROM attachments") == 0

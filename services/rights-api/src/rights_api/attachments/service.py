@@ -7,19 +7,21 @@ same bytes reuses it.
 """
 
 import hashlib
+import logging
 import os
 import tempfile
 from pathlib import Path
 
 import anyio
 from servicekit.body_limit import PayloadTooLarge
-from servicekit.errors import FieldError, ProblemError, validation_error
+from servicekit.errors import FieldError, ProblemError, ServiceUnavailable, validation_error
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.attachments.models import Attachment, now
 from rights_api.settings import RightsSettings
 
+log = logging.getLogger("rights_api.attachments")
 JPEG, PNG, WEBP, HEIC, TIFF, PDF = (
     "image/jpeg",
     "image/png",
@@ -98,7 +100,13 @@ async def store(
             accepted=sorted(allowed),
         )
     sha256 = hashlib.sha256(data).hexdigest()
-    await anyio.to_thread.run_sync(_write, path_of(settings, sha256), data)
+    try:
+        await anyio.to_thread.run_sync(_write, path_of(settings, sha256), data)
+    except OSError as exc:
+        log.error("attachment store %s not writable: %s", settings.attachments_dir, exc)
+        raise ServiceUnavailable(
+            "The attachment store is unavailable; retry later.", headers={"Retry-After": "30"}
+        ) from exc
     await session.exec(
         insert(Attachment)
         .values(sha256=sha256, media_type=media_type, size_bytes=len(data), created_at=now())
