@@ -96,6 +96,8 @@ async def list_filings(
     "/{filing_id}",
     response_model=FilingPublic,
     summary="An annual filing 年度报送详情",
+    description="The obligation, its due date, status, attachments and (once submitted) the "
+    "submission. Enterprises get 404 for another holder's filings.",
     responses={**PROBLEM_RESPONSES, **NOT_FOUND},
 )
 async def get_filing(
@@ -122,6 +124,7 @@ async def get_filing(
         200: {"model": AttachmentPublic, "description": "Already attached 已上传"},
         409: problem_doc("Already submitted 已报送"),
         413: problem_doc("File larger than the limit 文件过大"),
+        503: problem_doc("Attachment store unavailable; retry 存储暂不可用"),
         415: problem_doc("Not an accepted type (read from the bytes) 文件类型不支持"),
     },
 )
@@ -159,6 +162,8 @@ async def add_attachment(
 @router.get(
     "/{filing_id}/attachments/{sha256}",
     summary="Download a filing's attachment 下载报送附件",
+    description="The file as stored, with the type found in its bytes. Whoever may read the "
+    "filing may read its attachments; a hash alone opens nothing.",
     response_class=FileResponse,
     responses={
         **PROBLEM_RESPONSES,

@@ -82,16 +82,30 @@ def deadline(filing: Filing, right: Right, action: DeadlineAction) -> Deadline:
     )
 
 
+async def due_dates(*, session: AsyncSession, year: int) -> dict[FilingKind, date]:
+    settings: RightsSettings = session.info["settings"]
+    return {
+        kind: await due_date(session=session, settings=settings, kind=kind, filing_year=year)
+        for kind in FilingKind
+    }
+
+
 async def create_obligations_for(
-    *, session: AsyncSession, right: Right, year: int, at: datetime | None = None
+    *,
+    session: AsyncSession,
+    right: Right,
+    year: int,
+    at: datetime | None = None,
+    dues: dict[FilingKind, date] | None = None,
 ) -> list[Filing]:
     """The filings a mining right owes in ``year`` (the plan for year+1, the reserve report for
     year), each published as ``rights.filing.required``. Safe to call again: an obligation
     that exists is left as it is and only new ones are returned. Exploration rights owe none.
-    Call it when a mining right is granted (with the current local year)."""
+    Call it when a mining right is granted (with the current local year). ``dues``: the due
+    dates of ``year`` when the caller already has them (the job, for many rights)."""
     if right.kind != RightKind.mining:
         return []
-    settings: RightsSettings = session.info["settings"]
+    dues = dues or await due_dates(session=session, year=year)
     created = []
     for kind in FilingKind:
         filing_id = await session.scalar(
@@ -101,9 +115,7 @@ async def create_obligations_for(
                 right_id=right.id,
                 kind=kind,
                 year=filed_for(kind, year),
-                due_on=await due_date(
-                    session=session, settings=settings, kind=kind, filing_year=year
-                ),
+                due_on=dues[kind],
                 status=FilingStatus.owed,
                 created_at=at or now(),
                 late=False,

@@ -29,6 +29,7 @@ Sha256 = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256 of t
 UPLOAD_PROBLEMS = {
     413: problem_doc("File larger than the limit 文件过大"),
     415: problem_doc("Not an accepted image type (read from the bytes) 文件类型不支持"),
+    503: problem_doc("Attachment store unavailable; retry 存储暂不可用"),
 }
 
 
@@ -172,6 +173,8 @@ async def add_photo(
 @router.get(
     "/{inspection_id}/photos/{sha256}",
     summary="Download a photo 下载检查照片",
+    description="The photo as stored, with the type found in its bytes. Whoever may read the "
+    "inspection may read its photos; a hash alone opens nothing.",
     response_class=FileResponse,
     responses={
         **PROBLEM_RESPONSES,
