@@ -98,3 +98,9 @@ async def scalar(service: RunningService, sql: str, **params):
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+
+
+async def sql_rows(service: RunningService, sql: str, **params) -> list:
+    """The first column of every row."""
+    async with service.runtime.db.transaction() as session:
+        return [row[0] for row in await session.exec(text(sql).bindparams(**params))]

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from contracts.mining import RightKind, RightStatus
+from rights_api.app import SERVICE
 from rights_api.filings import service
 from servicekit.auth import Role
 
@@ -17,6 +18,7 @@ from tests.rights_api.operations_support import (
     make_right,
     rights_service,
     scalar,
+    sql_rows,
 )
 
 JUNE = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
@@ -228,3 +230,24 @@ async def test_holders_see_and_file_only_their_own(rights):
     assert bureau.status_code == 403
     assert (await rights.client.get("/filings")).status_code == 401
     assert await scalar(rights, "SELECT count(*) FROM filing_attachments") == 0
+
+
+async def test_the_working_mines_of_the_plan_owe_their_filings(rights):
+    """专栏一 after `mineadmin seed`: the producing oilfield and granite quarry No. 6 and the
+    agate mine under construction owe; the suspended, closing and closed mines do not."""
+    async with rights.runtime.db.transaction() as session:
+        await SERVICE.seed(session)
+    assert await rights.runtime.run_job("filing_obligations", now=JUNE) == 6
+    owing = {f["right_id"] for f in await filings_of(rights, limit=50)}
+    names = await sql_rows(
+        rights,
+        "SELECT mine_name FROM rights WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY mine_name",
+        ids=list(owing),
+    )
+    assert names == sorted(
+        [
+            "内蒙古二连盆地包尔-吉格森油田开采",
+            "二连浩特市乌希根楚二号建筑用花岗岩矿",
+            "二连浩特市白音敖包玉髓玛瑙矿",
+        ]
+    )
