@@ -98,3 +98,43 @@ async def test_get_right_hides_other_holders_rights_from_enterprises(rights):
             await service.get_right(session=session, right_id=right.id, principal=other)
         with pytest.raises(NotFound):
             await service.get_right(session=session, right_id=uuid.uuid4())
+
+
+TALLY_VS_REGISTER = """
+SELECT (SELECT coalesce(jsonb_agg(t ORDER BY t), '[]') FROM (
+           SELECT mineral, licensing_level, scale_unit, mines, output FROM live_mine_tallies
+           WHERE mines > 0) t)
+     = (SELECT coalesce(jsonb_agg(r ORDER BY r), '[]') FROM (
+           SELECT mineral, licensing_level, coalesce(scale_unit, '') AS scale_unit,
+                  count(*)::int AS mines, sum(coalesce(scale_value, 0))::numeric(18, 4) AS output
+           FROM rights WHERE kind = 'mining' AND status NOT IN ('closed', 'closed_by_policy')
+           GROUP BY 1, 2, 3) r)
+"""
+
+
+async def test_the_cap_tallies_follow_every_write_to_the_register(rights):
+    from rights_api.app import SERVICE
+
+    async with rights.runtime.db.transaction() as session:
+        await SERVICE.seed(session)
+        assert (await session.exec(text(TALLY_VS_REGISTER))).scalar_one()
+        granite = (
+            await session.exec(
+                text(
+                    "SELECT mines, output FROM live_mine_tallies "
+                    "WHERE mineral = 'construction_granite'"
+                )
+            )
+        ).one()
+        assert tuple(granite) == (3, Decimal("14.0000"))
+        for sql in (
+            "UPDATE rights SET status = 'closed' WHERE mine_name LIKE '%三号%'",
+            "UPDATE rights SET scale_value = 8 WHERE mine_name LIKE '%二号%'",
+            "UPDATE rights SET mineral = 'slate' WHERE mine_name LIKE '%北山%'",
+            "UPDATE rights SET status = 'producing' WHERE status = 'closed_by_policy'",
+            "UPDATE rights SET kind = 'exploration' WHERE mineral = 'agate'",
+            "DELETE FROM right_history",
+            "DELETE FROM rights WHERE mineral = 'fluorite'",
+        ):
+            await session.exec(text(sql))
+            assert (await session.exec(text(TALLY_VS_REGISTER))).scalar_one(), sql

@@ -9,7 +9,6 @@ from uuid import UUID
 from contracts.mining import MINERAL_NAMES_ZH, LicensingLevel, Mineral, RightKind, Scale
 from servicekit.auth import Principal
 from servicekit.errors import FieldError, validation_error
-from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,7 +30,7 @@ from rights_api.plan.schemas import DocumentKind, MineralRule, Violation
 from rights_api.plan.service import PlanView
 from rights_api.rights import service as rights
 from rights_api.rights.geometry import Boundary, area_fault, interiors_overlap
-from rights_api.rights.models import Right
+from rights_api.rights.models import LiveMineTally, Right
 
 UNIT_ZH = {"10k_t_per_year": "万吨/年", "10k_m3_per_year": "万m³/年", "t_per_year": "吨/年"}
 SPACE = "第五章第三节"  # 空间准入条件
@@ -266,21 +265,17 @@ async def _caps(
     session: AsyncSession, request: NewMiningRight, plan: PlanView, result: Assessment
 ) -> None:
     """City cap (第二章第三节, 专栏二) and per-mineral count and output caps (专栏四), counted
-    over live mining rights (closed and closed-by-policy mines no longer count)."""
+    over live mining rights (closed and closed-by-policy mines no longer count), read from the
+    trigger-kept tallies."""
     rows = (
         await session.exec(
             select(
-                Right.mineral,
-                Right.licensing_level,
-                Right.scale_unit,
-                func.count(),
-                func.coalesce(func.sum(Right.scale_value), 0),
-            )
-            .where(
-                Right.kind == RightKind.mining.value,
-                Right.status.not_in([s.value for s in rights.CLOSED]),
-            )
-            .group_by(Right.mineral, Right.licensing_level, Right.scale_unit)
+                LiveMineTally.mineral,
+                LiveMineTally.licensing_level,
+                LiveMineTally.scale_unit,
+                LiveMineTally.mines,
+                LiveMineTally.output,
+            ).where(LiveMineTally.mines > 0)
         )
     ).all()
     content = plan.content

@@ -3,7 +3,6 @@
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from contracts.mining import RightKind
 from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,8 +12,7 @@ from rights_api.applications.schemas import ApplicationKind, ApplicationStatus
 from rights_api.applications.service import LOCAL
 from rights_api.indicators.schemas import CountVsCap, Indicators, NewRightsVsPlan
 from rights_api.plan import service as plans
-from rights_api.rights.models import Right
-from rights_api.rights.service import CLOSED
+from rights_api.rights.models import LiveMineTally, Right
 
 
 async def indicators(*, session: AsyncSession, today: date) -> Indicators:
@@ -23,17 +21,12 @@ async def indicators(*, session: AsyncSession, today: date) -> Indicators:
     live = (
         await session.exec(
             select(
-                Right.mineral,
-                Right.licensing_level,
-                Right.scale_unit,
-                func.count(),
-                func.coalesce(func.sum(Right.scale_value), 0),
-            )
-            .where(
-                Right.kind == RightKind.mining.value,
-                Right.status.not_in([s.value for s in CLOSED]),
-            )
-            .group_by(Right.mineral, Right.licensing_level, Right.scale_unit)
+                LiveMineTally.mineral,
+                LiveMineTally.licensing_level,
+                LiveMineTally.scale_unit,
+                LiveMineTally.mines,
+                LiveMineTally.output,
+            ).where(LiveMineTally.mines > 0)
         )
     ).all()
     small = content.small_mine_cap

@@ -109,3 +109,18 @@ class RightHistory(SQLModel, table=True):
     to_status: RightStatus | None = Field(None, sa_column=Column(String(24)))
     reason: str | None = Field(None, sa_column=Column(Text))
     changes: dict[str, Any] | None = Field(None, sa_column=Column(JSONB))
+
+
+class LiveMineTally(SQLModel, table=True):
+    """Live mining rights (not closed) per mineral, licensing level and scale unit: the numbers
+    the caps of 专栏二 and 专栏四 compare. Kept in step with ``rights`` by a trigger (migration
+    r0004) in the same transaction as every write, whichever code path writes, so the admission
+    check reads a handful of rows however large the register grows."""
+
+    __tablename__ = "live_mine_tallies"
+
+    mineral: str = Field(sa_column=Column(String(32), primary_key=True))
+    licensing_level: str = Field(sa_column=Column(String(16), primary_key=True))
+    scale_unit: str = Field(sa_column=Column(String(20), primary_key=True))  # '' for none
+    mines: int = Field(sa_column=Column(Integer, nullable=False))
+    output: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
