@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from servicekit.auth import Role
+from servicekit.pagination import encode_cursor
 
 from tests.rights_api.operations_support import (
     INSIDE,
@@ -306,3 +307,25 @@ async def test_an_unwritable_store_is_a_503_and_records_nothing(databases, tmp_p
         assert response.headers["retry-after"] == "30"
         assert "attachment store" in response.json()["detail"]
         assert await scalar(rights, "SELECT count(*) FROM attachments") == 0
+
+
+async def test_lists_page_by_cursor_and_refuse_a_forged_one(rights):
+    right = await make_right(rights)
+    sent = [uuid.uuid4() for _ in range(3)]
+    for client_uuid in sent:
+        await put(rights, client_uuid, record(right))
+    reviewer = rights.auth(Role.bureau_reviewer)
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        page = (await rights.client.get("/inspections", params=params, headers=reviewer)).json()
+        seen += [i["id"] for i in page["items"]]
+        if not (cursor := page["next_cursor"]):
+            break
+    assert seen == [str(u) for u in sent]
+
+    forged = encode_cursor(["yesterday", "not-a-uuid"])
+    for path in ("/inspections", "/filings", "/compliance-orders"):
+        response = await rights.client.get(path, params={"cursor": forged}, headers=reviewer)
+        assert response.status_code == 422, path
+        assert response.json()["errors"][0]["field"] == "query.cursor"

@@ -2,6 +2,7 @@
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -53,3 +54,18 @@ def page_of(rows: list[T], params: PageParams, sort_key: Any) -> Page[T]:
     more = len(rows) > params.limit
     rows = rows[: params.limit]
     return Page(items=rows, next_cursor=encode_cursor(sort_key(rows[-1])) if more else None)
+
+
+def cursor_position(page: PageParams, *parse: Callable[[Any], Any]) -> tuple[Any, ...] | None:
+    """The cursor's keyset position, each value read with ``parse`` (one per sort column), or
+    None on the first page. A cursor this list did not make is a 422, never a 500."""
+    if page.after is None:
+        return None
+    try:
+        if len(page.after) != len(parse):
+            raise ValueError("wrong length")
+        return tuple(read(value) for read, value in zip(parse, page.after, strict=True))
+    except (TypeError, ValueError):
+        raise validation_error(
+            [FieldError(field="query.cursor", message="not a cursor of this list")]
+        ) from None

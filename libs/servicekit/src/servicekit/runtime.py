@@ -125,8 +125,7 @@ def service_database(
     metrics: ServiceMetrics | None = None,
 ) -> Database:
     """The service's database. Its sessions carry what the outbox needs (event source, topic
-    prefix), the metrics that code deep in a transaction may count into, and the settings that
-    jobs and event handlers (which get only a session) may read."""
+    prefix), the metrics that code deep in a transaction may count into, and the settings."""
     return Database(
         settings.database_url,
         pool_size=pool_size or settings.database_pool_size,
@@ -134,7 +133,7 @@ def service_database(
             "event_source": spec.source,
             "topic_prefix": settings.topic_prefix,
             "metrics": metrics,
-            "settings": settings,
+            "settings": settings,  # for jobs and handlers that read a service setting
         },
     )
 

@@ -15,7 +15,7 @@ from contracts.rights import ComplianceOrdered, ComplianceOverdue, ComplianceRes
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, NotFound, validation_error
 from servicekit.events.outbox import publish
-from servicekit.pagination import PageParams
+from servicekit.pagination import PageParams, cursor_position
 from sqlalchemy import tuple_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -140,11 +140,9 @@ async def list_orders(
         query = query.where(ComplianceOrder.right_id == right_id)
     if status is not None:
         query = query.where(ComplianceOrder.status == status)
-    if page.after:
-        issued_at, order_id = page.after
+    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
         query = query.where(
-            tuple_(ComplianceOrder.issued_at, ComplianceOrder.id)
-            > tuple_(datetime.fromisoformat(issued_at), UUID(order_id))
+            tuple_(ComplianceOrder.issued_at, ComplianceOrder.id) > tuple_(*position)
         )
     return list((await session.exec(query)).all())
 

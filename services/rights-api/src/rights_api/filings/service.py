@@ -17,7 +17,7 @@ from contracts.rights import FilingOverdue, FilingRequired, FilingSubmitted
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, NotFound, validation_error
 from servicekit.events.outbox import publish
-from servicekit.pagination import PageParams
+from servicekit.pagination import PageParams, cursor_position
 from servicekit.workdays import add_workdays, is_workday
 from sqlalchemy import and_, exists, tuple_
 from sqlalchemy.dialects.postgresql import insert
@@ -256,12 +256,8 @@ async def list_filings(
     ):
         if value is not None:
             query = query.where(column == value)
-    if page.after:
-        created_at, filing_id = page.after
-        query = query.where(
-            tuple_(Filing.created_at, Filing.id)
-            > tuple_(datetime.fromisoformat(created_at), UUID(filing_id))
-        )
+    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
+        query = query.where(tuple_(Filing.created_at, Filing.id) > tuple_(*position))
     return list((await session.exec(query)).all())
 
 

@@ -18,7 +18,7 @@ from contracts.rights import InspectionRecorded
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, Forbidden, NotFound, validation_error
 from servicekit.events.outbox import publish
-from servicekit.pagination import PageParams
+from servicekit.pagination import PageParams, cursor_position
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
 from sqlalchemy import tuple_
@@ -155,12 +155,8 @@ async def list_inspections(
         query = query.where(Inspection.right_id == right_id)
     if out_of_bounds is not None:
         query = query.where(Inspection.out_of_bounds.is_(out_of_bounds))
-    if page.after:
-        received_at, inspection_id = page.after
-        query = query.where(
-            tuple_(Inspection.received_at, Inspection.id)
-            > tuple_(datetime.fromisoformat(received_at), UUID(inspection_id))
-        )
+    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
+        query = query.where(tuple_(Inspection.received_at, Inspection.id) > tuple_(*position))
     return list((await session.exec(query)).all())
 
 
