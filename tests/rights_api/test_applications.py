@@ -113,6 +113,13 @@ async def test_approval_grants_the_right_with_licence_number_and_validity(plan):
     [(_, _, approved)] = await events(plan, "rights.application.approved")
     assert approved["right_id"] == right["id"]
     assert approved["deadline"]["action"] == "met"
+    # the new mine owes this year's filings from the day of grant, not from the job's next round
+    owed = await events(plan, "rights.filing.required")
+    assert sorted(data["kind"] for _, _, data in owed) == [
+        "annual_mining_plan",
+        "reserve_verification",
+    ]
+    assert {key for _, key, _ in owed} == {right["id"]}
 
     again = await post(plan, f"/applications/{application['id']}/approve", {"reason": "x"})
     assert again.status_code == 409

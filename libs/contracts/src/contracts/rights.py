@@ -284,6 +284,22 @@ class ComplianceOverdue(EventPayload):
     deadline: Deadline = Field(description="The deadline that passed (action overdue).")
 
 
+class InspectionRecorded(EventPayload):
+    event_type = "rights.inspection.recorded"
+    topic = TOPIC
+    summary = "A site inspection was recorded (out_of_bounds: 越界开采 found) 现场检查已记录"
+
+    inspection_id: UUID = Field(description="The inspector app's client_uuid.")
+    right_id: UUID
+    holder_id: UUID
+    inspected_at: datetime
+    out_of_bounds: bool | None = Field(
+        description="A working-face point lies outside the licensed boundary; null when the "
+        "right has no boundary on record."
+    )
+    violations: list[str] = Field(examples=[["out_of_bounds_mining"]])
+
+
 EVENTS = (
     HolderRegistered,
     ApplicationFiled,
@@ -304,4 +320,5 @@ EVENTS = (
     ComplianceOrdered,
     ComplianceResolved,
     ComplianceOverdue,
+    InspectionRecorded,
 )

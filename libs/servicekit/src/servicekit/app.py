@@ -70,6 +70,10 @@ def build_app(
     for router in spec.routers:
         app.include_router(router)
     app.add_middleware(UnitOfWorkMiddleware, db=runtime.db)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        multipart_max_bytes=settings.max_upload_bytes,
+    )
     app.add_middleware(RequestContextMiddleware, metrics=runtime.metrics)
     return app

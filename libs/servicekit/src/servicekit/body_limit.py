@@ -15,17 +15,26 @@ class PayloadTooLarge(ProblemError):
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    """``max_bytes`` for every body; ``multipart_max_bytes`` (when given) for
+    ``multipart/form-data`` uploads, which a route then checks file by file."""
+
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, multipart_max_bytes: int | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.multipart_max_bytes = multipart_max_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        headers = dict(scope["headers"])
+        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
+        limit = self.multipart_max_bytes if multipart else self.max_bytes
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         received, refused = 0, False
 
@@ -35,9 +44,9 @@ class BodyLimitMiddleware:
                 return {"type": "http.disconnect"}
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
+            if received > limit:
                 refused = True
-                await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send, limit)
                 return {"type": "http.disconnect"}
             return message
 
@@ -47,6 +56,6 @@ class BodyLimitMiddleware:
 
         await self.app(scope, limited_receive, guarded_send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = PayloadTooLarge(f"The body exceeds {self.max_bytes} bytes.")
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        error = PayloadTooLarge(f"The body exceeds {limit} bytes.", max_bytes=limit)
         await problem_response(error.status, error.problem(scope["path"]))(scope, receive, send)

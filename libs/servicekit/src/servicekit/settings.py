@@ -68,6 +68,9 @@ class ServiceSettings(BaseSettings):
     consumer_retry_base_seconds: float = Field(0.2, ge=0)
     idempotency_retention_hours: int = 24
     max_body_bytes: int = 1_048_576
+    max_upload_bytes: int = Field(
+        1_048_576, description="Ceiling for multipart/form-data bodies (file uploads)."
+    )
 
     @model_validator(mode="after")
     def _refuse_dev_defaults_in_production(self) -> Self:

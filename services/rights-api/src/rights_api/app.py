@@ -11,8 +11,13 @@ from servicekit.spec import ServiceSpec
 from rights_api.applications import service as applications
 from rights_api.applications.handlers import handlers
 from rights_api.applications.router import router as applications_router
+from rights_api.compliance import service as compliance
+from rights_api.compliance.router import router as compliance_router
+from rights_api.filings import service as filings
+from rights_api.filings.router import router as filings_router
 from rights_api.holders.router import router as holders_router
 from rights_api.indicators.router import router as indicators_router
+from rights_api.inspections.router import router as inspections_router
 from rights_api.plan.router import router as plan_router
 from rights_api.plan.router import zones_router
 from rights_api.rights.router import router as rights_router
@@ -36,9 +41,11 @@ SERVICE = ServiceSpec(
         rights_router,
         applications_router,
         indicators_router,
+        filings_router,
+        inspections_router,
+        compliance_router,
     ],
     handlers=handlers,
-    jobs=[Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue)],
     tags=[
         {
             "name": "plan 矿产资源规划",
@@ -55,6 +62,26 @@ SERVICE = ServiceSpec(
             "name": "indicators 规划指标",
             "description": "The register against the plan's caps and targets (专栏二, 专栏四).",
         },
+        {
+            "name": "filings 年度报送",
+            "description": "Annual mining plans 年度采掘计划 and reserve verifications "
+            "年度资源储量动态核查 each mining right owes.",
+        },
+        {
+            "name": "inspections 现场检查",
+            "description": "Site inspections from inspectors' (offline) mobile apps; "
+            "out-of-bounds mining 越界开采 is flagged automatically.",
+        },
+        {
+            "name": "compliance 限期整改",
+            "description": "Compliance orders with a deadline; overdue suspends the mine.",
+        },
+    ],
+    jobs=[
+        Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue),
+        Job("filing_obligations", timedelta(hours=6), filings.create_due_obligations),
+        Job("filings_overdue", timedelta(hours=1), filings.mark_overdue),
+        Job("compliance_overdue", timedelta(hours=1), compliance.mark_overdue),
     ],
     seed=seed,
 )

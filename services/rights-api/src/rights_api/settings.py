@@ -1,5 +1,34 @@
+from pathlib import Path
+
+from pydantic import Field
 from servicekit.settings import ServiceSettings, service_config
 
 
 class RightsSettings(ServiceSettings):
     model_config = service_config("RIGHTS_")
+
+    # Attachments: inspection photos, filing plan maps and reports (operations, parts 5 and 6)
+    attachments_dir: Path = Field(
+        Path(".data/attachments/rights"),
+        description="Where attachments are stored, one file per SHA-256 content hash. "
+        "Give every replica the same (shared) volume.",
+    )
+    attachment_max_bytes: int = Field(
+        10 * 1024 * 1024, gt=0, description="Largest single attachment (photo, plan map, report)."
+    )
+    # a multipart upload carries one file plus a little form overhead
+    max_upload_bytes: int = Field(
+        10 * 1024 * 1024 + 64 * 1024, description="Ceiling for multipart/form-data bodies."
+    )
+    mining_plan_due: str = Field(
+        "12-31",
+        pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
+        description="MM-DD in the filing year by which next year's mining plan 年度采掘计划 is due "
+        "(moved to the next working day when it is a holiday).",
+    )
+    reserve_report_due: str = Field(
+        "12-31",
+        pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
+        description="MM-DD in the filing year by which the year's reserve verification "
+        "年度资源储量动态核查 is due.",
+    )

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, func, text, tuple_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from rights_api.filings import service as filings
 from rights_api.holders.models import Holder
 from rights_api.plan.schemas import AdmissionRules, Violation
 from rights_api.rights.geometry import (
@@ -226,6 +227,10 @@ async def grant(
         ),
         subject=str(right.id),
     )
+    today = filings.local_today(right.created_at)
+    if right.status in filings.OBLIGED and right.valid_from <= today <= right.valid_to:
+        # this year's filings are owed from the day of grant, not from the job's next round
+        await filings.create_obligations_for(session=session, right=right, year=today.year)
     return right
 
 

@@ -1,0 +1,117 @@
+"""Content-addressed storage: a file is named by its SHA-256 under ``attachments_dir``.
+
+The type is read from the bytes (magic numbers), never from the file name or the declared
+``Content-Type``. A file is written (atomically, by rename) before the transaction that records
+it commits; if that transaction fails the file stays unreferenced and the next upload of the
+same bytes reuses it.
+"""
+
+import hashlib
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import anyio
+from servicekit.body_limit import PayloadTooLarge
+from servicekit.errors import FieldError, ProblemError, ServiceUnavailable, validation_error
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rights_api.attachments.models import Attachment, now
+from rights_api.settings import RightsSettings
+
+log = logging.getLogger("rights_api.attachments")
+JPEG, PNG, WEBP, HEIC, TIFF, PDF = (
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/heic",
+    "image/tiff",
+    "application/pdf",
+)
+PHOTO_TYPES = frozenset({JPEG, PNG, WEBP, HEIC})  # what phone cameras produce
+DOCUMENT_TYPES = frozenset({PDF, JPEG, PNG, TIFF})  # plan maps and reports
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"}
+
+
+class UnsupportedMediaType(ProblemError):
+    status, slug, title = 415, "unsupported-media-type", "File type not accepted"
+
+
+def sniff(head: bytes) -> str | None:
+    """The media type the first bytes of a file show, or None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return HEIC
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return TIFF
+    if head.startswith(b"%PDF-"):
+        return PDF
+    return None
+
+
+def path_of(settings: RightsSettings, sha256: str) -> Path:
+    return settings.attachments_dir / sha256[:2] / sha256
+
+
+def _write(target: Path, data: bytes) -> None:
+    if target.exists():
+        return  # same hash, same bytes
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+async def store(
+    *,
+    session: AsyncSession,
+    settings: RightsSettings,
+    data: bytes,
+    allowed: frozenset[str],
+    field: str = "file",
+) -> Attachment:
+    """Check, hash and store ``data``; the row is shared by every upload of the same bytes."""
+    if len(data) > settings.attachment_max_bytes:
+        raise PayloadTooLarge(
+            f"The file is {len(data)} bytes; at most {settings.attachment_max_bytes} are accepted.",
+            max_bytes=settings.attachment_max_bytes,
+        )
+    if not data:
+        raise validation_error([FieldError(field=f"body.{field}", message="the file is empty")])
+    media_type = sniff(data[:16])
+    if media_type not in allowed:
+        raise UnsupportedMediaType(
+            f"The file's content is {media_type or 'of an unknown type'}; accepted here: "
+            f"{', '.join(sorted(allowed))}. The type is read from the bytes, not the file name.",
+            accepted=sorted(allowed),
+        )
+    sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        await anyio.to_thread.run_sync(_write, path_of(settings, sha256), data)
+    except OSError as exc:
+        log.error("attachment store %s not writable: %s", settings.attachments_dir, exc)
+        raise ServiceUnavailable(
+            "The attachment store is unavailable; retry later.", headers={"Retry-After": "30"}
+        ) from exc
+    await session.exec(
+        insert(Attachment)
+        .values(sha256=sha256, media_type=media_type, size_bytes=len(data), created_at=now())
+        .on_conflict_do_nothing(index_elements=["sha256"])
+    )
+    attachment = await session.get(Attachment, sha256)
+    assert attachment is not None
+    return attachment

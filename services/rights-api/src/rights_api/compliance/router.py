@@ -1,0 +1,107 @@
+"""HTTP for compliance orders: parse, authorize, call the service, shape the response."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Response, status
+from servicekit.auth import BUREAU, Principal, Role, require
+from servicekit.concurrency import set_etag
+from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.pagination import Page, PageParams, page_of, page_params
+from servicekit.unit_of_work import get_session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rights_api.compliance import service
+from rights_api.compliance.models import ComplianceOrder, OrderStatus
+from rights_api.compliance.schemas import VIOLATIONS_ZH, OrderCreate, OrderPublic, OrderResolve
+
+router = APIRouter(prefix="/compliance-orders", tags=["compliance 限期整改"])
+Session = Annotated[AsyncSession, Depends(get_session)]
+Bureau = Annotated[Principal, Depends(require(*BUREAU))]
+Reader = Annotated[
+    Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system, Role.enterprise))
+]
+
+
+def _public(order: ComplianceOrder) -> OrderPublic:
+    fields = {name: getattr(order, name) for name in ComplianceOrder.model_fields}
+    return OrderPublic.model_validate({**fields, "violation_zh": VIOLATIONS_ZH[order.violation]})
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrderPublic,
+    summary="Issue a compliance order 下达限期整改通知",
+    description="A reviewer orders the holder to fix a violation by `due_on` (a local date, "
+    "after today) and publishes `rights.compliance.ordered` with the deadline "
+    "(kind `rectification`). When the date passes unresolved the `compliance_overdue` job "
+    "suspends the mine 停产整治 and publishes `rights.compliance.overdue`. Send an "
+    "`Idempotency-Key` to make retries safe.",
+    responses={**PROBLEM_RESPONSES, 409: problem_doc("The mine is closed 矿山已关闭")},
+)
+async def issue_order(
+    data: OrderCreate, session: Session, caller: Bureau, response: Response
+) -> OrderPublic:
+    order = await service.issue(session=session, data=data, issuer=caller)
+    response.headers["Location"] = f"/compliance-orders/{order.id}"
+    set_etag(response, order.version)
+    return _public(order)
+
+
+@router.get(
+    "",
+    response_model=Page[OrderPublic],
+    summary="List compliance orders 整改通知列表",
+    description="In the order issued. Enterprises see only orders about their own mines.",
+    responses=PROBLEM_RESPONSES,
+)
+async def list_orders(
+    session: Session,
+    caller: Reader,
+    page: Annotated[PageParams, Depends(page_params)],
+    right_id: UUID | None = None,
+    status: OrderStatus | None = None,
+) -> Page[OrderPublic]:
+    rows = await service.list_orders(
+        session=session, page=page, caller=caller, right_id=right_id, status=status
+    )
+    return page_of([_public(r) for r in rows], page, lambda o: [o.issued_at.isoformat(), str(o.id)])
+
+
+@router.get(
+    "/{order_id}",
+    response_model=OrderPublic,
+    summary="A compliance order 整改通知详情",
+    description="Enterprises get 404 for another holder's orders.",
+    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such order")},
+)
+async def get_order(
+    order_id: UUID, session: Session, caller: Reader, response: Response
+) -> OrderPublic:
+    order = await service.get(session=session, order_id=order_id, caller=caller)
+    set_etag(response, order.version)
+    return _public(order)
+
+
+@router.post(
+    "/{order_id}/resolve",
+    response_model=OrderPublic,
+    summary="Resolve a compliance order 确认整改完成",
+    description="Closes the order (open or overdue) and publishes `rights.compliance.resolved` "
+    "with the deadline met. If this order's overdue suspended the mine, the mine returns to "
+    "the status it had (unless `resume_mine` is false, or another overdue order still holds "
+    "it suspended).",
+    responses={
+        **PROBLEM_RESPONSES,
+        404: problem_doc("No such order"),
+        409: problem_doc("Already resolved 已整改"),
+    },
+)
+async def resolve_order(
+    order_id: UUID, data: OrderResolve, session: Session, caller: Bureau, response: Response
+) -> OrderPublic:
+    order = await service.get(session=session, order_id=order_id, caller=caller, for_update=True)
+    order = await service.resolve(session=session, order=order, data=data, actor=caller)
+    set_etag(response, order.version)
+    return _public(order)

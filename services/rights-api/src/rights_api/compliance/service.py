@@ -1,0 +1,244 @@
+"""Rules for compliance orders 限期整改. Functions never commit: the caller owns the transaction.
+
+An order carries a deadline (a local date). When the date passes unresolved, the sweep marks it
+overdue and suspends the mine 停产整治 (DOMAIN: 越界开采 means suspension until fixed; 第六章:
+overdue means suspension or closure). Resolving the order returns the mine to the status it had.
+"""
+
+from datetime import date, datetime
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from contracts.deadline import Audience, Deadline, DeadlineAction
+from contracts.mining import RightStatus
+from contracts.rights import ComplianceOrdered, ComplianceOverdue, ComplianceResolved
+from servicekit.auth import Principal
+from servicekit.errors import Conflict, FieldError, NotFound, validation_error
+from servicekit.events.outbox import publish
+from servicekit.pagination import PageParams, cursor_position
+from sqlalchemy import tuple_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rights_api.compliance.models import ComplianceOrder, OrderStatus, now
+from rights_api.compliance.schemas import VIOLATIONS_ZH, OrderCreate, OrderResolve
+from rights_api.inspections.models import Inspection
+from rights_api.rights import service as rights
+from rights_api.rights.models import Right
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+JOB_ACTOR = "job:compliance_overdue"
+
+
+def local_today(at: datetime) -> date:
+    """Deadlines are local dates in Asia/Shanghai (ARCHITECTURE: Time)."""
+    return at.astimezone(SHANGHAI).date()
+
+
+def deadline(order: ComplianceOrder, right: Right, action: DeadlineAction) -> Deadline:
+    return Deadline(
+        id=f"rights.compliance.{order.id}",
+        kind="rectification",
+        action=action,
+        due_at=order.due_on,
+        subject=str(right.id),
+        audience=Audience(holder_id=str(right.holder_id)),
+        title_zh=f"{right.mine_name}限期整改（{VIOLATIONS_ZH[order.violation]}）",
+    )
+
+
+async def issue(
+    *, session: AsyncSession, data: OrderCreate, issuer: Principal, at: datetime | None = None
+) -> ComplianceOrder:
+    at = at or now()
+    right = await session.get(Right, data.right_id)
+    errors = []
+    if right is None:
+        errors.append(FieldError(field="body.right_id", message=f"no right {data.right_id}"))
+    if data.due_on <= local_today(at):
+        errors.append(
+            FieldError(
+                field="body.due_on", message="the deadline must be after today (Beijing time)"
+            )
+        )
+    if data.inspection_id is not None:
+        inspection = await session.get(Inspection, data.inspection_id)
+        if inspection is None or (right is not None and inspection.right_id != right.id):
+            errors.append(
+                FieldError(
+                    field="body.inspection_id",
+                    message=f"no inspection {data.inspection_id} of this right",
+                )
+            )
+    if errors:
+        raise validation_error(errors)
+    assert right is not None
+    if not right.live:
+        raise Conflict(f"Right {right.licence_no} is {right.status}; a closed mine gets no order.")
+    order = ComplianceOrder(
+        right_id=right.id,
+        inspection_id=data.inspection_id,
+        violation=data.violation,
+        description=data.description,
+        due_on=data.due_on,
+        status=OrderStatus.open,
+        issued_by=issuer.subject,
+        issued_at=at,
+    )
+    session.add(order)
+    await session.flush()
+    await publish(
+        session,
+        ComplianceOrdered(
+            order_id=order.id,
+            right_id=right.id,
+            holder_id=right.holder_id,
+            violation=order.violation,
+            inspection_id=order.inspection_id,
+            deadline=deadline(order, right, DeadlineAction.set),
+        ),
+        subject=str(right.id),
+    )
+    return order
+
+
+def _visible(query, caller: Principal):
+    if caller.own_holder is not None:
+        query = query.join(Right, Right.id == ComplianceOrder.right_id).where(
+            Right.holder_id == UUID(caller.own_holder)
+        )
+    return query
+
+
+async def get(
+    *, session: AsyncSession, order_id: UUID, caller: Principal, for_update: bool = False
+) -> ComplianceOrder:
+    """404 too for another holder's order (BOLA: nothing is learned about it)."""
+    query = _visible(select(ComplianceOrder).where(ComplianceOrder.id == order_id), caller)
+    if for_update:
+        query = query.with_for_update(of=ComplianceOrder)
+    order = (await session.exec(query)).first()
+    if order is None:
+        raise NotFound(f"No compliance order {order_id}.")
+    return order
+
+
+async def list_orders(
+    *,
+    session: AsyncSession,
+    page: PageParams,
+    caller: Principal,
+    right_id: UUID | None = None,
+    status: OrderStatus | None = None,
+) -> list[ComplianceOrder]:
+    query = (
+        _visible(select(ComplianceOrder), caller)
+        .order_by(ComplianceOrder.issued_at, ComplianceOrder.id)
+        .limit(page.limit + 1)
+    )
+    if right_id is not None:
+        query = query.where(ComplianceOrder.right_id == right_id)
+    if status is not None:
+        query = query.where(ComplianceOrder.status == status)
+    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
+        query = query.where(
+            tuple_(ComplianceOrder.issued_at, ComplianceOrder.id) > tuple_(*position)
+        )
+    return list((await session.exec(query)).all())
+
+
+async def resolve(
+    *, session: AsyncSession, order: ComplianceOrder, data: OrderResolve, actor: Principal
+) -> ComplianceOrder:
+    if order.status == OrderStatus.resolved:
+        raise Conflict(f"Compliance order {order.id} is already resolved.")
+    right = await rights.get_right(session=session, right_id=order.right_id, for_update=True)
+    at = now()
+    order.status = OrderStatus.resolved
+    order.resolved_at, order.resolved_by, order.resolution = at, actor.subject, data.resolution
+    order.version += 1
+    if order.suspended_from is not None:
+        still_overdue = (
+            await session.exec(
+                select(ComplianceOrder)
+                .where(
+                    ComplianceOrder.right_id == right.id,
+                    ComplianceOrder.status == OrderStatus.overdue,
+                    ComplianceOrder.id != order.id,
+                )
+                .order_by(ComplianceOrder.due_on, ComplianceOrder.id)
+                .with_for_update()
+            )
+        ).first()
+        if still_overdue is not None:
+            # the mine stays suspended for the other order, which resumes it when resolved
+            still_overdue.suspended_from = order.suspended_from
+            session.add(still_overdue)
+        elif data.resume_mine and right.status == RightStatus.suspended:
+            await rights.change_status(
+                session=session,
+                right=right,
+                to=order.suspended_from,
+                actor=actor.subject,
+                reason=f"compliance order {order.id} resolved 整改完成，恢复{order.suspended_from}",
+            )
+            order.mine_resumed = True
+    session.add(order)
+    await session.flush()
+    await publish(
+        session,
+        ComplianceResolved(
+            order_id=order.id,
+            right_id=right.id,
+            holder_id=right.holder_id,
+            resolved_at=at,
+            deadline=deadline(order, right, DeadlineAction.met),
+        ),
+        subject=str(right.id),
+    )
+    return order
+
+
+async def mark_overdue(session: AsyncSession, now: datetime) -> int:
+    """The sweep (job ``compliance_overdue``): every open order whose local due date has
+    passed becomes overdue, suspends its mine unless already suspended or closed, and publishes
+    ``rights.compliance.overdue``. Returns how many orders it marked."""
+    orders = (
+        await session.exec(
+            select(ComplianceOrder)
+            .where(
+                ComplianceOrder.status == OrderStatus.open,
+                ComplianceOrder.due_on < local_today(now),
+            )
+            .order_by(ComplianceOrder.due_on, ComplianceOrder.id)
+            .with_for_update(skip_locked=True)  # one being resolved right now is left alone
+        )
+    ).all()
+    for order in orders:
+        right = await rights.get_right(session=session, right_id=order.right_id, for_update=True)
+        order.status = OrderStatus.overdue
+        order.overdue_at = now
+        order.version += 1
+        if right.live and right.status != RightStatus.suspended:
+            order.suspended_from = RightStatus(right.status)
+            await rights.change_status(
+                session=session,
+                right=right,
+                to=RightStatus.suspended,
+                actor=JOB_ACTOR,
+                reason="compliance_overdue",
+                order_id=order.id,
+            )
+        session.add(order)
+        await publish(
+            session,
+            ComplianceOverdue(
+                order_id=order.id,
+                right_id=right.id,
+                holder_id=right.holder_id,
+                deadline=deadline(order, right, DeadlineAction.overdue),
+            ),
+            subject=str(right.id),
+        )
+    await session.flush()
+    return len(orders)

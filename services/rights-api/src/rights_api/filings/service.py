@@ -1,0 +1,373 @@
+"""Rules for annual filings 年度报送. Functions never commit: the caller owns the transaction.
+
+Each December a mine files next year's mining plan with its plan map, and the bureau verifies
+reserves yearly (DOMAIN, 第四章/第五章: 年度采掘计划, 年度资源储量动态核查). For a filing year Y
+an active mining right owes the mining plan *for* Y+1 and the reserve verification *for* Y, both
+due in Y (settings ``mining_plan_due``, ``reserve_report_due``; a due date on a statutory
+holiday moves to the next working day, 民法典第二百零三条).
+"""
+
+from datetime import date, datetime
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from contracts.deadline import Audience, Deadline, DeadlineAction
+from contracts.mining import RightKind, RightStatus
+from contracts.rights import FilingOverdue, FilingRequired, FilingSubmitted
+from servicekit.auth import Principal
+from servicekit.errors import Conflict, FieldError, NotFound, validation_error
+from servicekit.events.outbox import publish
+from servicekit.pagination import PageParams, cursor_position
+from servicekit.workdays import add_workdays, is_workday
+from sqlalchemy import and_, exists, tuple_
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rights_api.attachments.models import Attachment
+from rights_api.filings.models import (
+    AttachmentPurpose,
+    Filing,
+    FilingAttachment,
+    FilingKind,
+    FilingStatus,
+    now,
+)
+from rights_api.filings.schemas import REQUIRED_ATTACHMENTS, FilingSubmit
+from rights_api.rights.models import Right
+from rights_api.settings import RightsSettings
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# statuses in which a mine works and so owes its filings; a suspended or closing mine does not
+OBLIGED = (RightStatus.producing, RightStatus.under_construction)
+TITLES_ZH = {
+    FilingKind.annual_mining_plan: "{year}年度采掘计划报送（{mine}）",
+    FilingKind.reserve_verification: "{year}年度资源储量动态核查报告（{mine}）",
+}
+
+
+def local_today(at: datetime) -> date:
+    return at.astimezone(SHANGHAI).date()
+
+
+def filed_for(kind: FilingKind, filing_year: int) -> int:
+    """The year a filing due in ``filing_year`` is about."""
+    return filing_year + 1 if kind == FilingKind.annual_mining_plan else filing_year
+
+
+async def due_date(
+    *, session: AsyncSession, settings: RightsSettings, kind: FilingKind, filing_year: int
+) -> date:
+    month_day = (
+        settings.mining_plan_due
+        if kind == FilingKind.annual_mining_plan
+        else settings.reserve_report_due
+    )
+    month, day = (int(part) for part in month_day.split("-"))
+    due = date(filing_year, month, day)
+    if not await is_workday(session, due):
+        due = await add_workdays(session, due, 1)
+    return due
+
+
+def deadline(filing: Filing, right: Right, action: DeadlineAction) -> Deadline:
+    return Deadline(
+        id=f"rights.filing.{filing.id}",
+        kind=filing.kind,
+        action=action,
+        due_at=filing.due_on,
+        subject=str(right.id),
+        audience=Audience(holder_id=str(right.holder_id)),
+        title_zh=TITLES_ZH[FilingKind(filing.kind)].format(year=filing.year, mine=right.mine_name),
+    )
+
+
+async def due_dates(*, session: AsyncSession, year: int) -> dict[FilingKind, date]:
+    settings: RightsSettings = session.info["settings"]
+    return {
+        kind: await due_date(session=session, settings=settings, kind=kind, filing_year=year)
+        for kind in FilingKind
+    }
+
+
+async def create_obligations_for(
+    *,
+    session: AsyncSession,
+    right: Right,
+    year: int,
+    at: datetime | None = None,
+    dues: dict[FilingKind, date] | None = None,
+) -> list[Filing]:
+    """The filings a mining right owes in ``year`` (the plan for year+1, the reserve report for
+    year), each published as ``rights.filing.required``. Safe to call again: an obligation
+    that exists is left as it is and only new ones are returned. Exploration rights owe none.
+    Call it when a mining right is granted (with the current local year). ``dues``: the due
+    dates of ``year`` when the caller already has them (the job, for many rights)."""
+    if right.kind != RightKind.mining:
+        return []
+    dues = dues or await due_dates(session=session, year=year)
+    created = []
+    for kind in FilingKind:
+        filing_id = await session.scalar(
+            insert(Filing)
+            .values(
+                id=uuid4(),
+                right_id=right.id,
+                kind=kind,
+                year=filed_for(kind, year),
+                due_on=dues[kind],
+                status=FilingStatus.owed,
+                created_at=at or now(),
+                late=False,
+                version=1,
+            )
+            .on_conflict_do_nothing(constraint="filings_right_kind_year")
+            .returning(Filing.id)
+        )
+        if filing_id is None:
+            continue
+        filing = await session.get(Filing, filing_id)
+        assert filing is not None
+        created.append(filing)
+        await publish(
+            session,
+            FilingRequired(
+                filing_id=filing.id,
+                right_id=right.id,
+                holder_id=right.holder_id,
+                kind=filing.kind,
+                year=filing.year,
+                deadline=deadline(filing, right, DeadlineAction.set),
+            ),
+            subject=str(right.id),
+        )
+    return created
+
+
+async def create_due_obligations(session: AsyncSession, now: datetime) -> int:
+    """The scheduled job ``filing_obligations``: every working mining right, valid today,
+    owes this year's filings. Rights that already have both are skipped in SQL."""
+    today = local_today(now)
+    year = today.year
+
+    def owes(kind: FilingKind):
+        return ~exists().where(
+            and_(
+                Filing.right_id == Right.id,
+                Filing.kind == kind,
+                Filing.year == filed_for(kind, year),
+            )
+        )
+
+    rights = (
+        await session.exec(
+            select(Right)
+            .where(
+                Right.kind == RightKind.mining,
+                Right.status.in_(OBLIGED),
+                Right.valid_from <= today,
+                Right.valid_to >= today,
+                owes(FilingKind.annual_mining_plan) | owes(FilingKind.reserve_verification),
+            )
+            .order_by(Right.created_at, Right.id)
+        )
+    ).all()
+    created = 0
+    for right in rights:
+        created += len(
+            await create_obligations_for(session=session, right=right, year=year, at=now)
+        )
+    return created
+
+
+async def mark_overdue(session: AsyncSession, now: datetime) -> int:
+    """The scheduled job ``filings_overdue``: a filing still owed after its local due date
+    becomes overdue and ``rights.filing.overdue`` is published (once: it is no longer owed)."""
+    rows = (
+        await session.exec(
+            select(Filing, Right)
+            .join(Right, Right.id == Filing.right_id)
+            .where(Filing.status == FilingStatus.owed, Filing.due_on < local_today(now))
+            .order_by(Filing.due_on, Filing.id)
+            .with_for_update(of=Filing, skip_locked=True)
+        )
+    ).all()
+    for filing, right in rows:
+        filing.status = FilingStatus.overdue
+        filing.overdue_at = now
+        filing.version += 1
+        session.add(filing)
+        await publish(
+            session,
+            FilingOverdue(
+                filing_id=filing.id,
+                right_id=right.id,
+                holder_id=right.holder_id,
+                kind=filing.kind,
+                year=filing.year,
+                deadline=deadline(filing, right, DeadlineAction.overdue),
+            ),
+            subject=str(right.id),
+        )
+    await session.flush()
+    return len(rows)
+
+
+def _visible(query, caller: Principal):
+    query = query.join(Right, Right.id == Filing.right_id)
+    if caller.own_holder is not None:
+        query = query.where(Right.holder_id == UUID(caller.own_holder))
+    return query
+
+
+async def get(
+    *, session: AsyncSession, filing_id: UUID, caller: Principal, for_update: bool = False
+) -> tuple[Filing, Right]:
+    """404 too for another holder's filing (BOLA)."""
+    query = _visible(select(Filing, Right).where(Filing.id == filing_id), caller)
+    if for_update:
+        query = query.with_for_update(of=Filing)
+    row = (await session.exec(query)).first()
+    if row is None:
+        raise NotFound(f"No filing {filing_id}.")
+    return row[0], row[1]
+
+
+async def list_filings(
+    *,
+    session: AsyncSession,
+    page: PageParams,
+    caller: Principal,
+    right_id: UUID | None = None,
+    year: int | None = None,
+    kind: FilingKind | None = None,
+    status: FilingStatus | None = None,
+) -> list[Filing]:
+    query = (
+        _visible(select(Filing), caller)
+        .order_by(Filing.created_at, Filing.id)
+        .limit(page.limit + 1)
+    )
+    for column, value in (
+        (Filing.right_id, right_id),
+        (Filing.year, year),
+        (Filing.kind, kind),
+        (Filing.status, status),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
+        query = query.where(tuple_(Filing.created_at, Filing.id) > tuple_(*position))
+    return list((await session.exec(query)).all())
+
+
+def _ensure_holder_acts(caller: Principal, right: Right) -> None:
+    # enterprises only (the route requires the role); get() already hid others' filings
+    caller.ensure_holder(str(right.holder_id))
+
+
+async def attach(
+    *,
+    session: AsyncSession,
+    filing: Filing,
+    right: Right,
+    attachment: Attachment,
+    purpose: AttachmentPurpose,
+    caller: Principal,
+) -> tuple[FilingAttachment, bool]:
+    _ensure_holder_acts(caller, right)
+    if filing.status == FilingStatus.submitted:
+        raise Conflict(f"Filing {filing.id} was submitted; its attachments are final.")
+    inserted = await session.scalar(
+        insert(FilingAttachment)
+        .values(
+            filing_id=filing.id,
+            sha256=attachment.sha256,
+            purpose=purpose,
+            attached_at=now(),
+            attached_by=caller.subject,
+        )
+        .on_conflict_do_nothing()
+        .returning(FilingAttachment.sha256)
+    )
+    link = await session.get(FilingAttachment, (filing.id, attachment.sha256))
+    assert link is not None
+    return link, inserted is not None
+
+
+async def attachments(
+    *, session: AsyncSession, filing_ids: list[UUID]
+) -> dict[UUID, list[tuple[FilingAttachment, Attachment]]]:
+    rows = await session.exec(
+        select(FilingAttachment, Attachment)
+        .join(Attachment, Attachment.sha256 == FilingAttachment.sha256)
+        .where(FilingAttachment.filing_id.in_(filing_ids))
+        .order_by(FilingAttachment.attached_at, FilingAttachment.sha256)
+    )
+    found: dict[UUID, list[tuple[FilingAttachment, Attachment]]] = {i: [] for i in filing_ids}
+    for link, attachment in rows.all():
+        found[link.filing_id].append((link, attachment))
+    return found
+
+
+async def attachment(*, session: AsyncSession, filing: Filing, sha256: str) -> Attachment:
+    if await session.get(FilingAttachment, (filing.id, sha256)) is None:
+        raise NotFound(f"Filing {filing.id} has no attachment {sha256}.")
+    found = await session.get(Attachment, sha256)
+    assert found is not None
+    return found
+
+
+async def submit(
+    *,
+    session: AsyncSession,
+    filing: Filing,
+    right: Right,
+    data: FilingSubmit,
+    caller: Principal,
+    at: datetime | None = None,
+) -> Filing:
+    """The holder files: owed or overdue → submitted (late when after the due date), and
+    ``rights.filing.submitted`` with the deadline met."""
+    _ensure_holder_acts(caller, right)
+    if filing.status == FilingStatus.submitted:
+        raise Conflict(f"Filing {filing.id} was already submitted.")
+    required = REQUIRED_ATTACHMENTS[FilingKind(filing.kind)]
+    purposes = (
+        await session.exec(
+            select(FilingAttachment.purpose).where(FilingAttachment.filing_id == filing.id)
+        )
+    ).all()
+    if required not in purposes:
+        raise validation_error(
+            [
+                FieldError(
+                    field="attachments",
+                    message=f"a {required.value} attachment is required before submitting; "
+                    f"upload it with POST /filings/{filing.id}/attachments",
+                )
+            ]
+        )
+    at = at or now()
+    filing.late = filing.status == FilingStatus.overdue or local_today(at) > filing.due_on
+    filing.status = FilingStatus.submitted
+    filing.submitted_at, filing.submitted_by = at, caller.subject
+    filing.summary = data.summary
+    filing.figures = data.model_dump(mode="json")["figures"]
+    filing.version += 1
+    session.add(filing)
+    await session.flush()
+    await publish(
+        session,
+        FilingSubmitted(
+            filing_id=filing.id,
+            right_id=right.id,
+            holder_id=right.holder_id,
+            kind=filing.kind,
+            year=filing.year,
+            submitted_at=at,
+            deadline=deadline(filing, right, DeadlineAction.met),
+        ),
+        subject=str(right.id),
+    )
+    return filing

@@ -1,0 +1,68 @@
+"""What the inspections API reads and writes."""
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
+
+from rights_api.attachments.schemas import AttachmentPublic
+
+OUT_OF_BOUNDS = "out_of_bounds_mining"  # 越界开采
+
+# 乌希根楚二号建筑用花岗岩矿 (专栏一 No. 6); coordinates illustrative
+EXAMPLE = {
+    "right_id": "0b6f4a52-8d0c-4f59-9a55-3c1f0e7d2a61",
+    "inspected_at": "2026-06-12T02:30:00Z",
+    "inspector_name": "巴特尔",
+    "working_face": [
+        {"lon": 111.9321, "lat": 43.6154, "accuracy_m": 4.5},
+        {"lon": 111.9329, "lat": 43.6157, "accuracy_m": 5.0},
+    ],
+    "findings": "露天采场东帮作业面，现场有挖掘机2台作业，未见越界迹象。",
+}
+
+
+class GpsPoint(BaseModel):
+    lon: float = Field(ge=-180, le=180, description="Longitude 经度, CGCS2000", examples=[111.9321])
+    lat: float = Field(ge=-90, le=90, description="Latitude 纬度, CGCS2000", examples=[43.6154])
+    accuracy_m: float | None = Field(None, ge=0, description="GPS accuracy in metres 定位精度")
+
+
+class InspectionPut(BaseModel):
+    """The record as the app sends it; sending it again (same body) changes nothing."""
+
+    right_id: UUID = Field(description="The mining right inspected 被检查矿业权")
+    inspected_at: AwareDatetime = Field(description="When, with a UTC offset 检查时间")
+    inspector_name: str | None = Field(None, max_length=100, description="Inspector 检查人员")
+    working_face: list[GpsPoint] = Field(
+        min_length=1, max_length=200, description="GPS points of the working face 采掘工作面定位"
+    )
+    findings: str = Field(max_length=4000, description="What was found 检查情况")
+
+    model_config = {"json_schema_extra": {"examples": [EXAMPLE]}}
+
+    @field_validator("inspected_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        # one instant, one form: a replay writing the offset differently is the same record
+        return value.astimezone(UTC)
+
+
+class InspectionPublic(BaseModel):
+    id: UUID = Field(description="The app's client_uuid")
+    right_id: UUID
+    inspector: str = Field(description="Token subject of the inspector who recorded it")
+    inspector_name: str | None
+    inspected_at: datetime
+    working_face: list[GpsPoint]
+    findings: str
+    out_of_bounds: bool | None = Field(
+        description="A working-face point lies outside the licensed boundary 越界开采; "
+        "null when the right has no boundary on record"
+    )
+    outside_points: list[int] | None = Field(
+        description="Indexes of the working-face points outside the boundary"
+    )
+    violations: list[str] = Field(examples=[[OUT_OF_BOUNDS]])
+    photos: list[AttachmentPublic]
+    received_at: datetime

@@ -1,0 +1,206 @@
+"""Rules for inspections. Functions never commit: the request owns the transaction.
+
+Offline protocol: the app picks a UUID per record and sends ``PUT /inspections/{uuid}`` until
+it gets an answer. The same body again is the same record (200, nothing written); a different
+body, or another inspector, under a UUID already used is refused with 409: a stored inspection
+record is evidence and is never silently replaced. The first store publishes
+``rights.inspection.recorded`` (with the out-of-bounds flag); a replay publishes nothing.
+Photos follow, one request each, and are deduplicated by content hash.
+"""
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from contracts.rights import InspectionRecorded
+from servicekit.auth import Principal
+from servicekit.errors import Conflict, FieldError, Forbidden, NotFound, validation_error
+from servicekit.events.outbox import publish
+from servicekit.pagination import PageParams, cursor_position
+from shapely.geometry import Point, shape
+from shapely.prepared import prep
+from sqlalchemy import tuple_
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rights_api.attachments.models import Attachment
+from rights_api.inspections.models import Inspection, InspectionPhoto, now
+from rights_api.inspections.schemas import OUT_OF_BOUNDS, InspectionPut
+from rights_api.rights.models import Right
+
+
+def body_hash(data: InspectionPut) -> str:
+    """Canonical form: key order, spacing and time-zone notation do not matter."""
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def outside_boundary(
+    boundary: dict[str, Any] | None, points: list[tuple[float, float]]
+) -> list[int] | None:
+    """Indexes of the points outside the licensed boundary (a point on the edge is inside);
+    None without a boundary. Longitude/latitude are compared as planar coordinates, which is
+    exact for a containment test at the scale of a mine."""
+    if not boundary:
+        return None
+    area = prep(shape(boundary))
+    return [i for i, (lon, lat) in enumerate(points) if not area.covers(Point(lon, lat))]
+
+
+async def record(
+    *, session: AsyncSession, client_uuid: UUID, data: InspectionPut, inspector: Principal
+) -> tuple[Inspection, bool]:
+    """The inspection and whether this call created it."""
+    digest = body_hash(data)
+    existing = await session.get(Inspection, client_uuid)
+    if existing is not None:
+        return _replayed(existing, digest, inspector), False
+    right = await session.get(Right, data.right_id)
+    if right is None:
+        raise validation_error(
+            [FieldError(field="body.right_id", message=f"no right {data.right_id}")]
+        )
+    points = [(p.lon, p.lat) for p in data.working_face]
+    outside = outside_boundary(right.boundary, points)
+    inserted = await session.scalar(
+        insert(Inspection)
+        .values(
+            id=client_uuid,
+            right_id=right.id,
+            inspector=inspector.subject,
+            inspector_name=data.inspector_name,
+            inspected_at=data.inspected_at,
+            working_face=[p.model_dump(mode="json") for p in data.working_face],
+            findings=data.findings,
+            out_of_bounds=None if outside is None else bool(outside),
+            outside_points=outside,
+            body_sha256=digest,
+            received_at=now(),
+        )
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(Inspection.id)
+    )
+    inspection = await session.get(Inspection, client_uuid, populate_existing=True)
+    assert inspection is not None
+    if inserted is None:  # the same uuid arrived twice at once; the other request stored it
+        return _replayed(inspection, digest, inspector), False
+    await publish(
+        session,
+        InspectionRecorded(
+            inspection_id=inspection.id,
+            right_id=right.id,
+            holder_id=right.holder_id,
+            inspected_at=inspection.inspected_at,
+            out_of_bounds=inspection.out_of_bounds,
+            violations=violations(inspection),
+        ),
+        subject=str(right.id),
+    )
+    return inspection, True
+
+
+def violations(inspection: Inspection) -> list[str]:
+    return [OUT_OF_BOUNDS] if inspection.out_of_bounds else []
+
+
+def _replayed(existing: Inspection, digest: str, inspector: Principal) -> Inspection:
+    if existing.inspector != inspector.subject:
+        raise Conflict(
+            f"Inspection {existing.id} was recorded by another inspector; "
+            "pick a new client_uuid for a new record.",
+        )
+    if existing.body_sha256 != digest:
+        raise Conflict(
+            f"Inspection {existing.id} was already recorded with a different body. A stored "
+            "record is not replaced: send a new record with a new client_uuid.",
+            body_sha256=existing.body_sha256,
+        )
+    return existing
+
+
+def _visible(query, caller: Principal):
+    if caller.own_holder is not None:
+        query = query.join(Right, Right.id == Inspection.right_id).where(
+            Right.holder_id == UUID(caller.own_holder)
+        )
+    return query
+
+
+async def get(*, session: AsyncSession, inspection_id: UUID, caller: Principal) -> Inspection:
+    """404 too when it belongs to another holder's mine: nothing is learned about it (BOLA)."""
+    query = _visible(select(Inspection).where(Inspection.id == inspection_id), caller)
+    inspection = (await session.exec(query)).first()
+    if inspection is None:
+        raise NotFound(f"No inspection {inspection_id}.")
+    return inspection
+
+
+async def list_inspections(
+    *,
+    session: AsyncSession,
+    page: PageParams,
+    caller: Principal,
+    right_id: UUID | None = None,
+    out_of_bounds: bool | None = None,
+) -> list[Inspection]:
+    query = (
+        _visible(select(Inspection), caller)
+        .order_by(Inspection.received_at, Inspection.id)
+        .limit(page.limit + 1)
+    )
+    if right_id is not None:
+        query = query.where(Inspection.right_id == right_id)
+    if out_of_bounds is not None:
+        query = query.where(Inspection.out_of_bounds.is_(out_of_bounds))
+    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
+        query = query.where(tuple_(Inspection.received_at, Inspection.id) > tuple_(*position))
+    return list((await session.exec(query)).all())
+
+
+async def attach_photo(
+    *, session: AsyncSession, inspection: Inspection, attachment: Attachment, caller: Principal
+) -> tuple[InspectionPhoto, bool]:
+    """Link a stored photo to the record; the same photo again is one link (False)."""
+    if inspection.inspector != caller.subject:
+        raise Forbidden("Only the inspector who recorded the inspection adds its photos.")
+    inserted = await session.scalar(
+        insert(InspectionPhoto)
+        .values(
+            inspection_id=inspection.id,
+            sha256=attachment.sha256,
+            attached_at=now(),
+            attached_by=caller.subject,
+        )
+        .on_conflict_do_nothing()
+        .returning(InspectionPhoto.sha256)
+    )
+    link = await session.get(InspectionPhoto, (inspection.id, attachment.sha256))
+    assert link is not None
+    return link, inserted is not None
+
+
+async def photos(
+    *, session: AsyncSession, inspection_ids: list[UUID]
+) -> dict[UUID, list[tuple[InspectionPhoto, Attachment]]]:
+    rows = await session.exec(
+        select(InspectionPhoto, Attachment)
+        .join(Attachment, Attachment.sha256 == InspectionPhoto.sha256)
+        .where(InspectionPhoto.inspection_id.in_(inspection_ids))
+        .order_by(InspectionPhoto.attached_at, InspectionPhoto.sha256)
+    )
+    found: dict[UUID, list[tuple[InspectionPhoto, Attachment]]] = {i: [] for i in inspection_ids}
+    for link, attachment in rows.all():
+        found[link.inspection_id].append((link, attachment))
+    return found
+
+
+async def photo(*, session: AsyncSession, inspection: Inspection, sha256: str) -> Attachment:
+    link = await session.get(InspectionPhoto, (inspection.id, sha256))
+    if link is None:
+        raise NotFound(f"Inspection {inspection.id} has no photo {sha256}.")
+    attachment = await session.get(Attachment, sha256)
+    assert attachment is not None
+    return attachment
