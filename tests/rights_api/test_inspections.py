@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 from servicekit.auth import Role
-from servicekit.pagination import encode_cursor
 
 from tests.rights_api.operations_support import (
     INSIDE,
@@ -22,6 +21,7 @@ from tests.rights_api.operations_support import (
     rights_service,
     scalar,
 )
+from tests.samples import forged_cursor
 
 
 @pytest.fixture
@@ -324,7 +324,7 @@ async def test_lists_page_by_cursor_and_refuse_a_forged_one(rights):
             break
     assert seen == [str(u) for u in sent]
 
-    forged = encode_cursor(["yesterday", "not-a-uuid"])
+    forged = forged_cursor(["yesterday", "not-a-uuid"])
     for path in ("/inspections", "/filings", "/compliance-orders"):
         response = await rights.client.get(path, params={"cursor": forged}, headers=reviewer)
         assert response.status_code == 422, path

@@ -2,10 +2,12 @@
 
 import asyncio
 import contextlib
+import secrets
 from datetime import datetime
 
 from contracts import registry
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from servicekit import housekeeping
 from servicekit.db import Database
@@ -18,7 +20,7 @@ from servicekit.jobs import Scheduler
 from servicekit.metrics import ServiceMetrics
 from servicekit.settings import BrokerKind, ServiceSettings
 from servicekit.spec import ServiceSpec
-from servicekit.tables import dead_letters
+from servicekit.tables import dead_letters, service_keys
 
 
 class Runtime:
@@ -58,6 +60,7 @@ class Runtime:
             service=spec.name, db=self.db, jobs=spec.jobs, metrics=self.metrics
         )
         self.subscriptions: dict[str, Subscription] = {}
+        self._cursor_key: bytes | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     def topics_consumed(self) -> list[str]:
@@ -84,6 +87,22 @@ class Runtime:
                 for worker in self.spec.workers
             ),
         ]
+
+    async def cursor_key(self) -> bytes:
+        """The pagination cursors' HMAC key: made once per service database, shared by replicas."""
+        if self._cursor_key is None:
+            async with self.db.transaction() as session:
+                await session.exec(
+                    pg_insert(service_keys)
+                    .values(name="cursor", key=secrets.token_bytes(32))
+                    .on_conflict_do_nothing()
+                )
+                self._cursor_key = (
+                    await session.exec(
+                        select(service_keys.c.key).where(service_keys.c.name == "cursor")
+                    )
+                ).scalar_one()
+        return self._cursor_key
 
     async def run_job(self, name: str, *, now: datetime | None = None) -> int | None:
         """Run a periodic job now (tests pass ``now``); None when another replica holds it."""

@@ -115,3 +115,13 @@ calendar_days = Table(
     Column("workday", Boolean, nullable=False),
     Column("name", String(100), nullable=False),
 )
+
+# Keys the service makes for itself on first use and shares across its replicas (the pagination
+# cursor's HMAC key). Deleting a row rotates the key: outstanding cursors become invalid.
+service_keys = Table(
+    "service_keys",
+    platform_metadata,
+    Column("name", String(50), primary_key=True),
+    Column("key", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
