@@ -231,3 +231,22 @@ async def test_readyz_is_200_when_everything_is_up(rights):
     ready = await rights.client.get("/readyz")
     assert ready.status_code == 200, ready.text
     assert ready.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+
+
+async def test_a_value_postgres_refuses_is_a_422_and_writes_nothing(rights):
+    """NUL cannot be stored in PostgreSQL text; the route's validation let it through, so the
+    database's refusal (SQLSTATE 22021) is answered as the client's mistake, never a 500."""
+    admin = rights.auth(Role.bureau_admin)
+    body = {**PETROCHINA, "name": "中国石油\x00天然气股份有限公司"}
+    response = await rights.client.post("/holders", json=body, headers=admin)
+    problem = assert_problem(response, 422, "unprocessable")
+    assert "cannot be stored" in problem["detail"]
+    listed = await rights.client.get("/holders", headers=admin)
+    assert listed.json()["items"] == []
+
+
+async def test_an_id_beyond_bigint_is_a_422(rights):
+    response = await rights.client.post(
+        f"/admin/dead-letters/{2**70}/replay", headers=rights.auth(Role.bureau_admin)
+    )
+    assert_problem(response, 422)

@@ -4,11 +4,18 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
@@ -191,6 +198,40 @@ async def _on_integrity(request: Request, exc: IntegrityError) -> JSONResponse:
     )
 
 
+def is_data_error(exc: BaseException) -> bool:
+    """PostgreSQL or asyncpg refused a value: SQLSTATE class 22 (out of range, NUL in text,
+    bad encoding...) or asyncpg's own check of a query argument (an int beyond int64)."""
+    if isinstance(exc, DataError):
+        return True
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, asyncpg.exceptions.DataError):
+            return True
+        if str(getattr(cause, "sqlstate", "") or "").startswith("22"):
+            return True
+        cause = cause.__cause__
+    return False
+
+
+async def _on_database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+    if is_data_error(exc):
+        return await _on_data_error(request, exc)
+    return await on_unhandled(request, exc)
+
+
+async def _on_data_error(request: Request, exc: DBAPIError) -> JSONResponse:
+    """The value came from the request, which the route's validation should have caught:
+    logged as a warning so the route gets its bound, answered as the client's mistake."""
+    log.warning("data error on %s %s: %s", request.method, request.url.path, exc.orig)
+    return problem_response(
+        422,
+        Unprocessable(
+            "A value in the request cannot be stored: a number out of range, or text with a "
+            "character that is not allowed (such as NUL)."
+        ).problem(request.url.path),
+    )
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(500, InternalError().problem(request.url.path))
@@ -220,6 +261,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(IntegrityError, _on_integrity)
+    app.add_exception_handler(DBAPIError, _on_database_error)
     app.add_exception_handler(OperationalError, _on_database_unavailable)
     app.add_exception_handler(InterfaceError, _on_database_unavailable)
     app.add_exception_handler(ConnectionError, _on_database_unavailable)

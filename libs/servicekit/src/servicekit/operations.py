@@ -105,7 +105,10 @@ async def list_dead_letters(
     },
 )
 async def replay_dead_letter(
-    dead_letter_id: int, request: Request, session: Session, _: Admin
+    dead_letter_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    request: Request,
+    session: Session,
+    _: Admin,
 ) -> ReplayResult:
     outcome = await dead_letters.replay(
         session=session,

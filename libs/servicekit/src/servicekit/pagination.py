@@ -54,7 +54,7 @@ def encode_cursor(sort_key: list[Any], *, key: bytes, scope: str) -> str:
 def decode_cursor(cursor: str, *, key: bytes, scope: str) -> list[Any]:
     payload, _, mac = cursor.partition(".")
     value = None
-    if hmac.compare_digest(mac, _mac(key, scope, payload)):
+    if hmac.compare_digest(mac.encode(), _mac(key, scope, payload).encode()):
         try:
             value = json.loads(_unb64(payload))
         except (ValueError, UnicodeDecodeError):

@@ -20,7 +20,9 @@ from servicekit.errors import (
     InternalError,
     ProblemError,
     ServiceUnavailable,
+    Unprocessable,
     is_connection_error,
+    is_data_error,
     problem_response,
 )
 
@@ -131,6 +133,9 @@ def _commit_failure(exc: Exception) -> tuple[int, list[tuple[bytes, bytes]], byt
         error = Conflict(title="Conflicts with data written meanwhile")
     elif is_connection_error(exc):
         error = ServiceUnavailable(title="The database is unreachable")
+    elif is_data_error(exc):
+        log.warning("commit refused a value: %s", exc)
+        error = Unprocessable("A value in the request cannot be stored.")
     else:
         log.exception("commit failed")
         error = InternalError()

@@ -1,7 +1,7 @@
 """HTTP for complaints from the public 社会举报."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, status
@@ -68,7 +68,7 @@ async def list_complaints(
     session: Session,
     _: Bureau,
     page: Annotated[PageParams, Depends(page_params)],
-    status: str | None = None,
+    status: Literal["received", "substantiated", "unsubstantiated"] | None = None,
 ) -> Page[ComplaintPublic]:
     rows = await service.list_complaints(
         session=session, limit=page.limit, after=page.after, status=status

@@ -1,7 +1,7 @@
 """HTTP for publicity periods and objections to them."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, status
@@ -38,7 +38,9 @@ NOT_FOUND = {404: problem_doc("No such publicity")}
     description="Public. `status=open` lists the mines in publicity now.",
     responses=PUBLIC,
 )
-async def list_publicities(session: Session, status: str | None = None) -> list[PublicityPublic]:
+async def list_publicities(
+    session: Session, status: Literal["open", "passed", "failed"] | None = None
+) -> list[PublicityPublic]:
     query = select(Publicity).order_by(Publicity.starts_on.desc(), Publicity.id).limit(200)
     if status:
         query = query.where(Publicity.status == status)

@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Form, Path, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile, status
 from fastapi.responses import FileResponse
 from servicekit.auth import BUREAU, Principal, Role, require
 from servicekit.concurrency import set_etag
@@ -71,7 +71,7 @@ async def list_filings(
     caller: Reader,
     page: Annotated[PageParams, Depends(page_params)],
     right_id: UUID | None = None,
-    year: int | None = None,
+    year: Annotated[int | None, Query(ge=1900, le=2999)] = None,
     kind: FilingKind | None = None,
     status: FilingStatus | None = None,
 ) -> Page[FilingPublic]:
