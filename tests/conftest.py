@@ -9,6 +9,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -118,49 +119,37 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"KAFKA TESTS DID NOT RUN: {reason}", red=True, bold=True)
 
 
-@pytest.fixture
-async def rights(databases: Databases) -> AsyncIterator[RunningService]:
-    """rights-api on a fresh database, serving HTTP in-process, with no relay or consumer."""
-    from rights_api.app import SERVICE
-
-    url = await databases.create("rights")
+@asynccontextmanager
+async def in_process(databases: Databases, name: str) -> AsyncIterator[RunningService]:
+    """The service on a fresh database, serving HTTP in-process, with no relay, and its consumer
+    callable but not subscribed (tests hand it events)."""
+    url = await databases.create(name)
+    spec = installed_services()[name]
     async with running_service(
-        SERVICE, database_url=url, broker=InProcessBroker(), background=False
+        spec, database_url=url, broker=InProcessBroker(), background=False
     ) as service:
         yield service
 
 
 @pytest.fixture
-async def notifier(databases: Databases) -> AsyncIterator[RunningService]:
-    """The notifier on a fresh database, with its consumer callable but not subscribed."""
-    from notifier.app import SERVICE
-
-    url = await databases.create("notifier")
-    async with running_service(
-        SERVICE, database_url=url, broker=InProcessBroker(), background=False
-    ) as service:
+async def rights(databases: Databases) -> AsyncIterator[RunningService]:
+    async with in_process(databases, "rights") as service:
         yield service
 
 
 @pytest.fixture
 async def restoration(databases: Databases) -> AsyncIterator[RunningService]:
-    """restoration-api on a fresh database, with its consumer callable but not subscribed."""
-    from restoration_api.app import SERVICE
-
-    url = await databases.create("restoration")
-    async with running_service(
-        SERVICE, database_url=url, broker=InProcessBroker(), background=False
-    ) as service:
+    async with in_process(databases, "restoration") as service:
         yield service
 
 
 @pytest.fixture
 async def greenmine(databases: Databases) -> AsyncIterator[RunningService]:
-    """greenmine-api on a fresh database, with its consumer callable but not subscribed."""
-    from greenmine_api.app import SERVICE
+    async with in_process(databases, "greenmine") as service:
+        yield service
 
-    url = await databases.create("greenmine")
-    async with running_service(
-        SERVICE, database_url=url, broker=InProcessBroker(), background=False
-    ) as service:
+
+@pytest.fixture
+async def notifier(databases: Databases) -> AsyncIterator[RunningService]:
+    async with in_process(databases, "notifier") as service:
         yield service
