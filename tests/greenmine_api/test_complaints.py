@@ -40,6 +40,7 @@ async def test_a_substantiated_complaint_opens_rectification(gm):
     detail = (await gm.client.get(f"/listings/{listing['id']}")).json()
     assert detail["status"] == "rectifying" and detail["benefits_suspended"]
     assert detail["rectifications"][0]["reason"] == "complaint"
+    assert detail["rectifications"][0]["id"] == decided.json()["rectification_id"]
     [ordered] = await events(gm, "greenmine.rectification.ordered")
     assert ordered["reason"] == "complaint"
     again = await gm.client.post(

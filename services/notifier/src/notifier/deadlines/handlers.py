@@ -54,16 +54,11 @@ async def mine_closed(session: AsyncSession, event: CloudEvent, payload: MineClo
 
 
 @handlers.on(RightGranted)
-async def right_granted(session: AsyncSession, event: CloudEvent, payload: RightGranted) -> None:
-    await journal.record(session=session, event=event)
-    deadline = licence_deadline(
-        str(payload.right_id), str(payload.holder_id), payload.licence_no, payload.valid_to
-    )
-    await service.apply(session=session, deadline=deadline, event_type=event.type)
-
-
 @handlers.on(RightRenewed)
-async def right_renewed(session: AsyncSession, event: CloudEvent, payload: RightRenewed) -> None:
+async def licence_issued(
+    session: AsyncSession, event: CloudEvent, payload: RightGranted | RightRenewed
+) -> None:
+    """A granted or renewed licence expires at the end of its validity."""
     await journal.record(session=session, event=event)
     deadline = licence_deadline(
         str(payload.right_id), str(payload.holder_id), payload.licence_no, payload.valid_to

@@ -11,7 +11,7 @@ from functools import cache
 
 from contracts import Deadline as DeadlineEvent
 from contracts import DeadlineAction
-from servicekit.pagination import PageParams
+from servicekit.pagination import PageParams, cursor_position
 from servicekit.workdays import WorkCalendar
 from servicekit.workdays import load as load_calendar
 from sqlalchemy import func, update
@@ -264,8 +264,8 @@ async def list_deadlines(
         query = query.where(col(Deadline.due_at) >= due_from)
     if due_to is not None:
         query = query.where(col(Deadline.due_at) <= due_to)
-    if page.after:
-        after_due, after_id = date.fromisoformat(page.after[0]), page.after[1]
+    if (position := cursor_position(page, date.fromisoformat, str)) is not None:
+        after_due, after_id = position
         query = query.where(
             (col(Deadline.due_at) > after_due)
             | ((col(Deadline.due_at) == after_due) & (col(Deadline.id) > after_id))

@@ -79,7 +79,7 @@ async def claim(
                 error="the worker stopped before recording a result; its lease ran out",
             )
         )
-        parcels = []
+        claimed = []
         for alert, subscription in rows:
             if subscription is None or not subscription.active:
                 alert.status, alert.next_attempt_at = AlertStatus.dead, None
@@ -93,26 +93,27 @@ async def claim(
             alert.next_attempt_at = now + timedelta(seconds=settings.delivery_lease_seconds)
             attempt = DeliveryAttempt(alert_id=alert.id, worker=worker, started_at=now)
             session.add(attempt)
-            await session.flush()
-            parcels.append(
-                Parcel(
-                    alert_id=alert.id,
-                    attempt_id=attempt.id,
-                    channel=alert.channel,
-                    deadline_id=alert.deadline_id,
-                    kind=alert.kind,
-                    subject=alert.subject,
-                    due_at=alert.due_at.isoformat(),
-                    stage=alert.stage,
-                    step=alert.step,
-                    title=alert.title,
-                    body=alert.body,
-                    email=subscription.email,
-                    url=subscription.url,
-                    secret=subscription.secret,
-                )
+            claimed.append((alert, subscription, attempt))
+        await session.flush()  # one flush for the whole batch gives every attempt its id
+        return [
+            Parcel(
+                alert_id=alert.id,
+                attempt_id=attempt.id,
+                channel=alert.channel,
+                deadline_id=alert.deadline_id,
+                kind=alert.kind,
+                subject=alert.subject,
+                due_at=alert.due_at.isoformat(),
+                stage=alert.stage,
+                step=alert.step,
+                title=alert.title,
+                body=alert.body,
+                email=subscription.email,
+                url=subscription.url,
+                secret=subscription.secret,
             )
-        return parcels
+            for alert, subscription, attempt in claimed
+        ]
 
 
 async def record(

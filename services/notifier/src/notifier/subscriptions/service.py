@@ -8,7 +8,7 @@ from uuid import UUID
 
 from servicekit.auth import Principal, Role
 from servicekit.errors import FieldError, Forbidden, NotFound, validation_error
-from servicekit.pagination import PageParams
+from servicekit.pagination import PageParams, cursor_position
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -110,14 +110,11 @@ async def list_subscriptions(
         query = query.where(col(Subscription.holder_id) == holder_id)
     if channel is not None:
         query = query.where(col(Subscription.channel) == channel)
-    if page.after:
-        after = datetime.fromisoformat(page.after[0])
+    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
+        after, after_id = position
         query = query.where(
             (col(Subscription.created_at) > after)
-            | (
-                (col(Subscription.created_at) == after)
-                & (col(Subscription.id) > UUID(page.after[1]))
-            )
+            | ((col(Subscription.created_at) == after) & (col(Subscription.id) > after_id))
         )
     return list((await session.exec(query)).all())
 

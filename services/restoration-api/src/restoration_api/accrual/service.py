@@ -178,9 +178,11 @@ async def list_accruals(*, session: AsyncSession, fund: Fund) -> list[Accrual]:
 
 async def check_shortfall(*, session: AsyncSession, fund: Fund, now: datetime) -> bool:
     """Publishes ``restoration.fund.shortfall`` once per requirement level not covered."""
+    if fund.kind != FundKind.mine:
+        return False
     balances = await ledger.balances_fen(session, fund.id)
     required, deposited = balances.get("obligation", 0), balances.get("deposits", 0)
-    if deposited >= required or fund.kind != FundKind.mine:
+    if deposited >= required:
         return False
     grace = session.info["settings"].shortfall_grace_days
     due_on = now.astimezone(CHINA).date() + timedelta(days=grace)

@@ -13,7 +13,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from restoration_api.disclosure.schemas import Disclosure, DisclosureYear
-from restoration_api.ledger.models import Fund, Transfer
+from restoration_api.ledger import service as ledger
+from restoration_api.ledger.models import Transfer
 from restoration_api.ledger.money import yuan
 from restoration_api.mines import service as mines
 from restoration_api.mines.models import Mine
@@ -54,7 +55,7 @@ async def _money_by_year(session: AsyncSession, fund_id: UUID) -> dict[int, dict
 
 async def disclosure(*, session: AsyncSession, right_id: UUID) -> Disclosure:
     mine = await mines.get(session=session, right_id=right_id)
-    fund = await session.scalar(select(Fund).where(Fund.right_id == right_id))
+    fund = await ledger.fund_for_right(session=session, right_id=right_id)
     money = await _money_by_year(session, fund.id) if fund else {}
     plan = await current_plan(session, right_id)
     schedule = {s["year"]: s for s in (plan.schedule if plan else [])}

@@ -97,7 +97,7 @@ class Posted:
 
 async def open_mine_fund(*, session: AsyncSession, mine: Mine, now: datetime) -> Fund:
     """Idempotent: the fund of a right is opened once, whatever replays the event."""
-    existing = await session.scalar(select(Fund).where(Fund.right_id == mine.right_id))
+    existing = await fund_for_right(session=session, right_id=mine.right_id)
     if existing is not None:
         return existing
     fund = await _open(
@@ -151,7 +151,7 @@ async def close_mine_fund(*, session: AsyncSession, fund: Fund, now: datetime) -
 
 
 async def change_holder(*, session: AsyncSession, right_id: UUID, holder_id: UUID) -> None:
-    fund = await session.scalar(select(Fund).where(Fund.right_id == right_id))
+    fund = await fund_for_right(session=session, right_id=right_id)
     if fund is not None:
         fund.holder_id = holder_id
         session.add(fund)
@@ -342,26 +342,26 @@ async def _replay(session: AsyncSession, existing: Transfer, digest: str) -> Pos
     return Posted(await transfer_public(session, existing), replayed=True)
 
 
+def _bad(field: str, message: str) -> Exception:
+    return validation_error([FieldError(field=f"body.{field}", message=message)])
+
+
 async def _legs(
     session: AsyncSession, fund: Fund, data: TransferCreate
 ) -> list[tuple[AccountCode, Side]]:
     """Checks the transfer against the fund and returns its legs (the entries to write)."""
     kind = data.kind
-
-    def bad(field: str, message: str) -> Exception:
-        return validation_error([FieldError(field=f"body.{field}", message=message)])
-
     if fund.kind == FundKind.program and kind not in PROGRAM_KINDS:
-        raise bad("kind", f"a program fund takes deposit, expenditure or reversal, not {kind}")
+        raise _bad("kind", f"a program fund takes deposit, expenditure or reversal, not {kind}")
     if fund.status == FundStatus.closed and kind not in (
         TransferKind.refund,
         TransferKind.reversal,
     ):
         raise Conflict(f"Fund {fund.id} is closed; only a refund or a reversal can be posted.")
     if kind == TransferKind.expenditure:
-        await _check_work(session, fund, data.work_id, bad)
+        await _check_work(session, fund, data.work_id)
     elif data.work_id is not None:
-        raise bad("work_id", "only an expenditure references a work")
+        raise _bad("work_id", "only an expenditure references a work")
     if kind == TransferKind.refund:
         passed = await session.scalar(
             select(ClosureCase.id).where(
@@ -375,21 +375,21 @@ async def _legs(
             )
     if kind != TransferKind.reversal:
         if data.reverses is not None:
-            raise bad("reverses", "only a reversal names the transfer it reverses")
+            raise _bad("reverses", "only a reversal names the transfer it reverses")
         return list(LEGS[kind])
 
     if data.reverses is None:
-        raise bad("reverses", "a reversal must name the transfer it reverses")
+        raise _bad("reverses", "a reversal must name the transfer it reverses")
     original = await session.get(Transfer, data.reverses)
     if original is None or original.fund_id != fund.id:
-        raise bad("reverses", f"no transfer {data.reverses} in fund {fund.id}")
+        raise _bad("reverses", f"no transfer {data.reverses} in fund {fund.id}")
     if original.kind == TransferKind.reversal:
-        raise bad("reverses", "a reversal is not reversed; post the original transfer again")
+        raise _bad("reverses", "a reversal is not reversed; post the original transfer again")
     already = await session.scalar(select(Transfer.id).where(Transfer.reverses_id == original.id))
     if already is not None:
         raise Conflict(f"Transfer {original.id} was already reversed by {already}.")
     if to_fen(data.amount) != original.amount_fen:
-        raise bad("amount", f"a reversal moves the original amount, {yuan(original.amount_fen)}")
+        raise _bad("amount", f"a reversal moves the original amount, {yuan(original.amount_fen)}")
     rows = await session.exec(
         select(Account.code, Entry.side)
         .join(Account, Account.id == Entry.account_id)
@@ -398,16 +398,16 @@ async def _legs(
     return [(AccountCode(code), C if side == D else D) for code, side in rows.all()]
 
 
-async def _check_work(session: AsyncSession, fund: Fund, work_id: UUID | None, bad) -> None:
+async def _check_work(session: AsyncSession, fund: Fund, work_id: UUID | None) -> None:
     if work_id is None:
-        raise bad("work_id", "an expenditure must reference the restoration work it pays for")
+        raise _bad("work_id", "an expenditure must reference the restoration work it pays for")
     work = await session.get(Work, work_id)
     if work is None:
-        raise bad("work_id", f"no restoration work {work_id}")
+        raise _bad("work_id", f"no restoration work {work_id}")
     if fund.kind == FundKind.mine and work.right_id != fund.right_id:
-        raise bad("work_id", "the work belongs to another mine; a fund pays only its own mine")
+        raise _bad("work_id", "the work belongs to another mine; a fund pays only its own mine")
     if fund.kind == FundKind.program and work.legacy_site_id is None:
-        raise bad("work_id", "a program fund pays only for works on legacy sites")
+        raise _bad("work_id", "a program fund pays only for works on legacy sites")
 
 
 async def transfer_public(session: AsyncSession, transfer: Transfer) -> TransferPublic:

@@ -178,13 +178,15 @@ async def list_closure_cases(
 async def close_fund_if_done(*, session: AsyncSession, right_id: UUID, now: datetime) -> None:
     """The fund closes once the mine is closed and its closure restoration was accepted."""
     mine = await session.get(Mine, right_id)
+    if mine is None or mine.status not in CLOSED:
+        return
     passed = await session.scalar(
         select(ClosureCase.id).where(
             ClosureCase.right_id == right_id, ClosureCase.status == "passed"
         )
     )
     fund = await ledger.fund_for_right(session=session, right_id=right_id)
-    if mine is not None and mine.status in CLOSED and passed is not None and fund is not None:
+    if passed is not None and fund is not None:
         await ledger.close_mine_fund(session=session, fund=fund, now=now)
 
 

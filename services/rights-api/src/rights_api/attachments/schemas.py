@@ -4,6 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from rights_api.attachments.models import Attachment
+
 
 class AttachmentPublic(BaseModel):
     sha256: str = Field(
@@ -17,3 +19,15 @@ class AttachmentPublic(BaseModel):
     purpose: str | None = Field(None, examples=["plan_map", "photo"])
     attached_at: datetime
     attached_by: str
+
+
+def attachment_public(link, attachment: Attachment, purpose: str | None) -> AttachmentPublic:
+    """A link row (``attached_at``, ``attached_by``) with its stored file."""
+    return AttachmentPublic(
+        sha256=attachment.sha256,
+        media_type=attachment.media_type,
+        size_bytes=attachment.size_bytes,
+        purpose=purpose,
+        attached_at=link.attached_at,
+        attached_by=link.attached_by,
+    )

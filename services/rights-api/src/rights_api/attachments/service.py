@@ -11,16 +11,20 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import Any, TypeVar
+from uuid import UUID
 
 import anyio
 from servicekit.body_limit import PayloadTooLarge
 from servicekit.errors import FieldError, ProblemError, ServiceUnavailable, validation_error
 from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.attachments.models import Attachment, now
 from rights_api.settings import RightsSettings
 
+Link = TypeVar("Link", bound=SQLModel)
 log = logging.getLogger("rights_api.attachments")
 JPEG, PNG, WEBP, HEIC, TIFF, PDF = (
     "image/jpeg",
@@ -115,3 +119,62 @@ async def store(
     attachment = await session.get(Attachment, sha256)
     assert attachment is not None
     return attachment
+
+
+# Links: a table keyed (owner id, sha256) with attached_at/attached_by, e.g. a filing's files,
+# an inspection's photos. ``owner`` names the link's owner column.
+
+
+async def link(
+    *,
+    session: AsyncSession,
+    model: type[Link],
+    owner: str,
+    owner_id: UUID,
+    attachment: Attachment,
+    by: str,
+    **values: Any,
+) -> tuple[Link, bool]:
+    """Link a stored file to its owner; the same file again is one link (False)."""
+    inserted = await session.scalar(
+        insert(model)
+        .values(
+            **{owner: owner_id},
+            sha256=attachment.sha256,
+            attached_at=now(),
+            attached_by=by,
+            **values,
+        )
+        .on_conflict_do_nothing()
+        .returning(model.sha256)
+    )
+    found = await session.get(model, (owner_id, attachment.sha256))
+    assert found is not None
+    return found, inserted is not None
+
+
+async def linked(
+    *, session: AsyncSession, model: type[Link], owner: str, owner_ids: list[UUID]
+) -> dict[UUID, list[tuple[Link, Attachment]]]:
+    """Each owner's links with their files, in the order attached."""
+    rows = await session.exec(
+        select(model, Attachment)
+        .join(Attachment, Attachment.sha256 == model.sha256)
+        .where(getattr(model, owner).in_(owner_ids))
+        .order_by(model.attached_at, model.sha256)
+    )
+    found: dict[UUID, list[tuple[Link, Attachment]]] = {i: [] for i in owner_ids}
+    for row, attachment in rows.all():
+        found[getattr(row, owner)].append((row, attachment))
+    return found
+
+
+async def linked_file(
+    *, session: AsyncSession, model: type[SQLModel], owner_id: UUID, sha256: str
+) -> Attachment | None:
+    """The file linked to the owner under ``sha256``; None when it is not linked there."""
+    if await session.get(model, (owner_id, sha256)) is None:
+        return None
+    found = await session.get(Attachment, sha256)
+    assert found is not None
+    return found

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rights_api.attachments import service as attachments
 from rights_api.attachments.http import Settings, file_response, read_upload
 from rights_api.attachments.models import Attachment
-from rights_api.attachments.schemas import AttachmentPublic
+from rights_api.attachments.schemas import AttachmentPublic, attachment_public
 from rights_api.filings import service
 from rights_api.filings.models import (
     AttachmentPurpose,
@@ -37,14 +37,7 @@ NOT_FOUND = {404: problem_doc("No such filing (or another holder's) 无此报送
 
 
 def _attachment(link: FilingAttachment, attachment: Attachment) -> AttachmentPublic:
-    return AttachmentPublic(
-        sha256=attachment.sha256,
-        media_type=attachment.media_type,
-        size_bytes=attachment.size_bytes,
-        purpose=link.purpose,
-        attached_at=link.attached_at,
-        attached_by=link.attached_by,
-    )
+    return attachment_public(link, attachment, link.purpose)
 
 
 def _public(filing: Filing, files: list) -> FilingPublic:

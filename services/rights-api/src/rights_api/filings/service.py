@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from rights_api.attachments import service as attachments_service
 from rights_api.attachments.models import Attachment
 from rights_api.filings.models import (
     AttachmentPurpose,
@@ -278,43 +279,31 @@ async def attach(
     _ensure_holder_acts(caller, right)
     if filing.status == FilingStatus.submitted:
         raise Conflict(f"Filing {filing.id} was submitted; its attachments are final.")
-    inserted = await session.scalar(
-        insert(FilingAttachment)
-        .values(
-            filing_id=filing.id,
-            sha256=attachment.sha256,
-            purpose=purpose,
-            attached_at=now(),
-            attached_by=caller.subject,
-        )
-        .on_conflict_do_nothing()
-        .returning(FilingAttachment.sha256)
+    return await attachments_service.link(
+        session=session,
+        model=FilingAttachment,
+        owner="filing_id",
+        owner_id=filing.id,
+        attachment=attachment,
+        by=caller.subject,
+        purpose=purpose,
     )
-    link = await session.get(FilingAttachment, (filing.id, attachment.sha256))
-    assert link is not None
-    return link, inserted is not None
 
 
 async def attachments(
     *, session: AsyncSession, filing_ids: list[UUID]
 ) -> dict[UUID, list[tuple[FilingAttachment, Attachment]]]:
-    rows = await session.exec(
-        select(FilingAttachment, Attachment)
-        .join(Attachment, Attachment.sha256 == FilingAttachment.sha256)
-        .where(FilingAttachment.filing_id.in_(filing_ids))
-        .order_by(FilingAttachment.attached_at, FilingAttachment.sha256)
+    return await attachments_service.linked(
+        session=session, model=FilingAttachment, owner="filing_id", owner_ids=filing_ids
     )
-    found: dict[UUID, list[tuple[FilingAttachment, Attachment]]] = {i: [] for i in filing_ids}
-    for link, attachment in rows.all():
-        found[link.filing_id].append((link, attachment))
-    return found
 
 
 async def attachment(*, session: AsyncSession, filing: Filing, sha256: str) -> Attachment:
-    if await session.get(FilingAttachment, (filing.id, sha256)) is None:
+    found = await attachments_service.linked_file(
+        session=session, model=FilingAttachment, owner_id=filing.id, sha256=sha256
+    )
+    if found is None:
         raise NotFound(f"Filing {filing.id} has no attachment {sha256}.")
-    found = await session.get(Attachment, sha256)
-    assert found is not None
     return found
 
 

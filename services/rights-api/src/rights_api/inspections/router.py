@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rights_api.attachments import service as attachments
 from rights_api.attachments.http import Settings, file_response, read_upload
 from rights_api.attachments.models import Attachment
-from rights_api.attachments.schemas import AttachmentPublic
+from rights_api.attachments.schemas import AttachmentPublic, attachment_public
 from rights_api.inspections import service
 from rights_api.inspections.models import Inspection, InspectionPhoto
 from rights_api.inspections.schemas import InspectionPublic, InspectionPut
@@ -34,14 +34,7 @@ UPLOAD_PROBLEMS = {
 
 
 def _attachment(link: InspectionPhoto, attachment: Attachment) -> AttachmentPublic:
-    return AttachmentPublic(
-        sha256=attachment.sha256,
-        media_type=attachment.media_type,
-        size_bytes=attachment.size_bytes,
-        purpose="photo",
-        attached_at=link.attached_at,
-        attached_by=link.attached_by,
-    )
+    return attachment_public(link, attachment, "photo")
 
 
 def _public(inspection: Inspection, photos: list) -> InspectionPublic:

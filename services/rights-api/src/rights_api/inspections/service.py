@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from rights_api.attachments import service as attachments_service
 from rights_api.attachments.models import Attachment
 from rights_api.inspections.models import Inspection, InspectionPhoto, now
 from rights_api.inspections.schemas import OUT_OF_BOUNDS, InspectionPut
@@ -166,41 +167,28 @@ async def attach_photo(
     """Link a stored photo to the record; the same photo again is one link (False)."""
     if inspection.inspector != caller.subject:
         raise Forbidden("Only the inspector who recorded the inspection adds its photos.")
-    inserted = await session.scalar(
-        insert(InspectionPhoto)
-        .values(
-            inspection_id=inspection.id,
-            sha256=attachment.sha256,
-            attached_at=now(),
-            attached_by=caller.subject,
-        )
-        .on_conflict_do_nothing()
-        .returning(InspectionPhoto.sha256)
+    return await attachments_service.link(
+        session=session,
+        model=InspectionPhoto,
+        owner="inspection_id",
+        owner_id=inspection.id,
+        attachment=attachment,
+        by=caller.subject,
     )
-    link = await session.get(InspectionPhoto, (inspection.id, attachment.sha256))
-    assert link is not None
-    return link, inserted is not None
 
 
 async def photos(
     *, session: AsyncSession, inspection_ids: list[UUID]
 ) -> dict[UUID, list[tuple[InspectionPhoto, Attachment]]]:
-    rows = await session.exec(
-        select(InspectionPhoto, Attachment)
-        .join(Attachment, Attachment.sha256 == InspectionPhoto.sha256)
-        .where(InspectionPhoto.inspection_id.in_(inspection_ids))
-        .order_by(InspectionPhoto.attached_at, InspectionPhoto.sha256)
+    return await attachments_service.linked(
+        session=session, model=InspectionPhoto, owner="inspection_id", owner_ids=inspection_ids
     )
-    found: dict[UUID, list[tuple[InspectionPhoto, Attachment]]] = {i: [] for i in inspection_ids}
-    for link, attachment in rows.all():
-        found[link.inspection_id].append((link, attachment))
-    return found
 
 
 async def photo(*, session: AsyncSession, inspection: Inspection, sha256: str) -> Attachment:
-    link = await session.get(InspectionPhoto, (inspection.id, sha256))
-    if link is None:
+    found = await attachments_service.linked_file(
+        session=session, model=InspectionPhoto, owner_id=inspection.id, sha256=sha256
+    )
+    if found is None:
         raise NotFound(f"Inspection {inspection.id} has no photo {sha256}.")
-    attachment = await session.get(Attachment, sha256)
-    assert attachment is not None
-    return attachment
+    return found
