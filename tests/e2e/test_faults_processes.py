@@ -1,0 +1,92 @@
+"""Processes that die or come and go in the middle of the flow: nothing they had taken on is
+lost, nothing is done twice.
+
+SIGKILL runs no shutdown hook: a consumer dies between its database commit and its offset
+commit (its successor reads those records again and the inbox absorbs them); a relay dies with
+committed outbox rows it has not published (its successor publishes them). A second instance
+of a consumer joining and the first leaving move partitions between members mid-stream."""
+
+import asyncio
+
+import pytest
+from servicekit.events.relay import LOCK_KEY
+from servicekit.testing import eventually
+
+from tests.e2e.faults import connect, running
+from tests.e2e.workload import Workload, gauge
+
+pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="module")]
+RIGHTS = 24
+
+
+async def test_restoration_killed_while_grants_stream_in_opens_each_fund_once(shared_system):
+    [restoration] = running(shared_system, "restoration")
+    workload = await Workload(shared_system).begin()
+
+    streaming = asyncio.create_task(workload.grant_all(range(RIGHTS)))
+    opened = await eventually(
+        lambda: funds_opened(workload), timeout=60, what="restoration-api opening funds"
+    )
+    restoration.kill()
+    assert opened < RIGHTS, "every fund was open before the kill: not mid-stream"
+    await asyncio.sleep(2)  # grants go on arriving on the topic while it is down
+    await shared_system.restart(restoration)
+    await streaming
+
+    assert len(workload.rights) == RIGHTS
+    await workload.settled()
+
+
+async def test_rights_killed_between_commit_and_relay_publishes_each_event_once(shared_system):
+    """The relay is held off (the test holds its advisory lock, as if another replica were
+    relaying) so rights-api commits rights and their outbox rows and publishes none; then it is
+    killed, the lock freed, and the restarted process's relay publishes what was committed."""
+    [rights] = running(shared_system, "rights")
+    rights.kill()
+    lock = await connect(shared_system, "rights")
+    await lock.fetchval("SELECT pg_advisory_lock($1)", LOCK_KEY)
+    await shared_system.restart(rights)
+
+    workload = await Workload(shared_system).begin()
+    await workload.grant_all(range(RIGHTS // 2))
+    metrics = (await shared_system.call("rights", "GET", "/metrics")).text
+    assert gauge(metrics, "outbox_backlog") == [1 + 3 * (RIGHTS // 2)]  # committed, unsent
+    assert await funds_opened(workload) == 0
+
+    rights.kill()
+    await lock.close()
+    await shared_system.restart(rights)
+    await workload.grant_all(range(RIGHTS // 2, RIGHTS))
+
+    await workload.settled()
+
+
+async def test_a_notifier_joining_and_the_first_leaving_loses_and_doubles_nothing(shared_system):
+    """The notifier's journal has no key of its own: only the inbox keeps a record handled by
+    two members (or twice by one) from being written twice."""
+    [first] = running(shared_system, "notifier")
+    workload = await Workload(shared_system).begin()
+    await workload.grant_all(range(RIGHTS // 3))
+
+    second = await shared_system.start("notifier")  # joins the group: partitions are split
+    streaming = asyncio.create_task(workload.grant_all(range(RIGHTS // 3, RIGHTS)))
+    await eventually(lambda: applied(shared_system, second), timeout=60, what="work for the second")
+    await asyncio.to_thread(first.stop)  # leaves: its partitions move to the second
+    await streaming
+
+    await workload.settled()
+    assert running(shared_system, "notifier") == [second]
+
+
+async def funds_opened(workload: Workload) -> int:
+    return len(await workload.funds())
+
+
+async def applied(system, instance) -> float:
+    """Records this instance applied (its own /metrics)."""
+    metrics = (await system.client.get(f"{instance.url}/metrics")).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics.splitlines()
+        if line.startswith("events_consumed_total") and 'outcome="applied"' in line
+    )
