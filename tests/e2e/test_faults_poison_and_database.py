@@ -17,12 +17,11 @@ import uuid
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from servicekit.auth import Role
 from servicekit.testing import eventually
 from sqlalchemy.engine import make_url
 
 from tests.e2e.faults import connect, running
-from tests.e2e.workload import Workload
+from tests.e2e.workload import Workload, gauge
 from tests.events.support import headers_of, read_topic
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="module")]
@@ -111,7 +110,7 @@ async def test_a_database_dropping_and_refusing_connections_answers_503_and_reco
         )
 
     assert await cut() > 0  # every connection dropped at once: the pool replaces them
-    assert (await call(system, "GET", "/funds")).status_code == 200
+    assert (await call(workload, "GET", "/funds")).status_code == 200
 
     program = {"name": f"故障测试专项资金{workload.tag}", "source": "city_budget"}
     try:
@@ -124,27 +123,29 @@ async def test_a_database_dropping_and_refusing_connections_answers_503_and_reco
             ("POST", "/funds", {"json": program | {"name": "放弃的"}}),
             ("POST", "/admin/jobs/annual_obligations/run", {}),
         ):
-            refused = await call(system, method, path, **kwargs)
+            refused = await call(workload, method, path, **kwargs)
             assert refused.status_code == 503, (path, refused.status_code, refused.text)
             assert refused.headers["content-type"] == "application/problem+json"
             assert refused.json()["status"] == 503
-        ready = await call(system, "GET", "/readyz")
+        ready = await call(workload, "GET", "/readyz")
         assert ready.status_code == 503 and ready.json()["status"] == "unavailable"
         assert ready.json()["checks"]["database"].startswith("down")
-        assert (await call(system, "GET", "/healthz")).status_code == 200
-        await granting  # rights-api goes on granting; restoration's consumer must wait
+        assert (await call(workload, "GET", "/healthz")).status_code == 200
+        await granting  # rights-api goes on granting: restoration's consumer must wait
+        await eventually(lambda: relayed(workload), what="rights-api published the grants")
+        await asyncio.sleep(5)  # the consumer fetches them and fails to apply them, for a while
     finally:
         await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
         await admin.close()
 
     async def ready_again() -> bool:
-        return (await call(system, "GET", "/readyz")).status_code == 200
+        return (await call(workload, "GET", "/readyz")).status_code == 200
 
     await eventually(ready_again, timeout=30, what="restoration-api ready without a restart")
     assert running(system, "restoration") == [restoration] and restoration.process.pid == pid
 
-    retried = await call(system, "POST", "/funds", json=program, headers=key("k-retried"))
-    again = await call(system, "POST", "/funds", json=program, headers=key("k-retried"))
+    retried = await call(workload, "POST", "/funds", json=program, headers=key("k-retried"))
+    again = await call(workload, "POST", "/funds", json=program, headers=key("k-retried"))
     assert retried.status_code == again.status_code == 201, retried.text
     assert again.json()["id"] == retried.json()["id"]
     programs = await workload.items("restoration", "/funds", kind="program")
@@ -154,11 +155,18 @@ async def test_a_database_dropping_and_refusing_connections_answers_503_and_reco
     await workload.settled()
 
 
+async def relayed(workload: Workload) -> bool:
+    metrics = (await workload.system.call("rights", "GET", "/metrics")).text
+    return gauge(metrics, "outbox_backlog") == [0.0]
+
+
 def key(value: str) -> dict[str, str]:
     return {"Idempotency-Key": value}
 
 
-async def call(system, method: str, path: str, **kwargs) -> httpx.Response:
-    """A bureau admin's request to restoration-api that must be answered within 15 s."""
-    headers = system.auth(Role.bureau_admin) | kwargs.pop("headers", {})
-    return await system.call("restoration", method, path, headers=headers, timeout=15, **kwargs)
+async def call(workload: Workload, method: str, path: str, **kwargs) -> httpx.Response:
+    """The workload's admin calling restoration-api, to be answered within 15 s."""
+    headers = workload.admin | kwargs.pop("headers", {})
+    return await workload.system.call(
+        "restoration", method, path, headers=headers, timeout=15, **kwargs
+    )

@@ -44,9 +44,11 @@ class Workload:
     rights: dict[int, str] = field(default_factory=dict)  # serial → right id
     letters_before: dict[str, set[int]] = field(default_factory=dict)  # dead letters at begin
 
-    @property
-    def admin(self) -> dict[str, str]:
-        return self.system.auth(Role.bureau_admin)
+    admin: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        # one caller throughout: an Idempotency-Key is scoped to the token's subject
+        self.admin = self.system.auth(Role.bureau_admin, subject=f"faults-admin-{self.tag}")
 
     async def post(self, service: str, path: str, body: dict, key: str) -> httpx.Response:
         """A client's POST: same Idempotency-Key on every try, retried while the service is
