@@ -21,7 +21,7 @@ from servicekit.testing import eventually
 from sqlalchemy.engine import make_url
 
 from tests.e2e.faults import connect, running
-from tests.e2e.workload import Workload, gauge
+from tests.e2e.workload import Workload
 from tests.events.support import headers_of, read_topic
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="module")]
@@ -132,7 +132,7 @@ async def test_a_database_dropping_and_refusing_connections_answers_503_and_reco
         assert ready.json()["checks"]["database"].startswith("down")
         assert (await call(workload, "GET", "/healthz")).status_code == 200
         await granting  # rights-api goes on granting: restoration's consumer must wait
-        await eventually(lambda: relayed(workload), what="rights-api published the grants")
+        await eventually(lambda: workload.relayed("rights"), what="rights-api relayed the grants")
         await asyncio.sleep(5)  # the consumer fetches them and fails to apply them, for a while
     finally:
         await admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
@@ -153,11 +153,6 @@ async def test_a_database_dropping_and_refusing_connections_answers_503_and_reco
     assert names.count(program["name"]) == 1 and "放弃的" not in names  # once, or not at all
 
     await workload.settled()
-
-
-async def relayed(workload: Workload) -> bool:
-    metrics = (await workload.system.call("rights", "GET", "/metrics")).text
-    return gauge(metrics, "outbox_backlog") == [0.0]
 
 
 def key(value: str) -> dict[str, str]:

@@ -42,12 +42,14 @@ async def test_rights_killed_between_commit_and_relay_publishes_each_event_once(
     relaying) so rights-api commits rights and their outbox rows and publishes none; then it is
     killed, the lock freed, and the restarted process's relay publishes what was committed."""
     [rights] = running(shared_system, "rights")
+    workload = Workload(shared_system)
+    await eventually(lambda: workload.relayed("rights"), what="rights-api's outbox empty")
     rights.kill()
     lock = await connect(shared_system, "rights")
     await lock.fetchval("SELECT pg_advisory_lock($1)", LOCK_KEY)
     await shared_system.restart(rights)
 
-    workload = await Workload(shared_system).begin()
+    await workload.begin()
     await workload.grant_all(range(RIGHTS // 2))
     metrics = (await shared_system.call("rights", "GET", "/metrics")).text
     assert gauge(metrics, "outbox_backlog") == [1 + 3 * (RIGHTS // 2)]  # committed, unsent
@@ -69,10 +71,11 @@ async def test_a_notifier_joining_and_the_first_leaving_loses_and_doubles_nothin
     await workload.grant_all(range(RIGHTS // 3))
 
     second = await shared_system.start("notifier")  # joins the group: partitions are split
-    streaming = asyncio.create_task(workload.grant_all(range(RIGHTS // 3, RIGHTS)))
+    joining = asyncio.create_task(workload.grant_all(range(RIGHTS // 3, 2 * RIGHTS // 3)))
     await eventually(lambda: applied(shared_system, second), timeout=60, what="work for the second")
+    leaving = asyncio.create_task(workload.grant_all(range(2 * RIGHTS // 3, RIGHTS)))
     await asyncio.to_thread(first.stop)  # leaves: its partitions move to the second
-    await streaming
+    await asyncio.gather(joining, leaving)
 
     await workload.settled()
     assert running(shared_system, "notifier") == [second]

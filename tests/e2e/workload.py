@@ -198,6 +198,11 @@ class Workload:
                 wrong.append(f"{service}: dead letters {[d['error'] for d in letters]}")
         return wrong
 
+    async def relayed(self, service: str) -> bool:
+        """The service's outbox is empty: its relay published everything committed."""
+        metrics = (await self.system.call(service, "GET", "/metrics")).text
+        return gauge(metrics, "outbox_backlog") == [0.0]
+
     async def new_dead_letters(self, service: str) -> list[dict]:
         letters = await self.items(service, "/admin/dead-letters")
         return [d for d in letters if d["id"] not in self.letters_before.get(service, set())]
