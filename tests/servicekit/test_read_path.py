@@ -25,8 +25,13 @@ async def test_reads_run_on_read_only_connections_and_writes_on_transactional_on
         read_session, write_session = read.get_session(), write.get_session()
         assert (await read_session.exec(text("SHOW transaction_read_only"))).scalar() == "on"
         assert (await write_session.exec(text("SHOW transaction_read_only"))).scalar() == "off"
-        # no transaction is open around a read: nothing to commit or roll back
-        assert (await read_session.exec(text("SELECT now() = statement_timestamp()"))).scalar()
+        # no transaction is held open around reads: each statement is its own
+        started = []
+        for session in (read_session, write_session, read_session, write_session):
+            started.append((await session.exec(text("SELECT transaction_timestamp()"))).scalar())
+            await asyncio.sleep(0.01)
+        assert started[2] > started[0]  # the read session: a new transaction per statement
+        assert started[3] == started[1]  # the write session: one transaction throughout
         with pytest.raises(DBAPIError, match="read-only transaction"):
             await read_session.exec(
                 text(
