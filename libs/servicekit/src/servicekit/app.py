@@ -53,6 +53,9 @@ def build_app(
         description=spec.description,
         version="0.1.0",
         lifespan=lifespan,
+        # servicekit propagates traceparent itself and exports Prometheus metrics; FastAPI's
+        # OpenTelemetry hooks would only look for a configured provider on every request
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url=None,
         redoc_url=None,
         openapi_tags=[
