@@ -66,3 +66,36 @@ def create_app():
         await send({"type": "http.response.body", "body": body})
 
     return app
+
+
+def create_fastapi_app():
+    """The same SELECT in the smallest FastAPI app (one route, a UUID path parameter, no
+    middleware, auth, ORM or response model): what the framework alone costs on this machine."""
+    from contextlib import asynccontextmanager
+
+    from fastapi import FastAPI, Response
+
+    pools: list[asyncpg.Pool] = []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        pools.append(await asyncpg.create_pool(os.environ["BARE_DSN"], min_size=1))
+        yield
+        await pools[0].close()
+
+    app = FastAPI(lifespan=lifespan, telemetry={"tracing": False, "metrics": False, "logs": False})
+
+    @app.get("/rights/{right_id}")
+    async def get_right(right_id: uuid.UUID) -> Response:
+        async with pools[0].acquire() as conn:
+            row = await conn.fetchrow(SQL, right_id)
+        if row is None:
+            return Response(b'{"title":"Not Found"}', status_code=404)
+        fields = dict(row)
+        fields["boundary"] = json.loads(fields["boundary"])
+        body = json.dumps(fields, default=str, ensure_ascii=False)
+        return Response(
+            body, media_type="application/json", headers={"ETag": f'"{row["version"]}"'}
+        )
+
+    return app
