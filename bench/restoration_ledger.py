@@ -42,6 +42,7 @@ from servicekit.runtime import service_database
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cpu import backend_cpu_seconds, database_backends, load_note
 from results import Figure, Scenario, record
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,30 +144,6 @@ def plain_posting(pool, db, fund_id, accounts):
     return post
 
 
-def backend_cpu_seconds(pids: list[int]) -> float | None:
-    """User + system CPU of these PostgreSQL backends (None when the server is not local)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            return None
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-async def database_backends(dsn: str) -> list[int]:
-    conn = await asyncpg.connect(dsn)
-    try:
-        rows = await conn.fetch(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid()"
-        )
-    finally:
-        await conn.close()
-    return [r["pid"] for r in rows]
-
-
 async def measured(dsn: str, n: int, concurrency: int, post) -> tuple[float, float, float | None]:
     """Rate, this process's CPU seconds, and the database backends' CPU seconds."""
     before_pids = await database_backends(dsn)
@@ -261,6 +238,7 @@ async def run(url: str, args) -> Scenario:
             f"{args.funds} fund(s): "
             + ("every posting queues on one hot cash row" if args.funds == 1 else "spread"),
             "server CPU = the posting process plus its PostgreSQL backends, over all rounds",
+            load_note(),
             f"after the run every ledger fund verifies (balances = entries), {transfers} "
             "transfers posted",
         ],

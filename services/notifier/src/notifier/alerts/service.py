@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifier.alerts.messages import render
 from notifier.alerts.models import Alert, AlertStatus, DeliveryAttempt, Stage
 from notifier.deadlines.models import SHANGHAI, Deadline, Due
-from notifier.subscriptions.models import Channel, Subscription
+from notifier.subscriptions.models import Channel, Subscription, destination
 
 
 def _matches(deadline: type[Deadline]):
@@ -29,11 +29,21 @@ def _matches(deadline: type[Deadline]):
 
 
 MATCHES = (
-    select(col(Deadline.id), col(Subscription.id))
+    select(
+        col(Deadline.id),
+        col(Subscription.id),
+        col(Subscription.language),
+        col(Subscription.channel),
+        col(Subscription.email),
+        col(Subscription.url),
+        col(Subscription.inbox_user),
+    )
     .join(Subscription, _matches(Deadline))
     .where(col(Deadline.id) == any_(bindparam("ids", type_=ARRAY(String))))
 )
-# one statement for the whole batch; a second try inserts nothing
+ALERT_COLUMNS = ("deadline_ids", "subscription_ids", "steps", "stages", "channels", "recipients",
+                 "kinds", "subjects", "titles", "bodies", "dues", "statuses")  # fmt: skip
+# one statement for the whole batch, one array per column; a second try inserts nothing
 INSERT_ALERTS = text("""
 INSERT INTO alerts (deadline_id, subscription_id, step, stage, channel, recipient, kind,
                     subject, title, body, due_at, status, attempts, next_attempt_at,
@@ -61,24 +71,13 @@ async def fan_out(*, session: AsyncSession, steps: Sequence[tuple[Due, str]], no
     pairs = (await connection.execute(MATCHES, {"ids": list(step_of)})).all()
     if not pairs:
         return 0
-    subscriptions = {
-        s.id: s
-        for s in await session.exec(
-            select(Subscription).where(col(Subscription.id).in_({sid for _, sid in pairs}))
-        )
-    }
     today = now.astimezone(SHANGHAI).date()
-    columns: dict[str, list] = {
-        name: []
-        for name in ("deadline_ids", "subscription_ids", "steps", "stages", "channels",
-                     "recipients", "kinds", "subjects", "titles", "bodies", "dues", "statuses")
-    }  # fmt: skip
-    for deadline_id, subscription_id in pairs:
+    rows = []
+    for deadline_id, subscription_id, language, channel, email, url, inbox_user in pairs:
         deadline, step = step_of[deadline_id]
-        subscription = subscriptions[subscription_id]
         stage = Stage.overdue if step == "overdue" else Stage.reminder
         message = render(
-            language=subscription.language,
+            language=language,
             kind=deadline.kind,
             stage=stage,
             title_zh=deadline.title_zh,
@@ -87,22 +86,24 @@ async def fan_out(*, session: AsyncSession, steps: Sequence[tuple[Due, str]], no
             days_left=(deadline.due_at - today).days,
         )
         # the inbox is delivered by being written; other channels wait for the worker
-        inbox = subscription.channel == Channel.inbox
-        for name, value in (
-            ("deadline_ids", deadline_id),
-            ("subscription_ids", subscription_id),
-            ("steps", step),
-            ("stages", stage.value),
-            ("channels", str(subscription.channel)),
-            ("recipients", subscription.destination),
-            ("kinds", deadline.kind),
-            ("subjects", deadline.subject),
-            ("titles", message.title),
-            ("bodies", message.body),
-            ("dues", deadline.due_at),
-            ("statuses", (AlertStatus.delivered if inbox else AlertStatus.pending).value),
-        ):
-            columns[name].append(value)
+        inbox = channel == Channel.inbox
+        rows.append(
+            (
+                deadline_id,
+                subscription_id,
+                step,
+                stage.value,
+                channel,
+                destination(channel, email, url, inbox_user),
+                deadline.kind,
+                deadline.subject,
+                message.title,
+                message.body,
+                deadline.due_at,
+                (AlertStatus.delivered if inbox else AlertStatus.pending).value,
+            )
+        )
+    columns = dict(zip(ALERT_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
     inserted = await connection.execute(INSERT_ALERTS, {**columns, "now": now})
     return inserted.rowcount
 
