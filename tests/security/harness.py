@@ -1,0 +1,207 @@
+"""Runs one service's authorization matrix against a world of real objects.
+
+Every operation in the service's OpenAPI document is called by each of the nine principals with
+a request that would succeed for an allowed caller (real path parameters, valid bodies); the
+outcome is compared with the matrix. A refused write must leave every table of the service as
+it was (a fingerprint of each table's rows, taken before and after).
+"""
+
+import inspect
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from servicekit.auth import Role
+from servicekit.testing import RunningService
+from sqlalchemy import text
+
+from tests.security.matrix import (
+    ADMIN,
+    ANON,
+    ENT_A,
+    ENT_B,
+    EVAL_A,
+    EVAL_B,
+    GOV,
+    INSPECTOR,
+    OTHERS,
+    PRINCIPALS,
+    REVIEWER,
+    Rule,
+)
+
+METHODS = ("get", "post", "put", "patch", "delete")
+PROBLEM = "application/problem+json"
+
+
+@dataclass
+class Call:
+    """One request. ``path`` fills the operation's path parameters over the world's own."""
+
+    path: dict[str, str] = field(default_factory=dict)
+    json: Any = None
+    data: dict | None = None
+    files: dict | None = None
+    params: dict | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    etag_from: str | None = None  # read (as an admin) for If-Match just before the call
+    stream: bool = False  # an event stream: look at the status and headers only
+
+
+# an operation's request: fixed, or made for each principal (a fresh object to act on, a body
+# that must differ between callers)
+CallSpec = Call | Callable[[str], Call | Awaitable[Call]]
+
+
+@dataclass
+class World:
+    service: RunningService
+    holder_a: str
+    holder_b: str
+    org_a: str = "org-a"
+    org_b: str = "org-b"
+    params: dict[str, str] = field(default_factory=dict)
+    calls: dict[str, CallSpec] = field(default_factory=dict)
+    # ids of the owner's objects the other owner must never read in a response it is allowed
+    secrets: set[str] = field(default_factory=set)
+
+    def headers(self, principal: str) -> dict[str, str]:
+        if principal == ANON:
+            return {}
+        role, claims = {
+            ADMIN: (Role.bureau_admin, {}),
+            REVIEWER: (Role.bureau_reviewer, {}),
+            INSPECTOR: (Role.inspector, {}),
+            GOV: (Role.gov_system, {}),
+            ENT_A: (Role.enterprise, {"holder_id": self.holder_a}),
+            ENT_B: (Role.enterprise, {"holder_id": self.holder_b}),
+            EVAL_A: (Role.evaluator, {"org_id": self.org_a}),
+            EVAL_B: (Role.evaluator, {"org_id": self.org_b}),
+        }[principal]
+        return self.service.auth(role, subject=principal, **claims)
+
+
+def operations(service: RunningService) -> list[str]:
+    document = service.app.openapi()
+    return [
+        f"{method.upper()} {path}"
+        for path, item in document["paths"].items()
+        for method in METHODS
+        if method in item
+    ]
+
+
+async def fingerprint(service: RunningService) -> dict[str, str]:
+    """A hash of every row of every table of the service's database."""
+    async with service.runtime.db.transaction() as session:
+        tables = (
+            await session.exec(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version' ORDER BY tablename"
+                )
+            )
+        ).scalars()
+        query = " UNION ALL ".join(
+            f"SELECT '{t}', md5(coalesce(string_agg(md5(x::text), ',' "
+            f"ORDER BY md5(x::text)), '')) FROM \"{t}\" x"
+            for t in tables
+        )
+        return dict((await session.exec(text(query))).all())
+
+
+def _order(rule: Rule) -> list[str]:
+    """Refused callers first (they must find the world untouched), then the owners, who may be
+    the only ones able to take a step, then the rest of the allowed."""
+    refused = [p for p in PRINCIPALS if rule.expected(p) is not None]
+    owners = [p for p in (ENT_A, EVAL_A) if p in rule.allowed]
+    rest = [p for p in PRINCIPALS if p in rule.allowed and p not in owners]
+    return refused + owners + rest
+
+
+async def _send(world: World, operation: str, principal: str, spec: CallSpec):
+    call = spec if isinstance(spec, Call) else spec(principal)
+    if inspect.isawaitable(call):
+        call = await call
+    method, template = operation.split(" ", 1)
+    values = {**world.params, **call.path}
+    path = template.format(**values)
+    headers = {**world.headers(principal), **call.headers}
+    client = world.service.client
+    if call.etag_from:
+        current = await client.get(call.etag_from.format(**values), headers=world.headers(ADMIN))
+        assert current.status_code == 200, (call.etag_from, current.text)
+        headers["If-Match"] = current.headers["ETag"]
+    request = client.build_request(
+        method,
+        path,
+        json=call.json,
+        data=call.data,
+        files=call.files,
+        params=call.params,
+        headers=headers,
+    )
+    if call.stream:
+        response = await client.send(request, stream=True)
+        await response.aclose()
+        return response, ""
+    response = await client.send(request)
+    return response, response.text
+
+
+def _refusal_problem(response, expected: int) -> str | None:
+    if response.headers.get("content-type", "").split(";")[0] != PROBLEM:
+        return "not problem+json"
+    if expected == 401 and not response.headers.get("www-authenticate", "").startswith("Bearer"):
+        return "401 without WWW-Authenticate: Bearer"
+    return None
+
+
+async def check_matrix(world: World, matrix: dict[str, Rule]) -> None:
+    present = operations(world.service)
+    missing = [op for op in present if op not in matrix]
+    stale = [op for op in matrix if op not in present]
+    assert missing == [], f"operations with no row in the matrix: {missing}"
+    assert stale == [], f"matrix rows with no operation behind them: {stale}"
+
+    discover = os.environ.get("AUTHZ_DISCOVER")
+    failures: list[str] = []
+    for operation in present:
+        rule = matrix[operation]
+        spec = world.calls.get(operation, Call())
+        method = operation.split(" ", 1)[0]
+        succeeded = False
+        seen = []
+        for principal in _order(rule):
+            expected = rule.expected(principal)
+            before = await fingerprint(world.service) if expected and method != "GET" else None
+            response, body = await _send(world, operation, principal, spec)
+            status = response.status_code
+            seen.append(f"{principal}={status}")
+            where = f"{operation} as {principal}: {status}"
+            if expected is None:
+                if 200 <= status < 300:
+                    succeeded = True
+                elif status not in rule.also:
+                    failures.append(f"{where}, expected allowed: {body[:300]}")
+                if principal in OTHERS and rule.scoped:
+                    leaked = sorted(s for s in world.secrets if s in body)
+                    if leaked:
+                        failures.append(f"{where} shows the owner's objects {leaked}")
+            elif status != expected:
+                failures.append(f"{where}, expected {expected}: {body[:300]}")
+            else:
+                wrong = _refusal_problem(response, expected)
+                if wrong:
+                    failures.append(f"{where} {wrong}")
+            if before is not None:
+                after = await fingerprint(world.service)
+                changed = sorted(t for t in after if after[t] != before.get(t))
+                if changed:
+                    failures.append(f"{where} was refused but wrote to {changed}")
+        if rule.allowed and not succeeded:
+            failures.append(f"{operation}: no allowed caller succeeded ({', '.join(seen)})")
+        if discover:
+            print(f"{operation:60} {' '.join(seen)}")
+    assert failures == [], "\n".join(failures)
