@@ -120,10 +120,12 @@ def _order(rule: Rule) -> list[str]:
     return refused + owners + rest
 
 
-async def _send(world: World, operation: str, principal: str, spec: CallSpec):
+async def _prepare(spec: CallSpec, principal: str) -> Call:
     call = spec if isinstance(spec, Call) else spec(principal)
-    if inspect.isawaitable(call):
-        call = await call
+    return await call if inspect.isawaitable(call) else call
+
+
+async def _send(world: World, operation: str, principal: str, call: Call):
     method, template = operation.split(" ", 1)
     values = {**world.params, **call.path}
     path = template.format(**values)
@@ -175,8 +177,9 @@ async def check_matrix(world: World, matrix: dict[str, Rule]) -> None:
         seen = []
         for principal in _order(rule):
             expected = rule.expected(principal)
+            call = await _prepare(spec, principal)
             before = await fingerprint(world.service) if expected and method != "GET" else None
-            response, body = await _send(world, operation, principal, spec)
+            response, body = await _send(world, operation, principal, call)
             status = response.status_code
             seen.append(f"{principal}={status}")
             where = f"{operation} as {principal}: {status}"
