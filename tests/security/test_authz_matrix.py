@@ -9,8 +9,10 @@ from servicekit.testing import running_service
 from tests.rights_api.operations_support import rights_service
 from tests.security.harness import check_matrix
 from tests.security.matrix import greenmine as greenmine_matrix
+from tests.security.matrix import restoration as restoration_matrix
 from tests.security.matrix import rights as rights_matrix
 from tests.security.worlds import greenmine as greenmine_world
+from tests.security.worlds import restoration as restoration_world
 from tests.security.worlds import rights as rights_world
 
 
@@ -32,3 +34,8 @@ async def test_greenmine_api(databases):
     ) as service:
         world = await greenmine_world.build(service)
         await check_matrix(world, greenmine_matrix.MATRIX)
+
+
+async def test_restoration_api(restoration):
+    world = await restoration_world.build(restoration)
+    await check_matrix(world, restoration_matrix.MATRIX)
