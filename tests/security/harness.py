@@ -6,12 +6,14 @@ outcome is compared with the matrix. A refused write must leave every table of t
 it was (a fingerprint of each table's rows, taken before and after).
 """
 
+import asyncio
 import inspect
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from servicekit.auth import Role
 from servicekit.testing import RunningService
 from sqlalchemy import text
@@ -46,7 +48,7 @@ class Call:
     params: dict | None = None
     headers: dict[str, str] = field(default_factory=dict)
     etag_from: str | None = None  # read (as an admin) for If-Match just before the call
-    stream: bool = False  # an event stream: look at the status and headers only
+    stream: bool = False  # an event stream: hang up once it has answered
 
 
 # an operation's request: fixed, or made for each principal (a fresh object to act on, a body
@@ -145,11 +147,56 @@ async def _send(world: World, operation: str, principal: str, call: Call):
         headers=headers,
     )
     if call.stream:
-        response = await client.send(request, stream=True)
-        await response.aclose()
-        return response, ""
+        response = await _open_stream(world.service.app, path, headers)
+        return response, response.text
     response = await client.send(request)
     return response, response.text
+
+
+async def _open_stream(app, path: str, headers: dict[str, str]) -> httpx.Response:
+    """GET an event stream straight through ASGI and hang up once it has answered (the test
+    client would wait for a stream that never ends)."""
+    answered = asyncio.Event()
+    start: dict = {}
+    chunks: list[bytes] = []
+    requested = False
+
+    async def receive() -> dict:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await answered.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+            answered.set()
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver")]
+        + [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    await asyncio.wait_for(app(scope, receive, send), timeout=30)
+    return httpx.Response(
+        start["status"],
+        headers=[(k.decode(), v.decode()) for k, v in start["headers"]],
+        content=b"".join(chunks),
+    )
 
 
 def _refusal_problem(response, expected: int) -> str | None:

@@ -9,9 +9,11 @@ from servicekit.testing import running_service
 from tests.rights_api.operations_support import rights_service
 from tests.security.harness import check_matrix
 from tests.security.matrix import greenmine as greenmine_matrix
+from tests.security.matrix import notifier as notifier_matrix
 from tests.security.matrix import restoration as restoration_matrix
 from tests.security.matrix import rights as rights_matrix
 from tests.security.worlds import greenmine as greenmine_world
+from tests.security.worlds import notifier as notifier_world
 from tests.security.worlds import restoration as restoration_world
 from tests.security.worlds import rights as rights_world
 
@@ -39,3 +41,8 @@ async def test_greenmine_api(databases):
 async def test_restoration_api(restoration):
     world = await restoration_world.build(restoration)
     await check_matrix(world, restoration_matrix.MATRIX)
+
+
+async def test_notifier(notifier):
+    world = await notifier_world.build(notifier)
+    await check_matrix(world, notifier_matrix.MATRIX)

@@ -8,7 +8,8 @@ principals who are allowed; everyone else is refused, and how is derived, never 
   ``other`` status: 404 where the object's existence is itself confidential, 403 where the caller
   names someone else's object (a holder id in the body, a right already public...);
 - ``EVAL_B`` likewise against ``EVAL_A`` (the organisation the application is assigned to);
-- every other principal -> 403 problem+json.
+- every other principal -> 403 problem+json, or the rule's ``refused`` status (404 where the
+  object is only its owner's business: a subscription, an inbox item).
 
 An allowed call answers 2xx, or one of the rule's ``also`` statuses: documented outcomes of the
 state an earlier allowed caller left (approving an approved application is a 409), never 401 or
@@ -45,6 +46,8 @@ class Rule:
     also: frozenset[int] = field(default_factory=frozenset)  # allowed, but the state says no
     # the other owner is allowed (a list, a search) but must not see the owner's objects
     scoped: bool = False
+    # what other callers with a token get: 404 where the object is only the owner's business
+    refused: int = 403
 
     def expected(self, principal: str) -> int | None:
         """None when ``principal`` is allowed, else the refusal status."""
@@ -56,14 +59,20 @@ class Rule:
         if owner in self.allowed:
             assert self.other in (403, 404), f"{principal}: say whether it is a 403 or a 404"
             return self.other
-        return 403
+        return self.refused
 
 
-def allow(*groups: str | tuple[str, ...], other: int | None = None, also=(), scoped=False) -> Rule:
+def allow(
+    *groups: str | tuple[str, ...],
+    other: int | None = None,
+    also=(),
+    scoped=False,
+    refused: int = 403,
+) -> Rule:
     names = frozenset(n for g in groups for n in ((g,) if isinstance(g, str) else g))
     unknown = names - set(PRINCIPALS)
     assert not unknown, unknown
-    return Rule(names, other, frozenset(also), scoped)
+    return Rule(names, other, frozenset(also), scoped, refused)
 
 
 PUBLIC = allow(EVERYONE)
