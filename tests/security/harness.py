@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from servicekit.auth import Role
 from servicekit.testing import RunningService
 from sqlalchemy import text
@@ -65,8 +66,9 @@ class World:
     org_b: str = "org-b"
     params: dict[str, str] = field(default_factory=dict)
     calls: dict[str, CallSpec] = field(default_factory=dict)
-    # ids of the owner's objects the other owner must never read in a response it is allowed
-    secrets: set[str] = field(default_factory=set)
+    # ids of each owner's (ENT_A's, EVAL_A's) objects: on a scoped list the owner finds some of
+    # its own, and no other owner ever reads any of them
+    secrets: dict[str, set[str]] = field(default_factory=dict)
 
     def headers(self, principal: str) -> dict[str, str]:
         if principal == ANON:
@@ -84,14 +86,19 @@ class World:
         return self.service.auth(role, subject=principal, **claims)
 
 
-def operations(service: RunningService) -> list[str]:
-    document = service.app.openapi()
+def operations(app: FastAPI) -> list[str]:
+    """Every operation of the app's OpenAPI document, as ``"METHOD /path"``."""
     return [
         f"{method.upper()} {path}"
-        for path, item in document["paths"].items()
+        for path, item in app.openapi()["paths"].items()
         for method in METHODS
         if method in item
     ]
+
+
+def coverage(present: list[str], matrix: dict[str, Rule]) -> tuple[list[str], list[str]]:
+    """Operations with no row, and rows with no operation (stale)."""
+    return [op for op in present if op not in matrix], [op for op in matrix if op not in present]
 
 
 async def fingerprint(service: RunningService) -> dict[str, str]:
@@ -207,10 +214,20 @@ def _refusal_problem(response, expected: int) -> str | None:
     return None
 
 
+def _scope_failures(world: World, principal: str, body: str, where: str) -> list[str]:
+    if principal in OTHERS:
+        every = set().union(*world.secrets.values())
+        leaked = sorted(s for s in every if s in body)
+        return [f"{where} shows the owners' objects {leaked}"] if leaked else []
+    own = world.secrets.get(principal)
+    if own and not any(s in body for s in own):
+        return [f"{where} shows none of its own objects (so the scope proves nothing)"]
+    return []
+
+
 async def check_matrix(world: World, matrix: dict[str, Rule]) -> None:
-    present = operations(world.service)
-    missing = [op for op in present if op not in matrix]
-    stale = [op for op in matrix if op not in present]
+    present = operations(world.service.app)
+    missing, stale = coverage(present, matrix)
     assert missing == [], f"operations with no row in the matrix: {missing}"
     assert stale == [], f"matrix rows with no operation behind them: {stale}"
 
@@ -235,10 +252,8 @@ async def check_matrix(world: World, matrix: dict[str, Rule]) -> None:
                     succeeded = True
                 elif status not in rule.also:
                     failures.append(f"{where}, expected allowed: {body[:300]}")
-                if principal in OTHERS and rule.scoped:
-                    leaked = sorted(s for s in world.secrets if s in body)
-                    if leaked:
-                        failures.append(f"{where} shows the owner's objects {leaked}")
+                if rule.scoped:
+                    failures += _scope_failures(world, principal, body, where)
             elif status != expected:
                 failures.append(f"{where}, expected {expected}: {body[:300]}")
             else:

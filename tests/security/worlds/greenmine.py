@@ -24,6 +24,7 @@ from tests.greenmine_api.support import (
     submit,
 )
 from tests.security.harness import Call, World
+from tests.security.matrix import ENT_A, EVAL_A
 from tests.security.worlds.common import new_id, shared_calls, shared_params
 
 
@@ -114,7 +115,11 @@ async def build(service: RunningService) -> World:
         "check_id": to_record["id"],
         "complaint_id": pending["id"],
     }
-    world.secrets = {filed["id"], assigned["id"], evaluated["id"], running["id"], past["id"]}
+    assigned_to_a = {assigned["id"], evaluated["id"], running["id"], past["id"]}
+    world.secrets = {
+        ENT_A: {filed["id"], *assigned_to_a, change["id"], rectification["id"]},
+        EVAL_A: assigned_to_a,
+    }
     orgs = iter(range(100))
     evaluation = {"scores": scores(), "prerequisites": prerequisites(), "team": TEAM}
 

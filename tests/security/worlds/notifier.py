@@ -11,6 +11,7 @@ from servicekit.testing import RunningService
 
 from tests.notifier.support import consume, deadline, sql, sweep
 from tests.security.harness import Call, World
+from tests.security.matrix import ENT_A
 from tests.security.worlds.common import new_id, shared_calls, shared_params
 
 DEADLINE = "filing:2027:annual_mining_plan:authz"
@@ -59,7 +60,7 @@ async def build(service: RunningService) -> World:
         "subscription_id": inbox["id"],
         "alert_id": str(mailed),
     }
-    world.secrets = {DEADLINE, inbox["id"]}
+    world.secrets = {ENT_A: {DEADLINE, inbox["id"]}}
     world.calls = {
         **shared_calls("reminder-sweep"),
         "POST /subscriptions": Call(json={"name": "安全科", "channel": "inbox", "holder_id": a}),

@@ -10,6 +10,7 @@ from servicekit.testing import RunningService
 
 from tests.restoration_api.support import closure_filed, deliver, grant
 from tests.security.harness import Call, World
+from tests.security.matrix import ENT_A
 from tests.security.worlds.common import new_id, shared_calls, shared_params
 
 RULES = {
@@ -60,6 +61,13 @@ async def build(service: RunningService) -> World:
 
     fund = await grant(service, holder_id=uuid.UUID(a))
     right = fund["right_id"]
+    acceptance = {
+        "right_id": right,
+        "closure": False,
+        "passed": True,
+        "accepted_area_ha": "1.2",
+        "inspected_on": "2026-06-18",
+    }
     deposit = await post(
         f"/funds/{fund['id']}/transfers",
         {"id": new_id(), "kind": "deposit", "amount": "125000.00", "reference": "回单 0012"},
@@ -86,6 +94,7 @@ async def build(service: RunningService) -> World:
         "/legacy-sites",
         {"code": "LS-T1", "name": "盐池废弃采区", "edition": "2021-2025", "fund_id": program["id"]},
     )
+    accepted = await post("/acceptances", acceptance)
     rectification = {"right_id": right, "reason": "2026年度治理任务未完成", "due_on": "2027-03-31"}
     ordered = await post("/rectifications", rectification)
 
@@ -104,8 +113,11 @@ async def build(service: RunningService) -> World:
         "edition": "2021-2025",
         "rectification_id": ordered["id"],
     }
-    world.secrets = {fund["id"], deposit["id"], plan["id"], work["id"], case["id"], ordered["id"]}
-    world.secrets |= {o["id"] for o in obligations}
+    world.secrets = {
+        ENT_A: {fund["id"], deposit["id"], plan["id"], work["id"], case["id"], ordered["id"]}
+        | {o["id"] for o in obligations}
+        | {right, accepted["id"]}
+    }
     world.calls = {
         **shared_calls("fund_shortfall"),
         "POST /funds": Call(json={"name": "盟级治理专项资金", "source": "region_special_fund"}),
@@ -129,15 +141,7 @@ async def build(service: RunningService) -> World:
                 "year": 2026,
             }
         ),
-        "POST /acceptances": Call(
-            json={
-                "right_id": right,
-                "closure": False,
-                "passed": True,
-                "accepted_area_ha": "1.2",
-                "inspected_on": "2026-06-18",
-            }
-        ),
+        "POST /acceptances": Call(json=acceptance),
         "PUT /land-balance/{right_id}/{year}": Call(json={"occupied_ha": "2", "restored_ha": "1"}),
         "POST /legacy-sites": lambda principal: Call(
             json={"code": f"LS-{principal}", "name": "208国道废弃砂场", "edition": "2016-2020"}

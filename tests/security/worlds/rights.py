@@ -10,6 +10,7 @@ from tests.rights_api.operations_support import INSIDE, JPEG, PDF, make_right
 from tests.rights_api.support import BLANK, holder, load_edition, mining_request
 from tests.samples import credit_code
 from tests.security.harness import Call, World
+from tests.security.matrix import ENT_A
 from tests.security.worlds.common import new_id, shared_calls, shared_params
 
 JUNE = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
@@ -91,7 +92,9 @@ async def build(service: RunningService) -> World:
         "inspection_id": inspection_id,
         "order_id": order.json()["id"],
     }
-    world.secrets = {a, right, application.json()["id"], filing, inspection_id, order.json()["id"]}
+    world.secrets = {
+        ENT_A: {a, right, application.json()["id"], filing, inspection_id, order.json()["id"]}
+    }
 
     next_edition = edition().model_dump(mode="json") | {
         "code": "2031-2035",
