@@ -10,7 +10,7 @@ import asyncio
 import inspect
 import os
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -69,6 +69,9 @@ class World:
     # ids of each owner's (ENT_A's, EVAL_A's) objects: on a scoped list the owner finds some of
     # its own, and no other owner ever reads any of them
     secrets: dict[str, set[str]] = field(default_factory=dict)
+    # query filters naming the owner's objects (holder_id, right_id...), which the other owner
+    # tries on every list it may read
+    filters: dict[str, str] = field(default_factory=dict)
 
     def headers(self, principal: str) -> dict[str, str]:
         if principal == ANON:
@@ -225,6 +228,31 @@ def _scope_failures(world: World, principal: str, body: str, where: str) -> list
     return []
 
 
+def _query_parameters(app: FastAPI, operation: str) -> set[str]:
+    method, path = operation.split(" ", 1)
+    item = app.openapi()["paths"][path][method.lower()]
+    return {p["name"] for p in item.get("parameters", []) if p["in"] == "query"}
+
+
+async def _filtered(world: World, operation: str, principal: str, call: Call) -> list[str]:
+    """The other owner asks the list for the owner's objects by name (``?holder_id=A``...):
+    refused, or answered without them."""
+    accepted = _query_parameters(world.service.app, operation)
+    names = {k: v for k, v in world.filters.items() if k in accepted}
+    if not names:
+        return []
+    asking = replace(call, params={**(call.params or {}), **names})
+    response, body = await _send(world, operation, principal, asking)
+    where = f"{operation}?{'&'.join(names)}=<A's> as {principal}: {response.status_code}"
+    if os.environ.get("AUTHZ_DISCOVER"):
+        print(f"  {where}")
+    if response.status_code == 403:
+        return []
+    if response.status_code != 200:
+        return [f"{where}, expected 200 without the owner's objects or 403: {body[:300]}"]
+    return _scope_failures(world, principal, body, where)
+
+
 async def check_matrix(world: World, matrix: dict[str, Rule]) -> None:
     present = operations(world.service.app)
     missing, stale = coverage(present, matrix)
@@ -254,6 +282,8 @@ async def check_matrix(world: World, matrix: dict[str, Rule]) -> None:
                     failures.append(f"{where}, expected allowed: {body[:300]}")
                 if rule.scoped:
                     failures += _scope_failures(world, principal, body, where)
+                    if principal in OTHERS:
+                        failures += await _filtered(world, operation, principal, call)
             elif status != expected:
                 failures.append(f"{where}, expected {expected}: {body[:300]}")
             else:

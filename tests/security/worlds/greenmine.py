@@ -126,6 +126,7 @@ async def build(service: RunningService) -> World:
     async def fresh_application(_: str) -> Call:
         return Call(json={"right_id": str((await mine()).right_id), "kind": "entry"})
 
+    world.filters = {"holder_id": a, "right_id": str(checked["right_id"]), "org_id": ORG}
     world.calls = {
         **shared_calls("reviews_overdue"),
         "POST /listings/{listing_id}/removal": Call(

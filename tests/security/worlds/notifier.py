@@ -61,6 +61,7 @@ async def build(service: RunningService) -> World:
         "alert_id": str(mailed),
     }
     world.secrets = {ENT_A: {DEADLINE, inbox["id"]}}
+    world.filters = {"holder_id": a, "org_id": world.org_a}
     world.calls = {
         **shared_calls("reminder-sweep"),
         "POST /subscriptions": Call(json={"name": "安全科", "channel": "inbox", "holder_id": a}),

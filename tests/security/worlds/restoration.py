@@ -118,6 +118,7 @@ async def build(service: RunningService) -> World:
         | {o["id"] for o in obligations}
         | {right, accepted["id"]}
     }
+    world.filters = {"holder_id": a, "right_id": right}
     world.calls = {
         **shared_calls("fund_shortfall"),
         "POST /funds": Call(json={"name": "盟级治理专项资金", "source": "region_special_fund"}),

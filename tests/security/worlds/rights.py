@@ -104,6 +104,7 @@ async def build(service: RunningService) -> World:
         "effective_from": "2031-01-01",
     }
     serials = iter(range(903, 999))
+    world.filters = {"holder_id": a, "right_id": right}
     world.calls = {
         **shared_calls("filing_obligations"),
         "POST /plan-editions": Call(json=next_edition),
