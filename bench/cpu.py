@@ -20,16 +20,32 @@ async def database_backends(dsn: str) -> list[int]:
     return [r["pid"] for r in rows]
 
 
-def backend_cpu_seconds(pids: list[int]) -> float | None:
-    """User + system CPU of these PostgreSQL backends (None when the server is not local)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:  # ended, or the server is not on this machine
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class BackendCpu:
+    """CPU the database's backends used between ``start()`` and ``stop()``. A backend that
+    connected meanwhile counts from zero; one that ended meanwhile (a short admin connection)
+    is left out. None when the server is not on this machine."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.before: dict[int, float | None] = {}
+
+    async def start(self) -> None:
+        self.before = {pid: _cpu_seconds(pid) for pid in await database_backends(self.dsn)}
+
+    async def stop(self) -> float | None:
+        after = {pid: _cpu_seconds(pid) for pid in await database_backends(self.dsn)}
+        readable = {pid: cpu for pid, cpu in after.items() if cpu is not None}
+        if not readable:
             return None
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        return sum(cpu - (self.before.get(pid) or 0) for pid, cpu in readable.items())
 
 
 def load_note() -> str:

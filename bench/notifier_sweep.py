@@ -32,7 +32,7 @@ from servicekit.migrations import upgrade_async
 from servicekit.runtime import service_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cpu import backend_cpu_seconds, database_backends, load_note
+from cpu import BackendCpu, load_note
 from results import Figure, Scenario, record
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,12 +172,12 @@ class Sweeps:
 
     async def run(self, timed: bool) -> None:
         await make_due_again(self.dsn, self.due)
-        pids = await database_backends(self.dsn)
-        db_before = backend_cpu_seconds(pids)
+        backends = BackendCpu(self.dsn)
+        await backends.start()
         cpu, started = time.process_time(), time.perf_counter()
         handled = await self.scheduler.run_job(SWEEP, now=NOW)
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-        db_after = backend_cpu_seconds(pids)
+        db_cpu = await backends.stop()
         conn = await asyncpg.connect(self.dsn)
         try:
             alerts = await conn.fetchval("SELECT count(*) FROM alerts")
@@ -191,9 +191,7 @@ class Sweeps:
         if timed:
             self.wall.append(wall)
             self.cpu.append(cpu)
-            same_backends = set(pids) == set(await database_backends(self.dsn))
-            ok = same_backends and db_before is not None and db_after is not None
-            self.db_cpu.append(db_after - db_before if ok else None)  # type: ignore[operator]
+            self.db_cpu.append(db_cpu)
 
     async def claim_plan(self) -> str:
         conn = await asyncpg.connect(self.dsn)

@@ -44,7 +44,7 @@ from servicekit.runtime import service_database
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cpu import backend_cpu_seconds, database_backends, load_note
+from cpu import BackendCpu, load_note
 from results import Figure, Scenario, record
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,16 +148,12 @@ def plain_posting(pool, db, fund_id, accounts):
 
 async def measured(dsn: str, n: int, concurrency: int, post) -> tuple[float, float, float | None]:
     """Rate, this process's CPU seconds, and the database backends' CPU seconds."""
-    before_pids = await database_backends(dsn)
-    before_db = backend_cpu_seconds(before_pids)
+    backends = BackendCpu(dsn)
+    await backends.start()
     before = time.process_time()
     rate = await concurrently(n, concurrency, post)
     cpu = time.process_time() - before
-    pids = await database_backends(dsn)
-    after_db = backend_cpu_seconds(pids)
-    # the pool keeps its connections: the same backends before and after
-    same = before_db is not None and after_db is not None and set(before_pids) == set(pids)
-    return rate, cpu, (after_db - before_db) if same else None
+    return rate, cpu, await backends.stop()
 
 
 async def run(url: str, args) -> Scenario:
