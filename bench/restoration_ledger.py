@@ -10,7 +10,7 @@ twice: postings spread over several funds (the finance system posting bank slips
 and all on one fund (every posting queues on its cash row). Rounds alternate between the cases
 so a busy machine slows all alike; the figures are the medians of the rounds.
 
-    .venv/bin/python bench/restoration_ledger.py [--postings 400] [--rounds 3] [--concurrency 8]
+    .venv/bin/python bench/restoration_ledger.py [--postings 400] [--rounds 5] [--concurrency 8]
                                                   [--funds 8]
 
 Uses DATABASE_URL (postgresql+asyncpg://...) when set, else the embedded server of the tests.
@@ -248,7 +248,7 @@ async def run(url: str, args) -> Scenario:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postings", type=int, default=400, help="per round and side")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--funds", type=int, default=8, help="funds the spread case posts to")
     args = parser.parse_args()
