@@ -208,6 +208,10 @@ class Sweeps:
     def median_ms(self, values: list) -> float | None:
         return None if None in values else 1000 * statistics.median(values)
 
+    def mean_ms(self, values: list) -> float | None:
+        """CPU times tick in 10 ms steps: the mean over the runs says more than the median."""
+        return None if None in values else 1000 * statistics.fmean(values)
+
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -235,12 +239,12 @@ async def main() -> None:
     assert wall is not None and wall_base is not None
     figures = [
         Figure("sweep job, wall time (median)", "ms", wall, wall_base),
-        Figure("sweep job, process CPU (median)", "ms", large.median_ms(large.cpu),  # type: ignore[arg-type]
-               base.median_ms(base.cpu)),
+        Figure("sweep job, process CPU (mean)", "ms", large.mean_ms(large.cpu),  # type: ignore[arg-type]
+               base.mean_ms(base.cpu)),
     ]  # fmt: skip
-    db_cpu, db_cpu_base = large.median_ms(large.db_cpu), base.median_ms(base.db_cpu)
+    db_cpu, db_cpu_base = large.mean_ms(large.db_cpu), base.mean_ms(base.db_cpu)
     if db_cpu is not None and db_cpu_base is not None:
-        figures.append(Figure("sweep job, PostgreSQL backend CPU", "ms", db_cpu, db_cpu_base))
+        figures.append(Figure("sweep job, PostgreSQL CPU (mean)", "ms", db_cpu, db_cpu_base))
     scenario = Scenario(
         name="notifier_sweep",
         title=f"Deadline sweep: {args.stored:,} stored, {args.due:,} due (notifier)",
@@ -258,7 +262,11 @@ async def main() -> None:
             "server CPU = the sweeping process plus its PostgreSQL backends, over all runs",
             load_note(),
             "claim plan on the large database: "
-            + " → ".join(line.strip().split("  (")[0] for line in plan.splitlines()),
+            + " ← ".join(
+                line.strip().removeprefix("->").split("(cost=")[0].strip()
+                for line in plan.splitlines()
+                if "(cost=" in line
+            ),
         ],
     )
     record(scenario)
