@@ -1,9 +1,10 @@
 """Service configuration from the environment, one prefix per service (``RIGHTS_``...)."""
 
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import Field, SecretStr, model_validator
+import limits
+from pydantic import AfterValidator, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -13,6 +14,15 @@ from pydantic_settings import (
 
 SHARED_PREFIX = "MINEADMIN_"
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0000"
+
+
+def _parse_rate(value: str) -> str:
+    limits.parse(value)  # a ValueError naming the value when it is not a rate
+    return value
+
+
+Rate = Annotated[str, AfterValidator(_parse_rate)]
+"""A rate limit such as ``300/minute`` or ``5 per 10 seconds`` (the ``limits`` notation)."""
 
 
 class Mode(StrEnum):
@@ -70,6 +80,11 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = Field(
         1_048_576, description="Ceiling for multipart/form-data bodies (file uploads)."
+    )
+    rate_limit_anonymous_reads: Rate = Field(
+        "300/minute",
+        description="GET requests without a valid bearer token one client may make, per "
+        "replica (servicekit.rate_limit).",
     )
 
     @model_validator(mode="after")
