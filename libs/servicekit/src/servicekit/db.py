@@ -22,6 +22,9 @@ class Database:
             pool_pre_ping=True,  # a connection dropped by the server is replaced, not reused
             pool_timeout=10,
             connect_args={"timeout": 5, "command_timeout": 30},
+            # an error's message names the SQL but not the values: they may be secrets (a
+            # webhook's signing key) or personal data, and error messages end up in logs
+            hide_parameters=True,
         )
         # info carries what events.outbox.publish needs: the event source and topic prefix
         self.sessions = async_sessionmaker(

@@ -1,7 +1,8 @@
 """Service configuration from the environment, one prefix per service (``RIGHTS_``...)."""
 
+from collections.abc import Iterator
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 import limits
 from pydantic import AfterValidator, Field, SecretStr, model_validator
@@ -11,6 +12,7 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from sqlalchemy.engine import make_url
 
 SHARED_PREFIX = "MINEADMIN_"
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0000"
@@ -40,7 +42,9 @@ class ServiceSettings(BaseSettings):
     ``RIGHTS_DATABASE_URL``), then the shared ``MINEADMIN_<FIELD>`` (e.g. one
     ``MINEADMIN_KAFKA_BOOTSTRAP_SERVERS`` for all services)."""
 
-    model_config = SettingsConfigDict(env_prefix=SHARED_PREFIX, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix=SHARED_PREFIX, extra="ignore", hide_input_in_errors=True
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -99,9 +103,16 @@ class ServiceSettings(BaseSettings):
                 raise ValueError("production mode needs the Kafka broker")
         return self
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """As pydantic's, but the database URL without its password (secrets are SecretStr)."""
+        for name, value in super().__repr_args__():
+            if name == "database_url":
+                value = make_url(value).render_as_string(hide_password=True)
+            yield name, value
+
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
 
 
 def service_config(env_prefix: str) -> SettingsConfigDict:
-    return SettingsConfigDict(env_prefix=env_prefix, extra="ignore")
+    return SettingsConfigDict(env_prefix=env_prefix, extra="ignore", hide_input_in_errors=True)
