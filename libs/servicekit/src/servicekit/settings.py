@@ -85,6 +85,18 @@ class ServiceSettings(BaseSettings):
     max_upload_bytes: int = Field(
         1_048_576, description="Ceiling for multipart/form-data bodies (file uploads)."
     )
+    public_url: str | None = Field(
+        None, description="Where `mineadmin doctor` reaches the service (its /readyz)."
+    )
+    doctor_outbox_max_age_seconds: float = Field(
+        300, gt=0, description="`mineadmin doctor` fails when an unsent outbox row is older."
+    )
+    doctor_max_consumer_lag: int = Field(
+        1000, ge=0, description="`mineadmin doctor` fails when a consumed topic lags more."
+    )
+    doctor_max_dead_letters: int = Field(
+        0, ge=0, description="`mineadmin doctor` fails with more dead letters not replayed."
+    )
     rate_limit_anonymous_reads: Rate = Field(
         "300/minute",
         description="GET requests without a valid bearer token one client may make, per "
