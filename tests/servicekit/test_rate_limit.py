@@ -181,6 +181,27 @@ async def test_complaints_are_limited_per_client_before_the_database(databases):
         assert await refused_count(greenmine, "complaint_request_rate") == 2
 
 
+async def test_a_refused_request_may_be_retried_with_its_idempotency_key(databases):
+    url = await databases.create("greenmine")
+    async with running_service(
+        GREENMINE,
+        database_url=url,
+        broker=InProcessBroker(),
+        background=False,
+        complaint_request_rate="1 per 2 seconds",
+    ) as greenmine:
+        body = {"listing_id": str(uuid.uuid4()), "content": "重试的举报内容"}
+        async with client_at(greenmine, "198.51.100.30") as client:
+            first = await client.post("/complaints", json=body, headers={"Idempotency-Key": "a"})
+            assert first.status_code == 404
+            retry = {"Idempotency-Key": "b"}
+            wait = assert_refused(await client.post("/complaints", json=body, headers=retry))
+            await asyncio.sleep(wait)
+            again = await client.post("/complaints", json=body, headers=retry)
+            assert again.status_code == 404, again.text  # answered now, not the 429 replayed
+            assert "idempotent-replayed" not in again.headers
+
+
 @pytest.mark.parametrize("name", sorted(installed_services()))
 def test_the_openapi_document_declares_the_429s(name):
     from servicekit.app import build_app
