@@ -13,6 +13,7 @@ from servicekit.errors import install_problem_handlers
 from servicekit.events.broker import Broker
 from servicekit.logs import configure_logging
 from servicekit.openapi import customize_openapi
+from servicekit.rate_limit import AnonymousReadLimit
 from servicekit.request_context import RequestContextMiddleware
 from servicekit.runtime import Runtime
 from servicekit.settings import ServiceSettings
@@ -77,6 +78,12 @@ def build_app(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         multipart_max_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(
+        AnonymousReadLimit,
+        limiter=runtime.limiter,
+        authenticator=app.state.authenticator,
+        rate=settings.rate_limit_anonymous_reads,
     )
     app.add_middleware(RequestContextMiddleware, metrics=runtime.metrics)
     return app

@@ -74,6 +74,9 @@ def _engine(
         max_overflow=max_overflow,
         pool_timeout=10,
         connect_args=connect_args,
+        # an error's message names the SQL but not the values: they may be secrets (a
+        # webhook's signing key) or personal data, and error messages end up in logs
+        hide_parameters=True,
         **options,
     )
     event.listen(engine.sync_engine, "checkin", _checked_in)

@@ -137,7 +137,7 @@ class UnitOfWorkMiddleware:
             if uow.session is not None:
                 await uow.session.rollback()
             if uow.claim is not None:
-                if status >= 500:
+                if status >= 500 or status == 429:  # "try again later": so it may
                     await idempotency.release(self.db, uow.claim)
                 else:  # a refusal is an answer too: the same request gets it again
                     await idempotency.complete_alone(self.db, uow.claim, status, headers, body)
