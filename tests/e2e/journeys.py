@@ -305,7 +305,11 @@ async def close_mine(system: System, mine: Mine, *, holder: dict[str, str] | Non
 
     async def case():
         response = await system.call(
-            "restoration", "GET", "/closure-cases", params={"right_id": mine.right_id}, headers=staff
+            "restoration",
+            "GET",
+            "/closure-cases",
+            params={"right_id": mine.right_id},
+            headers=staff,
         )
         cases = ok(response) if response.status_code == 200 else []
         return [c for c in cases if c["application_id"] == filed["id"]]
@@ -351,7 +355,9 @@ async def close_mine(system: System, mine: Mine, *, holder: dict[str, str] | Non
     url = f"/applications/{filed['id']}"
 
     async def released():
-        body = ok(await system.call("rights", "GET", url, headers=system.auth(Role.bureau_reviewer)))
+        body = ok(
+            await system.call("rights", "GET", url, headers=system.auth(Role.bureau_reviewer))
+        )
         return body if body["waiting_for"] is None else None
 
     await eventually(released, timeout=KAFKA, what=f"rights-api released {mine.name}'s closure")
@@ -651,3 +657,29 @@ class _nothing:
 
     async def __aexit__(self, *exc):
         return False
+
+
+async def transfer_right(system: System, mine: Mine, buyer_id: str) -> Mine:
+    """The holder transfers the right (转让); the bureau approves; the right changes hands."""
+    filed = ok(
+        await file_application(
+            system,
+            mine.holder_id,
+            {"kind": "transfer", "right_id": mine.right_id, "to_holder_id": buyer_id},
+        ),
+        201,
+    )
+    assert (await approve(system, filed["id"], "转让手续齐全，予以备案"))["status"] == "approved"
+    moved = await right(system, mine.right_id)
+    assert moved["holder_id"] == buyer_id
+    history = ok(
+        await system.call(
+            "rights",
+            "GET",
+            f"/rights/{mine.right_id}/history",
+            headers=system.auth(Role.bureau_admin),
+        )
+    )
+    assert history[-1]["action"] == "transferred"
+    assert history[-1]["changes"] == {"holder_id": [mine.holder_id, buyer_id]}
+    return Mine(mine.right_id, buyer_id, mine.name)
