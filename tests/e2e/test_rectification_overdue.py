@@ -48,15 +48,8 @@ async def test_an_overdue_restoration_rectification_suspends_the_green_mines_ben
         201,
     )
 
-    async def rectification_deadline():
-        found = [
-            d
-            for d in await deadlines(system, oilfield.right_id, "open")
-            if d["kind"] == "rectification"
-        ]
-        return found[0] if found else None
-
-    owed = await eventually(rectification_deadline, timeout=KAFKA, what="the order's deadline")
+    owed = await deadline(system, f"restoration:rectification:{order['id']}", "open")
+    assert owed["kind"] == "restoration_rectification"
     assert owed["due_at"] == due_on.isoformat()
 
     # the last day passes unresolved: nothing yet on the due day, overdue the day after
