@@ -223,6 +223,19 @@ async def file_application(system: System, holder_id: str, body: dict) -> httpx.
     )
 
 
+async def check(system: System, holder_id: str, body: dict) -> dict:
+    """The admission rules' dry run (nothing written)."""
+    return ok(
+        await system.call(
+            "rights",
+            "POST",
+            "/applications/check",
+            json=body,
+            headers=system.auth(Role.enterprise, holder_id=holder_id),
+        )
+    )
+
+
 async def approve(system: System, application_id: str, reason: str) -> dict:
     return ok(
         await system.call(
@@ -610,13 +623,19 @@ async def life_of_a_mine(system: System, *, outage=None) -> Mine:
     (the fund's postings, the green-mine application and evaluation), e.g. the broker stopped:
     they must go on answering while events wait in the outbox.
     """
+    holder_id = await register_holder(system, 9001, "二连浩特市乌希根楚新材料有限公司")
+    name = "二连浩特市乌希根楚五号建筑用花岗岩矿"
     # The plan's caps are full (3 granite mines, 4 small city mines): 北山's closure, in
     # progress since 2020, must complete before a new granite mine can pass (第二章第三节).
-    beishan = await seeded_mine(system, BEISHAN)
-    await close_mine(system, beishan)
+    refused = await check(system, holder_id, new_granite_mine(holder_id, name))
+    assert {v["code"]: v["clause"] for v in refused["violations"]} == {
+        "city_mine_cap": "第二章第三节, 专栏二",
+        "mine_count_cap": "第四章第二节, 专栏四",
+    }
+    await close_mine(system, await seeded_mine(system, BEISHAN))
+    assert (await check(system, holder_id, new_granite_mine(holder_id, name)))["passed"]
 
-    holder_id = await register_holder(system, 9001, "二连浩特市乌希根楚新材料有限公司")
-    mine = await grant_new_mine(system, holder_id, "二连浩特市乌希根楚五号建筑用花岗岩矿")
+    mine = await grant_new_mine(system, holder_id, name)
     await register_evaluator(system)
     application = await apply_green(system, mine)  # greenmine-api learnt the grant
 

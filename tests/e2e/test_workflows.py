@@ -1,5 +1,10 @@
-"""A refused application, and a transfer that every service follows: the four services as
-processes over the real broker, started once for the module."""
+"""The bureau's workflows end to end: the four services as separate uvicorn processes, each
+with its own database, over the real Kafka broker, seeded by ``mineadmin seed`` and driven only
+over HTTP with each actor's token. One system serves the module: the flows touch different
+mines (a new one, 乌希根楚二号, the oilfield), and the refusal, which counts the plan's caps,
+runs before the life of a mine frees a place under them."""
+
+from datetime import date, timedelta
 
 import pytest
 from rights_api.rights.geometry import square
@@ -9,11 +14,16 @@ from servicekit.testing import eventually
 from tests.e2e.journeys import (
     GRANITE_NO2,
     KAFKA,
+    OILFIELD,
     apply_green,
+    at,
+    deadline,
     deadlines,
     evaluate,
     file_application,
     fund,
+    life_of_a_mine,
+    listing,
     listing_in,
     new_granite_mine,
     ok,
@@ -21,6 +31,7 @@ from tests.e2e.journeys import (
     register_evaluator,
     register_holder,
     seeded_mine,
+    today,
     transfer,
     transfer_right,
 )
@@ -85,6 +96,16 @@ async def test_a_refused_application_reports_every_violation_with_its_clause(
     )
     assert dry_run["passed"] is False
     assert {v["code"] for v in dry_run["violations"]} == set(clauses)
+
+
+async def test_the_life_of_a_mine(started_system: System):
+    """Holder registered → new granite mine refused while the caps are full → 北山's closure
+    completes → application filed and approved → right granted → fund opened → accrual,
+    deposit, expenditure → green-mine application, evaluation, publicity, listing → review
+    reminder in the holder's inbox → closure → delisted with an exit notice, fund closed,
+    deadlines cancelled. Each step checks every service it reaches (journeys.py)."""
+    mine = await life_of_a_mine(started_system)
+    assert (await fund(started_system, mine.right_id))["status"] == "closed"
 
 
 async def test_a_transfer_moves_the_right_ends_the_green_title_and_the_fund_follows(
@@ -157,3 +178,71 @@ async def test_a_transfer_moves_the_right_ends_the_green_title_and_the_fund_foll
             headers=system.auth(Role.enterprise, holder_id=holder),
         )
         assert view.status_code == status, view.text
+
+
+async def test_an_overdue_restoration_rectification_suspends_the_green_mines_benefits(
+    started_system: System,
+):
+    system = started_system
+    oilfield = await seeded_mine(system, OILFIELD)  # on the green list since 2021-03-28
+    listed = await eventually(
+        lambda: listing(system, oilfield.right_id), timeout=KAFKA, what="the oilfield listed"
+    )
+    assert listed["status"] == "listed" and not listed["benefits_suspended"]
+
+    due_on = today() + timedelta(days=14)
+    reviewer = system.auth(Role.bureau_reviewer)
+    order = ok(
+        await system.call(
+            "restoration",
+            "POST",
+            "/rectifications",
+            json={
+                "right_id": oilfield.right_id,
+                "reason": "2026年度治理任务未完成：井场复垦未按方案实施",
+                "due_on": due_on.isoformat(),
+            },
+            headers=reviewer,
+        ),
+        201,
+    )
+
+    owed = await deadline(system, f"restoration:rectification:{order['id']}", "open")
+    assert owed["kind"] == "restoration_rectification"
+    assert owed["due_at"] == due_on.isoformat()
+
+    # the last day passes unresolved: nothing yet on the due day, overdue the day after
+    assert await system.run_job("restoration", "rectification_overdue", now=at(due_on, 23)) == 0
+    day_after = due_on + timedelta(days=1)
+    assert await system.run_job("restoration", "rectification_overdue", now=at(day_after)) == 1
+    overdue = ok(
+        await system.call("restoration", "GET", f"/rectifications/{order['id']}", headers=reviewer)
+    )
+    assert overdue["status"] == "overdue"
+    await deadline(system, owed["id"], "overdue")  # the notifier alerts the holder
+
+    suspended = await listing_in(system, oilfield.right_id, "rectifying")
+    assert suspended["id"] == listed["id"]
+    assert suspended["benefits_suspended"] is True
+    [case] = suspended["rectifications"]
+    assert case["reason"] == "restoration_rectification_overdue"
+    assert case["status"] == "open"
+    ordered_on = date.fromisoformat(case["ordered_on"])
+    assert date.fromisoformat(case["due_on"]) > ordered_on  # 6 months to rectify (第六章第一节)
+
+    # the green-mine rectification is itself a deadline the holder is reminded of
+    async def green_case():
+        found = [
+            d
+            for d in await deadlines(system, oilfield.right_id, "open")
+            if d["kind"] == "green_mine_rectification"
+        ]
+        return found[0] if found else None
+
+    green = await eventually(green_case, timeout=KAFKA, what="the green-mine case's deadline")
+    assert green["due_at"] == case["due_on"]
+
+    # once, however often the job runs again
+    assert await system.run_job("restoration", "rectification_overdue", now=at(day_after, 12)) == 0
+    still = await listing(system, oilfield.right_id)
+    assert len(still["rectifications"]) == 1
