@@ -7,6 +7,8 @@ have changed in every service it reaches. What travels over Kafka is awaited wit
 
 import json
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -15,12 +17,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from greenmine_api.dates import add_months
-from rights_api.applications.schemas import ALL_DOCUMENTS
-from rights_api.rights.geometry import square
 from servicekit.auth import Role
 from servicekit.testing import eventually
 
 from tests.e2e.system import System
+from tests.greenmine_api.support import TEAM, prerequisites, scores
+from tests.rights_api.support import SCJ001, mining_request
 from tests.samples import credit_code
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -30,32 +32,8 @@ KAFKA = 60  # seconds an event may take from one service's commit to another's (
 OILFIELD = "内蒙古二连盆地包尔-吉格森油田开采"
 GRANITE_NO2 = "二连浩特市乌希根楚二号建筑用花岗岩矿"  # producing, city-licensed
 BEISHAN = "二连浩特市乌希根楚北山建筑用花岗岩矿"  # suspended, closure in progress
-SCJ001_CLEAR = (111.68, 43.53)  # inside the demo SCJ001 (granite), clear of the seeded mines
 
 EVALUATOR_ORG = "nmg-lvkuang-pinggu"
-FORM_ITEMS = {  # the 2020 national form greenmine-api seeds: item → maximum points
-    "environment.appearance": 70,
-    "environment.greening": 80,
-    "development.mining": 100,
-    "development.restoration": 100,
-    "development.ecology": 50,
-    "utilisation.associated": 70,
-    "utilisation.solid_waste": 50,
-    "utilisation.water": 30,
-    "energy.saving": 80,
-    "energy.emissions": 70,
-    "innovation.research": 80,
-    "innovation.digital": 70,
-    "management.system": 80,
-    "management.image": 70,
-}
-PREREQUISITES = (
-    "valid_licence",
-    "no_penalty_or_accident_3y",
-    "not_abnormal_listed",
-    "reserves_3y",
-    "outside_protected_areas",
-)
 
 
 @dataclass
@@ -179,6 +157,17 @@ async def deadline(system: System, deadline_id: str, state: str) -> dict:
     return await eventually(probe, timeout=KAFKA, what=f"deadline {deadline_id} {state}")
 
 
+async def deadline_of_kind(system: System, right_id: str, kind: str) -> dict:
+    """The notifier's one deadline of ``kind`` about the right, once it has learnt it."""
+
+    async def probe():
+        found = [d for d in await deadlines(system, right_id) if d["kind"] == kind]
+        assert len(found) <= 1, f"more than one {kind} deadline: {found}"
+        return found[0] if found else None
+
+    return await eventually(probe, timeout=KAFKA, what=f"a {kind} deadline of {right_id}")
+
+
 # --- rights-api -----------------------------------------------------------------------------
 
 
@@ -198,19 +187,8 @@ async def register_holder(system: System, serial: int, name: str) -> str:
 
 
 def new_granite_mine(holder_id: str, name: str) -> dict:
-    return {
-        "kind": "new_mining_right",
-        "holder_id": holder_id,
-        "mine_name": name,
-        "mineral": "construction_granite",
-        "scale": {"value": "10", "unit": "10k_m3_per_year"},
-        "method": "open_pit",
-        "term_years": 10,
-        "temporary_borrow_pit": False,
-        "area_km2": "0.1500",
-        "boundary": square(*SCJ001_CLEAR, 0.15),
-        "documents": ALL_DOCUMENTS,
-    }
+    """The plan's own example: 10万m³/年, open pit, 0.15 km² in SCJ001, every document."""
+    return mining_request(holder_id, at=SCJ001, area=0.15, mine_name=name)
 
 
 async def file_application(system: System, holder_id: str, body: dict) -> httpx.Response:
@@ -531,7 +509,6 @@ async def evaluate(system: System, application: dict, org: str = EVALUATOR_ORG) 
             headers=system.auth(Role.bureau_admin),
         )
     )
-    scores = {item: str(Decimal("0.82") * top) for item, top in FORM_ITEMS.items()}
     evaluated = ok(
         await system.call(
             "greenmine",
@@ -539,11 +516,7 @@ async def evaluate(system: System, application: dict, org: str = EVALUATOR_ORG) 
             f"/applications/{application['id']}/evaluation",
             data={
                 "evaluation": json.dumps(
-                    {
-                        "scores": scores,
-                        "prerequisites": dict.fromkeys(PREREQUISITES, True),
-                        "team": [{"name": f"评估员{i}", "title": "高级工程师"} for i in range(5)],
-                    }
+                    {"scores": scores("0.82"), "prerequisites": prerequisites(), "team": TEAM}
                 )
             },
             files={"report": ("评估报告.pdf", b"%PDF-1.7 evaluation report", "application/pdf")},
@@ -585,15 +558,8 @@ async def review_reminder(system: System, mine: Mine, listed: dict) -> dict:
     30-day reminder in that inbox. Returns the deadline."""
     due = add_months(date.fromisoformat(listed["entry_date"]), 30)
 
-    async def review_deadline():
-        found = [
-            d
-            for d in await deadlines(system, mine.right_id, "open")
-            if d["kind"] == "green_mine_review"
-        ]
-        return found[0] if found else None
-
-    review = await eventually(review_deadline, timeout=KAFKA, what="the review deadline")
+    review = await deadline_of_kind(system, mine.right_id, "green_mine_review")
+    assert review["state"] == "open"
     assert review["due_at"] == due.isoformat()
     ok(
         await system.call(
@@ -616,7 +582,9 @@ async def review_reminder(system: System, mine: Mine, listed: dict) -> dict:
 # --- the whole life -------------------------------------------------------------------------
 
 
-async def life_of_a_mine(system: System, *, outage=None) -> Mine:
+async def life_of_a_mine(
+    system: System, *, outage: Callable[[], AbstractAsyncContextManager] | None = None
+) -> Mine:
     """From a new holder to a closed mine, through all four services.
 
     ``outage``: an async context manager entered around the steps that touch one service only
@@ -639,14 +607,12 @@ async def life_of_a_mine(system: System, *, outage=None) -> Mine:
     await register_evaluator(system)
     application = await apply_green(system, mine)  # greenmine-api learnt the grant
 
-    async with outage() if outage else _nothing():
+    async with outage() if outage else nullcontext():
         await finance(system, mine)
         await evaluate(system, application)
 
     # after the postings: the shortfall noticed by the accrual was met by the deposit
-    shortfall = await eventually(
-        lambda: _kind(system, mine, "fund_shortfall"), timeout=KAFKA, what="the shortfall"
-    )
+    shortfall = await deadline_of_kind(system, mine.right_id, "fund_shortfall")
     await deadline(system, shortfall["id"], "met")
 
     listed = await publicise_and_list(system, mine, application)
@@ -663,19 +629,6 @@ async def life_of_a_mine(system: System, *, outage=None) -> Mine:
     closed = await fund(system, mine.right_id)
     assert closed["balances"]["available"] == "69000.00"  # the rest may now be refunded
     return mine
-
-
-async def _kind(system: System, mine: Mine, kind: str) -> dict | None:
-    found = [d for d in await deadlines(system, mine.right_id) if d["kind"] == kind]
-    return found[0] if found else None
-
-
-class _nothing:
-    async def __aenter__(self):
-        return None
-
-    async def __aexit__(self, *exc):
-        return False
 
 
 async def transfer_right(system: System, mine: Mine, buyer_id: str) -> Mine:

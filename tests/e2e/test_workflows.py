@@ -7,7 +7,6 @@ runs before the life of a mine frees a place under them."""
 from datetime import date, timedelta
 
 import pytest
-from rights_api.rights.geometry import square
 from servicekit.auth import Role
 from servicekit.testing import eventually
 
@@ -18,14 +17,13 @@ from tests.e2e.journeys import (
     apply_green,
     at,
     deadline,
-    deadlines,
+    deadline_of_kind,
     evaluate,
     file_application,
     fund,
     life_of_a_mine,
     listing,
     listing_in,
-    new_granite_mine,
     ok,
     publicise_and_list,
     register_evaluator,
@@ -36,6 +34,7 @@ from tests.e2e.journeys import (
     transfer_right,
 )
 from tests.e2e.system import System
+from tests.rights_api.support import URBAN, mining_request
 
 pytestmark = [
     pytest.mark.kafka,
@@ -43,19 +42,20 @@ pytestmark = [
     pytest.mark.asyncio(loop_scope="module"),
 ]
 
-URBAN = (111.98, 43.65)  # inside the demo urban boundary, in no mining zone
-
 
 async def test_a_refused_application_reports_every_violation_with_its_clause(
     started_system: System,
 ):
     system = started_system
     holder_id = await register_holder(system, 9101, "二连浩特市城北石料有限公司")
-    body = new_granite_mine(holder_id, "二连浩特市城北建筑用花岗岩矿") | {
-        "scale": {"value": "3", "unit": "10k_m3_per_year"},
-        "documents": ["development_plan"],
-    }
-    body["boundary"] = square(*URBAN, 0.15)
+    # in the town, below the minimum scale, most documents missing, the caps already full
+    body = mining_request(
+        holder_id,
+        at=URBAN,
+        mine_name="二连浩特市城北建筑用花岗岩矿",
+        scale={"value": "3", "unit": "10k_m3_per_year"},
+        documents=["development_plan"],
+    )
     refused = await file_application(system, holder_id, body)
     assert refused.status_code == 422, refused.text
     assert refused.headers["content-type"] == "application/problem+json"
@@ -122,13 +122,7 @@ async def test_a_transfer_moves_the_right_ends_the_green_title_and_the_fund_foll
     await evaluate(system, application)
     listed = await publicise_and_list(system, seller, application)
 
-    async def review_deadline():
-        found = [
-            d for d in await deadlines(system, seller.right_id) if d["kind"] == "green_mine_review"
-        ]
-        return found[0] if found else None
-
-    review = await eventually(review_deadline, timeout=KAFKA, what="the review deadline")
+    review = await deadline_of_kind(system, seller.right_id, "green_mine_review")
     assert review["state"] == "open"
 
     buyer_id = await register_holder(system, 9102, "内蒙古乌希根楚建材集团有限公司")
@@ -165,11 +159,7 @@ async def test_a_transfer_moves_the_right_ends_the_green_title_and_the_fund_foll
     assert as_seller.status_code == 404
 
     # the notifier: the green-mine review is no longer owed
-    async def review_cancelled():
-        [current] = [d for d in await deadlines(system, seller.right_id) if d["id"] == review["id"]]
-        return current["state"] == "cancelled"
-
-    await eventually(review_cancelled, timeout=KAFKA, what="the review deadline cancelled")
+    await deadline(system, review["id"], "cancelled")
     for holder, status in ((bought.holder_id, 200), (seller.holder_id, 404)):
         view = await system.call(
             "rights",
@@ -231,15 +221,8 @@ async def test_an_overdue_restoration_rectification_suspends_the_green_mines_ben
     assert date.fromisoformat(case["due_on"]) > ordered_on  # 6 months to rectify (第六章第一节)
 
     # the green-mine rectification is itself a deadline the holder is reminded of
-    async def green_case():
-        found = [
-            d
-            for d in await deadlines(system, oilfield.right_id, "open")
-            if d["kind"] == "green_mine_rectification"
-        ]
-        return found[0] if found else None
-
-    green = await eventually(green_case, timeout=KAFKA, what="the green-mine case's deadline")
+    green = await deadline_of_kind(system, oilfield.right_id, "green_mine_rectification")
+    assert green["state"] == "open"
     assert green["due_at"] == case["due_on"]
 
     # once, however often the job runs again
