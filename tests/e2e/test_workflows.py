@@ -18,6 +18,7 @@ from tests.e2e.journeys import (
     at,
     deadline,
     deadline_of_kind,
+    deadlines,
     evaluate,
     file_application,
     fund,
@@ -158,8 +159,16 @@ async def test_a_transfer_moves_the_right_ends_the_green_title_and_the_fund_foll
     )
     assert as_seller.status_code == 404
 
-    # the notifier: the green-mine review is no longer owed
+    # the notifier: the green-mine review is no longer owed; what the right still owes (its
+    # filings, its licence) is now the buyer's to be reminded of
     await deadline(system, review["id"], "cancelled")
+
+    async def readdressed():
+        owed = await deadlines(system, seller.right_id, "open")
+        return owed if owed and all(d["holder_id"] == buyer_id for d in owed) else None
+
+    owed = await eventually(readdressed, timeout=KAFKA, what="the deadlines following the right")
+    assert {"licence_expiry", "annual_mining_plan"} <= {d["kind"] for d in owed}, owed
     for holder, status in ((bought.holder_id, 200), (seller.holder_id, 404)):
         view = await system.call(
             "rights",
