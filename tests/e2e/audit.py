@@ -72,12 +72,21 @@ async def nothing_lost_nothing_doubled(system: System) -> dict[str, int]:
             service, "GET", "/admin/dead-letters", headers=system.auth(Role.bureau_admin)
         )
         assert ok(response)["items"] == [], f"{service} has dead letters: {response.text}"
-    applied = await eventually(
-        lambda: _applied_or_none(system), timeout=90, what="every event applied by its consumers"
-    )
-    applied = await every_event_applied_once(system)  # again, to report the real failure
+    try:
+        applied = await eventually(
+            lambda: _applied_or_none(system), timeout=90, what="every event applied"
+        )
+    except AssertionError:
+        await every_event_applied_once(system)  # names what is still missing or doubled
+        raise
 
-    # the effects: one fund per granted mining right, one listing and one exit notice per mine
+    # the effects: the notifier's journal holds each event it handled once; one fund per
+    # granted mining right, ledgers that recompute; one listing and one exit notice per mine
+    journal = Counter(
+        e for (e,) in await query(system, "notifier", "SELECT event_id::text FROM received_events")
+    )
+    handled = {e for (e,) in await query(system, "notifier", "SELECT event_id::text FROM inbox")}
+    assert set(journal) == handled and set(journal.values()) == {1}, journal
     granted = {
         right_id
         for (right_id,) in await query(

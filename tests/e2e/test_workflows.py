@@ -10,6 +10,7 @@ import pytest
 from servicekit.auth import Role
 from servicekit.testing import eventually
 
+from tests.e2e.audit import nothing_lost_nothing_doubled
 from tests.e2e.journeys import (
     GRANITE_NO2,
     KAFKA,
@@ -238,3 +239,10 @@ async def test_an_overdue_restoration_rectification_suspends_the_green_mines_ben
     assert await system.run_job("restoration", "rectification_overdue", now=at(day_after, 12)) == 0
     still = await listing(system, oilfield.right_id)
     assert len(still["rectifications"]) == 1
+
+
+async def test_after_the_workflows_nothing_is_lost_doubled_or_dead_lettered(
+    started_system: System,
+):
+    applied = await nothing_lost_nothing_doubled(started_system)
+    assert all(applied[s] > 0 for s in ("rights", "restoration", "greenmine", "notifier"))
