@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from servicekit.errors import PROBLEM_JSON
 from servicekit.idempotency import MAX_KEY_LENGTH
+from servicekit.rate_limit import RATE_LIMITED_RESPONSE, UNLIMITED_PATHS
 
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
@@ -23,10 +24,12 @@ def customize_openapi(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            for item in generate().get("paths", {}).values():
+            for path, item in generate().get("paths", {}).items():
                 for method, operation in item.items():
                     if not isinstance(operation, dict):
                         continue
+                    if method == "get" and path not in UNLIMITED_PATHS:  # AnonymousReadLimit
+                        operation["responses"].setdefault("429", _anonymous_read_limit())
                     _problems_as_problem_json(operation)
                     if method == "post":  # the unit-of-work middleware honours it on every POST
                         operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
@@ -43,3 +46,12 @@ def _problems_as_problem_json(operation: dict[str, Any]) -> None:
         plain = content.get("application/json", {}).get("schema", {})
         if PROBLEM_JSON in content and plain.get("$ref", "").endswith("/Problem"):
             content[PROBLEM_JSON] = content.pop("application/json")
+
+
+def _anonymous_read_limit() -> dict[str, Any]:
+    response = RATE_LIMITED_RESPONSE[429]
+    return {
+        "description": response["description"] + " (reads without a bearer token)",
+        "headers": response["headers"],
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
