@@ -29,13 +29,14 @@ async def module_system(pg, templates, kafka, tmp_path_factory) -> AsyncIterator
     fault tests of a module share one system and run one after another on it. Each works on its
     own holder and rights, restores what it broke (processes, database access) before it ends,
     and checks the whole system settled: every outbox sent, every consumer caught up, and no
-    dead letters but the ones it planted itself. Its tests run in the module's event loop
+    dead letters but the ones it planted itself. The workflow tests share one too:
+    their flows leave each other's mines alone. Their tests run in the module's event loop
     (``pytest.mark.asyncio(loop_scope="module")``)."""
     databases = Databases(pg, templates)
     system = System(
         kafka=kafka,
         topic_prefix=f"t{uuid.uuid4().hex[:10]}.",
-        logs=tmp_path_factory.mktemp("faults"),
+        logs=tmp_path_factory.mktemp("e2e"),
     )
     for name in SERVICES:
         system.database_urls[name] = await databases.create(name)

@@ -7,7 +7,14 @@ from uuid import UUID
 from contracts import DeadlineAction
 from contracts.greenmine import GreenRectificationOrdered
 from contracts.restoration import RectificationOrdered, RectificationOverdue, RectificationResolved
-from contracts.rights import FilingRequired, FilingSubmitted, MineClosed, RightGranted, RightRenewed
+from contracts.rights import (
+    FilingRequired,
+    FilingSubmitted,
+    MineClosed,
+    RightGranted,
+    RightRenewed,
+    RightTransferred,
+)
 from notifier.deadlines.models import SHANGHAI
 from servicekit.auth import Role
 
@@ -246,6 +253,61 @@ async def test_closing_a_mine_cancels_every_open_deadline_of_it(notifier):
         ("rect:a", "cancelled", True),
     ]
     assert await sweep(notifier, at(date(2026, 12, 17))) == 0
+
+
+async def test_a_transferred_rights_deadlines_are_reminded_to_the_new_holder_only(notifier):
+    await subscribe(notifier, channel="inbox", holder_id=HOLDER, inbox_user="u-seller")
+    seller_mail = await subscribe(notifier, channel="email", holder_id=HOLDER, email="s@ex.cn")
+    await subscribe(notifier, channel="inbox", holder_id=OTHER_HOLDER, inbox_user="u-buyer")
+    other_right = "9a0e7c52-1111-4e2f-8d1a-0b8c6e4d2f00"
+    await consume(
+        notifier,
+        filing_required(deadline(due=date(2026, 10, 10))),
+        FilingRequired(
+            filing_id=FILING,
+            right_id=other_right,
+            holder_id=HOLDER,
+            kind="annual_mining_plan",
+            year=2027,
+            deadline=deadline("filing:other", due=date(2026, 10, 10), subject=other_right),
+        ),
+    )
+    await sweep(notifier, at(date(2026, 9, 10)))  # the 30-day reminders, to the seller
+    await consume(
+        notifier,
+        RightTransferred(
+            right_id=RIGHT,
+            licence_no="C1500002009062120023456",
+            from_holder_id=HOLDER,
+            to_holder_id=OTHER_HOLDER,
+            transferred_at=datetime(2026, 9, 15, tzinfo=UTC),
+        ),
+    )
+    rows = await sql(notifier, "SELECT subject, holder_id, next_step FROM deadlines ORDER BY id")
+    assert rows == [
+        (RIGHT, OTHER_HOLDER, "reminder-7"),  # the transferred right's: now the buyer's
+        (other_right, HOLDER, "reminder-7"),  # the seller's other mine: still its own
+    ]
+    # the seller's e-mail about the mine it sold, not yet out, stays unsent
+    [sold, kept] = sorted(
+        await alerts(notifier, subscription_id=seller_mail["id"]),
+        key=lambda a: a["deadline_id"] != "filing:2026:annual_mining_plan:b2f4",
+    )
+    assert (sold["status"], kept["status"]) == ("cancelled", "pending")
+
+    await sweep(notifier, at(date(2026, 9, 30)))  # the 7-day reminders
+    to = [
+        (a["recipient"], a["deadline_id"])
+        for a in await alerts(notifier)
+        if a["step"] == "reminder-7"
+    ]
+    assert sorted(to) == sorted(
+        [
+            ("u-buyer", "filing:2026:annual_mining_plan:b2f4"),
+            ("u-seller", "filing:other"),
+            ("s@ex.cn", "filing:other"),
+        ]
+    )
 
 
 async def test_licence_expiry_comes_from_the_validity_of_a_granted_then_renewed_right(notifier):

@@ -1,6 +1,7 @@
 """Accrual follows the rule set loaded for the period, never falls below the restoration plan's
 need, and a requirement the deposits do not cover publishes a shortfall with a deadline."""
 
+import uuid
 from datetime import UTC, datetime
 
 from servicekit.auth import Role
@@ -101,6 +102,27 @@ async def test_a_shortfall_is_published_with_a_deadline_once_per_level(restorati
     # the sweep finds nothing new at the same level
     assert await restoration.runtime.run_job("fund_shortfall", now=datetime.now(UTC)) == 0
     assert len(await published(restoration, "restoration.fund.shortfall")) == 1
+
+
+async def test_the_deposit_that_covers_a_shortfall_meets_its_deadline_once(restoration):
+    await load(restoration)
+    fund = await grant(restoration)
+    await accrue(restoration, fund["id"])  # 59400 required, nothing deposited
+    [noticed] = await published(restoration, "restoration.fund.shortfall")
+    await transfer(restoration, fund["id"], "deposit", "40000.00")
+    assert await published(restoration, "restoration.fund.shortfall_covered") == []  # not yet
+    deposit = {"id": str(uuid.uuid4())}
+    assert (
+        await transfer(restoration, fund["id"], "deposit", "19400.00", **deposit)
+    ).status_code == 201
+    assert (
+        await transfer(restoration, fund["id"], "deposit", "19400.00", **deposit)
+    ).status_code == 201
+    await transfer(restoration, fund["id"], "deposit", "1000.00")  # beyond the requirement
+    [covered] = await published(restoration, "restoration.fund.shortfall_covered")
+    assert covered["required"] == covered["deposited"] == "59400.00"
+    assert covered["deadline"] == {**noticed["deadline"], "action": "met",
+                                   "title_zh": covered["deadline"]["title_zh"]}  # fmt: skip
 
 
 async def test_no_rule_set_for_the_year_or_no_factor_is_a_named_422(restoration):

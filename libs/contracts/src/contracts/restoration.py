@@ -61,6 +61,19 @@ class FundShortfall(EventPayload):
     deadline: Deadline = Field(description="The date by which the shortfall must be deposited.")
 
 
+class FundShortfallCovered(EventPayload):
+    event_type = "restoration.fund.shortfall_covered"
+    topic = TOPIC
+    summary = "Deposits caught up with the requirement 基金缴存缺口已补足"
+
+    fund_id: UUID
+    right_id: UUID
+    holder_id: UUID
+    required: Decimal
+    deposited: Decimal
+    deadline: Deadline = Field(description="The shortfall's deadline (action met).")
+
+
 class ObligationDue(EventPayload):
     event_type = "restoration.obligation.due"
     topic = TOPIC
@@ -170,6 +183,7 @@ EVENTS = (
     FundClosed,
     TransferPosted,
     FundShortfall,
+    FundShortfallCovered,
     ObligationDue,
     ObligationSubmitted,
     ObligationOverdue,

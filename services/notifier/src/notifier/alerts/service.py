@@ -108,13 +108,18 @@ async def fan_out(*, session: AsyncSession, steps: Sequence[tuple[Due, str]], no
     return inserted.rowcount
 
 
-async def cancel_pending(*, session: AsyncSession, deadline_ids: Sequence[str]) -> None:
-    """A met or cancelled deadline: alerts not yet out stay unsent."""
-    await session.exec(
-        update(Alert)
-        .where(col(Alert.deadline_id).in_(deadline_ids), col(Alert.status) == AlertStatus.pending)
-        .values(status=AlertStatus.cancelled, next_attempt_at=None)
+async def cancel_pending(
+    *, session: AsyncSession, deadline_ids: Sequence[str], holder_id: str | None = None
+) -> None:
+    """A met or cancelled deadline: alerts not yet out stay unsent. With ``holder_id``: only
+    the alerts for that holder's subscriptions (the deadlines passed to another holder)."""
+    query = update(Alert).where(
+        col(Alert.deadline_id).in_(deadline_ids), col(Alert.status) == AlertStatus.pending
     )
+    if holder_id is not None:
+        holders = select(Subscription.id).where(col(Subscription.holder_id) == holder_id)
+        query = query.where(col(Alert.subscription_id).in_(holders))
+    await session.exec(query.values(status=AlertStatus.cancelled, next_attempt_at=None))
 
 
 async def inbox(

@@ -1,12 +1,13 @@
 """Deadlines from events, without domain knowledge: every event type in the contracts registry
 whose payload has a ``deadline`` field sets, moves, meets, cancels or reports it overdue.
-Two events are read for what they imply: a closed mine owes nothing more, and a granted or
-renewed licence expires at the end of its validity."""
+Three events are read for what they imply: a closed mine owes nothing more, a transferred
+right's deadlines are the new holder's, and a granted or renewed licence expires at the end of
+its validity."""
 
 from contracts import Deadline as DeadlineEvent
 from contracts import EventPayload, registry
 from contracts.deadline import Audience
-from contracts.rights import MineClosed, RightGranted, RightRenewed
+from contracts.rights import MineClosed, RightGranted, RightRenewed, RightTransferred
 from servicekit.events.consumer import Handlers
 from servicekit.events.envelope import CloudEvent
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -50,6 +51,20 @@ async def mine_closed(session: AsyncSession, event: CloudEvent, payload: MineClo
     await journal.record(session=session, event=event)
     await service.cancel_subject(
         session=session, subject=str(payload.right_id), event_type=event.type
+    )
+
+
+@handlers.on(RightTransferred)
+async def right_transferred(
+    session: AsyncSession, event: CloudEvent, payload: RightTransferred
+) -> None:
+    await journal.record(session=session, event=event)
+    await service.readdress(
+        session=session,
+        subject=str(payload.right_id),
+        from_holder=str(payload.from_holder_id),
+        to_holder=str(payload.to_holder_id),
+        event_type=event.type,
     )
 
 

@@ -145,6 +145,31 @@ async def cancel_subject(*, session: AsyncSession, subject: str, event_type: str
     return len(ids)
 
 
+async def readdress(
+    *, session: AsyncSession, subject: str, from_holder: str, to_holder: str, event_type: str
+) -> int:
+    """A right that changed hands: what it still owes is owed by the new holder, and reminded
+    to the new holder's contacts from the next step on; the former holder's alerts not yet out
+    are cancelled (they would tell it about a mine no longer its own)."""
+    ids = list(
+        (
+            await session.exec(
+                update(Deadline)
+                .where(
+                    col(Deadline.subject) == subject,
+                    col(Deadline.holder_id) == from_holder,
+                    col(Deadline.state).in_([DeadlineState.open, DeadlineState.overdue]),
+                )
+                .values(holder_id=to_holder, last_event_type=event_type, updated_at=func.now())
+                .returning(Deadline.id)
+            )
+        ).scalars()
+    )
+    if ids:
+        await alerts.cancel_pending(session=session, deadline_ids=ids, holder_id=from_holder)
+    return len(ids)
+
+
 CLAIM_COLUMNS = [getattr(Deadline, f) for f in Due.__slots__]  # type: ignore[attr-defined]
 ADVANCE = text("""
 UPDATE deadlines

@@ -1,13 +1,14 @@
 """Accrual 提取 from data: the rule set in effect, applied to the previous year's output, and
 never less than what the mine's restoration plan needs by then (第五章第二节二: 足额提取).
-A requirement the deposits do not cover publishes ``restoration.fund.shortfall``."""
+A requirement the deposits do not cover publishes ``restoration.fund.shortfall``; the deposit
+that covers it again publishes ``restoration.fund.shortfall_covered`` (the deadline met)."""
 
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from contracts.deadline import Audience, Deadline
-from contracts.restoration import FundShortfall
+from contracts.deadline import Audience, Deadline, DeadlineAction
+from contracts.restoration import FundShortfall, FundShortfallCovered
 from servicekit.errors import Conflict, FieldError, NotFound, validation_error
 from servicekit.events.outbox import publish
 from sqlalchemy import and_, or_
@@ -19,12 +20,13 @@ from restoration_api.accrual.models import Accrual, RuleSet, Shortfall
 from restoration_api.accrual.schemas import AccrualCreate, AccrualPublic, RuleSetCreate
 from restoration_api.ledger import service as ledger
 from restoration_api.ledger.models import Fund, FundKind, FundStatus, TransferKind
-from restoration_api.ledger.money import yuan
+from restoration_api.ledger.money import to_fen, yuan
 from restoration_api.ledger.schemas import TransferCreate
 from restoration_api.mines.models import Mine
 from restoration_api.plans.service import plan_need_fen
 
 CHINA = timezone(timedelta(hours=8))
+DEPOSITS = (TransferKind.deposit, TransferKind.legacy_deposit)
 
 
 def _bad(field: str, message: str) -> Exception:
@@ -217,6 +219,51 @@ async def check_shortfall(*, session: AsyncSession, fund: Fund, now: datetime) -
                 subject=str(fund.right_id),
                 audience=Audience(holder_id=str(fund.holder_id)),
                 title_zh=f"治理恢复基金补缴 {yuan(required - deposited)} 元",
+            ),
+        ),
+        subject=str(fund.right_id),
+    )
+    return True
+
+
+async def settle_shortfall(*, session: AsyncSession, fund: Fund, transfer: TransferCreate) -> bool:
+    """After ``transfer`` was posted: when it is the deposit that brought the deposits up to
+    the requirement, and a shortfall had been noticed, the shortfall's deadline is met.
+    Deposits to one fund queue on its ``deposits`` balance row, so exactly one of them crosses
+    the line."""
+    if fund.kind != FundKind.mine or transfer.kind not in DEPOSITS:
+        return False
+    deposited_fen = to_fen(transfer.amount)
+    balances = await ledger.balances_fen(session, fund.id)
+    required, deposited = balances.get("obligation", 0), balances.get("deposits", 0)
+    if not deposited - deposited_fen < required <= deposited:
+        return False
+    noticed = (
+        await session.exec(
+            select(Shortfall)
+            .where(Shortfall.fund_id == fund.id)
+            .order_by(Shortfall.noticed_at.desc(), Shortfall.required_fen.desc())
+            .limit(1)
+        )
+    ).first()
+    if noticed is None:
+        return False
+    await publish(
+        session,
+        FundShortfallCovered(
+            fund_id=fund.id,
+            right_id=fund.right_id,
+            holder_id=fund.holder_id,
+            required=Decimal(yuan(required)),
+            deposited=Decimal(yuan(deposited)),
+            deadline=Deadline(
+                id=f"restoration:shortfall:{fund.id}",
+                kind="fund_shortfall",
+                action=DeadlineAction.met,
+                due_at=noticed.due_on,
+                subject=str(fund.right_id),
+                audience=Audience(holder_id=str(fund.holder_id)),
+                title_zh=f"治理恢复基金缴存缺口已补足（应提取 {yuan(required)} 元）",
             ),
         ),
         subject=str(fund.right_id),

@@ -11,6 +11,7 @@ from servicekit.pagination import Page, PageParams, page_of, page_params
 from servicekit.unit_of_work import get_session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from restoration_api.accrual import service as accrual
 from restoration_api.ledger import service
 from restoration_api.ledger.models import FundKind, FundStatus, TransferKind
 from restoration_api.ledger.schemas import (
@@ -137,6 +138,8 @@ async def post_transfer(
     posted = await service.post_transfer(
         session=session, fund=fund, data=data, posted_by=caller.subject, now=datetime.now(UTC)
     )
+    if not posted.replayed:
+        await accrual.settle_shortfall(session=session, fund=fund, transfer=data)
     response.headers["Location"] = f"/funds/{fund.id}/transfers/{data.id}"
     if posted.replayed:
         response.headers["Idempotent-Replayed"] = "true"
