@@ -3,7 +3,7 @@
 import contextlib
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from servicekit import operations
 from servicekit.auth import Authenticator
@@ -13,6 +13,7 @@ from servicekit.errors import install_problem_handlers
 from servicekit.events.broker import Broker
 from servicekit.logs import configure_logging
 from servicekit.openapi import customize_openapi
+from servicekit.request_checks import check_request
 from servicekit.request_context import RequestContextMiddleware
 from servicekit.runtime import Runtime
 from servicekit.settings import ServiceSettings
@@ -53,6 +54,7 @@ def build_app(
         description=spec.description,
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(check_request)],
         docs_url=None,
         redoc_url=None,
         openapi_tags=[
