@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: dev test lint bootstrap asyncapi token clean
+.PHONY: dev test lint bootstrap asyncapi token clean compose-plugin
 
 # uv itself comes from PyPI into a private venv; it then uses this machine's Python.
 $(UV):
@@ -24,8 +24,18 @@ bootstrap: .venv/.synced
 dev: bootstrap
 	$(RUN) mineadmin dev
 
-test: lint
+test: lint compose-plugin
 	$(RUN) pytest
+
+# `docker compose config` checks deploy/docker-compose.yml in the tests. No Docker engine runs
+# here, and the compose plugin is a client-side Go program: it is built from the Go module
+# proxy into .tools/docker/cli-plugins (the tests point DOCKER_CONFIG there).
+COMPOSE_VERSION := v2.40.3
+COMPOSE_PLUGIN := $(TOOLS)/docker/cli-plugins/docker-compose
+compose-plugin: $(COMPOSE_PLUGIN)
+
+$(COMPOSE_PLUGIN):
+	deploy/build-compose-plugin.sh $(COMPOSE_VERSION) $@
 
 lint: bootstrap
 	$(RUN) ruff check .

@@ -1,33 +1,43 @@
-"""Reminder sweep time with 1 000 000 stored deadlines of which 1 000 are due, against a
-baseline in the same run: the same sweep over a database holding only those 1 000.
+"""The notifier's reminder-sweep job with 1 000 000 stored deadlines of which 1 000 are due,
+next to a baseline in the same run: the same job on a database holding only those 1 000.
 
-The sweep reads due work through the partial index ``deadlines_due_work``, so the ratio should
-stay near 1 however many deadlines are stored. Each timed sweep runs in a transaction that is
-rolled back, so every run finds the same 1 000 due. Rows are bulk-loaded with COPY.
+Each timed run is the job as the scheduler runs it (its transaction, advisory lock, claim,
+next steps, one inbox alert per due deadline, commit). Before each run, untimed, the 1 000 are
+made due again and their alerts removed, so every run does the same work; runs alternate between
+the two databases and the figures are medians. The databases are loaded with COPY once and kept
+(named after the rows and the migrations) so later runs skip the load; ``--fresh`` reloads.
 
-    .venv/bin/python bench/notifier_sweep.py [--stored 1000000] [--due 1000] [--runs 5]
+    .venv/bin/python bench/notifier_sweep.py [--stored 1000000] [--due 1000] [--runs 5] [--fresh]
 
 Uses ``DATABASE_URL`` (a server URL) if set, else the embedded PostgreSQL of the tests.
 """
 
 import argparse
 import asyncio
+import hashlib
 import statistics
+import sys
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from notifier.app import SERVICE
-from notifier.deadlines.service import sweep
+import asyncpg
+from notifier.app import SERVICE, SWEEP
 from notifier.settings import NotifierSettings
+from servicekit.jobs import Scheduler
 from servicekit.localinfra.postgres import postgres_server
+from servicekit.metrics import ServiceMetrics
 from servicekit.migrations import upgrade_async
 from servicekit.runtime import service_database
-from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cpu import BackendCpu, load_note
+from results import Figure, Scenario, record
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2027, 3, 1, 1, 0, tzinfo=UTC)  # 09:00 in Erenhot
+TARGET_MS = 200
 COLUMNS = [
     "id",
     "kind",
@@ -40,11 +50,12 @@ COLUMNS = [
     "next_fire_at",
     "last_event_type",
 ]
+ROWS_VERSION = "1"  # change when rows() changes: the cached databases are then rebuilt
 
 
 def rows(stored: int, due: int):
     """``due`` deadlines whose 30-day reminder is due at NOW; the rest later or finished."""
-    holders = [str(uuid.uuid4()) for _ in range(500)]
+    holders = [str(uuid.UUID(int=n + 1)) for n in range(500)]
     for i in range(stored):
         holder = holders[i % len(holders)]
         if i < due:
@@ -82,11 +93,34 @@ def rows(stored: int, due: int):
         )
 
 
-async def prepare(server, name: str, stored: int, due: int) -> str:
+def schema_digest() -> str:
+    """Changes when a migration of the notifier or of servicekit changes."""
+    digest = hashlib.sha256(ROWS_VERSION.encode())
+    for folder in (SERVICE.migrations, ROOT / "libs/servicekit/src/servicekit/migrations"):
+        for path in sorted(Path(folder).rglob("*.py")):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+async def existing_databases(server) -> set[str]:
+    conn = await asyncpg.connect(server.dsn("postgres"))
+    try:
+        return {r["datname"] for r in await conn.fetch("SELECT datname FROM pg_database")}
+    finally:
+        await conn.close()
+
+
+async def database(server, stored: int, due: int, fresh: bool) -> str:
+    """The URL of a database holding ``stored`` deadlines, ``due`` of them due: loaded once."""
+    name = f"bench_sweep_{stored}_{due}_{schema_digest()}"
+    present = await existing_databases(server)
+    for stale in present:
+        if stale.startswith(f"bench_sweep_{stored}_{due}_") and stale != name:
+            await server.drop_database(stale)
+    if name in present and not fresh:
+        return server.url(name)
     url = await server.create_database(name, replace=True)
     await upgrade_async(database_url=url, service_versions=SERVICE.migrations)
-    import asyncpg
-
     conn = await asyncpg.connect(server.dsn(name))
     try:
         started = time.perf_counter()
@@ -99,46 +133,84 @@ async def prepare(server, name: str, stored: int, due: int) -> str:
             uuid.uuid4(),
         )
         await conn.execute("VACUUM ANALYZE deadlines")
-        print(f"  {name}: {stored:>9,} deadlines loaded in {time.perf_counter() - started:.1f}s")
+        print(f"  {name}: {stored:,} deadlines loaded in {time.perf_counter() - started:.1f}s")
     finally:
         await conn.close()
     return url
 
 
-CLAIM = text(
-    "SELECT * FROM deadlines WHERE next_fire_at <= :now "
-    "ORDER BY next_fire_at LIMIT 5000 FOR UPDATE SKIP LOCKED"
-).bindparams(now=NOW)
-
-
-async def time_sweeps(url: str, due: int, runs: int) -> tuple[list[float], list[float], str]:
-    """Whole sweeps (claim, plan, alerts), and the claim query alone."""
-    settings = NotifierSettings(database_url=url)
-    db = service_database(SERVICE, settings)
-    timings, claims = [], []
+async def make_due_again(dsn: str, due: int) -> None:
+    """Undo the previous run: the same ``due`` deadlines due at NOW, no alerts."""
+    conn = await asyncpg.connect(dsn)
     try:
-        for run in range(runs + 1):  # the first warms caches and is not counted
-            async with db.sessions() as session:
-                await session.begin()
-                started = time.perf_counter()
-                claimed = len((await session.exec(CLAIM)).all())
-                claim_elapsed = time.perf_counter() - started
-                await session.rollback()
-                await session.begin()
-                started = time.perf_counter()
-                handled = await sweep(session, NOW)
-                elapsed = time.perf_counter() - started
-                await session.rollback()
-            assert handled == claimed == due, f"swept {handled}, expected {due}"
-            if run:
-                timings.append(elapsed)
-                claims.append(claim_elapsed)
-        async with db.sessions() as session:
-            explain = text("EXPLAIN " + str(CLAIM)).bindparams(now=NOW)
-            plan = "\n".join(r[0] for r in await session.exec(explain))
+        await conn.execute(
+            "UPDATE deadlines SET reminded_lead = NULL, next_step = 'reminder-30', "
+            "next_fire_at = $1::timestamptz"
+            " - make_interval(mins => split_part(id, ':', 2)::int % 60) "
+            "WHERE id = ANY($2)",
+            NOW,
+            [f"bench:{i}" for i in range(due)],
+        )
+        await conn.execute("DELETE FROM alerts")
+        await conn.execute("VACUUM ANALYZE deadlines, alerts")
     finally:
-        await db.dispose()
-    return timings, claims, plan
+        await conn.close()
+
+
+class Sweeps:
+    """One database's scheduler and the figures of its timed runs."""
+
+    def __init__(self, url: str, due: int) -> None:
+        self.db = service_database(SERVICE, NotifierSettings(database_url=url), pool_size=2)
+        self.scheduler = Scheduler(
+            service=SERVICE.name, db=self.db, jobs=SERVICE.jobs, metrics=ServiceMetrics("bench")
+        )
+        self.dsn, self.due = self.db.asyncpg_dsn(), due
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+        self.db_cpu: list[float | None] = []
+
+    async def run(self, timed: bool) -> None:
+        await make_due_again(self.dsn, self.due)
+        backends = BackendCpu(self.dsn)
+        await backends.start()
+        cpu, started = time.process_time(), time.perf_counter()
+        handled = await self.scheduler.run_job(SWEEP, now=NOW)
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        db_cpu = await backends.stop()
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            alerts = await conn.fetchval("SELECT count(*) FROM alerts")
+            due_now = await conn.fetchval(
+                "SELECT count(*) FROM deadlines WHERE next_fire_at <= $1", NOW
+            )
+        finally:
+            await conn.close()
+        assert handled == alerts == self.due, f"swept {handled}, {alerts} alerts, not {self.due}"
+        assert due_now == 0, f"{due_now} deadlines still due after the sweep"
+        if timed:
+            self.wall.append(wall)
+            self.cpu.append(cpu)
+            self.db_cpu.append(db_cpu)
+
+    async def claim_plan(self) -> str:
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            rows = await conn.fetch(
+                "EXPLAIN SELECT id FROM deadlines WHERE next_fire_at <= $1 "
+                "ORDER BY next_fire_at LIMIT 5000 FOR UPDATE SKIP LOCKED",
+                NOW,
+            )
+        finally:
+            await conn.close()
+        return "\n".join(r[0] for r in rows)
+
+    def median_ms(self, values: list) -> float | None:
+        return None if None in values else 1000 * statistics.median(values)
+
+    def mean_ms(self, values: list) -> float | None:
+        """CPU times tick in 10 ms steps: the mean over the runs says more than the median."""
+        return None if None in values else 1000 * statistics.fmean(values)
 
 
 async def main() -> None:
@@ -146,29 +218,63 @@ async def main() -> None:
     parser.add_argument("--stored", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=1_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--fresh", action="store_true", help="reload the cached databases")
     args = parser.parse_args()
     server = postgres_server(ROOT / ".data" / "test-postgres", env_var="DATABASE_URL")
-    tag = uuid.uuid4().hex[:6]
-    names = {"baseline": f"bench_{tag}_base", "large": f"bench_{tag}_large"}
+    print("databases (loaded once, then reused)…")
+    base = Sweeps(await database(server, args.due, args.due, args.fresh), args.due)
+    large = Sweeps(await database(server, args.stored, args.due, args.fresh), args.due)
     try:
-        print("loading…")
-        base_url = await prepare(server, names["baseline"], args.due, args.due)
-        large_url = await prepare(server, names["large"], args.stored, args.due)
-        base, base_claims, _ = await time_sweeps(base_url, args.due, args.runs)
-        large, large_claims, plan = await time_sweeps(large_url, args.due, args.runs)
+        for sweeps in (base, large):  # warm-up: connections, statements, caches
+            await sweeps.run(timed=False)
+        for _ in range(args.runs):
+            for sweeps in (base, large):
+                await sweeps.run(timed=True)
+        plan = await large.claim_plan()
     finally:
-        for name in names.values():
-            await server.drop_database(name)
-    for what, small, big in (
-        ("whole sweep (claim, plan next step, 1 alert each)", base, large),
-        ("claim query alone (index scan, row locks)", base_claims, large_claims),
-    ):
-        b, g = statistics.median(small), statistics.median(big)
-        print(f"\n{what}, {args.due:,} due, median of {args.runs}:")
-        print(f"  baseline, {args.due:>9,} stored: {b * 1000:8.1f} ms")
-        print(f"  large,    {args.stored:>9,} stored: {g * 1000:8.1f} ms")
-        print(f"  ratio large / baseline: {g / b:.2f}")
-    print("\nclaim query plan on the large database:\n  " + plan.replace("\n", "\n  "))
+        await base.db.dispose()
+        await large.db.dispose()
+
+    wall, wall_base = large.median_ms(large.wall), base.median_ms(base.wall)
+    assert wall is not None and wall_base is not None
+    figures = [
+        Figure("sweep job, wall time (median)", "ms", wall, wall_base),
+        Figure("sweep job, process CPU (mean)", "ms", large.mean_ms(large.cpu),  # type: ignore[arg-type]
+               base.mean_ms(base.cpu)),
+    ]  # fmt: skip
+    db_cpu, db_cpu_base = large.mean_ms(large.db_cpu), base.mean_ms(base.db_cpu)
+    if db_cpu is not None and db_cpu_base is not None:
+        figures.append(Figure("sweep job, PostgreSQL CPU (mean)", "ms", db_cpu, db_cpu_base))
+    scenario = Scenario(
+        name="notifier_sweep",
+        title=f"Deadline sweep: {args.stored:,} stored, {args.due:,} due (notifier)",
+        baseline=f"the same job on a database holding only the {args.due:,} due deadlines",
+        figures=figures,
+        target=f"≤ {TARGET_MS} ms with {args.stored:,} stored and {args.due:,} due",
+        met=wall <= TARGET_MS,
+        server_cpu_seconds=sum(large.cpu) + sum(c or 0 for c in large.db_cpu),
+        baseline_cpu_seconds=sum(base.cpu) + sum(c or 0 for c in base.db_cpu),
+        load_generator=f"the scheduler's run_job, {args.runs} alternating runs per database, "
+        "median",
+        notes=[
+            "each run: claim (partial index deadlines_due_work, FOR UPDATE SKIP LOCKED), next "
+            "steps, one UPDATE for the batch, one INSERT of its alerts, commit",
+            "server CPU = the sweeping process plus its PostgreSQL backends, over all runs",
+            load_note(),
+            "claim plan on the large database: "
+            + " ← ".join(
+                line.strip().removeprefix("->").split("(cost=")[0].strip()
+                for line in plan.splitlines()
+                if "(cost=" in line
+            ),
+        ],
+    )
+    record(scenario)
+    for f in figures:
+        print(f"{f.name:44s} {f.value:8.1f} {f.unit}  baseline {f.baseline:8.1f}  "
+              f"ratio {f.value / f.baseline:5.2f}")  # type: ignore[operator]  # fmt: skip
+    print(f"target {scenario.target}: {'met' if scenario.met else 'NOT met'}")
+    print("claim query plan on the large database:\n  " + plan.replace("\n", "\n  "))
 
 
 if __name__ == "__main__":

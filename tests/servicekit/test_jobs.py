@@ -108,3 +108,29 @@ async def test_admins_run_a_job_now_and_others_may_not(url):
         )
         assert refused.status_code == 403
         assert len(seen) == 1
+
+
+async def test_dev_mode_runs_a_job_as_of_another_moment_and_production_refuses(url):
+    moment = "2027-03-28T09:00:00+08:00"
+    async with running_service(
+        JOBS, database_url=url, broker=InProcessBroker(), background=False
+    ) as service:
+        ok = await service.client.post(
+            "/admin/jobs/record-now/run",
+            params={"now": moment},
+            headers=service.auth(Role.bureau_admin),
+        )
+        assert ok.status_code == 200, ok.text
+        assert seen == [datetime.fromisoformat(moment)]
+    production = {"mode": "production", "jwt_secret": "a-production-secret-0123456789abcdef"}
+    async with running_service(
+        JOBS, database_url=url, broker=InProcessBroker(), background=False, **production
+    ) as service:
+        refused = await service.client.post(
+            "/admin/jobs/record-now/run",
+            params={"now": moment},
+            headers=service.auth(Role.bureau_admin),
+        )
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["field"] == "query.now"
+        assert len(seen) == 1

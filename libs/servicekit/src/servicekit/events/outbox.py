@@ -1,5 +1,6 @@
 """The transactional outbox: an event is a row written in the same transaction as the change."""
 
+from typing import Any
 from uuid import uuid4
 
 from contracts import EventPayload
@@ -19,6 +20,16 @@ async def publish(
     ``subject`` is the mining right id when there is one; the Kafka key defaults to it so
     events about one mine stay in order, else to ``key`` (the aggregate id).
     """
+    event, row = outbox_row(session, payload, subject=subject, key=key)
+    await session.exec(insert(outbox).values(**row))
+    return event
+
+
+def outbox_row(
+    session: AsyncSession, payload: EventPayload, *, subject: str | None, key: str | None = None
+) -> tuple[CloudEvent, dict[str, Any]]:
+    """The event and the outbox row ``publish`` writes, for a caller that writes the row inside
+    a statement of its own (still in the caller's transaction)."""
     info = session.info
     event = CloudEvent(
         type=payload.event_type,
@@ -30,17 +41,14 @@ async def publish(
     partition_key = subject or key
     if partition_key is None:
         raise ValueError("an event needs a subject or a key to be partitioned by")
-    await session.exec(
-        insert(outbox).values(
-            event_id=event.id,
-            topic=info["topic_prefix"] + payload.topic,
-            key=partition_key,
-            type=event.type,
-            headers=event.headers(),
-            value=event.value(),
-        )
-    )
-    return event
+    return event, {
+        "event_id": event.id,
+        "topic": info["topic_prefix"] + payload.topic,
+        "key": partition_key,
+        "type": event.type,
+        "headers": event.headers(),
+        "value": event.value(),
+    }
 
 
 async def forward(

@@ -26,6 +26,7 @@ from greenmine_api.applications.schemas import (
     EvaluationSubmit,
     EvaluatorOrgCreate,
 )
+from greenmine_api.dates import local_today
 from greenmine_api.listings import service as listings
 from greenmine_api.listings.models import ListingStatus
 from greenmine_api.mines.service import active_edition, get_mine
@@ -99,7 +100,11 @@ async def file(
             session, listing, await active_edition(session), DeadlineAction.met
         )
         await listings.note(
-            session, listing, date.today(), "review_applied", application_id=str(application.id)
+            session,
+            listing,
+            local_today(application.filed_at),
+            "review_applied",
+            application_id=str(application.id),
         )
     return application
 

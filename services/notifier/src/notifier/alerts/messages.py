@@ -26,9 +26,11 @@ def _environment() -> Environment:
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the templates ship with the package and never change under it
     )
 
 
+@cache  # the templates ship with the package: no need to look them up for every alert
 def _template(language: str, kind: str) -> Template:
     return _environment().select_template(
         [f"{language}/{kind}.txt", f"{language}/_default.txt", "en/_default.txt"]

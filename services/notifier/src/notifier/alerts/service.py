@@ -7,15 +7,14 @@ from uuid import UUID
 
 from servicekit.errors import Conflict, NotFound
 from servicekit.pagination import PageParams
-from sqlalchemy import and_, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import ARRAY, String, and_, any_, bindparam, or_, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifier.alerts.messages import render
 from notifier.alerts.models import Alert, AlertStatus, DeliveryAttempt, Stage
-from notifier.deadlines.models import SHANGHAI, Deadline
-from notifier.subscriptions.models import Channel, Subscription
+from notifier.deadlines.models import SHANGHAI, Deadline, Due
+from notifier.subscriptions.models import Channel, Subscription, destination
 
 
 def _matches(deadline: type[Deadline]):
@@ -29,27 +28,56 @@ def _matches(deadline: type[Deadline]):
     )
 
 
-async def fan_out(
-    *, session: AsyncSession, steps: Sequence[tuple[Deadline, str]], now: datetime
-) -> int:
+MATCHES = (
+    select(
+        col(Deadline.id),
+        col(Subscription.id),
+        col(Subscription.language),
+        col(Subscription.channel),
+        col(Subscription.email),
+        col(Subscription.url),
+        col(Subscription.inbox_user),
+    )
+    .join(Subscription, _matches(Deadline))
+    .where(col(Deadline.id) == any_(bindparam("ids", type_=ARRAY(String))))
+)
+ALERT_COLUMNS = ("deadline_ids", "subscription_ids", "steps", "stages", "channels", "recipients",
+                 "kinds", "subjects", "titles", "bodies", "dues", "statuses")  # fmt: skip
+# one statement for the whole batch, one array per column; a second try inserts nothing
+INSERT_ALERTS = text("""
+INSERT INTO alerts (deadline_id, subscription_id, step, stage, channel, recipient, kind,
+                    subject, title, body, due_at, status, attempts, next_attempt_at,
+                    delivered_at, created_at)
+SELECT alert.*, 0, CASE WHEN alert.status = 'pending' THEN CAST(:now AS timestamptz) END,
+       CASE WHEN alert.status = 'delivered' THEN CAST(:now AS timestamptz) END,
+       CAST(:now AS timestamptz)
+FROM unnest(CAST(:deadline_ids AS varchar[]), CAST(:subscription_ids AS uuid[]),
+            CAST(:steps AS varchar[]), CAST(:stages AS varchar[]), CAST(:channels AS varchar[]),
+            CAST(:recipients AS varchar[]), CAST(:kinds AS varchar[]),
+            CAST(:subjects AS varchar[]), CAST(:titles AS varchar[]), CAST(:bodies AS text[]),
+            CAST(:dues AS date[]), CAST(:statuses AS varchar[]))
+    AS alert (deadline_id, subscription_id, step, stage, channel, recipient, kind, subject,
+              title, body, due_at, status)
+ON CONFLICT ON CONSTRAINT alerts_once DO NOTHING
+""")
+
+
+async def fan_out(*, session: AsyncSession, steps: Sequence[tuple[Due, str]], now: datetime) -> int:
     """One alert per (deadline, step, subscription); a second try inserts nothing."""
     if not steps:
         return 0
-    step_of = {deadline.id: step for deadline, step in steps}
-    pairs = (
-        await session.exec(
-            select(Deadline, Subscription)
-            .join(Subscription, _matches(Deadline))
-            .where(col(Deadline.id).in_(list(step_of)))
-        )
-    ).all()
+    step_of = {deadline.id: (deadline, step) for deadline, step in steps}
+    connection = await session.connection()
+    pairs = (await connection.execute(MATCHES, {"ids": list(step_of)})).all()
+    if not pairs:
+        return 0
     today = now.astimezone(SHANGHAI).date()
     rows = []
-    for deadline, subscription in pairs:
-        step = step_of[deadline.id]
+    for deadline_id, subscription_id, language, channel, email, url, inbox_user in pairs:
+        deadline, step = step_of[deadline_id]
         stage = Stage.overdue if step == "overdue" else Stage.reminder
         message = render(
-            language=subscription.language,
+            language=language,
             kind=deadline.kind,
             stage=stage,
             title_zh=deadline.title_zh,
@@ -57,36 +85,27 @@ async def fan_out(
             subject=deadline.subject,
             days_left=(deadline.due_at - today).days,
         )
-        inbox = subscription.channel == Channel.inbox
+        # the inbox is delivered by being written; other channels wait for the worker
+        inbox = channel == Channel.inbox
         rows.append(
-            {
-                "deadline_id": deadline.id,
-                "subscription_id": subscription.id,
-                "step": step,
-                "stage": stage,
-                "channel": subscription.channel,
-                "recipient": subscription.destination,
-                "kind": deadline.kind,
-                "subject": deadline.subject,
-                "title": message.title,
-                "body": message.body,
-                "due_at": deadline.due_at,
-                # the inbox is delivered by being written; other channels wait for the worker
-                "status": AlertStatus.delivered if inbox else AlertStatus.pending,
-                "next_attempt_at": None if inbox else now,
-                "delivered_at": now if inbox else None,
-                "created_at": now,
-            }
+            (
+                deadline_id,
+                subscription_id,
+                step,
+                stage.value,
+                channel,
+                destination(channel, email, url, inbox_user),
+                deadline.kind,
+                deadline.subject,
+                message.title,
+                message.body,
+                deadline.due_at,
+                (AlertStatus.delivered if inbox else AlertStatus.pending).value,
+            )
         )
-    if not rows:
-        return 0
-    # executemany on the Core table: one cached statement, sent in batches by the driver
-    table = Alert.__table__  # type: ignore[attr-defined]
-    inserted = await session.exec(
-        pg_insert(table).on_conflict_do_nothing(constraint="alerts_once").returning(table.c.id),
-        params=rows,
-    )
-    return len(inserted.all())
+    columns = dict(zip(ALERT_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
+    inserted = await connection.execute(INSERT_ALERTS, {**columns, "now": now})
+    return inserted.rowcount
 
 
 async def cancel_pending(*, session: AsyncSession, deadline_ids: Sequence[str]) -> None:

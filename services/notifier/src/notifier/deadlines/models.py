@@ -1,5 +1,6 @@
 """Deadlines the notifier learned from other services' events."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -52,3 +53,19 @@ class Deadline(SQLModel, table=True):
     updated_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
     )
+
+
+@dataclass(slots=True)
+class Due:
+    """A deadline the sweep claimed, as plain values: the sweep reads and writes its columns
+    with one statement each, with no ORM instance to load, track and flush one by one."""
+
+    id: str
+    kind: str
+    subject: str
+    title_zh: str
+    due_at: date
+    state: str
+    reminded_lead: int | None
+    next_step: str | None
+    next_fire_at: datetime | None

@@ -14,12 +14,12 @@ from contracts import DeadlineAction
 from servicekit.pagination import PageParams, cursor_position
 from servicekit.workdays import WorkCalendar
 from servicekit.workdays import load as load_calendar
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifier.alerts import service as alerts
-from notifier.deadlines.models import SHANGHAI, Deadline, DeadlineState
+from notifier.deadlines.models import SHANGHAI, Deadline, DeadlineState, Due
 from notifier.settings import NotifierSettings
 
 OVERDUE = "overdue"
@@ -64,14 +64,14 @@ async def calendar_for(
     return calendar
 
 
-def remaining_leads(deadline: Deadline, settings: NotifierSettings) -> list[int]:
+def remaining_leads(deadline: Deadline | Due, settings: NotifierSettings) -> list[int]:
     leads = settings.lead_days(deadline.kind)
     if deadline.reminded_lead is None:
         return leads
     return [lead for lead in leads if lead < deadline.reminded_lead]
 
 
-def plan_next(deadline: Deadline, settings: NotifierSettings, calendar: WorkCalendar) -> None:
+def plan_next(deadline: Deadline | Due, settings: NotifierSettings, calendar: WorkCalendar) -> None:
     """Point an open deadline at its next reminder (or at nothing when none is left)."""
     leads = remaining_leads(deadline, settings)
     if deadline.state != DeadlineState.open or not leads:
@@ -145,34 +145,54 @@ async def cancel_subject(*, session: AsyncSession, subject: str, event_type: str
     return len(ids)
 
 
+CLAIM_COLUMNS = [getattr(Deadline, f) for f in Due.__slots__]  # type: ignore[attr-defined]
+ADVANCE = text("""
+UPDATE deadlines
+SET reminded_lead = step.reminded_lead, next_step = step.next_step,
+    next_fire_at = step.next_fire_at
+FROM unnest(CAST(:ids AS varchar[]), CAST(:leads AS integer[]), CAST(:steps AS varchar[]),
+            CAST(:fires AS timestamptz[])) AS step (id, reminded_lead, next_step, next_fire_at)
+WHERE deadlines.id = step.id
+""")
+
+
 async def sweep(session: AsyncSession, now: datetime) -> int:
     """Turn every step due by ``now`` into alerts; returns the number of steps taken.
 
     Claims rows with SKIP LOCKED, so replicas sweeping at once never take the same deadline,
     and the unique (deadline, step, subscription) constraint stops any second alert. All of it
-    is one transaction: a crash part-way leaves everything due for the next sweep.
+    is one transaction: a crash part-way leaves everything due for the next sweep. A batch
+    costs four statements whatever its size: claim, advance, match subscriptions, insert alerts.
     """
     settings = settings_of(session)
-    rows = list(
-        (
-            await session.exec(
-                select(Deadline)
-                .where(col(Deadline.next_fire_at) <= now)
-                .order_by(col(Deadline.next_fire_at))
-                .limit(settings.sweep_batch)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
-    )
-    if not rows:
+    connection = await session.connection()
+    claimed = [
+        Due(*row)
+        for row in await connection.execute(
+            select(*CLAIM_COLUMNS)
+            .where(col(Deadline.next_fire_at) <= now)
+            .order_by(col(Deadline.next_fire_at))
+            .limit(settings.sweep_batch)
+            .with_for_update(skip_locked=True)
+        )
+    ]
+    if not claimed:
         return 0
-    calendar = await calendar_for(session, [r.due_at for r in rows], settings)
-    steps: list[tuple[Deadline, str]] = []
-    for row in rows:
-        step = _take_step(row, now, settings, calendar)
+    calendar = await calendar_for(session, {d.due_at for d in claimed}, settings)
+    steps: list[tuple[Due, str]] = []
+    for due in claimed:
+        step = _take_step(due, now, settings, calendar)
         if step is not None:
-            steps.append((row, step))
-    await session.flush()
+            steps.append((due, step))
+    await connection.execute(
+        ADVANCE,
+        {
+            "ids": [d.id for d in claimed],
+            "leads": [d.reminded_lead for d in claimed],
+            "steps": [d.next_step for d in claimed],
+            "fires": [d.next_fire_at for d in claimed],
+        },
+    )
     await alerts.fan_out(session=session, steps=steps, now=now)
     return len(steps)
 
@@ -210,7 +230,7 @@ async def replan(session: AsyncSession, now: datetime) -> int:
 
 
 def _take_step(
-    row: Deadline, now: datetime, settings: NotifierSettings, calendar: WorkCalendar
+    row: Due, now: datetime, settings: NotifierSettings, calendar: WorkCalendar
 ) -> str | None:
     if row.next_step == OVERDUE:
         row.next_step, row.next_fire_at = None, None

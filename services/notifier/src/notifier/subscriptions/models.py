@@ -61,6 +61,9 @@ class Subscription(SQLModel, table=True):
 
     @property
     def destination(self) -> str:
-        return {Channel.email: self.email, Channel.webhook: self.url}.get(
-            self.channel, self.inbox_user
-        ) or ""
+        return destination(self.channel, self.email, self.url, self.inbox_user)
+
+
+def destination(channel: str, email: str | None, url: str | None, inbox_user: str | None) -> str:
+    """Where a subscription's alerts go: its address, endpoint URL or inbox user."""
+    return {Channel.email: email, Channel.webhook: url}.get(channel, inbox_user) or ""

@@ -1,9 +1,9 @@
 """Posting to the ledger. Functions never commit: the request (or the event handler) owns the
 transaction, so a transfer, its entries, the balances and its event commit together or not at all.
 
-Overdraw protection: each account balance changes by one conditional ``UPDATE ... WHERE
-balance_fen + delta >= 0`` that takes the row lock, so concurrent expenditures queue on the
-fund's cash row and the last one that would overdraw it finds no row to update.
+Overdraw protection: a posting locks the accounts it moves and checks the cash on the locked
+row (see ``posting``), so concurrent expenditures queue on the fund's cash row and the one that
+would overdraw it writes nothing; the accounts' CHECK constraint backs this up.
 """
 
 import hashlib
@@ -19,16 +19,17 @@ from servicekit.errors import (
     Conflict,
     FieldError,
     NotFound,
+    ProblemError,
     Unprocessable,
     validation_error,
 )
-from servicekit.events.outbox import publish
+from servicekit.events.outbox import outbox_row, publish
 from servicekit.pagination import PageParams, cursor_position
-from sqlalchemy import case, func, insert, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import case, func, tuple_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from restoration_api.ledger import posting
 from restoration_api.ledger.models import (
     Account,
     AccountCode,
@@ -238,46 +239,16 @@ async def post_transfer(
     *, session: AsyncSession, fund: Fund, data: TransferCreate, posted_by: str, now: datetime
 ) -> Posted:
     digest = request_hash(fund.id, data)
-    existing = await session.get(Transfer, data.id)
-    if existing is not None:
-        return await _replay(session, existing, digest)
-    legs = await _legs(session, fund, data)
+    try:
+        legs = await _legs(session, fund, data)
+    except ProblemError:
+        # a retry is answered as the first request was, whatever changed since (fund closed,
+        # transfer reversed)
+        if (existing := await session.get(Transfer, data.id)) is not None:
+            return await _replay(session, existing, digest)
+        raise
     amount = to_fen(data.amount)
-    inserted = await session.exec(
-        pg_insert(Transfer)
-        .values(
-            id=data.id,
-            fund_id=fund.id,
-            kind=data.kind,
-            amount_fen=amount,
-            work_id=data.work_id,
-            reverses_id=data.reverses,
-            reference=data.reference,
-            memo=data.memo,
-            request_hash=digest,
-            posted_by=posted_by,
-            posted_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(Transfer.id)
-    )
-    if inserted.first() is None:  # the same id committed meanwhile by a concurrent retry
-        existing = await session.get(Transfer, data.id, populate_existing=True)
-        return await _replay(session, existing, digest)
-
-    rows = await session.exec(
-        select(Account.code, Account.id, Account.normal).where(Account.fund_id == fund.id)
-    )
-    accounts = {code: (account_id, normal) for code, account_id, normal in rows.all()}
-    await session.exec(
-        insert(Entry),
-        params=[
-            {"transfer_id": data.id, "account_id": accounts[code][0], "side": side,
-             "amount_fen": amount}
-            for code, side in legs
-        ],
-    )  # fmt: skip
-    await publish(
+    _, event = outbox_row(
         session,
         TransferPosted(
             transfer_id=data.id,
@@ -290,26 +261,28 @@ async def post_transfer(
         subject=str(fund.right_id) if fund.right_id else None,
         key=str(fund.id),
     )
-    # balances last, in one lock order: the fund's hot cash row is locked only for the
-    # remaining moments of the transaction
-    for code, side in sorted(legs, key=lambda leg: str(accounts[leg[0]][0])):
-        account_id, normal = accounts[code]
-        delta = amount if side == normal else -amount
-        changed = await session.exec(
-            update(Account)
-            .where(Account.id == account_id)
-            .where(Account.non_negative.is_(False) | (Account.balance_fen + delta >= 0))
-            .values(balance_fen=Account.balance_fen + delta)
-            .returning(Account.balance_fen)
+    written = await posting.write(
+        session,
+        fund_id=fund.id,
+        data=data,
+        amount_fen=amount,
+        request_hash=digest,
+        posted_by=posted_by,
+        posted_at=now,
+        legs=legs,
+        event=event,
+    )
+    if not written.posted:
+        # posted before, or by a concurrent retry that committed while this one waited
+        if (existing := await session.get(Transfer, data.id, populate_existing=True)) is not None:
+            return await _replay(session, existing, digest)
+        cash = written.guarded_balance or 0
+        raise Overdraw(
+            f"The fund holds {yuan(cash)} yuan; this {data.kind.value} of "
+            f"{yuan(amount)} yuan would overdraw it.",
+            available=yuan(cash),
+            amount=yuan(amount),
         )
-        if changed.first() is None:
-            cash = (await balances_fen(session, fund.id)).get("cash", 0)
-            raise Overdraw(
-                f"The fund holds {yuan(cash)} yuan; this {data.kind.value} of "
-                f"{yuan(amount)} yuan would overdraw it.",
-                available=yuan(cash),
-                amount=yuan(amount),
-            )
     return Posted(
         TransferPublic(
             id=data.id,

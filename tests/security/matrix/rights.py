@@ -1,0 +1,66 @@
+"""rights-api. Enterprise A owns the holder, right, application, filing, inspection and order of
+the world; enterprise B is another holder. Evaluators have no business here."""
+
+from tests.security.matrix import (
+    ADMIN_ONLY,
+    BUREAU,
+    ENT_A,
+    ENTERPRISES,
+    GOV,
+    INSPECTOR,
+    PUBLIC,
+    allow,
+)
+from tests.security.matrix.shared import SHARED
+
+READERS = (*BUREAU, INSPECTOR, GOV)  # staff who read every holder's file
+
+MATRIX = {
+    **SHARED,
+    # the plan is published
+    "GET /plan-editions": PUBLIC,
+    "POST /plan-editions": ADMIN_ONLY,
+    "GET /plan-editions/current": PUBLIC,
+    "GET /plan-editions/{edition_id}": PUBLIC,
+    "PATCH /plan-editions/{edition_id}": ADMIN_ONLY,
+    "GET /zones": PUBLIC,
+    "GET /zones/{code}": PUBLIC,
+    # holders
+    "POST /holders": allow(BUREAU),
+    "GET /holders": allow(READERS, ENTERPRISES, scoped=True),
+    # a holder is a registered company (public in the national credit system): naming
+    # another one is refused, not hidden
+    "GET /holders/{holder_id}": allow(READERS, ENT_A, other=403),
+    "PATCH /holders/{holder_id}": allow(BUREAU, ENT_A, other=403),
+    # the register
+    "POST /rights": ADMIN_ONLY,
+    "GET /rights": allow(READERS, ENTERPRISES, scoped=True),
+    "GET /rights.geojson": allow(READERS, ENTERPRISES, scoped=True),
+    "GET /rights/{right_id}": allow(READERS, ENT_A, other=404),
+    "GET /rights/{right_id}/history": allow(READERS, ENT_A, other=404),
+    # applications: the body names holder A, so B is refused with 403
+    "POST /applications/check": allow(BUREAU, ENT_A, other=403),
+    "POST /applications": allow(BUREAU, ENT_A, other=403),
+    "GET /applications": allow(BUREAU, GOV, ENTERPRISES, scoped=True),
+    "GET /applications/{application_id}": allow(BUREAU, GOV, ENT_A, other=404),
+    "POST /applications/{application_id}/approve": allow(BUREAU, also={409}),
+    "POST /applications/{application_id}/reject": allow(BUREAU, also={409}),
+    "GET /indicators": allow(READERS),
+    # annual filings: the holder files, staff read
+    "GET /filings": allow(READERS, ENTERPRISES, scoped=True),
+    "GET /filings/{filing_id}": allow(READERS, ENT_A, other=404),
+    "POST /filings/{filing_id}/attachments": allow(ENT_A, other=404),
+    "GET /filings/{filing_id}/attachments/{sha256}": allow(READERS, ENT_A, other=404),
+    "POST /filings/{filing_id}/submit": allow(ENT_A, other=404),
+    # site inspections: inspectors record, the inspected holder reads
+    "PUT /inspections/{client_uuid}": allow(INSPECTOR),
+    "GET /inspections": allow(READERS, ENTERPRISES, scoped=True),
+    "GET /inspections/{inspection_id}": allow(READERS, ENT_A, other=404),
+    "POST /inspections/{inspection_id}/photos": allow(INSPECTOR),
+    "GET /inspections/{inspection_id}/photos/{sha256}": allow(READERS, ENT_A, other=404),
+    # compliance orders
+    "POST /compliance-orders": allow(BUREAU),
+    "GET /compliance-orders": allow(READERS, ENTERPRISES, scoped=True),
+    "GET /compliance-orders/{order_id}": allow(READERS, ENT_A, other=404),
+    "POST /compliance-orders/{order_id}/resolve": allow(BUREAU, also={409}),
+}

@@ -1,0 +1,175 @@
+"""rights-api with the seed and holder A's objects: a right with a licensed boundary, an
+application, a filing with an attachment, an inspection with a photo, a compliance order."""
+
+from datetime import UTC, datetime
+
+from rights_api.plan.edition_2021_2025 import edition
+from servicekit.testing import RunningService
+
+from tests.rights_api.operations_support import INSIDE, JPEG, PDF, make_right
+from tests.rights_api.support import BLANK, holder, load_edition, mining_request
+from tests.samples import credit_code
+from tests.security.harness import Call, World
+from tests.security.matrix import ENT_A
+from tests.security.worlds.common import new_id, shared_calls, shared_params
+
+JUNE = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
+
+
+def inspection(right_id: str) -> dict:
+    return {
+        "right_id": right_id,
+        "inspected_at": "2026-06-12T10:30:00+08:00",
+        "inspector_name": "巴特尔",
+        "working_face": [INSIDE],
+        "findings": "东帮采场作业面，挖掘机2台。",
+    }
+
+
+async def build(service: RunningService) -> World:
+    await load_edition(service)  # the plan alone: the seeded mines would fill its caps
+    a, b = await holder(service, 901), await holder(service, 902)
+    world = World(service, holder_a=a, holder_b=b)
+    admin = world.headers("bureau_admin")
+    owner = world.headers("enterprise_a")
+    client = service.client
+
+    right = str((await make_right(service, 77, holder_id=a)).id)
+    application = await client.post("/applications", json=mining_request(a), headers=owner)
+    assert application.status_code == 201, application.text
+    to_reject = await client.post(
+        "/applications", json=mining_request(a, at=(111.70, 43.56)), headers=owner
+    )
+    assert to_reject.status_code == 201, to_reject.text
+
+    assert await service.runtime.run_job("filing_obligations", now=JUNE)
+    filings = await client.get("/filings", params={"right_id": right}, headers=admin)
+    filing = filings.json()["items"][0]["id"]
+    attached = await client.post(
+        f"/filings/{filing}/attachments",
+        files={"file": ("采掘计划图.pdf", PDF, "application/pdf")},
+        data={"purpose": "plan_map"},
+        headers=owner,
+    )
+    assert attached.status_code == 201, attached.text
+
+    inspection_id = new_id()
+    inspector = world.headers("inspector")
+    recorded = await client.put(
+        f"/inspections/{inspection_id}", json=inspection(right), headers=inspector
+    )
+    assert recorded.status_code == 201, recorded.text
+    photo = await client.post(
+        f"/inspections/{inspection_id}/photos",
+        files={"file": ("IMG_0001.jpg", JPEG, "image/jpeg")},
+        headers=inspector,
+    )
+    assert photo.status_code == 201, photo.text
+
+    order = await client.post(
+        "/compliance-orders",
+        json={
+            "right_id": right,
+            "inspection_id": inspection_id,
+            "violation": "out_of_bounds_mining",
+            "description": "东帮采掘工作面越出采矿许可范围约30米，责令限期退回。",
+            "due_on": "2026-12-15",
+        },
+        headers=world.headers("bureau_reviewer"),
+    )
+    assert order.status_code == 201, order.text
+
+    current = (await client.get("/plan-editions/current")).json()
+    world.params = {
+        **await shared_params(service),
+        "edition_id": current["id"],
+        "code": "SCJ001",
+        "holder_id": a,
+        "right_id": right,
+        "application_id": application.json()["id"],
+        "filing_id": filing,
+        "sha256": attached.json()["sha256"],
+        "inspection_id": inspection_id,
+        "order_id": order.json()["id"],
+    }
+    world.secrets = {
+        ENT_A: {a, right, application.json()["id"], filing, inspection_id, order.json()["id"]}
+    }
+
+    next_edition = edition().model_dump(mode="json") | {
+        "code": "2031-2035",
+        "title": "二连浩特市矿产资源总体规划（2031-2035年）",
+        "period_start": "2031-01-01",
+        "period_end": "2035-12-31",
+        "effective_from": "2031-01-01",
+    }
+    serials = iter(range(903, 999))
+    world.filters = {"holder_id": a, "right_id": right}
+    world.calls = {
+        **shared_calls("filing_obligations"),
+        "POST /plan-editions": Call(json=next_edition),
+        "PATCH /plan-editions/{edition_id}": Call(
+            json={"title": "二连浩特市矿产资源总体规划（2021-2025年）（调整）"},
+            etag_from="/plan-editions/{edition_id}",
+        ),
+        "POST /holders": lambda _: Call(
+            json={"credit_code": credit_code(next(serials)), "name": "新登记矿业"}
+        ),
+        "PATCH /holders/{holder_id}": Call(
+            json={"contact_phone": "0479-7512345"}, etag_from="/holders/{holder_id}"
+        ),
+        "POST /rights": Call(json=_new_right(a)),
+        "POST /applications/check": Call(json=mining_request(a, at=BLANK)),
+        "POST /applications": Call(json=mining_request(a, at=(111.70, 43.56))),
+        "POST /applications/{application_id}/approve": Call(json={"reason": "符合规划准入条件"}),
+        "POST /applications/{application_id}/reject": Call(
+            path={"application_id": to_reject.json()["id"]}, json={"reason": "材料不全"}
+        ),
+        "POST /filings/{filing_id}/attachments": Call(
+            files={"file": ("年度报告.pdf", PDF + b"%report", "application/pdf")},
+            data={"purpose": "report"},
+        ),
+        "POST /filings/{filing_id}/submit": Call(
+            json={"summary": "2027年计划开采花岗岩5.8万立方米。", "figures": {"output": "5.8"}}
+        ),
+        "PUT /inspections/{client_uuid}": Call(
+            path={"client_uuid": new_id()}, json=inspection(right)
+        ),
+        "GET /inspections/{inspection_id}/photos/{sha256}": Call(
+            path={"sha256": photo.json()["sha256"]}
+        ),
+        "POST /inspections/{inspection_id}/photos": Call(
+            files={"file": ("IMG_0002.jpg", JPEG + b"2", "image/jpeg")}
+        ),
+        "POST /compliance-orders": Call(
+            json={
+                "right_id": right,
+                "violation": "unsafe_slope",
+                "description": "西帮边坡存在安全隐患，责令限期治理。",
+                "due_on": "2026-12-20",
+            }
+        ),
+        "POST /compliance-orders/{order_id}/resolve": Call(
+            json={"resolution": "已退回矿区范围内作业，经复查合格。"}
+        ),
+    }
+    return world
+
+
+def _new_right(holder_id: str) -> dict:
+    from rights_api.rights.geometry import square
+
+    return {
+        "licence_no": "C1525012019000000000999",
+        "kind": "mining",
+        "holder_id": holder_id,
+        "mine_name": "测试建筑用花岗岩矿",
+        "mineral": "construction_granite",
+        "area_km2": "0.0500",
+        "status": "producing",
+        "valid_from": "2019-01-01",
+        "valid_to": "2029-12-31",
+        "licensing_level": "city",
+        "scale": {"value": "6", "unit": "10k_m3_per_year"},
+        "boundary": square(111.60, 43.72, 0.05),
+    }
