@@ -31,6 +31,8 @@ from servicekit.seed import seed
 from servicekit.testing import RunningService
 from sqlalchemy import text
 
+from tests.restoration_api.support import granted, record_of
+
 # generated GeoJSON carries absurd optional bboxes; geojson-pydantic warns about each one
 pytestmark = pytest.mark.filterwarnings("ignore:BBOX crossing the Antimeridian:UserWarning")
 
@@ -112,12 +114,18 @@ async def fuzz(service: RunningService) -> None:
 
 
 async def a_holder(service: RunningService) -> str:
-    """A seeded holder where the service keeps holders (rights-api), else one it never met."""
+    """rights-api: a seeded holder. The others: a holder whose mine they have just heard granted
+    (rights-api's event, beside another holder's), so lists have items to show and to check."""
     async with service.runtime.db.transaction() as session:
-        holders = "SELECT id FROM holders ORDER BY id LIMIT 1"
         if (await session.exec(text("SELECT to_regclass('holders')"))).scalar_one():
+            holders = "SELECT id FROM holders ORDER BY id LIMIT 1"
             return str((await session.exec(text(holders))).scalar_one())
-    return str(uuid.uuid4())
+    holder = uuid.uuid4()
+    for consumer in service.runtime.consumers.values():
+        for mine in (granted(holder_id=holder), granted()):
+            outcome = await consumer.process(record_of(mine, str(mine.right_id)))
+            assert outcome.status == "applied", outcome
+    return str(holder)
 
 
 async def test_rights_api(rights):
