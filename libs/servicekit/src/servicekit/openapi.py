@@ -9,21 +9,21 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from servicekit.auth import optional_principal
-from servicekit.errors import PROBLEM_JSON, Problem
+from servicekit.errors import PROBLEM_JSON, PROBLEM_RESPONSES, Problem
 from servicekit.idempotency import MAX_KEY_LENGTH
 from servicekit.request_checks import dependants as all_dependants
 from servicekit.unit_of_work import get_session
 
 PLATFORM_PROBLEMS = {
     400: "Invalid Idempotency-Key 幂等键无效",
-    401: "No or invalid bearer token 未认证",
-    403: "Caller's role or ownership does not allow this 无权限",
+    401: PROBLEM_RESPONSES[401]["description"],
+    403: PROBLEM_RESPONSES[403]["description"],
     409: "Conflicts with the current state or with data written meanwhile, or a request with "
     "the same Idempotency-Key is still running 状态冲突",
     412: "If-Match names a version that is no longer current 版本已变更",
     413: "Request body too large 请求体过大",
     415: "Content-Type this operation does not take 不支持的媒体类型",
-    422: "Request validation failed 请求参数错误",
+    422: PROBLEM_RESPONSES[422]["description"],
     428: "If-Match header required 需要 If-Match",
     503: "Database unreachable; retry after Retry-After seconds 数据库暂不可用",
 }
@@ -45,8 +45,7 @@ def customize_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = generate()
-            paths = document.get("paths", {})
-            for item in paths.values():
+            for item in document.get("paths", {}).values():
                 for method, operation in item.items():
                     if not isinstance(operation, dict):
                         continue
