@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: dev test lint bootstrap asyncapi token clean compose-plugin
+.PHONY: dev test lint bootstrap asyncapi token clean compose-plugin bench
 
 # uv itself comes from PyPI into a private venv; it then uses this machine's Python.
 $(UV):
@@ -40,6 +40,17 @@ $(COMPOSE_PLUGIN):
 lint: bootstrap
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+
+# Every scenario next to its baseline, then bench/results.md. Not part of `make test`: it loads
+# the machine for several minutes. The HTTP scenario needs wrk (Debian's package).
+BENCH_SCENARIOS := rights_read event_latency rights_admission restoration_ledger notifier_sweep
+bench: bootstrap
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	rm -rf bench/out
+	for scenario in $(BENCH_SCENARIOS); do \
+		echo "== bench/$$scenario.py"; PYTHONPATH=$(CURDIR) $(RUN) python bench/$$scenario.py || exit 1; \
+	done
+	$(RUN) python bench/results.py
 
 asyncapi: bootstrap
 	$(RUN) python -m contracts.asyncapi > docs/asyncapi.yaml

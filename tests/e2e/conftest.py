@@ -1,7 +1,10 @@
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+import pytest_asyncio
 
+from tests.conftest import Databases
 from tests.e2e.system import SERVICES, System
 
 
@@ -16,3 +19,37 @@ async def system(databases, kafka, topic_prefix, tmp_path) -> AsyncIterator[Syst
     finally:
         await system.close()
         print(system.log_tails())  # shown by pytest only when the test failed
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def module_system(pg, templates, kafka, tmp_path_factory) -> AsyncIterator[System]:
+    """One running system for all tests of a module (they take ``shared_system``).
+
+    Starting the four services costs more than most faults take to inject and heal, so the
+    fault tests of a module share one system and run one after another on it. Each works on its
+    own holder and rights, restores what it broke (processes, database access) before it ends,
+    and checks the whole system settled: every outbox sent, every consumer caught up, and no
+    dead letters but the ones it planted itself. Its tests run in the module's event loop
+    (``pytest.mark.asyncio(loop_scope="module")``)."""
+    databases = Databases(pg, templates)
+    system = System(
+        kafka=kafka,
+        topic_prefix=f"t{uuid.uuid4().hex[:10]}.",
+        logs=tmp_path_factory.mktemp("faults"),
+    )
+    for name in SERVICES:
+        system.database_urls[name] = await databases.create(name)
+    try:
+        await system.start_all()
+        yield system
+    finally:
+        await system.close()
+        for name in databases.created:
+            await pg.drop_database(name)
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def shared_system(module_system: System) -> AsyncIterator[System]:
+    """The module's system (see ``module_system``), with the log tails shown when a test fails."""
+    yield module_system
+    print(module_system.log_tails())

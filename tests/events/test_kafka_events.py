@@ -232,3 +232,29 @@ async def _consumed(notifier, outcome: str, count: int) -> bool:
         and float(line.rsplit(" ", 1)[1]) >= count
         for line in text.splitlines()
     )
+
+
+async def test_a_poison_record_with_nul_and_stray_bytes_in_key_and_headers_is_dead_lettered(
+    kafka_pair, kafka
+):
+    """PostgreSQL keeps no NUL in text or JSON: the dead letter (and its copy bound for the
+    .dlq topic) must still be stored, or the partition would stall behind the record."""
+    rights, notifier = kafka_pair
+    key = b"\x00\xff-not-text"
+    headers = [
+        ("ce_specversion", b"1.0"),
+        ("ce_id", b"6d1f4c2e-9a43-4a9e-8f59-0d6b2f0c1a12"),
+        ("ce_source", b"/services/rights"),
+        ("ce_type", b"rights.holder.\x00vanished\xff"),
+        ("x-binary", b"\x00\x01\x02"),
+    ]
+    await produce(
+        kafka, rights.settings.topic("rights.events"), value=b"{}", key=key, headers=headers
+    )
+    healthy = await register(rights, 32)
+    entries = await eventually(lambda: journal(notifier), what="the event after the poison")
+    assert [e["data"]["holder_id"] for e in entries] == [healthy["id"]]
+    [letter] = await sql(notifier, "SELECT error, key, event_type FROM dead_letters")
+    assert letter.error == "InvalidEvent: header ce_type is not UTF-8"
+    assert bytes(letter.key) == key
+    assert letter.event_type == "rights.holder.\ufffdvanished\ufffd"

@@ -26,13 +26,15 @@ async def test_rights_api(databases, tmp_path):
 
 async def test_greenmine_api(databases):
     url = await databases.create("greenmine")
-    # the world and nine callers file more complaints than one address may in an hour
+    # the world and nine callers file more complaints than one address may in an hour (the
+    # database quota) or a minute (the request rate)
     async with running_service(
         installed_services()["greenmine"],
         database_url=url,
         broker=InProcessBroker(),
         background=False,
         complaint_rate_limit=1000,
+        complaint_request_rate="1000/minute",
     ) as service:
         world = await greenmine_world.build(service)
         await check_matrix(world, greenmine_matrix.MATRIX)

@@ -4,6 +4,7 @@ import socket
 import uuid
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter
@@ -13,6 +14,7 @@ from servicekit.events.inprocess import InProcessBroker
 from servicekit.settings import ServiceSettings, service_config
 from servicekit.spec import ServiceSpec
 from servicekit.testing import running_service
+from sqlalchemy.engine import make_url
 
 from tests.samples import PETROCHINA
 
@@ -227,6 +229,33 @@ async def test_readyz_reports_the_database_down_while_healthz_stays_up(no_databa
     health = await no_database.client.get("/healthz")
     assert health.status_code == 200
     assert health.json()["status"] == "ok"
+
+
+@pytest.fixture
+async def closed_database(databases, pg):
+    """The server is up but the service's database refuses connections (as for maintenance)."""
+    url = await databases.create("rights")
+    name = make_url(url).database
+    admin = await asyncpg.connect(pg.dsn("postgres"))
+    await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+    try:
+        async with running_service(
+            SERVICE, database_url=url, broker=InProcessBroker(), background=False
+        ) as service:
+            yield service
+    finally:
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        await admin.close()
+
+
+async def test_a_database_refusing_connections_is_a_503_not_a_500(closed_database):
+    service = closed_database
+    listed = await service.client.get("/holders", headers=service.auth(Role.inspector))
+    assert_problem(listed, 503, "service-unavailable")
+    headers = {**service.auth(Role.bureau_admin), "Idempotency-Key": "k-1"}
+    created = await service.client.post("/holders", json=PETROCHINA, headers=headers)
+    assert_problem(created, 503, "service-unavailable")
+    assert (await service.client.get("/readyz")).status_code == 503
 
 
 async def test_readyz_is_200_when_everything_is_up(rights):

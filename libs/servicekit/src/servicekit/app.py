@@ -13,6 +13,7 @@ from servicekit.errors import install_problem_handlers
 from servicekit.events.broker import Broker
 from servicekit.logs import configure_logging
 from servicekit.openapi import customize_openapi
+from servicekit.rate_limit import AnonymousReadLimit
 from servicekit.request_checks import check_request
 from servicekit.request_context import RequestContextMiddleware
 from servicekit.runtime import Runtime
@@ -55,6 +56,9 @@ def build_app(
         version="0.1.0",
         lifespan=lifespan,
         dependencies=[Depends(check_request)],
+        # servicekit propagates traceparent itself and exports Prometheus metrics; FastAPI's
+        # OpenTelemetry hooks would only look for a configured provider on every request
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url=None,
         redoc_url=None,
         openapi_tags=[
@@ -76,6 +80,12 @@ def build_app(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         multipart_max_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(
+        AnonymousReadLimit,
+        limiter=runtime.limiter,
+        authenticator=app.state.authenticator,
+        rate=settings.rate_limit_anonymous_reads,
     )
     app.add_middleware(RequestContextMiddleware, metrics=runtime.metrics)
     return app

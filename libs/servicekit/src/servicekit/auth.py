@@ -68,6 +68,13 @@ class Principal:
 
 
 class Authenticator:
+    """Verifies bearer tokens. A verified token is remembered (until it expires, at most
+    ``CACHE_SECONDS``) so a client sending the same token request after request costs one
+    signature check, not one per request."""
+
+    CACHE_SECONDS = 60.0
+    CACHE_SIZE = 4096
+
     def __init__(self, settings: ServiceSettings) -> None:
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
@@ -78,8 +85,20 @@ class Authenticator:
             else None
         )
         self._secret = settings.jwt_secret.get_secret_value()
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     async def authenticate(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None and time.time() < cached[1]:
+            return cached[0]
+        claims = await self._verify(token)
+        principal = _principal(claims)
+        if len(self._verified) >= self.CACHE_SIZE:
+            self._verified.clear()  # rare: a burst of distinct tokens; the next ones re-verify
+        self._verified[token] = (principal, min(claims["exp"], time.time() + self.CACHE_SECONDS))
+        return principal
+
+    async def _verify(self, token: str) -> dict[str, Any]:
         try:
             if self._jwks is not None:
                 key, algorithm = await self._signing_key(token), "RS256"
@@ -95,7 +114,7 @@ class Authenticator:
             )
         except jwt.InvalidTokenError as exc:
             raise Unauthorized(f"Invalid bearer token: {exc}") from exc
-        return _principal(claims)
+        return claims
 
     async def _signing_key(self, token: str) -> Any:
         assert self._jwks is not None

@@ -79,23 +79,31 @@ def seed_command(
 @app.command()
 def doctor(
     service: Annotated[list[str] | None, typer.Option(help="Only these services.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document, for probes.")] = False,
 ) -> None:
-    """Check each service's database, migrations, outbox, broker and holiday calendar."""
+    """Check each service: readiness, database, migrations, outbox, dead letters, calendar,
+    broker, consumer lag. Exits 1 when any check FAILs (thresholds: the DOCTOR_* settings)."""
+    import json
     from datetime import date
 
     from servicekit.doctor import Level, diagnose
 
-    async def run() -> bool:
-        healthy = True
+    async def run() -> list:
+        findings = []
         for name, spec in installed_services().items():
-            if service and name not in service:
-                continue
-            for f in await diagnose(spec, spec.settings(), today=date.today()):
-                typer.echo(f"{f.service:<12} {f.check:<11} {f.level:<5} {f.detail}")
-                healthy &= f.level is not Level.fail
-        return healthy
+            if not service or name in service:
+                findings += await diagnose(spec, spec.settings(), today=date.today())
+        return findings
 
-    if not asyncio.run(run()):
+    findings = asyncio.run(run())
+    healthy = all(f.level is not Level.fail for f in findings)
+    if as_json:
+        document = {"healthy": healthy, "findings": [f.as_json() for f in findings]}
+        typer.echo(json.dumps(document, ensure_ascii=False))
+    else:
+        for f in findings:
+            typer.echo(f"{f.service:<12} {f.check:<13} {f.level:<5} {f.detail}")
+    if not healthy:
         raise typer.Exit(1)
 
 

@@ -1,11 +1,13 @@
 """Database access: one async engine per service, sessions on asyncpg."""
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,17 +17,24 @@ class Database:
         self, url: str, *, pool_size: int = 10, info: dict[str, Any] | None = None
     ) -> None:
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(
+        self.engine = _engine(url, pool_size=pool_size, max_overflow=pool_size)
+        # Reads (GET, HEAD) run on their own pool, in autocommit, on connections the server
+        # keeps read-only: no BEGIN and COMMIT round trips around a request's SELECTs, and a
+        # write slipped into a read fails loudly instead of committing half a change. Under
+        # READ COMMITTED every statement takes its own snapshot anyway, so a read sees no less.
+        self.reads_engine = _engine(
             url,
             pool_size=pool_size,
-            max_overflow=pool_size,
-            pool_pre_ping=True,  # a connection dropped by the server is replaced, not reused
-            pool_timeout=10,
-            connect_args={"timeout": 5, "command_timeout": 30},
+            max_overflow=0,
+            isolation_level="AUTOCOMMIT",
+            server_settings={"default_transaction_read_only": "on"},
         )
         # info carries what events.outbox.publish needs: the event source and topic prefix
         self.sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False, info=info or {}
+        )
+        self.read_sessions = async_sessionmaker(
+            self.reads_engine, class_=AsyncSession, expire_on_commit=False, info=info or {}
         )
 
     @asynccontextmanager
@@ -40,7 +49,58 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        await self.reads_engine.dispose()
 
     def asyncpg_dsn(self) -> str:
         """The URL in the form asyncpg.connect() takes, for the relay's LISTEN connection."""
         return make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _engine(
+    url: str,
+    *,
+    pool_size: int,
+    max_overflow: int,
+    isolation_level: str | None = None,
+    server_settings: dict[str, str] | None = None,
+) -> AsyncEngine:
+    connect_args: dict[str, Any] = {"timeout": 5, "command_timeout": 30}
+    if server_settings:
+        connect_args["server_settings"] = server_settings
+    options: dict[str, Any] = {"isolation_level": isolation_level} if isolation_level else {}
+    engine = create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=10,
+        connect_args=connect_args,
+        # an error's message names the SQL but not the values: they may be secrets (a
+        # webhook's signing key) or personal data, and error messages end up in logs
+        hide_parameters=True,
+        **options,
+    )
+    event.listen(engine.sync_engine, "checkin", _checked_in)
+    event.listen(engine.sync_engine, "checkout", _check_alive)
+    return engine
+
+
+# A connection dropped by the server is replaced, not reused. SQLAlchemy's pool_pre_ping would
+# ask the server on every checkout (BEGIN, a statement, ROLLBACK: three round trips per request);
+# a connection whose socket the server closed is known without asking, and only one that sat
+# idle long enough for a proxy or firewall to drop it silently is pinged.
+IDLE_PING_SECONDS = 30.0
+
+
+def _checked_in(dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _check_alive(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this connection")
+    idle = time.monotonic() - record.info.get("checked_in", time.monotonic())
+    if idle > IDLE_PING_SECONDS:
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            raise DisconnectionError("the connection does not answer") from exc

@@ -1,25 +1,37 @@
-"""``mineadmin doctor``: what an operator checks first, for every service, in one table."""
+"""``mineadmin doctor``: what an operator checks first, for every service, in one table.
+
+Per service: readiness over HTTP (when ``<PREFIX>_PUBLIC_URL`` is set), database, migrations,
+outbox backlog and the age of its oldest unsent row, dead letters not yet replayed, the
+holiday calendar, the broker, and the lag of the service's consumer group on each topic it
+consumes. Thresholds are the ``doctor_*`` settings; anything past one is a FAIL.
+"""
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import date
 from enum import StrEnum
 
+import httpx
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from contracts import registry
+from sqlalchemy import func, select, text
 
 from servicekit import workdays
+from servicekit.events.kafka import group_lag
 from servicekit.events.outbox import outbox_backlog
 from servicekit.migrations import alembic_config
 from servicekit.runtime import kafka_broker, service_database
 from servicekit.settings import BrokerKind, Mode, ServiceSettings
 from servicekit.spec import ServiceSpec
+from servicekit.tables import dead_letters
 
-BACKLOG_WARN_SECONDS = 60
+TIMEOUT_SECONDS = 5
 
 
 class Level(StrEnum):
     ok = "ok"
+    skip = "-"
     warn = "warn"
     fail = "FAIL"
 
@@ -31,10 +43,20 @@ class Finding:
     level: Level
     detail: str
 
+    def as_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
+Note = Callable[[str, "Level", str], None]
+
 
 def _script_heads(spec: ServiceSpec, settings: ServiceSettings) -> set[str]:
     config = alembic_config(database_url=settings.database_url, service_versions=spec.migrations)
     return set(ScriptDirectory.from_config(config).get_heads())
+
+
+def _failure(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 async def diagnose(spec: ServiceSpec, settings: ServiceSettings, *, today: date) -> list[Finding]:
@@ -45,6 +67,34 @@ async def diagnose(spec: ServiceSpec, settings: ServiceSettings, *, today: date)
 
     if settings.mode is Mode.production and settings.broker is BrokerKind.inprocess:
         note("settings", Level.fail, "production with the in-process broker")
+    await _readiness(settings, note)
+    await _database(spec, settings, today, note)
+    if settings.broker is BrokerKind.kafka:
+        if await _broker(spec, settings, note):
+            await _consumer_lag(spec, settings, note)
+    else:
+        note("broker", Level.warn, "in-process broker (dev only)")
+    return found
+
+
+async def _readiness(settings: ServiceSettings, note: Note) -> None:
+    if not settings.public_url:
+        note("readiness", Level.skip, "not checked: set <PREFIX>_PUBLIC_URL")
+        return
+    url = settings.public_url.rstrip("/") + "/readyz"
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as http:
+            answer = await http.get(url)
+    except httpx.HTTPError as exc:
+        note("readiness", Level.fail, f"{url}: {_failure(exc)}")
+        return
+    if answer.status_code == 200:
+        note("readiness", Level.ok, url)
+    else:
+        note("readiness", Level.fail, f"{url}: HTTP {answer.status_code} {answer.text[:200]}")
+
+
+async def _database(spec: ServiceSpec, settings: ServiceSettings, today: date, note: Note) -> None:
     db = service_database(spec, settings, pool_size=1)
     try:
         async with db.transaction() as session:
@@ -60,8 +110,29 @@ async def diagnose(spec: ServiceSpec, settings: ServiceSettings, *, today: date)
                 missing = ", ".join(sorted(wanted - applied)) or "-"
                 note("migrations", Level.fail, f"not at head; run `mineadmin migrate` ({missing})")
             backlog, oldest = await outbox_backlog(session)
-            level = Level.warn if oldest > BACKLOG_WARN_SECONDS else Level.ok
-            note("outbox", level, f"{backlog} unsent, oldest {oldest:.0f} s")
+            limit = settings.doctor_outbox_max_age_seconds
+            note(
+                "outbox",
+                Level.fail if oldest > limit else Level.ok,
+                f"{backlog} unsent, oldest {oldest:.0f} s (limit {limit:.0f} s)",
+            )
+            count, age = (
+                await session.exec(
+                    select(
+                        func.count(),
+                        func.coalesce(
+                            func.extract("epoch", func.now() - func.min(dead_letters.c.created_at)),
+                            0,
+                        ),
+                    ).where(dead_letters.c.replayed_at.is_(None))
+                )
+            ).one()
+            note(
+                "dead letters",
+                Level.fail if count > settings.doctor_max_dead_letters else Level.ok,
+                f"{count} not replayed, oldest {float(age):.0f} s"
+                + (" (GET /admin/dead-letters, then replay)" if count else ""),
+            )
             for year in (today.year, today.year + 1):
                 source = await workdays.schedule_source(session, year)
                 if source is None:
@@ -74,20 +145,41 @@ async def diagnose(spec: ServiceSpec, settings: ServiceSettings, *, today: date)
                 else:
                     note("calendar", Level.ok, f"{year}: {source}")
     except Exception as exc:
-        note("database", Level.fail, f"{type(exc).__name__}: {exc}"[:300])
+        note("database", Level.fail, _failure(exc))
     finally:
         await db.dispose()
 
-    if settings.broker is BrokerKind.kafka:
-        broker = kafka_broker(spec, settings)
-        try:
-            await broker.start()
-            await broker.ping()
-            note("broker", Level.ok, settings.kafka_bootstrap_servers)
-        except Exception as exc:
-            note("broker", Level.fail, f"{settings.kafka_bootstrap_servers}: {exc}"[:300])
-        finally:
-            await broker.stop()
-    else:
-        note("broker", Level.warn, "in-process broker (dev only)")
-    return found
+
+async def _broker(spec: ServiceSpec, settings: ServiceSettings, note: Note) -> bool:
+    broker = kafka_broker(spec, settings)
+    try:
+        await broker.start()
+        await broker.ping()
+        note("broker", Level.ok, settings.kafka_bootstrap_servers)
+        return True
+    except Exception as exc:
+        note("broker", Level.fail, f"{settings.kafka_bootstrap_servers}: {_failure(exc)}")
+        return False
+    finally:
+        await broker.stop()
+
+
+async def _consumer_lag(spec: ServiceSpec, settings: ServiceSettings, note: Note) -> None:
+    if not spec.handlers:
+        return
+    group = settings.topic(spec.name)
+    topics = [settings.topic(t) for t in spec.handlers.topics(registry)]
+    try:
+        lag = await asyncio.wait_for(
+            group_lag(settings.kafka_bootstrap_servers, group, topics), timeout=30
+        )
+    except Exception as exc:
+        note("consumer lag", Level.fail, f"group {group}: {_failure(exc)}")
+        return
+    limit = settings.doctor_max_consumer_lag
+    for topic, behind in lag.items():
+        note(
+            "consumer lag",
+            Level.fail if behind > limit else Level.ok,
+            f"group {group}, topic {topic}: {behind} behind (limit {limit})",
+        )

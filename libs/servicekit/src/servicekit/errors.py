@@ -257,13 +257,34 @@ async def on_unhandled(request: Request, exc: Exception) -> JSONResponse:
     return await _on_unexpected(request, exc)
 
 
+# A server that is there but will not serve us now: class 08 (connection exception), 57P01-03
+# (terminated by an administrator, crashed, starting up or shutting down), 53300 (too many
+# connections).
+UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+# What a database closed to connections (ALLOW_CONNECTIONS false, as for maintenance) answers a
+# connection attempt. Raised by a statement it is a program error instead, so it counts only
+# when SQLAlchemy raised it while connecting (no statement).
+NOT_ACCEPTING_CONNECTIONS = "55000"
+
+
 def is_connection_error(exc: BaseException) -> bool:
     """True for errors that mean the database could not be reached (not bad SQL or data)."""
     if isinstance(exc, (OperationalError, InterfaceError)):
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    return isinstance(exc, (ConnectionError, OSError, TimeoutError))
+    if isinstance(exc, (ConnectionError, OSError, TimeoutError)):
+        return True
+    connecting = isinstance(exc, DBAPIError) and exc.statement is None
+    cause: BaseException | None = exc
+    while cause is not None:
+        sqlstate = str(getattr(cause, "sqlstate", "") or "")
+        if sqlstate.startswith(UNAVAILABLE_SQLSTATES) or (
+            connecting and sqlstate == NOT_ACCEPTING_CONNECTIONS
+        ):
+            return True
+        cause = cause.__cause__
+    return False
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -57,4 +57,7 @@ class ServiceMetrics:
             ["year"],
             **labels,
         )
+        self.rate_limited = Counter(
+            "rate_limited_total", "Requests refused with 429, by limit", ["limit"], **labels
+        )
         self.service = service

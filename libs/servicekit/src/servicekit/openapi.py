@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from servicekit.auth import optional_principal
 from servicekit.errors import PROBLEM_JSON, PROBLEM_RESPONSES, Problem
 from servicekit.idempotency import MAX_KEY_LENGTH
+from servicekit.rate_limit import RATE_LIMITED_RESPONSE, UNLIMITED_PATHS
 from servicekit.request_checks import dependants as all_dependants
 from servicekit.unit_of_work import get_session
 
@@ -45,10 +46,12 @@ def customize_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = generate()
-            for item in document.get("paths", {}).values():
+            for path, item in document.get("paths", {}).items():
                 for method, operation in item.items():
                     if not isinstance(operation, dict):
                         continue
+                    if method == "get" and path not in UNLIMITED_PATHS:  # AnonymousReadLimit
+                        operation["responses"].setdefault("429", _anonymous_read_limit())
                     _problems_as_problem_json(operation)
                     if method == "post":  # the unit-of-work middleware honours it on every POST
                         operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
@@ -114,3 +117,12 @@ def _document_platform_problems(app: FastAPI, document: dict[str, Any]) -> None:
                     str(code), {"description": PLATFORM_PROBLEMS[code], "content": content}
                 )
             operation["responses"] = dict(sorted(responses.items()))
+
+
+def _anonymous_read_limit() -> dict[str, Any]:
+    response = RATE_LIMITED_RESPONSE[429]
+    return {
+        "description": response["description"] + " (reads without a bearer token)",
+        "headers": response["headers"],
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }

@@ -18,6 +18,7 @@ from servicekit.events.outbox import outbox_backlog
 from servicekit.events.relay import Relay
 from servicekit.jobs import Scheduler
 from servicekit.metrics import ServiceMetrics
+from servicekit.rate_limit import RateLimiter
 from servicekit.settings import BrokerKind, ServiceSettings
 from servicekit.spec import ServiceSpec
 from servicekit.tables import dead_letters, service_keys
@@ -32,6 +33,7 @@ class Runtime:
         self.spec, self.settings = spec, settings
         self.broker = broker or kafka_broker(spec, settings)
         self.metrics = ServiceMetrics(spec.name)
+        self.limiter = RateLimiter(self.metrics)
         self.db = service_database(spec, settings, metrics=self.metrics)
         self.relay = Relay(
             dsn=self.db.asyncpg_dsn(),

@@ -1,18 +1,30 @@
 """Service configuration from the environment, one prefix per service (``RIGHTS_``...)."""
 
+from collections.abc import Iterator
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Any, Self
 
-from pydantic import Field, SecretStr, model_validator
+import limits
+from pydantic import AfterValidator, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from sqlalchemy.engine import make_url
 
 SHARED_PREFIX = "MINEADMIN_"
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0000"
+
+
+def _parse_rate(value: str) -> str:
+    limits.parse(value)  # a ValueError naming the value when it is not a rate
+    return value
+
+
+Rate = Annotated[str, AfterValidator(_parse_rate)]
+"""A rate limit such as ``300/minute`` or ``5 per 10 seconds`` (the ``limits`` notation)."""
 
 
 class Mode(StrEnum):
@@ -30,7 +42,9 @@ class ServiceSettings(BaseSettings):
     ``RIGHTS_DATABASE_URL``), then the shared ``MINEADMIN_<FIELD>`` (e.g. one
     ``MINEADMIN_KAFKA_BOOTSTRAP_SERVERS`` for all services)."""
 
-    model_config = SettingsConfigDict(env_prefix=SHARED_PREFIX, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix=SHARED_PREFIX, extra="ignore", hide_input_in_errors=True
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -71,6 +85,23 @@ class ServiceSettings(BaseSettings):
     max_upload_bytes: int = Field(
         1_048_576, description="Ceiling for multipart/form-data bodies (file uploads)."
     )
+    public_url: str | None = Field(
+        None, description="Where `mineadmin doctor` reaches the service (its /readyz)."
+    )
+    doctor_outbox_max_age_seconds: float = Field(
+        300, gt=0, description="`mineadmin doctor` fails when an unsent outbox row is older."
+    )
+    doctor_max_consumer_lag: int = Field(
+        1000, ge=0, description="`mineadmin doctor` fails when a consumed topic lags more."
+    )
+    doctor_max_dead_letters: int = Field(
+        0, ge=0, description="`mineadmin doctor` fails with more dead letters not replayed."
+    )
+    rate_limit_anonymous_reads: Rate = Field(
+        "300/minute",
+        description="GET requests without a valid bearer token one client may make, per "
+        "replica (servicekit.rate_limit).",
+    )
 
     @model_validator(mode="after")
     def _refuse_dev_defaults_in_production(self) -> Self:
@@ -84,9 +115,16 @@ class ServiceSettings(BaseSettings):
                 raise ValueError("production mode needs the Kafka broker")
         return self
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """As pydantic's, but the database URL without its password (secrets are SecretStr)."""
+        for name, value in super().__repr_args__():
+            if name == "database_url":
+                value = make_url(value).render_as_string(hide_password=True)
+            yield name, value
+
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
 
 
 def service_config(env_prefix: str) -> SettingsConfigDict:
-    return SettingsConfigDict(env_prefix=env_prefix, extra="ignore")
+    return SettingsConfigDict(env_prefix=env_prefix, extra="ignore", hide_input_in_errors=True)

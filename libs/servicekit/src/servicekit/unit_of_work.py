@@ -29,15 +29,26 @@ from servicekit.errors import (
 log = logging.getLogger("servicekit.unit_of_work")
 
 
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
 @dataclass
 class UnitOfWork:
     db: Database
+    read_only: bool = False  # GET and HEAD: the read-only pool, no transaction to commit
     session: AsyncSession | None = None
     claim: idempotency.Claim | None = None
 
+    def get_read_session(self) -> AsyncSession:
+        """A read-only session even for a POST (a dry run), unless the request already has a
+        session or an Idempotency-Key record to write."""
+        if self.session is None and self.claim is None:
+            self.read_only = True
+        return self.get_session()
+
     def get_session(self) -> AsyncSession:
         if self.session is None:
-            self.session = self.db.sessions()
+            self.session = self.db.read_sessions() if self.read_only else self.db.sessions()
         return self.session
 
     async def close(self) -> None:
@@ -45,9 +56,16 @@ class UnitOfWork:
             await self.session.close()
 
 
-def get_session(request: Request) -> AsyncSession:
-    """FastAPI dependency: the request's session. Routes and services never commit."""
+async def get_session(request: Request) -> AsyncSession:
+    """FastAPI dependency: the request's session. Routes and services never commit.
+    ``async`` so FastAPI calls it on the event loop, not through a worker thread."""
     return request.scope["state"]["uow"].get_session()
+
+
+async def get_read_session(request: Request) -> AsyncSession:
+    """FastAPI dependency for a POST route that only reads: the read-only pool, as a GET gets,
+    so the server itself refuses any write and no transaction is begun and committed."""
+    return request.scope["state"]["uow"].get_read_session()
 
 
 class UnitOfWorkMiddleware:
@@ -59,7 +77,7 @@ class UnitOfWorkMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        uow = UnitOfWork(self.db)
+        uow = UnitOfWork(self.db, read_only=scope["method"] in READ_METHODS)
         scope.setdefault("state", {})["uow"] = uow
         try:
             if idempotency.applies(scope):
@@ -119,7 +137,7 @@ class UnitOfWorkMiddleware:
             if uow.session is not None:
                 await uow.session.rollback()
             if uow.claim is not None:
-                if status >= 500:
+                if status >= 500 or status == 429:  # "try again later": so it may
                     await idempotency.release(self.db, uow.claim)
                 else:  # a refusal is an answer too: the same request gets it again
                     await idempotency.complete_alone(self.db, uow.claim, status, headers, body)

@@ -1,5 +1,5 @@
 from pydantic import Field
-from servicekit.settings import ServiceSettings, service_config
+from servicekit.settings import Rate, ServiceSettings, service_config
 
 
 class GreenmineSettings(ServiceSettings):
@@ -9,6 +9,11 @@ class GreenmineSettings(ServiceSettings):
         5, ge=1, description="Complaints and objections one client address may file per window."
     )
     complaint_rate_window_minutes: int = Field(60, ge=1, le=1440)
+    complaint_request_rate: Rate = Field(
+        "10/minute",
+        description="Complaint and objection requests one client may send, answered or not, "
+        "counted in each replica's memory before the database is touched.",
+    )
     report_max_bytes: int = Field(
         20 * 1_048_576,
         ge=1,

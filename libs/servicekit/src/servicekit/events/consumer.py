@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from servicekit.db import Database
 from servicekit.errors import is_connection_error
 from servicekit.events import outbox as outbox_
-from servicekit.events.envelope import CloudEvent, InvalidEvent, Record
+from servicekit.events.envelope import CloudEvent, InvalidEvent, Record, storable
 from servicekit.metrics import ServiceMetrics
 from servicekit.tables import dead_letters, inbox
 from servicekit.tracing import continue_from, current_traceparent
@@ -155,6 +155,7 @@ class Consumer:
     async def _dead_letter(
         self, record: Record, error: str, *, attempts: int, event: CloudEvent | None = None
     ) -> Outcome:
+        error = storable(error)  # it may quote the record (an unknown type, a bad value)
         log.error(
             "consumer %s dead-letters %s:%s@%s: %s",
             self.name,

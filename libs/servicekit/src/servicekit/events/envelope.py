@@ -14,6 +14,17 @@ class InvalidEvent(ValueError):
     """The record is not a CloudEvent we can read: it goes to the dead-letter topic."""
 
 
+def storable(text: str) -> str:
+    """Text PostgreSQL can keep (in text and in JSON): NUL becomes U+FFFD. A record from the
+    wire may carry anything in its key and headers, and a dead letter must still be storable."""
+    return text.replace("\x00", "\ufffd")
+
+
+def as_text(raw: bytes) -> str:
+    """Bytes from the wire as storable text: invalid UTF-8 and NUL become U+FFFD."""
+    return storable(raw.decode("utf-8", "replace"))
+
+
 @dataclass(frozen=True)
 class Record:
     """A message as the broker carries it. Header values are bytes, as in Kafka."""
@@ -27,7 +38,7 @@ class Record:
 
     def text_headers(self) -> list[tuple[str, str]]:
         """Headers as text, for storing as JSON (CloudEvents attributes are UTF-8 strings)."""
-        return [(name, raw.decode("utf-8", "replace")) for name, raw in self.headers]
+        return [(storable(name), as_text(raw)) for name, raw in self.headers]
 
     def header(self, name: str) -> str | None:
         return next((value for key, value in self.text_headers() if key == name), None)

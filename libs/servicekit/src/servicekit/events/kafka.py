@@ -5,6 +5,7 @@ import logging
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import CommitFailedError, KafkaError
 
 from servicekit.events.broker import BrokerUnavailable, RecordHandler
@@ -216,3 +217,38 @@ class KafkaSubscription:
         await self._close()
         if self in self.broker._subscriptions:
             self.broker._subscriptions.remove(self)
+
+
+async def group_lag(
+    bootstrap_servers: str, group: str, topics: Sequence[str], *, timeout_ms: int = 10000
+) -> dict[str, int]:
+    """Records of each topic the consumer group has not yet committed past: end offsets (as a
+    read_committed consumer sees them) minus the group's committed offsets, or minus the start
+    of the partition where the group has committed nothing. A topic not created yet counts 0."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=timeout_ms)
+    reader = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers,
+        group_id=None,
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+        request_timeout_ms=timeout_ms,
+    )
+    await admin.start()
+    try:
+        await reader.start()
+        committed = await admin.list_consumer_group_offsets(group)
+        existing = set(await admin.list_topics()).intersection(topics)
+        described = await admin.describe_topics(sorted(existing)) if existing else []
+        partitions = [
+            TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]
+        ]
+        ends = await reader.end_offsets(partitions) if partitions else {}
+        starts = await reader.beginning_offsets(partitions) if partitions else {}
+        lag = dict.fromkeys(topics, 0)
+        for tp in partitions:
+            done = committed[tp].offset if tp in committed else -1
+            lag[tp.topic] += max(ends[tp] - (done if done >= 0 else starts[tp]), 0)
+        return lag
+    finally:
+        await reader.stop()
+        await admin.close()

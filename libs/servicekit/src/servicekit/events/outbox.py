@@ -7,7 +7,7 @@ from contracts import EventPayload
 from sqlalchemy import func, insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from servicekit.events.envelope import CloudEvent, Record
+from servicekit.events.envelope import CloudEvent, Record, as_text
 from servicekit.tables import outbox
 from servicekit.tracing import current_traceparent
 
@@ -59,7 +59,7 @@ async def forward(
         insert(outbox).values(
             event_id=uuid4(),
             topic=topic,
-            key=(record.key or b"").decode("utf-8", "replace"),
+            key=as_text(record.key or b"")[: outbox.c.key.type.length],
             type="dead-letter",
             headers=record.text_headers() + extra_headers,
             value=record.value or b"",

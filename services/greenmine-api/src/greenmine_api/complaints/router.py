@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request, status
 from servicekit.auth import BUREAU, Principal, require
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
 from servicekit.pagination import Page, PageParams, page_of, page_params
+from servicekit.rate_limit import RATE_LIMITED_RESPONSE, rate_limited
 from servicekit.unit_of_work import get_session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,8 +37,12 @@ Bureau = Annotated[Principal, Depends(require(*BUREAU))]
         **PROBLEM_RESPONSES,
         404: problem_doc("No such listing"),
         409: problem_doc("Not on the list"),
-        429: problem_doc("Too many from this address"),
+        429: {
+            **RATE_LIMITED_RESPONSE[429],
+            "description": "Too many from this client, within the minute or the window",
+        },
     },
+    dependencies=[Depends(rate_limited("complaint_request_rate"))],
 )
 async def file_complaint(
     data: ComplaintCreate, session: Session, request: Request

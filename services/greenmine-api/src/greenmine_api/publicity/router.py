@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request, status
 from servicekit.auth import BUREAU, Principal, require
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.rate_limit import RATE_LIMITED_RESPONSE, rate_limited
 from servicekit.unit_of_work import get_session
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -74,8 +75,12 @@ async def get_publicity(publicity_id: UUID, session: Session) -> PublicityPublic
         **PROBLEM_RESPONSES,
         **NOT_FOUND,
         409: problem_doc("Not in the period"),
-        429: problem_doc("Too many from this address"),
+        429: {
+            **RATE_LIMITED_RESPONSE[429],
+            "description": "Too many from this client, within the minute or the window",
+        },
     },
+    dependencies=[Depends(rate_limited("complaint_request_rate"))],
 )
 async def object_to(
     publicity_id: UUID, data: ObjectionCreate, session: Session, request: Request

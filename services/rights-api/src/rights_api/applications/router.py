@@ -8,7 +8,7 @@ from servicekit.auth import BUREAU, Principal, Role, require
 from servicekit.concurrency import IfMatch, require_if_match, set_etag
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
 from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.unit_of_work import get_session
+from servicekit.unit_of_work import get_read_session, get_session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.applications import service
@@ -24,6 +24,7 @@ from rights_api.applications.schemas import (
 
 router = APIRouter(prefix="/applications", tags=["applications 矿业权申请"])
 Session = Annotated[AsyncSession, Depends(get_session)]
+ReadSession = Annotated[AsyncSession, Depends(get_read_session)]  # the dry run writes nothing
 Applicant = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise))]
 Reader = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise, Role.gov_system))]
 Reviewer = Annotated[Principal, Depends(require(*BUREAU))]
@@ -54,7 +55,7 @@ RULES = (
     description=f"Runs every rule and writes nothing. {RULES}",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("Right not found")},
 )
-async def check(request: Request, session: Session, caller: Applicant) -> CheckResult:
+async def check(request: Request, session: ReadSession, caller: Applicant) -> CheckResult:
     result, _, _ = await service.check(session=session, request=request, principal=caller)
     return result
 

@@ -71,24 +71,20 @@ CLOSURE_WAIT = Waiting(
 
 async def check(
     *, session: AsyncSession, request: Any, principal: Principal | None
-) -> tuple[CheckResult, Assessment, PlanEdition]:
+) -> tuple[CheckResult, Assessment, plans.PlanView]:
     """The dry run: every rule, nothing written."""
-    edition = await plans.edition_in_force(session=session, on=local_today())
+    plan = await plans.plan_in_force(session=session, on=local_today())
     assessment = await assess(
-        session=session,
-        request=request,
-        plan=plans.view(edition),
-        on=local_today(),
-        principal=principal,
+        session=session, request=request, plan=plan, on=local_today(), principal=principal
     )
-    return _result(assessment, edition), assessment, edition
+    return _result(assessment, plan), assessment, plan
 
 
-def _result(assessment: Assessment, edition: PlanEdition) -> CheckResult:
+def _result(assessment: Assessment, plan: plans.PlanView) -> CheckResult:
     return CheckResult(
         passed=not assessment.violations,
         violations=assessment.violations,
-        edition=edition.code,
+        edition=plan.code,
         computed_area_km2=assessment.boundary.area_km2 if assessment.boundary else None,
         zone=assessment.zone,
     )
@@ -108,10 +104,10 @@ def refusal(result: CheckResult, what: str) -> Unprocessable:
 
 async def file(*, session: AsyncSession, request: Any, principal: Principal) -> Application:
     """File an application that passes every rule; 422 with the violations otherwise."""
-    result, assessment, edition = await check(session=session, request=request, principal=principal)
+    result, assessment, plan = await check(session=session, request=request, principal=principal)
     if not result.passed:
         raise refusal(result, "Application refused")
-    content = plans.view(edition).content
+    content = plan.content
     filed_at = now()
     right = assessment.right
     holder_id = right.holder_id if right is not None else request.holder_id
@@ -120,7 +116,7 @@ async def file(*, session: AsyncSession, request: Any, principal: Principal) -> 
         status=ApplicationStatus.filed,
         holder_id=holder_id,
         right_id=right.id if right is not None else None,
-        edition_id=edition.id,
+        edition_id=plan.id,
         mineral=right.mineral if right is not None else request.mineral,
         mine_name=right.mine_name if right is not None else request.mine_name,
         request=request.model_dump(mode="json", exclude_none=True),
@@ -311,15 +307,16 @@ async def approve(
         # both pass the caps or the overlap test against a register missing the other
         await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=GRANT_LOCK))
     edition = await plans.get_edition(session=session, edition_id=application.edition_id)
+    plan = plans.view(edition)
     assessment = await assess(
         session=session,
         request=request,
-        plan=plans.view(edition),
+        plan=plan,
         on=local_today(application.filed_at),
         principal=None,
         application_id=application.id,
     )
-    result = _result(assessment, edition)
+    result = _result(assessment, plan)
     if not result.passed:
         raise refusal(result, "The application no longer meets the plan")
     _decide(application, ApplicationStatus.approved, actor, reason)

@@ -91,17 +91,36 @@ async def list_editions(*, session: AsyncSession) -> list[PlanEdition]:
 
 async def edition_in_force(*, session: AsyncSession, on: date) -> PlanEdition:
     """The edition an application filed on ``on`` is judged by."""
-    edition = (
-        await session.exec(
-            select(PlanEdition)
-            .where(PlanEdition.effective_from <= on)
-            .order_by(PlanEdition.effective_from.desc())
-            .limit(1)
-        )
-    ).first()
+    edition = (await session.exec(_in_force(on, PlanEdition))).first()
     if edition is None:
-        raise NotFound(f"No plan edition is in force on {on}; load one first (mineadmin seed).")
+        raise _none_in_force(on)
     return edition
+
+
+async def plan_in_force(*, session: AsyncSession, on: date) -> "PlanView":
+    """The parsed edition in force on ``on``. Asks the database only which edition and version
+    that is; its content (geometry of every zone and prohibited area, the bulk of the row) is
+    read and parsed once per edition version, not on every admission check."""
+    key = (await session.exec(_in_force(on, PlanEdition.id, PlanEdition.version))).first()
+    if key is None:
+        raise _none_in_force(on)
+    cached = _VIEWS.get(tuple(key))
+    if cached is not None:
+        return cached
+    return view(await get_edition(session=session, edition_id=key[0]))
+
+
+def _in_force(on: date, *columns: Any) -> Any:
+    return (
+        select(*columns)
+        .where(PlanEdition.effective_from <= on)
+        .order_by(PlanEdition.effective_from.desc())
+        .limit(1)
+    )
+
+
+def _none_in_force(on: date) -> NotFound:
+    return NotFound(f"No plan edition is in force on {on}; load one first (mineadmin seed).")
 
 
 def public(edition: PlanEdition) -> PlanEditionPublic:

@@ -1,0 +1,108 @@
+"""Processes that die or come and go in the middle of the flow: nothing they had taken on is
+lost, nothing is done twice.
+
+SIGKILL runs no shutdown hook: a consumer dies between its database commit and its offset
+commit (its successor reads those records again and the inbox absorbs them); a relay dies with
+committed outbox rows it has not published (its successor publishes them). A second instance
+of a consumer joining and the first leaving move partitions between members mid-stream."""
+
+import asyncio
+
+import pytest
+from servicekit.auth import Role
+from servicekit.events.relay import LOCK_KEY
+from servicekit.testing import eventually
+
+from tests.e2e.faults import connect, running
+from tests.e2e.workload import Workload, gauge
+
+pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="module")]
+RIGHTS = 24
+
+
+async def test_restoration_killed_while_grants_stream_in_opens_each_fund_once(shared_system):
+    [restoration] = running(shared_system, "restoration")
+    workload = await Workload(shared_system).begin()
+
+    streaming = asyncio.create_task(workload.grant_all(range(RIGHTS)))
+    opened = await eventually(
+        lambda: funds_opened(workload), timeout=60, what="restoration-api opening funds"
+    )
+    restoration.kill()
+    assert opened < RIGHTS, "every fund was open before the kill: not mid-stream"
+    await asyncio.sleep(2)  # grants go on arriving on the topic while it is down
+    await shared_system.restart(restoration)
+    await streaming
+
+    assert len(workload.rights) == RIGHTS
+    await workload.settled()
+
+
+async def test_rights_killed_between_commit_and_relay_publishes_each_event_once(shared_system):
+    """The relay is held off (the test holds its advisory lock, as if another replica were
+    relaying) so rights-api commits rights and their outbox rows and publishes none; then it is
+    killed, the lock freed, and the restarted process's relay publishes what was committed."""
+    [rights] = running(shared_system, "rights")
+    workload = Workload(shared_system)
+    await eventually(lambda: workload.relayed("rights"), what="rights-api's outbox empty")
+    rights.kill()
+    lock = await connect(shared_system, "rights")
+    await lock.fetchval("SELECT pg_advisory_lock($1)", LOCK_KEY)
+    await shared_system.restart(rights)
+
+    await workload.begin()
+    await workload.grant_all(range(RIGHTS // 2))
+    unsent = gauge(await workload.metrics("rights"), "outbox_backlog")
+    assert unsent == [1 + 3 * (RIGHTS // 2)]  # committed: the holder, each right, its filings
+    assert await funds_opened(workload) == 0
+
+    rights.kill()
+    await lock.close()
+    await shared_system.restart(rights)
+    await workload.grant_all(range(RIGHTS // 2, RIGHTS))
+
+    await workload.settled()
+
+
+async def test_a_notifier_joining_and_the_first_dying_loses_and_doubles_nothing(shared_system):
+    """The notifier's journal has no key of its own: only the inbox keeps a record that two
+    members read from being written twice."""
+    [first] = running(shared_system, "notifier")
+    workload = await Workload(shared_system).begin()
+    await workload.grant_all(range(RIGHTS // 3))
+
+    second = await shared_system.start("notifier")  # joins the group: partitions are split
+    await eventually(lambda: assigned(shared_system, second), timeout=60, what="the split")
+    joining = asyncio.create_task(workload.grant_all(range(RIGHTS // 3, 2 * RIGHTS // 3)))
+    await eventually(lambda: applied(shared_system, second), timeout=60, what="work for the second")
+    leaving = asyncio.create_task(workload.grant_all(range(2 * RIGHTS // 3, RIGHTS)))
+    first.kill()  # leaves without a word: after the session timeout the second takes over
+    # its partitions and reads again what the first applied but had not committed
+    await asyncio.gather(joining, leaving)
+
+    await workload.settled()
+    assert running(shared_system, "notifier") == [second]
+
+
+async def funds_opened(workload: Workload) -> int:
+    return len(await workload.funds())
+
+
+async def applied(system, instance) -> float:
+    """Records this instance applied (its own /metrics)."""
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in await metric_lines(system, instance, "events_consumed_total")
+        if 'outcome="applied"' in line
+    )
+
+
+async def assigned(system, instance) -> bool:
+    """The instance holds partitions (it reports their lag)."""
+    return bool(await metric_lines(system, instance, "consumer_lag{"))
+
+
+async def metric_lines(system, instance, prefix: str) -> list[str]:
+    admin = system.auth(Role.bureau_admin)
+    metrics = (await system.client.get(f"{instance.url}/metrics", headers=admin)).text
+    return [line for line in metrics.splitlines() if line.startswith(prefix)]
