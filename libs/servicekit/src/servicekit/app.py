@@ -3,7 +3,7 @@
 import contextlib
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from servicekit import operations
 from servicekit.auth import Authenticator
@@ -14,6 +14,7 @@ from servicekit.events.broker import Broker
 from servicekit.logs import configure_logging
 from servicekit.openapi import customize_openapi
 from servicekit.rate_limit import AnonymousReadLimit
+from servicekit.request_checks import check_request
 from servicekit.request_context import RequestContextMiddleware
 from servicekit.runtime import Runtime
 from servicekit.settings import ServiceSettings
@@ -54,6 +55,7 @@ def build_app(
         description=spec.description,
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(check_request)],
         # servicekit propagates traceparent itself and exports Prometheus metrics; FastAPI's
         # OpenTelemetry hooks would only look for a configured provider on every request
         telemetry={"tracing": False, "metrics": False, "logs": False},

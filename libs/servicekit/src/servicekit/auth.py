@@ -203,4 +203,5 @@ def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
             raise Forbidden(f"Allowed roles: {', '.join(r.value for r in roles)}.")
         return principal
 
+    dependency.allowed_roles = roles  # type: ignore[attr-defined]  # openapi.py documents the 403
     return dependency

@@ -148,7 +148,17 @@ async def _on_validation(request: Request, exc: RequestValidationError) -> JSONR
     return await _on_problem(request, validation_error(errors))
 
 
+# FastAPI answers a JSON body it cannot decode with a bare 400; say what is wrong with it
+UNDECODABLE_BODY = {
+    UnicodeDecodeError: "Not UTF-8 text.",
+    RecursionError: "JSON nested too deeply.",
+}
+
+
 async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400 and type(exc.__cause__) in UNDECODABLE_BODY:
+        error = FieldError(field="body", message=UNDECODABLE_BODY[type(exc.__cause__)])
+        return await _on_problem(request, validation_error([error]))
     status = HTTPStatus(exc.status_code)
     slug = status.phrase.lower().replace(" ", "-")
     body = {

@@ -1,12 +1,33 @@
-"""What the generated OpenAPI document needs beyond FastAPI's defaults, for every service."""
+"""What the generated OpenAPI document needs beyond FastAPI's defaults, for every service:
+the problems the platform itself may answer on an operation (documented here, once, from what
+the route depends on; a route documents only its own, and its description wins), problem+json
+as their content type, and the ``Idempotency-Key`` header."""
 
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
 
-from servicekit.errors import PROBLEM_JSON
+from servicekit.auth import optional_principal
+from servicekit.errors import PROBLEM_JSON, PROBLEM_RESPONSES, Problem
 from servicekit.idempotency import MAX_KEY_LENGTH
 from servicekit.rate_limit import RATE_LIMITED_RESPONSE, UNLIMITED_PATHS
+from servicekit.request_checks import dependants as all_dependants
+from servicekit.unit_of_work import get_session
+
+PLATFORM_PROBLEMS = {
+    400: "Invalid Idempotency-Key 幂等键无效",
+    401: PROBLEM_RESPONSES[401]["description"],
+    403: PROBLEM_RESPONSES[403]["description"],
+    409: "Conflicts with the current state or with data written meanwhile, or a request with "
+    "the same Idempotency-Key is still running 状态冲突",
+    412: "If-Match names a version that is no longer current 版本已变更",
+    413: "Request body too large 请求体过大",
+    415: "Content-Type this operation does not take 不支持的媒体类型",
+    422: PROBLEM_RESPONSES[422]["description"],
+    428: "If-Match header required 需要 If-Match",
+    503: "Database unreachable; retry after Retry-After seconds 数据库暂不可用",
+}
 
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
@@ -24,7 +45,8 @@ def customize_openapi(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            for path, item in generate().get("paths", {}).items():
+            document = generate()
+            for path, item in document.get("paths", {}).items():
                 for method, operation in item.items():
                     if not isinstance(operation, dict):
                         continue
@@ -33,6 +55,7 @@ def customize_openapi(app: FastAPI) -> None:
                     _problems_as_problem_json(operation)
                     if method == "post":  # the unit-of-work middleware honours it on every POST
                         operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+            _document_platform_problems(app, document)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -46,6 +69,54 @@ def _problems_as_problem_json(operation: dict[str, Any]) -> None:
         plain = content.get("application/json", {}).get("schema", {})
         if PROBLEM_JSON in content and plain.get("$ref", "").endswith("/Problem"):
             content[PROBLEM_JSON] = content.pop("application/json")
+
+
+def platform_problems(route: APIRoute) -> set[int]:
+    """The statuses servicekit may answer on ``route``, whatever the route itself does."""
+    dependants = list(all_dependants(route.dependant))
+    calls = {dependant.call for dependant in dependants}
+    headers = {param.alias.lower() for d in dependants for param in d.header_params}
+    post = "POST" in route.methods  # Idempotency-Key: claimed in the database; refused; busy
+    codes = set()
+    if optional_principal in calls:  # a token, when one is sent, is checked
+        codes.add(401)
+    if any(hasattr(call, "allowed_roles") for call in calls):  # auth.require
+        codes.add(403)
+    if post or any(
+        d.path_params or d.query_params or d.header_params or d.body_params for d in dependants
+    ):
+        codes.add(422)
+    if route.body_field is not None:
+        codes |= {413, 415}
+    if "if-match" in headers:
+        codes |= {412, 428}
+    if post:
+        codes.add(400)
+    if get_session in calls or post:
+        codes.add(503)
+        if route.methods - {"GET", "HEAD"}:  # a commit can meet a concurrent writer
+            codes.add(409)
+    return codes
+
+
+def _document_platform_problems(app: FastAPI, document: dict[str, Any]) -> None:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, schema in {**problem.pop("$defs", {}), "Problem": problem}.items():
+        schemas.setdefault(name, schema)
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        for method in route.methods:
+            operation = document["paths"][context.path_format][method.lower()]
+            responses = operation["responses"]
+            for code in platform_problems(route):
+                responses.setdefault(
+                    str(code), {"description": PLATFORM_PROBLEMS[code], "content": content}
+                )
+            operation["responses"] = dict(sorted(responses.items()))
 
 
 def _anonymous_read_limit() -> dict[str, Any]:

@@ -18,6 +18,8 @@ from greenmine_api.mines.models import Mine
 from greenmine_api.mines.service import active_edition, get_edition
 from greenmine_api.responses import PUBLIC
 
+NO_EDITION = {404: problem_doc("No such plan edition 无此规划版本")}
+
 router = APIRouter(tags=["indicators 规划指标"])
 Session = Annotated[AsyncSession, Depends(get_session)]
 
@@ -109,7 +111,7 @@ class EditionUpdate(BaseModel):
     response_model=EditionPublic,
     summary="A plan edition's green-mine numbers 规划版本参数",
     description="Target, review cycle, rectification period and publicity length. Public.",
-    responses=PUBLIC,
+    responses={**PUBLIC, **NO_EDITION},
 )
 async def get_edition_route(code: str, session: Session, response: Response) -> EditionPublic:
     edition = await get_edition(session, code)
@@ -123,7 +125,7 @@ async def get_edition_route(code: str, session: Session, response: Response) -> 
     summary="Set the publicity length 设置公示期",
     description="Working days of publicity (default 5). Send `If-Match` with the ETag read; "
     "a stale copy gets 412. Periods already opened keep their length.",
-    responses=PROBLEM_RESPONSES,
+    responses={**PROBLEM_RESPONSES, **NO_EDITION},
 )
 async def update_edition(
     code: str,

@@ -1,14 +1,16 @@
 """What a plan edition holds: every number and area the admission rules read (第七章: the plan
 is re-issued, so these are data per edition, never constants)."""
 
+import math
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
 from contracts.mining import LicensingLevel, Mineral, Scale
 from geojson_pydantic import Feature, FeatureCollection, MultiPolygon, Polygon
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 
 class DocumentKind(StrEnum):
@@ -80,7 +82,20 @@ class ProhibitedProperties(BaseModel):
     clause: str = Field(examples=["第三章第一节"])
 
 
-Area = Polygon | MultiPolygon
+def _finite(area: Polygon | MultiPolygon) -> Polygon | MultiPolygon:
+    """geojson-pydantic takes NaN and Infinity (which Python's JSON reads) as coordinates."""
+    nested: list = [area.coordinates]
+    while nested:
+        value = nested.pop()
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise ValueError("coordinates must be finite numbers")
+        elif isinstance(value, (list, tuple)):
+            nested.extend(value)
+    return area
+
+
+Area = Annotated[Polygon | MultiPolygon, AfterValidator(_finite)]
 ZoneFeature = Feature[Area, ZoneProperties]
 ProhibitedFeature = Feature[Area, ProhibitedProperties]
 

@@ -18,14 +18,19 @@ from shapely.validation import explain_validity
 GEOD = pyproj.Geod(a=6378137.0, rf=298.257222101)
 CGCS2000 = "EPSG:4490"
 
-Position = Annotated[list[float], Field(min_length=2, max_length=3)]
+# A licensed area has tens of corners; the bound keeps validity and area checks cheap.
+MAX_CORNERS = 10_000
+Coordinate = Annotated[float, Field(allow_inf_nan=False)]
+Position = Annotated[list[Coordinate], Field(min_length=2, max_length=3)]
 
 
 class BoundaryPolygon(BaseModel):
     """A GeoJSON Polygon (RFC 7946) in CGCS2000 longitude/latitude, outer ring first."""
 
     type: Literal["Polygon"]
-    coordinates: list[Annotated[list[Position], Field(min_length=1)]] = Field(min_length=1)
+    coordinates: list[Annotated[list[Position], Field(min_length=1, max_length=MAX_CORNERS)]] = (
+        Field(min_length=1, max_length=100)
+    )
 
     model_config = {
         "json_schema_extra": {
@@ -57,7 +62,9 @@ class Corners(BaseModel):
     (metres). The ring closes by itself; repeating the first corner at the end is allowed."""
 
     crs: CornerCrs
-    points: list[Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(min_length=3)
+    points: list[Annotated[list[Coordinate], Field(min_length=2, max_length=2)]] = Field(
+        min_length=3, max_length=MAX_CORNERS
+    )
 
     model_config = {
         "json_schema_extra": {
