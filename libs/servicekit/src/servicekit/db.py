@@ -1,13 +1,11 @@
 """Database access: one async engine per service, sessions on asyncpg."""
 
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -74,33 +72,14 @@ def _engine(
         max_overflow=max_overflow,
         pool_timeout=10,
         connect_args=connect_args,
+        # A connection the server dropped is replaced, never handed to a request: asyncpg learns
+        # of a terminated backend only when it next reads the socket, so without this ping the
+        # first request after a failover or pg_terminate_backend would answer 503 (the e2e
+        # database-outage test caught exactly that). One round trip per checkout buys it.
+        pool_pre_ping=True,
         # an error's message names the SQL but not the values: they may be secrets (a
         # webhook's signing key) or personal data, and error messages end up in logs
         hide_parameters=True,
         **options,
     )
-    event.listen(engine.sync_engine, "checkin", _checked_in)
-    event.listen(engine.sync_engine, "checkout", _check_alive)
     return engine
-
-
-# A connection dropped by the server is replaced, not reused. SQLAlchemy's pool_pre_ping would
-# ask the server on every checkout (BEGIN, a statement, ROLLBACK: three round trips per request);
-# a connection whose socket the server closed is known without asking, and only one that sat
-# idle long enough for a proxy or firewall to drop it silently is pinged.
-IDLE_PING_SECONDS = 30.0
-
-
-def _checked_in(dbapi_connection: Any, record: Any) -> None:
-    record.info["checked_in"] = time.monotonic()
-
-
-def _check_alive(dbapi_connection: Any, record: Any, proxy: Any) -> None:
-    if dbapi_connection.driver_connection.is_closed():
-        raise DisconnectionError("the server closed this connection")
-    idle = time.monotonic() - record.info.get("checked_in", time.monotonic())
-    if idle > IDLE_PING_SECONDS:
-        try:
-            dbapi_connection.ping()
-        except Exception as exc:
-            raise DisconnectionError("the connection does not answer") from exc
