@@ -20,7 +20,8 @@ async def database_backends(dsn: str) -> list[int]:
     return [r["pid"] for r in rows]
 
 
-def _cpu_seconds(pid: int) -> float | None:
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (fields 14 and 15 of /proc/<pid>/stat)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except FileNotFoundError:  # ended, or the server is not on this machine
@@ -38,10 +39,10 @@ class BackendCpu:
         self.before: dict[int, float | None] = {}
 
     async def start(self) -> None:
-        self.before = {pid: _cpu_seconds(pid) for pid in await database_backends(self.dsn)}
+        self.before = {pid: cpu_seconds(pid) for pid in await database_backends(self.dsn)}
 
     async def stop(self) -> float | None:
-        after = {pid: _cpu_seconds(pid) for pid in await database_backends(self.dsn)}
+        after = {pid: cpu_seconds(pid) for pid in await database_backends(self.dsn)}
         readable = {pid: cpu for pid, cpu in after.items() if cpu is not None}
         if not readable:
             return None

@@ -3,11 +3,7 @@
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from tests.e2e.system import Instance, System
-
-
-def running(system: System, service: str) -> list[Instance]:
-    return [i for i in system.instances[service] if i.process.poll() is None]
+from tests.e2e.system import System
 
 
 def dsn(url: str) -> str:

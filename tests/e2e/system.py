@@ -178,9 +178,12 @@ class System:
         token = mint_dev_token(self.settings, role=role, **claims)
         return {"Authorization": f"Bearer {token}"}
 
+    def running(self, service: str) -> list[Instance]:
+        return [i for i in self.instances[service] if i.process.poll() is None]
+
     async def call(self, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """A request to the service's first running instance."""
-        running = [i for i in self.instances[service] if i.process.poll() is None]
+        running = self.running(service)
         assert running, f"no {service} process is running"
         return await self.client.request(method, running[0].url + path, **kwargs)
 

@@ -20,7 +20,7 @@ from aiokafka import AIOKafkaProducer
 from servicekit.testing import eventually
 from sqlalchemy.engine import make_url
 
-from tests.e2e.faults import connect, running
+from tests.e2e.faults import connect
 from tests.e2e.workload import Workload
 from tests.events.support import headers_of, read_topic
 
@@ -94,7 +94,7 @@ async def test_a_database_dropping_and_refusing_connections_answers_503_and_reco
     shared_system,
 ):
     system = shared_system
-    [restoration] = running(system, "restoration")
+    [restoration] = system.running("restoration")
     pid = restoration.process.pid
     workload = await Workload(system).begin()
     await workload.grant_all(range(RIGHTS // 2))
@@ -142,7 +142,7 @@ async def test_a_database_dropping_and_refusing_connections_answers_503_and_reco
         return (await call(workload, "GET", "/readyz")).status_code == 200
 
     await eventually(ready_again, timeout=30, what="restoration-api ready without a restart")
-    assert running(system, "restoration") == [restoration] and restoration.process.pid == pid
+    assert system.running("restoration") == [restoration] and restoration.process.pid == pid
 
     retried = await call(workload, "POST", "/funds", json=program, headers=key("k-retried"))
     again = await call(workload, "POST", "/funds", json=program, headers=key("k-retried"))

@@ -13,7 +13,7 @@ from servicekit.auth import Role
 from servicekit.events.relay import LOCK_KEY
 from servicekit.testing import eventually
 
-from tests.e2e.faults import connect, running
+from tests.e2e.faults import connect
 from tests.e2e.workload import Workload, gauge
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio(loop_scope="module")]
@@ -21,7 +21,7 @@ RIGHTS = 24
 
 
 async def test_restoration_killed_while_grants_stream_in_opens_each_fund_once(shared_system):
-    [restoration] = running(shared_system, "restoration")
+    [restoration] = shared_system.running("restoration")
     workload = await Workload(shared_system).begin()
 
     streaming = asyncio.create_task(workload.grant_all(range(RIGHTS)))
@@ -42,7 +42,7 @@ async def test_rights_killed_between_commit_and_relay_publishes_each_event_once(
     """The relay is held off (the test holds its advisory lock, as if another replica were
     relaying) so rights-api commits rights and their outbox rows and publishes none; then it is
     killed, the lock freed, and the restarted process's relay publishes what was committed."""
-    [rights] = running(shared_system, "rights")
+    [rights] = shared_system.running("rights")
     workload = Workload(shared_system)
     await eventually(lambda: workload.relayed("rights"), what="rights-api's outbox empty")
     rights.kill()
@@ -67,7 +67,7 @@ async def test_rights_killed_between_commit_and_relay_publishes_each_event_once(
 async def test_a_notifier_joining_and_the_first_dying_loses_and_doubles_nothing(shared_system):
     """The notifier's journal has no key of its own: only the inbox keeps a record that two
     members read from being written twice."""
-    [first] = running(shared_system, "notifier")
+    [first] = shared_system.running("notifier")
     workload = await Workload(shared_system).begin()
     await workload.grant_all(range(RIGHTS // 3))
 
@@ -81,7 +81,7 @@ async def test_a_notifier_joining_and_the_first_dying_loses_and_doubles_nothing(
     await asyncio.gather(joining, leaving)
 
     await workload.settled()
-    assert running(shared_system, "notifier") == [second]
+    assert shared_system.running("notifier") == [second]
 
 
 async def funds_opened(workload: Workload) -> int:
