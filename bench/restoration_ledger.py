@@ -1,9 +1,12 @@
 """Ledger postings per second, next to a plain asyncpg transaction inserting the same rows.
 
-The ledger side does what ``POST /funds/{id}/transfers`` does inside its transaction: a pooled
-session, the fund read, ``post_transfer`` (checks, the idempotent transfer row, the entries, the
-outbox event, the balances under the cash row's lock) and the commit, where the deferred triggers
-check that the transfer balances. The baseline writes the same rows with asyncpg, one transaction
+The ledger side runs the route function of ``POST /funds/{id}/transfers`` itself, in a pooled
+session's transaction as the unit-of-work middleware gives it: the fund read (one driver
+statement, with the ownership check), ``post_transfer`` (checks, the idempotent transfer row, the
+entries, the outbox event, the balances under the accounts' locks), the shortfall settlement of a
+deposit (from the balances the posting returned) and the response model; then the commit, where
+the deferred triggers check that the transfer balances. Only the HTTP layer (body parsing, token
+check, middlewares) is left out. The baseline writes the same rows with asyncpg, one transaction
 each: the transfer (its client-chosen id and request hash are the idempotency record), its two
 entries and an outbox row of the same size, with no check and no lock. The ledger is measured
 twice: postings spread over several funds (the finance system posting bank slips for many mines)
@@ -32,11 +35,14 @@ from pathlib import Path
 
 import asyncpg
 from contracts.restoration import TransferPosted
+from fastapi import Response
 from restoration_api.app import SERVICE
+from restoration_api.ledger import router
 from restoration_api.ledger import service as ledger
 from restoration_api.ledger.models import AccountCode, Fund
 from restoration_api.ledger.schemas import TransferCreate
 from restoration_api.mines.models import Mine
+from servicekit.auth import Principal, Role
 from servicekit.events.outbox import outbox_row
 from servicekit.localinfra.postgres import postgres_server
 from servicekit.migrations import upgrade
@@ -84,16 +90,19 @@ async def concurrently(n: int, concurrency: int, post: Callable[[int], Awaitable
     return n / (time.perf_counter() - started)
 
 
+FINANCE = Principal(subject="bench", roles=frozenset({Role.gov_system}))
+
+
 def ledger_posting(db, fund_ids):
     async def post(i: int) -> None:
         async with db.transaction() as session:  # the request's unit of work
-            fund = await ledger.get_fund(session=session, fund_id=fund_ids[i % len(fund_ids)])
-            await ledger.post_transfer(
-                session=session,
-                fund=fund,
+            # the route's own function, called as FastAPI calls it once the body is parsed
+            await router.post_transfer(
+                fund_id=fund_ids[i % len(fund_ids)],
                 data=TransferCreate(id=uuid.uuid4(), kind="deposit", amount="100.00"),
-                posted_by="bench",
-                now=datetime.now(UTC),
+                session=session,
+                caller=FINANCE,
+                response=Response(),
             )
 
     return post

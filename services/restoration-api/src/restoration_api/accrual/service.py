@@ -19,14 +19,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from restoration_api.accrual.models import Accrual, RuleSet, Shortfall
 from restoration_api.accrual.schemas import AccrualCreate, AccrualPublic, RuleSetCreate
 from restoration_api.ledger import service as ledger
-from restoration_api.ledger.models import Fund, FundKind, FundStatus, TransferKind
+from restoration_api.ledger.models import AccountCode, Fund, FundKind, FundStatus, TransferKind
 from restoration_api.ledger.money import to_fen, yuan
+from restoration_api.ledger.posting import FundHead
 from restoration_api.ledger.schemas import TransferCreate
 from restoration_api.mines.models import Mine
 from restoration_api.plans.service import plan_need_fen
 
 CHINA = timezone(timedelta(hours=8))
-DEPOSITS = (TransferKind.deposit, TransferKind.legacy_deposit)
 
 
 def _bad(field: str, message: str) -> Exception:
@@ -226,16 +226,19 @@ async def check_shortfall(*, session: AsyncSession, fund: Fund, now: datetime) -
     return True
 
 
-async def settle_shortfall(*, session: AsyncSession, fund: Fund, transfer: TransferCreate) -> bool:
+async def settle_shortfall(
+    *, session: AsyncSession, fund: Fund | FundHead, posted: ledger.Posted, transfer: TransferCreate
+) -> bool:
     """After ``transfer`` was posted: when it is the deposit that brought the deposits up to
     the requirement, and a shortfall had been noticed, the shortfall's deadline is met.
-    Deposits to one fund queue on its ``deposits`` balance row, so exactly one of them crosses
-    the line."""
-    if fund.kind != FundKind.mine or transfer.kind not in DEPOSITS:
+    The posting locked the fund's ``deposits`` and ``obligation`` rows until the commit and
+    answered with their balances after it, so deposits to one fund queue on them and exactly one
+    of them crosses the line, against a requirement no accrual changes meanwhile."""
+    if fund.kind != FundKind.mine or transfer.kind not in ledger.DEPOSIT_KINDS:
         return False
     deposited_fen = to_fen(transfer.amount)
-    balances = await ledger.balances_fen(session, fund.id)
-    required, deposited = balances.get("obligation", 0), balances.get("deposits", 0)
+    required = posted.balances[AccountCode.obligation]
+    deposited = posted.balances[AccountCode.deposits]
     if not deposited - deposited_fen < required <= deposited:
         return False
     noticed = (

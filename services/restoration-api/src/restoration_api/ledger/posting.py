@@ -1,11 +1,16 @@
 """Writing a transfer in one statement, so a posting costs one round trip and no ORM work.
 
-The statement, in order: locks the accounts the legs move (by id, so concurrent postings on the
-same accounts queue in one order and never deadlock), checks on the locked rows that no
-never-negative account would go below zero, inserts the transfer (``ON CONFLICT DO NOTHING``:
-the id is the client's idempotency key), and, only when the transfer row was inserted, its
-entries in leg order, the outbox event and the balances. It writes everything or nothing; the
-deferred triggers still check at commit that the transfer balances.
+The statement, in order: locks the accounts the legs move and any the caller watches (by id, so
+concurrent postings on the same accounts queue in one order and never deadlock), checks on the
+locked rows that no never-negative account would go below zero, inserts the transfer (``ON
+CONFLICT DO NOTHING``: the id is the client's idempotency key), and, only when the transfer row
+was inserted, its entries in leg order, the outbox event and the balances. It writes everything
+or nothing; the deferred triggers still check at commit that the transfer balances. It answers
+with the locked accounts' balances after the posting, which no other transaction can change
+before this one commits.
+
+The fund's own columns are read with one driver statement too (``FUND``): a posting needs five
+of them, not an ORM object.
 """
 
 import json
@@ -18,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import asyncpg
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from restoration_api.ledger import driver
 from restoration_api.ledger.models import AccountCode, Side
 from restoration_api.ledger.schemas import TransferCreate
 
@@ -29,7 +35,8 @@ WITH legs AS (
 ), locked AS MATERIALIZED (
     SELECT id, code, normal, non_negative, balance_fen
     FROM accounts
-    WHERE fund_id = CAST(:fund_id AS uuid) AND code = ANY (CAST(:codes AS varchar[]))
+    WHERE fund_id = CAST(:fund_id AS uuid)
+      AND code = ANY (CAST(:codes AS varchar[]) || CAST(:watched AS varchar[]))
     ORDER BY id
     FOR UPDATE
 ), moves AS (
@@ -64,17 +71,43 @@ WITH legs AS (
     WHERE accounts.id = moves.account_id
 )
 SELECT EXISTS (SELECT FROM posted) AS posted,
-       (SELECT balance_fen FROM moves WHERE non_negative) AS guarded_balance
+       (SELECT balance_fen FROM moves WHERE non_negative) AS guarded_balance,
+       after.codes, after.balances
+FROM (
+    SELECT array_agg(locked.code ORDER BY locked.id) AS codes,
+           array_agg(locked.balance_fen + CASE WHEN EXISTS (SELECT FROM posted)
+                                               THEN coalesce(moves.delta, 0) ELSE 0 END
+                     ORDER BY locked.id) AS balances
+    FROM locked LEFT JOIN moves ON moves.account_id = locked.id
+) AS after
 """).compile(dialect=asyncpg.dialect())
 # run as driver SQL: the statement is compiled once here, so a posting pays for no statement
-# building and no bind processing (the asyncpg driver converts the values itself)
+# building and no bind processing (asyncpg converts the values itself, see ``driver``)
 POST, POST_PARAMS = str(_POST), _POST.positiontup
+FUND = "SELECT kind, status, right_id, holder_id FROM funds WHERE id = $1"
+
+
+@dataclass(frozen=True, slots=True)
+class FundHead:
+    """The columns of a fund a posting reads; an ORM ``Fund`` has the same attributes."""
+
+    id: UUID
+    kind: str
+    status: str
+    right_id: UUID | None
+    holder_id: UUID | None
+
+
+async def read_fund(session: AsyncSession, fund_id: UUID) -> FundHead | None:
+    row = await driver.fetchrow(session, FUND, fund_id)
+    return None if row is None else FundHead(fund_id, *row)
 
 
 @dataclass(frozen=True)
 class Written:
     posted: bool  # False: the id exists already, or a never-negative account would go below 0
     guarded_balance: int | None  # the never-negative account's balance before this posting
+    balances: dict[str, int]  # code → balance after it, of the accounts locked (if posted)
 
 
 async def write(
@@ -87,9 +120,11 @@ async def write(
     posted_by: str,
     posted_at: datetime,
     legs: list[tuple[AccountCode, Side]],
+    watched: tuple[AccountCode, ...] = (),
     event: dict[str, Any],
 ) -> Written:
-    """``event`` is the outbox row, as ``servicekit.events.outbox.outbox_row`` makes it."""
+    """``event`` is the outbox row, as ``servicekit.events.outbox.outbox_row`` makes it;
+    ``watched`` accounts are locked with the legs' and their balances returned."""
     params = {
         "id": data.id,
         "fund_id": fund_id,
@@ -104,9 +139,15 @@ async def write(
         "posted_at": posted_at,
         "codes": [code.value for code, _ in legs],
         "sides": [side.value for _, side in legs],
+        "watched": [code.value for code in watched],
         **event,
         "headers": json.dumps(event["headers"], ensure_ascii=False),
     }
-    connection = await session.connection()  # the session's transaction; no ORM unit of work
-    row = (await connection.exec_driver_sql(POST, tuple(params[p] for p in POST_PARAMS))).one()
-    return Written(posted=row.posted, guarded_balance=row.guarded_balance)
+    row = await driver.fetchrow(session, POST, *(params[p] for p in POST_PARAMS))
+    assert row is not None  # the statement answers one row, posted or not
+    posted, guarded_balance, codes, balances = row
+    return Written(
+        posted=posted,
+        guarded_balance=guarded_balance,
+        balances=dict(zip(codes or (), balances or (), strict=True)),
+    )

@@ -134,12 +134,12 @@ async def list_transfers(
 async def post_transfer(
     fund_id: UUID, data: TransferCreate, session: Session, caller: Poster, response: Response
 ) -> TransferPublic:
-    fund = await service.get_fund(session=session, fund_id=fund_id, caller=caller)
+    fund = await service.fund_to_post(session=session, fund_id=fund_id, caller=caller)
     posted = await service.post_transfer(
         session=session, fund=fund, data=data, posted_by=caller.subject, now=datetime.now(UTC)
     )
     if not posted.replayed:
-        await accrual.settle_shortfall(session=session, fund=fund, transfer=data)
+        await accrual.settle_shortfall(session=session, fund=fund, posted=posted, transfer=data)
     response.headers["Location"] = f"/funds/{fund.id}/transfers/{data.id}"
     if posted.replayed:
         response.headers["Idempotent-Replayed"] = "true"

@@ -8,9 +8,10 @@ would overdraw it writes nothing; the accounts' CHECK constraint backs this up.
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 from uuid import UUID
 
 from contracts.restoration import FundClosed, FundOpened, TransferPosted
@@ -42,6 +43,7 @@ from restoration_api.ledger.models import (
     TransferKind,
 )
 from restoration_api.ledger.money import to_fen, yuan
+from restoration_api.ledger.posting import FundHead
 from restoration_api.ledger.schemas import (
     AccountCheck,
     Audit,
@@ -81,6 +83,8 @@ LEGS: dict[TransferKind, tuple[tuple[AccountCode, Side], ...]] = {
     TransferKind.refund: ((AccountCode.refunded, D), (AccountCode.cash, C)),
 }
 PROGRAM_KINDS = {TransferKind.deposit, TransferKind.expenditure, TransferKind.reversal}
+DEPOSIT_KINDS = (TransferKind.deposit, TransferKind.legacy_deposit)
+F = TypeVar("F", Fund, FundHead)
 
 
 class Overdraw(Unprocessable):
@@ -91,6 +95,8 @@ class Overdraw(Unprocessable):
 class Posted:
     transfer: TransferPublic
     replayed: bool
+    # code → balance after the posting, of the accounts it locked until the commit (not replays)
+    balances: dict[str, int] = field(default_factory=dict)
 
 
 # ---- funds ---------------------------------------------------------------------------------
@@ -161,7 +167,15 @@ async def change_holder(*, session: AsyncSession, right_id: UUID, holder_id: UUI
 async def get_fund(
     *, session: AsyncSession, fund_id: UUID, caller: Principal | None = None
 ) -> Fund:
-    fund = await session.get(Fund, fund_id)
+    return _visible(await session.get(Fund, fund_id), fund_id, caller)
+
+
+async def fund_to_post(*, session: AsyncSession, fund_id: UUID, caller: Principal) -> FundHead:
+    """``get_fund`` for a posting: the columns it needs, without an ORM load."""
+    return _visible(await posting.read_fund(session, fund_id), fund_id, caller)
+
+
+def _visible(fund: F | None, fund_id: UUID, caller: Principal | None) -> F:
     # an enterprise asking for another holder's fund learns nothing, not even that it exists
     if fund is None or (
         caller is not None
@@ -236,8 +250,16 @@ def request_hash(fund_id: UUID, data: TransferCreate) -> str:
 
 
 async def post_transfer(
-    *, session: AsyncSession, fund: Fund, data: TransferCreate, posted_by: str, now: datetime
+    *,
+    session: AsyncSession,
+    fund: Fund | FundHead,
+    data: TransferCreate,
+    posted_by: str,
+    now: datetime,
 ) -> Posted:
+    """A deposit to a mine fund also locks the fund's requirement (``obligation``) and answers
+    with it: the deposit that covers it (``accrual.settle_shortfall``) is then judged against a
+    requirement no accrual can change before this transaction commits, and without a read."""
     digest = request_hash(fund.id, data)
     try:
         legs = await _legs(session, fund, data)
@@ -270,6 +292,11 @@ async def post_transfer(
         posted_by=posted_by,
         posted_at=now,
         legs=legs,
+        watched=(
+            (AccountCode.obligation,)
+            if fund.kind == FundKind.mine and data.kind in DEPOSIT_KINDS
+            else ()
+        ),
         event=event,
     )
     if not written.posted:
@@ -298,6 +325,7 @@ async def post_transfer(
             entries=[EntryPublic(account=c, side=sd, amount=yuan(amount)) for c, sd in legs],
         ),
         replayed=False,
+        balances=written.balances,
     )
 
 
@@ -320,7 +348,7 @@ def _bad(field: str, message: str) -> Exception:
 
 
 async def _legs(
-    session: AsyncSession, fund: Fund, data: TransferCreate
+    session: AsyncSession, fund: Fund | FundHead, data: TransferCreate
 ) -> list[tuple[AccountCode, Side]]:
     """Checks the transfer against the fund and returns its legs (the entries to write)."""
     kind = data.kind
@@ -371,7 +399,7 @@ async def _legs(
     return [(AccountCode(code), C if side == D else D) for code, side in rows.all()]
 
 
-async def _check_work(session: AsyncSession, fund: Fund, work_id: UUID | None) -> None:
+async def _check_work(session: AsyncSession, fund: Fund | FundHead, work_id: UUID | None) -> None:
     if work_id is None:
         raise _bad("work_id", "an expenditure must reference the restoration work it pays for")
     work = await session.get(Work, work_id)
