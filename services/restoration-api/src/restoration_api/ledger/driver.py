@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
+from servicekit.errors import UNAVAILABLE_SQLSTATES
 from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,28 +22,32 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 async def fetchrow(session: AsyncSession, sql: str, *args: Any) -> Sequence[Any] | None:
     """The first row of ``sql`` (``$n`` placeholders), by position; None when there is none."""
     connection = await session.connection()
-    driver: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
+    # the checked-out connection: an attribute, no greenlet hop (get_raw_connection makes one)
+    driver: asyncpg.Connection = connection.sync_connection.connection.driver_connection
     if not driver.is_in_transaction():
         return (await connection.exec_driver_sql(sql, args)).first()
     try:
         return await driver.fetchrow(sql, *args)
-    except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-        raise await _as_sqlalchemy(connection, driver, sql, args, error) from error
+    except Exception as error:
+        sqlstate = str(getattr(error, "sqlstate", "") or "")
+        lost = driver.is_closed() or sqlstate.startswith(UNAVAILABLE_SQLSTATES)
+        if lost:
+            await connection.invalidate()  # the pool replaces it, never hands it out again
+        if lost or isinstance(error, (asyncpg.PostgresError, asyncpg.InterfaceError)):
+            raise _as_sqlalchemy(connection, sql, args, error, sqlstate, lost) from error
+        raise
 
 
-async def _as_sqlalchemy(
+def _as_sqlalchemy(
     connection: AsyncConnection,
-    driver: asyncpg.Connection,
     sql: str,
     args: tuple[Any, ...],
     error: Exception,
+    sqlstate: str,
+    lost: bool,
 ) -> exc.DBAPIError:
-    sqlstate = str(getattr(error, "sqlstate", "") or "")
-    lost = driver.is_closed() or sqlstate.startswith("08")
-    if lost:
-        await connection.invalidate()  # the pool replaces it instead of handing it out again
     kind: type[exc.DBAPIError]
-    if lost:
+    if lost:  # whatever asyncpg made of it (a FATAL, a reset socket, a confused protocol)
         kind = exc.OperationalError
     elif sqlstate.startswith("22") or isinstance(error, ValueError):
         kind = exc.DataError  # a value the server refused, or asyncpg's check of an argument
