@@ -104,9 +104,18 @@ class HotReadsMiddleware:
             async with self.db.hot_reads.connection() as conn:
                 return await handler(conn, principal, value)
         except Exception as exc:
-            # a connection the server dropped (failover, pg_terminate_backend) shows only when
-            # used: a read is safe to run again, once, on another one
-            if not is_connection_error(exc):
+            if not _connection_lost(exc):
                 raise
-        async with self.db.hot_reads.connection() as conn:
+        # a read is safe to run again: once, on a new connection (after a failover every idle
+        # one is as dead as the first)
+        async with self.db.hot_reads.connection(fresh=True) as conn:
             return await handler(conn, principal, value)
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """A connection the server ended (failover, pg_terminate_backend) while it sat idle fails
+    when next used, and how depends on how much of the server's goodbye asyncpg had read: a
+    connection error, or a client error about the connection's state."""
+    return is_connection_error(exc) or isinstance(
+        exc, (asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError)
+    )

@@ -14,6 +14,8 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
+APPLICATION_NAME = "hot reads"
+
 
 class CannotConnect(ConnectionError):
     """The database refused or did not answer a new connection."""
@@ -23,13 +25,15 @@ class ReadConnections:
     def __init__(self, dsn: str, size: int) -> None:
         self._dsn = dsn
         self._idle: list[asyncpg.Connection] = []
+        self._size = size
         self._slots = asyncio.Semaphore(size)
         self._closed = False
 
     @asynccontextmanager
-    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+    async def connection(self, *, fresh: bool = False) -> AsyncIterator[asyncpg.Connection]:
+        """An idle connection, else a new one; ``fresh``: a new one."""
         async with self._slots:
-            conn = self._take_idle() or await self._connect()
+            conn = (None if fresh else self._take_idle()) or await self._connect()
             try:
                 yield conn
             except BaseException:
@@ -37,8 +41,10 @@ class ReadConnections:
                 raise
             if self._closed:
                 await conn.close()
-            else:
-                self._idle.append(conn)
+                return
+            if len(self._idle) >= self._size:  # a fresh one was opened while these sat idle
+                self._idle.pop(0).terminate()
+            self._idle.append(conn)
 
     async def close(self) -> None:
         self._closed = True
@@ -59,7 +65,10 @@ class ReadConnections:
                 self._dsn,
                 timeout=5,
                 command_timeout=30,
-                server_settings={"default_transaction_read_only": "on"},
+                server_settings={
+                    "default_transaction_read_only": "on",
+                    "application_name": APPLICATION_NAME,  # told apart in pg_stat_activity
+                },
             )
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise CannotConnect(str(exc)) from exc
