@@ -56,18 +56,28 @@ def bind(app: FastAPI, reads: Sequence[HotRead]) -> list[_Bound]:
     bound = []
     for read in reads:
         context = next(
-            c
-            for c in contexts
-            if isinstance(c.original_route, APIRoute)
-            and c.path == read.path
-            and "GET" in c.original_route.methods
+            (
+                c
+                for c in contexts
+                if isinstance(c.original_route, APIRoute)
+                and c.path == read.path
+                and "GET" in c.original_route.methods
+            ),
+            None,
         )
+        if context is None:
+            raise ValueError(f"hot read {read.path}: no GET route serves that path")
         route = context.original_route
         roles = next(
-            d.call.allowed_roles  # type: ignore[union-attr]
-            for d in dependants(route.dependant)
-            if hasattr(d.call, "allowed_roles")
+            (
+                d.call.allowed_roles  # type: ignore[union-attr]
+                for d in dependants(route.dependant)
+                if hasattr(d.call, "allowed_roles")
+            ),
+            None,
         )
+        if roles is None:
+            raise ValueError(f"hot read {read.path}: its route checks no role")
         pattern, _, _ = compile_path(context.path)
         bound.append(_Bound(pattern, roles, route, read.handler))
     return bound
