@@ -17,7 +17,7 @@ from rights_api.app import SERVICE
 from servicekit import idempotency
 from servicekit.auth import Role
 from servicekit.events.inprocess import InProcessBroker
-from servicekit.testing import RunningService, running_service
+from servicekit.testing import RunningService, eventually, running_service
 
 from tests.samples import PETROCHINA, credit_code
 from tests.servicekit.test_unit_of_work import (
@@ -373,6 +373,38 @@ async def test_a_request_whose_process_dies_leaves_no_claim_so_its_retry_runs_at
     assert replay.json() == retried.json()
 
 
+async def test_a_claim_whose_client_vanished_without_a_word_ends_once_idle(databases):
+    """A host that dies or is cut off closes no connection: nothing tells PostgreSQL the request
+    is gone. Its transaction, and the claim, end once idle for idempotency_idle_seconds."""
+    async with running_probe(databases, idempotency_idle_seconds=1) as probe:
+        controls = probe.app.state.controls
+        gate = controls.gate = asyncio.Event()
+        note, key = {"text": "once"}, {"Idempotency-Key": "vanished"}
+        first = asyncio.create_task(probe.client.post("/notes", json=note, headers=key))
+        await asyncio.wait_for(controls.entered.wait(), WAIT)
+        busy = await probe.client.post("/notes", json=note, headers=key)
+        assert_problem(busy, 409, "idempotency-key-in-flight")
+
+        async def claim_ended() -> bool:
+            held = await sql(
+                probe,
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND query LIKE 'INSERT INTO notes%'",
+            )
+            return held == [(0,)]
+
+        await eventually(claim_ended, timeout=WAIT / 2, interval=0.1, what="the idle claim ended")
+        assert not first.done()  # ended by PostgreSQL, not by the request giving up
+        controls.gate = None
+        retried = await probe.client.post("/notes", json=note, headers=key)
+        assert retried.status_code == 201, retried.text
+        assert "idempotent-replayed" not in retried.headers
+        gate.set()
+        assert_problem(await first, 503, "service-unavailable")
+        assert await sql(probe, "SELECT text FROM notes") == [("once",)]
+        assert await keys(probe) == [("anon:127.0.0.1", "vanished", 201)]
+
+
 async def test_identical_requests_racing_on_two_replicas_take_effect_once(databases):
     url = await databases.create("rights")
     async with (
@@ -424,7 +456,9 @@ async def test_a_keyed_dry_run_runs_in_the_write_session_and_its_answer_is_repla
 async def test_a_refusal_recorded_late_never_replaces_a_live_record(probe):
     """A refusal is recorded after its transaction, and claim, ended: a duplicate may have run
     and recorded its own answer meanwhile. That answer stays; only an expired record goes."""
-    claim = idempotency.Claim("anon:10.0.0.9", "late", "f" * 64, timedelta(hours=24))
+    claim = idempotency.Claim(
+        "anon:10.0.0.9", "late", "f" * 64, timedelta(hours=24), timedelta(minutes=1)
+    )
     await sql(
         probe,
         "INSERT INTO idempotency_keys (scope, key, fingerprint, status, headers, body) "

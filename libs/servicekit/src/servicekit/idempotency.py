@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import ColumnElement, delete, func, select, text
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,7 +27,14 @@ if TYPE_CHECKING:
 HEADER = b"idempotency-key"
 MAX_KEY_LENGTH = 255
 REPLAYED_HEADERS = {b"content-type", b"location", b"etag"}
-_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
+# The claim. A client killed with its host, or cut off, closes no connection: PostgreSQL would
+# hold its transaction, and the claim, until TCP keepalive gives up (hours by default). Ending
+# this transaction when it sits idle for long bounds that, without a round trip of its own.
+_TRY_LOCK = text(
+    "SELECT pg_try_advisory_xact_lock(:key), "
+    "set_config('idle_in_transaction_session_timeout', :idle_ms, true)"
+)
+_ANSWER = ("fingerprint", "status", "headers", "body", "created_at")  # what a new record sets
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class Claim:
     key: str
     fingerprint: str
     retention: timedelta
+    idle: timedelta  # see _TRY_LOCK
 
     @property
     def lock_key(self) -> int:
@@ -73,8 +81,14 @@ async def begin(
             [scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body]
         )
     ).hexdigest()
-    retention = timedelta(hours=scope["app"].state.settings.idempotency_retention_hours)
-    claim = Claim(caller, key, fingerprint, retention)
+    settings = scope["app"].state.settings
+    claim = Claim(
+        caller,
+        key,
+        fingerprint,
+        retention=timedelta(hours=settings.idempotency_retention_hours),
+        idle=timedelta(seconds=settings.idempotency_idle_seconds),
+    )
     # The claim needs a real transaction: the request's write session, whatever the route asks
     # for (a keyed dry run on get_read_session gets it too, so its answer is kept and replayed).
     answer = await _claim(uow.get_session(), claim)
@@ -85,7 +99,9 @@ async def begin(
 
 async def _claim(session: AsyncSession, claim: Claim) -> ASGIApp | None:
     """None when this request is to run; else the answer for it."""
-    locked = (await session.exec(_TRY_LOCK.bindparams(key=claim.lock_key))).scalar_one()
+    idle_ms = str(int(claim.idle.total_seconds() * 1000))
+    lock = _TRY_LOCK.bindparams(key=claim.lock_key, idle_ms=idle_ms)
+    locked, _ = (await session.exec(lock)).one()
     if not locked:  # another request with this key is running right now
         return _in_flight()
     # A statement of its own after the lock: under READ COMMITTED it sees whatever the request
@@ -122,13 +138,7 @@ async def complete(
     there is expired (the claim found none live) or a refusal stored meanwhile by an attempt
     that ran before this one (see complete_refusal): this answer, whose effect commits with it,
     replaces it."""
-    record = _record(claim, status, headers, body)
-    await session.exec(
-        record.on_conflict_do_update(
-            index_elements=[keys.c.scope, keys.c.key],
-            set_={name: record.excluded[name] for name in _COLUMNS},
-        )
-    )
+    await session.exec(_upsert(claim, status, headers, body))
 
 
 async def complete_refusal(
@@ -138,23 +148,20 @@ async def complete_refusal(
     lock with it). A refusal changed nothing, so a duplicate that takes the key in between and
     runs is harmless: it is no second effect. Should it have written its record first, that one
     is kept (only an expired record is replaced)."""
-    record = _record(claim, status, headers, body)
+    expired = keys.c.created_at < func.now() - claim.retention
     async with db.transaction() as session:
-        await session.exec(
-            record.on_conflict_do_update(
-                index_elements=[keys.c.scope, keys.c.key],
-                set_={name: record.excluded[name] for name in _COLUMNS},
-                where=keys.c.created_at < func.now() - claim.retention,
-            )
-        )
+        await session.exec(_upsert(claim, status, headers, body, only_if=expired))
 
 
-_COLUMNS = ("fingerprint", "status", "headers", "body", "created_at")
-
-
-def _record(claim: Claim, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Insert:
+def _upsert(
+    claim: Claim,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+    only_if: ColumnElement[bool] | None = None,
+) -> Insert:
     kept = {k.decode(): v.decode("latin-1") for k, v in headers if k in REPLAYED_HEADERS}
-    return insert(keys).values(
+    record = insert(keys).values(
         scope=claim.scope,
         key=claim.key,
         fingerprint=claim.fingerprint,
@@ -162,6 +169,12 @@ def _record(claim: Claim, status: int, headers: list[tuple[bytes, bytes]], body:
         headers=kept,
         body=body,
         created_at=func.now(),
+    )
+    new = record.excluded
+    return record.on_conflict_do_update(
+        index_elements=[keys.c.scope, keys.c.key],
+        set_={name: new[name] for name in _ANSWER},
+        where=only_if,
     )
 
 
