@@ -13,11 +13,15 @@ from typing import Any
 
 import httpx
 import pytest
+from alembic import command
 from rights_api.app import SERVICE
 from servicekit import idempotency
 from servicekit.auth import Role
 from servicekit.events.inprocess import InProcessBroker
+from servicekit.migrations import alembic_config
 from servicekit.testing import RunningService, eventually, running_service
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.samples import PETROCHINA, credit_code
 from tests.servicekit.test_unit_of_work import (
@@ -471,3 +475,45 @@ async def test_a_refusal_recorded_late_never_replaces_a_live_record(probe):
     await sql(probe, "UPDATE idempotency_keys SET created_at = now() - interval '25 hours'")
     await idempotency.complete_refusal(probe.runtime.db, claim, 409, [], b"refused")
     assert await sql(probe, "SELECT status, body FROM idempotency_keys") == [(409, b"refused")]
+
+
+async def test_the_upgrade_to_claims_by_lock_forgets_claims_in_flight_and_keeps_answers(databases):
+    """sk0004 on a database the previous version used: an in-flight row (a claim of a request
+    that crashed, or still running on the old version) holds no answer and goes; an answer
+    stays. The downgrade brings the columns back for the old version."""
+    url = await databases.create("rights")
+    config = alembic_config(database_url=url, service_versions=SERVICE.migrations)
+    await asyncio.to_thread(command.downgrade, config, "sk0003")
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO idempotency_keys "
+                    "(scope, key, fingerprint, state, status, headers, body, locked_until) VALUES "
+                    "('sub:a', 'done', :f, 1, 201, '{}', 'answer', now()), "
+                    "('sub:a', 'crashed', :f, 0, NULL, NULL, NULL, now() + interval '5 minutes')"
+                ).bindparams(f="f" * 64)
+            )
+        await asyncio.to_thread(command.upgrade, config, "heads")
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT * FROM idempotency_keys"))).mappings().all()
+        assert [dict(row) for row in rows] == [
+            {
+                "scope": "sub:a",
+                "key": "done",
+                "fingerprint": "f" * 64,
+                "status": 201,
+                "headers": {},
+                "body": b"answer",
+                "created_at": rows[0]["created_at"],
+            }
+        ]
+
+        await asyncio.to_thread(command.downgrade, config, "sk0003")
+        async with engine.connect() as conn:
+            old = await conn.execute(text("SELECT key, state FROM idempotency_keys"))
+            assert old.all() == [("done", 1)]
+        await asyncio.to_thread(command.upgrade, config, "heads")
+    finally:
+        await engine.dispose()
