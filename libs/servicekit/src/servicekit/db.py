@@ -9,6 +9,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from servicekit.read_connections import ReadConnections
+
 
 class Database:
     def __init__(
@@ -27,6 +29,8 @@ class Database:
             isolation_level="AUTOCOMMIT",
             server_settings={"default_transaction_read_only": "on"},
         )
+        # hot reads' own connections (servicekit.hot_reads), opened when first needed
+        self.hot_reads = ReadConnections(self.asyncpg_dsn(), size=pool_size)
         # info carries what events.outbox.publish needs: the event source and topic prefix
         self.sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False, info=info or {}
@@ -48,6 +52,7 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
         await self.reads_engine.dispose()
+        await self.hot_reads.close()
 
     def asyncpg_dsn(self) -> str:
         """The URL in the form asyncpg.connect() takes, for the relay's LISTEN connection."""
