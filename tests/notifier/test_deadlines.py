@@ -2,7 +2,7 @@
 working-day calendar; moves, met deadlines, closures and licence validity are followed."""
 
 from datetime import UTC, date, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from contracts import DeadlineAction
 from contracts.greenmine import GreenRectificationOrdered
@@ -324,40 +324,27 @@ async def test_an_event_read_after_a_transfer_that_still_names_the_seller_goes_t
         transferred_at=datetime(2026, 9, 15, tzinfo=UTC),
     )
     await consume(notifier, transferred)
-    late = RectificationOrdered(
-        rectification_id=UUID("0c0ffee0-0000-4000-8000-000000000002"),
-        right_id=RIGHT,
-        holder_id=HOLDER,
-        reason="排土场边坡未复绿",
-        deadline=deadline("rectification:late", kind="rectification", subject=RIGHT),
-    )
-    elsewhere = RectificationOrdered(
-        rectification_id=UUID("0c0ffee0-0000-4000-8000-000000000003"),
-        right_id=other_right,
-        holder_id=HOLDER,
-        reason="排土场边坡未复绿",
-        deadline=deadline("rectification:kept", kind="rectification", subject=other_right),
-    )
-    await consume(notifier, late, elsewhere)
+
+    def ordered(name: str, right_id: str, holder_id: str) -> RectificationOrdered:
+        return RectificationOrdered(
+            rectification_id=uuid4(),
+            right_id=right_id,
+            holder_id=holder_id,
+            reason="排土场边坡未复绿",
+            deadline=deadline(
+                f"rectification:{name}", kind="rectification", subject=right_id, holder_id=holder_id
+            ),
+        )
+
+    await consume(notifier, ordered("late", RIGHT, HOLDER), ordered("kept", other_right, HOLDER))
     assert await sql(notifier, "SELECT id, holder_id FROM deadlines ORDER BY id") == [
         ("rectification:kept", HOLDER),  # the seller's other mine: its own
         ("rectification:late", OTHER_HOLDER),  # the sold mine's: the buyer's
     ]
     # and the right back to its first holder: the buyer is now the former one
+    back = {"from_holder_id": UUID(OTHER_HOLDER), "to_holder_id": UUID(HOLDER)}
     await consume(
-        notifier,
-        transferred.model_copy(
-            update={"from_holder_id": UUID(OTHER_HOLDER), "to_holder_id": UUID(HOLDER)}
-        ),
-        RectificationOrdered(
-            rectification_id=UUID("0c0ffee0-0000-4000-8000-000000000004"),
-            right_id=RIGHT,
-            holder_id=OTHER_HOLDER,
-            reason="排土场边坡未复绿",
-            deadline=deadline(
-                "rectification:later", kind="rectification", subject=RIGHT, holder_id=OTHER_HOLDER
-            ),
-        ),
+        notifier, transferred.model_copy(update=back), ordered("later", RIGHT, OTHER_HOLDER)
     )
     assert await sql(notifier, "SELECT id, holder_id FROM deadlines ORDER BY id") == [
         ("rectification:kept", HOLDER),
