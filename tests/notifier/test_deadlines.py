@@ -2,7 +2,7 @@
 working-day calendar; moves, met deadlines, closures and licence validity are followed."""
 
 from datetime import UTC, date, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from contracts import DeadlineAction
 from contracts.greenmine import GreenRectificationOrdered
@@ -308,6 +308,49 @@ async def test_a_transferred_rights_deadlines_are_reminded_to_the_new_holder_onl
             ("s@ex.cn", "filing:other"),
         ]
     )
+
+
+async def test_an_event_read_after_a_transfer_that_still_names_the_seller_goes_to_the_buyer(
+    notifier,
+):
+    """rights.events and restoration.events are not ordered against each other: a deadline set
+    before the transfer may be read after it."""
+    other_right = "9a0e7c52-1111-4e2f-8d1a-0b8c6e4d2f00"
+    transferred = RightTransferred(
+        right_id=RIGHT,
+        licence_no="C1500002009062120023456",
+        from_holder_id=HOLDER,
+        to_holder_id=OTHER_HOLDER,
+        transferred_at=datetime(2026, 9, 15, tzinfo=UTC),
+    )
+    await consume(notifier, transferred)
+
+    def ordered(name: str, right_id: str, holder_id: str) -> RectificationOrdered:
+        return RectificationOrdered(
+            rectification_id=uuid4(),
+            right_id=right_id,
+            holder_id=holder_id,
+            reason="排土场边坡未复绿",
+            deadline=deadline(
+                f"rectification:{name}", kind="rectification", subject=right_id, holder_id=holder_id
+            ),
+        )
+
+    await consume(notifier, ordered("late", RIGHT, HOLDER), ordered("kept", other_right, HOLDER))
+    assert await sql(notifier, "SELECT id, holder_id FROM deadlines ORDER BY id") == [
+        ("rectification:kept", HOLDER),  # the seller's other mine: its own
+        ("rectification:late", OTHER_HOLDER),  # the sold mine's: the buyer's
+    ]
+    # and the right back to its first holder: the buyer is now the former one
+    back = {"from_holder_id": UUID(OTHER_HOLDER), "to_holder_id": UUID(HOLDER)}
+    await consume(
+        notifier, transferred.model_copy(update=back), ordered("later", RIGHT, OTHER_HOLDER)
+    )
+    assert await sql(notifier, "SELECT id, holder_id FROM deadlines ORDER BY id") == [
+        ("rectification:kept", HOLDER),
+        ("rectification:late", HOLDER),  # readdressed back with the right
+        ("rectification:later", HOLDER),  # named the buyer, a former holder by now
+    ]
 
 
 async def test_licence_expiry_comes_from_the_validity_of_a_granted_then_renewed_right(notifier):

@@ -165,6 +165,9 @@ async def test_a_healthy_system_exits_0_and_a_stopped_consumer_lagging_fails(
             assert checks["readiness"][0]["level"] == "ok"
             [lag] = checks["consumer lag"]
             assert lag["level"] == "ok" and topic in lag["detail"]
+            [consumers] = checks["consumers"]
+            assert consumers["level"] == "ok", consumers
+            assert consumers["detail"].startswith(f"group {topic_prefix}restoration: 1 live")
             # one record the consumer cannot read: dead-lettered, its offset committed
             await produce(kafka, topic, value=b"not json", key=b"k")
             await eventually(
@@ -185,6 +188,9 @@ async def test_a_healthy_system_exits_0_and_a_stopped_consumer_lagging_fails(
     [lag] = checks["consumer lag"]
     assert lag["level"] == "FAIL", lag
     assert f"group {topic_prefix}restoration, topic {topic}: 3 behind (limit 2)" in lag["detail"]
+    [consumers] = checks["consumers"]  # the service stopped: nobody reads what waits
+    assert consumers["level"] == "warn", consumers
+    assert "no live consumer" in consumers["detail"] and "3 records waiting" in consumers["detail"]
     [letters] = checks["dead letters"]
     assert letters["level"] == "FAIL" and letters["detail"].startswith("1 not replayed")
     assert checks["readiness"][0]["level"] == "FAIL"
@@ -201,3 +207,4 @@ async def test_a_healthy_system_exits_0_and_a_stopped_consumer_lagging_fails(
     assert checks["consumer lag"][0]["detail"].endswith("3 behind (limit 3)")
     assert checks["dead letters"][0]["level"] == "ok"
     assert checks["readiness"][0]["level"] == "-"
+    assert checks["consumers"][0]["level"] == "warn"  # still stopped: said, within the limits

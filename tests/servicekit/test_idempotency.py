@@ -8,15 +8,20 @@ import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from alembic import command
 from rights_api.app import SERVICE
+from servicekit import idempotency
 from servicekit.auth import Role
 from servicekit.events.inprocess import InProcessBroker
+from servicekit.migrations import alembic_config
 from servicekit.testing import RunningService, eventually, running_service
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.samples import PETROCHINA, credit_code
 from tests.servicekit.test_unit_of_work import (
@@ -28,8 +33,6 @@ from tests.servicekit.test_unit_of_work import (
     running_probe,
     sql,
 )
-
-IN_FLIGHT, DONE = 0, 1
 
 
 def as_json(document: dict[str, Any]) -> bytes:
@@ -75,7 +78,7 @@ async def register(
 
 
 async def keys(service: RunningService) -> list[Any]:
-    return await sql(service, "SELECT scope, key, state, status FROM idempotency_keys ORDER BY 1")
+    return await sql(service, "SELECT scope, key, status FROM idempotency_keys ORDER BY 1")
 
 
 async def test_the_same_key_and_body_get_the_first_response_again(rights):
@@ -92,7 +95,7 @@ async def test_the_same_key_and_body_get_the_first_response_again(rights):
         assert again.headers[header] == first.headers[header]
     assert await count(rights, "holders") == 1
     assert await count(rights, "outbox") == 1
-    assert await keys(rights) == [("sub:admin-1", "k-1", DONE, 201)]
+    assert await keys(rights) == [("sub:admin-1", "k-1", 201)]
 
 
 @pytest.mark.parametrize(
@@ -109,7 +112,7 @@ async def test_the_same_key_with_another_request_is_a_422_problem(rights, body, 
     assert_problem(other, 422, "idempotency-key-reused")
     assert await sql(rights, "SELECT name FROM holders") == [(PETROCHINA["name"],)]
     assert await count(rights, "outbox") == 1
-    assert await keys(rights) == [("sub:admin-1", "k-1", DONE, 201)]
+    assert await keys(rights) == [("sub:admin-1", "k-1", 201)]
 
 
 async def test_a_key_belongs_to_its_caller(rights):
@@ -127,8 +130,8 @@ async def test_a_key_belongs_to_its_caller(rights):
     assert await count(rights, "holders") == 2
     assert await count(rights, "outbox") == 2
     assert await keys(rights) == [
-        ("sub:alice", "shared", DONE, 201),
-        ("sub:bob", "shared", DONE, 201),
+        ("sub:alice", "shared", 201),
+        ("sub:bob", "shared", 201),
     ]
 
 
@@ -190,7 +193,7 @@ async def test_a_refusal_is_replayed_as_the_same_refusal(rights):
     assert again.headers["idempotent-replayed"] == "true"
     assert again.json() == refused.json()
     assert await count(rights, "holders") == 0
-    assert await keys(rights) == [("sub:admin-1", "dup", DONE, 409)]
+    assert await keys(rights) == [("sub:admin-1", "dup", 409)]
 
 
 async def test_a_refusal_after_writing_is_rolled_back_and_replayed_without_running_again(probe):
@@ -230,31 +233,7 @@ async def test_a_server_error_releases_the_key_so_a_retry_executes(
     assert "idempotent-replayed" not in retried.headers
     assert controls.executions == 2
     assert await sql(probe, "SELECT text FROM notes") == [("try",)]
-    assert [row[2:] for row in await keys(probe)] == [(DONE, 201)]
-
-
-async def test_a_claim_left_by_a_crash_blocks_until_its_lock_expires_then_a_retry_executes(
-    rights,
-):
-    body = as_json(PETROCHINA)
-    await sql(
-        rights,
-        "INSERT INTO idempotency_keys (scope, key, fingerprint, state, locked_until) "
-        "VALUES ('sub:admin-1', 'crashed', :fingerprint, 0, now() + interval '1 minute')",
-        fingerprint=fingerprint("POST", "/holders", body),
-    )
-    caller = admin(rights)
-    locked = await register(rights, body, key="crashed", caller=caller)
-    assert_problem(locked, 409, "idempotency-key-in-flight")
-    assert await count(rights, "holders") == 0
-
-    await sql(rights, "UPDATE idempotency_keys SET locked_until = now() - interval '1 second'")
-    retried = await register(rights, body, key="crashed", caller=caller)
-    assert retried.status_code == 201, retried.text
-    assert "idempotent-replayed" not in retried.headers
-    assert await count(rights, "holders") == 1
-    assert await count(rights, "outbox") == 1
-    assert await keys(rights) == [("sub:admin-1", "crashed", DONE, 201)]
+    assert [row[2:] for row in await keys(probe)] == [(201,)]
 
 
 async def test_a_record_is_kept_for_the_retention_period_then_forgotten(rights):
@@ -297,7 +276,7 @@ async def test_an_invalid_key_is_a_400_problem(rights, key):
 async def test_a_key_of_255_characters_is_accepted(rights):
     response = await register(rights, PETROCHINA, key="k" * 255, caller=admin(rights))
     assert response.status_code == 201, response.text
-    assert await keys(rights) == [("sub:admin-1", "k" * 255, DONE, 201)]
+    assert await keys(rights) == [("sub:admin-1", "k" * 255, 201)]
 
 
 async def test_a_body_over_max_body_bytes_is_a_413_problem(databases):
@@ -333,35 +312,7 @@ async def test_a_post_that_never_touches_the_database_is_recorded_and_replayed(p
     assert first.status_code == 200
     assert again.headers["idempotent-replayed"] == "true"
     assert again.json() == first.json() == {"echo": "hi", "execution": 1}
-    assert [row[2:] for row in await keys(probe)] == [(DONE, 200)]
-
-
-async def test_an_attempt_overtaken_after_its_lock_expired_does_not_commit_a_second_time(probe):
-    """A first attempt still running when its lock expires is taken over by a retry; both
-    finish, but only one of them may commit (the other answers 409)."""
-    controls = probe.app.state.controls
-    controls.gate = asyncio.Event()
-    key = {"Idempotency-Key": "slow"}
-    first = asyncio.create_task(probe.client.post("/notes", json={"text": "x"}, headers=key))
-    await asyncio.wait_for(controls.entered.wait(), WAIT)
-    await sql(probe, "UPDATE idempotency_keys SET locked_until = now() - interval '1 second'")
-
-    controls.entered.clear()
-    second = asyncio.create_task(probe.client.post("/notes", json={"text": "x"}, headers=key))
-    await asyncio.wait_for(controls.entered.wait(), WAIT)
-    assert controls.executions == 2
-    controls.gate.set()
-    responses = [await first, await second]
-
-    assert sorted(r.status_code for r in responses) == [201, 409]
-    [winner] = [r for r in responses if r.status_code == 201]
-    [loser] = [r for r in responses if r.status_code == 409]
-    assert_problem(loser, 409, "conflict")
-    assert await count(probe, "notes") == 1
-    assert [row[2:] for row in await keys(probe)] == [(DONE, 201)]
-    replay = await probe.client.post("/notes", json={"text": "x"}, headers=key)
-    assert replay.headers["idempotent-replayed"] == "true"
-    assert replay.json() == winner.json()
+    assert [row[2:] for row in await keys(probe)] == [(200,)]
 
 
 async def test_a_client_that_disconnects_mid_body_leaves_the_key_unused(rights):
@@ -386,35 +337,183 @@ async def test_a_client_that_disconnects_mid_body_leaves_the_key_unused(rights):
     assert await count(rights, "holders") == 1
 
 
-async def test_a_duplicate_waiting_on_a_claim_that_is_released_gets_409_not_an_error(rights):
-    """The first attempt's 5xx releases its claim while a duplicate is reading it."""
-    body = as_json(PETROCHINA)
-    await sql(
-        rights,
-        "INSERT INTO idempotency_keys (scope, key, fingerprint, state, locked_until) "
-        "VALUES ('sub:admin-1', 'racy', :fingerprint, 0, now() + interval '1 minute')",
-        fingerprint=fingerprint("POST", "/holders", body),
+async def test_a_request_whose_process_dies_leaves_no_claim_so_its_retry_runs_at_once(probe):
+    """A process killed mid-request (SIGKILL, OOM) just drops its connection; PostgreSQL then
+    rolls its transaction back, and with it the claim. Its connection is dropped here with
+    pg_terminate_backend while the request waits after its write."""
+    controls = probe.app.state.controls
+    gate = controls.gate = asyncio.Event()
+    note, key = {"text": "once"}, {"Idempotency-Key": "killed"}
+    first = asyncio.create_task(probe.client.post("/notes", json=note, headers=key))
+    await asyncio.wait_for(controls.entered.wait(), WAIT)
+
+    # while it runs, a duplicate is told so at once, without waiting for the first to end
+    duplicate = await asyncio.wait_for(probe.client.post("/notes", json=note, headers=key), WAIT)
+    assert_problem(duplicate, 409, "idempotency-key-in-flight")
+    assert duplicate.headers["retry-after"] == "1"
+    assert not first.done()
+
+    terminated = await sql(
+        probe,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND state = 'idle in transaction' "
+        "AND query LIKE 'INSERT INTO notes%'",
     )
-    caller = admin(rights)
-    async with rights.runtime.db.engine.connect() as first_attempt:
-        await first_attempt.execute(text("SELECT 1 FROM idempotency_keys FOR UPDATE"))
-        duplicate = asyncio.create_task(register(rights, body, key="racy", caller=caller))
-
-        async def duplicate_waits_for_the_row_lock() -> bool:
-            waiting = await sql(
-                rights,
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND query LIKE '%idempotency_keys%'",
-            )
-            return waiting[0][0] == 1
-
-        await eventually(duplicate_waits_for_the_row_lock, timeout=WAIT, interval=0.02)
-        await first_attempt.execute(text("DELETE FROM idempotency_keys"))
-        await first_attempt.commit()
-    response = await duplicate
-
-    assert_problem(response, 409, "idempotency-key-in-flight")
-    assert response.headers["retry-after"] == "1"
-    retried = await register(rights, body, key="racy", caller=caller)
+    assert terminated == [(True,)]
+    controls.gate = None
+    retried = await asyncio.wait_for(probe.client.post("/notes", json=note, headers=key), WAIT)
     assert retried.status_code == 201, retried.text
-    assert await count(rights, "holders") == 1
+    assert "idempotent-replayed" not in retried.headers
+    assert await sql(probe, "SELECT text FROM notes") == [("once",)]
+
+    # had the first process lived on, its end could not commit a second note
+    gate.set()
+    assert_problem(await first, 503, "service-unavailable")
+    assert controls.executions == 2
+    assert await sql(probe, "SELECT text FROM notes") == [("once",)]
+    assert await keys(probe) == [("anon:127.0.0.1", "killed", 201)]
+    replay = await probe.client.post("/notes", json=note, headers=key)
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert replay.json() == retried.json()
+
+
+async def test_a_claim_whose_client_vanished_without_a_word_ends_once_idle(databases):
+    """A host that dies or is cut off closes no connection: nothing tells PostgreSQL the request
+    is gone. Its transaction, and the claim, end once idle for idempotency_idle_seconds."""
+    async with running_probe(databases, idempotency_idle_seconds=1) as probe:
+        controls = probe.app.state.controls
+        gate = controls.gate = asyncio.Event()
+        note, key = {"text": "once"}, {"Idempotency-Key": "vanished"}
+        first = asyncio.create_task(probe.client.post("/notes", json=note, headers=key))
+        await asyncio.wait_for(controls.entered.wait(), WAIT)
+        busy = await probe.client.post("/notes", json=note, headers=key)
+        assert_problem(busy, 409, "idempotency-key-in-flight")
+
+        async def claim_ended() -> bool:
+            held = await sql(
+                probe,
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND query LIKE 'INSERT INTO notes%'",
+            )
+            return held == [(0,)]
+
+        await eventually(claim_ended, timeout=WAIT / 2, interval=0.1, what="the idle claim ended")
+        assert not first.done()  # ended by PostgreSQL, not by the request giving up
+        controls.gate = None
+        retried = await probe.client.post("/notes", json=note, headers=key)
+        assert retried.status_code == 201, retried.text
+        assert "idempotent-replayed" not in retried.headers
+        gate.set()
+        assert_problem(await first, 503, "service-unavailable")
+        assert await sql(probe, "SELECT text FROM notes") == [("once",)]
+        assert await keys(probe) == [("anon:127.0.0.1", "vanished", 201)]
+
+
+async def test_identical_requests_racing_on_two_replicas_take_effect_once(databases):
+    url = await databases.create("rights")
+    async with (
+        running_service(SERVICE, database_url=url, broker=InProcessBroker(), background=False) as a,
+        running_service(SERVICE, database_url=url, broker=InProcessBroker(), background=False) as b,
+    ):
+        caller = admin(a)
+        responses = await asyncio.gather(
+            *(register(replica, PETROCHINA, key="race", caller=caller) for replica in [a, b] * 4)
+        )
+
+        [first] = [r for r in responses if "idempotent-replayed" not in r.headers and r.is_success]
+        assert first.status_code == 201, first.text
+        for response in responses:
+            if response is first:
+                continue
+            if response.status_code == 409:
+                assert_problem(response, 409, "idempotency-key-in-flight")
+            else:
+                assert response.headers["idempotent-replayed"] == "true", response.text
+                assert response.json() == first.json()
+        assert await count(a, "holders") == 1
+        assert await count(a, "outbox") == 1
+        assert await keys(a) == [("sub:admin-1", "race", 201)]
+
+
+async def test_a_keyed_dry_run_runs_in_the_write_session_and_its_answer_is_replayed(probe):
+    """A route on get_read_session (a dry run, like POST /applications/check) gets the
+    read-only pool; with a key it gets the transaction that holds the claim instead, so its
+    answer is recorded like any other."""
+    controls = probe.app.state.controls
+    plain = await probe.client.post("/dry-run", json={"text": "t"})
+    assert plain.json() == {"text": "t", "read_only": True}
+    assert await count(probe, "idempotency_keys") == 0
+
+    key = {"Idempotency-Key": "dry"}
+    first = await probe.client.post("/dry-run", json={"text": "t"}, headers=key)
+    again = await probe.client.post("/dry-run", json={"text": "t"}, headers=key)
+    reused = await probe.client.post("/dry-run", json={"text": "u"}, headers=key)
+
+    assert first.json() == {"text": "t", "read_only": False}
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert_problem(reused, 422, "idempotency-key-reused")
+    assert controls.executions == 2
+    assert await keys(probe) == [("anon:127.0.0.1", "dry", 200)]
+
+
+async def test_a_refusal_recorded_late_never_replaces_a_live_record(probe):
+    """A refusal is recorded after its transaction, and claim, ended: a duplicate may have run
+    and recorded its own answer meanwhile. That answer stays; only an expired record goes."""
+    claim = idempotency.Claim(
+        "anon:10.0.0.9", "late", "f" * 64, timedelta(hours=24), timedelta(minutes=1)
+    )
+    await sql(
+        probe,
+        "INSERT INTO idempotency_keys (scope, key, fingerprint, status, headers, body) "
+        "VALUES ('anon:10.0.0.9', 'late', :fingerprint, 201, '{}', 'ran')",
+        fingerprint="f" * 64,
+    )
+    await idempotency.complete_refusal(probe.runtime.db, claim, 409, [], b"refused")
+    assert await sql(probe, "SELECT status, body FROM idempotency_keys") == [(201, b"ran")]
+
+    await sql(probe, "UPDATE idempotency_keys SET created_at = now() - interval '25 hours'")
+    await idempotency.complete_refusal(probe.runtime.db, claim, 409, [], b"refused")
+    assert await sql(probe, "SELECT status, body FROM idempotency_keys") == [(409, b"refused")]
+
+
+async def test_the_upgrade_to_claims_by_lock_forgets_claims_in_flight_and_keeps_answers(databases):
+    """sk0004 on a database the previous version used: an in-flight row (a claim of a request
+    that crashed, or still running on the old version) holds no answer and goes; an answer
+    stays. The downgrade brings the columns back for the old version."""
+    url = await databases.create("rights")
+    config = alembic_config(database_url=url, service_versions=SERVICE.migrations)
+    await asyncio.to_thread(command.downgrade, config, "sk0003")
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO idempotency_keys "
+                    "(scope, key, fingerprint, state, status, headers, body, locked_until) VALUES "
+                    "('sub:a', 'done', :f, 1, 201, '{}', 'answer', now()), "
+                    "('sub:a', 'crashed', :f, 0, NULL, NULL, NULL, now() + interval '5 minutes')"
+                ).bindparams(f="f" * 64)
+            )
+        await asyncio.to_thread(command.upgrade, config, "heads")
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT * FROM idempotency_keys"))).mappings().all()
+        assert [dict(row) for row in rows] == [
+            {
+                "scope": "sub:a",
+                "key": "done",
+                "fingerprint": "f" * 64,
+                "status": 201,
+                "headers": {},
+                "body": b"answer",
+                "created_at": rows[0]["created_at"],
+            }
+        ]
+
+        await asyncio.to_thread(command.downgrade, config, "sk0003")
+        async with engine.connect() as conn:
+            old = await conn.execute(text("SELECT key, state FROM idempotency_keys"))
+            assert old.all() == [("done", 1)]
+        await asyncio.to_thread(command.upgrade, config, "heads")
+    finally:
+        await engine.dispose()

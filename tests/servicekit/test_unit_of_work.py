@@ -23,7 +23,7 @@ from servicekit.events.inprocess import InProcessBroker
 from servicekit.settings import ServiceSettings, service_config
 from servicekit.spec import ServiceSpec
 from servicekit.testing import RunningService, running_service
-from servicekit.unit_of_work import get_session
+from servicekit.unit_of_work import get_read_session, get_session
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import ASGIApp, Message
@@ -110,6 +110,16 @@ async def echo(note: NoteIn, request: Request) -> dict[str, Any]:
     """Never touches the database."""
     request.app.state.controls.executions += 1
     return {"echo": note.text, "execution": request.app.state.controls.executions}
+
+
+@probe_router.post("/dry-run")
+async def dry_run(
+    note: NoteIn, request: Request, session: Annotated[AsyncSession, Depends(get_read_session)]
+) -> dict[str, Any]:
+    """Only reads (as POST /applications/check does); says which kind of connection it got."""
+    request.app.state.controls.executions += 1
+    read_only = (await session.exec(text("SHOW transaction_read_only"))).scalar_one()
+    return {"text": note.text, "read_only": read_only == "on"}
 
 
 @probe_router.get("/stream")
@@ -320,7 +330,7 @@ async def test_a_failed_commit_releases_the_idempotency_key_so_a_retry_executes(
     assert retried.status_code == 201, retried.text
     assert "idempotent-replayed" not in retried.headers
     assert await sql(probe, "SELECT text, tag FROM notes") == [("tagged", 7)]
-    assert await sql(probe, "SELECT state, status FROM idempotency_keys") == [(1, 201)]
+    assert await sql(probe, "SELECT status FROM idempotency_keys") == [(201,)]
 
 
 async def test_a_get_that_never_touches_the_database_streams_unbuffered(probe):

@@ -11,6 +11,7 @@ from servicekit.body_limit import BodyLimitMiddleware
 from servicekit.docs import install_offline_docs
 from servicekit.errors import install_problem_handlers
 from servicekit.events.broker import Broker
+from servicekit.hot_reads import HotReadsMiddleware, bind
 from servicekit.logs import configure_logging
 from servicekit.openapi import customize_openapi
 from servicekit.rate_limit import AnonymousReadLimit
@@ -81,6 +82,8 @@ def build_app(
         max_bytes=settings.max_body_bytes,
         multipart_max_bytes=settings.max_upload_bytes,
     )
+    if spec.hot_reads:
+        app.add_middleware(HotReadsMiddleware, reads=bind(app, spec.hot_reads), db=runtime.db)
     app.add_middleware(
         AnonymousReadLimit,
         limiter=runtime.limiter,

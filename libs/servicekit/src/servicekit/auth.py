@@ -56,6 +56,11 @@ class Principal:
         """The one organisation an evaluator caller is limited to."""
         return self.org_id if self.has(Role.evaluator) and not self.is_bureau else None
 
+    def sees_holder(self, holder_id: object) -> bool:
+        """Whether objects of ``holder_id`` are visible to this caller: an enterprise sees its
+        own holder's only (asking for another's gets 404, never a hint that it exists)."""
+        return self.own_holder is None or self.own_holder == str(holder_id)
+
     def ensure_holder(self, holder_id: str) -> None:
         """Enterprises act only for their own holder; bureau staff act for everyone."""
         if self.own_holder is not None and self.own_holder != holder_id:

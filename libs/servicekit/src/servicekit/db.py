@@ -4,10 +4,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from servicekit.read_connections import ReadConnections
 
 
 class Database:
@@ -27,6 +30,8 @@ class Database:
             isolation_level="AUTOCOMMIT",
             server_settings={"default_transaction_read_only": "on"},
         )
+        # hot reads' own connections (servicekit.hot_reads), opened when first needed
+        self.hot_reads = ReadConnections(self.asyncpg_dsn(), size=pool_size)
         # info carries what events.outbox.publish needs: the event source and topic prefix
         self.sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False, info=info or {}
@@ -48,6 +53,7 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
         await self.reads_engine.dispose()
+        await self.hot_reads.close()
 
     def asyncpg_dsn(self) -> str:
         """The URL in the form asyncpg.connect() takes, for the relay's LISTEN connection."""
@@ -72,14 +78,22 @@ def _engine(
         max_overflow=max_overflow,
         pool_timeout=10,
         connect_args=connect_args,
-        # A connection the server dropped is replaced, never handed to a request: asyncpg learns
-        # of a terminated backend only when it next reads the socket, so without this ping the
-        # first request after a failover or pg_terminate_backend would answer 503 (the e2e
-        # database-outage test caught exactly that). One round trip per checkout buys it.
-        pool_pre_ping=True,
         # an error's message names the SQL but not the values: they may be secrets (a
         # webhook's signing key) or personal data, and error messages end up in logs
         hide_parameters=True,
         **options,
     )
+    event.listen(engine.sync_engine.pool, "checkout", _ping)
     return engine
+
+
+def _ping(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """A connection the server dropped is replaced, never handed to a request: asyncpg learns of
+    a terminated backend only when it next reads the socket, so without this the first request
+    after a failover or pg_terminate_backend would answer 503 (the e2e database-outage test
+    caught exactly that). One round trip, one simple query: ``pool_pre_ping`` wraps its
+    ping in BEGIN and ROLLBACK on a transactional connection, three round trips per checkout."""
+    try:
+        dbapi_connection.run_async(lambda conn: conn.execute("SELECT 1"))
+    except Exception as exc:
+        raise DisconnectionError(f"pooled connection unusable: {exc}") from exc  # pool retries

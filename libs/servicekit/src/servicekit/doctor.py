@@ -2,8 +2,9 @@
 
 Per service: readiness over HTTP (when ``<PREFIX>_PUBLIC_URL`` is set), database, migrations,
 outbox backlog and the age of its oldest unsent row, dead letters not yet replayed, the
-holiday calendar, the broker, and the lag of the service's consumer group on each topic it
-consumes. Thresholds are the ``doctor_*`` settings; anything past one is a FAIL.
+holiday calendar, the broker, the lag of the service's consumer group on each topic it
+consumes, and whether the group has a live member at all. Thresholds are the ``doctor_*``
+settings; anything past one is a FAIL.
 """
 
 import asyncio
@@ -18,7 +19,7 @@ from contracts import registry
 from sqlalchemy import func, select, text
 
 from servicekit import workdays
-from servicekit.events.kafka import group_lag
+from servicekit.events.kafka import group_lag, group_state
 from servicekit.events.outbox import outbox_backlog
 from servicekit.migrations import alembic_config
 from servicekit.runtime import kafka_broker, service_database
@@ -170,8 +171,12 @@ async def _consumer_lag(spec: ServiceSpec, settings: ServiceSettings, note: Note
     group = settings.topic(spec.name)
     topics = [settings.topic(t) for t in spec.handlers.topics(registry)]
     try:
-        lag = await asyncio.wait_for(
-            group_lag(settings.kafka_bootstrap_servers, group, topics), timeout=30
+        lag, members = await asyncio.wait_for(
+            asyncio.gather(
+                group_lag(settings.kafka_bootstrap_servers, group, topics),
+                group_state(settings.kafka_bootstrap_servers, group),
+            ),
+            timeout=30,
         )
     except Exception as exc:
         note("consumer lag", Level.fail, f"group {group}: {_failure(exc)}")
@@ -182,4 +187,14 @@ async def _consumer_lag(spec: ServiceSpec, settings: ServiceSettings, note: Note
             "consumer lag",
             Level.fail if behind > limit else Level.ok,
             f"group {group}, topic {topic}: {behind} behind (limit {limit})",
+        )
+    waiting = sum(lag.values())
+    if members.members:
+        note("consumers", Level.ok, f"group {group}: {members.members} live, {members.state}")
+    else:  # a warning: a rolling restart empties the group for a moment; the lag limit fails
+        note(
+            "consumers",
+            Level.warn,
+            f"group {group}: no live consumer ({members.state}), {waiting} records waiting; "
+            "is the service running?",
         )

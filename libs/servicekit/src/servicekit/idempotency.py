@@ -1,18 +1,19 @@
 """``Idempotency-Key`` on POST: a retried request gets the first response, never a second effect.
 
-The key is scoped to the caller (token subject, or the client address for the public). The row
-is claimed in its own short transaction (so a concurrent duplicate sees it: 409) and completed
-in the request's own transaction (see unit_of_work), so a crash leaves no half-done record.
+The key is scoped to the caller (token subject, or the client address for the public). The
+claim is a transaction-level advisory lock taken first thing in the request's own transaction,
+and the record is written in that same transaction before it commits. Commit, rollback or a
+dead connection (a process killed mid-request) releases the lock: there is no timer and no
+claim left behind, so a retry after a crash runs at once, and a crash leaves no record.
 """
 
-import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import ColumnElement, delete, func, select, text
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,20 +26,30 @@ if TYPE_CHECKING:
 
 HEADER = b"idempotency-key"
 MAX_KEY_LENGTH = 255
-LOCK = timedelta(minutes=5)  # an in-flight claim older than this was abandoned by a crash
 REPLAYED_HEADERS = {b"content-type", b"location", b"etag"}
-IN_FLIGHT, DONE = 0, 1
+# The claim. A client killed with its host, or cut off, closes no connection: PostgreSQL would
+# hold its transaction, and the claim, until TCP keepalive gives up (hours by default). Ending
+# this transaction when it sits idle for long bounds that, without a round trip of its own.
+_TRY_LOCK = text(
+    "SELECT pg_try_advisory_xact_lock(:key), "
+    "set_config('idle_in_transaction_session_timeout', :idle_ms, true)"
+)
+_ANSWER = ("fingerprint", "status", "headers", "body", "created_at")  # what a new record sets
 
 
 @dataclass(frozen=True)
 class Claim:
     scope: str
     key: str
+    fingerprint: str
+    retention: timedelta
+    idle: timedelta  # see _TRY_LOCK
 
-
-class ClaimLost(Exception):
-    """The key is no longer in flight: a retry took it over after this attempt's lock expired
-    and completed (or released) it. Committing this attempt too would be a second effect."""
+    @property
+    def lock_key(self) -> int:
+        """A signed 64-bit advisory-lock key for the caller's key (jobs.lock_key's scheme)."""
+        name = f"mineadmin:idempotency:{self.scope}\n{self.key}"
+        return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
 def applies(scope: Scope) -> bool:
@@ -70,71 +81,50 @@ async def begin(
             [scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body]
         )
     ).hexdigest()
-    claim = Claim(caller, key)
-    answer = await _claim(
-        uow.db, claim, fingerprint, scope["app"].state.settings.idempotency_retention_hours
+    settings = scope["app"].state.settings
+    claim = Claim(
+        caller,
+        key,
+        fingerprint,
+        retention=timedelta(hours=settings.idempotency_retention_hours),
+        idle=timedelta(seconds=settings.idempotency_idle_seconds),
     )
+    # The claim needs a real transaction: the request's write session, whatever the route asks
+    # for (a keyed dry run on get_read_session gets it too, so its answer is kept and replayed).
+    answer = await _claim(uow.get_session(), claim)
     if answer is None:
         uow.claim = claim
     return _replay_body(body), answer
 
 
-async def _claim(
-    db: Database, claim: Claim, fingerprint: str, retention_hours: int
-) -> ASGIApp | None:
-    async with db.transaction() as session:
-        await session.exec(
-            delete(keys).where(
-                keys.c.scope == claim.scope,
-                keys.c.key == claim.key,
-                keys.c.created_at < func.now() - timedelta(hours=retention_hours),
-            )
-        )
-        inserted = await session.exec(
-            insert(keys)
-            .values(
-                scope=claim.scope,
-                key=claim.key,
-                fingerprint=fingerprint,
-                state=IN_FLIGHT,
-                locked_until=func.now() + LOCK,
-            )
-            .on_conflict_do_nothing()
-            .returning(keys.c.key)
-        )
-        if inserted.first() is not None:
-            return None
-        row = (
-            await session.exec(
-                select(keys)
-                .where(keys.c.scope == claim.scope, keys.c.key == claim.key)
-                .with_for_update()
-            )
-        ).one_or_none()
-        if row is None:  # released (a 5xx) or purged since our insert: busy a moment ago
-            return _in_flight()
-        if row.fingerprint != fingerprint:
-            return _problem(
-                422,
-                "idempotency-key-reused",
-                "Idempotency-Key reused",
-                "This Idempotency-Key was already used with a different request.",
-            )
-        if row.state == DONE:
-            return _stored_response(row.status, row.headers, row.body)
-        taken_over = await session.exec(
-            update(keys)
-            .where(
-                keys.c.scope == claim.scope,
-                keys.c.key == claim.key,
-                keys.c.locked_until < func.now(),
-            )
-            .values(locked_until=func.now() + LOCK)
-            .returning(keys.c.key)
-        )
-        if taken_over.first() is not None:  # the first attempt died without committing anything
-            return None
+async def _claim(session: AsyncSession, claim: Claim) -> ASGIApp | None:
+    """None when this request is to run; else the answer for it."""
+    idle_ms = str(int(claim.idle.total_seconds() * 1000))
+    lock = _TRY_LOCK.bindparams(key=claim.lock_key, idle_ms=idle_ms)
+    locked, _ = (await session.exec(lock)).one()
+    if not locked:  # another request with this key is running right now
         return _in_flight()
+    # A statement of its own after the lock: under READ COMMITTED it sees whatever the request
+    # that held the lock committed, since PostgreSQL releases the lock after the commit is visible.
+    row = (
+        await session.exec(
+            select(keys.c.fingerprint, keys.c.status, keys.c.headers, keys.c.body).where(
+                keys.c.scope == claim.scope,
+                keys.c.key == claim.key,
+                keys.c.created_at >= func.now() - claim.retention,
+            )
+        )
+    ).one_or_none()
+    if row is None:  # never used, or forgotten after the retention period
+        return None
+    if row.fingerprint != claim.fingerprint:
+        return _problem(
+            422,
+            "idempotency-key-reused",
+            "Idempotency-Key reused",
+            "This Idempotency-Key was already used with a different request.",
+        )
+    return _stored_response(row.status, row.headers, row.body)
 
 
 async def complete(
@@ -144,32 +134,48 @@ async def complete(
     headers: list[tuple[bytes, bytes]],
     body: bytes,
 ) -> None:
-    kept = {k.decode(): v.decode("latin-1") for k, v in headers if k in REPLAYED_HEADERS}
-    result = await session.exec(
-        update(keys)
-        .where(keys.c.scope == claim.scope, keys.c.key == claim.key, keys.c.state == IN_FLIGHT)
-        .values(state=DONE, status=status, headers=kept, body=body)
-    )
-    if result.rowcount != 1:
-        raise ClaimLost(claim.key)
+    """Record the answer in the request's transaction, under the claim's lock. A record still
+    there is expired (the claim found none live) or a refusal stored meanwhile by an attempt
+    that ran before this one (see complete_refusal): this answer, whose effect commits with it,
+    replaces it."""
+    await session.exec(_upsert(claim, status, headers, body))
 
 
-async def complete_alone(
+async def complete_refusal(
     db: Database, claim: Claim, status: int, headers: list[tuple[bytes, bytes]], body: bytes
 ) -> None:
+    """Record a refusal, in a transaction of its own after the request's was rolled back (its
+    lock with it). A refusal changed nothing, so a duplicate that takes the key in between and
+    runs is harmless: it is no second effect. Should it have written its record first, that one
+    is kept (only an expired record is replaced)."""
+    expired = keys.c.created_at < func.now() - claim.retention
     async with db.transaction() as session:
-        with contextlib.suppress(ClaimLost):  # this refusal changed nothing: no effect to guard
-            await complete(session, claim, status, headers, body)
+        await session.exec(_upsert(claim, status, headers, body, only_if=expired))
 
 
-async def release(db: Database, claim: Claim) -> None:
-    """Forget an in-flight claim whose request failed, so the client may retry."""
-    async with db.transaction() as session:
-        await session.exec(
-            delete(keys).where(
-                keys.c.scope == claim.scope, keys.c.key == claim.key, keys.c.state == IN_FLIGHT
-            )
-        )
+def _upsert(
+    claim: Claim,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+    only_if: ColumnElement[bool] | None = None,
+) -> Insert:
+    kept = {k.decode(): v.decode("latin-1") for k, v in headers if k in REPLAYED_HEADERS}
+    record = insert(keys).values(
+        scope=claim.scope,
+        key=claim.key,
+        fingerprint=claim.fingerprint,
+        status=status,
+        headers=kept,
+        body=body,
+        created_at=func.now(),
+    )
+    new = record.excluded
+    return record.on_conflict_do_update(
+        index_elements=[keys.c.scope, keys.c.key],
+        set_={name: new[name] for name in _ANSWER},
+        where=only_if,
+    )
 
 
 async def purge_expired(db: Database, retention_hours: int) -> int:

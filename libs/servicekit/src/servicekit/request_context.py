@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit.errors import on_unhandled
+from servicekit.logs import log_request
 from servicekit.metrics import ServiceMetrics
 from servicekit.tracing import continue_from, current_traceparent, trace_id
 
-log = structlog.get_logger("servicekit.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -26,10 +26,14 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        given = headers.get("x-request-id", "")
+        given, incoming = "", None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                given = value.decode("latin-1")
+            elif name == b"traceparent":
+                incoming = value.decode("latin-1")
         request_id = given if _SAFE_ID.fullmatch(given) else uuid.uuid4().hex
-        traceparent = continue_from(headers.get("traceparent"))
+        traceparent = continue_from(incoming)
         token = current_traceparent.set(traceparent)
         structlog.contextvars.bind_contextvars(
             request_id=request_id, trace_id=trace_id(traceparent)
@@ -67,13 +71,16 @@ class RequestContextMiddleware:
                 elapsed
             )
             if template not in ("/healthz", "/readyz", "/metrics"):
-                log.log(
+                log_request(
                     logging.WARNING if status >= 500 else logging.INFO,
-                    "request",
-                    method=scope["method"],
-                    path=scope["path"],
-                    status=status,
-                    duration_ms=round(elapsed * 1000, 1),
+                    {
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 1),
+                        "request_id": request_id,
+                        "trace_id": trace_id(traceparent),
+                    },
                 )
             structlog.contextvars.unbind_contextvars("request_id", "trace_id")
             current_traceparent.reset(token)

@@ -81,6 +81,12 @@ class ServiceSettings(BaseSettings):
     )
     consumer_retry_base_seconds: float = Field(0.2, ge=0)
     idempotency_retention_hours: int = 24
+    idempotency_idle_seconds: float = Field(
+        60,
+        gt=0,
+        description="A keyed POST whose transaction sits idle this long (its client host gone "
+        "without closing the connection) is ended by PostgreSQL, releasing its key.",
+    )
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = Field(
         1_048_576, description="Ceiling for multipart/form-data bodies (file uploads)."

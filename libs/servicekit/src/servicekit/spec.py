@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from servicekit.events.consumer import Handlers
+from servicekit.hot_reads import HotRead
 from servicekit.jobs import Job
 from servicekit.settings import ServiceSettings
 
@@ -26,6 +27,7 @@ class ServiceSpec:
     migrations: Path
     port: int
     routers: Sequence[APIRouter] = ()
+    hot_reads: Sequence[HotRead] = ()  # GETs also served without FastAPI (servicekit.hot_reads)
     handlers: Handlers = field(default_factory=Handlers)
     tags: Sequence[dict[str, str]] = ()
     jobs: Sequence[Job] = ()  # periodic work: overdue sweeps, scheduled obligations

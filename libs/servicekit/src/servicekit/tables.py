@@ -80,20 +80,20 @@ dead_letters = Table(
     Index("dead_letters_open", "consumer", "id", postgresql_where=text("replayed_at IS NULL")),
 )
 
-# Idempotency-Key records. state: 0 in flight, 1 done. A done row is written in the same
-# transaction as the request's own changes, so "in flight" after a crash means nothing committed.
+# Idempotency-Key records: the first answer to a key. A request's claim on its key is an advisory
+# lock in its own transaction (servicekit.idempotency), not a row; the record is written in that
+# transaction with the request's own changes, so there is a record exactly when they committed
+# (or, for a refusal, when nothing was changed).
 idempotency_keys = Table(
     "idempotency_keys",
     platform_metadata,
     Column("scope", String(200), nullable=False),
     Column("key", String(255), nullable=False),
     Column("fingerprint", String(64), nullable=False),
-    Column("state", SmallInteger, nullable=False),
-    Column("status", SmallInteger),
-    Column("headers", JSONType),
-    Column("body", LargeBinary),
+    Column("status", SmallInteger, nullable=False),
+    Column("headers", JSONType, nullable=False),
+    Column("body", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("locked_until", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("scope", "key"),
     Index("idempotency_keys_created_at", "created_at"),
 )

@@ -2,7 +2,8 @@
 
 A pure ASGI middleware rather than a ``yield`` dependency, so the commit happens before the
 client sees the response (a failed commit becomes a problem response, not a lost 201) and so the
-Idempotency-Key record is written in the very same transaction as the request's changes.
+Idempotency-Key claim (an advisory lock) and record live in the very same transaction as the
+request's changes.
 """
 
 import logging
@@ -41,8 +42,9 @@ class UnitOfWork:
 
     def get_read_session(self) -> AsyncSession:
         """A read-only session even for a POST (a dry run), unless the request already has a
-        session or an Idempotency-Key record to write."""
-        if self.session is None and self.claim is None:
+        session: an Idempotency-Key claim takes the write session first (its lock and record
+        need a transaction), so a keyed dry run runs there and its answer is kept."""
+        if self.session is None:
             self.read_only = True
         return self.get_session()
 
@@ -52,8 +54,10 @@ class UnitOfWork:
         return self.session
 
     async def close(self) -> None:
+        """Give the connection back; an open transaction rolls back, releasing any claim."""
         if self.session is not None:
             await self.session.close()
+            self.session = None
 
 
 async def get_session(request: Request) -> AsyncSession:
@@ -83,6 +87,7 @@ class UnitOfWorkMiddleware:
             if idempotency.applies(scope):
                 receive, early = await idempotency.begin(uow, scope, receive)
                 if early is not None:
+                    await uow.close()  # the claim's lock is not held while answering
                     await early(scope, receive, send)
                     return
             await self._run(uow, scope, receive, send)
@@ -114,9 +119,7 @@ class UnitOfWorkMiddleware:
             await self.app(scope, receive, buffered_send)
         except BaseException:
             if uow.session is not None:
-                await uow.session.rollback()
-            if uow.claim is not None:
-                await idempotency.release(self.db, uow.claim)
+                await uow.session.rollback()  # and with it the claim: a retry may run
             raise
 
     async def _finish(self, uow: UnitOfWork, start: Message, body: bytes, send: Send) -> None:
@@ -129,25 +132,22 @@ class UnitOfWorkMiddleware:
                 if uow.session is not None:
                     await uow.session.commit()
             except Exception as exc:  # the commit failed: the client must not see success
-                await uow.get_session().rollback()
-                if uow.claim is not None:
-                    await idempotency.release(self.db, uow.claim)
+                await uow.get_session().rollback()  # no record either: a retry may run
                 status, headers, body = _commit_failure(exc)
         else:
             if uow.session is not None:
                 await uow.session.rollback()
-            if uow.claim is not None:
-                if status >= 500 or status == 429:  # "try again later": so it may
-                    await idempotency.release(self.db, uow.claim)
-                else:  # a refusal is an answer too: the same request gets it again
-                    await idempotency.complete_alone(self.db, uow.claim, status, headers, body)
+            # 5xx and 429 say "try again later": no record, so a retry runs. A refusal is an
+            # answer too: the same request gets it again.
+            if uow.claim is not None and status < 500 and status != 429:
+                await idempotency.complete_refusal(self.db, uow.claim, status, headers, body)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 
 def _commit_failure(exc: Exception) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     error: ProblemError
-    if isinstance(exc, (IntegrityError, idempotency.ClaimLost)):
+    if isinstance(exc, IntegrityError):
         error = Conflict(title="Conflicts with data written meanwhile")
     elif is_connection_error(exc):
         error = ServiceUnavailable(title="The database is unreachable")

@@ -20,6 +20,7 @@ from rights_api.indicators.router import router as indicators_router
 from rights_api.inspections.router import router as inspections_router
 from rights_api.plan.router import router as plan_router
 from rights_api.plan.router import zones_router
+from rights_api.rights.hot_reads import HOT_READS
 from rights_api.rights.router import router as rights_router
 from rights_api.seed import seed
 from rights_api.settings import RightsSettings
@@ -45,6 +46,7 @@ SERVICE = ServiceSpec(
         inspections_router,
         compliance_router,
     ],
+    hot_reads=HOT_READS,
     handlers=handlers,
     tags=[
         {

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -217,6 +218,24 @@ class KafkaSubscription:
         await self._close()
         if self in self.broker._subscriptions:
             self.broker._subscriptions.remove(self)
+
+
+@dataclass(frozen=True)
+class GroupState:
+    state: str  # "Stable", "PreparingRebalance", "Empty", "Dead" ...
+    members: int  # consumers in the group now
+
+
+async def group_state(bootstrap_servers: str, group: str, *, timeout_ms: int = 10000) -> GroupState:
+    """The consumer group as its coordinator describes it."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=timeout_ms)
+    await admin.start()
+    try:
+        [response] = await admin.describe_consumer_groups([group])
+        [described] = response.to_object()["groups"]
+        return GroupState(described["state"], len(described["members"]))
+    finally:
+        await admin.close()
 
 
 async def group_lag(

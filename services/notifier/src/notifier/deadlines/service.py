@@ -15,11 +15,12 @@ from servicekit.pagination import PageParams, cursor_position
 from servicekit.workdays import WorkCalendar
 from servicekit.workdays import load as load_calendar
 from sqlalchemy import func, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifier.alerts import service as alerts
-from notifier.deadlines.models import SHANGHAI, Deadline, DeadlineState, Due
+from notifier.deadlines.models import SHANGHAI, Deadline, DeadlineState, Due, RightHolder
 from notifier.settings import NotifierSettings
 
 OVERDUE = "overdue"
@@ -97,7 +98,7 @@ async def apply(*, session: AsyncSession, deadline: DeadlineEvent, event_type: s
         )
         session.add(row)
     row.kind, row.subject, row.title_zh = deadline.kind, deadline.subject, deadline.title_zh
-    row.holder_id = deadline.audience.holder_id
+    row.holder_id = await holder_now(session, deadline.subject, deadline.audience.holder_id)
     row.role = deadline.audience.role
     row.org_id = deadline.audience.org_id
     row.due_at = deadline.due_at  # a new date moves the reminders still ahead with it
@@ -167,7 +168,29 @@ async def readdress(
     )
     if ids:
         await alerts.cancel_pending(session=session, deadline_ids=ids, holder_id=from_holder)
+    await session.exec(
+        insert(RightHolder)
+        .values(subject=subject, holder_id=to_holder, former_holders=[from_holder])
+        .on_conflict_do_update(
+            index_elements=[RightHolder.subject],
+            set_={
+                "holder_id": to_holder,
+                "former_holders": func.array_append(col(RightHolder.former_holders), from_holder),
+            },
+        )
+    )
     return len(ids)
+
+
+async def holder_now(session: AsyncSession, subject: str, named: str | None) -> str | None:
+    """``named``, unless the right ``subject`` has been transferred away from it since: then
+    the holder now."""
+    if named is None:
+        return None
+    record = await session.get(RightHolder, subject)
+    if record is not None and named != record.holder_id and named in record.former_holders:
+        return record.holder_id
+    return named
 
 
 CLAIM_COLUMNS = [getattr(Deadline, f) for f in Due.__slots__]  # type: ignore[attr-defined]

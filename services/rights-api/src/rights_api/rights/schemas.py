@@ -1,6 +1,7 @@
 """What the rights API reads and writes."""
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -145,18 +146,31 @@ class RightPublic(BaseModel):
 
     @classmethod
     def of(cls, right: Any) -> "RightPublic":
+        return cls.of_columns({name: getattr(right, name) for name in PUBLIC_COLUMNS})
+
+    @classmethod
+    def of_columns(cls, columns: Mapping[str, Any]) -> "RightPublic":
+        """From the ``PUBLIC_COLUMNS`` of a row of the rights table."""
         scale = (
-            Scale(value=right.scale_value, unit=right.scale_unit)
-            if right.scale_value is not None and right.scale_unit
+            Scale(value=columns["scale_value"], unit=columns["scale_unit"])
+            if columns["scale_value"] is not None and columns["scale_unit"]
             else None
         )
         return cls.model_validate(
             {
-                **{name: getattr(right, name) for name in cls.model_fields if hasattr(right, name)},
-                "mineral_name_zh": MINERAL_NAMES_ZH[Mineral(right.mineral)],
+                **{name: columns[name] for name in cls.model_fields if name in columns},
+                "mineral_name_zh": MINERAL_NAMES_ZH[Mineral(columns["mineral"])],
                 "scale": scale,
             }
         )
+
+
+# the columns of the rights table a RightPublic is made of
+PUBLIC_COLUMNS = (
+    *(name for name in RightPublic.model_fields if name not in ("mineral_name_zh", "scale")),
+    "scale_value",
+    "scale_unit",
+)
 
 
 class HistoryEntry(BaseModel):

@@ -48,11 +48,7 @@ async def get_right(
     """The right, or 404. An enterprise asking for another holder's right gets the same 404:
     it learns nothing about rights that are not its own (BOLA)."""
     right = await session.get(Right, right_id, with_for_update=for_update)
-    if right is None or (
-        principal is not None
-        and principal.own_holder is not None
-        and principal.own_holder != str(right.holder_id)
-    ):
+    if right is None or (principal is not None and not principal.sees_holder(right.holder_id)):
         raise NotFound(f"No right {right_id}.")
     return right
 
