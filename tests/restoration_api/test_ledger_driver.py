@@ -112,3 +112,21 @@ async def test_a_connection_lost_mid_posting_is_a_connection_error_and_is_not_re
     assert response.status_code == 201, response.text
     funds = await restoration.client.get(f"/funds/{fund['id']}", headers=admin(restoration))
     assert funds.json()["balances"]["deposited"] == "5.00"
+
+
+async def test_a_keyed_posting_runs_its_statements_inside_the_claims_transaction(restoration):
+    """With an Idempotency-Key the claim begins the transaction before the route runs, so the
+    fund read goes to asyncpg too: it must still commit with the claim's record, exactly once."""
+    fund = await grant(restoration)
+    body = {"id": str(uuid.uuid4()), "kind": "deposit", "amount": "12.00"}
+    headers = {**admin(restoration), "Idempotency-Key": str(uuid.uuid4())}
+    path = f"/funds/{fund['id']}/transfers"
+    first = await restoration.client.post(path, json=body, headers=headers)
+    again = await restoration.client.post(path, json=body, headers=headers)
+    assert first.status_code == again.status_code == 201, (first.text, again.text)
+    assert again.json() == first.json()
+    shown = await restoration.client.get(f"/funds/{fund['id']}", headers=admin(restoration))
+    assert shown.json()["balances"]["deposited"] == "12.00"
+    assert await sql(
+        restoration, "SELECT count(*) FROM transfers WHERE id = :t", t=uuid.UUID(body["id"])
+    ) == [(1,)]
