@@ -17,6 +17,7 @@ from tests.e2e.journeys import (
     OILFIELD,
     apply_green,
     at,
+    check,
     deadline,
     deadline_of_kind,
     deadlines,
@@ -87,15 +88,7 @@ async def test_a_refused_application_reports_every_violation_with_its_clause(
         )
     )
     assert filed["items"] == []
-    dry_run = ok(
-        await system.call(
-            "rights",
-            "POST",
-            "/applications/check",
-            json=body,
-            headers=system.auth(Role.enterprise, holder_id=holder_id),
-        )
-    )
+    dry_run = await check(system, holder_id, body)
     assert dry_run["passed"] is False
     assert {v["code"] for v in dry_run["violations"]} == set(clauses)
 

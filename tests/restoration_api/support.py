@@ -14,6 +14,18 @@ from servicekit.testing import RunningService
 from sqlalchemy import text
 
 # 专栏一 no. 6: 二连浩特市乌希根楚二号建筑用花岗岩矿, 0.0386 km², 6万m³/年, open pit, producing
+# an accrual rule set of the shape the province publishes (the figures are the tests' own)
+RULES_2026 = {
+    "code": "nmg-2026",
+    "name": "2026 提取标准 (test)",
+    "effective_from": "2026-01-01",
+    "effective_to": "2026-12-31",
+    "base_rates": {"construction_granite": "5000.00"},
+    "method_factors": {"open_pit": "1.2", "underground": "0.8"},
+    "land_type_factors": {"grassland": "1.5", "bare_land": "1.0"},
+    "region_factors": {"erenhot": "1.1"},
+}
+
 GRANITE = {
     "licence_no": "C1525012010057130066321",
     "mine_name": "二连浩特市乌希根楚二号建筑用花岗岩矿",

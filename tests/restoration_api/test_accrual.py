@@ -6,18 +6,7 @@ from datetime import UTC, datetime
 
 from servicekit.auth import Role
 
-from tests.restoration_api.support import admin, grant, published, transfer
-
-RULES_2026 = {
-    "code": "nmg-2026",
-    "name": "2026 提取标准 (test)",
-    "effective_from": "2026-01-01",
-    "effective_to": "2026-12-31",
-    "base_rates": {"construction_granite": "5000.00"},
-    "method_factors": {"open_pit": "1.2", "underground": "0.8"},
-    "land_type_factors": {"grassland": "1.5", "bare_land": "1.0"},
-    "region_factors": {"erenhot": "1.1"},
-}
+from tests.restoration_api.support import RULES_2026, admin, grant, published, transfer
 
 
 async def load(restoration, rules=RULES_2026):

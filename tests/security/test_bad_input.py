@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 from servicekit.auth import Role
-from sqlalchemy import text
+
+from tests.security.harness import fingerprint
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -43,25 +44,6 @@ def fill(path: str, params: list[dict]) -> str:
 
 def media_type(operation: dict) -> str:
     return next(iter(operation["requestBody"]["content"]))
-
-
-async def fingerprint(service) -> dict[str, str]:
-    """A digest of every row of every table: equal before and after means nothing written."""
-    async with service.runtime.db.transaction() as session:
-        tables = (
-            await session.exec(
-                text(
-                    "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
-                    "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
-                )
-            )
-        ).scalars()
-        digests = " UNION ALL ".join(
-            f"SELECT '{table}', md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
-            f"FROM {table} t"
-            for table in tables
-        )
-        return dict((await session.exec(text(digests))).all())
 
 
 def refusal(response: httpx.Response, operation: dict, status: int, names: str) -> str | None:

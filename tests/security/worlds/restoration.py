@@ -8,22 +8,17 @@ from datetime import UTC, datetime
 from servicekit.seed import seed
 from servicekit.testing import RunningService
 
-from tests.restoration_api.support import closure_filed, deliver, grant
+from tests.restoration_api.support import RULES_2026, closure_filed, deliver, grant
 from tests.security.harness import Call, World
 from tests.security.matrix import ENT_A
 from tests.security.worlds.common import new_id, shared_calls, shared_params
 
-RULES = {
-    "code": "nmg-2026",
-    "name": "2026 提取标准 (test)",
-    "effective_from": "2026-01-01",
-    "effective_to": "2026-12-31",
-    "base_rates": {"construction_granite": "5000.00"},
-    "method_factors": {"open_pit": "1.2", "underground": "0.8"},
-    "land_type_factors": {"grassland": "1.5", "bare_land": "1.0"},
-    "region_factors": {"erenhot": "1.1"},
+RULES_2027 = {
+    **RULES_2026,
+    "code": "nmg-2027",
+    "effective_from": "2027-01-01",
+    "effective_to": None,
 }
-RULES_2027 = {**RULES, "code": "nmg-2027", "effective_from": "2027-01-01", "effective_to": None}
 TARGETS = {
     "period_from": 2026,
     "period_to": 2030,
@@ -72,7 +67,7 @@ async def build(service: RunningService) -> World:
         f"/funds/{fund['id']}/transfers",
         {"id": new_id(), "kind": "deposit", "amount": "125000.00", "reference": "回单 0012"},
     )
-    rules = await post("/accrual-rule-sets", RULES)
+    rules = await post("/accrual-rule-sets", RULES_2026)
     plan = await post("/plans", {**PLAN, "right_id": right}, owner)
     new_year = datetime(2027, 1, 10, tzinfo=UTC)
     assert await service.runtime.run_job("annual_obligations", now=new_year)

@@ -212,13 +212,8 @@ async def check_shortfall(*, session: AsyncSession, fund: Fund, now: datetime) -
             required=Decimal(yuan(required)),
             deposited=Decimal(yuan(deposited)),
             shortfall=Decimal(yuan(required - deposited)),
-            deadline=Deadline(
-                id=f"restoration:shortfall:{fund.id}",
-                kind="fund_shortfall",
-                due_at=due_on,
-                subject=str(fund.right_id),
-                audience=Audience(holder_id=str(fund.holder_id)),
-                title_zh=f"治理恢复基金补缴 {yuan(required - deposited)} 元",
+            deadline=_shortfall_deadline(
+                fund, due_on, f"治理恢复基金补缴 {yuan(required - deposited)} 元"
             ),
         ),
         subject=str(fund.right_id),
@@ -259,14 +254,11 @@ async def settle_shortfall(
             holder_id=fund.holder_id,
             required=Decimal(yuan(required)),
             deposited=Decimal(yuan(deposited)),
-            deadline=Deadline(
-                id=f"restoration:shortfall:{fund.id}",
-                kind="fund_shortfall",
+            deadline=_shortfall_deadline(
+                fund,
+                noticed.due_on,
+                f"治理恢复基金缴存缺口已补足（应提取 {yuan(required)} 元）",
                 action=DeadlineAction.met,
-                due_at=noticed.due_on,
-                subject=str(fund.right_id),
-                audience=Audience(holder_id=str(fund.holder_id)),
-                title_zh=f"治理恢复基金缴存缺口已补足（应提取 {yuan(required)} 元）",
             ),
         ),
         subject=str(fund.right_id),
@@ -289,3 +281,18 @@ async def get_rule_set(*, session: AsyncSession, rule_set_id: UUID) -> RuleSet:
     if rules is None:
         raise NotFound(f"No rule set {rule_set_id}.")
     return rules
+
+
+def _shortfall_deadline(
+    fund: Fund | FundHead, due_on: date, title_zh: str, action: DeadlineAction = DeadlineAction.set
+) -> Deadline:
+    """The one deadline a fund's shortfall sets and its covering deposit meets."""
+    return Deadline(
+        id=f"restoration:shortfall:{fund.id}",
+        kind="fund_shortfall",
+        action=action,
+        due_at=due_on,
+        subject=str(fund.right_id),
+        audience=Audience(holder_id=str(fund.holder_id)),
+        title_zh=title_zh,
+    )

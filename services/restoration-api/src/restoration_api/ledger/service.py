@@ -177,11 +177,7 @@ async def fund_to_post(*, session: AsyncSession, fund_id: UUID, caller: Principa
 
 def _visible(fund: F | None, fund_id: UUID, caller: Principal | None) -> F:
     # an enterprise asking for another holder's fund learns nothing, not even that it exists
-    if fund is None or (
-        caller is not None
-        and caller.own_holder is not None
-        and str(fund.holder_id) != caller.own_holder
-    ):
+    if fund is None or (caller is not None and not caller.sees_holder(fund.holder_id)):
         raise NotFound(f"No fund {fund_id}.")
     return fund
 
