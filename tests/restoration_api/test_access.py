@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from contracts.rights import RightTransferred
 
+from tests.paging import once_each, walk
 from tests.restoration_api.support import admin, deliver, enterprise, grant, granted, transfer
 from tests.samples import forged_cursor
 
@@ -129,6 +130,8 @@ async def test_lists_page_with_a_cursor_and_refuse_a_forged_one(restoration):
     )
     assert [w["name"] for w in rest.json()["items"]] == ["治理工程2"]
     assert rest.json()["next_cursor"] is None
+    walked = await walk(restoration.client, "/works", headers=admin(restoration), limit=2)
+    assert len(once_each(walked)) == 3
     # a cursor of another list (a date where a timestamp was) or garbage: 422, never a 500
     for cursor in (forged_cursor(["x", "y"]), forged_cursor([1]), "!!"):
         forged = await restoration.client.get(

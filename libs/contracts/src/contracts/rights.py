@@ -20,6 +20,17 @@ from contracts.mining import (
 TOPIC = "rights.events"
 
 
+class RightNews(EventPayload):
+    """An event that changes a right: it carries the right's version after the change."""
+
+    right_version: int | None = Field(
+        None,
+        description="The right's version at rights-api after this change (its ETag); a "
+        "consumer keeping a copy of the right ignores news not newer than what it holds.",
+        examples=[2],
+    )
+
+
 class HolderRegistered(EventPayload):
     event_type = "rights.holder.registered"
     topic = TOPIC
@@ -105,7 +116,7 @@ class ApplicationRejected(EventPayload):
     deadline: Deadline | None = Field(None, description="The review deadline, now met.")
 
 
-class RightGranted(EventPayload):
+class RightGranted(RightNews):
     event_type = "rights.right.granted"
     topic = TOPIC
     summary = "A mining or exploration right was granted (or loaded as reference data) 矿业权已设立"
@@ -129,7 +140,7 @@ class RightGranted(EventPayload):
     granted_at: datetime
 
 
-class RightRenewed(EventPayload):
+class RightRenewed(RightNews):
     event_type = "rights.right.renewed"
     topic = TOPIC
     summary = "A right's validity was extended 矿业权已延续"
@@ -142,7 +153,7 @@ class RightRenewed(EventPayload):
     renewed_at: datetime
 
 
-class RightTransferred(EventPayload):
+class RightTransferred(RightNews):
     event_type = "rights.right.transferred"
     topic = TOPIC
     summary = "A right passed to another holder 矿业权已转让"
@@ -155,7 +166,7 @@ class RightTransferred(EventPayload):
     transferred_at: datetime
 
 
-class RightChanged(EventPayload):
+class RightChanged(RightNews):
     event_type = "rights.right.changed"
     topic = TOPIC
     summary = "A right's registered details changed (mine name, scale, method) 矿业权变更"
@@ -170,7 +181,7 @@ class RightChanged(EventPayload):
     changed_at: datetime
 
 
-class RightSuspended(EventPayload):
+class RightSuspended(RightNews):
     event_type = "rights.right.suspended"
     topic = TOPIC
     summary = "A mine was suspended 矿山已停产整治"
@@ -182,7 +193,7 @@ class RightSuspended(EventPayload):
     suspended_at: datetime
 
 
-class RightStatusChanged(EventPayload):
+class RightStatusChanged(RightNews):
     event_type = "rights.right.status_changed"
     topic = TOPIC
     summary = "A right's status changed (other than granting, suspension and closure) 矿山状态变更"
@@ -195,7 +206,7 @@ class RightStatusChanged(EventPayload):
     changed_at: datetime
 
 
-class MineClosed(EventPayload):
+class MineClosed(RightNews):
     event_type = "rights.mine.closed"
     topic = TOPIC
     summary = "A mine was closed after its closure restoration passed acceptance 矿山已闭坑"

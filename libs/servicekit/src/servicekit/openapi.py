@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from servicekit.auth import optional_principal
 from servicekit.errors import PROBLEM_JSON, PROBLEM_RESPONSES, Problem
 from servicekit.idempotency import MAX_KEY_LENGTH
+from servicekit.pagination import page_params
 from servicekit.rate_limit import RATE_LIMITED_RESPONSE, UNLIMITED_PATHS
 from servicekit.request_checks import dependants as all_dependants
 from servicekit.unit_of_work import get_session
@@ -27,6 +28,12 @@ PLATFORM_PROBLEMS = {
     422: PROBLEM_RESPONSES[422]["description"],
     428: "If-Match header required 需要 If-Match",
     503: "Database unreachable; retry after Retry-After seconds 数据库暂不可用",
+}
+
+NEXT_PAGE_LINK = {
+    "description": 'The next page, as `<url>; rel="next"` (RFC 8288); absent on the last page.',
+    "schema": {"type": "string"},
+    "example": '</works?limit=50&cursor=WyIyMDI2LTAxLTAxIiwiMSJd.c2lnbmF0dXJl>; rel="next"',
 }
 
 IDEMPOTENCY_KEY = {
@@ -99,6 +106,10 @@ def platform_problems(route: APIRoute) -> set[int]:
     return codes
 
 
+def _pages(route: APIRoute) -> bool:
+    return any(d.call is page_params for d in all_dependants(route.dependant))
+
+
 def _document_platform_problems(app: FastAPI, document: dict[str, Any]) -> None:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -116,6 +127,8 @@ def _document_platform_problems(app: FastAPI, document: dict[str, Any]) -> None:
                 responses.setdefault(
                     str(code), {"description": PLATFORM_PROBLEMS[code], "content": content}
                 )
+            if _pages(route) and "200" in responses:
+                responses["200"].setdefault("headers", {})["Link"] = NEXT_PAGE_LINK
             operation["responses"] = dict(sorted(responses.items()))
 
 

@@ -1,5 +1,10 @@
 """Cursor pagination: ``limit`` + an opaque ``cursor``, in a stable order (keyset, not offset).
 
+A collection route takes ``page: Paging`` and its service function returns
+``await paginate(session, query, page, order=(Model.created_at, Model.id))``; the answer
+carries ``next_cursor``, ``next`` (the next page's URL) and the same URL in a
+``Link: <…>; rel="next"`` header.
+
 A cursor is the keyset position of the page's last row, signed with the service's cursor key
 (HMAC-SHA256 over the list's path and the position). A list therefore only ever reads positions
 it wrote itself: a forged, edited or borrowed cursor is a 422 at the door, and no list has to
@@ -10,11 +15,15 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query, Request
-from pydantic import BaseModel, Field
+from fastapi import Depends, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Select, literal, tuple_
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.datastructures import URL
 
 from servicekit.errors import FieldError, validation_error
 
@@ -25,13 +34,24 @@ MAX_LIMIT = 200
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page.")
+    next: str | None = Field(
+        None, description="The next page's URL (also in the `Link` header, rel=next)."
+    )
+
+    def with_items(self, items: list[Any]) -> "Page[Any]":
+        """The same page position with its items shaped for the answer."""
+        return Page(items=items, next_cursor=self.next_cursor, next=self.next)
 
 
 class PageParams(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
     limit: int
     after: list[Any] | None
     scope: str = Field("", repr=False)  # the list's path: a cursor is valid for it alone
     key: bytes = Field(b"", repr=False)
+    url: URL | None = Field(None, repr=False)
+    response: Response | None = Field(None, repr=False)  # where the Link header goes
 
 
 def _b64(raw: bytes) -> str:
@@ -68,6 +88,7 @@ def decode_cursor(cursor: str, *, key: bytes, scope: str) -> list[Any]:
 
 async def page_params(
     request: Request,
+    response: Response,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size 每页条数")] = 50,
     cursor: Annotated[
         str | None, Query(description="Cursor from the previous page 翻页游标")
@@ -76,15 +97,68 @@ async def page_params(
     key = await request.app.state.runtime.cursor_key()
     scope = request.url.path
     after = decode_cursor(cursor, key=key, scope=scope) if cursor else None
-    return PageParams(limit=limit, after=after, scope=scope, key=key)
+    return PageParams(
+        limit=limit, after=after, scope=scope, key=key, url=request.url, response=response
+    )
+
+
+Paging = Annotated[PageParams, Depends(page_params)]
 
 
 def page_of(rows: list[T], params: PageParams, sort_key: Any) -> Page[T]:
     """``rows`` were fetched with ``limit + 1``; ``sort_key(row)`` gives the keyset position."""
     more = len(rows) > params.limit
     rows = rows[: params.limit]
-    cursor = encode_cursor(sort_key(rows[-1]), key=params.key, scope=params.scope) if more else None
-    return Page(items=rows, next_cursor=cursor)
+    if not more:
+        return Page(items=rows)
+    cursor = encode_cursor(sort_key(rows[-1]), key=params.key, scope=params.scope)
+    url = None
+    if params.url is not None:
+        # relative, so it holds behind any proxy (RFC 8288 allows a URI reference)
+        url = f"{params.url.path}?{params.url.include_query_params(cursor=cursor).query}"
+        if params.response is not None:
+            params.response.headers.append("Link", f'<{url}>; rel="next"')
+    return Page(items=rows, next_cursor=cursor, next=url)
+
+
+async def paginate(
+    session: AsyncSession,
+    query: Select[Any],
+    params: PageParams,
+    *,
+    order: Sequence[Any],
+    descending: bool = False,
+) -> Page[Any]:
+    """One page of ``query``'s rows in ``order`` (columns that together are unique, e.g.
+    ``(Model.created_at, Model.id)``), after the cursor's position."""
+    columns = [column.expression if hasattr(column, "expression") else column for column in order]
+    position = cursor_position(params, *(_reader(column) for column in columns))
+    if position is not None:
+        keyset = tuple_(*columns)
+        after = tuple_(*(literal(v, c.type) for v, c in zip(position, columns, strict=True)))
+        query = query.where(keyset < after if descending else keyset > after)
+    query = query.order_by(*(c.desc() if descending else c for c in columns))
+    rows = list((await session.exec(query.limit(params.limit + 1))).all())
+    names = [column.key for column in columns]
+    return page_of(rows, params, lambda row: [_plain(getattr(row, n)) for n in names])
+
+
+def _reader(column: Any) -> Callable[[Any], Any]:
+    """How a cursor's JSON value is read back as the column's Python value."""
+    kind = column.type.python_type
+    if kind is datetime:
+        return datetime.fromisoformat
+    if kind is date:
+        return date.fromisoformat
+    return kind
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, int | str):
+        return value
+    return str(value)
 
 
 def cursor_position(page: PageParams, *parse: Callable[[Any], Any]) -> tuple[Any, ...] | None:
@@ -96,7 +170,7 @@ def cursor_position(page: PageParams, *parse: Callable[[Any], Any]) -> tuple[Any
         if len(page.after) != len(parse):
             raise ValueError("wrong length")
         return tuple(read(value) for read, value in zip(parse, page.after, strict=True))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, ArithmeticError):
         raise validation_error(
             [FieldError(field="query.cursor", message="not a cursor of this list")]
         ) from None

@@ -24,7 +24,8 @@ class ServiceSpec:
     description: str
     settings: type[ServiceSettings]
     package: str
-    migrations: Path
+    # its Alembic version folders: its own, then those of shared read models it keeps
+    migrations: Path | Sequence[Path]
     port: int
     routers: Sequence[APIRouter] = ()
     hot_reads: Sequence[HotRead] = ()  # GETs also served without FastAPI (servicekit.hot_reads)

@@ -31,22 +31,52 @@ Handler = Callable[[AsyncSession, CloudEvent, Any], Awaitable[None]]
 
 
 class Handlers:
-    """Event type → handler, registered explicitly per consumer."""
+    """Event type → the handlers that react to it, registered explicitly.
+
+    Each domain package that reacts to events keeps its own ``Handlers`` in its ``handlers.py``;
+    the service combines them (``Handlers.combine``). Every handler of a type runs, in the order
+    registered, inside the one transaction that records the event in the inbox: all of their
+    effects happen once, or none does."""
 
     def __init__(self) -> None:
-        self._by_type: dict[str, Handler] = {}
+        self._by_type: dict[str, list[Handler]] = {}
 
     def on(self, payload: type[EventPayload]) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            if payload.event_type in self._by_type:
-                raise ValueError(f"two handlers for {payload.event_type}")
-            self._by_type[payload.event_type] = handler
+            self.on_type(payload.event_type, handler)
             return handler
 
         return register
 
+    @classmethod
+    def combine(cls, *registries: "Handlers") -> "Handlers":
+        """One registry running each of ``registries``' handlers, in the order given."""
+        combined = cls()
+        for registry in registries:
+            for event_type, handlers in registry._by_type.items():
+                for handler in handlers:
+                    combined.on_type(event_type, handler)
+        return combined
+
+    def on_type(self, event_type: str, handler: Handler) -> None:
+        registered = self._by_type.setdefault(event_type, [])
+        if handler in registered:
+            raise ValueError(f"{handler.__qualname__} registered twice for {event_type}")
+        registered.append(handler)
+
     def get(self, event_type: str) -> Handler | None:
-        return self._by_type.get(event_type)
+        """One handler running every handler of ``event_type`` in turn, or None."""
+        handlers = self._by_type.get(event_type)
+        if not handlers:
+            return None
+        if len(handlers) == 1:
+            return handlers[0]
+
+        async def each(session: AsyncSession, event: CloudEvent, payload: Any) -> None:
+            for handler in handlers:
+                await handler(session, event, payload)
+
+        return each
 
     def topics(self, registry: EventRegistry) -> list[str]:
         return sorted({registry.model(t).topic for t in self._by_type})

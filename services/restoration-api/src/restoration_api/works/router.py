@@ -72,11 +72,7 @@ async def list_works(
         right_id=right_id,
         legacy_site_id=legacy_site_id,
     )
-    return page_of(
-        [await service.work_public(session, w) for w in rows],
-        page,
-        lambda w: [w.created_at.isoformat(), str(w.id)],
-    )
+    return rows.with_items([await service.work_public(session, w) for w in rows.items])
 
 
 @router.get(

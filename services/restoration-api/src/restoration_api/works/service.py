@@ -8,7 +8,7 @@ from contracts.restoration import AcceptanceFailed, AcceptancePassed
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, NotFound, validation_error
 from servicekit.events.outbox import publish
-from servicekit.pagination import PageParams, cursor_position
+from servicekit.pagination import Page, PageParams, cursor_position, paginate
 from sqlalchemy import func, tuple_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -103,17 +103,15 @@ async def list_works(
     page: PageParams,
     right_id: UUID | None,
     legacy_site_id: UUID | None,
-) -> list[Work]:
-    query = select(Work).order_by(Work.created_at, Work.id).limit(page.limit + 1)
-    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
-        query = query.where(tuple_(Work.created_at, Work.id) > tuple_(*position))
+) -> Page[Work]:
+    query = select(Work)
     if caller.own_holder is not None:
         query = query.join(Mine).where(Mine.holder_id == UUID(caller.own_holder))
     if right_id is not None:
         query = query.where(Work.right_id == right_id)
     if legacy_site_id is not None:
         query = query.where(Work.legacy_site_id == legacy_site_id)
-    return list((await session.exec(query)).all())
+    return await paginate(session, query, page, order=(Work.created_at, Work.id))
 
 
 # ---- closure cases -------------------------------------------------------------------------

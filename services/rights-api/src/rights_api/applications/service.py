@@ -422,6 +422,7 @@ async def _renew(
         session,
         RightRenewed(
             right_id=right.id,
+            right_version=right.version,
             holder_id=right.holder_id,
             licence_no=right.licence_no,
             valid_from=right.valid_from,
@@ -452,6 +453,7 @@ async def _transfer(
         session,
         RightTransferred(
             right_id=right.id,
+            right_version=right.version,
             licence_no=right.licence_no,
             from_holder_id=before,
             to_holder_id=right.holder_id,
@@ -514,6 +516,7 @@ async def _change(
         session,
         RightChanged(
             right_id=right.id,
+            right_version=right.version,
             holder_id=right.holder_id,
             licence_no=right.licence_no,
             mine_name=right.mine_name,

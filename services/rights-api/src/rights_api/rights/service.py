@@ -122,6 +122,7 @@ async def change_status(
     if to == RightStatus.suspended:
         payload = RightSuspended(
             right_id=right.id,
+            right_version=right.version,
             holder_id=right.holder_id,
             reason=reason or "suspended",
             order_id=order_id,
@@ -130,6 +131,7 @@ async def change_status(
     elif to in CLOSED:
         payload = MineClosed(
             right_id=right.id,
+            right_version=right.version,
             holder_id=right.holder_id,
             licence_no=right.licence_no,
             status=to,
@@ -139,6 +141,7 @@ async def change_status(
     else:
         payload = RightStatusChanged(
             right_id=right.id,
+            right_version=right.version,
             holder_id=right.holder_id,
             from_status=before,
             to_status=to,
@@ -204,6 +207,7 @@ async def grant(
         session,
         RightGranted(
             right_id=right.id,
+            right_version=right.version,
             licence_no=right.licence_no,
             kind=right.kind,
             holder_id=right.holder_id,
