@@ -1,13 +1,17 @@
-"""``rights.*`` events → the read model. Registered first by every service that keeps it."""
+"""``rights.*`` events → the read model. Registered first by every service that keeps it.
+
+A grant brings the whole right; every other event is news about one aspect of it: the event
+time it happened at, and the columns it sets."""
 
 from collections.abc import Callable
-from datetime import datetime
-from uuid import UUID
+from typing import Any
 
+from contracts.mining import Scale
 from contracts.rights import (
     MineClosed,
     RightChanged,
     RightGranted,
+    RightNews,
     RightRenewed,
     RightStatusChanged,
     RightSuspended,
@@ -18,7 +22,6 @@ from servicekit.events.envelope import CloudEvent
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from mining_rights import service
-from mining_rights.models import MiningRight
 
 handlers = Handlers()
 
@@ -28,68 +31,47 @@ async def right_granted(session: AsyncSession, event: CloudEvent, payload: Right
     await service.record_grant(session, payload)
 
 
-@handlers.on(RightRenewed)
-async def right_renewed(session: AsyncSession, event: CloudEvent, payload: RightRenewed) -> None:
-    def renew(right: MiningRight) -> None:
-        right.valid_from, right.valid_to = payload.valid_from, payload.valid_to
-
-    await _news(session, payload.right_id, payload.right_version, payload.renewed_at, renew)
-
-
-@handlers.on(RightTransferred)
-async def right_transferred(
-    session: AsyncSession, event: CloudEvent, payload: RightTransferred
-) -> None:
-    def transfer(right: MiningRight) -> None:
-        right.holder_id, right.holder_name = payload.to_holder_id, payload.to_holder_name
-
-    await _news(session, payload.right_id, payload.right_version, payload.transferred_at, transfer)
+def _scale(scale: Scale | None) -> dict[str, Any]:
+    return {
+        "scale_value": scale.value if scale else None,
+        "scale_unit": scale.unit.value if scale else None,
+    }
 
 
-@handlers.on(RightChanged)
-async def right_changed(session: AsyncSession, event: CloudEvent, payload: RightChanged) -> None:
-    def change(right: MiningRight) -> None:
-        right.mine_name = payload.mine_name
-        right.method = payload.method.value if payload.method else None
-        right.scale_value = payload.scale.value if payload.scale else None
-        right.scale_unit = payload.scale.unit.value if payload.scale else None
-
-    await _news(session, payload.right_id, payload.right_version, payload.changed_at, change)
-
-
-@handlers.on(RightSuspended)
-async def right_suspended(
-    session: AsyncSession, event: CloudEvent, payload: RightSuspended
-) -> None:
-    def suspend(right: MiningRight) -> None:
-        right.status = "suspended"
-
-    await _news(session, payload.right_id, payload.right_version, payload.suspended_at, suspend)
-
-
-@handlers.on(RightStatusChanged)
-async def status_changed(
-    session: AsyncSession, event: CloudEvent, payload: RightStatusChanged
-) -> None:
-    def move(right: MiningRight) -> None:
-        right.status = payload.to_status.value
-
-    await _news(session, payload.right_id, payload.right_version, payload.changed_at, move)
+NEWS: dict[type[RightNews], tuple[str, Callable[[Any], dict[str, Any]]]] = {
+    RightRenewed: ("renewed_at", lambda p: {"valid_from": p.valid_from, "valid_to": p.valid_to}),
+    RightTransferred: (
+        "transferred_at",
+        lambda p: {"holder_id": p.to_holder_id, "holder_name": p.to_holder_name},
+    ),
+    RightChanged: (
+        "changed_at",
+        lambda p: {
+            "mine_name": p.mine_name,
+            "method": p.method.value if p.method else None,
+            **_scale(p.scale),
+        },
+    ),
+    RightSuspended: ("suspended_at", lambda p: {"status": "suspended"}),
+    RightStatusChanged: ("changed_at", lambda p: {"status": p.to_status.value}),
+    MineClosed: ("closed_at", lambda p: {"status": p.status.value, "closed_at": p.closed_at}),
+}
 
 
-@handlers.on(MineClosed)
-async def mine_closed(session: AsyncSession, event: CloudEvent, payload: MineClosed) -> None:
-    def close(right: MiningRight) -> None:
-        right.status, right.closed_at = payload.status.value, payload.closed_at
+def _news_handler(
+    at: str, columns: Callable[[Any], dict[str, Any]]
+) -> Callable[[AsyncSession, CloudEvent, Any], Any]:
+    async def handle(session: AsyncSession, event: CloudEvent, payload: Any) -> None:
+        await service.record_news(
+            session,
+            payload.right_id,
+            version=payload.right_version,
+            at=getattr(payload, at),
+            values=columns(payload),
+        )
 
-    await _news(session, payload.right_id, payload.right_version, payload.closed_at, close)
+    return handle
 
 
-async def _news(
-    session: AsyncSession,
-    right_id: UUID,
-    version: int | None,
-    at: datetime,
-    change: Callable[[MiningRight], None],
-) -> None:
-    await service.record_news(session, right_id, version=version, at=at, change=change)
+for _payload, (_at, _columns) in NEWS.items():
+    handlers.on(_payload)(_news_handler(_at, _columns))

@@ -6,7 +6,6 @@ event carries the right's version at rights-api: news with a version not above t
 stale and ignored. Events published before versions travelled have none; those are compared by
 when they happened."""
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -50,7 +49,7 @@ async def record_grant(session: AsyncSession, payload: RightGranted) -> MiningRi
         return None
     right = right or MiningRight(right_id=payload.right_id)
     scale = payload.scale
-    for name, value in {
+    values = {
         "licence_no": payload.licence_no,
         "kind": payload.kind.value,
         "holder_id": payload.holder_id,
@@ -68,11 +67,8 @@ async def record_grant(session: AsyncSession, payload: RightGranted) -> MiningRi
         "valid_to": payload.valid_to,
         "reference": payload.reference,
         "granted_at": payload.granted_at,
-    }.items():
-        setattr(right, name, value)
-    _stamp(right, payload.right_version, payload.granted_at)
-    session.add(right)
-    await session.flush()
+    }
+    await _apply(session, right, values, version=payload.right_version, at=payload.granted_at)
     return right
 
 
@@ -82,21 +78,29 @@ async def record_news(
     *,
     version: int | None,
     at: datetime,
-    change: Callable[[MiningRight], Any],
+    values: dict[str, Any],
 ) -> MiningRight | None:
-    """Apply ``change`` to a known right unless the news is stale; None when nothing changed
+    """Set ``values`` on a known right unless the news is stale; None when nothing changed
     (a right granted before this service kept the model, or old news)."""
     right = await session.get(MiningRight, right_id, with_for_update=True)
     if right is None or not is_news(right, version=version, at=at):
         return None
-    change(right)
-    _stamp(right, version, at)
-    session.add(right)
-    await session.flush()
+    await _apply(session, right, values, version=version, at=at)
     return right
 
 
-def _stamp(right: MiningRight, version: int | None, at: datetime) -> None:
+async def _apply(
+    session: AsyncSession,
+    right: MiningRight,
+    values: dict[str, Any],
+    *,
+    version: int | None,
+    at: datetime,
+) -> None:
+    for name, value in values.items():
+        setattr(right, name, value)
     if version is not None:
         right.version = version
     right.updated_at = max(at, right.updated_at) if right.updated_at else at
+    session.add(right)
+    await session.flush()

@@ -1,19 +1,10 @@
-"""The mining-rights read model: one table in each database of a service that keeps it.
-
-Revision ID: mr0001
-Revises:
-Create Date: 2026-12-05
-"""
-
-from collections.abc import Sequence
+"""The mining-rights read model: one table in each database of a service that keeps it."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "mr0001"
-down_revision: str | None = None
-branch_labels: Sequence[str] | None = ("mining_rights",)
-depends_on: str | None = None
+# the first revision of its own branch: services that keep the model list its folder
+revision, down_revision, branch_labels = "mr0001", None, ("mining_rights",)
 
 
 def upgrade() -> None:
