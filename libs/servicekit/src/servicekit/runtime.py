@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import secrets
 from datetime import datetime
+from importlib.util import find_spec
 
 from contracts import registry
 from sqlalchemy import func, select
@@ -165,5 +166,13 @@ def service_database(
 
 def kafka_broker(spec: ServiceSpec, settings: ServiceSettings) -> Broker:
     if settings.broker is BrokerKind.inprocess:
-        raise ValueError("the in-process broker is shared: pass it to build_app (mineadmin dev)")
+        if find_spec("devkit") is None:
+            raise ValueError(
+                "BROKER=inprocess: the in-process broker is part of the development package "
+                "devkit, which is not installed here (service images run on Kafka only)"
+            )
+        raise ValueError(
+            "BROKER=inprocess: the in-process broker is shared by the services of one process; "
+            "pass a devkit.inprocess.InProcessBroker to build_app (as `mineadmin dev` does)"
+        )
     return KafkaBroker(settings.kafka_bootstrap_servers, client_id=f"mineadmin-{spec.name}")
