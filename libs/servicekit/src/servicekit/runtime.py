@@ -4,7 +4,6 @@ import asyncio
 import contextlib
 import secrets
 from datetime import datetime
-from importlib.util import find_spec
 
 from contracts import registry
 from sqlalchemy import func, select
@@ -166,13 +165,9 @@ def service_database(
 
 def kafka_broker(spec: ServiceSpec, settings: ServiceSettings) -> Broker:
     if settings.broker is BrokerKind.inprocess:
-        if find_spec("devkit") is None:
-            raise ValueError(
-                "BROKER=inprocess: the in-process broker is part of the development package "
-                "devkit, which is not installed here (service images run on Kafka only)"
-            )
         raise ValueError(
-            "BROKER=inprocess: the in-process broker is shared by the services of one process; "
-            "pass a devkit.inprocess.InProcessBroker to build_app (as `mineadmin dev` does)"
+            "BROKER=inprocess: the in-process broker belongs to the development package devkit, "
+            "which service images do not install (they run on Kafka); in development, pass a "
+            "devkit.inprocess.InProcessBroker to build_app, as `mineadmin dev` does"
         )
     return KafkaBroker(settings.kafka_bootstrap_servers, client_id=f"mineadmin-{spec.name}")
