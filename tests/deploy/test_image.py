@@ -130,6 +130,7 @@ for package in packages:
             failed[info.name] = repr(exc)
 
 from servicekit.cli import app
+from servicekit.runtime import kafka_broker
 
 spec = next(iter(installed_services().values()))
 try:
