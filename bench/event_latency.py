@@ -34,15 +34,15 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
+from devkit.localinfra.kafka import kafka_node  # noqa: E402
+from devkit.localinfra.postgres import postgres_server  # noqa: E402
+from devkit.testing import running_service  # noqa: E402
 from notifier.app import SERVICE as NOTIFIER  # noqa: E402
 from rights_api.app import SERVICE as RIGHTS  # noqa: E402
 from servicekit.auth import Role  # noqa: E402
-from servicekit.localinfra.kafka import kafka_node  # noqa: E402
-from servicekit.localinfra.postgres import postgres_server  # noqa: E402
 from servicekit.logs import configure_logging  # noqa: E402
 from servicekit.migrations import upgrade_async  # noqa: E402
 from servicekit.settings import ServiceSettings  # noqa: E402
-from servicekit.testing import running_service  # noqa: E402
 
 from bench.results import Figure, Scenario, record  # noqa: E402
 from tests.samples import credit_code  # noqa: E402

@@ -29,13 +29,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
+from devkit.inprocess import InProcessBroker  # noqa: E402
+from devkit.localinfra.postgres import postgres_server  # noqa: E402
+from devkit.testing import RunningService, running_service  # noqa: E402
 from rights_api.app import SERVICE  # noqa: E402
 from servicekit.auth import Role  # noqa: E402
-from servicekit.events.inprocess import InProcessBroker  # noqa: E402
-from servicekit.localinfra.postgres import postgres_server  # noqa: E402
 from servicekit.logs import configure_logging  # noqa: E402
 from servicekit.migrations import upgrade_async  # noqa: E402
-from servicekit.testing import RunningService, running_service  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.cpu import BackendCpu, load_note  # noqa: E402

@@ -23,10 +23,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
+from devkit.localinfra.postgres import postgres_server
 from notifier.app import SERVICE, SWEEP
 from notifier.settings import NotifierSettings
 from servicekit.jobs import Scheduler
-from servicekit.localinfra.postgres import postgres_server
 from servicekit.metrics import ServiceMetrics
 from servicekit.migrations import upgrade_async
 from servicekit.runtime import service_database

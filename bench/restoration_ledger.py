@@ -35,6 +35,7 @@ from pathlib import Path
 
 import asyncpg
 from contracts.restoration import TransferPosted
+from devkit.localinfra.postgres import postgres_server
 from fastapi import Response
 from restoration_api.app import SERVICE
 from restoration_api.ledger import router
@@ -44,7 +45,6 @@ from restoration_api.ledger.schemas import TransferCreate
 from restoration_api.mines.models import Mine
 from servicekit.auth import Principal, Role
 from servicekit.events.outbox import outbox_row
-from servicekit.localinfra.postgres import postgres_server
 from servicekit.migrations import upgrade
 from servicekit.runtime import service_database
 from sqlalchemy import text

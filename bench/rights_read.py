@@ -20,15 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from devkit.inprocess import InProcessBroker  # noqa: E402
+from devkit.localinfra.postgres import postgres_server  # noqa: E402
+from devkit.testing import running_service  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 from rights_api.app import SERVICE  # noqa: E402
 from servicekit.app import build_app  # noqa: E402
 from servicekit.auth import Role, mint_dev_token  # noqa: E402
-from servicekit.events.inprocess import InProcessBroker  # noqa: E402
-from servicekit.localinfra.postgres import postgres_server  # noqa: E402
 from servicekit.logs import configure_logging  # noqa: E402
 from servicekit.migrations import upgrade_async  # noqa: E402
-from servicekit.testing import running_service  # noqa: E402
 
 from bench.results import Figure, Scenario, record  # noqa: E402
 from bench.serving import Load, uvicorn, wrk, wrk_version  # noqa: E402

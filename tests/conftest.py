@@ -13,11 +13,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from servicekit.events.inprocess import InProcessBroker
-from servicekit.localinfra.postgres import PostgresServer, postgres_server
+from devkit.inprocess import InProcessBroker
+from devkit.localinfra.postgres import PostgresServer, postgres_server
+from devkit.testing import RunningService, running_service
 from servicekit.migrations import upgrade
 from servicekit.services import installed_services
-from servicekit.testing import RunningService, running_service
 
 ROOT = Path(__file__).resolve().parents[1]
 CI = os.environ.get("CI", "").lower() == "true"
@@ -77,7 +77,7 @@ def kafka_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         yield None
         return
-    from servicekit.localinfra.kafka import kafka_node as make_node
+    from devkit.localinfra.kafka import kafka_node as make_node
 
     try:
         node = make_node(data_dir=tmp_path_factory.mktemp("kafka"))

@@ -13,15 +13,15 @@ import pytest
 import structlog
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from devkit.inprocess import InProcessBroker
+from devkit.testing import running_service
 from notifier.app import SERVICE as NOTIFIER
 from notifier.settings import NotifierSettings
 from rights_api.app import SERVICE as RIGHTS
 from servicekit.auth import Role
 from servicekit.db import Database
 from servicekit.doctor import diagnose
-from servicekit.events.inprocess import InProcessBroker
 from servicekit.logs import configure_logging
-from servicekit.testing import running_service
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 

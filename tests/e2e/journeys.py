@@ -16,9 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+from devkit.testing import eventually
 from greenmine_api.dates import add_months
 from servicekit.auth import Role
-from servicekit.testing import eventually
 
 from tests.e2e.system import System
 from tests.greenmine_api.support import TEAM, prerequisites, scores

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from devkit.testing import eventually
 from servicekit.auth import Role, mint_dev_token
 from servicekit.services import installed_services
 from servicekit.settings import ServiceSettings
-from servicekit.testing import eventually
 
 BIN = Path(sys.executable).parent
 SECRET = "an-e2e-secret-of-this-test-run-only-0123456789"

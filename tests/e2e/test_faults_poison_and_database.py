@@ -17,7 +17,7 @@ import uuid
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from servicekit.testing import eventually
+from devkit.testing import eventually
 from sqlalchemy.engine import make_url
 
 from tests.e2e.faults import connect

@@ -10,9 +10,9 @@ import asyncio
 from dataclasses import dataclass
 
 import pytest
+from devkit.testing import eventually
 from servicekit.auth import Role
 from servicekit.events.relay import LOCK_KEY
-from servicekit.testing import eventually
 
 from tests.e2e.faults import connect
 from tests.e2e.workload import Workload, gauge

@@ -7,8 +7,8 @@ runs before the life of a mine frees a place under them."""
 from datetime import date, timedelta
 
 import pytest
+from devkit.testing import eventually
 from servicekit.auth import Role
-from servicekit.testing import eventually
 
 from tests.e2e.audit import nothing_lost_nothing_doubled
 from tests.e2e.journeys import (

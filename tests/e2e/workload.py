@@ -19,8 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import httpx
+from devkit.testing import eventually
 from servicekit.auth import Role
-from servicekit.testing import eventually
 
 from tests.e2e.system import SERVICES, System
 from tests.samples import credit_code

@@ -4,9 +4,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import pytest
+from devkit.testing import RunningService, running_service
 from notifier.app import SERVICE as NOTIFIER
 from rights_api.app import SERVICE as RIGHTS
-from servicekit.testing import RunningService, running_service
 
 Pair = tuple[RunningService, RunningService]
 

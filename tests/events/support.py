@@ -4,8 +4,8 @@ import json
 import time
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from devkit.testing import RunningService
 from servicekit.auth import Role
-from servicekit.testing import RunningService
 from sqlalchemy import text
 
 from tests.samples import credit_code

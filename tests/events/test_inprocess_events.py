@@ -3,10 +3,10 @@
 import asyncio
 from contextlib import asynccontextmanager
 
+from devkit.inprocess import InProcessBroker
+from devkit.testing import eventually, running_service
 from notifier.app import SERVICE as NOTIFIER
 from rights_api.app import SERVICE as RIGHTS
-from servicekit.events.inprocess import InProcessBroker
-from servicekit.testing import eventually, running_service
 
 from tests.events.support import journal, register, sql
 

@@ -6,10 +6,10 @@ import contextlib
 
 import asyncpg
 import pytest
+from devkit.testing import eventually
 from notifier.journal import service as journal_service
 from servicekit.auth import Role
 from servicekit.events.relay import Relay
-from servicekit.testing import eventually
 from servicekit.tracing import trace_id
 
 from tests.events.support import (

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from devkit.testing import eventually
 from servicekit.auth import Role, mint_dev_token
 from servicekit.settings import ServiceSettings
-from servicekit.testing import eventually
 
 from tests.samples import PETROCHINA
 

@@ -2,10 +2,10 @@
 is applied exactly once (finished work is committed on revocation; the inbox absorbs repeats)."""
 
 import pytest
+from devkit.testing import eventually, running_service
 from notifier.app import SERVICE as NOTIFIER
 from rights_api.app import SERVICE as RIGHTS
 from servicekit.events.kafka import KafkaBroker
-from servicekit.testing import eventually, running_service
 
 from tests.events.support import journal, register, sql
 

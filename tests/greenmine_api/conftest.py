@@ -3,8 +3,8 @@
 from collections.abc import AsyncIterator
 
 import pytest
+from devkit.testing import RunningService
 from greenmine_api.seed import seed
-from servicekit.testing import RunningService
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from contracts.base import EventPayload
 from contracts.rights import RightGranted
+from devkit.testing import RunningService
 from servicekit.auth import Role
 from servicekit.events.envelope import CloudEvent, Record
-from servicekit.testing import RunningService
 from sqlalchemy import text
 
 ORG = "nmg-lvkuang-pinggu"

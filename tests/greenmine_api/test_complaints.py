@@ -4,11 +4,11 @@ database; a substantiated complaint opens rectification."""
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from devkit.inprocess import InProcessBroker
+from devkit.testing import running_service
 from greenmine_api.app import SERVICE
 from greenmine_api.complaints.models import PublicSubmission
 from servicekit.auth import Role
-from servicekit.events.inprocess import InProcessBroker
-from servicekit.testing import running_service
 from sqlmodel import func, select
 
 from tests.greenmine_api.support import admin, events, listed_mine

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 from contracts.rights import MineClosed, RightTransferred
+from devkit.testing import eventually, running_service
 from greenmine_api.app import SERVICE as GREENMINE
 from greenmine_api.mines.models import Edition
 from greenmine_api.seed import seed
 from rights_api.app import SERVICE as RIGHTS
 from servicekit.events.outbox import publish
-from servicekit.testing import eventually, running_service
 
 from tests.events.support import data_of, read_topic
 from tests.greenmine_api.support import granted

@@ -5,9 +5,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import pytest
+from devkit.inprocess import InProcessBroker
+from devkit.testing import RunningService, running_service
 from notifier.app import SERVICE
-from servicekit.events.inprocess import InProcessBroker
-from servicekit.testing import RunningService, running_service
 
 TEST_SETTINGS = {
     "webhook_allowed_networks": ["127.0.0.1/32"],

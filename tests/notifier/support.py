@@ -11,9 +11,9 @@ from uuid import uuid4
 import uvicorn
 from aiosmtpd.controller import Controller
 from contracts import Audience, Deadline, EventPayload
+from devkit.testing import RunningService
 from servicekit.auth import Role
 from servicekit.events.envelope import CloudEvent, Record
-from servicekit.testing import RunningService
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request

@@ -8,8 +8,8 @@ import pytest
 from contracts.greenmine import ReviewDue
 from contracts.restoration import ObligationDue
 from contracts.rights import FilingRequired, MineClosed, RightGranted
+from devkit.testing import eventually
 from notifier.deadlines.models import SHANGHAI
-from servicekit.testing import eventually
 
 from tests.events.support import produce
 from tests.notifier.support import (

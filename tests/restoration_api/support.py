@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from contracts.base import EventPayload
 from contracts.rights import ApplicationFiled, MineClosed, RightGranted
+from devkit.testing import RunningService
 from servicekit.auth import Role
 from servicekit.events.envelope import CloudEvent, Record
-from servicekit.testing import RunningService
 from sqlalchemy import text
 
 # 专栏一 no. 6: 二连浩特市乌希根楚二号建筑用花岗岩矿, 0.0386 km², 6万m³/年, open pit, producing

@@ -4,9 +4,9 @@ the topic, opens the fund; the closure acceptance reaches the topic for rights-a
 import uuid
 
 import pytest
+from devkit.testing import eventually, running_service
 from restoration_api.app import SERVICE
 from servicekit.auth import Role
-from servicekit.testing import eventually, running_service
 
 from tests.events.support import data_of, headers_of, produce, read_topic
 from tests.restoration_api.support import admin, closure_filed, granted, record_of

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import asyncpg
 import pytest
+from devkit.testing import eventually
 from restoration_api.ledger import service as ledger
 from restoration_api.ledger.schemas import TransferCreate
 from servicekit.auth import Principal, Role
 from servicekit.errors import is_connection_error
-from servicekit.testing import eventually
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 

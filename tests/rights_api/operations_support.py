@@ -7,11 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from contracts.mining import LicensingLevel, Mineral, RightKind, RightStatus
+from devkit.inprocess import InProcessBroker
+from devkit.testing import RunningService, running_service
 from rights_api.app import SERVICE
 from rights_api.holders.models import Holder
 from rights_api.rights.models import Right
-from servicekit.events.inprocess import InProcessBroker
-from servicekit.testing import RunningService, running_service
 from sqlalchemy import text
 
 from tests.samples import credit_code

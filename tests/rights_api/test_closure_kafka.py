@@ -3,9 +3,9 @@ published on restoration.events by a plain Kafka producer, releases the held clo
 approval then goes out on rights.events as rights.mine.closed."""
 
 import pytest
+from devkit.testing import eventually, running_service
 from rights_api.app import SERVICE
 from servicekit.auth import Role
-from servicekit.testing import eventually, running_service
 
 from tests.events.support import data_of, headers_of, produce, read_topic
 from tests.rights_api.support import BLANK, acceptance_passed, add_right, holder, load_edition

@@ -3,10 +3,10 @@ rights-api files a closure → restoration-api opens the closure case → its ac
 rights-api releases the hold → approval closes the mine → restoration-api closes its fund."""
 
 import pytest
+from devkit.testing import eventually, running_service
 from restoration_api.app import SERVICE as RESTORATION
 from rights_api.app import SERVICE as RIGHTS
 from servicekit.auth import Role
-from servicekit.testing import eventually, running_service
 
 from tests.rights_api.support import BLANK, add_right, holder, load_edition
 

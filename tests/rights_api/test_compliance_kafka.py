@@ -5,9 +5,9 @@ the deadline the notifier needs; the scheduled job's filing obligations arrive t
 import json
 
 import pytest
+from devkit.testing import eventually, running_service
 from rights_api.app import SERVICE
 from servicekit.auth import Role
-from servicekit.testing import eventually, running_service
 
 from tests.events.support import headers_of, read_topic
 from tests.rights_api.operations_support import make_right, scalar

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
+from devkit.testing import RunningService
 from fastapi import FastAPI
 from servicekit.auth import Role
-from servicekit.testing import RunningService
 from sqlalchemy import text
 
 from tests.security.matrix import (

@@ -2,9 +2,9 @@
 (anonymous, the four staff roles, the owning enterprise and another, the assigned evaluator and
 another) on a world of real objects, answers as tests/security/matrix/<service>.py says."""
 
-from servicekit.events.inprocess import InProcessBroker
+from devkit.inprocess import InProcessBroker
+from devkit.testing import running_service
 from servicekit.services import installed_services
-from servicekit.testing import running_service
 
 from tests.rights_api.operations_support import rights_service
 from tests.security.harness import check_matrix

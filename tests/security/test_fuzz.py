@@ -16,6 +16,7 @@ import httpx
 import pytest
 import requests
 import schemathesis
+from devkit.testing import RunningService
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -28,7 +29,6 @@ from schemathesis.specs.openapi.checks import (
 )
 from servicekit.auth import Role
 from servicekit.seed import seed
-from servicekit.testing import RunningService
 from sqlalchemy import text
 
 from tests.restoration_api.support import granted, record_of

@@ -6,13 +6,13 @@ from typing import Annotated
 
 import httpx
 import pytest
+from devkit.testing import RunningService
 from fastapi import Depends, FastAPI
 from servicekit.app import build_app
 from servicekit.auth import Authenticator, Principal, Role, require
 from servicekit.errors import NotFound, install_problem_handlers
 from servicekit.services import installed_services
 from servicekit.settings import ServiceSettings
-from servicekit.testing import RunningService
 
 from tests.security.harness import World, check_matrix, coverage, operations
 from tests.security.matrix import (

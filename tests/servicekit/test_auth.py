@@ -16,13 +16,13 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from devkit.inprocess import InProcessBroker
+from devkit.testing import running_service
 from jwt.algorithms import RSAAlgorithm
 from rights_api.app import SERVICE
 from servicekit.auth import Role
 from servicekit.cli import app as cli
-from servicekit.events.inprocess import InProcessBroker
 from servicekit.settings import DEV_JWT_SECRET
-from servicekit.testing import running_service
 from typer.testing import CliRunner
 
 from tests.samples import PETROCHINA

@@ -1,10 +1,10 @@
 """Request bodies above MAX_BODY_BYTES are refused with 413 problem+json, never read whole."""
 
 import pytest
+from devkit.inprocess import InProcessBroker
+from devkit.testing import running_service
 from rights_api.app import SERVICE
 from servicekit.auth import Role
-from servicekit.events.inprocess import InProcessBroker
-from servicekit.testing import running_service
 
 from tests.samples import PETROCHINA
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from devkit.inprocess import InProcessBroker
 from rights_api.app import SERVICE
 from rights_api.holders.credit_code import credit_code_problem
 from servicekit.app import build_app
-from servicekit.events.inprocess import InProcessBroker
 from servicekit.services import installed_services
 
 PROBLEM_JSON = "application/problem+json"

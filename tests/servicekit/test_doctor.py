@@ -8,12 +8,12 @@ from datetime import date
 import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+from devkit.testing import eventually, running_service
 from restoration_api.app import SERVICE as RESTORATION
 from rights_api.app import SERVICE
 from servicekit.auth import Role
 from servicekit.cli import app
 from servicekit.doctor import Level, diagnose
-from servicekit.testing import eventually, running_service
 from typer.testing import CliRunner
 
 from tests.events.support import produce, sql

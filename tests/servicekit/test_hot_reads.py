@@ -8,11 +8,11 @@ import uuid
 
 import asyncpg
 import pytest
+from devkit.inprocess import InProcessBroker
+from devkit.testing import running_service
 from rights_api.app import SERVICE
 from servicekit.auth import Role
-from servicekit.events.inprocess import InProcessBroker
 from servicekit.read_connections import APPLICATION_NAME, ReadConnections
-from servicekit.testing import running_service
 
 from tests.rights_api.support import SCJ001, add_right, holder
 

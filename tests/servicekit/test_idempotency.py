@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 import pytest
 from alembic import command
+from devkit.inprocess import InProcessBroker
+from devkit.testing import RunningService, eventually, running_service
 from rights_api.app import SERVICE
 from servicekit import idempotency
 from servicekit.auth import Role
-from servicekit.events.inprocess import InProcessBroker
 from servicekit.migrations import alembic_config
-from servicekit.testing import RunningService, eventually, running_service
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 

@@ -4,13 +4,13 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from devkit.inprocess import InProcessBroker
+from devkit.testing import eventually, running_service
 from rights_api.app import SERVICE
 from servicekit.auth import Role
-from servicekit.events.inprocess import InProcessBroker
 from servicekit.jobs import Job
 from servicekit.settings import ServiceSettings, service_config
 from servicekit.spec import ServiceSpec
-from servicekit.testing import eventually, running_service
 from sqlalchemy import text
 
 seen: list[datetime] = []

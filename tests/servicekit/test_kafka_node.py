@@ -8,7 +8,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import ConsumerRecord
-from servicekit.localinfra.kafka import KafkaNode, kafka_node
+from devkit.localinfra.kafka import KafkaNode, kafka_node
 
 pytestmark = pytest.mark.kafka
 

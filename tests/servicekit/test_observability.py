@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 import structlog
+from devkit.inprocess import InProcessBroker
+from devkit.testing import running_service
 from servicekit.auth import Role
-from servicekit.events.inprocess import InProcessBroker
 from servicekit.logs import configure_logging
-from servicekit.testing import running_service
 
 from tests.samples import PETROCHINA
 from tests.servicekit.test_problems import CRASH

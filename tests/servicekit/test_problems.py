@@ -7,13 +7,13 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from devkit.inprocess import InProcessBroker
+from devkit.testing import running_service
 from fastapi import APIRouter
 from rights_api.app import SERVICE
 from servicekit.auth import Role
-from servicekit.events.inprocess import InProcessBroker
 from servicekit.settings import ServiceSettings, service_config
 from servicekit.spec import ServiceSpec
-from servicekit.testing import running_service
 from sqlalchemy.engine import make_url
 
 from tests.samples import PETROCHINA

@@ -9,13 +9,13 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 import uvicorn
+from devkit.inprocess import InProcessBroker
+from devkit.testing import RunningService, running_service
 from greenmine_api.app import SERVICE as GREENMINE
 from rights_api.app import SERVICE as RIGHTS
 from servicekit.auth import Role
-from servicekit.events.inprocess import InProcessBroker
 from servicekit.rate_limit import UNLIMITED_PATHS
 from servicekit.services import installed_services
-from servicekit.testing import RunningService, running_service
 
 PUBLIC_READ = "/plan-editions"  # rights-api: the published plan, no token needed
 

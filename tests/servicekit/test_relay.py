@@ -5,12 +5,12 @@ import contextlib
 
 import asyncpg
 from contracts.rights import HolderRegistered
+from devkit.inprocess import InProcessBroker
+from devkit.testing import eventually
 from servicekit.db import Database
 from servicekit.events.envelope import CloudEvent
-from servicekit.events.inprocess import InProcessBroker
 from servicekit.events.outbox import publish
 from servicekit.events.relay import LOCK_KEY, Relay
-from servicekit.testing import eventually
 
 SLOW_POLL = 30.0  # longer than any wait below: only NOTIFY can explain a prompt delivery
 

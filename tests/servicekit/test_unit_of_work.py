@@ -15,14 +15,14 @@ from typing import Annotated, Any
 import httpx
 import pytest
 import rights_api.app
+from devkit.inprocess import InProcessBroker
+from devkit.testing import RunningService, running_service
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 from servicekit.errors import PROBLEM_BASE, PROBLEM_JSON, ServiceUnavailable, Unprocessable
-from servicekit.events.inprocess import InProcessBroker
 from servicekit.settings import ServiceSettings, service_config
 from servicekit.spec import ServiceSpec
-from servicekit.testing import RunningService, running_service
 from servicekit.unit_of_work import get_read_session, get_session
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession

@@ -3,9 +3,9 @@ holiday calendar), which need a dead letter that can be replayed and a job that 
 
 import uuid
 
+from devkit.testing import RunningService
 from servicekit.events.envelope import CloudEvent, Record
 from servicekit.tables import dead_letters
-from servicekit.testing import RunningService
 
 from tests.security.harness import Call
 

@@ -4,9 +4,9 @@ day), listed; a change request, a complaint, a rectification, spot checks and ex
 
 import json
 
+from devkit.testing import RunningService
 from greenmine_api.standards.schemas import StandardCreate
 from servicekit.seed import seed
-from servicekit.testing import RunningService
 
 from tests.greenmine_api.support import (
     ORG,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from contracts.rights import FilingRequired
-from servicekit.testing import RunningService
+from devkit.testing import RunningService
 
 from tests.notifier.support import consume, deadline, sql, sweep
 from tests.security.harness import Call, World

@@ -5,8 +5,8 @@ a closure case, a rectification; a program fund with a legacy site."""
 import uuid
 from datetime import UTC, datetime
 
+from devkit.testing import RunningService
 from servicekit.seed import seed
-from servicekit.testing import RunningService
 
 from tests.restoration_api.support import RULES_2026, closure_filed, deliver, grant
 from tests.security.harness import Call, World

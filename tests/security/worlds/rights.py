@@ -3,8 +3,8 @@ application, a filing with an attachment, an inspection with a photo, a complian
 
 from datetime import UTC, datetime
 
+from devkit.testing import RunningService
 from rights_api.plan.edition_2021_2025 import edition
-from servicekit.testing import RunningService
 
 from tests.rights_api.operations_support import INSIDE, JPEG, PDF, make_right
 from tests.rights_api.support import BLANK, holder, load_edition, mining_request

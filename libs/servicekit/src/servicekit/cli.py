@@ -1,45 +1,20 @@
-"""``mineadmin``: one command for operators and developers."""
+"""``mineadmin``: the operator commands every image carries (``migrate``, ``seed``, ``doctor``).
+
+Development adds its own (``dev``, ``token``) through the ``mineadmin.commands`` entry point
+of devkit, which service images do not install."""
 
 import asyncio
-from pathlib import Path
+from importlib.metadata import entry_points
 from typing import Annotated
 
 import typer
 
-from servicekit.auth import Role, mint_dev_token
 from servicekit.migrations import upgrade
 from servicekit.services import installed_services
-from servicekit.settings import ServiceSettings
 
 app = typer.Typer(
     help="Erenhot mineral-resources administration 二连浩特市矿产资源管理", no_args_is_help=True
 )
-
-
-@app.command()
-def token(
-    role: Annotated[Role, typer.Option(help="Role the token carries.")],
-    holder_id: Annotated[str | None, typer.Option(help="Required for enterprise.")] = None,
-    org_id: Annotated[str | None, typer.Option(help="Required for evaluator.")] = None,
-    subject: Annotated[str | None, typer.Option(help="Token subject (user id).")] = None,
-    hours: Annotated[int, typer.Option(help="Validity in hours.")] = 12,
-) -> None:
-    """Print a dev bearer token (HS256, signed with MINEADMIN_JWT_SECRET or the dev default)."""
-    if role is Role.enterprise and not holder_id:
-        raise typer.BadParameter("an enterprise token needs --holder-id")
-    if role is Role.evaluator and not org_id:
-        raise typer.BadParameter("an evaluator token needs --org-id")
-    settings = ServiceSettings()
-    typer.echo(
-        mint_dev_token(
-            settings,
-            role=role,
-            holder_id=holder_id,
-            org_id=org_id,
-            subject=subject,
-            ttl_seconds=hours * 3600,
-        )
-    )
 
 
 @app.command()
@@ -107,17 +82,9 @@ def doctor(
         raise typer.Exit(1)
 
 
-@app.command()
-def dev(
-    data_dir: Annotated[Path, typer.Option(help="Where dev data lives (git-ignored).")] = Path(
-        ".data"
-    ),
-    port_offset: Annotated[int, typer.Option(help="Added to every service's port.")] = 0,
-) -> None:
-    """Run all services on ports 8001-8004 with embedded PostgreSQL and the in-process broker."""
-    from servicekit.devserver import run_dev
-
-    asyncio.run(run_dev(data_dir.resolve(), port_offset=port_offset))
+# Commands other installed packages add (devkit's `dev` and `token`); an image has none.
+for _command in entry_points(group="mineadmin.commands"):
+    app.command(_command.name)(_command.load())
 
 
 def main() -> None:

