@@ -145,7 +145,12 @@ async def paginate(
 
 def _reader(column: Any) -> Callable[[Any], Any]:
     """How a cursor's JSON value is read back as the column's Python value."""
-    kind = column.type.python_type
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        kind = object
+    if kind is object:  # SQLModel's AutoString says no more; a cursor keeps it as text
+        return str
     if kind is datetime:
         return datetime.fromisoformat
     if kind is date:
