@@ -31,7 +31,8 @@ class Deadline(SQLModel, table=True):
         Index("deadlines_due_at", "due_at", "id"),
     )
 
-    id: str = Field(primary_key=True, max_length=200)
+    # String, not SQLModel's AutoString: its Python type (str) reads the list's cursor back
+    id: str = Field(primary_key=True, max_length=200, sa_type=String(200))
     kind: str = Field(max_length=100)
     subject: str = Field(max_length=200)
     holder_id: str | None = Field(None, max_length=100)

@@ -91,14 +91,15 @@ def plan_next(deadline: Deadline | Due, settings: NotifierSettings, calendar: Wo
 async def apply(*, session: AsyncSession, deadline: DeadlineEvent, event_type: str) -> Deadline:
     """Set, move, meet, cancel or mark overdue one deadline, as its owner announced."""
     settings = settings_of(session)
+    holder_id = await right_holders.holder_now(
+        session=session, subject=deadline.subject, named=deadline.audience.holder_id
+    )
     row = await session.get(Deadline, deadline.id, with_for_update=True)
     if row is None:
         row = Deadline(id=deadline.id, state=DeadlineState.open)
         session.add(row)
     row.kind, row.subject, row.title_zh = deadline.kind, deadline.subject, deadline.title_zh
-    row.holder_id = await right_holders.holder_now(
-        session=session, subject=deadline.subject, named=deadline.audience.holder_id
-    )
+    row.holder_id = holder_id
     row.role = deadline.audience.role
     row.org_id = deadline.audience.org_id
     row.due_at = deadline.due_at  # a new date moves the reminders still ahead with it
@@ -134,10 +135,10 @@ async def owing_ids(
 
 
 async def _update_owing(
-    session: AsyncSession, subject: str, holder_id: str | None = None, **values
+    session: AsyncSession, subject: str, of_holder: str | None = None, **values
 ) -> int:
     result = await session.exec(
-        update(Deadline).where(*_owing(subject, holder_id)).values(**values, updated_at=func.now())
+        update(Deadline).where(*_owing(subject, of_holder)).values(**values, updated_at=func.now())
     )
     return result.rowcount
 
