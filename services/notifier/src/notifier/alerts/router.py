@@ -4,9 +4,8 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated
-from uuid import UUID
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Depends, Header, Request
 from servicekit.deps import Admin, Anyone, Paging, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
 from servicekit.pagination import Page
@@ -14,7 +13,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from notifier.alerts import service
 from notifier.alerts.models import AlertStatus
-from notifier.alerts.schemas import AlertPublic, AttemptPublic, InboxItem
+from notifier.alerts.schemas import AlertFilter, AlertPublic, AttemptPublic, InboxItem
 
 inbox_router = APIRouter(prefix="/inbox", tags=["inbox 消息"])
 admin_router = APIRouter(prefix="/alerts", tags=["alerts 提醒与投递"])
@@ -101,23 +100,9 @@ async def stream_inbox(
     responses=PROBLEM_RESPONSES,
 )
 async def list_alerts(
-    session: Session,
-    _: Admin,
-    page: Paging,
-    deadline_id: str | None = None,
-    subscription_id: UUID | None = None,
-    recipient: str | None = None,
-    status: AlertStatus | None = None,
+    session: Session, _: Admin, page: Paging, filters: Annotated[AlertFilter, Depends()]
 ) -> Page[AlertPublic]:
-    rows = await service.list_alerts(
-        session=session,
-        page=page,
-        deadline_id=deadline_id,
-        subscription_id=subscription_id,
-        recipient=recipient,
-        status=status,
-    )
-    return _alerts(rows)
+    return _alerts(await service.list_alerts(session=session, page=page, filters=filters))
 
 
 @admin_router.get(
@@ -129,7 +114,8 @@ async def list_alerts(
     responses=PROBLEM_RESPONSES,
 )
 async def dead_letters(session: Session, _: Admin, page: Paging) -> Page[AlertPublic]:
-    return _alerts(await service.list_alerts(session=session, page=page, status=AlertStatus.dead))
+    dead = AlertFilter(status=AlertStatus.dead)
+    return _alerts(await service.list_alerts(session=session, page=page, filters=dead))
 
 
 def _alerts(rows: Page) -> Page[AlertPublic]:

@@ -3,7 +3,6 @@ admins. Delivery itself lives in ``notifier.delivery``."""
 
 from collections.abc import Sequence
 from datetime import datetime
-from uuid import UUID
 
 from servicekit import clock
 from servicekit.errors import Conflict, NotFound
@@ -15,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifier.alerts.messages import render
 from notifier.alerts.models import Alert, AlertStatus, DeliveryAttempt, Stage
+from notifier.alerts.schemas import AlertFilter
 from notifier.deadlines import service as deadlines
 from notifier.deadlines.models import Deadline, Due
 from notifier.subscriptions.models import Channel, Subscription, destination
@@ -176,23 +176,12 @@ async def mark_read(*, session: AsyncSession, user: str, alert_id: int) -> Alert
 
 
 async def list_alerts(
-    *,
-    session: AsyncSession,
-    page: PageParams,
-    deadline_id: str | None = None,
-    subscription_id: UUID | None = None,
-    recipient: str | None = None,
-    status: AlertStatus | None = None,
+    *, session: AsyncSession, page: PageParams, filters: AlertFilter
 ) -> Page[Alert]:
     query = select(Alert)
-    for column, value in (
-        (Alert.deadline_id, deadline_id),
-        (Alert.subscription_id, subscription_id),
-        (Alert.recipient, recipient),
-        (Alert.status, status),
-    ):
+    for name, value in vars(filters).items():
         if value is not None:
-            query = query.where(col(column) == value)
+            query = query.where(col(getattr(Alert, name)) == value)
     return await paginate(session, query, page, order=(Alert.id,))
 
 

@@ -14,9 +14,4 @@ handlers = Handlers()
 async def right_transferred(
     session: AsyncSession, event: CloudEvent, payload: RightTransferred
 ) -> None:
-    await service.record_transfer(
-        session=session,
-        subject=str(payload.right_id),
-        from_holder=str(payload.from_holder_id),
-        to_holder=str(payload.to_holder_id),
-    )
+    await service.record_transfer(session=session, transfer=payload)

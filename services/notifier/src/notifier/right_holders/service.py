@@ -1,5 +1,6 @@
 """Recording transfers and reading who holds a right now."""
 
+from contracts.rights import RightTransferred
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
@@ -8,9 +9,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifier.right_holders.models import RightHolder
 
 
-async def record_transfer(
-    *, session: AsyncSession, subject: str, from_holder: str, to_holder: str
-) -> None:
+async def record_transfer(*, session: AsyncSession, transfer: RightTransferred) -> None:
+    subject, to_holder = str(transfer.right_id), str(transfer.to_holder_id)
+    from_holder = str(transfer.from_holder_id)
     await session.exec(
         insert(RightHolder)
         .values(subject=subject, holder_id=to_holder, former_holders=[from_holder])

@@ -1,18 +1,19 @@
 """HTTP for subscriptions: parse, authorize, call the service, shape the response."""
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from servicekit.concurrency import IfMatch, set_etag
 from servicekit.deps import Anyone, Paging, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
 from servicekit.pagination import Page
 
 from notifier.subscriptions import service
-from notifier.subscriptions.models import Channel
 from notifier.subscriptions.schemas import (
     SubscriptionCreate,
     SubscriptionCreated,
+    SubscriptionFilter,
     SubscriptionPublic,
     SubscriptionUpdate,
 )
@@ -63,11 +64,10 @@ async def list_subscriptions(
     session: Session,
     caller: Anyone,
     page: Paging,
-    holder_id: str | None = None,
-    channel: Channel | None = None,
+    filters: Annotated[SubscriptionFilter, Depends()],
 ) -> Page[SubscriptionPublic]:
     rows = await service.list_subscriptions(
-        session=session, caller=caller, page=page, holder_id=holder_id, channel=channel
+        session=session, caller=caller, page=page, filters=filters
     )
     return rows.with_items([SubscriptionPublic.model_validate(r) for r in rows.items])
 

@@ -17,7 +17,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifier.subscriptions.destinations import DestinationRefused, check_destination
 from notifier.subscriptions.models import Channel, Subscription
-from notifier.subscriptions.schemas import SubscriptionCreate, SubscriptionUpdate
+from notifier.subscriptions.schemas import (
+    SubscriptionCreate,
+    SubscriptionFilter,
+    SubscriptionUpdate,
+)
 
 # which channels each kind of caller may set up (the bureau admin: all)
 CHANNELS = {
@@ -95,20 +99,14 @@ def _visible(caller: Principal):
 
 
 async def list_subscriptions(
-    *,
-    session: AsyncSession,
-    caller: Principal,
-    page: PageParams,
-    holder_id: str | None = None,
-    channel: Channel | None = None,
+    *, session: AsyncSession, caller: Principal, page: PageParams, filters: SubscriptionFilter
 ) -> Page[Subscription]:
     query = select(Subscription)
     if (visible := _visible(caller)) is not None:
         query = query.where(visible)
-    if holder_id is not None:
-        query = query.where(col(Subscription.holder_id) == holder_id)
-    if channel is not None:
-        query = query.where(col(Subscription.channel) == channel)
+    for name, value in vars(filters).items():
+        if value is not None:
+            query = query.where(col(getattr(Subscription, name)) == value)
     return await paginate(session, query, page, order=(Subscription.created_at, Subscription.id))
 
 
