@@ -16,8 +16,8 @@ import httpx
 import pytest
 from contracts.rights import FilingRequired
 from notifier.delivery.channels import Channels
-from notifier.delivery.destinations import DestinationRefused, check_destination, pinned
 from notifier.delivery.service import deliver_due
+from notifier.subscriptions.destinations import DestinationRefused, check_destination, pinned
 from servicekit.auth import Role
 
 from tests.notifier.support import (
@@ -87,7 +87,7 @@ async def attempts(notifier, alert_id: int) -> list[dict]:
         f"/alerts/{alert_id}/attempts", headers=notifier.auth(Role.bureau_admin)
     )
     assert response.status_code == 200, response.text
-    return response.json()
+    return response.json()["items"]
 
 
 async def test_a_webhook_is_signed_per_standard_webhooks_and_verifies_independently(notifier):

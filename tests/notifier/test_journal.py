@@ -1,7 +1,10 @@
 """The notifier's journal of received events: admins only, and fed only through the inbox."""
 
 import pytest
+from contracts import registry
 from contracts.rights import HolderRegistered
+from notifier.app import SERVICE
+from notifier.journal import handlers as journal
 from servicekit.auth import Role
 from servicekit.events.envelope import CloudEvent, Record
 
@@ -64,3 +67,8 @@ async def test_only_bureau_admins_read_the_journal(notifier, role, claims):
     assert (await notifier.client.get("/admin/received-events")).status_code == 401
     dead = await notifier.client.get("/admin/dead-letters", headers=notifier.auth(role, **claims))
     assert dead.status_code == 403
+
+
+def test_every_event_the_notifier_reacts_to_is_journaled():
+    reacted = [m.event_type for m in registry if SERVICE.handlers.get(m.event_type) is not None]
+    assert reacted and all(journal.handlers.get(t) is not None for t in reacted)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from contracts.rights import FilingRequired
 from notifier.alerts import service as alerts_service
-from notifier.deadlines.service import sweep as sweep_now
+from notifier.alerts.service import sweep as sweep_now
 from notifier.delivery.channels import Channels
 from notifier.delivery.service import claim
 

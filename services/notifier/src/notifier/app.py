@@ -5,17 +5,21 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from servicekit.app import serve
+from servicekit.events.consumer import Handlers
 from servicekit.jobs import Job
 from servicekit.spec import ServiceSpec
 
-import notifier.journal.handlers  # noqa: F401  (registers the journal's own handler)
+from notifier.alerts import handlers as alerts
 from notifier.alerts.router import admin_router as alerts_router
 from notifier.alerts.router import inbox_router
-from notifier.deadlines.handlers import handlers
+from notifier.alerts.service import sweep
+from notifier.deadlines import handlers as deadlines
 from notifier.deadlines.router import router as deadlines_router
-from notifier.deadlines.service import replan, sweep
+from notifier.deadlines.service import replan
 from notifier.delivery.worker import delivery_worker
+from notifier.journal import handlers as journal
 from notifier.journal.router import router as journal_router
+from notifier.right_holders import handlers as right_holders
 from notifier.settings import NotifierSettings
 from notifier.subscriptions.router import router as subscriptions_router
 
@@ -38,7 +42,10 @@ SERVICE = ServiceSpec(
         alerts_router,
         journal_router,
     ],
-    handlers=handlers,
+    # the alerts' handlers read the deadlines a right owes before the deadlines' own change them
+    handlers=Handlers.combine(
+        journal.handlers, right_holders.handlers, alerts.handlers, deadlines.handlers
+    ),
     jobs=[
         Job(SWEEP, every=timedelta(minutes=1), run=sweep),
         Job(REPLAN, every=timedelta(hours=6), run=replan),

@@ -1,9 +1,10 @@
 """Alerts (one per deadline, step and subscription) and the log of their delivery attempts."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
+from servicekit import clock
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -17,10 +18,6 @@ from sqlalchemy import (
     text,
 )
 from sqlmodel import Field, SQLModel
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Stage(StrEnum):
@@ -67,7 +64,7 @@ class Alert(SQLModel, table=True):
     )
     last_error: str | None = Field(None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(
-        default_factory=_now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     delivered_at: datetime | None = Field(
         None, sa_column=Column(DateTime(timezone=True), nullable=True)

@@ -3,27 +3,20 @@
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request
-from servicekit.auth import Principal, Role, require
+from servicekit.deps import Admin, Anyone, Paging, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
 from sse_starlette.sse import EventSourceResponse
 
 from notifier.alerts import service
 from notifier.alerts.models import AlertStatus
-from notifier.alerts.schemas import AlertPublic, AttemptPublic, InboxItem
+from notifier.alerts.schemas import AlertFilter, AlertPublic, AttemptPublic, InboxItem
 
 inbox_router = APIRouter(prefix="/inbox", tags=["inbox 消息"])
 admin_router = APIRouter(prefix="/alerts", tags=["alerts 提醒与投递"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Anyone = Annotated[Principal, Depends(require(*Role))]
-Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
 
 
 @inbox_router.get(
@@ -35,13 +28,10 @@ Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
     responses=PROBLEM_RESPONSES,
 )
 async def read_inbox(
-    session: Session,
-    caller: Anyone,
-    page: Annotated[PageParams, Depends(page_params)],
-    unread: bool = False,
+    session: Session, caller: Anyone, page: Paging, unread: bool = False
 ) -> Page[InboxItem]:
     rows = await service.inbox(session=session, user=caller.subject, page=page, unread=unread)
-    return page_of([InboxItem.of(r) for r in rows], page, lambda a: [a.id])
+    return rows.with_items([InboxItem.of(r) for r in rows.items])
 
 
 @inbox_router.post(
@@ -110,23 +100,9 @@ async def stream_inbox(
     responses=PROBLEM_RESPONSES,
 )
 async def list_alerts(
-    session: Session,
-    _: Admin,
-    page: Annotated[PageParams, Depends(page_params)],
-    deadline_id: str | None = None,
-    subscription_id: UUID | None = None,
-    recipient: str | None = None,
-    status: AlertStatus | None = None,
+    session: Session, _: Admin, page: Paging, filters: Annotated[AlertFilter, Depends()]
 ) -> Page[AlertPublic]:
-    rows = await service.list_alerts(
-        session=session,
-        page=page,
-        deadline_id=deadline_id,
-        subscription_id=subscription_id,
-        recipient=recipient,
-        status=status,
-    )
-    return page_of([AlertPublic.model_validate(r) for r in rows], page, lambda a: [a.id])
+    return _alerts(await service.list_alerts(session=session, page=page, filters=filters))
 
 
 @admin_router.get(
@@ -137,11 +113,13 @@ async def list_alerts(
     "refused, subscription disabled. `POST /alerts/{id}/resend` queues one again.",
     responses=PROBLEM_RESPONSES,
 )
-async def dead_letters(
-    session: Session, _: Admin, page: Annotated[PageParams, Depends(page_params)]
-) -> Page[AlertPublic]:
-    rows = await service.list_alerts(session=session, page=page, status=AlertStatus.dead)
-    return page_of([AlertPublic.model_validate(r) for r in rows], page, lambda a: [a.id])
+async def dead_letters(session: Session, _: Admin, page: Paging) -> Page[AlertPublic]:
+    dead = AlertFilter(status=AlertStatus.dead)
+    return _alerts(await service.list_alerts(session=session, page=page, filters=dead))
+
+
+def _alerts(rows: Page) -> Page[AlertPublic]:
+    return rows.with_items([AlertPublic.model_validate(r) for r in rows.items])
 
 
 @admin_router.get(
@@ -157,14 +135,16 @@ async def get_alert(alert_id: int, session: Session, _: Admin) -> AlertPublic:
 
 @admin_router.get(
     "/{alert_id}/attempts",
-    response_model=list[AttemptPublic],
+    response_model=Page[AttemptPublic],
     summary="Delivery attempts 投递日志",
     description="Every attempt at delivering the alert, in order.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such alert")},
 )
-async def list_attempts(alert_id: int, session: Session, _: Admin) -> list[AttemptPublic]:
-    rows = await service.attempts(session=session, alert_id=alert_id)
-    return [AttemptPublic.model_validate(r) for r in rows]
+async def list_attempts(
+    alert_id: int, session: Session, _: Admin, page: Paging
+) -> Page[AttemptPublic]:
+    rows = await service.attempts(session=session, alert_id=alert_id, page=page)
+    return rows.with_items([AttemptPublic.model_validate(r) for r in rows.items])
 
 
 @admin_router.post(
@@ -180,5 +160,4 @@ async def list_attempts(alert_id: int, session: Session, _: Admin) -> list[Attem
     },
 )
 async def resend(alert_id: int, session: Session, _: Admin) -> AlertPublic:
-    alert = await service.resend(session=session, alert_id=alert_id, now=datetime.now(UTC))
-    return AlertPublic.model_validate(alert)
+    return AlertPublic.model_validate(await service.resend(session=session, alert_id=alert_id))

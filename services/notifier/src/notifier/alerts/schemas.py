@@ -1,5 +1,6 @@
 """What the inbox and the alerts admin return."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
@@ -79,3 +80,14 @@ class AttemptPublic(BaseModel):
     error: str | None
 
     model_config = {"from_attributes": True}
+
+
+@dataclass
+class AlertFilter:
+    """The alerts list's query: by deadline, subscription, recipient (the e-mail address,
+    endpoint URL or inbox user it went to) or status."""
+
+    deadline_id: str | None = None
+    subscription_id: UUID | None = None
+    recipient: str | None = None
+    status: AlertStatus | None = None

@@ -2,18 +2,21 @@
 admins. Delivery itself lives in ``notifier.delivery``."""
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from uuid import UUID
+from datetime import datetime
 
+from servicekit import clock
 from servicekit.errors import Conflict, NotFound
-from servicekit.pagination import PageParams
+from servicekit.lookup import get_or_404
+from servicekit.pagination import Page, PageParams, paginate
 from sqlalchemy import ARRAY, String, and_, any_, bindparam, or_, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifier.alerts.messages import render
 from notifier.alerts.models import Alert, AlertStatus, DeliveryAttempt, Stage
-from notifier.deadlines.models import SHANGHAI, Deadline, Due
+from notifier.alerts.schemas import AlertFilter
+from notifier.deadlines import service as deadlines
+from notifier.deadlines.models import Deadline, Due
 from notifier.subscriptions.models import Channel, Subscription, destination
 
 
@@ -62,6 +65,18 @@ ON CONFLICT ON CONSTRAINT alerts_once DO NOTHING
 """)
 
 
+async def sweep(session: AsyncSession, now: datetime) -> int:
+    """Turn every step due by ``now`` into alerts; returns the number of steps taken.
+
+    The unique (deadline, step, subscription) constraint stops any second alert. All of it is
+    one transaction: a crash part-way leaves everything due for the next sweep. A batch costs
+    four statements whatever its size: claim, advance, match subscriptions, insert alerts.
+    """
+    steps = await deadlines.take_due_steps(session=session, now=now)
+    await fan_out(session=session, steps=steps, now=now)
+    return len(steps)
+
+
 async def fan_out(*, session: AsyncSession, steps: Sequence[tuple[Due, str]], now: datetime) -> int:
     """One alert per (deadline, step, subscription); a second try inserts nothing."""
     if not steps:
@@ -71,7 +86,7 @@ async def fan_out(*, session: AsyncSession, steps: Sequence[tuple[Due, str]], no
     pairs = (await connection.execute(MATCHES, {"ids": list(step_of)})).all()
     if not pairs:
         return 0
-    today = now.astimezone(SHANGHAI).date()
+    today = clock.local_today(now)
     rows = []
     for deadline_id, subscription_id, language, channel, email, url, inbox_user in pairs:
         deadline, step = step_of[deadline_id]
@@ -113,6 +128,8 @@ async def cancel_pending(
 ) -> None:
     """A met or cancelled deadline: alerts not yet out stay unsent. With ``holder_id``: only
     the alerts for that holder's subscriptions (the deadlines passed to another holder)."""
+    if not deadline_ids:
+        return
     query = update(Alert).where(
         col(Alert.deadline_id).in_(deadline_ids), col(Alert.status) == AlertStatus.pending
     )
@@ -122,49 +139,29 @@ async def cancel_pending(
     await session.exec(query.values(status=AlertStatus.cancelled, next_attempt_at=None))
 
 
+def _in_inbox(user: str) -> tuple:
+    return col(Alert.channel) == Channel.inbox, col(Alert.recipient) == user
+
+
 async def inbox(
     *, session: AsyncSession, user: str, page: PageParams, unread: bool = False
-) -> list[Alert]:
-    query = (
-        select(Alert)
-        .where(col(Alert.channel) == Channel.inbox, col(Alert.recipient) == user)
-        .order_by(col(Alert.id).desc())
-        .limit(page.limit + 1)
-    )
+) -> Page[Alert]:
+    """Newest first."""
+    query = select(Alert).where(*_in_inbox(user))
     if unread:
         query = query.where(col(Alert.read_at).is_(None))
-    if page.after:
-        query = query.where(col(Alert.id) < page.after[0])
-    return list((await session.exec(query)).all())
+    return await paginate(session, query, page, order=(Alert.id,), descending=True)
 
 
 async def inbox_since(*, session: AsyncSession, user: str, after_id: int) -> list[Alert]:
-    return list(
-        (
-            await session.exec(
-                select(Alert)
-                .where(
-                    col(Alert.channel) == Channel.inbox,
-                    col(Alert.recipient) == user,
-                    col(Alert.id) > after_id,
-                )
-                .order_by(col(Alert.id))
-                .limit(100)
-            )
-        ).all()
-    )
+    query = select(Alert).where(*_in_inbox(user), col(Alert.id) > after_id)
+    query = query.order_by(col(Alert.id)).limit(100)
+    return list((await session.exec(query)).all())
 
 
 async def latest_inbox_id(*, session: AsyncSession, user: str) -> int:
-    latest = (
-        await session.exec(
-            select(Alert.id)
-            .where(col(Alert.channel) == Channel.inbox, col(Alert.recipient) == user)
-            .order_by(col(Alert.id).desc())
-            .limit(1)
-        )
-    ).first()
-    return latest or 0
+    query = select(Alert.id).where(*_in_inbox(user)).order_by(col(Alert.id).desc()).limit(1)
+    return (await session.exec(query)).first() or 0
 
 
 async def mark_read(*, session: AsyncSession, user: str, alert_id: int) -> Alert:
@@ -173,59 +170,37 @@ async def mark_read(*, session: AsyncSession, user: str, alert_id: int) -> Alert
     if alert is None or alert.channel != Channel.inbox or alert.recipient != user:
         raise NotFound(f"No alert {alert_id} in your inbox.")
     if alert.read_at is None:
-        alert.read_at = datetime.now(UTC)
+        alert.read_at = clock.now()
         await session.flush()
     return alert
 
 
 async def list_alerts(
-    *,
-    session: AsyncSession,
-    page: PageParams,
-    deadline_id: str | None = None,
-    subscription_id: UUID | None = None,
-    recipient: str | None = None,
-    status: AlertStatus | None = None,
-) -> list[Alert]:
-    query = select(Alert).order_by(col(Alert.id)).limit(page.limit + 1)
-    if deadline_id is not None:
-        query = query.where(col(Alert.deadline_id) == deadline_id)
-    if subscription_id is not None:
-        query = query.where(col(Alert.subscription_id) == subscription_id)
-    if recipient is not None:
-        query = query.where(col(Alert.recipient) == recipient)
-    if status is not None:
-        query = query.where(col(Alert.status) == status)
-    if page.after:
-        query = query.where(col(Alert.id) > page.after[0])
-    return list((await session.exec(query)).all())
+    *, session: AsyncSession, page: PageParams, filters: AlertFilter
+) -> Page[Alert]:
+    query = select(Alert)
+    for name, value in vars(filters).items():
+        if value is not None:
+            query = query.where(col(getattr(Alert, name)) == value)
+    return await paginate(session, query, page, order=(Alert.id,))
 
 
-async def get_alert(*, session: AsyncSession, alert_id: int) -> Alert:
-    alert = await session.get(Alert, alert_id)
-    if alert is None:
-        raise NotFound(f"No alert {alert_id}.")
-    return alert
+async def get_alert(*, session: AsyncSession, alert_id: int, for_update: bool = False) -> Alert:
+    return await get_or_404(session, Alert, alert_id, what="alert", for_update=for_update)
 
 
-async def attempts(*, session: AsyncSession, alert_id: int) -> list[DeliveryAttempt]:
+async def attempts(
+    *, session: AsyncSession, alert_id: int, page: PageParams
+) -> Page[DeliveryAttempt]:
+    """Every attempt at delivering the alert, in order."""
     await get_alert(session=session, alert_id=alert_id)
-    return list(
-        (
-            await session.exec(
-                select(DeliveryAttempt)
-                .where(col(DeliveryAttempt.alert_id) == alert_id)
-                .order_by(col(DeliveryAttempt.id))
-            )
-        ).all()
-    )
+    query = select(DeliveryAttempt).where(col(DeliveryAttempt.alert_id) == alert_id)
+    return await paginate(session, query, page, order=(DeliveryAttempt.id,))
 
 
-async def resend(*, session: AsyncSession, alert_id: int, now: datetime) -> Alert:
+async def resend(*, session: AsyncSession, alert_id: int) -> Alert:
     """Queue an alert again (a dead letter after the endpoint was fixed, a lost e-mail)."""
-    alert = await session.get(Alert, alert_id, with_for_update=True)
-    if alert is None:
-        raise NotFound(f"No alert {alert_id}.")
+    alert = await get_alert(session=session, alert_id=alert_id, for_update=True)
     if alert.channel == Channel.inbox:
         raise Conflict("Inbox alerts are delivered by being stored; there is nothing to resend.")
     if alert.status == AlertStatus.pending:
@@ -237,6 +212,6 @@ async def resend(*, session: AsyncSession, alert_id: int, now: datetime) -> Aler
             reason=subscription.disabled_reason if subscription else None,
         )
     alert.status, alert.attempts = AlertStatus.pending, 0
-    alert.next_attempt_at, alert.last_error = now, None
+    alert.next_attempt_at, alert.last_error = clock.now(), None
     await session.flush()
     return alert

@@ -5,7 +5,7 @@ right's deadlines are the new holder's, and a granted or renewed licence expires
 its validity."""
 
 from contracts import Deadline as DeadlineEvent
-from contracts import EventPayload, registry
+from contracts import EventPayload
 from contracts.deadline import Audience
 from contracts.rights import MineClosed, RightGranted, RightRenewed, RightTransferred
 from servicekit.events.consumer import Handlers
@@ -13,7 +13,6 @@ from servicekit.events.envelope import CloudEvent
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifier.deadlines import service
-from notifier.journal import service as journal
 
 handlers = Handlers()
 LICENCE_EXPIRY = "licence_expiry"
@@ -31,24 +30,17 @@ def licence_deadline(right_id: str, holder_id: str, licence_no: str, valid_to) -
 
 
 async def deadline_event(session: AsyncSession, event: CloudEvent, payload: EventPayload) -> None:
-    await journal.record(session=session, event=event)
     deadline = getattr(payload, "deadline", None)
     if deadline is not None:  # optional on some events (an application's review deadline)
         await service.apply(session=session, deadline=deadline, event_type=event.type)
 
 
-def carries_deadline(model: type[EventPayload]) -> bool:
-    return "deadline" in model.model_fields
-
-
-for model in registry:
-    if carries_deadline(model):
-        handlers.on(model)(deadline_event)
+for model in service.DEADLINE_EVENTS:
+    handlers.on(model)(deadline_event)
 
 
 @handlers.on(MineClosed)
 async def mine_closed(session: AsyncSession, event: CloudEvent, payload: MineClosed) -> None:
-    await journal.record(session=session, event=event)
     await service.cancel_subject(
         session=session, subject=str(payload.right_id), event_type=event.type
     )
@@ -58,7 +50,6 @@ async def mine_closed(session: AsyncSession, event: CloudEvent, payload: MineClo
 async def right_transferred(
     session: AsyncSession, event: CloudEvent, payload: RightTransferred
 ) -> None:
-    await journal.record(session=session, event=event)
     await service.readdress(
         session=session,
         subject=str(payload.right_id),
@@ -74,7 +65,6 @@ async def licence_issued(
     session: AsyncSession, event: CloudEvent, payload: RightGranted | RightRenewed
 ) -> None:
     """A granted or renewed licence expires at the end of its validity."""
-    await journal.record(session=session, event=event)
     deadline = licence_deadline(
         str(payload.right_id), str(payload.holder_id), payload.licence_no, payload.valid_to
     )

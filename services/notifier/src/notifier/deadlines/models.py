@@ -3,13 +3,12 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
+from servicekit import clock
 from sqlalchemy import Column, Date, DateTime, Index, String, func, text
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")  # deadlines are local dates (ARCHITECTURE.md, "Time")
+SHANGHAI = clock.LOCAL  # deadlines are local dates (ARCHITECTURE.md, "Time")
 
 
 class DeadlineState(StrEnum):
@@ -32,7 +31,8 @@ class Deadline(SQLModel, table=True):
         Index("deadlines_due_at", "due_at", "id"),
     )
 
-    id: str = Field(primary_key=True, max_length=200)
+    # String, not SQLModel's AutoString: its Python type (str) reads the list's cursor back
+    id: str = Field(primary_key=True, max_length=200, sa_type=String(200))
     kind: str = Field(max_length=100)
     subject: str = Field(max_length=200)
     holder_id: str | None = Field(None, max_length=100)
@@ -54,18 +54,6 @@ class Deadline(SQLModel, table=True):
     updated_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
     )
-
-
-class RightHolder(SQLModel, table=True):
-    """Who holds a right now, and who held it before, as the transfers the notifier read say.
-    Another service's event published before a transfer but read after it (topics are not
-    ordered against each other) still names the seller: its deadline goes to the holder now."""
-
-    __tablename__ = "right_holders"
-
-    subject: str = Field(primary_key=True, max_length=200)  # the right's id
-    holder_id: str = Field(max_length=100)
-    former_holders: list[str] = Field(sa_column=Column(ARRAY(String(100)), nullable=False))
 
 
 @dataclass(slots=True)

@@ -1,5 +1,6 @@
 """What the deadlines API returns."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
@@ -23,3 +24,17 @@ class DeadlinePublic(BaseModel):
     updated_at: datetime
 
     model_config = {"from_attributes": True}
+
+
+@dataclass
+class DeadlineFilter:
+    """The list's query: by subject (the mining right id), kind, audience, state, due window."""
+
+    subject: str | None = None
+    kind: str | None = None
+    state: DeadlineState | None = None
+    holder_id: str | None = None
+    role: str | None = None
+    org_id: str | None = None
+    due_from: date | None = None
+    due_to: date | None = None

@@ -6,25 +6,31 @@ with ``FOR UPDATE SKIP LOCKED`` and turns each step into alerts in the same tran
 """
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 
 from contracts import Deadline as DeadlineEvent
-from contracts import DeadlineAction
-from servicekit.pagination import PageParams, cursor_position
+from contracts import DeadlineAction, registry
+from servicekit import clock
+from servicekit.auth import Principal
+from servicekit.lookup import owned_or_404
+from servicekit.pagination import Page, PageParams, paginate
 from servicekit.workdays import WorkCalendar
 from servicekit.workdays import load as load_calendar
 from sqlalchemy import func, text, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from notifier.alerts import service as alerts
-from notifier.deadlines.models import SHANGHAI, Deadline, DeadlineState, Due, RightHolder
+from notifier.deadlines.models import SHANGHAI, Deadline, DeadlineState, Due
+from notifier.deadlines.schemas import DeadlineFilter
+from notifier.right_holders import service as right_holders
 from notifier.settings import NotifierSettings
 
 OVERDUE = "overdue"
 REPLAN_HORIZON = timedelta(days=60)
+OWING = (DeadlineState.open, DeadlineState.overdue)  # what a closed or transferred right owes
+# every event type whose payload carries a deadline: the notifier reads each of them
+DEADLINE_EVENTS = [model for model in registry if "deadline" in model.model_fields]
 
 
 def settings_of(session: AsyncSession) -> NotifierSettings:
@@ -85,25 +91,20 @@ def plan_next(deadline: Deadline | Due, settings: NotifierSettings, calendar: Wo
 async def apply(*, session: AsyncSession, deadline: DeadlineEvent, event_type: str) -> Deadline:
     """Set, move, meet, cancel or mark overdue one deadline, as its owner announced."""
     settings = settings_of(session)
+    holder_id = await right_holders.holder_now(
+        session=session, subject=deadline.subject, named=deadline.audience.holder_id
+    )
     row = await session.get(Deadline, deadline.id, with_for_update=True)
     if row is None:
-        row = Deadline(
-            id=deadline.id,
-            kind=deadline.kind,
-            subject=deadline.subject,
-            title_zh=deadline.title_zh,
-            due_at=deadline.due_at,
-            state=DeadlineState.open,
-            last_event_type=event_type,
-        )
+        row = Deadline(id=deadline.id, state=DeadlineState.open)
         session.add(row)
     row.kind, row.subject, row.title_zh = deadline.kind, deadline.subject, deadline.title_zh
-    row.holder_id = await holder_now(session, deadline.subject, deadline.audience.holder_id)
+    row.holder_id = holder_id
     row.role = deadline.audience.role
     row.org_id = deadline.audience.org_id
     row.due_at = deadline.due_at  # a new date moves the reminders still ahead with it
     row.last_event_type = event_type
-    row.updated_at = datetime.now(UTC)
+    row.updated_at = clock.now()
     match deadline.action:
         case DeadlineAction.set:
             row.state = DeadlineState.open
@@ -111,8 +112,6 @@ async def apply(*, session: AsyncSession, deadline: DeadlineEvent, event_type: s
         case DeadlineAction.met | DeadlineAction.cancelled:
             row.state = DeadlineState(deadline.action.value)
             row.next_step, row.next_fire_at = None, None
-            await session.flush()
-            await alerts.cancel_pending(session=session, deadline_ids=[row.id])
         case DeadlineAction.overdue:
             row.state = DeadlineState.overdue
             row.next_step, row.next_fire_at = OVERDUE, overdue_at(row.due_at)
@@ -120,77 +119,50 @@ async def apply(*, session: AsyncSession, deadline: DeadlineEvent, event_type: s
     return row
 
 
+def _owing(subject: str, holder_id: str | None):
+    conditions = [col(Deadline.subject) == subject, col(Deadline.state).in_(OWING)]
+    if holder_id is not None:
+        conditions.append(col(Deadline.holder_id) == holder_id)
+    return conditions
+
+
+async def owing_ids(
+    *, session: AsyncSession, subject: str, holder_id: str | None = None
+) -> list[str]:
+    """The open and overdue deadlines of ``subject`` (of ``holder_id`` only, when given)."""
+    query = select(Deadline.id).where(*_owing(subject, holder_id))
+    return list((await session.exec(query)).all())
+
+
+async def _update_owing(
+    session: AsyncSession, subject: str, of_holder: str | None = None, **values
+) -> int:
+    result = await session.exec(
+        update(Deadline).where(*_owing(subject, of_holder)).values(**values, updated_at=func.now())
+    )
+    return result.rowcount
+
+
 async def cancel_subject(*, session: AsyncSession, subject: str, event_type: str) -> int:
     """A closed mine owes nothing more: every open deadline of it is cancelled."""
-    ids = list(
-        (
-            await session.exec(
-                update(Deadline)
-                .where(
-                    col(Deadline.subject) == subject,
-                    col(Deadline.state).in_([DeadlineState.open, DeadlineState.overdue]),
-                )
-                .values(
-                    state=DeadlineState.cancelled,
-                    next_step=None,
-                    next_fire_at=None,
-                    last_event_type=event_type,
-                    updated_at=func.now(),
-                )
-                .returning(Deadline.id)
-            )
-        ).scalars()
+    return await _update_owing(
+        session,
+        subject,
+        state=DeadlineState.cancelled,
+        next_step=None,
+        next_fire_at=None,
+        last_event_type=event_type,
     )
-    if ids:
-        await alerts.cancel_pending(session=session, deadline_ids=ids)
-    return len(ids)
 
 
 async def readdress(
     *, session: AsyncSession, subject: str, from_holder: str, to_holder: str, event_type: str
 ) -> int:
     """A right that changed hands: what it still owes is owed by the new holder, and reminded
-    to the new holder's contacts from the next step on; the former holder's alerts not yet out
-    are cancelled (they would tell it about a mine no longer its own)."""
-    ids = list(
-        (
-            await session.exec(
-                update(Deadline)
-                .where(
-                    col(Deadline.subject) == subject,
-                    col(Deadline.holder_id) == from_holder,
-                    col(Deadline.state).in_([DeadlineState.open, DeadlineState.overdue]),
-                )
-                .values(holder_id=to_holder, last_event_type=event_type, updated_at=func.now())
-                .returning(Deadline.id)
-            )
-        ).scalars()
+    to the new holder's contacts from the next step on."""
+    return await _update_owing(
+        session, subject, from_holder, holder_id=to_holder, last_event_type=event_type
     )
-    if ids:
-        await alerts.cancel_pending(session=session, deadline_ids=ids, holder_id=from_holder)
-    await session.exec(
-        insert(RightHolder)
-        .values(subject=subject, holder_id=to_holder, former_holders=[from_holder])
-        .on_conflict_do_update(
-            index_elements=[RightHolder.subject],
-            set_={
-                "holder_id": to_holder,
-                "former_holders": func.array_append(col(RightHolder.former_holders), from_holder),
-            },
-        )
-    )
-    return len(ids)
-
-
-async def holder_now(session: AsyncSession, subject: str, named: str | None) -> str | None:
-    """``named``, unless the right ``subject`` has been transferred away from it since: then
-    the holder now."""
-    if named is None:
-        return None
-    record = await session.get(RightHolder, subject)
-    if record is not None and named != record.holder_id and named in record.former_holders:
-        return record.holder_id
-    return named
 
 
 CLAIM_COLUMNS = [getattr(Deadline, f) for f in Due.__slots__]  # type: ignore[attr-defined]
@@ -204,13 +176,12 @@ WHERE deadlines.id = step.id
 """)
 
 
-async def sweep(session: AsyncSession, now: datetime) -> int:
-    """Turn every step due by ``now`` into alerts; returns the number of steps taken.
+async def take_due_steps(*, session: AsyncSession, now: datetime) -> list[tuple[Due, str]]:
+    """Claim a batch of deadlines with a step due by ``now``, move each past it, and return
+    the steps taken (a deadline and ``reminder-<lead>`` or ``overdue``).
 
-    Claims rows with SKIP LOCKED, so replicas sweeping at once never take the same deadline,
-    and the unique (deadline, step, subscription) constraint stops any second alert. All of it
-    is one transaction: a crash part-way leaves everything due for the next sweep. A batch
-    costs four statements whatever its size: claim, advance, match subscriptions, insert alerts.
+    Claims rows with SKIP LOCKED, so replicas sweeping at once never take the same deadline.
+    Two statements whatever the batch's size: claim, advance.
     """
     settings = settings_of(session)
     connection = await session.connection()
@@ -225,7 +196,7 @@ async def sweep(session: AsyncSession, now: datetime) -> int:
         )
     ]
     if not claimed:
-        return 0
+        return []
     calendar = await calendar_for(session, {d.due_at for d in claimed}, settings)
     steps: list[tuple[Due, str]] = []
     for due in claimed:
@@ -241,8 +212,7 @@ async def sweep(session: AsyncSession, now: datetime) -> int:
             "fires": [d.next_fire_at for d in claimed],
         },
     )
-    await alerts.fan_out(session=session, steps=steps, now=now)
-    return len(steps)
+    return steps
 
 
 async def replan(session: AsyncSession, now: datetime) -> int:
@@ -305,37 +275,38 @@ def _take_step(
 
 
 async def list_deadlines(
-    *,
-    session: AsyncSession,
-    page: PageParams,
-    subject: str | None = None,
-    kind: str | None = None,
-    state: DeadlineState | None = None,
-    holder_id: str | None = None,
-    role: str | None = None,
-    org_id: str | None = None,
-    due_from: date | None = None,
-    due_to: date | None = None,
-) -> list[Deadline]:
-    query = select(Deadline).order_by(col(Deadline.due_at), col(Deadline.id)).limit(page.limit + 1)
+    *, session: AsyncSession, caller: Principal, page: PageParams, filters: DeadlineFilter
+) -> Page[Deadline]:
+    """By due date; an enterprise sees its holder's deadlines only, an evaluator its
+    organisation's (asking for another's is a 403)."""
+    holder_id, org_id = filters.holder_id, filters.org_id
+    if caller.own_holder is not None:
+        caller.ensure_holder(holder_id or caller.own_holder)
+        holder_id = caller.own_holder
+    if caller.own_org is not None:
+        caller.ensure_org(org_id or caller.own_org)
+        org_id = caller.own_org
+    query = select(Deadline)
     for column, value in (
-        (Deadline.subject, subject),
-        (Deadline.kind, kind),
-        (Deadline.state, state),
+        (Deadline.subject, filters.subject),
+        (Deadline.kind, filters.kind),
+        (Deadline.state, filters.state),
         (Deadline.holder_id, holder_id),
-        (Deadline.role, role),
+        (Deadline.role, filters.role),
         (Deadline.org_id, org_id),
     ):
         if value is not None:
             query = query.where(col(column) == value)
-    if due_from is not None:
-        query = query.where(col(Deadline.due_at) >= due_from)
-    if due_to is not None:
-        query = query.where(col(Deadline.due_at) <= due_to)
-    if (position := cursor_position(page, date.fromisoformat, str)) is not None:
-        after_due, after_id = position
-        query = query.where(
-            (col(Deadline.due_at) > after_due)
-            | ((col(Deadline.due_at) == after_due) & (col(Deadline.id) > after_id))
-        )
-    return list((await session.exec(query)).all())
+    if filters.due_from is not None:
+        query = query.where(col(Deadline.due_at) >= filters.due_from)
+    if filters.due_to is not None:
+        query = query.where(col(Deadline.due_at) <= filters.due_to)
+    return await paginate(session, query, page, order=(Deadline.due_at, Deadline.id))
+
+
+async def get(*, session: AsyncSession, deadline_id: str, caller: Principal) -> Deadline:
+    """Another holder's or organisation's deadline is the 404 of one that does not exist."""
+    await owned_or_404(session, Deadline, deadline_id, caller, what="deadline")
+    return await owned_or_404(
+        session, Deadline, deadline_id, caller, what="deadline", owner="org_id"
+    )

@@ -12,8 +12,8 @@ import aiosmtplib
 import httpx
 from standardwebhooks.webhooks import Webhook
 
-from notifier.delivery.destinations import DestinationRefused, check_destination, pinned
 from notifier.settings import NotifierSettings
+from notifier.subscriptions.destinations import DestinationRefused, check_destination, pinned
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from sqlmodel import col, select
 from notifier.alerts.models import Alert, AlertStatus, DeliveryAttempt
 from notifier.delivery.channels import Channels, Outcome, Parcel
 from notifier.settings import NotifierSettings
+from notifier.subscriptions import service as subscriptions
 from notifier.subscriptions.models import Subscription
 
 log = logging.getLogger("notifier.delivery")
@@ -152,12 +153,8 @@ async def record(
 
 async def _disable(session, alert: Alert, *, reason: str, now: datetime) -> None:
     """410 Gone: the receiver wants no more. The endpoint is disabled and its queue dropped."""
-    await session.exec(
-        update(Subscription)
-        .where(col(Subscription.id) == alert.subscription_id)
-        .values(
-            active=False, disabled_reason=reason, updated_at=now, version=Subscription.version + 1
-        )
+    await subscriptions.disable(
+        session=session, subscription_id=alert.subscription_id, reason=reason, now=now
     )
     await session.exec(
         update(Alert)

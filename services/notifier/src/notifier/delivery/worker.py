@@ -7,7 +7,8 @@ import logging
 import os
 import socket
 import uuid
-from datetime import UTC, datetime
+
+from servicekit import clock
 
 from notifier.delivery.channels import Channels
 from notifier.delivery.service import deliver_due
@@ -30,7 +31,7 @@ async def delivery_worker(runtime) -> None:
                     db=runtime.db,
                     settings=settings,
                     channels=channels,
-                    now=datetime.now(UTC),
+                    now=clock.now(),
                     worker=name,
                 )
             except Exception:

@@ -1,7 +1,7 @@
 """Recording and reading the journal."""
 
 from servicekit.events.envelope import CloudEvent
-from servicekit.pagination import PageParams
+from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,10 +25,8 @@ async def record(*, session: AsyncSession, event: CloudEvent) -> ReceivedEvent:
 
 async def list_received(
     *, session: AsyncSession, page: PageParams, type: str | None = None
-) -> list[ReceivedEvent]:
-    query = select(ReceivedEvent).order_by(ReceivedEvent.id).limit(page.limit + 1)
+) -> Page[ReceivedEvent]:
+    query = select(ReceivedEvent)
     if type:
         query = query.where(ReceivedEvent.type == type)
-    if page.after:
-        query = query.where(ReceivedEvent.id > page.after[0])
-    return list((await session.exec(query)).all())
+    return await paginate(session, query, page, order=(ReceivedEvent.id,))

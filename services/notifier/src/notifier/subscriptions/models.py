@@ -5,16 +5,13 @@ user's in-app inbox. It matches a deadline's audience field by field: every sele
 (holder, role, organisation, kinds) must agree; one that sets none hears of every deadline
 (a government system's feed)."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID, uuid4
 
+from servicekit import clock
 from sqlalchemy import ARRAY, Column, DateTime, Index, String
 from sqlmodel import Field, SQLModel
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Channel(StrEnum):
@@ -53,10 +50,10 @@ class Subscription(SQLModel, table=True):
     created_by: str = Field(max_length=200)
     version: int = 1
     created_at: datetime = Field(
-        default_factory=_now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     updated_at: datetime = Field(
-        default_factory=_now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
 
     @property

@@ -4,25 +4,21 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response, status
-from servicekit.auth import Principal, Role, require
-from servicekit.concurrency import IfMatch, require_if_match, set_etag
+from servicekit.concurrency import IfMatch, set_etag
+from servicekit.deps import Anyone, Paging, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
 
 from notifier.subscriptions import service
-from notifier.subscriptions.models import Channel
 from notifier.subscriptions.schemas import (
     SubscriptionCreate,
     SubscriptionCreated,
+    SubscriptionFilter,
     SubscriptionPublic,
     SubscriptionUpdate,
 )
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions 订阅"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Caller = Annotated[Principal, Depends(require(*Role))]
 
 
 def _allowed(request: Request) -> list[str]:
@@ -46,7 +42,7 @@ def _allowed(request: Request) -> list[str]:
     },
 )
 async def create_subscription(
-    data: SubscriptionCreate, session: Session, caller: Caller, request: Request, response: Response
+    data: SubscriptionCreate, session: Session, caller: Anyone, request: Request, response: Response
 ) -> SubscriptionCreated:
     subscription = await service.create(
         session=session, data=data, caller=caller, allowed=_allowed(request)
@@ -66,19 +62,14 @@ async def create_subscription(
 )
 async def list_subscriptions(
     session: Session,
-    caller: Caller,
-    page: Annotated[PageParams, Depends(page_params)],
-    holder_id: str | None = None,
-    channel: Channel | None = None,
+    caller: Anyone,
+    page: Paging,
+    filters: Annotated[SubscriptionFilter, Depends()],
 ) -> Page[SubscriptionPublic]:
     rows = await service.list_subscriptions(
-        session=session, caller=caller, page=page, holder_id=holder_id, channel=channel
+        session=session, caller=caller, page=page, filters=filters
     )
-    return page_of(
-        [SubscriptionPublic.model_validate(r) for r in rows],
-        page,
-        lambda s: [s.created_at.isoformat(), str(s.id)],
-    )
+    return rows.with_items([SubscriptionPublic.model_validate(r) for r in rows.items])
 
 
 @router.get(
@@ -89,7 +80,7 @@ async def list_subscriptions(
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such subscription")},
 )
 async def get_subscription(
-    subscription_id: UUID, session: Session, caller: Caller, response: Response
+    subscription_id: UUID, session: Session, caller: Anyone, response: Response
 ) -> SubscriptionPublic:
     subscription = await service.get(
         session=session, subscription_id=subscription_id, caller=caller
@@ -114,17 +105,18 @@ async def update_subscription(
     subscription_id: UUID,
     data: SubscriptionUpdate,
     session: Session,
-    caller: Caller,
+    caller: Anyone,
     request: Request,
     response: Response,
     if_match: IfMatch = None,
 ) -> SubscriptionPublic:
-    subscription = await service.get(
-        session=session, subscription_id=subscription_id, caller=caller, lock=True
-    )
-    require_if_match(if_match, subscription.version)
     subscription = await service.update(
-        session=session, subscription=subscription, data=data, allowed=_allowed(request)
+        session=session,
+        subscription_id=subscription_id,
+        caller=caller,
+        if_match=if_match,
+        data=data,
+        allowed=_allowed(request),
     )
     set_etag(response, subscription.version)
     return SubscriptionPublic.model_validate(subscription)
@@ -137,9 +129,6 @@ async def update_subscription(
     description="Alerts already sent keep their delivery log.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such subscription")},
 )
-async def delete_subscription(subscription_id: UUID, session: Session, caller: Caller) -> Response:
-    subscription = await service.get(
-        session=session, subscription_id=subscription_id, caller=caller, lock=True
-    )
-    await service.delete(session=session, subscription=subscription)
+async def delete_subscription(subscription_id: UUID, session: Session, caller: Anyone) -> Response:
+    await service.delete(session=session, subscription_id=subscription_id, caller=caller)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

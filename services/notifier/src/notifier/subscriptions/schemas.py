@@ -1,6 +1,7 @@
 """What the subscriptions API reads and writes."""
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Self
 from uuid import UUID
@@ -112,3 +113,9 @@ class SubscriptionCreated(SubscriptionPublic):
         description="Webhook signing secret (Standard Webhooks, `whsec_…`). Shown only once, "
         "in this response.",
     )
+
+
+@dataclass
+class SubscriptionFilter:
+    holder_id: str | None = None
+    channel: Channel | None = None

@@ -3,18 +3,25 @@ bureau everyone's; government systems register webhook endpoints; staff subscrib
 
 import base64
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
+from servicekit import clock
 from servicekit.auth import Principal, Role
+from servicekit.concurrency import require_if_match
 from servicekit.errors import FieldError, Forbidden, NotFound, validation_error
-from servicekit.pagination import PageParams, cursor_position
+from servicekit.pagination import Page, PageParams, paginate
+from sqlalchemy import update as update_rows
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from notifier.delivery.destinations import DestinationRefused, check_destination
+from notifier.subscriptions.destinations import DestinationRefused, check_destination
 from notifier.subscriptions.models import Channel, Subscription
-from notifier.subscriptions.schemas import SubscriptionCreate, SubscriptionUpdate
+from notifier.subscriptions.schemas import (
+    SubscriptionCreate,
+    SubscriptionFilter,
+    SubscriptionUpdate,
+)
 
 # which channels each kind of caller may set up (the bureau admin: all)
 CHANNELS = {
@@ -92,31 +99,15 @@ def _visible(caller: Principal):
 
 
 async def list_subscriptions(
-    *,
-    session: AsyncSession,
-    caller: Principal,
-    page: PageParams,
-    holder_id: str | None = None,
-    channel: Channel | None = None,
-) -> list[Subscription]:
-    query = (
-        select(Subscription)
-        .order_by(col(Subscription.created_at), col(Subscription.id))
-        .limit(page.limit + 1)
-    )
+    *, session: AsyncSession, caller: Principal, page: PageParams, filters: SubscriptionFilter
+) -> Page[Subscription]:
+    query = select(Subscription)
     if (visible := _visible(caller)) is not None:
         query = query.where(visible)
-    if holder_id is not None:
-        query = query.where(col(Subscription.holder_id) == holder_id)
-    if channel is not None:
-        query = query.where(col(Subscription.channel) == channel)
-    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
-        after, after_id = position
-        query = query.where(
-            (col(Subscription.created_at) > after)
-            | ((col(Subscription.created_at) == after) & (col(Subscription.id) > after_id))
-        )
-    return list((await session.exec(query)).all())
+    for name, value in vars(filters).items():
+        if value is not None:
+            query = query.where(col(getattr(Subscription, name)) == value)
+    return await paginate(session, query, page, order=(Subscription.created_at, Subscription.id))
 
 
 async def get(
@@ -136,10 +127,16 @@ async def get(
 async def update(
     *,
     session: AsyncSession,
-    subscription: Subscription,
+    subscription_id: UUID,
+    caller: Principal,
+    if_match: str | None,
     data: SubscriptionUpdate,
     allowed: list[str],
 ) -> Subscription:
+    subscription = await get(
+        session=session, subscription_id=subscription_id, caller=caller, lock=True
+    )
+    require_if_match(if_match, subscription.version)
     changes = data.model_dump(exclude_unset=True)
     for name in ("email", "url"):
         if (
@@ -164,12 +161,28 @@ async def update(
     if changes.get("active") is True:
         subscription.disabled_reason = None
     subscription.version += 1
-    subscription.updated_at = datetime.now(UTC)
+    subscription.updated_at = clock.now()
     await session.flush()
     return subscription
 
 
-async def delete(*, session: AsyncSession, subscription: Subscription) -> None:
+async def delete(*, session: AsyncSession, subscription_id: UUID, caller: Principal) -> None:
     """Alerts already sent keep their log; the subscription stops matching."""
+    subscription = await get(
+        session=session, subscription_id=subscription_id, caller=caller, lock=True
+    )
     await session.delete(subscription)
     await session.flush()
+
+
+async def disable(
+    *, session: AsyncSession, subscription_id: UUID, reason: str, now: datetime
+) -> None:
+    """The receiver answered 410 Gone: it wants no more until someone enables it again."""
+    await session.exec(
+        update_rows(Subscription)
+        .where(col(Subscription.id) == subscription_id)
+        .values(
+            active=False, disabled_reason=reason, updated_at=now, version=Subscription.version + 1
+        )
+    )
