@@ -21,7 +21,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, literal, tuple_
+from sqlalchemy import Select, String, literal, tuple_
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import URL
 
@@ -145,6 +145,8 @@ async def paginate(
 
 def _reader(column: Any) -> Callable[[Any], Any]:
     """How a cursor's JSON value is read back as the column's Python value."""
+    if isinstance(column.type, String):  # also sqlmodel's AutoString, whose python_type is object
+        return str
     kind = column.type.python_type
     if kind is datetime:
         return datetime.fromisoformat
