@@ -145,7 +145,8 @@ async def paginate(
 
 def _reader(column: Any) -> Callable[[Any], Any]:
     """How a cursor's JSON value is read back as the column's Python value."""
-    if isinstance(column.type, String):  # also sqlmodel's AutoString, whose python_type is object
+    # sqlmodel's AutoString (a decorated String) says its python_type is object
+    if isinstance(getattr(column.type, "impl", column.type), String):
         return str
     kind = column.type.python_type
     if kind is datetime:
