@@ -19,6 +19,7 @@ from restoration_api.acceptances.schemas import AcceptanceCreate
 from restoration_api.closures import service as closures
 from restoration_api.ledger import service as ledger
 from restoration_api.legacy_sites.service import bad, check_target
+from restoration_api.rights import filtered, on_callers_mines
 from restoration_api.works import service as works
 
 
@@ -95,13 +96,11 @@ async def list_acceptances(
     right_id: UUID | None,
     legacy_site_id: UUID | None,
 ) -> Page[Acceptance]:
-    query = select(Acceptance)
-    if caller.own_holder is not None:
-        query = query.join(MiningRight).where(MiningRight.holder_id == UUID(caller.own_holder))
-    if right_id is not None:
-        query = query.where(Acceptance.right_id == right_id)
-    if legacy_site_id is not None:
-        query = query.where(Acceptance.legacy_site_id == legacy_site_id)
+    query = filtered(
+        on_callers_mines(select(Acceptance), caller),
+        (Acceptance.right_id, right_id),
+        (Acceptance.legacy_site_id, legacy_site_id),
+    )
     return await paginate(session, query, page, order=(Acceptance.inspected_on, Acceptance.id))
 
 

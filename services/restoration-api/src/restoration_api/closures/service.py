@@ -4,7 +4,6 @@ closure acceptance, which needs the closure restoration plan first."""
 from datetime import datetime
 from uuid import UUID
 
-from mining_rights import MiningRight
 from servicekit.auth import Principal
 from servicekit.errors import Conflict
 from servicekit.lookup import owned_or_404
@@ -15,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from restoration_api.closures.models import ClosureCase
 from restoration_api.closures.schemas import ClosureCasePublic
 from restoration_api.plans.service import current_plan
+from restoration_api.rights import filtered, on_callers_mines
 
 
 async def open_closure_case(
@@ -111,11 +111,9 @@ async def list_closure_cases(
     right_id: UUID | None,
     status: str | None,
 ) -> Page[ClosureCase]:
-    query = select(ClosureCase)
-    if caller.own_holder is not None:
-        query = query.join(MiningRight).where(MiningRight.holder_id == UUID(caller.own_holder))
-    if right_id is not None:
-        query = query.where(ClosureCase.right_id == right_id)
-    if status is not None:
-        query = query.where(ClosureCase.status == status)
+    query = filtered(
+        on_callers_mines(select(ClosureCase), caller),
+        (ClosureCase.right_id, right_id),
+        (ClosureCase.status, status),
+    )
     return await paginate(session, query, page, order=(ClosureCase.opened_at, ClosureCase.id))

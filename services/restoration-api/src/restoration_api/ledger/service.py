@@ -28,6 +28,7 @@ from restoration_api.ledger.models import (
 from restoration_api.ledger.posting import FundHead
 from restoration_api.ledger.schemas import Balances, FundPublic
 from restoration_api.money import yuan
+from restoration_api.rights import filtered, own_holder
 
 C, D = Side.credit, Side.debit
 # code → (normal side, never negative)
@@ -156,15 +157,13 @@ async def list_funds(
     kind: FundKind | None = None,
     status: FundStatus | None = None,
 ) -> Page[Fund]:
-    query = select(Fund)
-    if caller.own_holder is not None:
-        query = query.where(Fund.holder_id == UUID(caller.own_holder))
-    if right_id is not None:
-        query = query.where(Fund.right_id == right_id)
-    if kind is not None:
-        query = query.where(Fund.kind == kind)
-    if status is not None:
-        query = query.where(Fund.status == status)
+    query = filtered(
+        select(Fund),
+        (Fund.holder_id, own_holder(caller)),
+        (Fund.right_id, right_id),
+        (Fund.kind, kind),
+        (Fund.status, status),
+    )
     return await paginate(session, query, page, order=(Fund.opened_at, Fund.id))
 
 

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from restoration_api.ledger.models import Fund, FundKind
 from restoration_api.legacy_sites.models import LegacySite
 from restoration_api.legacy_sites.schemas import LegacySiteCreate, MineOrSite
-from restoration_api.rights import acted_on
+from restoration_api.rights import acted_on, filtered
 
 
 def bad(field: str, message: str) -> Exception:
@@ -42,9 +42,7 @@ async def get_site(*, session: AsyncSession, site_id: UUID) -> LegacySite:
 async def list_sites(
     *, session: AsyncSession, page: PageParams, edition: str | None
 ) -> Page[LegacySite]:
-    query = select(LegacySite)
-    if edition is not None:
-        query = query.where(LegacySite.edition == edition)
+    query = filtered(select(LegacySite), (LegacySite.edition, edition))
     return await paginate(session, query, page, order=(LegacySite.code, LegacySite.id))
 
 

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from restoration_api.money import to_fen, yuan
 from restoration_api.plans.models import Obligation, RestorationPlan
 from restoration_api.plans.schemas import PlanCreate, PlanPublic, ScheduleYearPublic
-from restoration_api.rights import acted_on
+from restoration_api.rights import acted_on, filtered, on_callers_mines, own_holder
 
 TITLES = {
     "annual_restoration_plan": "年度矿山地质环境治理计划书",
@@ -74,11 +74,9 @@ async def get_plan(*, session: AsyncSession, plan_id: UUID, caller: Principal) -
 async def list_plans(
     *, session: AsyncSession, caller: Principal, page: PageParams, right_id: UUID | None
 ) -> Page[RestorationPlan]:
-    query = select(RestorationPlan)
-    if caller.own_holder is not None:
-        query = query.join(MiningRight).where(MiningRight.holder_id == UUID(caller.own_holder))
-    if right_id is not None:
-        query = query.where(RestorationPlan.right_id == right_id)
+    query = filtered(
+        on_callers_mines(select(RestorationPlan), caller), (RestorationPlan.right_id, right_id)
+    )
     return await paginate(
         session, query, page, order=(RestorationPlan.created_at, RestorationPlan.id)
     )
@@ -205,13 +203,12 @@ async def list_obligations(
     right_id: UUID | None,
     status: str | None,
 ) -> Page[Obligation]:
-    query = select(Obligation)
-    if caller.own_holder is not None:
-        query = query.where(Obligation.holder_id == UUID(caller.own_holder))
-    if right_id is not None:
-        query = query.where(Obligation.right_id == right_id)
-    if status is not None:
-        query = query.where(Obligation.status == status)
+    query = filtered(
+        select(Obligation),
+        (Obligation.holder_id, own_holder(caller)),
+        (Obligation.right_id, right_id),
+        (Obligation.status, status),
+    )
     return await paginate(session, query, page, order=(Obligation.due_on, Obligation.id))
 
 

@@ -24,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from restoration_api.rectification.models import Rectification
 from restoration_api.rectification.schemas import RectificationCreate
+from restoration_api.rights import filtered, own_holder
 
 
 def _deadline(r: Rectification, action: DeadlineAction) -> Deadline:
@@ -147,13 +148,12 @@ async def list_rectifications(
     right_id: UUID | None,
     status: str | None,
 ) -> Page[Rectification]:
-    query = select(Rectification)
-    if caller.own_holder is not None:
-        query = query.where(Rectification.holder_id == UUID(caller.own_holder))
-    if right_id is not None:
-        query = query.where(Rectification.right_id == right_id)
-    if status is not None:
-        query = query.where(Rectification.status == status)
+    query = filtered(
+        select(Rectification),
+        (Rectification.holder_id, own_holder(caller)),
+        (Rectification.right_id, right_id),
+        (Rectification.status, status),
+    )
     return await paginate(session, query, page, order=(Rectification.ordered_at, Rectification.id))
 
 

@@ -47,6 +47,7 @@ from restoration_api.ledger.models import (
 from restoration_api.ledger.posting import FundHead
 from restoration_api.ledger.schemas import EntryPublic, TransferCreate, TransferPublic
 from restoration_api.money import to_fen, yuan
+from restoration_api.rights import filtered
 from restoration_api.works import service as works
 
 C, D = Side.credit, Side.debit
@@ -273,9 +274,7 @@ async def get_transfer(*, session: AsyncSession, fund: Fund, transfer_id: UUID) 
 async def list_transfers(
     *, session: AsyncSession, fund: Fund, page: PageParams, kind: TransferKind | None = None
 ) -> Page[Transfer]:
-    query = select(Transfer).where(Transfer.fund_id == fund.id)
-    if kind is not None:
-        query = query.where(Transfer.kind == kind)
+    query = filtered(select(Transfer).where(Transfer.fund_id == fund.id), (Transfer.kind, kind))
     return await paginate(session, query, page, order=(Transfer.posted_at, Transfer.id))
 
 

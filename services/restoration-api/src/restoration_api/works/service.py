@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from restoration_api.ledger.models import Transfer
 from restoration_api.legacy_sites.service import check_target
 from restoration_api.money import to_fen, yuan
+from restoration_api.rights import filtered, on_callers_mines
 from restoration_api.works.models import Work
 from restoration_api.works.schemas import WorkCreate, WorkPublic
 
@@ -92,13 +93,11 @@ async def list_works(
     right_id: UUID | None,
     legacy_site_id: UUID | None,
 ) -> Page[Work]:
-    query = select(Work)
-    if caller.own_holder is not None:
-        query = query.join(MiningRight).where(MiningRight.holder_id == UUID(caller.own_holder))
-    if right_id is not None:
-        query = query.where(Work.right_id == right_id)
-    if legacy_site_id is not None:
-        query = query.where(Work.legacy_site_id == legacy_site_id)
+    query = filtered(
+        on_callers_mines(select(Work), caller),
+        (Work.right_id, right_id),
+        (Work.legacy_site_id, legacy_site_id),
+    )
     return await paginate(session, query, page, order=(Work.created_at, Work.id))
 
 
