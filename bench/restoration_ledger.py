@@ -37,12 +37,13 @@ import asyncpg
 from contracts.restoration import TransferPosted
 from devkit.localinfra.postgres import postgres_server
 from fastapi import Response
+from mining_rights import MiningRight
 from restoration_api.app import SERVICE
-from restoration_api.ledger import router
+from restoration_api.ledger import audit
 from restoration_api.ledger import service as ledger
 from restoration_api.ledger.models import AccountCode, Fund
 from restoration_api.ledger.schemas import TransferCreate
-from restoration_api.mines.models import Mine
+from restoration_api.transfers import router
 from servicekit.auth import Principal, Role
 from servicekit.events.outbox import outbox_row
 from servicekit.migrations import upgrade
@@ -59,7 +60,7 @@ ROOT = Path(__file__).resolve().parents[1]
 async def open_fund(db) -> uuid.UUID:
     now = datetime.now(UTC)
     async with db.transaction() as session:
-        mine = Mine(
+        mine = MiningRight(
             right_id=uuid.uuid4(),
             holder_id=uuid.uuid4(),
             licence_no="C1525012010057130066321",
@@ -69,6 +70,7 @@ async def open_fund(db) -> uuid.UUID:
             method="open_pit",
             status="producing",
             area_km2="0.0386",
+            granted_at=now,
             updated_at=now,
         )
         session.add(mine)
@@ -189,7 +191,7 @@ async def run(url: str, args) -> Scenario:
                 rounds[name].append(await measured(dsn, args.postings, args.concurrency, post))
         async with db.transaction() as session:
             reports = [
-                await ledger.verify(
+                await audit.verify(
                     session=session, fund=await session.get(Fund, fid), now=datetime.now(UTC)
                 )
                 for fid in spread + hot

@@ -302,7 +302,7 @@ async def close_mine(system: System, mine: Mine, *, holder: dict[str, str] | Non
             params={"right_id": mine.right_id},
             headers=staff,
         )
-        cases = ok(response) if response.status_code == 200 else []
+        cases = ok(response)["items"] if response.status_code == 200 else []
         return [c for c in cases if c["application_id"] == filed["id"]]
 
     [opened] = await eventually(case, timeout=KAFKA, what=f"closure case of {mine.name}")

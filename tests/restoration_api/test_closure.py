@@ -51,7 +51,7 @@ async def test_acceptance_passed_is_released_only_after_the_plan_and_a_passing_i
         await restoration.client.get(
             "/closure-cases", params={"right_id": right_id}, headers=admin(restoration)
         )
-    ).json()
+    ).json()["items"]
     assert case["status"] == "open"
     assert case["application_id"] == str(application_id)
     assert case["closure_plan_id"] is None

@@ -52,7 +52,7 @@ async def test_a_granted_right_on_the_broker_opens_the_fund_and_the_saga_reaches
             response = await restoration.client.get(
                 "/closure-cases", params={"right_id": right_id}, headers=admin(restoration)
             )
-            return response.json()
+            return response.json()["items"]
 
         await eventually(case, what="closure case opened from the broker")
         plan = await restoration.client.post(

@@ -43,10 +43,12 @@ async def test_the_seed_loads_the_edition_once_and_indicators_follow_acceptances
     assert await sql(restoration, "SELECT count(*) FROM funds WHERE kind = 'program'") == [(2,)]
     [rules] = (
         await restoration.client.get("/accrual-rule-sets", headers=admin(restoration))
-    ).json()
+    ).json()["items"]
     assert rules["illustrative"] is True
     assert "ILLUSTRATIVE" in rules["source"]
-    sites = (await restoration.client.get("/legacy-sites", headers=admin(restoration))).json()
+    sites = (await restoration.client.get("/legacy-sites", headers=admin(restoration))).json()[
+        "items"
+    ]
     assert "盐池废弃采区" in {s["name"] for s in sites}
     assert "208国道23公里处废弃砂场" in {s["name"] for s in sites}
 

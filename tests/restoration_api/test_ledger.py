@@ -352,7 +352,7 @@ async def test_program_funds_hold_public_money_for_legacy_sites(restoration):
     accrual = await transfer(restoration, program["id"], "accrual", "1.00")
     assert accrual.status_code == 422
     listed = await restoration.client.get("/legacy-sites", headers=admin(restoration))
-    [row] = listed.json()
+    [row] = listed.json()["items"]
     assert row["spent"] == "2500000.00"
     programs = await restoration.client.get(
         "/funds", params={"kind": "program"}, headers=admin(restoration)

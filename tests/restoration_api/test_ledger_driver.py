@@ -11,6 +11,7 @@ import pytest
 from devkit.testing import eventually
 from restoration_api.ledger import service as ledger
 from restoration_api.ledger.schemas import TransferCreate
+from restoration_api.transfers import service as transfers
 from servicekit.auth import Principal, Role
 from servicekit.errors import is_connection_error
 from sqlalchemy import text
@@ -23,7 +24,7 @@ FINANCE = Principal(subject="test", roles=frozenset({Role.gov_system}))
 
 async def post(session, fund_id, **body):
     fund = await ledger.fund_to_post(session=session, fund_id=fund_id, caller=FINANCE)
-    return await ledger.post_transfer(
+    return await transfers.post_transfer(
         session=session,
         fund=fund,
         data=TransferCreate(id=uuid.uuid4(), **body),
@@ -99,7 +100,7 @@ async def test_a_connection_lost_mid_posting_is_a_connection_error_and_is_not_re
         pid = (await session.exec(text("SELECT pg_backend_pid()"))).scalar_one()
         await sql(restoration, "SELECT pg_terminate_backend(:pid)", pid=pid)
         with pytest.raises(Exception) as lost:
-            await ledger.post_transfer(
+            await transfers.post_transfer(
                 session=session,
                 fund=head,
                 data=TransferCreate(id=uuid.uuid4(), kind="deposit", amount="5.00"),

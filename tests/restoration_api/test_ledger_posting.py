@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from restoration_api.ledger import service as ledger
 from restoration_api.ledger.schemas import TransferCreate
+from restoration_api.transfers import service as transfers
 from sqlalchemy import text
 
 from tests.restoration_api.support import admin, grant, published, sql, transfer, work
@@ -21,8 +22,8 @@ async def test_an_overdraw_writes_nothing_even_before_the_rollback(restoration):
 
     async with restoration.runtime.db.sessions() as session, session.begin():
         row = await ledger.get_fund(session=session, fund_id=fund_id)
-        with pytest.raises(ledger.Overdraw) as refused:
-            await ledger.post_transfer(
+        with pytest.raises(transfers.Overdraw) as refused:
+            await transfers.post_transfer(
                 session=session,
                 fund=row,
                 data=TransferCreate(

@@ -30,7 +30,7 @@ async def test_closure_saga_between_rights_api_and_restoration_api(databases, ka
             response = await restoration.client.get(
                 "/closure-cases", params={"right_id": right["id"]}, headers=staff
             )
-            return response.status_code == 200 and response.json()
+            return response.status_code == 200 and response.json()["items"]
 
         filed = await rights.client.post(
             "/applications",

@@ -83,7 +83,8 @@ async def build(service: RunningService) -> World:
         },
     )
     await deliver(service, closure_filed(uuid.UUID(right), uuid.UUID(a)))
-    [case] = (await client.get("/closure-cases", params={"right_id": right}, headers=admin)).json()
+    cases = await client.get("/closure-cases", params={"right_id": right}, headers=admin)
+    [case] = cases.json()["items"]
     program = await post("/funds", {"name": "自治区治理专项资金", "source": "region_special_fund"})
     site = await post(
         "/legacy-sites",

@@ -2,8 +2,7 @@
 专栏二, the program funds of public money and the legacy sites the plan names (第一章第二节四).
 Safe to run again: each item is loaded only when missing."""
 
-from datetime import UTC, datetime
-
+from servicekit import clock
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,8 +12,11 @@ from restoration_api.accrual.schemas import ILLUSTRATIVE, RuleSetCreate
 from restoration_api.ledger import service as ledger
 from restoration_api.ledger.models import Fund, FundKind
 from restoration_api.legacy import service as legacy
-from restoration_api.legacy.models import LegacySite, PlanTarget
-from restoration_api.legacy.schemas import LegacySiteCreate, TargetsSet
+from restoration_api.legacy.models import PlanTarget
+from restoration_api.legacy.schemas import TargetsSet
+from restoration_api.legacy_sites import service as legacy_sites
+from restoration_api.legacy_sites.models import LegacySite
+from restoration_api.legacy_sites.schemas import LegacySiteCreate
 
 EDITION = "2021-2025"
 TARGETS = {
@@ -65,7 +67,7 @@ LEGACY_SITES = (
 
 
 async def seed(session: AsyncSession) -> None:
-    now = datetime.now(UTC)
+    now = clock.now()
     if await session.scalar(select(RuleSet.id).where(RuleSet.code == ILLUSTRATIVE["code"])) is None:
         data = RuleSetCreate.model_validate(
             {
@@ -94,7 +96,7 @@ async def seed(session: AsyncSession) -> None:
         )
     for code, name in LEGACY_SITES:
         if await session.scalar(select(LegacySite.id).where(LegacySite.code == code)) is None:
-            await legacy.create_site(
+            await legacy_sites.create_site(
                 session=session,
                 data=LegacySiteCreate(
                     code=code,

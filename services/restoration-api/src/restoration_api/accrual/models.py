@@ -48,17 +48,3 @@ class Accrual(SQLModel, table=True):
     posted_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     transfer_id: UUID | None = Field(None, foreign_key="transfers.id")
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-
-
-class Shortfall(SQLModel, table=True):
-    """A shortfall notice: published once per fund and requirement level."""
-
-    __tablename__ = "shortfalls"
-    __table_args__ = (UniqueConstraint("fund_id", "required_fen", name="shortfalls_fund_level"),)
-
-    id: UUID = Field(default_factory=uuid4, primary_key=True)
-    fund_id: UUID = Field(foreign_key="funds.id")
-    required_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
-    deposited_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
-    due_on: date = Field(sa_column=Column(Date, nullable=False))
-    noticed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

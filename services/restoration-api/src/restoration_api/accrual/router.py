@@ -1,33 +1,23 @@
 """HTTP for accrual rule sets and yearly accruals."""
 
-from datetime import UTC, datetime
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response, status
-from servicekit.auth import BUREAU, Principal, Role, require
+from fastapi import APIRouter, Response, status
+from servicekit import clock
+from servicekit.deps import Admin, Paging, Reader, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.unit_of_work import get_session
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
 
 from restoration_api.accrual import service
-from restoration_api.accrual.models import RuleSet
 from restoration_api.accrual.schemas import (
     AccrualCreate,
     AccrualPublic,
     RuleSetCreate,
     RuleSetPublic,
 )
-from restoration_api.ledger import service as ledger
+from restoration_api.transfers.router import Poster
 
 router = APIRouter(tags=["accrual 基金提取"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Reader = Annotated[
-    Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system, Role.enterprise))
-]
-Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
-Poster = Annotated[Principal, Depends(require(Role.bureau_admin, Role.gov_system))]
 
 
 @router.post(
@@ -43,21 +33,23 @@ Poster = Annotated[Principal, Depends(require(Role.bureau_admin, Role.gov_system
 async def load_rule_set(
     data: RuleSetCreate, session: Session, _: Admin, response: Response
 ) -> RuleSetPublic:
-    rules = await service.load_rule_set(session=session, data=data, now=datetime.now(UTC))
+    rules = await service.load_rule_set(session=session, data=data, now=clock.now())
     response.headers["Location"] = f"/accrual-rule-sets/{rules.id}"
     return RuleSetPublic.model_validate(rules, from_attributes=True)
 
 
 @router.get(
     "/accrual-rule-sets",
-    response_model=list[RuleSetPublic],
+    response_model=Page[RuleSetPublic],
     summary="Accrual rule sets 基金提取标准列表",
     description="All loaded rule sets by effective period; `illustrative` marks example figures.",
     responses=PROBLEM_RESPONSES,
 )
-async def list_rule_sets(session: Session, _: Reader) -> list[RuleSetPublic]:
-    rows = (await session.exec(select(RuleSet).order_by(RuleSet.effective_from))).all()
-    return [RuleSetPublic.model_validate(r, from_attributes=True) for r in rows]
+async def list_rule_sets(session: Session, _: Reader, page: Paging) -> Page[RuleSetPublic]:
+    rows = await service.list_rule_sets(session=session, page=page)
+    return rows.with_items(
+        [RuleSetPublic.model_validate(r, from_attributes=True) for r in rows.items]
+    )
 
 
 @router.get(
@@ -90,22 +82,21 @@ async def get_rule_set(rule_set_id: UUID, session: Session, _: Reader) -> RuleSe
 async def accrue(
     fund_id: UUID, data: AccrualCreate, session: Session, caller: Poster, response: Response
 ) -> AccrualPublic:
-    fund = await ledger.get_fund(session=session, fund_id=fund_id)
-    accrual = await service.accrue(
-        session=session, fund=fund, data=data, posted_by=caller.subject, now=datetime.now(UTC)
+    accrual = await service.accrue_fund(
+        session=session, fund_id=fund_id, data=data, posted_by=caller.subject, now=clock.now()
     )
     response.headers["Location"] = f"/funds/{fund_id}/accruals"
-    return await service.accrual_public(session, accrual)
+    return accrual
 
 
 @router.get(
     "/funds/{fund_id}/accruals",
-    response_model=list[AccrualPublic],
+    response_model=Page[AccrualPublic],
     summary="A fund's accruals 基金提取记录",
     description="Each year's accrual and its figures: rule amount, plan need, posted.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such fund (or not yours)")},
 )
-async def list_accruals(fund_id: UUID, session: Session, caller: Reader) -> list[AccrualPublic]:
-    fund = await ledger.get_fund(session=session, fund_id=fund_id, caller=caller)
-    rows = await service.list_accruals(session=session, fund=fund)
-    return [await service.accrual_public(session, a) for a in rows]
+async def list_accruals(
+    fund_id: UUID, session: Session, caller: Reader, page: Paging
+) -> Page[AccrualPublic]:
+    return await service.list_accruals(session=session, fund_id=fund_id, caller=caller, page=page)

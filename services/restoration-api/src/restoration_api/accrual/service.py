@@ -1,32 +1,29 @@
 """Accrual 提取 from data: the rule set in effect, applied to the previous year's output, and
 never less than what the mine's restoration plan needs by then (第五章第二节二: 足额提取).
-A requirement the deposits do not cover publishes ``restoration.fund.shortfall``; the deposit
-that covers it again publishes ``restoration.fund.shortfall_covered`` (the deadline met)."""
+A requirement the deposits then do not cover is a shortfall (``ledger.shortfalls``)."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from contracts.deadline import Audience, Deadline, DeadlineAction
-from contracts.restoration import FundShortfall, FundShortfallCovered
-from servicekit.errors import Conflict, FieldError, NotFound, validation_error
-from servicekit.events.outbox import publish
-from sqlalchemy import and_, or_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from mining_rights import MiningRight
+from servicekit.auth import Principal
+from servicekit.errors import Conflict, FieldError, validation_error
+from servicekit.lookup import get_or_404
+from servicekit.pagination import Page, PageParams, paginate
+from sqlalchemy import or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from restoration_api.accrual.models import Accrual, RuleSet, Shortfall
+from restoration_api.accrual.models import Accrual, RuleSet
 from restoration_api.accrual.schemas import AccrualCreate, AccrualPublic, RuleSetCreate
 from restoration_api.ledger import service as ledger
-from restoration_api.ledger.models import AccountCode, Fund, FundKind, FundStatus, TransferKind
-from restoration_api.ledger.money import to_fen, yuan
-from restoration_api.ledger.posting import FundHead
+from restoration_api.ledger.models import Fund, FundKind, FundStatus, TransferKind
 from restoration_api.ledger.schemas import TransferCreate
-from restoration_api.mines.models import Mine
+from restoration_api.ledger.shortfalls import check_shortfall
+from restoration_api.money import yuan
 from restoration_api.plans.service import plan_need_fen
-
-CHINA = timezone(timedelta(hours=8))
+from restoration_api.transfers.service import post_transfer
 
 
 def _bad(field: str, message: str) -> Exception:
@@ -90,7 +87,7 @@ async def accrue(
     rules = await rule_set_on(session, date(data.year, 1, 1))
     if rules is None:
         raise _bad("body.year", f"no accrual rule set is in effect on {data.year}-01-01")
-    mine = await session.get(Mine, fund.right_id)
+    mine = await session.get(MiningRight, fund.right_id)
     factors = {
         # the mine's mineral and method come from rights-api's register, not from the request
         "base_rate": _factor(rules.base_rates, mine.mineral, "right.mineral", "base rate"),
@@ -108,7 +105,7 @@ async def accrue(
     transfer_id = None
     if posted_fen > 0:
         transfer_id = uuid5(NAMESPACE_URL, f"mineadmin:restoration:accrual:{fund.id}:{data.year}")
-        await ledger.post_transfer(
+        await post_transfer(
             session=session,
             fund=fund,
             data=TransferCreate(
@@ -143,7 +140,7 @@ async def accrue(
 async def accrual_public(session: AsyncSession, accrual: Accrual) -> AccrualPublic:
     rules = await session.get(RuleSet, accrual.rule_set_id)
     mine_fund = await session.get(Fund, accrual.fund_id)
-    mine = await session.get(Mine, mine_fund.right_id)
+    mine = await session.get(MiningRight, mine_fund.right_id)
     return AccrualPublic(
         id=accrual.id,
         fund_id=accrual.fund_id,
@@ -168,131 +165,32 @@ async def accrual_public(session: AsyncSession, accrual: Accrual) -> AccrualPubl
     )
 
 
-async def list_accruals(*, session: AsyncSession, fund: Fund) -> list[Accrual]:
-    return list(
-        (
-            await session.exec(
-                select(Accrual).where(Accrual.fund_id == fund.id).order_by(Accrual.year)
-            )
-        ).all()
-    )
-
-
-async def check_shortfall(*, session: AsyncSession, fund: Fund, now: datetime) -> bool:
-    """Publishes ``restoration.fund.shortfall`` once per requirement level not covered."""
-    if fund.kind != FundKind.mine:
-        return False
-    balances = await ledger.balances_fen(session, fund.id)
-    required, deposited = balances.get("obligation", 0), balances.get("deposits", 0)
-    if deposited >= required:
-        return False
-    grace = session.info["settings"].shortfall_grace_days
-    due_on = now.astimezone(CHINA).date() + timedelta(days=grace)
-    new = await session.exec(
-        pg_insert(Shortfall)
-        .values(
-            id=uuid5(NAMESPACE_URL, f"mineadmin:restoration:shortfall:{fund.id}:{required}"),
-            fund_id=fund.id,
-            required_fen=required,
-            deposited_fen=deposited,
-            due_on=due_on,
-            noticed_at=now,
-        )
-        .on_conflict_do_nothing()
-        .returning(Shortfall.id)
-    )
-    if new.first() is None:
-        return False
-    await publish(
+async def list_accruals(
+    *, session: AsyncSession, fund_id: UUID, caller: Principal, page: PageParams
+) -> Page[AccrualPublic]:
+    fund = await ledger.get_fund(session=session, fund_id=fund_id, caller=caller)
+    rows = await paginate(
         session,
-        FundShortfall(
-            fund_id=fund.id,
-            right_id=fund.right_id,
-            holder_id=fund.holder_id,
-            required=Decimal(yuan(required)),
-            deposited=Decimal(yuan(deposited)),
-            shortfall=Decimal(yuan(required - deposited)),
-            deadline=_shortfall_deadline(
-                fund, due_on, f"治理恢复基金补缴 {yuan(required - deposited)} 元"
-            ),
-        ),
-        subject=str(fund.right_id),
+        select(Accrual).where(Accrual.fund_id == fund.id),
+        page,
+        order=(Accrual.year, Accrual.id),
     )
-    return True
+    return rows.with_items([await accrual_public(session, a) for a in rows.items])
 
 
-async def settle_shortfall(
-    *, session: AsyncSession, fund: Fund | FundHead, posted: ledger.Posted, transfer: TransferCreate
-) -> bool:
-    """After ``transfer`` was posted: when it is the deposit that brought the deposits up to
-    the requirement, and a shortfall had been noticed, the shortfall's deadline is met.
-    The posting locked the fund's ``deposits`` and ``obligation`` rows until the commit and
-    answered with their balances after it, so deposits to one fund queue on them and exactly one
-    of them crosses the line, against a requirement no accrual changes meanwhile."""
-    if fund.kind != FundKind.mine or transfer.kind not in ledger.DEPOSIT_KINDS:
-        return False
-    deposited_fen = to_fen(transfer.amount)
-    required = posted.balances[AccountCode.obligation]
-    deposited = posted.balances[AccountCode.deposits]
-    if not deposited - deposited_fen < required <= deposited:
-        return False
-    noticed = (
-        await session.exec(
-            select(Shortfall)
-            .where(Shortfall.fund_id == fund.id)
-            .order_by(Shortfall.noticed_at.desc(), Shortfall.required_fen.desc())
-            .limit(1)
-        )
-    ).first()
-    if noticed is None:
-        return False
-    await publish(
-        session,
-        FundShortfallCovered(
-            fund_id=fund.id,
-            right_id=fund.right_id,
-            holder_id=fund.holder_id,
-            required=Decimal(yuan(required)),
-            deposited=Decimal(yuan(deposited)),
-            deadline=_shortfall_deadline(
-                fund,
-                noticed.due_on,
-                f"治理恢复基金缴存缺口已补足（应提取 {yuan(required)} 元）",
-                action=DeadlineAction.met,
-            ),
-        ),
-        subject=str(fund.right_id),
+async def accrue_fund(
+    *, session: AsyncSession, fund_id: UUID, data: AccrualCreate, posted_by: str, now: datetime
+) -> AccrualPublic:
+    fund = await ledger.get_fund(session=session, fund_id=fund_id)
+    accrual = await accrue(session=session, fund=fund, data=data, posted_by=posted_by, now=now)
+    return await accrual_public(session, accrual)
+
+
+async def list_rule_sets(*, session: AsyncSession, page: PageParams) -> Page[RuleSet]:
+    return await paginate(
+        session, select(RuleSet), page, order=(RuleSet.effective_from, RuleSet.id)
     )
-    return True
-
-
-async def fund_shortfall(session: AsyncSession, now: datetime) -> int:
-    """Job: every open mine fund whose deposits fall behind its requirement gets a notice."""
-    funds = (
-        await session.exec(
-            select(Fund).where(and_(Fund.kind == FundKind.mine, Fund.status == FundStatus.open))
-        )
-    ).all()
-    return sum([await check_shortfall(session=session, fund=f, now=now) for f in funds])
 
 
 async def get_rule_set(*, session: AsyncSession, rule_set_id: UUID) -> RuleSet:
-    rules = await session.get(RuleSet, rule_set_id)
-    if rules is None:
-        raise NotFound(f"No rule set {rule_set_id}.")
-    return rules
-
-
-def _shortfall_deadline(
-    fund: Fund | FundHead, due_on: date, title_zh: str, action: DeadlineAction = DeadlineAction.set
-) -> Deadline:
-    """The one deadline a fund's shortfall sets and its covering deposit meets."""
-    return Deadline(
-        id=f"restoration:shortfall:{fund.id}",
-        kind="fund_shortfall",
-        action=action,
-        due_at=due_on,
-        subject=str(fund.right_id),
-        audience=Audience(holder_id=str(fund.holder_id)),
-        title_zh=title_zh,
-    )
+    return await get_or_404(session, RuleSet, rule_set_id, what="rule set")

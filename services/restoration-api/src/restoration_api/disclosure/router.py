@@ -5,9 +5,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 from servicekit.auth import optional_principal
+from servicekit.deps import Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from restoration_api.disclosure import service
 from restoration_api.disclosure.schemas import Disclosure
@@ -18,7 +17,6 @@ router = APIRouter(
     tags=["disclosure 信息公示"],
     dependencies=[Depends(optional_principal)],
 )
-Session = Annotated[AsyncSession, Depends(get_session)]
 
 
 @router.get(

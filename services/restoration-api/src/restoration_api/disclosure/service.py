@@ -7,19 +7,20 @@ from collections import defaultdict
 from decimal import Decimal
 from uuid import UUID
 
+from mining_rights import MiningRight
+from mining_rights import service as mining_rights
 from sqlalchemy import extract, func
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from restoration_api.acceptances import service as acceptances
 from restoration_api.disclosure.schemas import Disclosure, DisclosureYear
 from restoration_api.ledger import service as ledger
 from restoration_api.ledger.models import Transfer
-from restoration_api.ledger.money import yuan
-from restoration_api.mines import service as mines
-from restoration_api.mines.models import Mine
+from restoration_api.money import yuan
 from restoration_api.plans.service import current_plan
-from restoration_api.works.models import Acceptance, Work
+from restoration_api.works import service as works
 
 LOCAL = "Asia/Shanghai"
 MONEY_KINDS = {
@@ -54,32 +55,14 @@ async def _money_by_year(session: AsyncSession, fund_id: UUID) -> dict[int, dict
 
 
 async def disclosure(*, session: AsyncSession, right_id: UUID) -> Disclosure:
-    mine = await mines.get(session=session, right_id=right_id)
+    mine = await mining_rights.get(session=session, right_id=right_id)
     fund = await ledger.fund_for_right(session=session, right_id=right_id)
     money = await _money_by_year(session, fund.id) if fund else {}
     plan = await current_plan(session, right_id)
     schedule = {s["year"]: s for s in (plan.schedule if plan else [])}
-    works = dict(
-        (
-            await session.exec(
-                select(Work.year, func.sum(Work.area_ha))
-                .where(Work.right_id == right_id)
-                .group_by(Work.year)
-            )
-        ).all()
-    )
-    accepted_year = extract("year", Acceptance.inspected_on)
-    accepted = {
-        int(y): a
-        for y, a in (
-            await session.exec(
-                select(accepted_year, func.sum(Acceptance.accepted_area_ha))
-                .where(Acceptance.right_id == right_id, Acceptance.passed)
-                .group_by(accepted_year)
-            )
-        ).all()
-    }
-    years = sorted(set(money) | set(schedule) | set(works) | set(accepted))
+    worked = await works.area_by_year(session, right_id)
+    accepted = await acceptances.area_by_year(session, right_id)
+    years = sorted(set(money) | set(schedule) | set(worked) | set(accepted))
     return Disclosure(
         right_id=mine.right_id,
         licence_no=mine.licence_no,
@@ -95,7 +78,7 @@ async def disclosure(*, session: AsyncSession, right_id: UUID) -> Disclosure:
                 refunded=yuan(money.get(y, {}).get("refunded", 0)),
                 plan_cost=yuan(schedule.get(y, {}).get("cost_fen", 0)),
                 plan_area_ha=Decimal(schedule.get(y, {}).get("area_ha", 0)),
-                works_area_ha=works.get(y, Decimal(0)),
+                works_area_ha=worked.get(y, Decimal(0)),
                 accepted_area_ha=accepted.get(y, Decimal(0)),
             )
             for y in years
@@ -118,7 +101,9 @@ async def export_csv(*, session: AsyncSession, year: int) -> str:
     writer.writerow(COLUMNS)
     right_ids = (
         await session.exec(
-            select(Mine.right_id).where(Mine.kind == "mining").order_by(Mine.licence_no)
+            select(MiningRight.right_id)
+            .where(MiningRight.kind == "mining")
+            .order_by(MiningRight.licence_no)
         )
     ).all()
     for right_id in right_ids:

@@ -1,9 +1,10 @@
 """The double-entry ledger: funds (one per mine, plus program funds of public money), their
 accounts, transfers and entries. Entries and transfers are append-only (database triggers refuse
 UPDATE and DELETE); a deferred constraint trigger refuses a transfer whose entries do not balance.
+Shortfall notices of mine funds whose deposits fall behind the requirement.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID, uuid4
 
@@ -11,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Identity,
@@ -118,3 +120,20 @@ class Entry(SQLModel, table=True):
     account_id: UUID = Field(foreign_key="accounts.id", index=True)
     side: str = Field(max_length=8)
     amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class Shortfall(SQLModel, table=True):
+    """A shortfall notice: published once per fund and requirement level."""
+
+    __tablename__ = "shortfalls"
+    __table_args__ = (UniqueConstraint("fund_id", "required_fen", name="shortfalls_fund_level"),)
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    fund_id: UUID = Field(foreign_key="funds.id")
+    required_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    deposited_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    due_on: date = Field(sa_column=Column(Date, nullable=False))
+    noticed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+DEPOSIT_KINDS = (TransferKind.deposit, TransferKind.legacy_deposit)

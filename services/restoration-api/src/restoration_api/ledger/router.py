@@ -1,36 +1,19 @@
-"""HTTP for funds, their ledger and its verification."""
+"""HTTP for funds, their balances and the verification of their books."""
 
-from datetime import UTC, datetime
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response, status
-from servicekit.auth import BUREAU, Principal, Role, require
+from fastapi import APIRouter, Response, status
+from servicekit import clock
+from servicekit.deps import Admin, Officials, Paging, Reader, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
 
-from restoration_api.accrual import service as accrual
+from restoration_api.ledger import audit as books
 from restoration_api.ledger import service
-from restoration_api.ledger.models import FundKind, FundStatus, TransferKind
-from restoration_api.ledger.schemas import (
-    Audit,
-    FundPublic,
-    ProgramFundCreate,
-    TransferCreate,
-    TransferPublic,
-    Verification,
-)
+from restoration_api.ledger.models import FundKind, FundStatus
+from restoration_api.ledger.schemas import Audit, FundPublic, ProgramFundCreate, Verification
 
 router = APIRouter(tags=["funds 治理恢复基金"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Reader = Annotated[
-    Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system, Role.enterprise))
-]
-Poster = Annotated[Principal, Depends(require(Role.bureau_admin, Role.gov_system))]
-Auditor = Annotated[Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system))]
-Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
 NO_FUND = {404: problem_doc("No such fund (or not yours) 无此基金账户")}
 
 
@@ -46,7 +29,7 @@ NO_FUND = {404: problem_doc("No such fund (or not yours) 无此基金账户")}
 async def list_funds(
     session: Session,
     caller: Reader,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     right_id: UUID | None = None,
     kind: FundKind | None = None,
     status: FundStatus | None = None,
@@ -54,11 +37,7 @@ async def list_funds(
     funds = await service.list_funds(
         session=session, page=page, caller=caller, right_id=right_id, kind=kind, status=status
     )
-    return page_of(
-        [await service.fund_public(session, f) for f in funds],
-        page,
-        lambda f: [f.opened_at.isoformat(), str(f.id)],
-    )
+    return funds.with_items([await service.fund_public(session, f) for f in funds.items])
 
 
 @router.post(
@@ -75,7 +54,7 @@ async def open_program_fund(
     data: ProgramFundCreate, session: Session, _: Admin, response: Response
 ) -> FundPublic:
     fund = await service.open_program_fund(
-        session=session, name=data.name, source=data.source, now=datetime.now(UTC)
+        session=session, name=data.name, source=data.source, now=clock.now()
     )
     response.headers["Location"] = f"/funds/{fund.id}"
     return await service.fund_public(session, fund)
@@ -95,73 +74,6 @@ async def get_fund(fund_id: UUID, session: Session, caller: Reader) -> FundPubli
 
 
 @router.get(
-    "/funds/{fund_id}/transfers",
-    response_model=Page[TransferPublic],
-    summary="A fund's transfers 基金账务明细",
-    description="Every transfer with its double entries, in posting order.",
-    responses={**PROBLEM_RESPONSES, **NO_FUND},
-)
-async def list_transfers(
-    fund_id: UUID,
-    session: Session,
-    caller: Reader,
-    page: Annotated[PageParams, Depends(page_params)],
-    kind: TransferKind | None = None,
-) -> Page[TransferPublic]:
-    fund = await service.get_fund(session=session, fund_id=fund_id, caller=caller)
-    rows = await service.list_transfers(session=session, fund=fund, page=page, kind=kind)
-    return page_of(rows, page, lambda t: [t.posted_at.isoformat(), str(t.id)])
-
-
-@router.post(
-    "/funds/{fund_id}/transfers",
-    status_code=status.HTTP_201_CREATED,
-    response_model=TransferPublic,
-    summary="Post a transfer 记账",
-    description="Kinds: `accrual` 提取, `deposit` 缴存, `expenditure` 使用 (names `work_id`), "
-    "`legacy_deposit` 保证金转存, `refund` 退还 (after the closure acceptance), `reversal` 冲正 "
-    "(names `reverses`; the only correction: entries are never changed or deleted). "
-    "`amount` is a decimal string in yuan; a JSON number is refused. The client chooses `id`: "
-    "posting the same request again returns the first result (`Idempotent-Replayed: true`), "
-    "the same id with another body is refused. A transfer that would take the fund's cash "
-    "below zero is refused with 422 `insufficient-funds`.",
-    responses={
-        **PROBLEM_RESPONSES,
-        **NO_FUND,
-        409: problem_doc("Fund closed, already reversed, or refund before closure acceptance"),
-    },
-)
-async def post_transfer(
-    fund_id: UUID, data: TransferCreate, session: Session, caller: Poster, response: Response
-) -> TransferPublic:
-    fund = await service.fund_to_post(session=session, fund_id=fund_id, caller=caller)
-    posted = await service.post_transfer(
-        session=session, fund=fund, data=data, posted_by=caller.subject, now=datetime.now(UTC)
-    )
-    if not posted.replayed:
-        await accrual.settle_shortfall(session=session, fund=fund, posted=posted, transfer=data)
-    response.headers["Location"] = f"/funds/{fund.id}/transfers/{data.id}"
-    if posted.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return posted.transfer
-
-
-@router.get(
-    "/funds/{fund_id}/transfers/{transfer_id}",
-    response_model=TransferPublic,
-    summary="A transfer and its entries 账务详情",
-    description="One transfer with its debit and credit entries, and the reversal that "
-    "corrected it, if any.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such fund or transfer")},
-)
-async def get_transfer(
-    fund_id: UUID, transfer_id: UUID, session: Session, caller: Reader
-) -> TransferPublic:
-    fund = await service.get_fund(session=session, fund_id=fund_id, caller=caller)
-    return await service.get_transfer(session=session, fund=fund, transfer_id=transfer_id)
-
-
-@router.get(
     "/funds/{fund_id}/verify",
     response_model=Verification,
     summary="Verify a fund's books 对账",
@@ -169,9 +81,8 @@ async def get_transfer(
     "balances; `ok` is false when a stored balance was changed behind the ledger's back.",
     responses={**PROBLEM_RESPONSES, **NO_FUND},
 )
-async def verify_fund(fund_id: UUID, session: Session, _: Auditor) -> Verification:
-    fund = await service.get_fund(session=session, fund_id=fund_id)
-    return await service.verify(session=session, fund=fund, now=datetime.now(UTC))
+async def verify_fund(fund_id: UUID, session: Session, _: Officials) -> Verification:
+    return await books.verify_fund(session=session, fund_id=fund_id, now=clock.now())
 
 
 @router.get(
@@ -182,5 +93,5 @@ async def verify_fund(fund_id: UUID, session: Session, _: Auditor) -> Verificati
     "credits).",
     responses=PROBLEM_RESPONSES,
 )
-async def audit(session: Session, _: Auditor) -> Audit:
-    return await service.audit(session=session, now=datetime.now(UTC))
+async def audit(session: Session, _: Officials) -> Audit:
+    return await books.audit(session=session, now=clock.now())

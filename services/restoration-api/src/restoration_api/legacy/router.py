@@ -1,27 +1,19 @@
 """HTTP for legacy sites, the edition's targets and the indicators."""
 
-from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Response, status
-from servicekit.auth import BUREAU, Principal, Role, require
+from fastapi import APIRouter, Path, Response, status
+from servicekit import clock
+from servicekit.deps import Admin, Officials, Paging, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
 
 from restoration_api.legacy import service
-from restoration_api.legacy.schemas import (
-    Indicators,
-    LegacySiteCreate,
-    LegacySitePublic,
-    TargetsSet,
-)
+from restoration_api.legacy.schemas import Indicators, LegacySitePublic, TargetsSet
+from restoration_api.legacy_sites.schemas import LegacySiteCreate
 
 router = APIRouter(tags=["legacy 历史遗留矿山与指标"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Reader = Annotated[Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system))]
-Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
 Edition = Annotated[str, Path(pattern=r"^\d{4}-\d{4}$", examples=["2021-2025"])]
 
 
@@ -38,25 +30,22 @@ Edition = Annotated[str, Path(pattern=r"^\d{4}-\d{4}$", examples=["2021-2025"])]
 async def create_site(
     data: LegacySiteCreate, session: Session, _: Admin, response: Response
 ) -> LegacySitePublic:
-    site = await service.create_site(session=session, data=data, now=datetime.now(UTC))
+    site = await service.register_site(session=session, data=data, now=clock.now())
     response.headers["Location"] = f"/legacy-sites/{site.id}"
-    return await service.site_public(session, site)
+    return site
 
 
 @router.get(
     "/legacy-sites",
-    response_model=list[LegacySitePublic],
+    response_model=Page[LegacySitePublic],
     summary="Legacy sites 历史遗留矿山列表",
     description="With their works, program-fund spending and accepted area.",
     responses=PROBLEM_RESPONSES,
 )
 async def list_sites(
-    session: Session, _: Reader, edition: str | None = None
-) -> list[LegacySitePublic]:
-    return [
-        await service.site_public(session, s)
-        for s in await service.list_sites(session=session, edition=edition)
-    ]
+    session: Session, _: Officials, page: Paging, edition: str | None = None
+) -> Page[LegacySitePublic]:
+    return await service.list_sites(session=session, page=page, edition=edition)
 
 
 @router.get(
@@ -66,10 +55,8 @@ async def list_sites(
     description="One legacy site with its works, spending and accepted area.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such site")},
 )
-async def get_site(site_id: UUID, session: Session, _: Reader) -> LegacySitePublic:
-    return await service.site_public(
-        session, await service.get_site(session=session, site_id=site_id)
-    )
+async def get_site(site_id: UUID, session: Session, _: Officials) -> LegacySitePublic:
+    return await service.get_site(session=session, site_id=site_id)
 
 
 @router.put(
@@ -94,5 +81,5 @@ async def set_targets(edition: Edition, data: TargetsSet, session: Session, _: A
     "period, each against its target.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No targets for the edition")},
 )
-async def indicators(edition: Edition, session: Session, _: Reader) -> Indicators:
+async def indicators(edition: Edition, session: Session, _: Officials) -> Indicators:
     return await service.indicators(session=session, edition=edition)

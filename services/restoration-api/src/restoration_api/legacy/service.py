@@ -1,78 +1,52 @@
-"""Legacy sites restored with public money (第六章第二节四) and the edition's indicators
-against its targets (专栏二)."""
+"""Legacy sites restored with public money (第六章第二节四) with their works, spending and
+accepted area, and the edition's indicators against its targets (专栏二)."""
 
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from servicekit.errors import Conflict, FieldError, NotFound, validation_error
-from sqlalchemy import delete, func
+from servicekit.errors import NotFound
+from servicekit.pagination import Page, PageParams
+from sqlalchemy import delete
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from restoration_api.ledger.models import Fund, FundKind, Transfer
-from restoration_api.ledger.money import yuan
-from restoration_api.legacy.models import LegacySite, PlanTarget
-from restoration_api.legacy.schemas import (
-    Indicator,
-    Indicators,
-    LegacySiteCreate,
-    LegacySitePublic,
-    TargetsSet,
-)
-from restoration_api.works.models import Acceptance, Work
-from restoration_api.works.service import rate, restored_totals
+from restoration_api.acceptances import service as acceptances
+from restoration_api.land import service as land
+from restoration_api.legacy.models import PlanTarget
+from restoration_api.legacy.schemas import Indicator, Indicators, LegacySitePublic, TargetsSet
+from restoration_api.legacy_sites import service as sites
+from restoration_api.legacy_sites.models import LegacySite
+from restoration_api.legacy_sites.schemas import LegacySiteCreate
+from restoration_api.money import yuan
+from restoration_api.works import service as works
 
 HA_PER_KM2 = Decimal(100)
 
 
-async def create_site(
-    *, session: AsyncSession, data: LegacySiteCreate, now: datetime
-) -> LegacySite:
-    if await session.scalar(select(LegacySite.id).where(LegacySite.code == data.code)):
-        raise Conflict(f"A legacy site with code {data.code} exists.")
-    if data.fund_id is not None:
-        fund = await session.get(Fund, data.fund_id)
-        if fund is None or fund.kind != FundKind.program:
-            raise validation_error(
-                [FieldError(field="body.fund_id", message="must name a program fund")]
-            )
-    site = LegacySite(**data.model_dump(), created_at=now)
-    session.add(site)
-    await session.flush()
-    return site
-
-
 async def site_public(session: AsyncSession, site: LegacySite) -> LegacySitePublic:
-    works = await session.scalar(select(func.count()).where(Work.legacy_site_id == site.id))
-    reversed_ = select(Transfer.reverses_id).where(Transfer.reverses_id.is_not(None))
-    spent = await session.scalar(
-        select(func.coalesce(func.sum(Transfer.amount_fen), 0))
-        .join(Work, Work.id == Transfer.work_id)
-        .where(Work.legacy_site_id == site.id, Transfer.id.not_in(reversed_))
-    )
-    accepted = await session.scalar(
-        select(func.coalesce(func.sum(Acceptance.accepted_area_ha), 0)).where(
-            Acceptance.legacy_site_id == site.id, Acceptance.passed
-        )
-    )
+    count, spent = await works.on_site(session, site.id)
+    accepted = await acceptances.accepted_area(session, site_id=site.id)
     return LegacySitePublic(
-        **site.model_dump(), works=works, spent=yuan(int(spent)), accepted_area_ha=accepted
+        **site.model_dump(), works=count, spent=yuan(spent), accepted_area_ha=accepted
     )
 
 
-async def get_site(*, session: AsyncSession, site_id: UUID) -> LegacySite:
-    site = await session.get(LegacySite, site_id)
-    if site is None:
-        raise NotFound(f"No legacy site {site_id}.")
-    return site
+async def register_site(
+    *, session: AsyncSession, data: LegacySiteCreate, now: datetime
+) -> LegacySitePublic:
+    return await site_public(session, await sites.create_site(session=session, data=data, now=now))
 
 
-async def list_sites(*, session: AsyncSession, edition: str | None) -> list[LegacySite]:
-    query = select(LegacySite).order_by(LegacySite.code)
-    if edition is not None:
-        query = query.where(LegacySite.edition == edition)
-    return list((await session.exec(query)).all())
+async def get_site(*, session: AsyncSession, site_id: UUID) -> LegacySitePublic:
+    return await site_public(session, await sites.get_site(session=session, site_id=site_id))
+
+
+async def list_sites(
+    *, session: AsyncSession, page: PageParams, edition: str | None
+) -> Page[LegacySitePublic]:
+    rows = await sites.list_sites(session=session, page=page, edition=edition)
+    return rows.with_items([await site_public(session, s) for s in rows.items])
 
 
 async def set_targets(*, session: AsyncSession, edition: str, data: TargetsSet) -> None:
@@ -95,22 +69,14 @@ async def indicators(*, session: AsyncSession, edition: str) -> Indicators:
     if not targets:
         raise NotFound(f"No targets loaded for plan edition {edition}.")
     start, end = targets[0].period_from, targets[0].period_to
-    in_period = Acceptance.inspected_on.between(date(start, 1, 1), date(end, 12, 31))
-
-    async def accepted(on_legacy: bool) -> Decimal:
-        target = Acceptance.legacy_site_id if on_legacy else Acceptance.right_id
-        total = await session.scalar(
-            select(func.coalesce(func.sum(Acceptance.accepted_area_ha), 0)).where(
-                in_period, Acceptance.passed, target.is_not(None)
-            )
-        )
-        return Decimal(total)
-
-    occupied, restored = await restored_totals(session, start, end)
+    period = (date(start, 1, 1), date(end, 12, 31))
+    legacy_ha = await acceptances.accepted_area(session, on_legacy=True, between=period)
+    mines_ha = await acceptances.accepted_area(session, on_legacy=False, between=period)
+    occupied, restored = await land.restored_totals(session, start, end)
     actual = {
-        "legacy_restored_km2": (await accepted(True)) / HA_PER_KM2,
-        "land_reclaimed_ha": await accepted(False),
-        "restoration_rate_pct": rate(restored, occupied),
+        "legacy_restored_km2": legacy_ha / HA_PER_KM2,
+        "land_reclaimed_ha": mines_ha,
+        "restoration_rate_pct": land.rate(restored, occupied),
     }
     items = []
     for t in sorted(targets, key=lambda t: t.indicator):

@@ -15,7 +15,7 @@ class RestorationPlan(SQLModel, table=True):
     __table_args__ = (Index("restoration_plans_right_kind", "right_id", "kind"),)
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
-    right_id: UUID = Field(foreign_key="mines.right_id")
+    right_id: UUID = Field(foreign_key="mining_rights.right_id")
     kind: str = Field(max_length=24, description="protection_reclamation or closure")
     title: str = Field(max_length=200)
     estimated_cost_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
@@ -34,7 +34,7 @@ class Obligation(SQLModel, table=True):
     )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
-    right_id: UUID = Field(foreign_key="mines.right_id")
+    right_id: UUID = Field(foreign_key="mining_rights.right_id")
     holder_id: UUID
     kind: str = Field(max_length=40)  # annual_restoration_plan | annual_restoration_report
     year: int

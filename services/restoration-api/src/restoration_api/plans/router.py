@@ -1,15 +1,12 @@
 """HTTP for restoration plans and the annual obligations."""
 
-from datetime import UTC, datetime
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response, status
-from servicekit.auth import BUREAU, Principal, Role, require
+from fastapi import APIRouter, Response, status
+from servicekit import clock
+from servicekit.deps import BureauOrHolder, Paging, Reader, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
 
 from restoration_api.plans import service
 from restoration_api.plans.schemas import (
@@ -20,11 +17,6 @@ from restoration_api.plans.schemas import (
 )
 
 router = APIRouter(tags=["plans 治理方案与年度报送"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Reader = Annotated[
-    Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system, Role.enterprise))
-]
-Holder = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise))]
 
 
 @router.post(
@@ -39,27 +31,25 @@ Holder = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise))]
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such mine (or not yours)")},
 )
 async def create_plan(
-    data: PlanCreate, session: Session, caller: Holder, response: Response
+    data: PlanCreate, session: Session, caller: BureauOrHolder, response: Response
 ) -> PlanPublic:
-    plan = await service.create_plan(
-        session=session, data=data, caller=caller, now=datetime.now(UTC)
-    )
+    plan = await service.create_plan(session=session, data=data, caller=caller, now=clock.now())
     response.headers["Location"] = f"/plans/{plan.id}"
     return service.plan_public(plan)
 
 
 @router.get(
     "/plans",
-    response_model=list[PlanPublic],
+    response_model=Page[PlanPublic],
     summary="List restoration plans 治理方案列表",
     description="Plans of all mines or of one (`right_id`); enterprises see their own.",
     responses=PROBLEM_RESPONSES,
 )
 async def list_plans(
-    session: Session, caller: Reader, right_id: UUID | None = None
-) -> list[PlanPublic]:
-    plans = await service.list_plans(session=session, caller=caller, right_id=right_id)
-    return [service.plan_public(p) for p in plans]
+    session: Session, caller: Reader, page: Paging, right_id: UUID | None = None
+) -> Page[PlanPublic]:
+    plans = await service.list_plans(session=session, caller=caller, page=page, right_id=right_id)
+    return plans.with_items([service.plan_public(p) for p in plans.items])
 
 
 @router.get(
@@ -86,17 +76,15 @@ async def get_plan(plan_id: UUID, session: Session, caller: Reader) -> PlanPubli
 async def list_obligations(
     session: Session,
     caller: Reader,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     right_id: UUID | None = None,
     status: str | None = None,
 ) -> Page[ObligationPublic]:
     rows = await service.list_obligations(
         session=session, caller=caller, page=page, right_id=right_id, status=status
     )
-    return page_of(
-        [ObligationPublic.model_validate(r, from_attributes=True) for r in rows],
-        page,
-        lambda o: [o.due_on.isoformat(), str(o.id)],
+    return rows.with_items(
+        [ObligationPublic.model_validate(r, from_attributes=True) for r in rows.items]
     )
 
 
@@ -112,7 +100,7 @@ async def list_obligations(
     },
 )
 async def submit_obligation(
-    obligation_id: UUID, data: ObligationSubmit, session: Session, caller: Holder
+    obligation_id: UUID, data: ObligationSubmit, session: Session, caller: BureauOrHolder
 ) -> ObligationPublic:
     ob = await service.submit(
         session=session, obligation_id=obligation_id, document_ref=data.document_ref, caller=caller

@@ -1,27 +1,28 @@
 """Restoration plans and the annual obligations of 第五章第二节二 (年度治理计划书, 年度报告)."""
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from contracts.deadline import Audience, Deadline, DeadlineAction
 from contracts.restoration import ObligationDue, ObligationOverdue, ObligationSubmitted
+from mining_rights import MiningRight
+from mining_rights.service import ACTIVE
+from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, NotFound
 from servicekit.events.outbox import publish
-from servicekit.pagination import PageParams, cursor_position
-from sqlalchemy import tuple_
+from servicekit.lookup import get_or_404, owned_or_404
+from servicekit.pagination import Page, PageParams, paginate
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from restoration_api.ledger.money import to_fen, yuan
-from restoration_api.mines import service as mines
-from restoration_api.mines.models import Mine
-from restoration_api.mines.service import ACTIVE
+from restoration_api.money import to_fen, yuan
 from restoration_api.plans.models import Obligation, RestorationPlan
 from restoration_api.plans.schemas import PlanCreate, PlanPublic, ScheduleYearPublic
+from restoration_api.rights import acted_on, filtered, on_callers_mines, own_holder
 
-CHINA = timezone(timedelta(hours=8))  # deadlines are local dates in Asia/Shanghai
 TITLES = {
     "annual_restoration_plan": "年度矿山地质环境治理计划书",
     "annual_restoration_report": "矿山地质环境治理年度报告",
@@ -31,7 +32,7 @@ TITLES = {
 async def create_plan(
     *, session: AsyncSession, data: PlanCreate, caller: Principal, now: datetime
 ) -> RestorationPlan:
-    await mines.get(session=session, right_id=data.right_id, caller=caller)
+    await acted_on(session=session, right_id=data.right_id, caller=caller)
     plan = RestorationPlan(
         right_id=data.right_id,
         kind=data.kind,
@@ -62,25 +63,23 @@ def plan_public(plan: RestorationPlan) -> PlanPublic:
 
 
 async def get_plan(*, session: AsyncSession, plan_id: UUID, caller: Principal) -> RestorationPlan:
-    plan = await session.get(RestorationPlan, plan_id)
-    if plan is None:
-        raise NotFound(f"No restoration plan {plan_id}.")
+    plan = await get_or_404(session, RestorationPlan, plan_id, what="restoration plan")
     if caller.own_holder is not None:  # only an enterprise needs the mine's holder
-        mine = await session.get(Mine, plan.right_id)
-        if str(mine.holder_id) != caller.own_holder:
+        mine = await session.get(MiningRight, plan.right_id)
+        if not caller.sees_holder(mine.holder_id):
             raise NotFound(f"No restoration plan {plan_id}.")
     return plan
 
 
 async def list_plans(
-    *, session: AsyncSession, caller: Principal, right_id: UUID | None
-) -> list[RestorationPlan]:
-    query = select(RestorationPlan).join(Mine).order_by(RestorationPlan.created_at)
-    if caller.own_holder is not None:
-        query = query.where(Mine.holder_id == UUID(caller.own_holder))
-    if right_id is not None:
-        query = query.where(RestorationPlan.right_id == right_id)
-    return list((await session.exec(query)).all())
+    *, session: AsyncSession, caller: Principal, page: PageParams, right_id: UUID | None
+) -> Page[RestorationPlan]:
+    query = filtered(
+        on_callers_mines(select(RestorationPlan), caller), (RestorationPlan.right_id, right_id)
+    )
+    return await paginate(
+        session, query, page, order=(RestorationPlan.created_at, RestorationPlan.id)
+    )
 
 
 async def current_plan(
@@ -126,14 +125,16 @@ async def annual_obligations(session: AsyncSession, now: datetime) -> int:
     """Job: owe this year's annual plan and last year's report for every active mine, and
     report the ones whose date passed. Returns the obligations created or flagged overdue."""
     settings = session.info["settings"]
-    today = now.astimezone(CHINA).date()
+    today = clock.local_today(now)
     wanted = (
         ("annual_restoration_plan", today.year, _on(today.year, settings.annual_plan_due)),
         ("annual_restoration_report", today.year - 1, _on(today.year, settings.annual_report_due)),
     )
     handled = 0
     mines_ = (
-        await session.exec(select(Mine).where(Mine.kind == "mining", Mine.status.in_(ACTIVE)))
+        await session.exec(
+            select(MiningRight).where(MiningRight.kind == "mining", MiningRight.status.in_(ACTIVE))
+        )
     ).all()
     for mine in mines_:
         for kind, year, due_on in wanted:
@@ -201,28 +202,25 @@ async def list_obligations(
     page: PageParams,
     right_id: UUID | None,
     status: str | None,
-) -> list[Obligation]:
-    query = select(Obligation).order_by(Obligation.due_on, Obligation.id).limit(page.limit + 1)
-    if (position := cursor_position(page, date.fromisoformat, UUID)) is not None:
-        query = query.where(tuple_(Obligation.due_on, Obligation.id) > tuple_(*position))
-    if caller.own_holder is not None:
-        query = query.where(Obligation.holder_id == UUID(caller.own_holder))
-    if right_id is not None:
-        query = query.where(Obligation.right_id == right_id)
-    if status is not None:
-        query = query.where(Obligation.status == status)
-    return list((await session.exec(query)).all())
+) -> Page[Obligation]:
+    query = filtered(
+        select(Obligation),
+        (Obligation.holder_id, own_holder(caller)),
+        (Obligation.right_id, right_id),
+        (Obligation.status, status),
+    )
+    return await paginate(session, query, page, order=(Obligation.due_on, Obligation.id))
 
 
 async def submit(
     *, session: AsyncSession, obligation_id: UUID, document_ref: str, caller: Principal
 ) -> Obligation:
-    ob = await session.get(Obligation, obligation_id, with_for_update=True)
-    if ob is None or (caller.own_holder is not None and str(ob.holder_id) != caller.own_holder):
-        raise NotFound(f"No obligation {obligation_id}.")
+    ob = await owned_or_404(
+        session, Obligation, obligation_id, caller, what="obligation", for_update=True
+    )
     if ob.status == "submitted":
         raise Conflict(f"Obligation {obligation_id} was already submitted.")
-    ob.status, ob.document_ref, ob.submitted_at = "submitted", document_ref, datetime.now(UTC)
+    ob.status, ob.document_ref, ob.submitted_at = "submitted", document_ref, clock.now()
     session.add(ob)
     await session.flush()
     await publish(
@@ -238,3 +236,15 @@ async def submit(
         subject=str(ob.right_id),
     )
     return ob
+
+
+async def follow_holder(*, session: AsyncSession, right_id: UUID) -> None:
+    """The mine's open obligations pass to the holder the read model names (the right was
+    transferred); submitted ones stay with the holder who submitted them."""
+    mine = await session.get(MiningRight, right_id)
+    if mine is not None:
+        await session.exec(
+            update(Obligation)
+            .where(Obligation.right_id == right_id, Obligation.status != "submitted")
+            .values(holder_id=mine.holder_id)
+        )

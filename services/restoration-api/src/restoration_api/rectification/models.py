@@ -12,7 +12,7 @@ class Rectification(SQLModel, table=True):
     __table_args__ = (Index("rectifications_status_due", "status", "due_on"),)
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
-    right_id: UUID = Field(foreign_key="mines.right_id", index=True)
+    right_id: UUID = Field(foreign_key="mining_rights.right_id", index=True)
     holder_id: UUID = Field(index=True)
     reason: str = Field(max_length=1000)
     due_on: date = Field(sa_column=Column(Date, nullable=False))

@@ -1,15 +1,12 @@
 """HTTP for restoration rectification orders."""
 
-from datetime import UTC, datetime
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response, status
-from servicekit.auth import BUREAU, Principal, Role, require
+from fastapi import APIRouter, Response, status
+from servicekit import clock
+from servicekit.deps import Bureau, Paging, Reader, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
 
 from restoration_api.rectification import service
 from restoration_api.rectification.schemas import (
@@ -19,11 +16,6 @@ from restoration_api.rectification.schemas import (
 )
 
 router = APIRouter(prefix="/rectifications", tags=["rectifications 限期整改"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Reader = Annotated[
-    Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system, Role.enterprise))
-]
-Reviewer = Annotated[Principal, Depends(require(*BUREAU))]
 NO_SUCH = {404: problem_doc("No such rectification (or not yours)")}
 
 
@@ -37,9 +29,9 @@ NO_SUCH = {404: problem_doc("No such rectification (or not yours)")}
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such mine")},
 )
 async def order(
-    data: RectificationCreate, session: Session, caller: Reviewer, response: Response
+    data: RectificationCreate, session: Session, caller: Bureau, response: Response
 ) -> RectificationPublic:
-    rect = await service.order(session=session, data=data, caller=caller, now=datetime.now(UTC))
+    rect = await service.order(session=session, data=data, caller=caller, now=clock.now())
     response.headers["Location"] = f"/rectifications/{rect.id}"
     return RectificationPublic.model_validate(rect, from_attributes=True)
 
@@ -54,17 +46,15 @@ async def order(
 async def list_rectifications(
     session: Session,
     caller: Reader,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     right_id: UUID | None = None,
     status: str | None = None,
 ) -> Page[RectificationPublic]:
     rows = await service.list_rectifications(
         session=session, caller=caller, page=page, right_id=right_id, status=status
     )
-    return page_of(
-        [RectificationPublic.model_validate(r, from_attributes=True) for r in rows],
-        page,
-        lambda r: [r.ordered_at.isoformat(), str(r.id)],
+    return rows.with_items(
+        [RectificationPublic.model_validate(r, from_attributes=True) for r in rows.items]
     )
 
 
@@ -91,12 +81,13 @@ async def get_rectification(
     responses={**PROBLEM_RESPONSES, **NO_SUCH, 409: problem_doc("Already resolved")},
 )
 async def resolve(
-    rectification_id: UUID, data: RectificationResolve, session: Session, caller: Reviewer
+    rectification_id: UUID, data: RectificationResolve, session: Session, caller: Bureau
 ) -> RectificationPublic:
-    rect = await service.get(
-        session=session, rectification_id=rectification_id, caller=caller, for_update=True
-    )
     rect = await service.resolve(
-        session=session, rect=rect, resolution=data.resolution, now=datetime.now(UTC)
+        session=session,
+        rectification_id=rectification_id,
+        caller=caller,
+        resolution=data.resolution,
+        now=clock.now(),
     )
     return RectificationPublic.model_validate(rect, from_attributes=True)

@@ -1,7 +1,7 @@
 """Rectification of a mine's restoration 限期整改: ordered with a deadline, resolved, or overdue
 (then rights-api may suspend or close the mine, 第五章第二节二)."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from uuid import UUID
 
 from contracts.deadline import Audience, Deadline, DeadlineAction
@@ -10,19 +10,21 @@ from contracts.restoration import (
     RectificationOverdue,
     RectificationResolved,
 )
+from mining_rights import MiningRight
+from mining_rights import service as mining_rights
+from servicekit import clock
 from servicekit.auth import Principal
-from servicekit.errors import Conflict, FieldError, NotFound, validation_error
+from servicekit.errors import Conflict, FieldError, validation_error
 from servicekit.events.outbox import publish
-from servicekit.pagination import PageParams, cursor_position
-from sqlalchemy import tuple_
+from servicekit.lookup import owned_or_404
+from servicekit.pagination import Page, PageParams, paginate
+from sqlalchemy import update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from restoration_api.mines import service as mines
 from restoration_api.rectification.models import Rectification
 from restoration_api.rectification.schemas import RectificationCreate
-
-CHINA = timezone(timedelta(hours=8))
+from restoration_api.rights import filtered, own_holder
 
 
 def _deadline(r: Rectification, action: DeadlineAction) -> Deadline:
@@ -40,8 +42,8 @@ def _deadline(r: Rectification, action: DeadlineAction) -> Deadline:
 async def order(
     *, session: AsyncSession, data: RectificationCreate, caller: Principal, now: datetime
 ) -> Rectification:
-    mine = await mines.get(session=session, right_id=data.right_id)
-    if data.due_on <= now.astimezone(CHINA).date():
+    mine = await mining_rights.get(session=session, right_id=data.right_id)
+    if data.due_on <= clock.local_today(now):
         raise validation_error([FieldError(field="body.due_on", message="must be in the future")])
     rect = Rectification(
         right_id=mine.right_id,
@@ -71,15 +73,27 @@ async def order(
 async def get(
     *, session: AsyncSession, rectification_id: UUID, caller: Principal, for_update: bool = False
 ) -> Rectification:
-    rect = await session.get(Rectification, rectification_id, with_for_update=for_update)
-    if rect is None or (caller.own_holder is not None and str(rect.holder_id) != caller.own_holder):
-        raise NotFound(f"No rectification {rectification_id}.")
-    return rect
+    return await owned_or_404(
+        session,
+        Rectification,
+        rectification_id,
+        caller,
+        what="rectification",
+        for_update=for_update,
+    )
 
 
 async def resolve(
-    *, session: AsyncSession, rect: Rectification, resolution: str, now: datetime
+    *,
+    session: AsyncSession,
+    rectification_id: UUID,
+    caller: Principal,
+    resolution: str,
+    now: datetime,
 ) -> Rectification:
+    rect = await get(
+        session=session, rectification_id=rectification_id, caller=caller, for_update=True
+    )
     if rect.status == "resolved":
         raise Conflict(f"Rectification {rect.id} is already resolved.")
     rect.status, rect.resolution, rect.resolved_at = "resolved", resolution, now
@@ -101,7 +115,7 @@ async def resolve(
 
 async def mark_overdue(session: AsyncSession, now: datetime) -> int:
     """Job: orders whose date passed unresolved become overdue, each published once."""
-    today = now.astimezone(CHINA).date()
+    today = clock.local_today(now)
     late = (
         await session.exec(
             select(Rectification)
@@ -133,18 +147,23 @@ async def list_rectifications(
     page: PageParams,
     right_id: UUID | None,
     status: str | None,
-) -> list[Rectification]:
-    query = (
-        select(Rectification)
-        .order_by(Rectification.ordered_at, Rectification.id)
-        .limit(page.limit + 1)
+) -> Page[Rectification]:
+    query = filtered(
+        select(Rectification),
+        (Rectification.holder_id, own_holder(caller)),
+        (Rectification.right_id, right_id),
+        (Rectification.status, status),
     )
-    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
-        query = query.where(tuple_(Rectification.ordered_at, Rectification.id) > tuple_(*position))
-    if caller.own_holder is not None:
-        query = query.where(Rectification.holder_id == UUID(caller.own_holder))
-    if right_id is not None:
-        query = query.where(Rectification.right_id == right_id)
-    if status is not None:
-        query = query.where(Rectification.status == status)
-    return list((await session.exec(query)).all())
+    return await paginate(session, query, page, order=(Rectification.ordered_at, Rectification.id))
+
+
+async def follow_holder(*, session: AsyncSession, right_id: UUID) -> None:
+    """The mine's unresolved orders pass to the holder the read model names (the right was
+    transferred): the new holder answers for the land."""
+    mine = await session.get(MiningRight, right_id)
+    if mine is not None:
+        await session.exec(
+            update(Rectification)
+            .where(Rectification.right_id == right_id, Rectification.status != "resolved")
+            .values(holder_id=mine.holder_id)
+        )

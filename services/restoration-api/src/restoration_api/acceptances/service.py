@@ -1,0 +1,135 @@
+"""Acceptance inspections 验收: of a work, a mine or a legacy site; a closure acceptance decides
+the mine's closure case and may close its fund."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from contracts.restoration import AcceptanceFailed, AcceptancePassed
+from mining_rights import MiningRight
+from servicekit.auth import Principal
+from servicekit.events.outbox import publish
+from servicekit.pagination import Page, PageParams, paginate
+from sqlalchemy import extract, func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from restoration_api.acceptances.models import Acceptance
+from restoration_api.acceptances.schemas import AcceptanceCreate
+from restoration_api.closures import service as closures
+from restoration_api.ledger import service as ledger
+from restoration_api.legacy_sites.service import bad, check_target
+from restoration_api.rights import filtered, on_callers_mines
+from restoration_api.works import service as works
+
+
+async def record_acceptance(
+    *, session: AsyncSession, data: AcceptanceCreate, caller: Principal, now: datetime
+) -> Acceptance:
+    await check_target(session=session, target=data, caller=caller)
+    if data.work_id is not None:
+        work = await works.find(session=session, work_id=data.work_id)
+        if work is None or (work.right_id, work.legacy_site_id) != (
+            data.right_id,
+            data.legacy_site_id,
+        ):
+            raise bad("work_id", f"no work {data.work_id} on this mine or site")
+    closure_case = None
+    if data.closure:
+        closure_case = await closures.open_case_to_decide(session=session, right_id=data.right_id)
+        if closure_case is None:
+            raise bad("closure", "the mine has no open closure case (no closure application)")
+    acceptance = Acceptance(
+        right_id=data.right_id,
+        legacy_site_id=data.legacy_site_id,
+        work_id=data.work_id,
+        closure_case_id=closure_case.id if closure_case else None,
+        passed=data.passed,
+        accepted_area_ha=data.accepted_area_ha if data.passed else Decimal(0),
+        reasons=data.reasons,
+        inspected_on=data.inspected_on,
+        inspected_by=caller.subject,
+        created_at=now,
+    )
+    session.add(acceptance)
+    await session.flush()
+    if data.right_id is None:
+        return acceptance  # legacy sites: counted in the indicators, no mine to tell
+    mine = await session.get(MiningRight, data.right_id)
+    common = {
+        "acceptance_id": acceptance.id,
+        "right_id": mine.right_id,
+        "holder_id": mine.holder_id,
+        "closure": closure_case is not None,
+        "case_id": closure_case.id if closure_case else None,
+        "application_id": closure_case.application_id if closure_case else None,
+    }
+    if data.passed:
+        if closure_case is not None:
+            await closures.decide(
+                session=session, case_=closure_case, acceptance_id=acceptance.id, now=now
+            )
+        await publish(
+            session,
+            AcceptancePassed(
+                **common,
+                accepted_area_ha=acceptance.accepted_area_ha,
+                accepted_on=data.inspected_on,
+            ),
+            subject=str(mine.right_id),
+        )
+        await ledger.close_fund_if_done(session=session, right_id=mine.right_id, now=now)
+    else:
+        await publish(
+            session,
+            AcceptanceFailed(**common, reasons=data.reasons, inspected_on=data.inspected_on),
+            subject=str(mine.right_id),
+        )
+    return acceptance
+
+
+async def list_acceptances(
+    *,
+    session: AsyncSession,
+    caller: Principal,
+    page: PageParams,
+    right_id: UUID | None,
+    legacy_site_id: UUID | None,
+) -> Page[Acceptance]:
+    query = filtered(
+        on_callers_mines(select(Acceptance), caller),
+        (Acceptance.right_id, right_id),
+        (Acceptance.legacy_site_id, legacy_site_id),
+    )
+    return await paginate(session, query, page, order=(Acceptance.inspected_on, Acceptance.id))
+
+
+async def accepted_area(
+    session: AsyncSession,
+    *,
+    site_id: UUID | None = None,
+    on_legacy: bool | None = None,
+    between: tuple[date, date] | None = None,
+) -> Decimal:
+    """Hectares passed: on one legacy site, or on legacy sites (``on_legacy``) or mines
+    (``not on_legacy``), optionally inspected ``between`` two days."""
+    query = select(func.coalesce(func.sum(Acceptance.accepted_area_ha), 0)).where(Acceptance.passed)
+    if site_id is not None:
+        query = query.where(Acceptance.legacy_site_id == site_id)
+    if on_legacy is not None:
+        target = Acceptance.legacy_site_id if on_legacy else Acceptance.right_id
+        query = query.where(target.is_not(None))
+    if between is not None:
+        query = query.where(Acceptance.inspected_on.between(*between))
+    return Decimal(await session.scalar(query))
+
+
+async def area_by_year(session: AsyncSession, right_id: UUID) -> dict[int, Decimal]:
+    """The mine's accepted area per year of inspection (for the disclosure)."""
+    year = extract("year", Acceptance.inspected_on)
+    rows = await session.exec(
+        select(year, func.sum(Acceptance.accepted_area_ha))
+        .where(Acceptance.right_id == right_id, Acceptance.passed)
+        .group_by(year)
+    )
+    return {int(y): a for y, a in rows.all()}

@@ -1,0 +1,37 @@
+"""The mining right a caller acts on, from the shared read model (``mining_rights``)."""
+
+from typing import Any
+from uuid import UUID
+
+from mining_rights import MiningRight
+from mining_rights import service as mining_rights
+from servicekit.auth import Principal
+from sqlalchemy import Select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+async def acted_on(*, session: AsyncSession, right_id: UUID, caller: Principal) -> MiningRight:
+    """An unknown right is a 404; another holder's is a 403, since the caller named it."""
+    mine = await mining_rights.get(session=session, right_id=right_id)
+    caller.ensure_holder(str(mine.holder_id))
+    return mine
+
+
+def on_callers_mines(query: Select, caller: Principal) -> Select:
+    """``query`` (of rows with a ``right_id``) limited to an enterprise caller's own mines."""
+    if caller.own_holder is None:
+        return query
+    return query.join(MiningRight).where(MiningRight.holder_id == UUID(caller.own_holder))
+
+
+def own_holder(caller: Principal) -> UUID | None:
+    """The one holder whose rows an enterprise caller sees; None for callers who see all."""
+    return UUID(caller.own_holder) if caller.own_holder is not None else None
+
+
+def filtered(query: Select, *conditions: tuple[Any, Any]) -> Select:
+    """``query`` where each column equals its value; a None value filters nothing."""
+    for column, value in conditions:
+        if value is not None:
+            query = query.where(column == value)
+    return query
