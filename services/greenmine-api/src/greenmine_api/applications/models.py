@@ -7,12 +7,11 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
+from servicekit import clock
 from sqlalchemy import Column, DateTime, Index, LargeBinary, Numeric
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import deferred
 from sqlmodel import Field, SQLModel
-
-from greenmine_api.standards.models import now_utc
 
 
 class EvaluatorOrg(SQLModel, table=True):
@@ -26,7 +25,7 @@ class EvaluatorOrg(SQLModel, table=True):
     credit_code: str = Field(max_length=18, unique=True)
     active: bool = True
     registered_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
 
 
@@ -77,7 +76,7 @@ class GreenApplication(SQLModel, table=True):
     org_id: str | None = Field(None, foreign_key="evaluator_orgs.id", index=True, max_length=64)
     statement: str | None = Field(None, max_length=2000)
     filed_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     assigned_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))
     decided_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))
@@ -106,5 +105,5 @@ class Evaluation(SQLModel, table=True):
     report: bytes = Field(sa_column=deferred(Column(LargeBinary, nullable=False)))
     submitted_by: str = Field(max_length=200)
     submitted_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -1,17 +1,14 @@
 """Evaluation standards 绿色矿山评价指标: versioned, stored as data, never coded."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from servicekit import clock
 from sqlalchemy import Column, DateTime, Numeric, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 class Standard(SQLModel, table=True):
@@ -33,5 +30,5 @@ class Standard(SQLModel, table=True):
     prerequisites: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
     is_default: bool = False
     created_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
