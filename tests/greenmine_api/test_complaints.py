@@ -5,7 +5,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from greenmine_api.app import SERVICE
-from greenmine_api.complaints.models import PublicSubmission
+from greenmine_api.submissions.models import PublicSubmission
 from servicekit.auth import Role
 from servicekit.events.inprocess import InProcessBroker
 from servicekit.testing import running_service

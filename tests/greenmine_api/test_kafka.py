@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from contracts.rights import MineClosed, RightTransferred
 from greenmine_api.app import SERVICE as GREENMINE
-from greenmine_api.mines.models import Edition
+from greenmine_api.editions.models import Edition
 from greenmine_api.seed import seed
 from rights_api.app import SERVICE as RIGHTS
 from servicekit.events.outbox import publish
