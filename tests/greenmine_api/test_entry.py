@@ -55,9 +55,8 @@ async def test_the_full_path_from_application_to_listing(gm):
 
     pub = await publicity(gm, application, "2025-09-30")
     assert pub["ends_on"] == "2025-10-13"
-    assert (await gm.client.get("/publicities", params={"status": "open"})).json()["items"][0][
-        "id"
-    ] == pub["id"]
+    open_now = (await gm.client.get("/publicities", params={"status": "open"})).json()["items"]
+    assert open_now[0]["id"] == pub["id"]
     assert await events(gm, "greenmine.mine.listed") == []  # nothing before publicity ends
 
     closed = await close(gm, pub["id"])
