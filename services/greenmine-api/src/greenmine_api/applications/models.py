@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from servicekit import clock
-from sqlalchemy import Column, DateTime, Index, LargeBinary, Numeric
+from sqlalchemy import Column, DateTime, Index, LargeBinary, Numeric, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import deferred
 from sqlmodel import Field, SQLModel
@@ -20,8 +20,10 @@ class EvaluatorOrg(SQLModel, table=True):
 
     __tablename__ = "evaluator_orgs"
 
-    id: str = Field(primary_key=True, max_length=64)
-    name: str = Field(max_length=200)
+    # plain String (not SQLModel's AutoString): the list pages by these, and a cursor is read
+    # back by the column's Python type
+    id: str = Field(primary_key=True, sa_type=String(64))
+    name: str = Field(sa_type=String(200))
     credit_code: str = Field(max_length=18, unique=True)
     active: bool = True
     registered_at: datetime = Field(

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from servicekit import clock
-from sqlalchemy import Column, DateTime, Numeric, UniqueConstraint
+from sqlalchemy import Column, DateTime, Numeric, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -19,7 +19,7 @@ class Standard(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("code", "version", name="standards_code_version"),)
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
-    code: str = Field(max_length=60)
+    code: str = Field(sa_type=String(60))  # a plain String: the list pages by it
     version: int
     title: str = Field(max_length=200)
     source: str = Field(max_length=500)
