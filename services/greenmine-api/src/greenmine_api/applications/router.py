@@ -25,7 +25,7 @@ from greenmine_api.applications.schemas import (
     PublicityOpen,
 )
 from greenmine_api.publicity.schemas import PublicityPublic
-from greenmine_api.responses import PUBLIC
+from greenmine_api.responses import PUBLIC, shaped
 
 router = APIRouter(tags=["applications 遴选与复查"])
 # the bureau, the applicant and the assigned evaluator
@@ -59,9 +59,7 @@ async def register_org(data: EvaluatorOrgCreate, session: Session, _: Admin) -> 
 )
 async def list_orgs(session: Session, page: Paging) -> Page[EvaluatorOrgPublic]:
     rows = await service.list_orgs(session=session, page=page)
-    return rows.with_items(
-        [EvaluatorOrgPublic.model_validate(o, from_attributes=True) for o in rows.items]
-    )
+    return shaped(rows, EvaluatorOrgPublic)
 
 
 async def _public(session: AsyncSession, application: GreenApplication) -> ApplicationPublic:

@@ -14,6 +14,7 @@ from greenmine_api.change_requests.schemas import (
     ChangeRequestPublic,
     Decision,
 )
+from greenmine_api.responses import shaped
 
 router = APIRouter(tags=["change requests 信息变更"])
 
@@ -51,9 +52,7 @@ async def list_changes(
     session: Session, caller: BureauOrHolder, page: Paging
 ) -> Page[ChangeRequestPublic]:
     rows = await service.list_requests(session=session, caller=caller, page=page)
-    return rows.with_items(
-        [ChangeRequestPublic.model_validate(r, from_attributes=True) for r in rows.items]
-    )
+    return shaped(rows, ChangeRequestPublic)
 
 
 @router.post(

@@ -16,7 +16,7 @@ from greenmine_api.complaints.schemas import (
     ComplaintPublic,
     ComplaintReceipt,
 )
-from greenmine_api.responses import TOO_MANY_SUBMISSIONS, client_address
+from greenmine_api.responses import TOO_MANY_SUBMISSIONS, client_address, shaped
 
 router = APIRouter(tags=["complaints 社会举报"])
 
@@ -65,9 +65,7 @@ async def list_complaints(
     status: Literal["received", "substantiated", "unsubstantiated"] | None = None,
 ) -> Page[ComplaintPublic]:
     rows = await service.list_complaints(session=session, page=page, status=status)
-    return rows.with_items(
-        [ComplaintPublic.model_validate(r, from_attributes=True) for r in rows.items]
-    )
+    return shaped(rows, ComplaintPublic)
 
 
 @router.post(

@@ -11,7 +11,7 @@ from servicekit.pagination import Page
 
 from greenmine_api.listings import service
 from greenmine_api.listings.schemas import Indicators, ListingPublic, ObligedMine
-from greenmine_api.responses import PUBLIC
+from greenmine_api.responses import PUBLIC, shaped
 
 router = APIRouter()
 LISTINGS = ["listings 绿色矿山名录"]
@@ -43,9 +43,7 @@ async def list_listings(
     session: Session, page: Paging, status: StatusFilter | None = None
 ) -> Page[ListingPublic]:
     rows = await service.list_listings(session=session, page=page, status=status)
-    return rows.with_items(
-        [ListingPublic.model_validate(r, from_attributes=True) for r in rows.items]
-    )
+    return shaped(rows, ListingPublic)
 
 
 @router.get(

@@ -17,7 +17,7 @@ from greenmine_api.publicity.schemas import (
     ObjectionReceipt,
     PublicityPublic,
 )
-from greenmine_api.responses import PUBLIC, TOO_MANY_SUBMISSIONS, client_address
+from greenmine_api.responses import PUBLIC, TOO_MANY_SUBMISSIONS, client_address, shaped
 
 router = APIRouter(tags=["publicity 公示"])
 NOT_FOUND = {404: problem_doc("No such publicity")}
@@ -34,9 +34,7 @@ async def list_publicities(
     session: Session, page: Paging, status: Literal["open", "passed", "failed"] | None = None
 ) -> Page[PublicityPublic]:
     rows = await service.list_publicities(session=session, page=page, status=status)
-    return rows.with_items(
-        [PublicityPublic.model_validate(p, from_attributes=True) for p in rows.items]
-    )
+    return shaped(rows, PublicityPublic)
 
 
 @router.get(
@@ -92,9 +90,7 @@ async def list_objections(
     publicity_id: UUID, session: Session, _: Bureau, page: Paging
 ) -> Page[ObjectionPublic]:
     rows = await service.objections(session=session, publicity_id=publicity_id, page=page)
-    return rows.with_items(
-        [ObjectionPublic.model_validate(o, from_attributes=True) for o in rows.items]
-    )
+    return shaped(rows, ObjectionPublic)
 
 
 @router.post(

@@ -7,6 +7,7 @@ from servicekit.pagination import Page
 
 from greenmine_api.rectifications import service
 from greenmine_api.rectifications.schemas import RectificationPublic
+from greenmine_api.responses import shaped
 
 router = APIRouter(tags=["rectifications 限期整改"])
 
@@ -24,6 +25,4 @@ async def list_rectifications(
     rows = await service.list_rectifications(
         session=session, caller=caller, page=page, status=status
     )
-    return rows.with_items(
-        [RectificationPublic.model_validate(r, from_attributes=True) for r in rows.items]
-    )
+    return shaped(rows, RectificationPublic)

@@ -8,7 +8,7 @@ from servicekit.errors import PROBLEM_RESPONSES, problem_doc
 from servicekit.pagination import Page
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from greenmine_api.responses import PUBLIC
+from greenmine_api.responses import PUBLIC, shaped
 from greenmine_api.spotchecks import service
 from greenmine_api.spotchecks.models import SpotCheck
 from greenmine_api.spotchecks.schemas import (
@@ -61,9 +61,7 @@ async def add_expert(data: ExpertCreate, session: Session, _: Admin) -> ExpertPu
 )
 async def list_experts(session: Session, _: Bureau, page: Paging) -> Page[ExpertPublic]:
     rows = await service.list_experts(session=session, page=page)
-    return rows.with_items(
-        [ExpertPublic.model_validate(e, from_attributes=True) for e in rows.items]
-    )
+    return shaped(rows, ExpertPublic)
 
 
 @router.post(

@@ -7,7 +7,7 @@ from servicekit.deps import Admin, Paging, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
 from servicekit.pagination import Page
 
-from greenmine_api.responses import PUBLIC
+from greenmine_api.responses import PUBLIC, shaped
 from greenmine_api.standards import service
 from greenmine_api.standards.schemas import StandardCreate, StandardPublic
 
@@ -25,9 +25,7 @@ router = APIRouter(tags=["standards 评价标准"])
 )
 async def list_standards(session: Session, page: Paging) -> Page[StandardPublic]:
     rows = await service.list_all(session=session, page=page)
-    return rows.with_items(
-        [StandardPublic.model_validate(s, from_attributes=True) for s in rows.items]
-    )
+    return shaped(rows, StandardPublic)
 
 
 @router.get(
