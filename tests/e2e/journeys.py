@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from devkit.testing import eventually
-from greenmine_api.dates import add_months
+from greenmine_api.calendar_months import add_months
 from servicekit.auth import Role
 
 from tests.e2e.system import System
@@ -461,7 +461,7 @@ async def finance(system: System, mine: Mine) -> dict:
 
 
 async def register_evaluator(system: System, org: str = EVALUATOR_ORG) -> None:
-    known = ok(await system.call("greenmine", "GET", "/evaluators"))
+    known = ok(await system.call("greenmine", "GET", "/evaluators"))["items"]
     if any(o["id"] == org for o in known):
         return
     ok(

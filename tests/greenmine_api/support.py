@@ -199,5 +199,5 @@ async def listed_mine(service: RunningService, mine: RightGranted | None = None)
 
 
 async def _org_exists(service: RunningService) -> bool:
-    orgs = (await service.client.get("/evaluators")).json()
+    orgs = (await service.client.get("/evaluators")).json()["items"]
     return any(o["id"] == ORG for o in orgs)

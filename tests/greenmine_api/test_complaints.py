@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from devkit.inprocess import InProcessBroker
 from devkit.testing import running_service
 from greenmine_api.app import SERVICE
-from greenmine_api.complaints.models import PublicSubmission
+from greenmine_api.submissions.models import PublicSubmission
 from servicekit.auth import Role
 from sqlmodel import func, select
 

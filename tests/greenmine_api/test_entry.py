@@ -5,10 +5,11 @@ the statutory calendar, objections are decided, then the mine is listed and anno
 import json
 from datetime import date, timedelta
 
-from greenmine_api.dates import add_months, local_today
-from greenmine_api.listings import service as listings
+from greenmine_api.calendar_months import add_months
 from greenmine_api.publicity import service as publicity_service
+from greenmine_api.publicity_outcomes import service as publicity_outcomes
 from servicekit.auth import Role
+from servicekit.clock import local_today
 
 from tests.greenmine_api.support import (
     OTHER_ORG,
@@ -54,9 +55,8 @@ async def test_the_full_path_from_application_to_listing(gm):
 
     pub = await publicity(gm, application, "2025-09-30")
     assert pub["ends_on"] == "2025-10-13"
-    assert (await gm.client.get("/publicities", params={"status": "open"})).json()[0]["id"] == pub[
-        "id"
-    ]
+    open_now = (await gm.client.get("/publicities", params={"status": "open"})).json()["items"]
+    assert open_now[0]["id"] == pub["id"]
     assert await events(gm, "greenmine.mine.listed") == []  # nothing before publicity ends
 
     closed = await close(gm, pub["id"])
@@ -121,7 +121,7 @@ async def test_publicity_cannot_close_early_nor_with_an_undecided_objection(gm):
     ends_on = date.fromisoformat(pub["ends_on"])
     async with gm.runtime.db.transaction() as session:
         try:
-            await listings.close_publicity(
+            await publicity_outcomes.close_publicity(
                 session=session, publicity_id=pub["id"], today=ends_on + timedelta(days=1)
             )
             raise AssertionError("closed with an undecided objection")
@@ -129,7 +129,7 @@ async def test_publicity_cannot_close_early_nor_with_an_undecided_objection(gm):
             assert "objection" in str(exc)
 
     listed = await gm.client.get(f"/publicities/{pub['id']}/objections", headers=admin(gm))
-    assert [o["content"] for o in listed.json()] == ["该矿排土场未按方案复绿"]
+    assert [o["content"] for o in listed.json()["items"]] == ["该矿排土场未按方案复绿"]
     decided = await gm.client.post(
         f"/objections/{objection.json()['id']}/decision",
         json={"upheld": True, "note": "经核实，复绿未完成"},
@@ -137,7 +137,7 @@ async def test_publicity_cannot_close_early_nor_with_an_undecided_objection(gm):
     )
     assert decided.status_code == 200
     async with gm.runtime.db.transaction() as session:
-        result = await listings.close_publicity(
+        result = await publicity_outcomes.close_publicity(
             session=session, publicity_id=pub["id"], today=ends_on + timedelta(days=1)
         )
         assert result.status == "failed"

@@ -41,7 +41,7 @@ async def test_the_reference_grant_lists_the_oilfield_from_2021_03_28(gm):
     async with gm.runtime.db.transaction() as session:
         await seed(session)
     assert len((await gm.client.get("/listings")).json()["items"]) == 1
-    assert len((await gm.client.get("/standards")).json()) == 1
+    assert len((await gm.client.get("/standards")).json()["items"]) == 1
 
 
 async def test_the_seed_lists_the_oilfield_when_the_grant_came_first(greenmine):

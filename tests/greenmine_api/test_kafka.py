@@ -9,7 +9,7 @@ import pytest
 from contracts.rights import MineClosed, RightTransferred
 from devkit.testing import eventually, running_service
 from greenmine_api.app import SERVICE as GREENMINE
-from greenmine_api.mines.models import Edition
+from greenmine_api.editions.models import Edition
 from greenmine_api.seed import seed
 from rights_api.app import SERVICE as RIGHTS
 from servicekit.events.outbox import publish

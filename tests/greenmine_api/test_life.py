@@ -8,8 +8,11 @@ from datetime import UTC, datetime, timedelta
 from contracts.deadline import Audience, Deadline
 from contracts.restoration import RectificationOverdue
 from contracts.rights import ComplianceOverdue, MineClosed, RightTransferred
-from greenmine_api.dates import add_months, local_today
+from greenmine_api.calendar_months import add_months
+from greenmine_api.exits import service as exits
 from greenmine_api.listings import service as listings
+from greenmine_api.rectifications import service as rectifications
+from servicekit.clock import local_today
 
 from tests.greenmine_api.support import (
     admin,
@@ -64,7 +67,7 @@ async def test_a_failed_review_opens_a_six_month_rectification_with_benefits_sus
 
 async def test_failed_rectification_removes_the_mine_with_a_numbered_exit_notice(gm):
     _, listing = await failed_review(gm)
-    [rect] = (await gm.client.get("/rectifications", headers=admin(gm))).json()
+    [rect] = (await gm.client.get("/rectifications", headers=admin(gm))).json()["items"]
     decided = await gm.client.post(
         f"/rectifications/{rect['id']}/decision",
         json={"passed": False, "note": "复核仍不合格"},
@@ -86,7 +89,9 @@ async def test_failed_rectification_removes_the_mine_with_a_numbered_exit_notice
 
 async def test_passed_rectification_relists_after_publicity_and_restores_benefits(gm):
     mine, listing = await failed_review(gm)
-    [rect] = (await gm.client.get("/rectifications", headers=enterprise(gm, mine.holder_id))).json()
+    [rect] = (
+        await gm.client.get("/rectifications", headers=enterprise(gm, mine.holder_id))
+    ).json()["items"]
     decided = await gm.client.post(
         f"/rectifications/{rect['id']}/decision",
         json={"passed": True, "note": "整改完成，复核合格", "publicity_starts_on": "2026-01-05"},
@@ -112,7 +117,7 @@ async def test_passed_rectification_relists_after_publicity_and_restores_benefit
 
 async def test_an_overdue_rectification_removes_the_mine_through_the_job(gm):
     _, listing = await failed_review(gm)
-    [rect] = (await gm.client.get("/rectifications", headers=admin(gm))).json()
+    [rect] = (await gm.client.get("/rectifications", headers=admin(gm))).json()["items"]
     due = datetime.fromisoformat(rect["due_on"]).replace(tzinfo=UTC)
     assert await gm.runtime.run_job("rectifications_overdue", now=due) == 0  # the last day
     assert await gm.runtime.run_job("rectifications_overdue", now=due + timedelta(days=1)) == 1
@@ -333,11 +338,11 @@ async def test_rectification_for_a_removed_mine_is_refused(gm):
     _, listing = await listed_mine(gm)
     async with gm.runtime.db.transaction() as session:
         row = await listings.get(session, listing["id"], for_update=True)
-        await listings.delist(session=session, listing=row, reason="violation", today=local_today())
+        await exits.delist(session=session, listing=row, reason="violation", today=local_today())
     async with gm.runtime.db.transaction() as session:
         row = await listings.get(session, listing["id"])
         try:
-            await listings.order_rectification(
+            await rectifications.order(
                 session=session, listing=row, reason="complaint", today=local_today()
             )
             raise AssertionError("rectification ordered for a removed mine")
@@ -392,7 +397,7 @@ async def test_events_about_mines_this_service_never_saw_change_nothing(gm):
 
 async def relisting_publicity(gm):
     mine, listing = await failed_review(gm)
-    [rect] = (await gm.client.get("/rectifications", headers=admin(gm))).json()
+    [rect] = (await gm.client.get("/rectifications", headers=admin(gm))).json()["items"]
     decided = await gm.client.post(
         f"/rectifications/{rect['id']}/decision",
         json={"passed": True, "note": "整改完成", "publicity_starts_on": "2026-01-05"},

@@ -75,7 +75,7 @@ async def build(service: RunningService) -> World:
     complaint = {"listing_id": checked["id"], "content": "矿区扬尘严重，未落实洒水降尘"}
     [rectification] = [
         r
-        for r in (await client.get("/rectifications", headers=admin)).json()
+        for r in (await client.get("/rectifications", headers=admin)).json()["items"]
         if r["listing_id"] == rectifying["id"]
     ]
 
@@ -96,7 +96,7 @@ async def build(service: RunningService) -> World:
         f"/publicities/{open_now['id']}/objections", {"content": "该矿排土场未按方案复绿"}, {}
     )
 
-    standard = (await client.get("/standards")).json()[0]
+    standard = (await client.get("/standards")).json()["items"][0]
     new_standard = StandardCreate.model_validate(
         (await client.get(f"/standards/{standard['id']}")).json()
         | {"code": "authz-matrix", "is_default": False}

@@ -3,27 +3,36 @@
 from datetime import timedelta
 from pathlib import Path
 
+import mining_rights
 from fastapi import FastAPI
 from servicekit.app import serve
+from servicekit.events.consumer import Handlers
 from servicekit.jobs import Job
 from servicekit.spec import ServiceSpec
 
+from greenmine_api.applications.handlers import handlers as applications_handlers
 from greenmine_api.applications.router import router as applications_router
+from greenmine_api.change_requests.router import router as change_requests_router
 from greenmine_api.complaints.router import router as complaints_router
-from greenmine_api.complaints.service import purge_submissions
+from greenmine_api.dossiers.router import router as dossiers_router
+from greenmine_api.editions.router import router as editions_router
+from greenmine_api.exits.handlers import handlers as exits_handlers
+from greenmine_api.exits.router import router as exits_router
+from greenmine_api.exits.service import remove_overdue_rectifications
+from greenmine_api.listings.handlers import handlers as listings_handlers
 from greenmine_api.listings.router import router as listings_router
-from greenmine_api.listings.service import (
-    close_due_publicities,
-    mark_overdue_rectifications,
-    mark_overdue_reviews,
-)
-from greenmine_api.mines.handlers import handlers
-from greenmine_api.mines.router import router as indicators_router
+from greenmine_api.publicity.handlers import handlers as publicity_handlers
 from greenmine_api.publicity.router import router as publicity_router
+from greenmine_api.publicity_outcomes.router import router as publicity_outcomes_router
+from greenmine_api.publicity_outcomes.service import close_due_publicities
+from greenmine_api.rectifications.handlers import handlers as rectifications_handlers
+from greenmine_api.rectifications.router import router as rectifications_router
+from greenmine_api.reviews.service import mark_overdue_reviews
 from greenmine_api.seed import seed
 from greenmine_api.settings import GreenmineSettings
 from greenmine_api.spotchecks.router import router as spotchecks_router
 from greenmine_api.standards.router import router as standards_router
+from greenmine_api.submissions.service import purge
 
 SERVICE = ServiceSpec(
     name="greenmine",
@@ -33,23 +42,41 @@ SERVICE = ServiceSpec(
     "(规划第六章第一节).",
     settings=GreenmineSettings,
     package="greenmine_api",
-    migrations=Path(__file__).resolve().parents[2] / "migrations" / "versions",
+    migrations=(
+        Path(__file__).resolve().parents[2] / "migrations" / "versions",
+        mining_rights.MIGRATIONS,
+    ),
     port=8003,
     routers=[
         listings_router,
-        indicators_router,
+        dossiers_router,
+        exits_router,
+        change_requests_router,
+        rectifications_router,
+        editions_router,
         applications_router,
         publicity_router,
+        publicity_outcomes_router,
         standards_router,
         spotchecks_router,
         complaints_router,
     ],
-    handlers=handlers,
+    # the read model first: the areas' handlers of the same event find the right up to date;
+    # then, on a transfer or closure: the open application cancelled, the publicity ended, the
+    # listing removed with its exit notice
+    handlers=Handlers.combine(
+        mining_rights.handlers,
+        listings_handlers,
+        applications_handlers,
+        publicity_handlers,
+        rectifications_handlers,
+        exits_handlers,
+    ),
     jobs=[
         Job("close_publicities", timedelta(hours=1), close_due_publicities),
-        Job("rectifications_overdue", timedelta(hours=1), mark_overdue_rectifications),
+        Job("rectifications_overdue", timedelta(hours=1), remove_overdue_rectifications),
         Job("reviews_overdue", timedelta(hours=1), mark_overdue_reviews),
-        Job("purge_public_submissions", timedelta(hours=6), purge_submissions),
+        Job("purge_public_submissions", timedelta(hours=6), purge),
     ],
     seed=seed,
     tags=[

@@ -2,15 +2,14 @@
 mines already on the list (专栏一: the PetroChina oilfield, a green mine since 2021-03-28)."""
 
 import json
-from datetime import date
 from importlib.resources import files
 
+from servicekit import clock
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from greenmine_api.dates import local_today
+from greenmine_api.editions import service as editions
 from greenmine_api.listings.service import apply_reference_listings
-from greenmine_api.mines.models import Edition
 from greenmine_api.standards import service as standards
 from greenmine_api.standards.models import Standard
 from greenmine_api.standards.schemas import StandardCreate
@@ -26,12 +25,7 @@ async def seed(session: AsyncSession) -> None:
     form = StandardCreate.model_validate(reference("national-2020.json"))
     if (await session.exec(select(Standard.id).where(Standard.code == form.code))).first() is None:
         await standards.create(session=session, data=form)
-    data = reference("edition-2021-2025.json")
-    if await session.get(Edition, data["code"]) is None:
-        for field in ("period_start", "period_end"):
-            data[field] = date.fromisoformat(data[field])
-        session.add(Edition(**data))
-        await session.flush()
+    await editions.load(session=session, data=reference("edition-2021-2025.json"))
     # the oilfield is listed as soon as rights-api's reference grant has arrived (or later,
     # by the handler, when it arrives after this)
-    await apply_reference_listings(session=session, today=local_today())
+    await apply_reference_listings(session=session, today=clock.local_today())

@@ -7,12 +7,11 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime, Index, LargeBinary, Numeric
+from servicekit import clock
+from sqlalchemy import Column, DateTime, Index, LargeBinary, Numeric, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import deferred
 from sqlmodel import Field, SQLModel
-
-from greenmine_api.standards.models import now_utc
 
 
 class EvaluatorOrg(SQLModel, table=True):
@@ -21,12 +20,14 @@ class EvaluatorOrg(SQLModel, table=True):
 
     __tablename__ = "evaluator_orgs"
 
-    id: str = Field(primary_key=True, max_length=64)
-    name: str = Field(max_length=200)
+    # plain String (not SQLModel's AutoString): the list pages by these, and a cursor is read
+    # back by the column's Python type
+    id: str = Field(primary_key=True, sa_type=String(64))
+    name: str = Field(sa_type=String(200))
     credit_code: str = Field(max_length=18, unique=True)
     active: bool = True
     registered_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
 
 
@@ -77,7 +78,7 @@ class GreenApplication(SQLModel, table=True):
     org_id: str | None = Field(None, foreign_key="evaluator_orgs.id", index=True, max_length=64)
     statement: str | None = Field(None, max_length=2000)
     filed_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     assigned_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))
     decided_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))
@@ -106,5 +107,5 @@ class Evaluation(SQLModel, table=True):
     report: bytes = Field(sa_column=deferred(Column(LargeBinary, nullable=False)))
     submitted_by: str = Field(max_length=200)
     submitted_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -5,15 +5,15 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile, status
 from pydantic import ValidationError
+from servicekit import clock
 from servicekit.auth import BUREAU, Principal, Role, require
+from servicekit.deps import Admin, Bureau, BureauOrHolder, Evaluator, Paging, Session
 from servicekit.errors import PROBLEM_RESPONSES, FieldError, problem_doc, validation_error
-from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.unit_of_work import get_session
-from sqlmodel import select
+from servicekit.pagination import Page
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from greenmine_api.applications import service
-from greenmine_api.applications.models import Evaluation, GreenApplication
+from greenmine_api.applications.models import GreenApplication
 from greenmine_api.applications.schemas import (
     ApplicationCreate,
     ApplicationPublic,
@@ -24,17 +24,12 @@ from greenmine_api.applications.schemas import (
     EvaluatorOrgPublic,
     PublicityOpen,
 )
-from greenmine_api.dates import local_today
 from greenmine_api.publicity.schemas import PublicityPublic
-from greenmine_api.responses import UNAVAILABLE
+from greenmine_api.responses import PUBLIC, shaped
 
 router = APIRouter(tags=["applications 遴选与复查"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
-Bureau = Annotated[Principal, Depends(require(*BUREAU))]
-Applicant = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise))]
+# the bureau, the applicant and the assigned evaluator
 Party = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise, Role.evaluator))]
-Evaluator = Annotated[Principal, Depends(require(Role.evaluator))]
 NOT_FOUND = {404: problem_doc("No such application, or not yours")}
 
 
@@ -56,17 +51,15 @@ async def register_org(data: EvaluatorOrgCreate, session: Session, _: Admin) -> 
 
 @router.get(
     "/evaluators",
-    response_model=list[EvaluatorOrgPublic],
+    response_model=Page[EvaluatorOrgPublic],
     tags=["evaluators 第三方评估机构"],
     summary="Registered evaluator organisations 第三方评估机构名录",
     description="Public.",
-    responses=UNAVAILABLE,
+    responses=PUBLIC,
 )
-async def list_orgs(session: Session) -> list[EvaluatorOrgPublic]:
-    return [
-        EvaluatorOrgPublic.model_validate(o, from_attributes=True)
-        for o in await service.list_orgs(session=session)
-    ]
+async def list_orgs(session: Session, page: Paging) -> Page[EvaluatorOrgPublic]:
+    rows = await service.list_orgs(session=session, page=page)
+    return shaped(rows, EvaluatorOrgPublic)
 
 
 async def _public(session: AsyncSession, application: GreenApplication) -> ApplicationPublic:
@@ -92,7 +85,7 @@ async def _public(session: AsyncSession, application: GreenApplication) -> Appli
     },
 )
 async def file_application(
-    data: ApplicationCreate, session: Session, caller: Applicant, response: Response
+    data: ApplicationCreate, session: Session, caller: BureauOrHolder, response: Response
 ) -> ApplicationPublic:
     application = await service.file(session=session, data=data, caller=caller)
     response.headers["Location"] = f"/applications/{application.id}"
@@ -108,19 +101,10 @@ async def file_application(
     responses=PROBLEM_RESPONSES,
 )
 async def list_applications(
-    session: Session,
-    caller: Party,
-    page: Annotated[PageParams, Depends(page_params)],
-    status: str | None = None,
+    session: Session, caller: Party, page: Paging, status: str | None = None
 ) -> Page[ApplicationPublic]:
-    rows = await service.list_applications(
-        session=session, caller=caller, limit=page.limit, after=page.after, status=status
-    )
-    return page_of(
-        [await _public(session, r) for r in rows],
-        page,
-        lambda a: [a.filed_at.isoformat(), str(a.id)],
-    )
+    rows = await service.list_applications(session=session, caller=caller, page=page, status=status)
+    return rows.with_items([await _public(session, r) for r in rows.items])
 
 
 @router.get(
@@ -149,12 +133,10 @@ async def get_application(
 async def assign(
     application_id: UUID, data: Assignment, session: Session, caller: Bureau
 ) -> ApplicationPublic:
-    application = await service.get(
-        session=session, application_id=application_id, caller=caller, for_update=True
+    application = await service.assign(
+        session=session, application_id=application_id, caller=caller, org_id=data.org_id
     )
-    return await _public(
-        session, await service.assign(session=session, application=application, org_id=data.org_id)
-    )
+    return await _public(session, application)
 
 
 @router.post(
@@ -195,18 +177,15 @@ async def submit_evaluation(
         raise validation_error(
             [FieldError(field="body.report", message=f"larger than {limit} bytes")]
         )
-    application = await service.get(
-        session=session, application_id=application_id, caller=caller, for_update=True
-    )
-    await service.submit_evaluation(
+    application = await service.submit_evaluation(
         session=session,
-        application=application,
+        application_id=application_id,
         caller=caller,
         data=data,
         report=content,
         report_filename=report.filename or "report",
         report_content_type=report.content_type or "application/octet-stream",
-        today=local_today(),
+        today=clock.local_today(),
     )
     return await _public(session, application)
 
@@ -219,9 +198,9 @@ async def submit_evaluation(
     responses={**PROBLEM_RESPONSES, **NOT_FOUND, 200: {"content": {"application/pdf": {}}}},
 )
 async def download_report(application_id: UUID, session: Session, caller: Party) -> Response:
-    application = await service.get(session=session, application_id=application_id, caller=caller)
-    evaluation = await service.report_of(session=session, application=application)
-    content = await session.scalar(select(Evaluation.report).where(Evaluation.id == evaluation.id))
+    evaluation, content = await service.report(
+        session=session, application_id=application_id, caller=caller
+    )
     return Response(
         content,
         media_type=evaluation.report_content_type,
@@ -245,11 +224,10 @@ async def download_report(application_id: UUID, session: Session, caller: Party)
 async def open_publicity(
     application_id: UUID, session: Session, caller: Bureau, data: PublicityOpen | None = None
 ) -> PublicityPublic:
-    application = await service.get(
-        session=session, application_id=application_id, caller=caller, for_update=True
-    )
-    starts_on = (data.starts_on if data else None) or local_today()
     pub = await service.open_publicity(
-        session=session, application=application, starts_on=starts_on
+        session=session,
+        application_id=application_id,
+        caller=caller,
+        starts_on=data.starts_on if data else None,
     )
     return PublicityPublic.model_validate(pub, from_attributes=True)

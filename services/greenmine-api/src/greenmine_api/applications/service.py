@@ -2,19 +2,22 @@
 only that organisation submits; the standard computes the result."""
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import date
 from uuid import UUID
 
 from contracts.deadline import DeadlineAction
 from contracts.greenmine import GreenApplicationFiled
+from mining_rights import service as mining_rights
+from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, Forbidden, NotFound
 from servicekit.events.outbox import publish
-from sqlalchemy import tuple_
+from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from greenmine_api.applications.models import (
+    OPEN_STATUSES,
     ApplicationKind,
     ApplicationStatus,
     Evaluation,
@@ -26,12 +29,12 @@ from greenmine_api.applications.schemas import (
     EvaluationSubmit,
     EvaluatorOrgCreate,
 )
-from greenmine_api.dates import local_today
+from greenmine_api.editions import service as editions
 from greenmine_api.listings import service as listings
 from greenmine_api.listings.models import ListingStatus
-from greenmine_api.mines.service import active_edition, get_mine
 from greenmine_api.publicity import service as publicity
 from greenmine_api.publicity.models import Publicity
+from greenmine_api.rectifications import service as rectifications
 from greenmine_api.standards import service as standards
 from greenmine_api.standards.models import Standard
 
@@ -47,14 +50,16 @@ async def register_org(*, session: AsyncSession, data: EvaluatorOrgCreate) -> Ev
     return org
 
 
-async def list_orgs(*, session: AsyncSession) -> list[EvaluatorOrg]:
-    return list((await session.exec(select(EvaluatorOrg).order_by(EvaluatorOrg.name))).all())
+async def list_orgs(*, session: AsyncSession, page: PageParams) -> Page[EvaluatorOrg]:
+    return await paginate(
+        session, select(EvaluatorOrg), page, order=(EvaluatorOrg.name, EvaluatorOrg.id)
+    )
 
 
 async def file(
     *, session: AsyncSession, data: ApplicationCreate, caller: Principal
 ) -> GreenApplication:
-    mine = await get_mine(session, data.right_id)
+    mine = await mining_rights.get(session=session, right_id=data.right_id)
     caller.ensure_holder(str(mine.holder_id))
     if mine.kind != "mining" or mine.status in CLOSED_MINE_STATES:
         raise Conflict(
@@ -97,12 +102,12 @@ async def file(
     )
     if listing is not None:  # the review application deadline is met
         await listings.publish_review_due(
-            session, listing, await active_edition(session), DeadlineAction.met
+            session, listing, await editions.active(session), DeadlineAction.met
         )
         await listings.note(
             session,
             listing,
-            local_today(application.filed_at),
+            clock.local_today(application.filed_at),
             "review_applied",
             application_id=str(application.id),
         )
@@ -131,13 +136,9 @@ def _visible(application: GreenApplication, caller: Principal) -> bool:
 
 
 async def list_applications(
-    *, session: AsyncSession, caller: Principal, limit: int, after: list | None, status: str | None
-) -> list[GreenApplication]:
-    query = (
-        select(GreenApplication)
-        .order_by(GreenApplication.filed_at, GreenApplication.id)
-        .limit(limit + 1)
-    )
+    *, session: AsyncSession, caller: Principal, page: PageParams, status: str | None
+) -> Page[GreenApplication]:
+    query = select(GreenApplication)
     if not caller.is_bureau:
         if caller.own_holder is not None:
             query = query.where(GreenApplication.holder_id == UUID(caller.own_holder))
@@ -149,17 +150,17 @@ async def list_applications(
             )
     if status:
         query = query.where(GreenApplication.status == status)
-    if after:
-        query = query.where(
-            tuple_(GreenApplication.filed_at, GreenApplication.id)
-            > tuple_(datetime.fromisoformat(after[0]), UUID(after[1]))
-        )
-    return list((await session.exec(query)).all())
+    return await paginate(
+        session, query, page, order=(GreenApplication.filed_at, GreenApplication.id)
+    )
 
 
 async def assign(
-    *, session: AsyncSession, application: GreenApplication, org_id: str
+    *, session: AsyncSession, application_id: UUID, caller: Principal, org_id: str
 ) -> GreenApplication:
+    application = await get(
+        session=session, application_id=application_id, caller=caller, for_update=True
+    )
     if application.status not in (ApplicationStatus.filed, ApplicationStatus.assigned):
         raise Conflict(
             f"The application is {application.status}; the evaluator can no longer change."
@@ -168,7 +169,7 @@ async def assign(
     if org is None or not org.active:
         raise Conflict(f"{org_id} is not a registered evaluator organisation.")
     application.org_id, application.status = org.id, ApplicationStatus.assigned
-    application.assigned_at = datetime.now(UTC)
+    application.assigned_at = clock.now()
     application.version += 1
     session.add(application)
     await session.flush()
@@ -178,16 +179,19 @@ async def assign(
 async def submit_evaluation(
     *,
     session: AsyncSession,
-    application: GreenApplication,
+    application_id: UUID,
     caller: Principal,
     data: EvaluationSubmit,
     report: bytes,
     report_filename: str,
     report_content_type: str,
     today: date,
-) -> Evaluation:
+) -> GreenApplication:
     """Only the assigned organisation's evaluators; the result comes from the standard. A
     failed review opens a rectification at once."""
+    application = await get(
+        session=session, application_id=application_id, caller=caller, for_update=True
+    )
     if caller.own_org is None or application.org_id != caller.own_org:
         raise NotFound(f"No application {application.id}.")
     if application.status != ApplicationStatus.assigned:
@@ -216,20 +220,20 @@ async def submit_evaluation(
     session.add(evaluation)
     application.status = ApplicationStatus.passed if result.passed else ApplicationStatus.failed
     if not result.passed:
-        application.decided_at = datetime.now(UTC)
+        application.decided_at = clock.now()
     application.version += 1
     session.add(application)
     await session.flush()
     if application.kind == ApplicationKind.review and not result.passed:
         listing = await listings.get(session, application.listing_id, for_update=True)
-        await listings.order_rectification(
+        await rectifications.order(
             session=session,
             listing=listing,
             reason="review_failed",
             today=today,
             detail="; ".join(result.reasons),
         )
-    return evaluation
+    return application
 
 
 async def evaluation_of(session: AsyncSession, application_id: UUID) -> Evaluation | None:
@@ -239,14 +243,17 @@ async def evaluation_of(session: AsyncSession, application_id: UUID) -> Evaluati
 
 
 async def open_publicity(
-    *, session: AsyncSession, application: GreenApplication, starts_on: date
+    *, session: AsyncSession, application_id: UUID, caller: Principal, starts_on: date | None
 ) -> Publicity:
+    application = await get(
+        session=session, application_id=application_id, caller=caller, for_update=True
+    )
     if application.status != ApplicationStatus.passed:
         raise Conflict(
             f"Only a passed evaluation goes to publicity (this one is {application.status})."
         )
-    mine = await get_mine(session, application.right_id)
-    edition = await active_edition(session)
+    mine = await mining_rights.get(session=session, right_id=application.right_id)
+    edition = await editions.active(session)
     pub = await publicity.open(
         session=session,
         kind=application.kind,
@@ -254,7 +261,7 @@ async def open_publicity(
         holder_id=application.holder_id,
         mine_name=mine.mine_name,
         application_id=application.id,
-        starts_on=starts_on,
+        starts_on=starts_on or clock.local_today(),
         workdays=edition.publicity_workdays,
     )
     application.status = ApplicationStatus.publicity
@@ -263,8 +270,74 @@ async def open_publicity(
     return pub
 
 
-async def report_of(*, session: AsyncSession, application: GreenApplication) -> Evaluation:
+async def report(
+    *, session: AsyncSession, application_id: UUID, caller: Principal
+) -> tuple[Evaluation, bytes]:
+    """The evaluation and its report file as submitted."""
+    application = await get(session=session, application_id=application_id, caller=caller)
     evaluation = await evaluation_of(session, application.id)
     if evaluation is None:
         raise NotFound("No evaluation submitted yet.")
-    return evaluation
+    content = await session.scalar(select(Evaluation.report).where(Evaluation.id == evaluation.id))
+    return evaluation, content
+
+
+def open_reviews():
+    """The listings whose review application is under way (a subquery)."""
+    return select(GreenApplication.listing_id).where(
+        GreenApplication.kind == ApplicationKind.review,
+        GreenApplication.status.in_(OPEN_STATUSES),
+    )
+
+
+async def cancel_open(session: AsyncSession, *, right_id: UUID) -> None:
+    """The mine closed or changed hands: its open application is cancelled."""
+    for application in (
+        await session.exec(
+            select(GreenApplication)
+            .where(
+                GreenApplication.right_id == right_id, GreenApplication.status.in_(OPEN_STATUSES)
+            )
+            .with_for_update()
+        )
+    ).all():
+        application.status = ApplicationStatus.cancelled
+        application.version += 1
+        session.add(application)
+
+
+async def conclude_publicity(
+    *, session: AsyncSession, pub: Publicity, upheld: bool, today: date
+) -> None:
+    """An entry or review publicity closed: approved or rejected; an entry passed is listed, a
+    review passed confirmed, a review with an objection upheld goes to rectification."""
+    application = await session.get(GreenApplication, pub.application_id, with_for_update=True)
+    application.status = ApplicationStatus.rejected if upheld else ApplicationStatus.approved
+    application.decided_at = pub.closed_at
+    application.version += 1
+    session.add(application)
+    if pub.kind == ApplicationKind.entry:
+        if not upheld:
+            await listings.list_mine(
+                session=session,
+                right=await mining_rights.get(session=session, right_id=pub.right_id),
+                entry_date=today,
+                source="evaluation",
+                today=today,
+                application_id=application.id,
+                evaluator_org_id=application.org_id,
+            )
+        return
+    listing = await listings.get(session, application.listing_id, for_update=True)
+    if upheld:
+        await rectifications.order(
+            session=session, listing=listing, reason="review_objection_upheld", today=today
+        )
+    else:
+        await listings.confirm_review(
+            session=session,
+            listing=listing,
+            application_id=application.id,
+            org_id=application.org_id,
+            today=today,
+        )

@@ -1,16 +1,13 @@
 """HTTP for complaints from the public 社会举报."""
 
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, status
-from servicekit.auth import BUREAU, Principal, require
+from servicekit.deps import Bureau, Paging, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.rate_limit import RATE_LIMITED_RESPONSE, rate_limited
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
+from servicekit.rate_limit import rate_limited
 
 from greenmine_api.complaints import service
 from greenmine_api.complaints.schemas import (
@@ -19,10 +16,9 @@ from greenmine_api.complaints.schemas import (
     ComplaintPublic,
     ComplaintReceipt,
 )
+from greenmine_api.responses import TOO_MANY_SUBMISSIONS, client_address, shaped
 
 router = APIRouter(tags=["complaints 社会举报"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Bureau = Annotated[Principal, Depends(require(*BUREAU))]
 
 
 @router.post(
@@ -37,27 +33,20 @@ Bureau = Annotated[Principal, Depends(require(*BUREAU))]
         **PROBLEM_RESPONSES,
         404: problem_doc("No such listing"),
         409: problem_doc("Not on the list"),
-        429: {
-            **RATE_LIMITED_RESPONSE[429],
-            "description": "Too many from this client, within the minute or the window",
-        },
+        **TOO_MANY_SUBMISSIONS,
     },
     dependencies=[Depends(rate_limited("complaint_request_rate"))],
 )
 async def file_complaint(
     data: ComplaintCreate, session: Session, request: Request
 ) -> ComplaintReceipt:
-    settings = request.app.state.settings
-    await service.admit(
-        session=session,
-        address=request.client.host if request.client else "unknown",
-        kind="complaint",
-        limit=settings.complaint_rate_limit,
-        window=timedelta(minutes=settings.complaint_rate_window_minutes),
-        now=datetime.now(UTC),
-    )
     complaint = await service.file(
-        session=session, listing_id=data.listing_id, content=data.content, contact=data.contact
+        session=session,
+        listing_id=data.listing_id,
+        content=data.content,
+        contact=data.contact,
+        address=client_address(request),
+        settings=request.app.state.settings,
     )
     return ComplaintReceipt(id=complaint.id, status=complaint.status, filed_at=complaint.filed_at)
 
@@ -72,17 +61,11 @@ async def file_complaint(
 async def list_complaints(
     session: Session,
     _: Bureau,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     status: Literal["received", "substantiated", "unsubstantiated"] | None = None,
 ) -> Page[ComplaintPublic]:
-    rows = await service.list_complaints(
-        session=session, limit=page.limit, after=page.after, status=status
-    )
-    return page_of(
-        [ComplaintPublic.model_validate(r, from_attributes=True) for r in rows],
-        page,
-        lambda c: [c.filed_at.isoformat(), str(c.id)],
-    )
+    rows = await service.list_complaints(session=session, page=page, status=status)
+    return shaped(rows, ComplaintPublic)
 
 
 @router.post(
@@ -100,8 +83,7 @@ async def list_complaints(
 async def decide(
     complaint_id: UUID, data: ComplaintDecision, session: Session, _: Bureau
 ) -> ComplaintPublic:
-    complaint = await service.get(session=session, complaint_id=complaint_id, for_update=True)
     complaint = await service.decide(
-        session=session, complaint=complaint, substantiated=data.substantiated, note=data.note
+        session=session, complaint_id=complaint_id, substantiated=data.substantiated, note=data.note
     )
     return ComplaintPublic.model_validate(complaint, from_attributes=True)

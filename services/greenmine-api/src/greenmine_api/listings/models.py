@@ -1,15 +1,14 @@
-"""The list 绿色矿山名录 and everything that happens to a mine on it."""
+"""The list 绿色矿山名录: one listing per time a mine is on it, and its history."""
 
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime, Index, UniqueConstraint
+from servicekit import clock
+from sqlalchemy import Column, DateTime, Index
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
-
-from greenmine_api.standards.models import now_utc
 
 
 class ListingStatus(StrEnum):
@@ -51,7 +50,7 @@ class Listing(SQLModel, table=True):
     review_overdue_for: date | None = None
     version: int = 1
     updated_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
 
 
@@ -64,59 +63,5 @@ class HistoryEntry(SQLModel, table=True):
     action: str = Field(max_length=40)
     detail: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
-
-
-class ExitNotice(SQLModel, table=True):
-    """退出绿色矿山公告书, numbered per year: 二自然资绿退〔2026〕1号."""
-
-    __tablename__ = "exit_notices"
-    __table_args__ = (UniqueConstraint("year", "seq", name="exit_notices_year_seq"),)
-
-    id: UUID = Field(default_factory=uuid4, primary_key=True)
-    listing_id: UUID = Field(foreign_key="listings.id", unique=True)
-    year: int
-    seq: int
-    number: str = Field(max_length=60)
-    reason: str = Field(max_length=40)
-    text_zh: str = Field(max_length=2000)
-    published_on: date
-
-
-class Rectification(SQLModel, table=True):
-    """限期整改: 6 months, benefits suspended; passed → publicity → re-listed; failed or
-    overdue → removed."""
-
-    __tablename__ = "green_rectifications"
-    __table_args__ = (Index("green_rectifications_status_due_on", "status", "due_on"),)
-
-    id: UUID = Field(default_factory=uuid4, primary_key=True)
-    listing_id: UUID = Field(foreign_key="listings.id", index=True)
-    right_id: UUID
-    holder_id: UUID
-    reason: str = Field(max_length=40)
-    detail: str | None = Field(None, max_length=2000)
-    ordered_on: date
-    due_on: date
-    status: str = Field(max_length=12, description="open, passed, failed, overdue")
-    decision_note: str | None = Field(None, max_length=2000)
-    decided_on: date | None = None
-
-
-class ChangeRequest(SQLModel, table=True):
-    """信息变更申请: listed information changes only when the bureau approves."""
-
-    __tablename__ = "change_requests"
-
-    id: UUID = Field(default_factory=uuid4, primary_key=True)
-    listing_id: UUID = Field(foreign_key="listings.id", index=True)
-    holder_id: UUID
-    changes: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    reason: str = Field(max_length=1000)
-    status: str = Field(max_length=10, description="pending, approved, rejected")
-    decision_note: str | None = Field(None, max_length=1000)
-    filed_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
-    decided_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))

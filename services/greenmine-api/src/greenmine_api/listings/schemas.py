@@ -50,97 +50,21 @@ class HistoryPublic(BaseModel):
     at: datetime
 
 
-class ExitNoticePublic(BaseModel):
-    number: str = Field(examples=["二自然资绿退〔2026〕1号"])
-    reason: str = Field(examples=["mine_closed"])
-    text_zh: str
-    published_on: date
-
-
-class RectificationPublic(BaseModel):
-    id: UUID
-    listing_id: UUID
+class ObligedMine(BaseModel):
     right_id: UUID
+    mine_name: str
     holder_id: UUID
-    reason: str = Field(examples=["review_failed", "complaint", "compliance_overdue"])
-    detail: str | None
-    ordered_on: date
-    due_on: date
-    status: str = Field(examples=["open", "passed", "failed", "overdue", "closed"])
-    decision_note: str | None
-    decided_on: date | None
+    holder_name: str | None
 
 
-class SpotCheckResult(BaseModel):
-    spot_check_id: UUID
-    title: str
-    drawn_at: datetime
-    published_at: datetime | None
-    compliant: bool
-    findings: str
-
-
-class ListingDetail(ListingPublic):
-    history: list[HistoryPublic]
-    exit_notice: ExitNoticePublic | None = None
-    rectifications: list[RectificationPublic]
-    spot_checks: list[SpotCheckResult]
-
-
-class Removal(BaseModel):
-    reason: Literal["violation", "major_accident"] = Field(
-        description="违法违规 or 重大安全、环境事故 (other removals follow from events, decisions)"
+class Indicators(BaseModel):
+    edition: str = Field(examples=["2021-2025"])
+    period_end: date
+    listed_count: int = Field(
+        description="Mines on the list (listed or rectifying) 名录内绿色矿山数"
     )
-    detail: str = Field(max_length=2000, examples=["2026年10月发生重大环境污染事故"])
-
-
-class VoluntaryExit(BaseModel):
-    reason: str = Field(max_length=1000, examples=["企业转型，申请退出绿色矿山名录"])
-
-
-class ListedInfo(BaseModel):
-    """The fields a change request may change; the holder never changes (not transferable)."""
-
-    model_config = {"extra": "forbid"}
-
-    mine_name: str | None = Field(None, max_length=200)
-    holder_name: str | None = Field(
-        None, max_length=200, description="A renamed holder, same credit code"
-    )
-    address: str | None = Field(None, max_length=300)
-    contact_phone: str | None = Field(None, max_length=40, examples=["0479-7519999"])
-
-
-class ChangeRequestCreate(BaseModel):
-    changes: ListedInfo
-    reason: str = Field(max_length=1000, examples=["企业名称变更，统一社会信用代码不变"])
-
-
-class ChangeRequestPublic(BaseModel):
-    id: UUID
-    listing_id: UUID
-    holder_id: UUID
-    changes: dict[str, Any]
-    reason: str
-    status: str
-    decision_note: str | None
-    filed_at: datetime
-    decided_at: datetime | None
-
-
-class Decision(BaseModel):
-    approve: bool
-    note: str | None = Field(None, max_length=1000)
-
-
-class RectificationDecision(BaseModel):
-    passed: bool = Field(description="The bureau's verification of the rectification 整改复核")
-    note: str = Field(max_length=2000, examples=["整改完成，复核合格"])
-    publicity_starts_on: date | None = Field(
-        None, description="Re-listing publicity start (default today)"
-    )
-
-
-class PublicityRef(BaseModel):
-    id: UUID
-    ends_on: date
+    rectifying_count: int
+    target: int = Field(description="The edition's target 规划目标", examples=[4])
+    gap: int = Field(description="How many more are needed to reach the target")
+    obliged_count: int = Field(description="New mines not yet on the list 尚未达标的新建矿山")
+    obliged: list[ObligedMine]

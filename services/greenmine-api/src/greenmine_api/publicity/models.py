@@ -4,10 +4,9 @@ of working days; anyone may object; objections are decided before the period clo
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
+from servicekit import clock
 from sqlalchemy import Column, DateTime, Index
 from sqlmodel import Field, SQLModel
-
-from greenmine_api.standards.models import now_utc
 
 
 class Publicity(SQLModel, table=True):
@@ -27,7 +26,7 @@ class Publicity(SQLModel, table=True):
     status: str = Field(max_length=10, description="open, passed or failed")
     closed_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))
     created_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
 
 
@@ -41,6 +40,6 @@ class Objection(SQLModel, table=True):
     status: str = Field(max_length=12, description="pending, upheld or dismissed")
     decision_note: str | None = Field(None, max_length=2000)
     filed_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     decided_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))

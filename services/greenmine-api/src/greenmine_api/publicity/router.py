@@ -1,22 +1,15 @@
-"""HTTP for publicity periods and objections to them."""
+"""HTTP for publicity periods and objections to them (closing one: publicity_outcomes)."""
 
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, status
-from servicekit.auth import BUREAU, Principal, require
+from servicekit.deps import Bureau, Paging, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.rate_limit import RATE_LIMITED_RESPONSE, rate_limited
-from servicekit.unit_of_work import get_session
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
+from servicekit.rate_limit import rate_limited
 
-from greenmine_api.complaints.service import admit
-from greenmine_api.dates import local_today
-from greenmine_api.listings import service as listings
 from greenmine_api.publicity import service
-from greenmine_api.publicity.models import Publicity
 from greenmine_api.publicity.schemas import (
     ObjectionCreate,
     ObjectionDecision,
@@ -24,31 +17,24 @@ from greenmine_api.publicity.schemas import (
     ObjectionReceipt,
     PublicityPublic,
 )
-from greenmine_api.responses import PUBLIC
+from greenmine_api.responses import PUBLIC, TOO_MANY_SUBMISSIONS, client_address, shaped
 
 router = APIRouter(tags=["publicity 公示"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Bureau = Annotated[Principal, Depends(require(*BUREAU))]
 NOT_FOUND = {404: problem_doc("No such publicity")}
 
 
 @router.get(
     "/publicities",
-    response_model=list[PublicityPublic],
+    response_model=Page[PublicityPublic],
     summary="Publicity periods 公示列表",
     description="Public. `status=open` lists the mines in publicity now.",
     responses=PUBLIC,
 )
 async def list_publicities(
-    session: Session, status: Literal["open", "passed", "failed"] | None = None
-) -> list[PublicityPublic]:
-    query = select(Publicity).order_by(Publicity.starts_on.desc(), Publicity.id).limit(200)
-    if status:
-        query = query.where(Publicity.status == status)
-    return [
-        PublicityPublic.model_validate(p, from_attributes=True)
-        for p in (await session.exec(query)).all()
-    ]
+    session: Session, page: Paging, status: Literal["open", "passed", "failed"] | None = None
+) -> Page[PublicityPublic]:
+    rows = await service.list_publicities(session=session, page=page, status=status)
+    return shaped(rows, PublicityPublic)
 
 
 @router.get(
@@ -75,45 +61,36 @@ async def get_publicity(publicity_id: UUID, session: Session) -> PublicityPublic
         **PROBLEM_RESPONSES,
         **NOT_FOUND,
         409: problem_doc("Not in the period"),
-        429: {
-            **RATE_LIMITED_RESPONSE[429],
-            "description": "Too many from this client, within the minute or the window",
-        },
+        **TOO_MANY_SUBMISSIONS,
     },
     dependencies=[Depends(rate_limited("complaint_request_rate"))],
 )
 async def object_to(
     publicity_id: UUID, data: ObjectionCreate, session: Session, request: Request
 ) -> ObjectionReceipt:
-    settings = request.app.state.settings
-    await admit(
-        session=session,
-        address=request.client.host if request.client else "unknown",
-        kind="objection",
-        limit=settings.complaint_rate_limit,
-        window=timedelta(minutes=settings.complaint_rate_window_minutes),
-        now=datetime.now(UTC),
-    )
-    pub = await service.get(session, publicity_id)
     objection = await service.object_to(
-        session=session, pub=pub, content=data.content, contact=data.contact, today=local_today()
+        session=session,
+        publicity_id=publicity_id,
+        content=data.content,
+        contact=data.contact,
+        address=client_address(request),
+        settings=request.app.state.settings,
     )
     return ObjectionReceipt(id=objection.id, status=objection.status)
 
 
 @router.get(
     "/publicities/{publicity_id}/objections",
-    response_model=list[ObjectionPublic],
+    response_model=Page[ObjectionPublic],
     summary="Objections to a publicity 公示异议列表",
     description="Bureau staff only (objectors' contacts are not public).",
     responses={**PROBLEM_RESPONSES, **NOT_FOUND},
 )
-async def list_objections(publicity_id: UUID, session: Session, _: Bureau) -> list[ObjectionPublic]:
-    await service.get(session, publicity_id)
-    return [
-        ObjectionPublic.model_validate(o, from_attributes=True)
-        for o in await service.objections(session, publicity_id)
-    ]
+async def list_objections(
+    publicity_id: UUID, session: Session, _: Bureau, page: Paging
+) -> Page[ObjectionPublic]:
+    rows = await service.objections(session=session, publicity_id=publicity_id, page=page)
+    return shaped(rows, ObjectionPublic)
 
 
 @router.post(
@@ -134,23 +111,3 @@ async def decide_objection(
         session=session, objection_id=objection_id, upheld=data.upheld, note=data.note
     )
     return ObjectionPublic.model_validate(objection, from_attributes=True)
-
-
-@router.post(
-    "/publicities/{publicity_id}/close",
-    response_model=PublicityPublic,
-    summary="Close a publicity 公示期满",
-    description="After its last day, with every objection decided. Passed: an entry is listed "
-    "(`greenmine.mine.listed`, `greenmine.review.due`), a review confirmed, a rectified mine "
-    "re-listed with its benefits restored. The `close_publicities` job does the same hourly.",
-    responses={
-        **PROBLEM_RESPONSES,
-        **NOT_FOUND,
-        409: problem_doc("Still running, or objections undecided"),
-    },
-)
-async def close(publicity_id: UUID, session: Session, _: Bureau) -> PublicityPublic:
-    pub = await listings.close_publicity(
-        session=session, publicity_id=publicity_id, today=local_today()
-    )
-    return PublicityPublic.model_validate(pub, from_attributes=True)

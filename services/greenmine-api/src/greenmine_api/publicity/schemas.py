@@ -43,3 +43,8 @@ class ObjectionReceipt(BaseModel):
 class ObjectionDecision(BaseModel):
     upheld: bool
     note: str = Field(max_length=2000, examples=["经现场核实，异议不成立"])
+
+
+class PublicityRef(BaseModel):
+    id: UUID
+    ends_on: date

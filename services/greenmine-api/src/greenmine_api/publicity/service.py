@@ -1,14 +1,18 @@
 """Publicity periods 公示 counted in working days of the mainland statutory calendar."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from uuid import UUID
 
-from servicekit import workdays
-from servicekit.errors import Conflict, NotFound
+from servicekit import clock, workdays
+from servicekit.errors import Conflict
+from servicekit.lookup import get_or_404
+from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from greenmine_api.publicity.models import Objection, Publicity
+from greenmine_api.settings import GreenmineSettings
+from greenmine_api.submissions import service as submissions
 
 
 async def period_end(session: AsyncSession, starts_on: date, n: int) -> date:
@@ -52,10 +56,39 @@ async def open(
 
 
 async def get(session: AsyncSession, publicity_id: UUID, *, for_update: bool = False) -> Publicity:
-    pub = await session.get(Publicity, publicity_id, with_for_update=for_update)
-    if pub is None:
-        raise NotFound(f"No publicity {publicity_id}.")
-    return pub
+    return await get_or_404(
+        session, Publicity, publicity_id, what="publicity", for_update=for_update
+    )
+
+
+async def list_publicities(
+    *, session: AsyncSession, page: PageParams, status: str | None
+) -> Page[Publicity]:
+    query = select(Publicity)
+    if status:
+        query = query.where(Publicity.status == status)
+    return await paginate(
+        session, query, page, order=(Publicity.starts_on, Publicity.id), descending=True
+    )
+
+
+async def due(session: AsyncSession, *, today: date) -> list[Publicity]:
+    """Open publicities past their last day (rows a request is closing right now skipped)."""
+    return list(
+        (
+            await session.exec(
+                select(Publicity)
+                .where(Publicity.status == "open", Publicity.ends_on < today)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+    )
+
+
+def conclude(session: AsyncSession, pub: Publicity, *, upheld: bool) -> None:
+    pub.status = "failed" if upheld else "passed"
+    pub.closed_at = clock.now()
+    session.add(pub)
 
 
 async def pending_objections(session: AsyncSession, publicity_id: UUID) -> int:
@@ -83,8 +116,18 @@ async def ready_to_close(session: AsyncSession, pub: Publicity, *, today: date) 
 
 
 async def object_to(
-    *, session: AsyncSession, pub: Publicity, content: str, contact: str | None, today: date
+    *,
+    session: AsyncSession,
+    publicity_id: UUID,
+    content: str,
+    contact: str | None,
+    address: str,
+    settings: GreenmineSettings,
 ) -> Objection:
+    """Anyone, within the period; counted against the address's limit first."""
+    await submissions.admit(session=session, address=address, kind="objection", settings=settings)
+    pub = await get(session, publicity_id)
+    today = clock.local_today()
     if pub.status != "open" or not pub.starts_on <= today <= pub.ends_on:
         raise Conflict(f"Objections are taken from {pub.starts_on} to {pub.ends_on} while open.")
     objection = Objection(publicity_id=pub.id, content=content, contact=contact, status="pending")
@@ -96,29 +139,25 @@ async def object_to(
 async def decide_objection(
     *, session: AsyncSession, objection_id: UUID, upheld: bool, note: str
 ) -> Objection:
-    objection = await session.get(Objection, objection_id, with_for_update=True)
-    if objection is None:
-        raise NotFound(f"No objection {objection_id}.")
+    objection = await get_or_404(
+        session, Objection, objection_id, what="objection", for_update=True
+    )
     if objection.status != "pending":
         raise Conflict(f"The objection is already {objection.status}.")
     objection.status = "upheld" if upheld else "dismissed"
     objection.decision_note = note
-    objection.decided_at = datetime.now(UTC)
+    objection.decided_at = clock.now()
     session.add(objection)
     await session.flush()
     return objection
 
 
-async def objections(session: AsyncSession, publicity_id: UUID) -> list[Objection]:
-    return list(
-        (
-            await session.exec(
-                select(Objection)
-                .where(Objection.publicity_id == publicity_id)
-                .order_by(Objection.filed_at)
-            )
-        ).all()
-    )
+async def objections(
+    *, session: AsyncSession, publicity_id: UUID, page: PageParams
+) -> Page[Objection]:
+    await get(session, publicity_id)
+    query = select(Objection).where(Objection.publicity_id == publicity_id)
+    return await paginate(session, query, page, order=(Objection.filed_at, Objection.id))
 
 
 async def end_open(session: AsyncSession, *, right_id: UUID) -> int:
@@ -131,6 +170,6 @@ async def end_open(session: AsyncSession, *, right_id: UUID) -> int:
         )
     ).all()
     for pub in pubs:
-        pub.status, pub.closed_at = "failed", datetime.now(UTC)
+        pub.status, pub.closed_at = "failed", clock.now()
         session.add(pub)
     return len(pubs)

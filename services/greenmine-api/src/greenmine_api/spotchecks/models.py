@@ -5,11 +5,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from servicekit import clock
 from sqlalchemy import ARRAY, Column, DateTime, Numeric, String, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
-
-from greenmine_api.standards.models import now_utc
 
 
 class Expert(SQLModel, table=True):
@@ -29,7 +28,7 @@ class Expert(SQLModel, table=True):
     )
     active: bool = True
     created_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
 
 
@@ -47,7 +46,7 @@ class SpotCheck(SQLModel, table=True):
     status: str = Field(max_length=10, description="drawn or published")
     drawn_by: str = Field(max_length=200)
     drawn_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     published_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))
 
@@ -61,5 +60,5 @@ class SpotCheckFinding(SQLModel, table=True):
     compliant: bool
     findings: str = Field(max_length=4000)
     recorded_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

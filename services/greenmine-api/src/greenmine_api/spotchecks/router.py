@@ -1,15 +1,14 @@
 """HTTP for the expert pool and spot checks 双随机、一公开."""
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, status
-from servicekit.auth import BUREAU, Principal, Role, require
+from fastapi import APIRouter, status
+from servicekit.deps import Admin, Bureau, BureauOrInspector, Paging, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.unit_of_work import get_session
+from servicekit.pagination import Page
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from greenmine_api.responses import PUBLIC, UNAVAILABLE
+from greenmine_api.responses import PUBLIC, shaped
 from greenmine_api.spotchecks import service
 from greenmine_api.spotchecks.models import SpotCheck
 from greenmine_api.spotchecks.schemas import (
@@ -22,10 +21,6 @@ from greenmine_api.spotchecks.schemas import (
 )
 
 router = APIRouter(tags=["spot checks 双随机抽查"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
-Bureau = Annotated[Principal, Depends(require(*BUREAU))]
-Checker = Annotated[Principal, Depends(require(*BUREAU, Role.inspector))]
 NOT_FOUND = {404: problem_doc("No such spot check")}
 
 
@@ -59,16 +54,14 @@ async def add_expert(data: ExpertCreate, session: Session, _: Admin) -> ExpertPu
 
 @router.get(
     "/experts",
-    response_model=list[ExpertPublic],
+    response_model=Page[ExpertPublic],
     summary="The expert pool 专家库",
     description="Bureau staff only.",
     responses=PROBLEM_RESPONSES,
 )
-async def list_experts(session: Session, _: Bureau) -> list[ExpertPublic]:
-    return [
-        ExpertPublic.model_validate(e, from_attributes=True)
-        for e in await service.list_experts(session=session)
-    ]
+async def list_experts(session: Session, _: Bureau, page: Paging) -> Page[ExpertPublic]:
+    rows = await service.list_experts(session=session, page=page)
+    return shaped(rows, ExpertPublic)
 
 
 @router.post(
@@ -96,13 +89,14 @@ async def draw(data: SpotCheckCreate, session: Session, caller: Bureau) -> SpotC
 
 @router.get(
     "/spot-checks",
-    response_model=list[SpotCheckPublic],
+    response_model=Page[SpotCheckPublic],
     summary="Spot checks 抽查公开",
     description="Public: every draw with its seed, inputs and algorithm; findings once published.",
-    responses=UNAVAILABLE,
+    responses=PUBLIC,
 )
-async def list_checks(session: Session) -> list[SpotCheckPublic]:
-    return [await _public(session, c) for c in await service.list_checks(session=session)]
+async def list_checks(session: Session, page: Paging) -> Page[SpotCheckPublic]:
+    rows = await service.list_checks(session=session, page=page)
+    return rows.with_items([await _public(session, c) for c in rows.items])
 
 
 @router.get(
@@ -129,12 +123,11 @@ async def get_check(check_id: UUID, session: Session) -> SpotCheckPublic:
     },
 )
 async def record_finding(
-    check_id: UUID, data: FindingCreate, session: Session, _: Checker
+    check_id: UUID, data: FindingCreate, session: Session, _: BureauOrInspector
 ) -> FindingPublic:
-    check = await service.get(session=session, check_id=check_id, for_update=True)
     finding = await service.record_finding(
         session=session,
-        check=check,
+        check_id=check_id,
         listing_id=data.listing_id,
         compliant=data.compliant,
         findings=data.findings,
@@ -150,5 +143,4 @@ async def record_finding(
     responses={**PROBLEM_RESPONSES, **NOT_FOUND, 409: problem_doc("Findings missing")},
 )
 async def publish_results(check_id: UUID, session: Session, _: Bureau) -> SpotCheckPublic:
-    check = await service.get(session=session, check_id=check_id, for_update=True)
-    return await _public(session, await service.publish_results(session=session, check=check))
+    return await _public(session, await service.publish_results(session=session, check_id=check_id))

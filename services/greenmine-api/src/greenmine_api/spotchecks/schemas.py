@@ -61,3 +61,12 @@ class SpotCheckPublic(BaseModel):
     drawn_at: datetime
     published_at: datetime | None
     findings: list[FindingPublic] = Field(description="Shown once published")
+
+
+class SpotCheckResult(BaseModel):
+    spot_check_id: UUID
+    title: str
+    drawn_at: datetime
+    published_at: datetime | None
+    compliant: bool
+    findings: str

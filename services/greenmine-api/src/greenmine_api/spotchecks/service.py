@@ -14,20 +14,23 @@ UUIDs are written in their canonical lowercase 8-4-4-4-12 form; the strings are 
 import hashlib
 import math
 import secrets
-from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from contracts.greenmine import SpotCheckDrawn, SpotCheckPublished
-from servicekit.errors import Conflict, NotFound
+from servicekit import clock
+from servicekit.errors import Conflict
 from servicekit.events.outbox import publish
+from servicekit.lookup import get_or_404
+from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from greenmine_api.dates import local_today
 from greenmine_api.listings import service as listings
-from greenmine_api.listings.models import Listing, ListingStatus
+from greenmine_api.listings.models import ListingStatus
+from greenmine_api.rectifications import service as rectifications
 from greenmine_api.spotchecks.models import Expert, SpotCheck, SpotCheckFinding
+from greenmine_api.spotchecks.schemas import SpotCheckResult
 
 ALGORITHM = "sha256-rank-v1"
 
@@ -77,8 +80,8 @@ async def add_expert(*, session: AsyncSession, data) -> Expert:
     return expert
 
 
-async def list_experts(*, session: AsyncSession) -> list[Expert]:
-    return list((await session.exec(select(Expert).order_by(Expert.created_at, Expert.id))).all())
+async def list_experts(*, session: AsyncSession, page: PageParams) -> Page[Expert]:
+    return await paginate(session, select(Expert), page, order=(Expert.created_at, Expert.id))
 
 
 async def draw_check(
@@ -90,13 +93,7 @@ async def draw_check(
     seed: str | None,
     drawn_by: str,
 ) -> SpotCheck:
-    mines = (
-        await session.exec(
-            select(Listing)
-            .where(Listing.status != ListingStatus.delisted)
-            .order_by(Listing.right_id)
-        )
-    ).all()
+    mines = await listings.on_the_list(session)
     if not mines:
         raise Conflict("No mine is on the list: nothing to draw.")
     experts = (await session.exec(select(Expert).where(Expert.active).order_by(Expert.id))).all()
@@ -159,20 +156,20 @@ async def draw_check(
 
 
 async def get(*, session: AsyncSession, check_id: UUID, for_update: bool = False) -> SpotCheck:
-    check = await session.get(SpotCheck, check_id, with_for_update=for_update)
-    if check is None:
-        raise NotFound(f"No spot check {check_id}.")
-    return check
+    return await get_or_404(session, SpotCheck, check_id, what="spot check", for_update=for_update)
 
 
-async def list_checks(*, session: AsyncSession) -> list[SpotCheck]:
-    return list((await session.exec(select(SpotCheck).order_by(SpotCheck.drawn_at.desc()))).all())
+async def list_checks(*, session: AsyncSession, page: PageParams) -> Page[SpotCheck]:
+    return await paginate(
+        session, select(SpotCheck), page, order=(SpotCheck.drawn_at, SpotCheck.id), descending=True
+    )
 
 
 async def record_finding(
-    *, session: AsyncSession, check: SpotCheck, listing_id: UUID, compliant: bool, findings: str
+    *, session: AsyncSession, check_id: UUID, listing_id: UUID, compliant: bool, findings: str
 ) -> SpotCheckFinding:
     """A non-compliant finding on a listed mine opens its rectification."""
+    check = await get(session=session, check_id=check_id, for_update=True)
     if check.status != "drawn":
         raise Conflict("The spot check's results are already published.")
     if str(listing_id) not in {d["listing_id"] for d in check.draw}:
@@ -192,12 +189,12 @@ async def record_finding(
     session.add(finding)
     await session.flush()
     listing = await listings.get(session, listing_id, for_update=True)
-    today = local_today()
+    today = clock.local_today()
     await listings.note(
         session, listing, today, "spot_checked", spot_check_id=str(check.id), compliant=compliant
     )
     if not compliant and listing.status != ListingStatus.delisted:
-        await listings.order_rectification(
+        await rectifications.order(
             session=session, listing=listing, reason="spot_check", today=today, detail=findings
         )
     return finding
@@ -213,14 +210,15 @@ async def findings(*, session: AsyncSession, check_id: UUID) -> list[SpotCheckFi
     )
 
 
-async def publish_results(*, session: AsyncSession, check: SpotCheck) -> SpotCheck:
+async def publish_results(*, session: AsyncSession, check_id: UUID) -> SpotCheck:
+    check = await get(session=session, check_id=check_id, for_update=True)
     if check.status != "drawn":
         raise Conflict("Already published.")
     recorded = {str(f.listing_id) for f in await findings(session=session, check_id=check.id)}
     missing = [d["listing_id"] for d in check.draw if d["listing_id"] not in recorded]
     if missing:
         raise Conflict(f"{len(missing)} drawn mine(s) have no finding yet.", listing_ids=missing)
-    check.status, check.published_at = "published", datetime.now(UTC)
+    check.status, check.published_at = "published", clock.now()
     session.add(check)
     await publish(
         session,
@@ -231,7 +229,7 @@ async def publish_results(*, session: AsyncSession, check: SpotCheck) -> SpotChe
     return check
 
 
-async def results_for_listing(*, session: AsyncSession, listing_id: UUID) -> list[dict]:
+async def results_for_listing(*, session: AsyncSession, listing_id: UUID) -> list[SpotCheckResult]:
     rows = (
         await session.exec(
             select(SpotCheckFinding, SpotCheck)
@@ -241,13 +239,13 @@ async def results_for_listing(*, session: AsyncSession, listing_id: UUID) -> lis
         )
     ).all()
     return [
-        {
-            "spot_check_id": check.id,
-            "title": check.title,
-            "drawn_at": check.drawn_at,
-            "published_at": check.published_at,
-            "compliant": finding.compliant,
-            "findings": finding.findings,
-        }
+        SpotCheckResult(
+            spot_check_id=check.id,
+            title=check.title,
+            drawn_at=check.drawn_at,
+            published_at=check.published_at,
+            compliant=finding.compliant,
+            findings=finding.findings,
+        )
         for finding, check in rows
     ]

@@ -1,17 +1,14 @@
 """Evaluation standards 绿色矿山评价指标: versioned, stored as data, never coded."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime, Numeric, UniqueConstraint
+from servicekit import clock
+from sqlalchemy import Column, DateTime, Numeric, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 class Standard(SQLModel, table=True):
@@ -22,7 +19,7 @@ class Standard(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("code", "version", name="standards_code_version"),)
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
-    code: str = Field(max_length=60)
+    code: str = Field(sa_type=String(60))  # a plain String: the list pages by it
     version: int
     title: str = Field(max_length=200)
     source: str = Field(max_length=500)
@@ -33,5 +30,5 @@ class Standard(SQLModel, table=True):
     prerequisites: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
     is_default: bool = False
     created_at: datetime = Field(
-        default_factory=now_utc, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -1,36 +1,31 @@
 """HTTP for evaluation standards."""
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, status
-from servicekit.auth import Principal, Role, require
+from fastapi import APIRouter, status
+from servicekit.deps import Admin, Paging, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
 
-from greenmine_api.responses import PUBLIC, UNAVAILABLE
+from greenmine_api.responses import PUBLIC, shaped
 from greenmine_api.standards import service
 from greenmine_api.standards.schemas import StandardCreate, StandardPublic
 
 router = APIRouter(tags=["standards 评价标准"])
-Session = Annotated[AsyncSession, Depends(get_session)]
 
 
 @router.get(
     "/standards",
-    response_model=list[StandardPublic],
+    response_model=Page[StandardPublic],
     summary="Evaluation standards 绿色矿山评价标准",
     description="Every version of every standard; public. The default one (the 2020 national "
     "form: 1000 points in six categories, pass at 800 with each category ≥ 75 %) scores new "
     "applications. `points_source: configuration` marks points the sources do not give.",
-    responses=UNAVAILABLE,
+    responses=PUBLIC,
 )
-async def list_standards(session: Session) -> list[StandardPublic]:
-    return [
-        StandardPublic.model_validate(s, from_attributes=True)
-        for s in await service.list_all(session=session)
-    ]
+async def list_standards(session: Session, page: Paging) -> Page[StandardPublic]:
+    rows = await service.list_all(session=session, page=page)
+    return shaped(rows, StandardPublic)
 
 
 @router.get(
@@ -56,11 +51,7 @@ async def get_standard(standard_id: UUID, session: Session) -> StandardPublic:
     "filed under.",
     responses=PROBLEM_RESPONSES,
 )
-async def create_standard(
-    data: StandardCreate,
-    session: Session,
-    _: Annotated[Principal, Depends(require(Role.bureau_admin))],
-) -> StandardPublic:
+async def create_standard(data: StandardCreate, session: Session, _: Admin) -> StandardPublic:
     return StandardPublic.model_validate(
         await service.create(session=session, data=data), from_attributes=True
     )

@@ -4,7 +4,9 @@ points, every mandatory prerequisite met (2020 national form: 800 of 1000, 75 %)
 from decimal import Decimal
 from uuid import UUID
 
-from servicekit.errors import Conflict, FieldError, NotFound, validation_error
+from servicekit.errors import Conflict, FieldError, validation_error
+from servicekit.lookup import get_or_404
+from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -96,10 +98,7 @@ async def create(*, session: AsyncSession, data: StandardCreate) -> Standard:
 
 
 async def get(*, session: AsyncSession, standard_id: UUID) -> Standard:
-    standard = await session.get(Standard, standard_id)
-    if standard is None:
-        raise NotFound(f"No standard {standard_id}.")
-    return standard
+    return await get_or_404(session, Standard, standard_id, what="standard")
 
 
 async def default(*, session: AsyncSession) -> Standard:
@@ -109,7 +108,6 @@ async def default(*, session: AsyncSession) -> Standard:
     return standard
 
 
-async def list_all(*, session: AsyncSession) -> list[Standard]:
-    return list(
-        (await session.exec(select(Standard).order_by(Standard.code, Standard.version))).all()
-    )
+async def list_all(*, session: AsyncSession, page: PageParams) -> Page[Standard]:
+    """Every version of every standard, by code and version."""
+    return await paginate(session, select(Standard), page, order=(Standard.code, Standard.version))

@@ -1,14 +1,7 @@
-"""Local dates: deadlines are dates in Asia/Shanghai, whatever the server's clock zone."""
+"""Calendar months: review cycles, lead times and rectification periods are counted in them."""
 
 import calendar
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
-
-LOCAL = ZoneInfo("Asia/Shanghai")
-
-
-def local_today(now: datetime | None = None) -> date:
-    return (now or datetime.now(UTC)).astimezone(LOCAL).date()
+from datetime import date
 
 
 def add_months(day: date, months: int) -> date:

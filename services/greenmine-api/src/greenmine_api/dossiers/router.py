@@ -1,0 +1,25 @@
+"""HTTP for one listed mine's full record."""
+
+from uuid import UUID
+
+from fastapi import APIRouter
+from servicekit.deps import Session
+from servicekit.errors import problem_doc
+
+from greenmine_api.dossiers import service
+from greenmine_api.dossiers.schemas import ListingDetail
+from greenmine_api.responses import PUBLIC
+
+router = APIRouter(tags=["listings 绿色矿山名录"])
+
+
+@router.get(
+    "/listings/{listing_id}",
+    response_model=ListingDetail,
+    summary="One listed mine 名录详情",
+    description="Public: with its full history, rectifications, published spot-check results "
+    "and, once removed, its exit notice 退出公告.",
+    responses={**PUBLIC, 404: problem_doc("No such listing")},
+)
+async def get_listing(listing_id: UUID, session: Session) -> ListingDetail:
+    return await service.dossier(session=session, listing_id=listing_id)

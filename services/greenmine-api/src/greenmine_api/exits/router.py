@@ -1,0 +1,87 @@
+"""HTTP for leaving the list: removal, voluntary exit, and a rectification's verdict (a failed
+one removes the mine)."""
+
+from uuid import UUID
+
+from fastapi import APIRouter
+from servicekit import clock
+from servicekit.deps import Bureau, BureauOrHolder, Session
+from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+
+from greenmine_api.exits import service
+from greenmine_api.exits.models import ExitNotice
+from greenmine_api.exits.schemas import ExitNoticePublic, Removal, VoluntaryExit
+from greenmine_api.publicity.schemas import PublicityRef
+from greenmine_api.rectifications.schemas import RectificationDecision
+
+router = APIRouter(tags=["listings 绿色矿山名录"])
+NOT_ON_LIST = {404: problem_doc("No such listing"), 409: problem_doc("Not on the list")}
+
+
+@router.post(
+    "/listings/{listing_id}/removal",
+    response_model=ExitNoticePublic,
+    summary="Remove for a violation or major accident 违法违规或重大事故除名",
+    description="Publishes a numbered exit notice and `greenmine.mine.delisted`.",
+    responses={**PROBLEM_RESPONSES, **NOT_ON_LIST},
+)
+async def remove(listing_id: UUID, data: Removal, session: Session, _: Bureau) -> ExitNoticePublic:
+    notice = await service.remove(
+        session=session,
+        listing_id=listing_id,
+        reason=data.reason,
+        today=clock.local_today(),
+        detail=data.detail,
+    )
+    return ExitNoticePublic.model_validate(notice, from_attributes=True)
+
+
+@router.post(
+    "/listings/{listing_id}/exit",
+    response_model=ExitNoticePublic,
+    summary="Leave the list voluntarily 自愿退出",
+    description="The holder (or the bureau on its behalf); an exit notice is published.",
+    responses={**PROBLEM_RESPONSES, **NOT_ON_LIST},
+)
+async def voluntary_exit(
+    listing_id: UUID, data: VoluntaryExit, session: Session, caller: BureauOrHolder
+) -> ExitNoticePublic:
+    notice = await service.remove(
+        session=session,
+        listing_id=listing_id,
+        reason="voluntary_exit",
+        today=clock.local_today(),
+        detail=data.reason,
+        caller=caller,
+    )
+    return ExitNoticePublic.model_validate(notice, from_attributes=True)
+
+
+@router.post(
+    "/rectifications/{rectification_id}/decision",
+    response_model=PublicityRef | ExitNoticePublic,
+    tags=["rectifications 限期整改"],
+    summary="Verify a rectification 整改复核",
+    description="Passed: a re-listing publicity opens (its reference is returned); when it "
+    "closes the mine is re-listed and its benefits restored. Failed: the mine is removed and the "
+    "exit notice returned. Unverified past its date, the `rectifications_overdue` job removes it.",
+    responses={
+        **PROBLEM_RESPONSES,
+        404: problem_doc("No such rectification"),
+        409: problem_doc("Already decided"),
+    },
+)
+async def decide_rectification(
+    rectification_id: UUID, data: RectificationDecision, session: Session, _: Bureau
+) -> PublicityRef | ExitNoticePublic:
+    outcome = await service.decide_rectification(
+        session=session,
+        rectification_id=rectification_id,
+        passed=data.passed,
+        note_text=data.note,
+        today=clock.local_today(),
+        publicity_starts_on=data.publicity_starts_on,
+    )
+    if isinstance(outcome, ExitNotice):
+        return ExitNoticePublic.model_validate(outcome, from_attributes=True)
+    return PublicityRef(id=outcome.id, ends_on=outcome.ends_on)
