@@ -4,9 +4,9 @@ import copy
 from decimal import Decimal
 
 from rights_api.applications.schemas import NEW_MINING_EXAMPLE
+from rights_api.geometry import square
 from rights_api.plan import service as plans
 from rights_api.plan.edition_2021_2025 import edition
-from rights_api.geometry import square
 from servicekit.auth import Role
 from servicekit.testing import RunningService
 from sqlalchemy import text
