@@ -6,15 +6,16 @@ overdue means suspension or closure). Resolving the order returns the mine to th
 """
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
+from contracts import EventPayload
 from contracts.deadline import Audience, Deadline, DeadlineAction
 from contracts.mining import RightStatus
 from contracts.rights import ComplianceOrdered, ComplianceOverdue, ComplianceResolved
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, validation_error
-from servicekit.events.outbox import publish
 from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,6 +38,19 @@ def deadline(order: ComplianceOrder, right: Right, action: DeadlineAction) -> De
         subject=str(right.id),
         audience=Audience(holder_id=str(right.holder_id)),
         title_zh=f"{right.mine_name}限期整改（{VIOLATIONS_ZH[order.violation]}）",
+    )
+
+
+async def _announce(
+    session: AsyncSession,
+    event: type[EventPayload],
+    order: ComplianceOrder,
+    right: Right,
+    action: DeadlineAction,
+    **fields: Any,
+) -> None:
+    await rights.publish_about(
+        session, event, right, order_id=order.id, deadline=deadline(order, right, action), **fields
     )
 
 
@@ -80,17 +94,14 @@ async def issue(
     )
     session.add(order)
     await session.flush()
-    await publish(
+    await _announce(
         session,
-        ComplianceOrdered(
-            order_id=order.id,
-            right_id=right.id,
-            holder_id=right.holder_id,
-            violation=order.violation,
-            inspection_id=order.inspection_id,
-            deadline=deadline(order, right, DeadlineAction.set),
-        ),
-        subject=str(right.id),
+        ComplianceOrdered,
+        order,
+        right,
+        DeadlineAction.set,
+        violation=order.violation,
+        inspection_id=order.inspection_id,
     )
     return order
 
@@ -165,17 +176,7 @@ async def resolve(
             order.mine_resumed = True
     session.add(order)
     await session.flush()
-    await publish(
-        session,
-        ComplianceResolved(
-            order_id=order.id,
-            right_id=right.id,
-            holder_id=right.holder_id,
-            resolved_at=at,
-            deadline=deadline(order, right, DeadlineAction.met),
-        ),
-        subject=str(right.id),
-    )
+    await _announce(session, ComplianceResolved, order, right, DeadlineAction.met, resolved_at=at)
     return order
 
 
@@ -210,15 +211,6 @@ async def mark_overdue(session: AsyncSession, now: datetime) -> int:
                 order_id=order.id,
             )
         session.add(order)
-        await publish(
-            session,
-            ComplianceOverdue(
-                order_id=order.id,
-                right_id=right.id,
-                holder_id=right.holder_id,
-                deadline=deadline(order, right, DeadlineAction.overdue),
-            ),
-            subject=str(right.id),
-        )
+        await _announce(session, ComplianceOverdue, order, right, DeadlineAction.overdue)
     await session.flush()
     return len(orders)

@@ -8,15 +8,16 @@ holiday moves to the next working day, 民法典第二百零三条).
 """
 
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
+from contracts import EventPayload
 from contracts.deadline import Audience, Deadline, DeadlineAction
 from contracts.mining import RightKind, RightStatus
 from contracts.rights import FilingOverdue, FilingRequired, FilingSubmitted
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, NotFound, validation_error
-from servicekit.events.outbox import publish
 from servicekit.pagination import Page, PageParams, paginate
 from servicekit.workdays import add_workdays, is_workday
 from sqlalchemy import and_, exists
@@ -78,6 +79,26 @@ def deadline(filing: Filing, right: Right, action: DeadlineAction) -> Deadline:
     )
 
 
+async def _announce(
+    session: AsyncSession,
+    event: type[EventPayload],
+    filing: Filing,
+    right: Right,
+    action: DeadlineAction,
+    **fields: Any,
+) -> None:
+    await rights.publish_about(
+        session,
+        event,
+        right,
+        filing_id=filing.id,
+        kind=filing.kind,
+        year=filing.year,
+        deadline=deadline(filing, right, action),
+        **fields,
+    )
+
+
 async def due_dates(*, session: AsyncSession, year: int) -> dict[FilingKind, date]:
     settings: RightsSettings = session.info["settings"]
     return {
@@ -125,18 +146,7 @@ async def create_obligations_for(
         filing = await session.get(Filing, filing_id)
         assert filing is not None
         created.append(filing)
-        await publish(
-            session,
-            FilingRequired(
-                filing_id=filing.id,
-                right_id=right.id,
-                holder_id=right.holder_id,
-                kind=filing.kind,
-                year=filing.year,
-                deadline=deadline(filing, right, DeadlineAction.set),
-            ),
-            subject=str(right.id),
-        )
+        await _announce(session, FilingRequired, filing, right, DeadlineAction.set)
     return created
 
 
@@ -202,18 +212,7 @@ async def mark_overdue(session: AsyncSession, now: datetime) -> int:
         filing.overdue_at = now
         filing.version += 1
         session.add(filing)
-        await publish(
-            session,
-            FilingOverdue(
-                filing_id=filing.id,
-                right_id=right.id,
-                holder_id=right.holder_id,
-                kind=filing.kind,
-                year=filing.year,
-                deadline=deadline(filing, right, DeadlineAction.overdue),
-            ),
-            subject=str(right.id),
-        )
+        await _announce(session, FilingOverdue, filing, right, DeadlineAction.overdue)
     await session.flush()
     return len(rows)
 
@@ -338,17 +337,5 @@ async def submit(
     filing.version += 1
     session.add(filing)
     await session.flush()
-    await publish(
-        session,
-        FilingSubmitted(
-            filing_id=filing.id,
-            right_id=right.id,
-            holder_id=right.holder_id,
-            kind=filing.kind,
-            year=filing.year,
-            submitted_at=at,
-            deadline=deadline(filing, right, DeadlineAction.met),
-        ),
-        subject=str(right.id),
-    )
+    await _announce(session, FilingSubmitted, filing, right, DeadlineAction.met, submitted_at=at)
     return filing

@@ -17,7 +17,6 @@ from contracts.rights import InspectionRecorded
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, Forbidden, NotFound, validation_error
-from servicekit.events.outbox import publish
 from servicekit.pagination import Page, PageParams, paginate
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
@@ -88,17 +87,14 @@ async def record(
     assert inspection is not None
     if inserted is None:  # the same uuid arrived twice at once; the other request stored it
         return _replayed(inspection, digest, inspector), False
-    await publish(
+    await rights.publish_about(
         session,
-        InspectionRecorded(
-            inspection_id=inspection.id,
-            right_id=right.id,
-            holder_id=right.holder_id,
-            inspected_at=inspection.inspected_at,
-            out_of_bounds=inspection.out_of_bounds,
-            violations=violations(inspection),
-        ),
-        subject=str(right.id),
+        InspectionRecorded,
+        right,
+        inspection_id=inspection.id,
+        inspected_at=inspection.inspected_at,
+        out_of_bounds=inspection.out_of_bounds,
+        violations=violations(inspection),
     )
     return inspection, True
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
+from contracts import EventPayload
 from contracts.mining import MiningMethod, RightKind, RightStatus, Scale
 from contracts.rights import (
     MineClosed,
@@ -75,6 +76,29 @@ def visible(query: Select[Any], right_id: Any, caller: Principal) -> Select[Any]
     if caller.own_holder is None:
         return query
     return query.join(Right, Right.id == right_id).where(Right.holder_id == UUID(caller.own_holder))
+
+
+async def _publish(
+    session: AsyncSession, event: type[EventPayload], right: Right, **fields: Any
+) -> None:
+    """Publish one of the register's own events: it names the right and its new version."""
+    await publish(
+        session,
+        event(right_id=right.id, right_version=right.version, **fields),
+        subject=str(right.id),
+    )
+
+
+async def publish_about(
+    session: AsyncSession, event: type[EventPayload], right: Right, **fields: Any
+) -> None:
+    """Publish ``event`` about something of ``right`` (a filing, an inspection, an order),
+    naming the right and its holder, keyed by the right so it keeps the right's order."""
+    await publish(
+        session,
+        event(right_id=right.id, holder_id=right.holder_id, **fields),
+        subject=str(right.id),
+    )
 
 
 async def record(
@@ -155,18 +179,20 @@ async def change_status(
     )
     await session.flush()
     if to == RightStatus.suspended:
-        payload = RightSuspended(
-            right_id=right.id,
-            right_version=right.version,
+        await _publish(
+            session,
+            RightSuspended,
+            right,
             holder_id=right.holder_id,
             reason=reason or "suspended",
             order_id=order_id,
             suspended_at=at,
         )
     elif to in CLOSED:
-        payload = MineClosed(
-            right_id=right.id,
-            right_version=right.version,
+        await _publish(
+            session,
+            MineClosed,
+            right,
             holder_id=right.holder_id,
             licence_no=right.licence_no,
             status=to,
@@ -174,16 +200,16 @@ async def change_status(
             reason=reason,
         )
     else:
-        payload = RightStatusChanged(
-            right_id=right.id,
-            right_version=right.version,
+        await _publish(
+            session,
+            RightStatusChanged,
+            right,
             holder_id=right.holder_id,
             from_status=before,
             to_status=to,
             reason=reason,
             changed_at=at,
         )
-    await publish(session, payload, subject=str(right.id))
     return right
 
 
@@ -222,29 +248,26 @@ async def grant(
         to_status=RightStatus(right.status),
         at=right.created_at,
     )
-    await publish(
+    await _publish(
         session,
-        RightGranted(
-            right_id=right.id,
-            right_version=right.version,
-            licence_no=right.licence_no,
-            kind=right.kind,
-            holder_id=right.holder_id,
-            holder_name=holder_name,
-            mine_name=right.mine_name,
-            mineral=right.mineral,
-            area_km2=right.area_km2,
-            scale=scale_of(right),
-            method=right.method,
-            status=right.status,
-            zone=right.zone,
-            licensing_level=right.licensing_level,
-            valid_from=right.valid_from,
-            valid_to=right.valid_to,
-            reference=right.reference,
-            granted_at=right.created_at,
-        ),
-        subject=str(right.id),
+        RightGranted,
+        right,
+        licence_no=right.licence_no,
+        kind=right.kind,
+        holder_id=right.holder_id,
+        holder_name=holder_name,
+        mine_name=right.mine_name,
+        mineral=right.mineral,
+        area_km2=right.area_km2,
+        scale=scale_of(right),
+        method=right.method,
+        status=right.status,
+        zone=right.zone,
+        licensing_level=right.licensing_level,
+        valid_from=right.valid_from,
+        valid_to=right.valid_to,
+        reference=right.reference,
+        granted_at=right.created_at,
     )
     return right
 
@@ -269,18 +292,15 @@ async def renew(
     await _amend(
         session=session, right=right, actor=actor, action="renewed", reason=reason, changes=changes
     )
-    await publish(
+    await _publish(
         session,
-        RightRenewed(
-            right_id=right.id,
-            right_version=right.version,
-            holder_id=right.holder_id,
-            licence_no=right.licence_no,
-            valid_from=right.valid_from,
-            valid_to=right.valid_to,
-            renewed_at=right.updated_at,
-        ),
-        subject=str(right.id),
+        RightRenewed,
+        right,
+        holder_id=right.holder_id,
+        licence_no=right.licence_no,
+        valid_from=right.valid_from,
+        valid_to=right.valid_to,
+        renewed_at=right.updated_at,
     )
     return right
 
@@ -300,18 +320,15 @@ async def transfer(
         reason=reason,
         changes=changes,
     )
-    await publish(
+    await _publish(
         session,
-        RightTransferred(
-            right_id=right.id,
-            right_version=right.version,
-            licence_no=right.licence_no,
-            from_holder_id=before,
-            to_holder_id=right.holder_id,
-            to_holder_name=to.name if to else None,
-            transferred_at=right.updated_at,
-        ),
-        subject=str(right.id),
+        RightTransferred,
+        right,
+        licence_no=right.licence_no,
+        from_holder_id=before,
+        to_holder_id=right.holder_id,
+        to_holder_name=to.name if to else None,
+        transferred_at=right.updated_at,
     )
     return right
 
@@ -359,20 +376,17 @@ async def change(
     await _amend(
         session=session, right=right, actor=actor, action="changed", reason=reason, changes=changes
     )
-    await publish(
+    await _publish(
         session,
-        RightChanged(
-            right_id=right.id,
-            right_version=right.version,
-            holder_id=right.holder_id,
-            licence_no=right.licence_no,
-            mine_name=right.mine_name,
-            scale=scale_of(right),
-            method=right.method,
-            changes=sorted(changes),
-            changed_at=right.updated_at,
-        ),
-        subject=str(right.id),
+        RightChanged,
+        right,
+        holder_id=right.holder_id,
+        licence_no=right.licence_no,
+        mine_name=right.mine_name,
+        scale=scale_of(right),
+        method=right.method,
+        changes=sorted(changes),
+        changed_at=right.updated_at,
     )
     return right
 
