@@ -82,11 +82,8 @@ async def _publish(
     session: AsyncSession, event: type[EventPayload], right: Right, **fields: Any
 ) -> None:
     """Publish one of the register's own events: it names the right and its new version."""
-    await publish(
-        session,
-        event(right_id=right.id, right_version=right.version, **fields),
-        subject=str(right.id),
-    )
+    payload = event(right_id=right.id, right_version=right.version, **fields)
+    await publish(session, payload, subject=str(right.id))
 
 
 async def publish_about(
@@ -94,11 +91,8 @@ async def publish_about(
 ) -> None:
     """Publish ``event`` about something of ``right`` (a filing, an inspection, an order),
     naming the right and its holder, keyed by the right so it keeps the right's order."""
-    await publish(
-        session,
-        event(right_id=right.id, holder_id=right.holder_id, **fields),
-        subject=str(right.id),
-    )
+    payload = event(right_id=right.id, holder_id=right.holder_id, **fields)
+    await publish(session, payload, subject=str(right.id))
 
 
 async def record(
@@ -443,8 +437,7 @@ async def history(
 
 
 async def live_tallies(*, session: AsyncSession) -> list[tuple[str, str, str, int, Decimal]]:
-    """(mineral, licensing level, scale unit, mines, output) of the live mining rights, from
-    the trigger-kept tallies: a handful of rows however large the register grows."""
+    """(mineral, level, scale unit, mines, output) of live mining rights: trigger-kept tallies."""
     query = select(
         LiveMineTally.mineral,
         LiveMineTally.licensing_level,
