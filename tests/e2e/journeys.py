@@ -651,7 +651,7 @@ async def transfer_right(system: System, mine: Mine, buyer_id: str) -> Mine:
             f"/rights/{mine.right_id}/history",
             headers=system.auth(Role.bureau_admin),
         )
-    )
+    )["items"]
     assert history[-1]["action"] == "transferred"
     assert history[-1]["changes"] == {"holder_id": [mine.holder_id, buyer_id]}
     return Mine(mine.right_id, buyer_id, mine.name)

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from devkit.testing import RunningService
 from rights_api.applications.schemas import NEW_MINING_EXAMPLE
+from rights_api.geometry import square
 from rights_api.plan import service as plans
 from rights_api.plan.edition_2021_2025 import edition
-from rights_api.rights.geometry import square
 from servicekit.auth import Role
 from sqlalchemy import text
 

@@ -215,7 +215,7 @@ async def test_transfer_changes_the_holder_and_is_published(plan):
         await plan.client.get(
             f"/rights/{right['id']}/history", headers=plan.auth(Role.bureau_admin)
         )
-    ).json()
+    ).json()["items"]
     assert [h["action"] for h in history] == ["granted", "transferred"]
     assert history[1]["changes"] == {"holder_id": [seller, buyer]}
     seller_view = await plan.client.get(
@@ -277,7 +277,7 @@ async def test_mortgage_filing_and_change_are_recorded(plan):
         await plan.client.get(
             f"/rights/{right['id']}/history", headers=plan.auth(Role.bureau_admin)
         )
-    ).json()
+    ).json()["items"]
     assert [h["action"] for h in history] == ["granted", "mortgage_filed", "changed"]
     assert history[1]["changes"]["mortgagee"] == "中国农业银行二连浩特市支行"
     assert history[1]["changes"]["amount_yuan"] == "1200000.00"
@@ -342,7 +342,7 @@ async def test_closure_waits_for_the_restoration_acceptance_then_closes_the_mine
         await plan.client.get(
             f"/rights/{right['id']}/history", headers=plan.auth(Role.bureau_admin)
         )
-    ).json()
+    ).json()["items"]
     assert [(h["action"], h["from_status"], h["to_status"]) for h in history] == [
         ("granted", None, "suspended"),
         ("status_changed", "suspended", "closing"),  # 正在办理闭坑手续 from the filing
@@ -470,7 +470,7 @@ async def test_a_rejected_closure_puts_the_mine_back_as_it_was(plan):
     assert (await plan.client.get(url, headers=admin)).json()["status"] == "suspended"
     [(_, _, back)] = await events(plan, "rights.right.suspended")  # change_status's event
     assert "闭坑方案未通过评审" in back["reason"]
-    history = (await plan.client.get(f"{url}/history", headers=admin)).json()
+    history = (await plan.client.get(f"{url}/history", headers=admin)).json()["items"]
     assert [(h["from_status"], h["to_status"]) for h in history[1:]] == [
         ("suspended", "closing"),
         ("closing", "suspended"),

@@ -2,7 +2,7 @@
 
 import pyproj
 import pytest
-from rights_api.rights.geometry import CornerCrs, Corners, corners_to_polygon
+from rights_api.geometry import CornerCrs, Corners, corners_to_polygon
 from servicekit.auth import Role
 
 from tests.rights_api.support import codes, holder, load_edition, mining_request

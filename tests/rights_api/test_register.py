@@ -110,7 +110,7 @@ async def test_history_says_who_when_why(register):
         await service.client.get(
             f"/rights/{made['granite']['id']}/history", headers=service.auth(Role.bureau_admin)
         )
-    ).json()
+    ).json()["items"]
     assert entry["action"] == "granted"
     assert entry["actor"].startswith("dev-bureau_admin")
     assert entry["to_status"] == "producing"

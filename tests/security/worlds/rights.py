@@ -157,7 +157,7 @@ async def build(service: RunningService) -> World:
 
 
 def _new_right(holder_id: str) -> dict:
-    from rights_api.rights.geometry import square
+    from rights_api.geometry import square
 
     return {
         "licence_no": "C1525012019000000000999",

@@ -5,16 +5,18 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from servicekit.app import serve
+from servicekit.events.consumer import Handlers
 from servicekit.jobs import Job
 from servicekit.spec import ServiceSpec
 
+from rights_api.applications import handlers as applications_handlers
 from rights_api.applications import service as applications
-from rights_api.applications.handlers import handlers
 from rights_api.applications.router import router as applications_router
 from rights_api.compliance import service as compliance
 from rights_api.compliance.router import router as compliance_router
 from rights_api.filings import service as filings
 from rights_api.filings.router import router as filings_router
+from rights_api.grants.router import router as grants_router
 from rights_api.holders.router import router as holders_router
 from rights_api.indicators.router import router as indicators_router
 from rights_api.inspections.router import router as inspections_router
@@ -39,6 +41,7 @@ SERVICE = ServiceSpec(
         plan_router,
         zones_router,
         holders_router,
+        grants_router,
         rights_router,
         applications_router,
         indicators_router,
@@ -47,7 +50,7 @@ SERVICE = ServiceSpec(
         compliance_router,
     ],
     hot_reads=HOT_READS,
-    handlers=handlers,
+    handlers=Handlers.combine(applications_handlers.handlers),
     tags=[
         {
             "name": "plan 矿产资源规划",

@@ -15,6 +15,8 @@ from contracts.mining import LicensingLevel, RightKind, RightStatus
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from rights_api.geometry import BoundaryPolygon, check_polygon, square
+from rights_api.grants import service as grants
 from rights_api.holders import service as holders
 from rights_api.holders.credit_code import check_character
 from rights_api.holders.models import Holder
@@ -22,9 +24,8 @@ from rights_api.holders.schemas import HolderCreate
 from rights_api.plan import edition_2021_2025
 from rights_api.plan import service as plans
 from rights_api.plan.models import PlanEdition
-from rights_api.rights import service as rights
-from rights_api.rights.geometry import BoundaryPolygon, check_polygon, square
 from rights_api.rights.models import Right
+from rights_api.rights.spatial import set_boundary
 
 PETROCHINA_CODE = "91110000710925462X"
 DEMO_ADDRESS = "内蒙古自治区二连浩特市（演示数据 demo：信用代码为演示用）"
@@ -180,8 +181,8 @@ async def seed(session: AsyncSession) -> None:
             boundary_illustrative=True,
             reference=True,
         )
-        rights.set_boundary(right, boundary)
-        await rights.grant(
+        set_boundary(right, boundary)
+        await grants.grant(
             session=session,
             right=right,
             actor="seed",

@@ -4,11 +4,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from servicekit import clock
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
-
-from rights_api.rights.models import now
 
 
 class Application(SQLModel, table=True):
@@ -30,7 +29,7 @@ class Application(SQLModel, table=True):
     mine_name: str | None = Field(None, sa_column=Column(String(200)))
     request: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     filed_at: datetime = Field(
-        default_factory=now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     filed_by: str = Field(sa_column=Column(String(200), nullable=False))
     review_due: date = Field(sa_column=Column(Date, nullable=False))
@@ -47,8 +46,8 @@ class Application(SQLModel, table=True):
     decision_reason: str | None = Field(None, sa_column=Column(Text))
     version: int = Field(1, sa_column=Column(Integer, nullable=False))
     created_at: datetime = Field(
-        default_factory=now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     updated_at: datetime = Field(
-        default_factory=now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

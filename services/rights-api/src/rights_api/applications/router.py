@@ -1,17 +1,19 @@
 """HTTP for applications: the dry-run check, filing, listing, review."""
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Response, status
 from servicekit.auth import BUREAU, Principal, Role, require
 from servicekit.concurrency import IfMatch, require_if_match, set_etag
+from servicekit.deps import Bureau, BureauOrHolder, Paging, ReadSession, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.unit_of_work import get_read_session, get_session
+from servicekit.pagination import Page
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.applications import service
+from rights_api.applications.models import Application
 from rights_api.applications.schemas import (
     REQUEST_EXAMPLES,
     ApplicationKind,
@@ -23,11 +25,8 @@ from rights_api.applications.schemas import (
 )
 
 router = APIRouter(prefix="/applications", tags=["applications 矿业权申请"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-ReadSession = Annotated[AsyncSession, Depends(get_read_session)]  # the dry run writes nothing
-Applicant = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise))]
+# staff who review and other government systems, and enterprises (their own); not inspectors
 Reader = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise, Role.gov_system))]
-Reviewer = Annotated[Principal, Depends(require(*BUREAU))]
 Request = Annotated[ApplicationRequest, Body(openapi_examples=REQUEST_EXAMPLES)]
 NOT_FOUND = {404: problem_doc("No such application, or not yours 无此申请")}
 REFUSED = problem_doc(
@@ -55,7 +54,7 @@ RULES = (
     description=f"Runs every rule and writes nothing. {RULES}",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("Right not found")},
 )
-async def check(request: Request, session: ReadSession, caller: Applicant) -> CheckResult:
+async def check(request: Request, session: ReadSession, caller: BureauOrHolder) -> CheckResult:
     result, _, _ = await service.check(session=session, request=request, principal=caller)
     return result
 
@@ -73,7 +72,7 @@ async def check(request: Request, session: ReadSession, caller: Applicant) -> Ch
     responses={**PROBLEM_RESPONSES, 422: REFUSED, 404: problem_doc("Right not found")},
 )
 async def file(
-    request: Request, session: Session, caller: Applicant, response: Response
+    request: Request, session: Session, caller: BureauOrHolder, response: Response
 ) -> ApplicationPublic:
     application = await service.file(session=session, request=request, principal=caller)
     response.headers["Location"] = f"/applications/{application.id}"
@@ -91,7 +90,7 @@ async def file(
 async def list_applications(
     session: Session,
     caller: Reader,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     status: ApplicationStatus | None = None,
     kind: ApplicationKind | None = None,
     holder_id: UUID | None = None,
@@ -106,8 +105,9 @@ async def list_applications(
         holder_id=holder_id,
         right_id=right_id,
     )
-    items = [await service.public(session=session, application=a) for a in rows]
-    return page_of(items, page, lambda a: [a.filed_at.isoformat(), str(a.id)])
+    return rows.with_items(
+        [await service.public(session=session, application=a) for a in rows.items]
+    )
 
 
 @router.get(
@@ -122,6 +122,28 @@ async def get_application(
 ) -> ApplicationPublic:
     application = await service.get(
         session=session, application_id=application_id, principal=caller
+    )
+    set_etag(response, application.version)
+    return await service.public(session=session, application=application)
+
+
+async def _decide(
+    decide: Callable[..., Awaitable[Application]],
+    application_id: UUID,
+    decision: Decision,
+    session: AsyncSession,
+    caller: Principal,
+    response: Response,
+    if_match: str | None,
+) -> ApplicationPublic:
+    """``If-Match`` is optional on a decision; when sent, a stale ETag gets 412."""
+    application = await service.get(
+        session=session, application_id=application_id, principal=caller, for_update=True
+    )
+    if if_match is not None:
+        require_if_match(if_match, application.version)
+    application = await decide(
+        session=session, application=application, actor=caller.subject, reason=decision.reason
     )
     set_etag(response, application.version)
     return await service.public(session=session, application=application)
@@ -150,20 +172,13 @@ async def approve(
     application_id: UUID,
     decision: Decision,
     session: Session,
-    caller: Reviewer,
+    caller: Bureau,
     response: Response,
     if_match: IfMatch = None,
 ) -> ApplicationPublic:
-    application = await service.get(
-        session=session, application_id=application_id, principal=caller, for_update=True
+    return await _decide(
+        service.approve, application_id, decision, session, caller, response, if_match
     )
-    if if_match is not None:
-        require_if_match(if_match, application.version)
-    application = await service.approve(
-        session=session, application=application, actor=caller.subject, reason=decision.reason
-    )
-    set_etag(response, application.version)
-    return await service.public(session=session, application=application)
 
 
 @router.post(
@@ -177,17 +192,10 @@ async def reject(
     application_id: UUID,
     decision: Decision,
     session: Session,
-    caller: Reviewer,
+    caller: Bureau,
     response: Response,
     if_match: IfMatch = None,
 ) -> ApplicationPublic:
-    application = await service.get(
-        session=session, application_id=application_id, principal=caller, for_update=True
+    return await _decide(
+        service.reject, application_id, decision, session, caller, response, if_match
     )
-    if if_match is not None:
-        require_if_match(if_match, application.version)
-    application = await service.reject(
-        session=session, application=application, actor=caller.subject, reason=decision.reason
-    )
-    set_etag(response, application.version)
-    return await service.public(session=session, application=application)

@@ -25,12 +25,13 @@ from rights_api.applications.schemas import (
     Renewal,
     Transfer,
 )
+from rights_api.geometry import Boundary, area_fault, interiors_overlap
 from rights_api.holders.models import Holder
 from rights_api.plan.schemas import DocumentKind, MineralRule, Violation
 from rights_api.plan.service import PlanView
 from rights_api.rights import service as rights
-from rights_api.rights.geometry import Boundary, area_fault, interiors_overlap
-from rights_api.rights.models import LiveMineTally, Right
+from rights_api.rights.models import Right
+from rights_api.rights.spatial import boundary_of, fault_violation, live_overlaps
 
 UNIT_ZH = {"10k_t_per_year": "万吨/年", "10k_m3_per_year": "万m³/年", "t_per_year": "吨/年"}
 SPACE = "第五章第三节"  # 空间准入条件
@@ -139,14 +140,14 @@ async def _location(
     result: Assessment,
     principal: Principal | None,
 ) -> None:
-    boundary, faults = rights.boundary_of(request)
-    result.violations += [rights.fault_violation(f, SPACE) for f in faults]
+    boundary, faults = boundary_of(request)
+    result.violations += [fault_violation(f, SPACE) for f in faults]
     if boundary is None:
         return
     result.boundary = boundary
     rules = plan.content.rules
     if fault := area_fault(boundary.area_km2, request.area_km2, rules.area_tolerance):
-        result.violations.append(rights.fault_violation(fault, SPACE))
+        result.violations.append(fault_violation(fault, SPACE))
     shape = boundary.shape
     if not plan.city.covers(shape):
         result.add(
@@ -167,7 +168,7 @@ async def _location(
                 kind=props.kind.value,
                 area=props.name_zh,
             )
-    overlaps = await rights.live_overlaps(session=session, shape=shape)
+    overlaps = await live_overlaps(session=session, shape=shape)
     if overlaps:
         # an enterprise learns that it overlaps another holder's right, not which one
         own = principal.own_holder if principal is not None else None
@@ -288,17 +289,7 @@ async def _caps(
     """City cap (第二章第三节, 专栏二) and per-mineral count and output caps (专栏四), counted
     over live mining rights (closed and closed-by-policy mines no longer count), read from the
     trigger-kept tallies."""
-    rows = (
-        await session.exec(
-            select(
-                LiveMineTally.mineral,
-                LiveMineTally.licensing_level,
-                LiveMineTally.scale_unit,
-                LiveMineTally.mines,
-                LiveMineTally.output,
-            ).where(LiveMineTally.mines > 0)
-        )
-    ).all()
+    rows = await rights.live_tallies(session=session)
     content = plan.content
     small = content.small_mine_cap
     if request.mineral in small.minerals:

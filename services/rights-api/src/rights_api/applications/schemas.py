@@ -10,8 +10,8 @@ from contracts.deadline import Deadline
 from contracts.mining import Mineral, MiningMethod, Scale
 from pydantic import BaseModel, Field, model_validator
 
+from rights_api.geometry import square
 from rights_api.plan.schemas import DocumentKind, Violation
-from rights_api.rights.geometry import square
 from rights_api.rights.schemas import BoundaryInput
 
 
@@ -23,6 +23,17 @@ class ApplicationKind(StrEnum):
     mortgage_filing = "mortgage_filing"  # 抵押备案
     change = "change"  # 变更
     closure = "closure"  # 闭坑
+
+
+KIND_ZH = {
+    "new_mining_right": "采矿权新立",
+    "new_exploration_right": "探矿权新立",
+    "renewal": "延续",
+    "transfer": "转让",
+    "mortgage_filing": "抵押备案",
+    "change": "变更",
+    "closure": "闭坑",
+}
 
 
 class ApplicationStatus(StrEnum):

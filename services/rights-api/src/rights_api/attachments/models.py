@@ -1,13 +1,10 @@
 """Stored files (inspection photos, plan maps, reserve reports), one row per content hash."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
+from servicekit import clock
 from sqlalchemy import BigInteger, Column, DateTime, String
 from sqlmodel import Field, SQLModel
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Attachment(SQLModel, table=True):
@@ -20,5 +17,5 @@ class Attachment(SQLModel, table=True):
     media_type: str = Field(sa_column=Column(String(80), nullable=False))
     size_bytes: int = Field(sa_column=Column(BigInteger, nullable=False))
     created_at: datetime = Field(
-        default_factory=now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

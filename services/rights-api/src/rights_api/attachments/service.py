@@ -15,13 +15,14 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import anyio
+from servicekit import clock
 from servicekit.body_limit import PayloadTooLarge
 from servicekit.errors import FieldError, ProblemError, ServiceUnavailable, validation_error
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rights_api.attachments.models import Attachment, now
+from rights_api.attachments.models import Attachment
 from rights_api.settings import RightsSettings
 
 Link = TypeVar("Link", bound=SQLModel)
@@ -113,7 +114,7 @@ async def store(
         ) from exc
     await session.exec(
         insert(Attachment)
-        .values(sha256=sha256, media_type=media_type, size_bytes=len(data), created_at=now())
+        .values(sha256=sha256, media_type=media_type, size_bytes=len(data), created_at=clock.now())
         .on_conflict_do_nothing(index_elements=["sha256"])
     )
     attachment = await session.get(Attachment, sha256)
@@ -141,7 +142,7 @@ async def link(
         .values(
             **{owner: owner_id},
             sha256=attachment.sha256,
-            attached_at=now(),
+            attached_at=clock.now(),
             attached_by=by,
             **values,
         )

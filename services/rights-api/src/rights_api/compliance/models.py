@@ -1,10 +1,11 @@
 """Compliance orders 限期整改通知: a violation, a deadline, and what happened."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID, uuid4
 
 from contracts.mining import RightStatus
+from servicekit import clock
 from sqlalchemy import (
     Boolean,
     Column,
@@ -18,10 +19,6 @@ from sqlalchemy import (
     Uuid,
 )
 from sqlmodel import Field, SQLModel
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 class OrderStatus(StrEnum):
@@ -47,7 +44,7 @@ class ComplianceOrder(SQLModel, table=True):
     status: OrderStatus = Field(sa_column=Column(String(16), nullable=False))
     issued_by: str = Field(sa_column=Column(String(200), nullable=False))
     issued_at: datetime = Field(
-        default_factory=now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     overdue_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))
     # set when this order's overdue suspended the mine: the status to return to on resolution

@@ -1,26 +1,18 @@
 """HTTP for compliance orders: parse, authorize, call the service, shape the response."""
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response, status
-from servicekit.auth import BUREAU, Principal, Role, require
+from fastapi import APIRouter, Response, status
 from servicekit.concurrency import set_etag
+from servicekit.deps import Bureau, Paging, Reader, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
 
 from rights_api.compliance import service
 from rights_api.compliance.models import ComplianceOrder, OrderStatus
 from rights_api.compliance.schemas import VIOLATIONS_ZH, OrderCreate, OrderPublic, OrderResolve
 
 router = APIRouter(prefix="/compliance-orders", tags=["compliance 限期整改"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Bureau = Annotated[Principal, Depends(require(*BUREAU))]
-Reader = Annotated[
-    Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system, Role.enterprise))
-]
 
 
 def _public(order: ComplianceOrder) -> OrderPublic:
@@ -59,14 +51,14 @@ async def issue_order(
 async def list_orders(
     session: Session,
     caller: Reader,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     right_id: UUID | None = None,
     status: OrderStatus | None = None,
 ) -> Page[OrderPublic]:
     rows = await service.list_orders(
         session=session, page=page, caller=caller, right_id=right_id, status=status
     )
-    return page_of([_public(r) for r in rows], page, lambda o: [o.issued_at.isoformat(), str(o.id)])
+    return rows.with_items([_public(r) for r in rows.items])
 
 
 @router.get(

@@ -5,34 +5,28 @@ overdue and suspends the mine 停产整治 (DOMAIN: 越界开采 means suspensio
 overdue means suspension or closure). Resolving the order returns the mine to the status it had.
 """
 
-from datetime import date, datetime
+from datetime import datetime
+from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
+from contracts import EventPayload
 from contracts.deadline import Audience, Deadline, DeadlineAction
 from contracts.mining import RightStatus
 from contracts.rights import ComplianceOrdered, ComplianceOverdue, ComplianceResolved
+from servicekit import clock
 from servicekit.auth import Principal
-from servicekit.errors import Conflict, FieldError, NotFound, validation_error
-from servicekit.events.outbox import publish
-from servicekit.pagination import PageParams, cursor_position
-from sqlalchemy import tuple_
+from servicekit.errors import Conflict, FieldError, validation_error
+from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rights_api.compliance.models import ComplianceOrder, OrderStatus, now
+from rights_api.compliance.models import ComplianceOrder, OrderStatus
 from rights_api.compliance.schemas import VIOLATIONS_ZH, OrderCreate, OrderResolve
 from rights_api.inspections.models import Inspection
 from rights_api.rights import service as rights
 from rights_api.rights.models import Right
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 JOB_ACTOR = "job:compliance_overdue"
-
-
-def local_today(at: datetime) -> date:
-    """Deadlines are local dates in Asia/Shanghai (ARCHITECTURE: Time)."""
-    return at.astimezone(SHANGHAI).date()
 
 
 def deadline(order: ComplianceOrder, right: Right, action: DeadlineAction) -> Deadline:
@@ -47,15 +41,28 @@ def deadline(order: ComplianceOrder, right: Right, action: DeadlineAction) -> De
     )
 
 
+async def _announce(
+    session: AsyncSession,
+    event: type[EventPayload],
+    order: ComplianceOrder,
+    right: Right,
+    action: DeadlineAction,
+    **fields: Any,
+) -> None:
+    await rights.publish_about(
+        session, event, right, order_id=order.id, deadline=deadline(order, right, action), **fields
+    )
+
+
 async def issue(
     *, session: AsyncSession, data: OrderCreate, issuer: Principal, at: datetime | None = None
 ) -> ComplianceOrder:
-    at = at or now()
+    at = at or clock.now()
     right = await session.get(Right, data.right_id)
     errors = []
     if right is None:
         errors.append(FieldError(field="body.right_id", message=f"no right {data.right_id}"))
-    if data.due_on <= local_today(at):
+    if data.due_on <= clock.local_today(at):
         errors.append(
             FieldError(
                 field="body.due_on", message="the deadline must be after today (Beijing time)"
@@ -87,39 +94,30 @@ async def issue(
     )
     session.add(order)
     await session.flush()
-    await publish(
+    await _announce(
         session,
-        ComplianceOrdered(
-            order_id=order.id,
-            right_id=right.id,
-            holder_id=right.holder_id,
-            violation=order.violation,
-            inspection_id=order.inspection_id,
-            deadline=deadline(order, right, DeadlineAction.set),
-        ),
-        subject=str(right.id),
+        ComplianceOrdered,
+        order,
+        right,
+        DeadlineAction.set,
+        violation=order.violation,
+        inspection_id=order.inspection_id,
     )
     return order
-
-
-def _visible(query, caller: Principal):
-    if caller.own_holder is not None:
-        query = query.join(Right, Right.id == ComplianceOrder.right_id).where(
-            Right.holder_id == UUID(caller.own_holder)
-        )
-    return query
 
 
 async def get(
     *, session: AsyncSession, order_id: UUID, caller: Principal, for_update: bool = False
 ) -> ComplianceOrder:
     """404 too for another holder's order (BOLA: nothing is learned about it)."""
-    query = _visible(select(ComplianceOrder).where(ComplianceOrder.id == order_id), caller)
-    if for_update:
-        query = query.with_for_update(of=ComplianceOrder)
-    order = (await session.exec(query)).first()
-    if order is None:
-        raise NotFound(f"No compliance order {order_id}.")
+    order, _ = await rights.on_visible_right(
+        session=session,
+        model=ComplianceOrder,
+        key=order_id,
+        caller=caller,
+        what="compliance order",
+        for_update=for_update,
+    )
     return order
 
 
@@ -130,21 +128,14 @@ async def list_orders(
     caller: Principal,
     right_id: UUID | None = None,
     status: OrderStatus | None = None,
-) -> list[ComplianceOrder]:
-    query = (
-        _visible(select(ComplianceOrder), caller)
-        .order_by(ComplianceOrder.issued_at, ComplianceOrder.id)
-        .limit(page.limit + 1)
-    )
+) -> Page[ComplianceOrder]:
+    query = rights.visible(select(ComplianceOrder), ComplianceOrder.right_id, caller)
     if right_id is not None:
         query = query.where(ComplianceOrder.right_id == right_id)
     if status is not None:
         query = query.where(ComplianceOrder.status == status)
-    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
-        query = query.where(
-            tuple_(ComplianceOrder.issued_at, ComplianceOrder.id) > tuple_(*position)
-        )
-    return list((await session.exec(query)).all())
+    order = (ComplianceOrder.issued_at, ComplianceOrder.id)
+    return await paginate(session, query, page, order=order)
 
 
 async def resolve(
@@ -153,7 +144,7 @@ async def resolve(
     if order.status == OrderStatus.resolved:
         raise Conflict(f"Compliance order {order.id} is already resolved.")
     right = await rights.get_right(session=session, right_id=order.right_id, for_update=True)
-    at = now()
+    at = clock.now()
     order.status = OrderStatus.resolved
     order.resolved_at, order.resolved_by, order.resolution = at, actor.subject, data.resolution
     order.version += 1
@@ -185,17 +176,7 @@ async def resolve(
             order.mine_resumed = True
     session.add(order)
     await session.flush()
-    await publish(
-        session,
-        ComplianceResolved(
-            order_id=order.id,
-            right_id=right.id,
-            holder_id=right.holder_id,
-            resolved_at=at,
-            deadline=deadline(order, right, DeadlineAction.met),
-        ),
-        subject=str(right.id),
-    )
+    await _announce(session, ComplianceResolved, order, right, DeadlineAction.met, resolved_at=at)
     return order
 
 
@@ -208,7 +189,7 @@ async def mark_overdue(session: AsyncSession, now: datetime) -> int:
             select(ComplianceOrder)
             .where(
                 ComplianceOrder.status == OrderStatus.open,
-                ComplianceOrder.due_on < local_today(now),
+                ComplianceOrder.due_on < clock.local_today(now),
             )
             .order_by(ComplianceOrder.due_on, ComplianceOrder.id)
             .with_for_update(skip_locked=True)  # one being resolved right now is left alone
@@ -230,15 +211,6 @@ async def mark_overdue(session: AsyncSession, now: datetime) -> int:
                 order_id=order.id,
             )
         session.add(order)
-        await publish(
-            session,
-            ComplianceOverdue(
-                order_id=order.id,
-                right_id=right.id,
-                holder_id=right.holder_id,
-                deadline=deadline(order, right, DeadlineAction.overdue),
-            ),
-            subject=str(right.id),
-        )
+        await _announce(session, ComplianceOverdue, order, right, DeadlineAction.overdue)
     await session.flush()
     return len(orders)

@@ -1,10 +1,11 @@
 """Annual filings 年度报送: next year's mining plan and the year's reserve verification."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
+from servicekit import clock
 from sqlalchemy import (
     Boolean,
     Column,
@@ -20,10 +21,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 class FilingKind(StrEnum):
@@ -60,7 +57,7 @@ class Filing(SQLModel, table=True):
     due_on: date = Field(sa_column=Column(Date, nullable=False))  # local date, Asia/Shanghai
     status: FilingStatus = Field(sa_column=Column(String(16), nullable=False))
     created_at: datetime = Field(
-        default_factory=now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     overdue_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))
     submitted_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))
@@ -80,6 +77,6 @@ class FilingAttachment(SQLModel, table=True):
     )
     purpose: AttachmentPurpose = Field(sa_column=Column(String(16), nullable=False))
     attached_at: datetime = Field(
-        default_factory=now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     attached_by: str = Field(sa_column=Column(String(200), nullable=False))

@@ -3,14 +3,12 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile, status
 from fastapi.responses import FileResponse
-from servicekit.auth import BUREAU, Principal, Role, require
 from servicekit.concurrency import set_etag
+from servicekit.deps import Enterprise, Paging, Reader, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
 
 from rights_api.attachments import service as attachments
 from rights_api.attachments.http import Settings, file_response, read_upload
@@ -27,11 +25,6 @@ from rights_api.filings.models import (
 from rights_api.filings.schemas import REQUIRED_ATTACHMENTS, FilingPublic, FilingSubmit
 
 router = APIRouter(prefix="/filings", tags=["filings 年度报送"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Holder = Annotated[Principal, Depends(require(Role.enterprise))]
-Reader = Annotated[
-    Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system, Role.enterprise))
-]
 Sha256 = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256 of the file")]
 NOT_FOUND = {404: problem_doc("No such filing (or another holder's) 无此报送")}
 
@@ -62,7 +55,7 @@ def _public(filing: Filing, files: list) -> FilingPublic:
 async def list_filings(
     session: Session,
     caller: Reader,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     right_id: UUID | None = None,
     year: Annotated[int | None, Query(ge=1900, le=2999)] = None,
     kind: FilingKind | None = None,
@@ -77,12 +70,8 @@ async def list_filings(
         kind=kind,
         status=status,
     )
-    files = await service.attachments(session=session, filing_ids=[r.id for r in rows])
-    return page_of(
-        [_public(r, files[r.id]) for r in rows],
-        page,
-        lambda f: [f.created_at.isoformat(), str(f.id)],
-    )
+    files = await service.attachments(session=session, filing_ids=[r.id for r in rows.items])
+    return rows.with_items([_public(r, files[r.id]) for r in rows.items])
 
 
 @router.get(
@@ -124,7 +113,7 @@ async def get_filing(
 async def add_attachment(
     filing_id: UUID,
     session: Session,
-    caller: Holder,
+    caller: Enterprise,
     config: Settings,
     response: Response,
     file: Annotated[UploadFile, File(description="The file 附件")],
@@ -186,7 +175,7 @@ async def get_attachment(
     },
 )
 async def submit_filing(
-    filing_id: UUID, data: FilingSubmit, session: Session, caller: Holder, response: Response
+    filing_id: UUID, data: FilingSubmit, session: Session, caller: Enterprise, response: Response
 ) -> FilingPublic:
     filing, right = await service.get(
         session=session, filing_id=filing_id, caller=caller, for_update=True

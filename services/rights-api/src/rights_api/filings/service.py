@@ -8,18 +8,19 @@ holiday moves to the next working day, 民法典第二百零三条).
 """
 
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
+from contracts import EventPayload
 from contracts.deadline import Audience, Deadline, DeadlineAction
 from contracts.mining import RightKind, RightStatus
 from contracts.rights import FilingOverdue, FilingRequired, FilingSubmitted
+from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, NotFound, validation_error
-from servicekit.events.outbox import publish
-from servicekit.pagination import PageParams, cursor_position
+from servicekit.pagination import Page, PageParams, paginate
 from servicekit.workdays import add_workdays, is_workday
-from sqlalchemy import and_, exists, tuple_
+from sqlalchemy import and_, exists
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,23 +33,18 @@ from rights_api.filings.models import (
     FilingAttachment,
     FilingKind,
     FilingStatus,
-    now,
 )
 from rights_api.filings.schemas import REQUIRED_ATTACHMENTS, FilingSubmit
+from rights_api.rights import service as rights
 from rights_api.rights.models import Right
 from rights_api.settings import RightsSettings
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # statuses in which a mine works and so owes its filings; a suspended or closing mine does not
 OBLIGED = (RightStatus.producing, RightStatus.under_construction)
 TITLES_ZH = {
     FilingKind.annual_mining_plan: "{year}年度采掘计划报送（{mine}）",
     FilingKind.reserve_verification: "{year}年度资源储量动态核查报告（{mine}）",
 }
-
-
-def local_today(at: datetime) -> date:
-    return at.astimezone(SHANGHAI).date()
 
 
 def filed_for(kind: FilingKind, filing_year: int) -> int:
@@ -80,6 +76,26 @@ def deadline(filing: Filing, right: Right, action: DeadlineAction) -> Deadline:
         subject=str(right.id),
         audience=Audience(holder_id=str(right.holder_id)),
         title_zh=TITLES_ZH[FilingKind(filing.kind)].format(year=filing.year, mine=right.mine_name),
+    )
+
+
+async def _announce(
+    session: AsyncSession,
+    event: type[EventPayload],
+    filing: Filing,
+    right: Right,
+    action: DeadlineAction,
+    **fields: Any,
+) -> None:
+    await rights.publish_about(
+        session,
+        event,
+        right,
+        filing_id=filing.id,
+        kind=filing.kind,
+        year=filing.year,
+        deadline=deadline(filing, right, action),
+        **fields,
     )
 
 
@@ -118,7 +134,7 @@ async def create_obligations_for(
                 year=filed_for(kind, year),
                 due_on=dues[kind],
                 status=FilingStatus.owed,
-                created_at=at or now(),
+                created_at=at or clock.now(),
                 late=False,
                 version=1,
             )
@@ -130,25 +146,23 @@ async def create_obligations_for(
         filing = await session.get(Filing, filing_id)
         assert filing is not None
         created.append(filing)
-        await publish(
-            session,
-            FilingRequired(
-                filing_id=filing.id,
-                right_id=right.id,
-                holder_id=right.holder_id,
-                kind=filing.kind,
-                year=filing.year,
-                deadline=deadline(filing, right, DeadlineAction.set),
-            ),
-            subject=str(right.id),
-        )
+        await _announce(session, FilingRequired, filing, right, DeadlineAction.set)
     return created
+
+
+async def owed_from_grant(*, session: AsyncSession, right: Right) -> list[Filing]:
+    """A working right granted today owes this year's filings from the day of grant, not from
+    the job's next round."""
+    today = clock.local_today(right.created_at)
+    if right.status in OBLIGED and right.valid_from <= today <= right.valid_to:
+        return await create_obligations_for(session=session, right=right, year=today.year)
+    return []
 
 
 async def create_due_obligations(session: AsyncSession, now: datetime) -> int:
     """The scheduled job ``filing_obligations``: every working mining right, valid today,
     owes this year's filings. Rights that already have both are skipped in SQL."""
-    today = local_today(now)
+    today = clock.local_today(now)
     year = today.year
 
     def owes(kind: FilingKind):
@@ -188,7 +202,7 @@ async def mark_overdue(session: AsyncSession, now: datetime) -> int:
         await session.exec(
             select(Filing, Right)
             .join(Right, Right.id == Filing.right_id)
-            .where(Filing.status == FilingStatus.owed, Filing.due_on < local_today(now))
+            .where(Filing.status == FilingStatus.owed, Filing.due_on < clock.local_today(now))
             .order_by(Filing.due_on, Filing.id)
             .with_for_update(of=Filing, skip_locked=True)
         )
@@ -198,40 +212,23 @@ async def mark_overdue(session: AsyncSession, now: datetime) -> int:
         filing.overdue_at = now
         filing.version += 1
         session.add(filing)
-        await publish(
-            session,
-            FilingOverdue(
-                filing_id=filing.id,
-                right_id=right.id,
-                holder_id=right.holder_id,
-                kind=filing.kind,
-                year=filing.year,
-                deadline=deadline(filing, right, DeadlineAction.overdue),
-            ),
-            subject=str(right.id),
-        )
+        await _announce(session, FilingOverdue, filing, right, DeadlineAction.overdue)
     await session.flush()
     return len(rows)
-
-
-def _visible(query, caller: Principal):
-    query = query.join(Right, Right.id == Filing.right_id)
-    if caller.own_holder is not None:
-        query = query.where(Right.holder_id == UUID(caller.own_holder))
-    return query
 
 
 async def get(
     *, session: AsyncSession, filing_id: UUID, caller: Principal, for_update: bool = False
 ) -> tuple[Filing, Right]:
     """404 too for another holder's filing (BOLA)."""
-    query = _visible(select(Filing, Right).where(Filing.id == filing_id), caller)
-    if for_update:
-        query = query.with_for_update(of=Filing)
-    row = (await session.exec(query)).first()
-    if row is None:
-        raise NotFound(f"No filing {filing_id}.")
-    return row[0], row[1]
+    return await rights.on_visible_right(
+        session=session,
+        model=Filing,
+        key=filing_id,
+        caller=caller,
+        what="filing",
+        for_update=for_update,
+    )
 
 
 async def list_filings(
@@ -243,12 +240,8 @@ async def list_filings(
     year: int | None = None,
     kind: FilingKind | None = None,
     status: FilingStatus | None = None,
-) -> list[Filing]:
-    query = (
-        _visible(select(Filing), caller)
-        .order_by(Filing.created_at, Filing.id)
-        .limit(page.limit + 1)
-    )
+) -> Page[Filing]:
+    query = rights.visible(select(Filing), Filing.right_id, caller)
     for column, value in (
         (Filing.right_id, right_id),
         (Filing.year, year),
@@ -257,9 +250,7 @@ async def list_filings(
     ):
         if value is not None:
             query = query.where(column == value)
-    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
-        query = query.where(tuple_(Filing.created_at, Filing.id) > tuple_(*position))
-    return list((await session.exec(query)).all())
+    return await paginate(session, query, page, order=(Filing.created_at, Filing.id))
 
 
 def _ensure_holder_acts(caller: Principal, right: Right) -> None:
@@ -337,8 +328,8 @@ async def submit(
                 )
             ]
         )
-    at = at or now()
-    filing.late = filing.status == FilingStatus.overdue or local_today(at) > filing.due_on
+    at = at or clock.now()
+    filing.late = filing.status == FilingStatus.overdue or clock.local_today(at) > filing.due_on
     filing.status = FilingStatus.submitted
     filing.submitted_at, filing.submitted_by = at, caller.subject
     filing.summary = data.summary
@@ -346,17 +337,5 @@ async def submit(
     filing.version += 1
     session.add(filing)
     await session.flush()
-    await publish(
-        session,
-        FilingSubmitted(
-            filing_id=filing.id,
-            right_id=right.id,
-            holder_id=right.holder_id,
-            kind=filing.kind,
-            year=filing.year,
-            submitted_at=at,
-            deadline=deadline(filing, right, DeadlineAction.met),
-        ),
-        subject=str(right.id),
-    )
+    await _announce(session, FilingSubmitted, filing, right, DeadlineAction.met, submitted_at=at)
     return filing

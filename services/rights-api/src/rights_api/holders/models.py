@@ -1,14 +1,11 @@
 """Rights holders 采矿权人 / 探矿权人."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID, uuid4
 
+from servicekit import clock
 from sqlalchemy import Column, DateTime, Index
 from sqlmodel import Field, SQLModel
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class HolderBase(SQLModel):
@@ -41,8 +38,8 @@ class Holder(HolderBase, table=True):
     credit_code: str = Field(max_length=18, unique=True, index=True)
     version: int = Field(default=1)
     created_at: datetime = Field(
-        default_factory=_now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     updated_at: datetime = Field(
-        default_factory=_now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -1,26 +1,17 @@
 """HTTP for rights holders: parse, authorize, call the service, shape the response."""
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response, status
-from servicekit.auth import BUREAU, Principal, Role, require
+from fastapi import APIRouter, Response, status
 from servicekit.concurrency import IfMatch, require_if_match, set_etag
+from servicekit.deps import Bureau, BureauOrHolder, Paging, Reader, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
 
 from rights_api.holders import service
 from rights_api.holders.schemas import HolderCreate, HolderPublic, HolderUpdate
 
 router = APIRouter(prefix="/holders", tags=["holders 矿业权人"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Bureau = Annotated[Principal, Depends(require(*BUREAU))]
-Reader = Annotated[
-    Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system, Role.enterprise))
-]
-Editor = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise))]
 
 
 @router.post(
@@ -51,15 +42,11 @@ async def register_holder(
 async def list_holders(
     session: Session,
     caller: Reader,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     name: str | None = None,
 ) -> Page[HolderPublic]:
     rows = await service.list_holders(session=session, page=page, caller=caller, name=name)
-    return page_of(
-        [HolderPublic.model_validate(r) for r in rows],
-        page,
-        lambda h: [h.created_at.isoformat(), str(h.id)],
-    )
+    return rows.with_items([HolderPublic.model_validate(r) for r in rows.items])
 
 
 @router.get(
@@ -92,7 +79,7 @@ async def update_holder(
     holder_id: UUID,
     changes: HolderUpdate,
     session: Session,
-    caller: Editor,
+    caller: BureauOrHolder,
     response: Response,
     if_match: IfMatch = None,
 ) -> HolderPublic:

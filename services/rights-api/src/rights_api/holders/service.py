@@ -1,14 +1,14 @@
 """Rules for rights holders. Functions never commit: the request owns the transaction."""
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 from contracts.rights import HolderRegistered
+from servicekit import clock
 from servicekit.auth import Principal
-from servicekit.errors import Conflict, NotFound
+from servicekit.errors import Conflict
 from servicekit.events.outbox import publish
-from servicekit.pagination import PageParams
-from sqlalchemy import tuple_
+from servicekit.lookup import get_or_404
+from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -43,9 +43,9 @@ async def register(*, session: AsyncSession, data: HolderCreate) -> Holder:
 async def get(
     *, session: AsyncSession, holder_id: UUID, caller: Principal, for_update: bool = False
 ) -> Holder:
-    holder = await session.get(Holder, holder_id, with_for_update=for_update)
-    if holder is None:
-        raise NotFound(f"No holder {holder_id}.")
+    """A holder is a registered company, public in the national credit system: an enterprise
+    naming another one is refused (403), not told that it does not exist."""
+    holder = await get_or_404(session, Holder, holder_id, what="holder", for_update=for_update)
     caller.ensure_holder(str(holder.id))
     return holder
 
@@ -54,7 +54,7 @@ async def update(*, session: AsyncSession, holder: Holder, changes: HolderUpdate
     for field, value in changes.model_dump(exclude_unset=True).items():
         setattr(holder, field, value)
     holder.version += 1
-    holder.updated_at = datetime.now(UTC)
+    holder.updated_at = clock.now()
     session.add(holder)
     await session.flush()
     return holder
@@ -62,16 +62,10 @@ async def update(*, session: AsyncSession, holder: Holder, changes: HolderUpdate
 
 async def list_holders(
     *, session: AsyncSession, page: PageParams, caller: Principal, name: str | None = None
-) -> list[Holder]:
-    query = select(Holder).order_by(Holder.created_at, Holder.id).limit(page.limit + 1)
+) -> Page[Holder]:
+    query = select(Holder)
     if caller.own_holder is not None:
         query = query.where(Holder.id == UUID(caller.own_holder))
     if name:
         query = query.where(Holder.name.contains(name))
-    if page.after:
-        created_at, holder_id = page.after
-        query = query.where(
-            tuple_(Holder.created_at, Holder.id)
-            > tuple_(datetime.fromisoformat(created_at), UUID(holder_id))
-        )
-    return list((await session.exec(query)).all())
+    return await paginate(session, query, page, order=(Holder.created_at, Holder.id))

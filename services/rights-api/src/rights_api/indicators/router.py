@@ -1,20 +1,14 @@
 """HTTP for plan indicators."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
-from servicekit.auth import BUREAU, Principal, Role, require
+from fastapi import APIRouter
+from servicekit import clock
+from servicekit.deps import Officials, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.indicators import service
 from rights_api.indicators.schemas import Indicators
-from rights_api.rights.models import local_today
 
 router = APIRouter(tags=["indicators 规划指标"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Reader = Annotated[Principal, Depends(require(*BUREAU, Role.gov_system, Role.inspector))]
 
 
 @router.get(
@@ -27,5 +21,5 @@ Reader = Annotated[Principal, Depends(require(*BUREAU, Role.gov_system, Role.ins
     "(2 sand, 3 granite, 0.777 km², 第五章第一节). For the region's planning platform (第七章).",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No plan edition in force")},
 )
-async def indicators(session: Session, _: Reader) -> Indicators:
-    return await service.indicators(session=session, today=local_today())
+async def indicators(session: Session, _: Officials) -> Indicators:
+    return await service.indicators(session=session, today=clock.local_today())

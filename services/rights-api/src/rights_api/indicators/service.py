@@ -3,6 +3,7 @@
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from servicekit.clock import LOCAL
 from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,23 +12,14 @@ from rights_api.applications.models import Application
 from rights_api.applications.schemas import ApplicationKind, ApplicationStatus
 from rights_api.indicators.schemas import CountVsCap, Indicators, NewRightsVsPlan
 from rights_api.plan import service as plans
-from rights_api.rights.models import LOCAL, LiveMineTally, Right
+from rights_api.rights import service as rights
+from rights_api.rights.models import Right
 
 
 async def indicators(*, session: AsyncSession, today: date) -> Indicators:
     edition = await plans.edition_in_force(session=session, on=today)
     content = plans.view(edition).content
-    live = (
-        await session.exec(
-            select(
-                LiveMineTally.mineral,
-                LiveMineTally.licensing_level,
-                LiveMineTally.scale_unit,
-                LiveMineTally.mines,
-                LiveMineTally.output,
-            ).where(LiveMineTally.mines > 0)
-        )
-    ).all()
+    live = await rights.live_tallies(session=session)
     small = content.small_mine_cap
     small_count = sum(n for m, level, _, n, _ in live if m in small.minerals and level == "city")
     caps = []

@@ -1,16 +1,13 @@
 """Site inspections 现场检查, recorded by inspectors' mobile apps (often offline)."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from servicekit import clock
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Inspection(SQLModel, table=True):
@@ -34,7 +31,7 @@ class Inspection(SQLModel, table=True):
     # SHA-256 of the canonical request body: a replay with the same body is the same record
     body_sha256: str = Field(sa_column=Column(String(64), nullable=False))
     received_at: datetime = Field(
-        default_factory=now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
 
 
@@ -48,6 +45,6 @@ class InspectionPhoto(SQLModel, table=True):
         sa_column=Column(String(64), ForeignKey("attachments.sha256"), primary_key=True)
     )
     attached_at: datetime = Field(
-        default_factory=now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     attached_by: str = Field(sa_column=Column(String(200), nullable=False))

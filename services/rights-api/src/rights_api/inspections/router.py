@@ -3,13 +3,11 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Path, Response, UploadFile, status
+from fastapi import APIRouter, File, Path, Response, UploadFile, status
 from fastapi.responses import FileResponse
-from servicekit.auth import BUREAU, Principal, Role, require
+from servicekit.deps import Inspector, Paging, Reader, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
 
 from rights_api.attachments import service as attachments
 from rights_api.attachments.http import Settings, file_response, read_upload
@@ -20,11 +18,6 @@ from rights_api.inspections.models import Inspection, InspectionPhoto
 from rights_api.inspections.schemas import InspectionPublic, InspectionPut
 
 router = APIRouter(prefix="/inspections", tags=["inspections 现场检查"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Inspector = Annotated[Principal, Depends(require(Role.inspector))]
-Reader = Annotated[
-    Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system, Role.enterprise))
-]
 Sha256 = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256 of the photo")]
 UPLOAD_PROBLEMS = {
     413: problem_doc("File larger than the limit 文件过大"),
@@ -96,19 +89,15 @@ async def put_inspection(
 async def list_inspections(
     session: Session,
     caller: Reader,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
     right_id: UUID | None = None,
     out_of_bounds: bool | None = None,
 ) -> Page[InspectionPublic]:
     rows = await service.list_inspections(
         session=session, page=page, caller=caller, right_id=right_id, out_of_bounds=out_of_bounds
     )
-    found = await service.photos(session=session, inspection_ids=[r.id for r in rows])
-    return page_of(
-        [_public(r, found[r.id]) for r in rows],
-        page,
-        lambda i: [i.received_at.isoformat(), str(i.id)],
-    )
+    found = await service.photos(session=session, inspection_ids=[r.id for r in rows.items])
+    return rows.with_items([_public(r, found[r.id]) for r in rows.items])
 
 
 @router.get(

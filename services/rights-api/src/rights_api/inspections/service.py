@@ -10,26 +10,25 @@ Photos follow, one request each, and are deduplicated by content hash.
 
 import hashlib
 import json
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from contracts.rights import InspectionRecorded
+from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, Forbidden, NotFound, validation_error
-from servicekit.events.outbox import publish
-from servicekit.pagination import PageParams, cursor_position
+from servicekit.pagination import Page, PageParams, paginate
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
-from sqlalchemy import tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.attachments import service as attachments_service
 from rights_api.attachments.models import Attachment
-from rights_api.inspections.models import Inspection, InspectionPhoto, now
+from rights_api.inspections.models import Inspection, InspectionPhoto
 from rights_api.inspections.schemas import OUT_OF_BOUNDS, InspectionPut
+from rights_api.rights import service as rights
 from rights_api.rights.models import Right
 
 
@@ -79,7 +78,7 @@ async def record(
             out_of_bounds=None if outside is None else bool(outside),
             outside_points=outside,
             body_sha256=digest,
-            received_at=now(),
+            received_at=clock.now(),
         )
         .on_conflict_do_nothing(index_elements=["id"])
         .returning(Inspection.id)
@@ -88,17 +87,14 @@ async def record(
     assert inspection is not None
     if inserted is None:  # the same uuid arrived twice at once; the other request stored it
         return _replayed(inspection, digest, inspector), False
-    await publish(
+    await rights.publish_about(
         session,
-        InspectionRecorded(
-            inspection_id=inspection.id,
-            right_id=right.id,
-            holder_id=right.holder_id,
-            inspected_at=inspection.inspected_at,
-            out_of_bounds=inspection.out_of_bounds,
-            violations=violations(inspection),
-        ),
-        subject=str(right.id),
+        InspectionRecorded,
+        right,
+        inspection_id=inspection.id,
+        inspected_at=inspection.inspected_at,
+        out_of_bounds=inspection.out_of_bounds,
+        violations=violations(inspection),
     )
     return inspection, True
 
@@ -122,20 +118,11 @@ def _replayed(existing: Inspection, digest: str, inspector: Principal) -> Inspec
     return existing
 
 
-def _visible(query, caller: Principal):
-    if caller.own_holder is not None:
-        query = query.join(Right, Right.id == Inspection.right_id).where(
-            Right.holder_id == UUID(caller.own_holder)
-        )
-    return query
-
-
 async def get(*, session: AsyncSession, inspection_id: UUID, caller: Principal) -> Inspection:
     """404 too when it belongs to another holder's mine: nothing is learned about it (BOLA)."""
-    query = _visible(select(Inspection).where(Inspection.id == inspection_id), caller)
-    inspection = (await session.exec(query)).first()
-    if inspection is None:
-        raise NotFound(f"No inspection {inspection_id}.")
+    inspection, _ = await rights.on_visible_right(
+        session=session, model=Inspection, key=inspection_id, caller=caller, what="inspection"
+    )
     return inspection
 
 
@@ -146,19 +133,13 @@ async def list_inspections(
     caller: Principal,
     right_id: UUID | None = None,
     out_of_bounds: bool | None = None,
-) -> list[Inspection]:
-    query = (
-        _visible(select(Inspection), caller)
-        .order_by(Inspection.received_at, Inspection.id)
-        .limit(page.limit + 1)
-    )
+) -> Page[Inspection]:
+    query = rights.visible(select(Inspection), Inspection.right_id, caller)
     if right_id is not None:
         query = query.where(Inspection.right_id == right_id)
     if out_of_bounds is not None:
         query = query.where(Inspection.out_of_bounds.is_(out_of_bounds))
-    if (position := cursor_position(page, datetime.fromisoformat, UUID)) is not None:
-        query = query.where(tuple_(Inspection.received_at, Inspection.id) > tuple_(*position))
-    return list((await session.exec(query)).all())
+    return await paginate(session, query, page, order=(Inspection.received_at, Inspection.id))
 
 
 async def attach_photo(

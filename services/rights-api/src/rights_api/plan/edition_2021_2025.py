@@ -8,8 +8,8 @@ updating the edition (PATCH /plan-editions/{id}).
 
 from datetime import date
 
+from rights_api.geometry import square
 from rights_api.plan.schemas import PlanEditionCreate
-from rights_api.rights.geometry import square
 
 CODE = "2021-2025"
 DEMO = "（示意边界）"

@@ -4,11 +4,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from servicekit import clock
 from sqlalchemy import Column, Date, DateTime, Integer, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
-
-from rights_api.rights.models import now
 
 
 class PlanEdition(SQLModel, table=True):
@@ -27,8 +26,8 @@ class PlanEdition(SQLModel, table=True):
     content: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     version: int = Field(1, sa_column=Column(Integer, nullable=False))
     created_at: datetime = Field(
-        default_factory=now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     updated_at: datetime = Field(
-        default_factory=now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -1,15 +1,14 @@
 """HTTP for plan editions: public reads, admin writes."""
 
 import json
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response, status
-from servicekit.auth import Principal, Role, optional_principal, require
+from fastapi import APIRouter, Response, status
+from servicekit import clock
 from servicekit.concurrency import IfMatch, require_if_match, set_etag
+from servicekit.deps import Admin, Paging, Session, Visitor
 from servicekit.errors import PROBLEM_RESPONSES, NotFound, problem_doc
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
 
 from rights_api.plan import service
 from rights_api.plan.schemas import (
@@ -18,26 +17,24 @@ from rights_api.plan.schemas import (
     PlanEditionSummary,
     PlanEditionUpdate,
 )
-from rights_api.rights.models import local_today
 
 router = APIRouter(prefix="/plan-editions", tags=["plan 矿产资源规划"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
-Anyone = Annotated[Principal | None, Depends(optional_principal)]
 NOT_FOUND = {404: problem_doc("No such plan edition 无此规划版本")}
 
 
 @router.get(
     "",
-    response_model=list[PlanEditionSummary],
+    response_model=Page[PlanEditionSummary],
     summary="Plan editions 规划版本列表",
     description="Every edition of the city's mineral resources master plan, oldest first. "
     "Public: the plan is a published document (第七章).",
     responses=PROBLEM_RESPONSES,
 )
-async def list_editions(session: Session, _: Anyone) -> list[PlanEditionSummary]:
-    rows = await service.list_editions(session=session)
-    return [PlanEditionSummary.model_validate(r, from_attributes=True) for r in rows]
+async def list_editions(session: Session, _: Visitor, page: Paging) -> Page[PlanEditionSummary]:
+    rows = await service.list_editions(session=session, page=page)
+    return rows.with_items(
+        [PlanEditionSummary.model_validate(r, from_attributes=True) for r in rows.items]
+    )
 
 
 @router.get(
@@ -50,8 +47,8 @@ async def list_editions(session: Session, _: Anyone) -> list[PlanEditionSummary]
     "(`illustrative: true`, 示意 in its name).",
     responses={**PROBLEM_RESPONSES, **NOT_FOUND},
 )
-async def current_edition(session: Session, _: Anyone, response: Response) -> PlanEditionPublic:
-    edition = await service.edition_in_force(session=session, on=local_today())
+async def current_edition(session: Session, _: Visitor, response: Response) -> PlanEditionPublic:
+    edition = await service.edition_in_force(session=session, on=clock.local_today())
     set_etag(response, edition.version)
     return service.public(edition)
 
@@ -63,7 +60,7 @@ async def current_edition(session: Session, _: Anyone, response: Response) -> Pl
     responses={**PROBLEM_RESPONSES, **NOT_FOUND},
 )
 async def get_edition(
-    edition_id: UUID, session: Session, _: Anyone, response: Response
+    edition_id: UUID, session: Session, _: Visitor, response: Response
 ) -> PlanEditionPublic:
     edition = await service.get_edition(session=session, edition_id=edition_id)
     set_etag(response, edition.version)
@@ -131,8 +128,8 @@ zones_router = APIRouter(prefix="/zones", tags=["plan 矿产资源规划"])
         **NOT_FOUND,
     },
 )
-async def zones(session: Session, _: Anyone) -> Response:
-    edition = await service.edition_in_force(session=session, on=local_today())
+async def zones(session: Session, _: Visitor) -> Response:
+    edition = await service.edition_in_force(session=session, on=clock.local_today())
     collection = service.public(edition).zones.model_dump(mode="json", exclude_none=True)
     return Response(json.dumps(collection, ensure_ascii=False), media_type="application/geo+json")
 
@@ -147,8 +144,8 @@ async def zones(session: Session, _: Anyone) -> Response:
         404: problem_doc("No such zone in the edition in force 无此开采区"),
     },
 )
-async def zone(code: str, session: Session, _: Anyone) -> Response:
-    edition = await service.edition_in_force(session=session, on=local_today())
+async def zone(code: str, session: Session, _: Visitor) -> Response:
+    edition = await service.edition_in_force(session=session, on=clock.local_today())
     for feature in service.public(edition).zones.features:
         if feature.properties.code == code:
             body = feature.model_dump(mode="json", exclude_none=True)

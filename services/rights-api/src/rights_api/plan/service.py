@@ -5,12 +5,16 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from servicekit import clock
 from servicekit.errors import Conflict, NotFound, Unprocessable
+from servicekit.lookup import get_or_404
+from servicekit.pagination import Page, PageParams, paginate
 from shapely import prepare
 from shapely.geometry.base import BaseGeometry
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from rights_api.geometry import to_shape
 from rights_api.plan.models import PlanEdition
 from rights_api.plan.schemas import (
     PlanContent,
@@ -20,8 +24,6 @@ from rights_api.plan.schemas import (
     ProhibitedProperties,
     ZoneProperties,
 )
-from rights_api.rights.geometry import to_shape
-from rights_api.rights.models import now
 
 HEADER = ("code", "title", "period_start", "period_end", "effective_from")
 
@@ -68,7 +70,7 @@ async def update_edition(
     )
     edition.content = _content(merged)
     edition.version += 1
-    edition.updated_at = now()
+    edition.updated_at = clock.now()
     session.add(edition)
     await session.flush()
     return edition
@@ -77,16 +79,15 @@ async def update_edition(
 async def get_edition(
     *, session: AsyncSession, edition_id: UUID, for_update: bool = False
 ) -> PlanEdition:
-    edition = await session.get(PlanEdition, edition_id, with_for_update=for_update)
-    if edition is None:
-        raise NotFound(f"No plan edition {edition_id}.")
-    return edition
-
-
-async def list_editions(*, session: AsyncSession) -> list[PlanEdition]:
-    return list(
-        (await session.exec(select(PlanEdition).order_by(PlanEdition.effective_from))).all()
+    return await get_or_404(
+        session, PlanEdition, edition_id, what="plan edition", for_update=for_update
     )
+
+
+async def list_editions(*, session: AsyncSession, page: PageParams) -> Page[PlanEdition]:
+    """Oldest first (by the day each takes effect)."""
+    order = (PlanEdition.effective_from, PlanEdition.id)
+    return await paginate(session, select(PlanEdition), page, order=order)
 
 
 async def edition_in_force(*, session: AsyncSession, on: date) -> PlanEdition:

@@ -1,10 +1,9 @@
 """Exploration and mining rights 探矿权、采矿权, and the history of every state change."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 from contracts.mining import (
     LicensingLevel,
@@ -14,6 +13,7 @@ from contracts.mining import (
     RightStatus,
     ScaleUnit,
 )
+from servicekit import clock
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -34,21 +34,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-LOCAL = ZoneInfo("Asia/Shanghai")  # deadlines and filing days are local dates
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def local_today(at: datetime | None = None) -> date:
-    """The bureau's calendar day at ``at`` (default: now)."""
-    return (at or now()).astimezone(LOCAL).date()
-
-
 # The overlap prefilter: a GiST index on the boundary's bounding box as a PostgreSQL box, so
 # `bbox_overlaps` finds candidates among 50 000 rights without scanning them (no PostGIS needed).
 BBOX_EXPRESSION = "box(point(min_lon, min_lat), point(max_lon, max_lat))"
+CLOSED = (RightStatus.closed, RightStatus.closed_by_policy)
 
 
 class Right(SQLModel, table=True):
@@ -89,15 +78,15 @@ class Right(SQLModel, table=True):
     reference: bool = Field(False, sa_column=Column(Boolean, nullable=False))
     version: int = Field(1, sa_column=Column(Integer, nullable=False))
     created_at: datetime = Field(
-        default_factory=now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     updated_at: datetime = Field(
-        default_factory=now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
 
     @property
     def live(self) -> bool:
-        return self.status not in (RightStatus.closed, RightStatus.closed_by_policy)
+        return self.status not in CLOSED
 
 
 class RightHistory(SQLModel, table=True):
@@ -111,7 +100,7 @@ class RightHistory(SQLModel, table=True):
     )
     right_id: UUID = Field(sa_column=Column(Uuid, ForeignKey("rights.id"), nullable=False))
     at: datetime = Field(
-        default_factory=now, sa_column=Column(DateTime(timezone=True), nullable=False)
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     actor: str = Field(sa_column=Column(String(200), nullable=False))
     action: str = Field(sa_column=Column(String(40), nullable=False))

@@ -6,23 +6,16 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from contracts.mining import MINERAL_NAMES_ZH, Mineral, RightKind, RightStatus
-from fastapi import APIRouter, Depends, Query, Response, status
-from servicekit.auth import BUREAU, Principal, Role, require
+from fastapi import APIRouter, Depends, Query, Response
 from servicekit.concurrency import set_etag
+from servicekit.deps import Paging, Reader, Session
 from servicekit.errors import PROBLEM_RESPONSES, FieldError, problem_doc, validation_error
-from servicekit.pagination import Page, PageParams, page_of, page_params
-from servicekit.unit_of_work import get_session
-from sqlmodel.ext.asyncio.session import AsyncSession
+from servicekit.pagination import Page
 
 from rights_api.rights import service
-from rights_api.rights.schemas import HistoryEntry, RightCreate, RightFilters, RightPublic
+from rights_api.rights.schemas import HistoryEntry, RightFilters, RightPublic
 
 router = APIRouter(tags=["rights 矿业权"])
-Session = Annotated[AsyncSession, Depends(get_session)]
-Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
-Reader = Annotated[
-    Principal, Depends(require(*BUREAU, Role.inspector, Role.gov_system, Role.enterprise))
-]
 NOT_FOUND = {404: problem_doc("No such right, or not yours 无此矿业权")}
 
 
@@ -79,26 +72,6 @@ def _bbox(raw: str) -> tuple[float, float, float, float]:
 Filters = Annotated[RightFilters, Depends(right_filters)]
 
 
-@router.post(
-    "/rights",
-    status_code=status.HTTP_201_CREATED,
-    response_model=RightPublic,
-    summary="Enter an existing right in the register 登记已有矿业权",
-    description="For rights granted before this system (new rights come from approved "
-    "applications). The boundary is checked like an application's (closed rings, no "
-    "self-intersection, declared area within the tolerance of the geodesic area) and "
-    "`rights.right.granted` is published.",
-    responses={**PROBLEM_RESPONSES, 409: problem_doc("Licence number already registered")},
-)
-async def register_right(
-    data: RightCreate, session: Session, caller: Admin, response: Response
-) -> RightPublic:
-    right = await service.register_right(session=session, data=data, actor=caller.subject)
-    response.headers["Location"] = f"/rights/{right.id}"
-    set_etag(response, right.version)
-    return RightPublic.of(right)
-
-
 @router.get(
     "/rights",
     response_model=Page[RightPublic],
@@ -111,14 +84,10 @@ async def list_rights(
     session: Session,
     caller: Reader,
     filters: Filters,
-    page: Annotated[PageParams, Depends(page_params)],
+    page: Paging,
 ) -> Page[RightPublic]:
-    rows = await service.list_rights(
-        session=session, filters=filters, caller=caller, limit=page.limit + 1, after=page.after
-    )
-    return page_of(
-        [RightPublic.of(r) for r in rows], page, lambda r: [r.created_at.isoformat(), str(r.id)]
-    )
+    rows = await service.list_rights(session=session, filters=filters, caller=caller, page=page)
+    return rows.with_items([RightPublic.of(r) for r in rows.items])
 
 
 @router.get(
@@ -137,7 +106,7 @@ async def rights_geojson(
     filters: Filters,
     limit: Annotated[int, Query(ge=1, le=10000, description="At most this many features")] = 5000,
 ) -> Response:
-    rows = await service.list_rights(
+    rows = await service.first_rights(
         session=session, filters=filters, caller=caller, limit=limit + 1
     )
     features: list[dict[str, Any]] = [
@@ -181,13 +150,15 @@ async def get_right(
 
 @router.get(
     "/rights/{right_id}/history",
-    response_model=list[HistoryEntry],
+    response_model=Page[HistoryEntry],
     summary="A right's history 矿业权变更记录",
     description="Every state change: who, when, why (grant, status changes, transfer, renewal, "
-    "mortgage filing, changes, closure).",
+    "mortgage filing, changes, closure), oldest first.",
     responses={**PROBLEM_RESPONSES, **NOT_FOUND},
 )
-async def right_history(right_id: UUID, session: Session, caller: Reader) -> list[HistoryEntry]:
-    right = await service.get_right(session=session, right_id=right_id, principal=caller)
-    rows = await service.history(session=session, right=right)
-    return [HistoryEntry.model_validate(h, from_attributes=True) for h in rows]
+async def right_history(
+    right_id: UUID, session: Session, caller: Reader, page: Paging
+) -> Page[HistoryEntry]:
+    rows = await service.history(session=session, right_id=right_id, caller=caller, page=page)
+    entries = [HistoryEntry.model_validate(h, from_attributes=True) for h in rows.items]
+    return rows.with_items(entries)

@@ -18,7 +18,7 @@ from contracts.mining import (
 )
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from rights_api.rights.geometry import BoundaryPolygon, Corners
+from rights_api.geometry import BoundaryPolygon, Corners
 
 # 23-character form: T (exploration) or C (mining) and 22 digits; legacy form: 18 characters.
 # Positions beyond the leading letter are not interpreted.

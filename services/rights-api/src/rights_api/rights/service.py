@@ -1,41 +1,41 @@
-"""Rules for rights. Functions never commit: the request or the consumer owns the transaction."""
+"""The register of rights: lookups, history, status changes, grants, and the changes an approved
+application makes to a right (renewal, transfer, change, mortgage filing). Functions never
+commit: the request or the consumer owns the transaction."""
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
-from contracts.mining import RightKind, RightStatus, Scale
-from contracts.rights import MineClosed, RightGranted, RightStatusChanged, RightSuspended
+from contracts import EventPayload
+from contracts.mining import MiningMethod, RightKind, RightStatus, Scale
+from contracts.rights import (
+    MineClosed,
+    RightChanged,
+    RightGranted,
+    RightRenewed,
+    RightStatusChanged,
+    RightSuspended,
+    RightTransferred,
+)
+from servicekit import clock
 from servicekit.auth import Principal
-from servicekit.errors import Conflict, FieldError, NotFound, Unprocessable, validation_error
+from servicekit.errors import Conflict, NotFound
 from servicekit.events.outbox import publish
-from shapely.geometry.base import BaseGeometry
-from sqlalchemy import ColumnElement, func, text, tuple_
+from servicekit.lookup import get_or_404, owned_or_404
+from servicekit.pagination import Page, PageParams, paginate
+from sqlalchemy import Select, false, text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rights_api.filings import service as filings
 from rights_api.holders.models import Holder
-from rights_api.plan.schemas import AdmissionRules, Violation
-from rights_api.rights.geometry import (
-    Boundary,
-    CornerError,
-    GeometryFault,
-    area_fault,
-    check_polygon,
-    corners_to_polygon,
-    geodesic_area_km2,
-    interiors_overlap,
-    to_shape,
-)
-from rights_api.rights.models import Right, RightHistory, now
-from rights_api.rights.schemas import BoundaryInput, RightCreate, RightFilters
+from rights_api.rights.models import CLOSED, LiveMineTally, Right, RightHistory
+from rights_api.rights.schemas import RightFilters
+from rights_api.rights.spatial import bbox_overlaps
 
 ERENHOT_DIVISION = "152501"  # 二连浩特市 administrative division code (GB/T 2260)
 
-CLOSED = (RightStatus.closed, RightStatus.closed_by_policy)
+Row = TypeVar("Row")
 
 
 async def get_right(
@@ -47,10 +47,52 @@ async def get_right(
 ) -> Right:
     """The right, or 404. An enterprise asking for another holder's right gets the same 404:
     it learns nothing about rights that are not its own (BOLA)."""
-    right = await session.get(Right, right_id, with_for_update=for_update)
-    if right is None or (principal is not None and not principal.sees_holder(right.holder_id)):
-        raise NotFound(f"No right {right_id}.")
-    return right
+    return await owned_or_404(
+        session, Right, right_id, principal, what="right", for_update=for_update
+    )
+
+
+async def on_visible_right(
+    *,
+    session: AsyncSession,
+    model: type[Row],
+    key: UUID,
+    caller: Principal,
+    what: str,
+    for_update: bool = False,
+) -> tuple[Row, Right]:
+    """A row about a right (a filing, an inspection, an order: its ``right_id``) with its right,
+    or 404 "No {what} {key}.", the same when the right is another holder's (BOLA)."""
+    row = await get_or_404(session, model, key, what=what, for_update=for_update)
+    right = await session.get(Right, row.right_id)
+    if right is None or not caller.sees_holder(right.holder_id):
+        raise NotFound(f"No {what} {key}.")
+    return row, right
+
+
+def visible(query: Select[Any], right_id: Any, caller: Principal) -> Select[Any]:
+    """``query`` over rows about rights (``right_id`` their column), limited to the caller's
+    own rights when the caller is an enterprise."""
+    if caller.own_holder is None:
+        return query
+    return query.join(Right, Right.id == right_id).where(Right.holder_id == UUID(caller.own_holder))
+
+
+async def _publish(
+    session: AsyncSession, event: type[EventPayload], right: Right, **fields: Any
+) -> None:
+    """Publish one of the register's own events: it names the right and its new version."""
+    payload = event(right_id=right.id, right_version=right.version, **fields)
+    await publish(session, payload, subject=str(right.id))
+
+
+async def publish_about(
+    session: AsyncSession, event: type[EventPayload], right: Right, **fields: Any
+) -> None:
+    """Publish ``event`` about something of ``right`` (a filing, an inspection, an order),
+    naming the right and its holder, keyed by the right so it keeps the right's order."""
+    payload = event(right_id=right.id, holder_id=right.holder_id, **fields)
+    await publish(session, payload, subject=str(right.id))
 
 
 async def record(
@@ -68,7 +110,7 @@ async def record(
     """One line of the right's history 变更记录."""
     entry = RightHistory(
         right_id=right.id,
-        at=at or now(),
+        at=at or clock.now(),
         actor=actor,
         action=action,
         reason=reason,
@@ -82,7 +124,18 @@ async def record(
 
 def touch(right: Right, at: datetime | None = None) -> None:
     right.version += 1
-    right.updated_at = at or now()
+    right.updated_at = at or clock.now()
+
+
+async def _amend(
+    *, session: AsyncSession, right: Right, actor: str, action: str, reason: str, changes: Any
+) -> None:
+    """A new version of ``right`` and the history line saying what changed."""
+    touch(right)
+    session.add(right)
+    await record(
+        session=session, right=right, actor=actor, action=action, reason=reason, changes=changes
+    )
 
 
 async def change_status(
@@ -104,7 +157,7 @@ async def change_status(
         raise Conflict(f"Right {right.licence_no} is {before.value}; a closed mine stays closed.")
     if before == to:
         raise Conflict(f"Right {right.licence_no} is already {to.value}.")
-    at = now()
+    at = clock.now()
     right.status = to
     touch(right, at)
     session.add(right)
@@ -120,18 +173,20 @@ async def change_status(
     )
     await session.flush()
     if to == RightStatus.suspended:
-        payload = RightSuspended(
-            right_id=right.id,
-            right_version=right.version,
+        await _publish(
+            session,
+            RightSuspended,
+            right,
             holder_id=right.holder_id,
             reason=reason or "suspended",
             order_id=order_id,
             suspended_at=at,
         )
     elif to in CLOSED:
-        payload = MineClosed(
-            right_id=right.id,
-            right_version=right.version,
+        await _publish(
+            session,
+            MineClosed,
+            right,
             holder_id=right.holder_id,
             licence_no=right.licence_no,
             status=to,
@@ -139,45 +194,20 @@ async def change_status(
             reason=reason,
         )
     else:
-        payload = RightStatusChanged(
-            right_id=right.id,
-            right_version=right.version,
+        await _publish(
+            session,
+            RightStatusChanged,
+            right,
             holder_id=right.holder_id,
             from_status=before,
             to_status=to,
             reason=reason,
             changed_at=at,
         )
-    await publish(session, payload, subject=str(right.id))
     return right
 
 
-# --- the register -------------------------------------------------------------------------
-
-
-def boundary_of(data: BoundaryInput) -> tuple[Boundary | None, list[GeometryFault]]:
-    """Check the boundary sent as GeoJSON or as corners; (None, []) when none was sent."""
-    polygon = data.boundary
-    if data.corners is not None:
-        try:
-            polygon = corners_to_polygon(data.corners)
-        except CornerError as exc:
-            error = FieldError(field="body.corners.points", message=str(exc))
-            raise validation_error([error]) from exc
-    if polygon is None:
-        return None, []
-    return check_polygon(polygon)
-
-
-def set_boundary(right: Right, boundary: Boundary | None) -> None:
-    if boundary is None:
-        right.boundary = None
-        right.computed_area_km2 = None
-        right.min_lon = right.min_lat = right.max_lon = right.max_lat = None
-        return
-    right.boundary = boundary.geojson
-    right.computed_area_km2 = boundary.area_km2
-    right.min_lon, right.min_lat, right.max_lon, right.max_lat = boundary.bbox
+# --- entering the register ---------------------------------------------------------------
 
 
 async def next_licence_no(*, session: AsyncSession, kind: RightKind, on: date) -> str:
@@ -186,6 +216,15 @@ async def next_licence_no(*, session: AsyncSession, kind: RightKind, on: date) -
     serial = await session.scalar(text("SELECT nextval('licence_serial')"))
     letter = "C" if kind == RightKind.mining else "T"
     return f"{letter}{ERENHOT_DIVISION}{on:%Y%m}{serial:010d}"
+
+
+def term_end(start: date, years: int) -> date:
+    """The last day of a term of ``years`` starting on ``start`` (29 February: the 28th)."""
+    try:
+        end = start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + years, day=28)
+    return end - timedelta(days=1)
 
 
 async def grant(
@@ -203,34 +242,27 @@ async def grant(
         to_status=RightStatus(right.status),
         at=right.created_at,
     )
-    await publish(
+    await _publish(
         session,
-        RightGranted(
-            right_id=right.id,
-            right_version=right.version,
-            licence_no=right.licence_no,
-            kind=right.kind,
-            holder_id=right.holder_id,
-            holder_name=holder_name,
-            mine_name=right.mine_name,
-            mineral=right.mineral,
-            area_km2=right.area_km2,
-            scale=scale_of(right),
-            method=right.method,
-            status=right.status,
-            zone=right.zone,
-            licensing_level=right.licensing_level,
-            valid_from=right.valid_from,
-            valid_to=right.valid_to,
-            reference=right.reference,
-            granted_at=right.created_at,
-        ),
-        subject=str(right.id),
+        RightGranted,
+        right,
+        licence_no=right.licence_no,
+        kind=right.kind,
+        holder_id=right.holder_id,
+        holder_name=holder_name,
+        mine_name=right.mine_name,
+        mineral=right.mineral,
+        area_km2=right.area_km2,
+        scale=scale_of(right),
+        method=right.method,
+        status=right.status,
+        zone=right.zone,
+        licensing_level=right.licensing_level,
+        valid_from=right.valid_from,
+        valid_to=right.valid_to,
+        reference=right.reference,
+        granted_at=right.created_at,
     )
-    today = filings.local_today(right.created_at)
-    if right.status in filings.OBLIGED and right.valid_from <= today <= right.valid_to:
-        # this year's filings are owed from the day of grant, not from the job's next round
-        await filings.create_obligations_for(session=session, right=right, year=today.year)
     return right
 
 
@@ -240,46 +272,128 @@ def scale_of(right: Right) -> Scale | None:
     return Scale(value=right.scale_value, unit=right.scale_unit)
 
 
-async def register_right(*, session: AsyncSession, data: RightCreate, actor: str) -> Right:
-    """An existing right entered by the bureau: boundary checked, licence number unique."""
-    holder = await session.get(Holder, data.holder_id)
-    if holder is None:
-        raise validation_error([FieldError(field="body.holder_id", message="no such holder")])
-    if await session.scalar(select(Right.id).where(Right.licence_no == data.licence_no)):
-        raise Conflict(f"Licence {data.licence_no} is already in the register.")
-    boundary, faults = boundary_of(data)
-    tolerance = AdmissionRules.model_fields["area_tolerance"].default
-    if boundary is not None and (fault := area_fault(boundary.area_km2, data.area_km2, tolerance)):
-        faults.append(fault)
-    if faults:
-        raise Unprocessable(
-            "The boundary cannot be registered.",
-            violations=[fault_violation(f, "第五章第三节").model_dump() for f in faults],
-        )
-    right = Right(
-        **data.model_dump(exclude={"boundary", "corners", "scale"}, exclude_none=False),
-        scale_value=data.scale.value if data.scale else None,
-        scale_unit=data.scale.unit if data.scale else None,
-    )
-    set_boundary(right, boundary)
-    return await grant(
-        session=session, right=right, actor=actor, reason="registered", holder_name=holder.name
-    )
+# --- what an approved application changes ------------------------------------------------
 
 
-async def list_rights(
+async def renew(
+    *, session: AsyncSession, right: Right, term_years: int, actor: str, reason: str
+) -> Right:
+    """A new term from the day after the validity ends (from today when it has ended)."""
+    start = max(right.valid_to + timedelta(days=1), clock.local_today())
+    before = right.valid_to
+    right.valid_to = term_end(start, term_years)
+    changes = {"valid_to": [before.isoformat(), right.valid_to.isoformat()]}
+    await _amend(
+        session=session, right=right, actor=actor, action="renewed", reason=reason, changes=changes
+    )
+    await _publish(
+        session,
+        RightRenewed,
+        right,
+        holder_id=right.holder_id,
+        licence_no=right.licence_no,
+        valid_from=right.valid_from,
+        valid_to=right.valid_to,
+        renewed_at=right.updated_at,
+    )
+    return right
+
+
+async def transfer(
+    *, session: AsyncSession, right: Right, to_holder_id: UUID, actor: str, reason: str
+) -> Right:
+    before = right.holder_id
+    to = await session.get(Holder, to_holder_id)
+    right.holder_id = to_holder_id
+    changes = {"holder_id": [str(before), str(right.holder_id)]}
+    await _amend(
+        session=session,
+        right=right,
+        actor=actor,
+        action="transferred",
+        reason=reason,
+        changes=changes,
+    )
+    await _publish(
+        session,
+        RightTransferred,
+        right,
+        licence_no=right.licence_no,
+        from_holder_id=before,
+        to_holder_id=right.holder_id,
+        to_holder_name=to.name if to else None,
+        transferred_at=right.updated_at,
+    )
+    return right
+
+
+async def file_mortgage(
+    *, session: AsyncSession, right: Right, mortgage: dict[str, str], actor: str, reason: str
+) -> Right:
+    """A mortgage filing 抵押备案 is a line in the history; the right itself stays as it is."""
+    await _amend(
+        session=session,
+        right=right,
+        actor=actor,
+        action="mortgage_filed",
+        reason=reason,
+        changes=mortgage,
+    )
+    return right
+
+
+async def change(
     *,
     session: AsyncSession,
-    filters: RightFilters,
-    caller: Principal | None,
-    limit: int,
-    after: list[Any] | None = None,
-) -> list[Right]:
-    query = select(Right).order_by(Right.created_at, Right.id).limit(limit)
+    right: Right,
+    mine_name: str | None,
+    method: MiningMethod | None,
+    scale: Scale | None,
+    actor: str,
+    reason: str,
+) -> Right:
+    """Change the mine's name, method or scale (those given)."""
+    changes: dict[str, list[Any]] = {}
+    if mine_name is not None and mine_name != right.mine_name:
+        changes["mine_name"] = [right.mine_name, mine_name]
+        right.mine_name = mine_name
+    if method is not None and method != right.method:
+        changes["method"] = [right.method, method.value]
+        right.method = method
+    if scale is not None:
+        before = scale_of(right)
+        changes["scale"] = [
+            before.model_dump(mode="json") if before else None,
+            scale.model_dump(mode="json"),
+        ]
+        right.scale_value, right.scale_unit = scale.value, scale.unit
+    await _amend(
+        session=session, right=right, actor=actor, action="changed", reason=reason, changes=changes
+    )
+    await _publish(
+        session,
+        RightChanged,
+        right,
+        holder_id=right.holder_id,
+        licence_no=right.licence_no,
+        mine_name=right.mine_name,
+        scale=scale_of(right),
+        method=right.method,
+        changes=sorted(changes),
+        changed_at=right.updated_at,
+    )
+    return right
+
+
+# --- reading the register ------------------------------------------------------------------
+
+
+def _matching(filters: RightFilters, caller: Principal | None) -> Select[Any]:
+    query = select(Right)
     holder_id = filters.holder_id
     if caller is not None and caller.own_holder is not None:
         if holder_id is not None and str(holder_id) != caller.own_holder:
-            return []
+            return query.where(false())
         holder_id = UUID(caller.own_holder)
     if holder_id is not None:
         query = query.where(Right.holder_id == holder_id)
@@ -295,67 +409,40 @@ async def list_rights(
         query = query.where(Right.valid_to < filters.expiring_before)
     if filters.bbox is not None:
         query = query.where(bbox_overlaps(filters.bbox))
-    if after:
-        created_at, right_id = after
-        query = query.where(
-            tuple_(Right.created_at, Right.id)
-            > tuple_(datetime.fromisoformat(created_at), UUID(right_id))
-        )
+    return query
+
+
+async def list_rights(
+    *, session: AsyncSession, filters: RightFilters, caller: Principal | None, page: PageParams
+) -> Page[Right]:
+    query = _matching(filters, caller)
+    return await paginate(session, query, page, order=(Right.created_at, Right.id))
+
+
+async def first_rights(
+    *, session: AsyncSession, filters: RightFilters, caller: Principal | None, limit: int
+) -> list[Right]:
+    """At most ``limit`` matching rights in the register's order (the GeoJSON export)."""
+    query = _matching(filters, caller).order_by(Right.created_at, Right.id).limit(limit)
     return list((await session.exec(query)).all())
 
 
-def bbox_overlaps(bbox: tuple[float, float, float, float]) -> ColumnElement[bool]:
-    """``rights_bbox`` index test: the right's bounding box meets ``bbox``."""
-    min_lon, min_lat, max_lon, max_lat = bbox
-    return func.box(
-        func.point(Right.min_lon, Right.min_lat), func.point(Right.max_lon, Right.max_lat)
-    ).op("&&")(func.box(func.point(min_lon, min_lat), func.point(max_lon, max_lat)))
+async def history(
+    *, session: AsyncSession, right_id: UUID, caller: Principal, page: PageParams
+) -> Page[RightHistory]:
+    """The right's history, oldest first; 404 as for the right itself."""
+    right = await get_right(session=session, right_id=right_id, principal=caller)
+    query = select(RightHistory).where(RightHistory.right_id == right.id)
+    return await paginate(session, query, page, order=(RightHistory.at, RightHistory.id))
 
 
-@dataclass(frozen=True)
-class Overlap:
-    right_id: UUID
-    licence_no: str
-    holder_id: UUID
-    shared_km2: Decimal
-
-
-async def live_overlaps(
-    *, session: AsyncSession, shape: BaseGeometry, exclude: UUID | None = None
-) -> list[Overlap]:
-    """Live rights whose licensed area shares ground with ``shape``: candidates by bounding box
-    in SQL (GiST index ``rights_bbox``), then the exact test with shapely."""
-    query = select(Right.id, Right.licence_no, Right.holder_id, Right.boundary).where(
-        bbox_overlaps(shape.bounds), Right.status.not_in([s.value for s in CLOSED])
-    )
-    if exclude is not None:
-        query = query.where(Right.id != exclude)
-    found = []
-    for right_id, licence_no, holder_id, boundary in (await session.exec(query)).all():
-        other = to_shape(boundary)
-        if interiors_overlap(shape, other):
-            shared = geodesic_area_km2(shape.intersection(other))
-            found.append(Overlap(right_id, licence_no, holder_id, shared))
-    return found
-
-
-async def history(*, session: AsyncSession, right: Right) -> list[RightHistory]:
-    return list(
-        (
-            await session.exec(
-                select(RightHistory)
-                .where(RightHistory.right_id == right.id)
-                .order_by(RightHistory.at, RightHistory.id)
-            )
-        ).all()
-    )
-
-
-def fault_violation(fault: GeometryFault, clause: str) -> Violation:
-    return Violation(
-        code=fault.code,
-        clause=clause,
-        message_zh=fault.message_zh,
-        message_en=fault.message_en,
-        numbers=fault.numbers,
-    )
+async def live_tallies(*, session: AsyncSession) -> list[tuple[str, str, str, int, Decimal]]:
+    """(mineral, level, scale unit, mines, output) of live mining rights: trigger-kept tallies."""
+    query = select(
+        LiveMineTally.mineral,
+        LiveMineTally.licensing_level,
+        LiveMineTally.scale_unit,
+        LiveMineTally.mines,
+        LiveMineTally.output,
+    ).where(LiveMineTally.mines > 0)
+    return list((await session.exec(query)).all())
