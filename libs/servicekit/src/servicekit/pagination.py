@@ -42,6 +42,10 @@ class Page(BaseModel, Generic[T]):
         """The same page position with its items shaped for the answer."""
         return Page(items=items, next_cursor=self.next_cursor, next=self.next)
 
+    def shaped(self, schema: type[BaseModel]) -> "Page[Any]":
+        """The page with each row read into ``schema`` (from its attributes)."""
+        return self.with_items([schema.model_validate(r, from_attributes=True) for r in self.items])
+
 
 class PageParams(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)

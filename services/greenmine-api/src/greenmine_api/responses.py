@@ -2,9 +2,7 @@
 and what the public's submissions (complaints, objections) share."""
 
 from fastapi import Request
-from pydantic import BaseModel
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
-from servicekit.pagination import Page
 from servicekit.rate_limit import RATE_LIMITED_RESPONSE
 
 UNAVAILABLE = {503: problem_doc("Database unreachable 数据库暂不可用")}
@@ -19,8 +17,3 @@ TOO_MANY_SUBMISSIONS = {
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-
-
-def shaped(page: Page, schema: type[BaseModel]) -> Page:
-    """The page with each of its rows shaped as ``schema``."""
-    return page.with_items([schema.model_validate(row, from_attributes=True) for row in page.items])

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from servicekit import clock
 from servicekit.auth import BUREAU, Principal, Role, require
 from servicekit.deps import Admin, Bureau, BureauOrHolder, Evaluator, Paging, Session
-from servicekit.errors import PROBLEM_RESPONSES, FieldError, problem_doc, validation_error
+from servicekit.errors import FieldError, problem_doc, validation_error
 from servicekit.pagination import Page
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,7 +25,7 @@ from greenmine_api.applications.schemas import (
     PublicityOpen,
 )
 from greenmine_api.publicity.schemas import PublicityPublic
-from greenmine_api.responses import PUBLIC, shaped
+from greenmine_api.responses import PUBLIC
 
 router = APIRouter(tags=["applications 遴选与复查"])
 # the bureau, the applicant and the assigned evaluator
@@ -36,12 +36,11 @@ NOT_FOUND = {404: problem_doc("No such application, or not yours")}
 @router.post(
     "/evaluators",
     status_code=status.HTTP_201_CREATED,
-    response_model=EvaluatorOrgPublic,
     tags=["evaluators 第三方评估机构"],
     summary="Register an evaluator organisation 登记第三方评估机构",
     description="Only registered organisations can be assigned. `id` is the `org_id` claim of "
     "its evaluators' tokens.",
-    responses={**PROBLEM_RESPONSES, 409: problem_doc("Already registered")},
+    responses={409: problem_doc("Already registered")},
 )
 async def register_org(data: EvaluatorOrgCreate, session: Session, _: Admin) -> EvaluatorOrgPublic:
     return EvaluatorOrgPublic.model_validate(
@@ -51,7 +50,6 @@ async def register_org(data: EvaluatorOrgCreate, session: Session, _: Admin) -> 
 
 @router.get(
     "/evaluators",
-    response_model=Page[EvaluatorOrgPublic],
     tags=["evaluators 第三方评估机构"],
     summary="Registered evaluator organisations 第三方评估机构名录",
     description="Public.",
@@ -59,7 +57,7 @@ async def register_org(data: EvaluatorOrgCreate, session: Session, _: Admin) -> 
 )
 async def list_orgs(session: Session, page: Paging) -> Page[EvaluatorOrgPublic]:
     rows = await service.list_orgs(session=session, page=page)
-    return shaped(rows, EvaluatorOrgPublic)
+    return rows.shaped(EvaluatorOrgPublic)
 
 
 async def _public(session: AsyncSession, application: GreenApplication) -> ApplicationPublic:
@@ -73,13 +71,11 @@ async def _public(session: AsyncSession, application: GreenApplication) -> Appli
 @router.post(
     "/applications",
     status_code=status.HTTP_201_CREATED,
-    response_model=ApplicationPublic,
     summary="Apply for the list or its review 申请绿色矿山遴选或复查",
     description="The mine's holder applies (an enterprise for its own mines only). `entry` for a "
     "mine not on the list, `review` for a listed mine (due 6 months before its review date). "
     "Publishes `greenmine.application.filed`.",
     responses={
-        **PROBLEM_RESPONSES,
         404: problem_doc("Unknown mining right"),
         409: problem_doc("Already listed, or an application is open"),
     },
@@ -94,11 +90,9 @@ async def file_application(
 
 @router.get(
     "/applications",
-    response_model=Page[ApplicationPublic],
     summary="Applications 申请列表",
     description="The bureau sees all; an enterprise its own; an evaluator those assigned to "
     "its organisation.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_applications(
     session: Session, caller: Party, page: Paging, status: str | None = None
@@ -109,10 +103,9 @@ async def list_applications(
 
 @router.get(
     "/applications/{application_id}",
-    response_model=ApplicationPublic,
     summary="One application 申请详情",
     description="With the evaluation and its computed result once submitted.",
-    responses={**PROBLEM_RESPONSES, **NOT_FOUND},
+    responses={**NOT_FOUND},
 )
 async def get_application(
     application_id: UUID, session: Session, caller: Party
@@ -124,11 +117,10 @@ async def get_application(
 
 @router.post(
     "/applications/{application_id}/assignment",
-    response_model=ApplicationPublic,
     summary="Assign the evaluator 指定第三方评估机构",
     description="The bureau buys the evaluation from a registered organisation; only that "
     "organisation's evaluators may then submit.",
-    responses={**PROBLEM_RESPONSES, **NOT_FOUND, 409: problem_doc("Not registered, or too late")},
+    responses={**NOT_FOUND, 409: problem_doc("Not registered, or too late")},
 )
 async def assign(
     application_id: UUID, data: Assignment, session: Session, caller: Bureau
@@ -142,13 +134,12 @@ async def assign(
 @router.post(
     "/applications/{application_id}/evaluation",
     status_code=status.HTTP_201_CREATED,
-    response_model=ApplicationPublic,
     summary="Submit the evaluation 提交评估结果",
     description="multipart/form-data: `evaluation` (JSON: item scores, prerequisite answers, a "
     "team of at least 5) and `report` (the evaluation report file). Only evaluators of the "
     "assigned organisation; others get 404. The result is computed by the application's "
     "standard, never typed in. A failed review opens a 6-month rectification at once.",
-    responses={**PROBLEM_RESPONSES, **NOT_FOUND, 409: problem_doc("Not waiting for an evaluation")},
+    responses={**NOT_FOUND, 409: problem_doc("Not waiting for an evaluation")},
 )
 async def submit_evaluation(
     application_id: UUID,
@@ -195,7 +186,7 @@ async def submit_evaluation(
     summary="Download the evaluation report 下载评估报告",
     description="The file as submitted; its SHA-256 is in the evaluation.",
     response_class=Response,
-    responses={**PROBLEM_RESPONSES, **NOT_FOUND, 200: {"content": {"application/pdf": {}}}},
+    responses={**NOT_FOUND, 200: {"content": {"application/pdf": {}}}},
 )
 async def download_report(application_id: UUID, session: Session, caller: Party) -> Response:
     evaluation, content = await service.report(
@@ -214,12 +205,11 @@ async def download_report(application_id: UUID, session: Session, caller: Party)
 @router.post(
     "/applications/{application_id}/publicity",
     status_code=status.HTTP_201_CREATED,
-    response_model=PublicityPublic,
     tags=["publicity 公示"],
     summary="Open publicity 公示",
     description="A passed evaluation is published for the edition's number of working days "
     "(default 5, mainland statutory calendar: a period across 国庆节 ends after the holiday).",
-    responses={**PROBLEM_RESPONSES, **NOT_FOUND, 409: problem_doc("Not a passed evaluation")},
+    responses={**NOT_FOUND, 409: problem_doc("Not a passed evaluation")},
 )
 async def open_publicity(
     application_id: UUID, session: Session, caller: Bureau, data: PublicityOpen | None = None

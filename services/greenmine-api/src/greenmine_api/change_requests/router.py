@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, status
 from servicekit import clock
 from servicekit.deps import Bureau, BureauOrHolder, Paging, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from greenmine_api.change_requests import service
@@ -14,7 +14,6 @@ from greenmine_api.change_requests.schemas import (
     ChangeRequestPublic,
     Decision,
 )
-from greenmine_api.responses import shaped
 
 router = APIRouter(tags=["change requests 信息变更"])
 
@@ -22,11 +21,10 @@ router = APIRouter(tags=["change requests 信息变更"])
 @router.post(
     "/listings/{listing_id}/change-requests",
     status_code=status.HTTP_201_CREATED,
-    response_model=ChangeRequestPublic,
     summary="Request a change of listed information 信息变更申请",
     description="Listed information changes only when the bureau approves. The holder itself "
     "cannot change: the title is not transferable.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such listing")},
+    responses={404: problem_doc("No such listing")},
 )
 async def request_change(
     listing_id: UUID, data: ChangeRequestCreate, session: Session, caller: BureauOrHolder
@@ -43,25 +41,21 @@ async def request_change(
 
 @router.get(
     "/change-requests",
-    response_model=Page[ChangeRequestPublic],
     summary="Change requests 信息变更申请列表",
     description="The bureau sees all; an enterprise its own.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_changes(
     session: Session, caller: BureauOrHolder, page: Paging
 ) -> Page[ChangeRequestPublic]:
     rows = await service.list_requests(session=session, caller=caller, page=page)
-    return shaped(rows, ChangeRequestPublic)
+    return rows.shaped(ChangeRequestPublic)
 
 
 @router.post(
     "/change-requests/{request_id}/decision",
-    response_model=ChangeRequestPublic,
     summary="Approve or reject a change 信息变更审批",
     description="Approved changes apply to the listing and enter its history.",
     responses={
-        **PROBLEM_RESPONSES,
         404: problem_doc("No such change request"),
         409: problem_doc("Already decided"),
     },

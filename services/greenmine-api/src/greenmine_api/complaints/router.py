@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, status
 from servicekit.deps import Bureau, Paging, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 from servicekit.rate_limit import rate_limited
 
@@ -16,7 +16,7 @@ from greenmine_api.complaints.schemas import (
     ComplaintPublic,
     ComplaintReceipt,
 )
-from greenmine_api.responses import TOO_MANY_SUBMISSIONS, client_address, shaped
+from greenmine_api.responses import TOO_MANY_SUBMISSIONS, client_address
 
 router = APIRouter(tags=["complaints 社会举报"])
 
@@ -24,13 +24,11 @@ router = APIRouter(tags=["complaints 社会举报"])
 @router.post(
     "/complaints",
     status_code=status.HTTP_201_CREATED,
-    response_model=ComplaintReceipt,
     summary="File a complaint 社会举报",
     description="Anyone, without an account, about a mine on the list. Content up to 2000 "
     "characters; at most `GREENMINE_COMPLAINT_RATE_LIMIT` complaints and objections per client "
     "address per window (429 with Retry-After), counted in the database across replicas.",
     responses={
-        **PROBLEM_RESPONSES,
         404: problem_doc("No such listing"),
         409: problem_doc("Not on the list"),
         **TOO_MANY_SUBMISSIONS,
@@ -53,10 +51,8 @@ async def file_complaint(
 
 @router.get(
     "/complaints",
-    response_model=Page[ComplaintPublic],
     summary="Complaints 举报列表",
     description="Bureau staff only.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_complaints(
     session: Session,
@@ -65,17 +61,15 @@ async def list_complaints(
     status: Literal["received", "substantiated", "unsubstantiated"] | None = None,
 ) -> Page[ComplaintPublic]:
     rows = await service.list_complaints(session=session, page=page, status=status)
-    return shaped(rows, ComplaintPublic)
+    return rows.shaped(ComplaintPublic)
 
 
 @router.post(
     "/complaints/{complaint_id}/decision",
-    response_model=ComplaintPublic,
     summary="Verify a complaint 举报核查",
     description="Substantiated: the mine gets a 6-month rectification with benefits suspended "
     "(`greenmine.rectification.ordered`, `greenmine.benefits.suspended`).",
     responses={
-        **PROBLEM_RESPONSES,
         404: problem_doc("No such complaint"),
         409: problem_doc("Already decided"),
     },

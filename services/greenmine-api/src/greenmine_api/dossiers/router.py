@@ -15,7 +15,6 @@ router = APIRouter(tags=["listings 绿色矿山名录"])
 
 @router.get(
     "/listings/{listing_id}",
-    response_model=ListingDetail,
     summary="One listed mine 名录详情",
     description="Public: with its full history, rectifications, published spot-check results "
     "and, once removed, its exit notice 退出公告.",

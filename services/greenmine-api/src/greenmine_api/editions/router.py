@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response
 from servicekit.concurrency import IfMatch, set_etag
 from servicekit.deps import Admin, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 
 from greenmine_api.editions import service
 from greenmine_api.editions.schemas import EditionPublic, EditionUpdate
@@ -16,7 +16,6 @@ router = APIRouter(tags=["indicators 规划指标"])
 
 @router.get(
     "/editions/{code}",
-    response_model=EditionPublic,
     summary="A plan edition's green-mine numbers 规划版本参数",
     description="Target, review cycle, rectification period and publicity length. Public.",
     responses={**PUBLIC, **NO_EDITION},
@@ -29,11 +28,10 @@ async def get_edition_route(code: str, session: Session, response: Response) -> 
 
 @router.patch(
     "/editions/{code}",
-    response_model=EditionPublic,
     summary="Set the publicity length 设置公示期",
     description="Working days of publicity (default 5). Send `If-Match` with the ETag read; "
     "a stale copy gets 412. Periods already opened keep their length.",
-    responses={**PROBLEM_RESPONSES, **NO_EDITION},
+    responses={**NO_EDITION},
 )
 async def update_edition(
     code: str,

@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from servicekit import clock
 from servicekit.deps import Bureau, BureauOrHolder, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 
 from greenmine_api.exits import service
 from greenmine_api.exits.models import ExitNotice
@@ -20,10 +20,9 @@ NOT_ON_LIST = {404: problem_doc("No such listing"), 409: problem_doc("Not on the
 
 @router.post(
     "/listings/{listing_id}/removal",
-    response_model=ExitNoticePublic,
     summary="Remove for a violation or major accident 违法违规或重大事故除名",
     description="Publishes a numbered exit notice and `greenmine.mine.delisted`.",
-    responses={**PROBLEM_RESPONSES, **NOT_ON_LIST},
+    responses={**NOT_ON_LIST},
 )
 async def remove(listing_id: UUID, data: Removal, session: Session, _: Bureau) -> ExitNoticePublic:
     notice = await service.remove(
@@ -38,10 +37,9 @@ async def remove(listing_id: UUID, data: Removal, session: Session, _: Bureau) -
 
 @router.post(
     "/listings/{listing_id}/exit",
-    response_model=ExitNoticePublic,
     summary="Leave the list voluntarily 自愿退出",
     description="The holder (or the bureau on its behalf); an exit notice is published.",
-    responses={**PROBLEM_RESPONSES, **NOT_ON_LIST},
+    responses={**NOT_ON_LIST},
 )
 async def voluntary_exit(
     listing_id: UUID, data: VoluntaryExit, session: Session, caller: BureauOrHolder
@@ -59,14 +57,12 @@ async def voluntary_exit(
 
 @router.post(
     "/rectifications/{rectification_id}/decision",
-    response_model=PublicityRef | ExitNoticePublic,
     tags=["rectifications 限期整改"],
     summary="Verify a rectification 整改复核",
     description="Passed: a re-listing publicity opens (its reference is returned); when it "
     "closes the mine is re-listed and its benefits restored. Failed: the mine is removed and the "
     "exit notice returned. Unverified past its date, the `rectifications_overdue` job removes it.",
     responses={
-        **PROBLEM_RESPONSES,
         404: problem_doc("No such rectification"),
         409: problem_doc("Already decided"),
     },

@@ -11,7 +11,7 @@ from servicekit.pagination import Page
 
 from greenmine_api.listings import service
 from greenmine_api.listings.schemas import Indicators, ListingPublic, ObligedMine
-from greenmine_api.responses import PUBLIC, shaped
+from greenmine_api.responses import PUBLIC
 
 router = APIRouter()
 LISTINGS = ["listings 绿色矿山名录"]
@@ -32,7 +32,6 @@ CSV_COLUMNS = (
 
 @router.get(
     "/listings",
-    response_model=Page[ListingPublic],
     tags=LISTINGS,
     summary="The green-mine list 绿色矿山名录",
     responses=PUBLIC,
@@ -43,7 +42,7 @@ async def list_listings(
     session: Session, page: Paging, status: StatusFilter | None = None
 ) -> Page[ListingPublic]:
     rows = await service.list_listings(session=session, page=page, status=status)
-    return shaped(rows, ListingPublic)
+    return rows.shaped(ListingPublic)
 
 
 @router.get(
@@ -70,7 +69,6 @@ async def export_csv(session: Session, status: StatusFilter | None = None) -> Re
 
 @router.get(
     "/indicators",
-    response_model=Indicators,
     tags=["indicators 规划指标"],
     summary="Green-mine indicators 绿色矿山规划指标",
     description="Listed green mines against the active edition's target (4 for 2021–2025, "

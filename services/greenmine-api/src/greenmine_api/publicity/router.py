@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, status
 from servicekit.deps import Bureau, Paging, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 from servicekit.rate_limit import rate_limited
 
@@ -17,7 +17,7 @@ from greenmine_api.publicity.schemas import (
     ObjectionReceipt,
     PublicityPublic,
 )
-from greenmine_api.responses import PUBLIC, TOO_MANY_SUBMISSIONS, client_address, shaped
+from greenmine_api.responses import PUBLIC, TOO_MANY_SUBMISSIONS, client_address
 
 router = APIRouter(tags=["publicity 公示"])
 NOT_FOUND = {404: problem_doc("No such publicity")}
@@ -25,7 +25,6 @@ NOT_FOUND = {404: problem_doc("No such publicity")}
 
 @router.get(
     "/publicities",
-    response_model=Page[PublicityPublic],
     summary="Publicity periods 公示列表",
     description="Public. `status=open` lists the mines in publicity now.",
     responses=PUBLIC,
@@ -34,12 +33,11 @@ async def list_publicities(
     session: Session, page: Paging, status: Literal["open", "passed", "failed"] | None = None
 ) -> Page[PublicityPublic]:
     rows = await service.list_publicities(session=session, page=page, status=status)
-    return shaped(rows, PublicityPublic)
+    return rows.shaped(PublicityPublic)
 
 
 @router.get(
     "/publicities/{publicity_id}",
-    response_model=PublicityPublic,
     summary="One publicity 公示详情",
     description="Public.",
     responses={**PUBLIC, **NOT_FOUND},
@@ -53,12 +51,10 @@ async def get_publicity(publicity_id: UUID, session: Session) -> PublicityPublic
 @router.post(
     "/publicities/{publicity_id}/objections",
     status_code=status.HTTP_201_CREATED,
-    response_model=ObjectionReceipt,
     summary="Object during publicity 公示异议",
     description="Anyone, without an account, from the first to the last day of the period. "
     "Size-limited; rate-limited per client address together with complaints (429).",
     responses={
-        **PROBLEM_RESPONSES,
         **NOT_FOUND,
         409: problem_doc("Not in the period"),
         **TOO_MANY_SUBMISSIONS,
@@ -81,25 +77,22 @@ async def object_to(
 
 @router.get(
     "/publicities/{publicity_id}/objections",
-    response_model=Page[ObjectionPublic],
     summary="Objections to a publicity 公示异议列表",
     description="Bureau staff only (objectors' contacts are not public).",
-    responses={**PROBLEM_RESPONSES, **NOT_FOUND},
+    responses={**NOT_FOUND},
 )
 async def list_objections(
     publicity_id: UUID, session: Session, _: Bureau, page: Paging
 ) -> Page[ObjectionPublic]:
     rows = await service.objections(session=session, publicity_id=publicity_id, page=page)
-    return shaped(rows, ObjectionPublic)
+    return rows.shaped(ObjectionPublic)
 
 
 @router.post(
     "/objections/{objection_id}/decision",
-    response_model=ObjectionPublic,
     summary="Decide an objection 异议处理",
     description="Upheld: the publicity fails when it closes. Dismissed: no effect.",
     responses={
-        **PROBLEM_RESPONSES,
         404: problem_doc("No such objection"),
         409: problem_doc("Already decided"),
     },

@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from servicekit import clock
 from servicekit.deps import Bureau, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 
 from greenmine_api.publicity.schemas import PublicityPublic
 from greenmine_api.publicity_outcomes import service
@@ -15,13 +15,11 @@ router = APIRouter(tags=["publicity 公示"])
 
 @router.post(
     "/publicities/{publicity_id}/close",
-    response_model=PublicityPublic,
     summary="Close a publicity 公示期满",
     description="After its last day, with every objection decided. Passed: an entry is listed "
     "(`greenmine.mine.listed`, `greenmine.review.due`), a review confirmed, a rectified mine "
     "re-listed with its benefits restored. The `close_publicities` job does the same hourly.",
     responses={
-        **PROBLEM_RESPONSES,
         404: problem_doc("No such publicity"),
         409: problem_doc("Still running, or objections undecided"),
     },

@@ -2,22 +2,18 @@
 
 from fastapi import APIRouter
 from servicekit.deps import BureauOrHolder, Paging, Session
-from servicekit.errors import PROBLEM_RESPONSES
 from servicekit.pagination import Page
 
 from greenmine_api.rectifications import service
 from greenmine_api.rectifications.schemas import RectificationPublic
-from greenmine_api.responses import shaped
 
 router = APIRouter(tags=["rectifications 限期整改"])
 
 
 @router.get(
     "/rectifications",
-    response_model=Page[RectificationPublic],
     summary="Rectifications 限期整改列表",
     description="The bureau sees all; an enterprise its own.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_rectifications(
     session: Session, caller: BureauOrHolder, page: Paging, status: str | None = None
@@ -25,4 +21,4 @@ async def list_rectifications(
     rows = await service.list_rectifications(
         session=session, caller=caller, page=page, status=status
     )
-    return shaped(rows, RectificationPublic)
+    return rows.shaped(RectificationPublic)

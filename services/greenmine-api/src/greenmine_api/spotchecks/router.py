@@ -4,11 +4,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, status
 from servicekit.deps import Admin, Bureau, BureauOrInspector, Paging, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from greenmine_api.responses import PUBLIC, shaped
+from greenmine_api.responses import PUBLIC
 from greenmine_api.spotchecks import service
 from greenmine_api.spotchecks.models import SpotCheck
 from greenmine_api.spotchecks.schemas import (
@@ -40,11 +40,9 @@ async def _public(session: AsyncSession, check: SpotCheck) -> SpotCheckPublic:
 @router.post(
     "/experts",
     status_code=status.HTTP_201_CREATED,
-    response_model=ExpertPublic,
     summary="Add an expert to the pool 专家入库",
     description="With the holders and evaluator organisations the expert is tied to: such "
     "experts are excluded from checking those mines before any draw (回避).",
-    responses=PROBLEM_RESPONSES,
 )
 async def add_expert(data: ExpertCreate, session: Session, _: Admin) -> ExpertPublic:
     return ExpertPublic.model_validate(
@@ -54,26 +52,23 @@ async def add_expert(data: ExpertCreate, session: Session, _: Admin) -> ExpertPu
 
 @router.get(
     "/experts",
-    response_model=Page[ExpertPublic],
     summary="The expert pool 专家库",
     description="Bureau staff only.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_experts(session: Session, _: Bureau, page: Paging) -> Page[ExpertPublic]:
     rows = await service.list_experts(session=session, page=page)
-    return shaped(rows, ExpertPublic)
+    return rows.shaped(ExpertPublic)
 
 
 @router.post(
     "/spot-checks",
     status_code=status.HTTP_201_CREATED,
-    response_model=SpotCheckPublic,
     summary="Draw a spot check 双随机抽取",
     description="Draws `share` of the mines on the list and `experts_per_mine` experts without "
     "a conflict for each, by the published algorithm `sha256-rank-v1`. The seed, the inputs "
     "and the result are stored and public at once (`greenmine.spot_check.drawn`): anyone can "
     "recompute the draw.",
-    responses={**PROBLEM_RESPONSES, 409: problem_doc("Nothing to draw, or too few experts")},
+    responses={409: problem_doc("Nothing to draw, or too few experts")},
 )
 async def draw(data: SpotCheckCreate, session: Session, caller: Bureau) -> SpotCheckPublic:
     check = await service.draw_check(
@@ -89,7 +84,6 @@ async def draw(data: SpotCheckCreate, session: Session, caller: Bureau) -> SpotC
 
 @router.get(
     "/spot-checks",
-    response_model=Page[SpotCheckPublic],
     summary="Spot checks 抽查公开",
     description="Public: every draw with its seed, inputs and algorithm; findings once published.",
     responses=PUBLIC,
@@ -101,7 +95,6 @@ async def list_checks(session: Session, page: Paging) -> Page[SpotCheckPublic]:
 
 @router.get(
     "/spot-checks/{check_id}",
-    response_model=SpotCheckPublic,
     summary="One spot check 抽查详情",
     description="Public.",
     responses={**PUBLIC, **NOT_FOUND},
@@ -113,11 +106,9 @@ async def get_check(check_id: UUID, session: Session) -> SpotCheckPublic:
 @router.post(
     "/spot-checks/{check_id}/findings",
     status_code=status.HTTP_201_CREATED,
-    response_model=FindingPublic,
     summary="Record a finding 录入抽查结果",
     description="One per drawn mine. Not compliant: the mine gets a 6-month rectification.",
     responses={
-        **PROBLEM_RESPONSES,
         **NOT_FOUND,
         409: problem_doc("Not drawn, recorded, or published"),
     },
@@ -137,10 +128,9 @@ async def record_finding(
 
 @router.post(
     "/spot-checks/{check_id}/publication",
-    response_model=SpotCheckPublic,
     summary="Publish the results 抽查结果公开",
     description="Once every drawn mine has a finding; `greenmine.spot_check.published`.",
-    responses={**PROBLEM_RESPONSES, **NOT_FOUND, 409: problem_doc("Findings missing")},
+    responses={**NOT_FOUND, 409: problem_doc("Findings missing")},
 )
 async def publish_results(check_id: UUID, session: Session, _: Bureau) -> SpotCheckPublic:
     return await _public(session, await service.publish_results(session=session, check_id=check_id))

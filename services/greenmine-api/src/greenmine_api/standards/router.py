@@ -4,10 +4,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, status
 from servicekit.deps import Admin, Paging, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
-from greenmine_api.responses import PUBLIC, shaped
+from greenmine_api.responses import PUBLIC
 from greenmine_api.standards import service
 from greenmine_api.standards.schemas import StandardCreate, StandardPublic
 
@@ -16,7 +16,6 @@ router = APIRouter(tags=["standards 评价标准"])
 
 @router.get(
     "/standards",
-    response_model=Page[StandardPublic],
     summary="Evaluation standards 绿色矿山评价标准",
     description="Every version of every standard; public. The default one (the 2020 national "
     "form: 1000 points in six categories, pass at 800 with each category ≥ 75 %) scores new "
@@ -25,12 +24,11 @@ router = APIRouter(tags=["standards 评价标准"])
 )
 async def list_standards(session: Session, page: Paging) -> Page[StandardPublic]:
     rows = await service.list_all(session=session, page=page)
-    return shaped(rows, StandardPublic)
+    return rows.shaped(StandardPublic)
 
 
 @router.get(
     "/standards/{standard_id}",
-    response_model=StandardPublic,
     summary="One standard 评价标准详情",
     description="Categories, items with their maximum points, prerequisites and the pass rule.",
     responses={**PUBLIC, 404: problem_doc("No such standard")},
@@ -44,12 +42,10 @@ async def get_standard(standard_id: UUID, session: Session) -> StandardPublic:
 @router.post(
     "/standards",
     status_code=status.HTTP_201_CREATED,
-    response_model=StandardPublic,
     summary="Issue a standard version 发布评价标准新版本",
     description="A new version of a standard (version numbers count up per code). Items must "
     "add up to their category, categories to the total. Applications keep the version they were "
     "filed under.",
-    responses=PROBLEM_RESPONSES,
 )
 async def create_standard(data: StandardCreate, session: Session, _: Admin) -> StandardPublic:
     return StandardPublic.model_validate(

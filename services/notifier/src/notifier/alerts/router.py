@@ -54,7 +54,6 @@ async def mark_read(alert_id: int, session: Session, caller: Anyone) -> InboxIte
     "otherwise starts with alerts arriving from now on.",
     response_class=EventSourceResponse,
     responses={
-        **PROBLEM_RESPONSES,
         200: {"content": {"text/event-stream": {}}, "description": "The event stream"},
     },
 )
@@ -154,7 +153,6 @@ async def list_attempts(
     description="Queues a delivered or dead alert for delivery again, with a fresh retry "
     "budget. The webhook-id stays the same, so a receiver that already has it may drop it.",
     responses={
-        **PROBLEM_RESPONSES,
         404: problem_doc("No such alert"),
         409: problem_doc("Inbox alert, already queued, or the subscription is disabled"),
     },

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from servicekit.deps import Anyone, Paging, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from notifier.deadlines import service
@@ -15,12 +15,10 @@ router = APIRouter(prefix="/deadlines", tags=["deadlines 期限"])
 
 @router.get(
     "",
-    response_model=Page[DeadlinePublic],
     summary="List deadlines 期限列表",
     description="Deadlines the notifier learned from the other services' events, by due date. "
     "Filter by subject (the mining right id), kind, audience, state and due window. "
     "Enterprises see only their holder's deadlines, evaluators their organisation's.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_deadlines(
     session: Session,
@@ -34,11 +32,10 @@ async def list_deadlines(
 
 @router.get(
     "/{deadline_id}",
-    response_model=DeadlinePublic,
     summary="A deadline 期限详情",
     description="One deadline with its state, next step and when that step is due. "
     "Another holder's or organisation's deadline is 404 for enterprises and evaluators.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such deadline")},
+    responses={404: problem_doc("No such deadline")},
 )
 async def get_deadline(deadline_id: str, session: Session, caller: Anyone) -> DeadlinePublic:
     deadline = await service.get(session=session, deadline_id=deadline_id, caller=caller)

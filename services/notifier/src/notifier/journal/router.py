@@ -2,7 +2,6 @@
 
 from fastapi import APIRouter
 from servicekit.deps import Admin, Paging, Session
-from servicekit.errors import PROBLEM_RESPONSES
 from servicekit.pagination import Page
 
 from notifier.journal import service
@@ -13,8 +12,6 @@ router = APIRouter(prefix="/admin/received-events", tags=["journal 事件记录"
 
 @router.get(
     "",
-    response_model=Page[ReceivedEventPublic],
-    responses=PROBLEM_RESPONSES,
     summary="Events the notifier received 已接收事件",
 )
 async def list_received_events(

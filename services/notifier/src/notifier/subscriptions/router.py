@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request, Response, status
 from servicekit.concurrency import IfMatch, set_etag
 from servicekit.deps import Anyone, Paging, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from notifier.subscriptions import service
@@ -28,7 +28,6 @@ def _allowed(request: Request) -> list[str]:
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=SubscriptionCreated,
     summary="Subscribe a recipient 新增订阅",
     description="One recipient on one channel for the deadlines its selectors match "
     "(holder, role, organisation, kinds; none set = every deadline). Enterprises subscribe "
@@ -37,7 +36,6 @@ def _allowed(request: Request) -> list[str]:
     "inspectors and reviewers their own inbox; bureau admins anything. Webhook URLs must "
     "resolve to public addresses or to a network on the allow-list.",
     responses={
-        **PROBLEM_RESPONSES,
         403: problem_doc("Channel not allowed for the role, or another holder's deadlines"),
     },
 )
@@ -54,11 +52,9 @@ async def create_subscription(
 
 @router.get(
     "",
-    response_model=Page[SubscriptionPublic],
     summary="List subscriptions 订阅列表",
     description="Bureau admins see all; others the ones they created or that belong to their "
     "holder or organisation.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_subscriptions(
     session: Session,
@@ -74,10 +70,9 @@ async def list_subscriptions(
 
 @router.get(
     "/{subscription_id}",
-    response_model=SubscriptionPublic,
     summary="A subscription 订阅详情",
     description="404 for a subscription the caller may not see.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such subscription")},
+    responses={404: problem_doc("No such subscription")},
 )
 async def get_subscription(
     subscription_id: UUID, session: Session, caller: Anyone, response: Response
@@ -91,11 +86,9 @@ async def get_subscription(
 
 @router.patch(
     "/{subscription_id}",
-    response_model=SubscriptionPublic,
     summary="Change a subscription 修改订阅",
     description="Needs `If-Match`. `active: true` re-enables an endpoint disabled after a 410.",
     responses={
-        **PROBLEM_RESPONSES,
         404: problem_doc("No such subscription"),
         412: problem_doc("Stale If-Match"),
         428: problem_doc("If-Match missing"),
@@ -127,7 +120,7 @@ async def update_subscription(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a subscription 删除订阅",
     description="Alerts already sent keep their delivery log.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such subscription")},
+    responses={404: problem_doc("No such subscription")},
 )
 async def delete_subscription(subscription_id: UUID, session: Session, caller: Anyone) -> Response:
     await service.delete(session=session, subscription_id=subscription_id, caller=caller)

@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 from servicekit import clock
 from servicekit.deps import BureauOrInspector, Paging, Reader, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from restoration_api.acceptances import service
@@ -17,7 +17,6 @@ router = APIRouter(tags=["works 治理工程与验收"])
 @router.post(
     "/acceptances",
     status_code=status.HTTP_201_CREATED,
-    response_model=AcceptancePublic,
     summary="Record an acceptance inspection 验收",
     description="Passed or failed, with the accepted area. For a mine it publishes "
     "`restoration.acceptance.passed` or `…failed` (with the reasons). With `closure: true` it "
@@ -25,7 +24,6 @@ router = APIRouter(tags=["works 治理工程与验收"])
     "pass then carries `closure: true`, the case and the rights-api application id, which "
     "lets rights-api approve the closure (第六章第二节三).",
     responses={
-        **PROBLEM_RESPONSES,
         404: problem_doc("No such mine"),
         409: problem_doc("Closure plan missing 未报送闭坑治理方案"),
     },
@@ -42,10 +40,8 @@ async def record_acceptance(
 
 @router.get(
     "/acceptances",
-    response_model=Page[AcceptancePublic],
     summary="List acceptance inspections 验收记录",
     description="Inspections of a mine or of a legacy site, passed or failed with reasons.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_acceptances(
     session: Session,
@@ -61,6 +57,4 @@ async def list_acceptances(
         right_id=right_id,
         legacy_site_id=legacy_site_id,
     )
-    return rows.with_items(
-        [AcceptancePublic.model_validate(a, from_attributes=True) for a in rows.items]
-    )
+    return rows.shaped(AcceptancePublic)

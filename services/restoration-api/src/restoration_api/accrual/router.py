@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 from servicekit import clock
 from servicekit.deps import Admin, Paging, Reader, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from restoration_api.accrual import service
@@ -23,12 +23,11 @@ router = APIRouter(tags=["accrual 基金提取"])
 @router.post(
     "/accrual-rule-sets",
     status_code=status.HTTP_201_CREATED,
-    response_model=RuleSetPublic,
     summary="Load an accrual rule set 导入基金提取标准",
     description="Coefficient tables for one effective period: base rate per mineral (yuan per "
     "unit of output), mining-method, land-type and region factors. Periods may not overlap. "
     "The shipped `illustrative-2021` set is an example, not the region's official figures.",
-    responses={**PROBLEM_RESPONSES, 409: problem_doc("Code taken or period overlaps")},
+    responses={409: problem_doc("Code taken or period overlaps")},
 )
 async def load_rule_set(
     data: RuleSetCreate, session: Session, _: Admin, response: Response
@@ -40,24 +39,19 @@ async def load_rule_set(
 
 @router.get(
     "/accrual-rule-sets",
-    response_model=Page[RuleSetPublic],
     summary="Accrual rule sets 基金提取标准列表",
     description="All loaded rule sets by effective period; `illustrative` marks example figures.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_rule_sets(session: Session, _: Reader, page: Paging) -> Page[RuleSetPublic]:
     rows = await service.list_rule_sets(session=session, page=page)
-    return rows.with_items(
-        [RuleSetPublic.model_validate(r, from_attributes=True) for r in rows.items]
-    )
+    return rows.shaped(RuleSetPublic)
 
 
 @router.get(
     "/accrual-rule-sets/{rule_set_id}",
-    response_model=RuleSetPublic,
     summary="An accrual rule set 基金提取标准详情",
     description="One rule set with its coefficient tables.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such rule set")},
+    responses={404: problem_doc("No such rule set")},
 )
 async def get_rule_set(rule_set_id: UUID, session: Session, _: Reader) -> RuleSetPublic:
     rules = await service.get_rule_set(session=session, rule_set_id=rule_set_id)
@@ -67,14 +61,12 @@ async def get_rule_set(rule_set_id: UUID, session: Session, _: Reader) -> RuleSe
 @router.post(
     "/funds/{fund_id}/accruals",
     status_code=status.HTTP_201_CREATED,
-    response_model=AccrualPublic,
     summary="Accrue a year 年度基金提取",
     description="Applies the rule set in effect on 1 January of `year` to the previous year's "
     "`output`; the requirement rises to at least what the mine's restoration plan schedules "
     "up to `year` (足额提取). Posts an `accrual` transfer and, when deposits fall behind, "
     "publishes `restoration.fund.shortfall` with a deadline. One accrual per fund and year.",
     responses={
-        **PROBLEM_RESPONSES,
         404: problem_doc("No such fund"),
         409: problem_doc("Already accrued for the year, or fund closed"),
     },
@@ -91,10 +83,9 @@ async def accrue(
 
 @router.get(
     "/funds/{fund_id}/accruals",
-    response_model=Page[AccrualPublic],
     summary="A fund's accruals 基金提取记录",
     description="Each year's accrual and its figures: rule amount, plan need, posted.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such fund (or not yours)")},
+    responses={404: problem_doc("No such fund (or not yours)")},
 )
 async def list_accruals(
     fund_id: UUID, session: Session, caller: Reader, page: Paging

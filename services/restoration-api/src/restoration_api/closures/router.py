@@ -4,7 +4,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from servicekit.deps import Paging, Reader, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from restoration_api.closures import service
@@ -15,11 +15,9 @@ router = APIRouter(tags=["works 治理工程与验收"])
 
 @router.get(
     "/closure-cases",
-    response_model=Page[ClosureCasePublic],
     summary="Closure cases 闭坑治理案件",
     description="Opened when rights-api files a closure application (`rights.application.filed`"
     ", kind closure); decided by a closure acceptance.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_closure_cases(
     session: Session,
@@ -36,10 +34,9 @@ async def list_closure_cases(
 
 @router.get(
     "/closure-cases/{case_id}",
-    response_model=ClosureCasePublic,
     summary="A closure case 闭坑治理案件详情",
     description="The case, its closure plan (when filed) and the deciding acceptance.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such case")},
+    responses={404: problem_doc("No such case")},
 )
 async def get_closure_case(case_id: UUID, session: Session, caller: Reader) -> ClosureCasePublic:
     case_ = await service.get_closure_case(session=session, case_id=case_id, caller=caller)

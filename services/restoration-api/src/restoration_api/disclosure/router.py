@@ -40,11 +40,10 @@ async def export(
 
 @router.get(
     "/{right_id}",
-    response_model=Disclosure,
     summary="A mine's public disclosure 基金与治理信息公示",
     description="Per year: accrual 提取, deposits 缴存, spending 使用 and plan execution "
     "(scheduled vs worked vs accepted area). Public, no token.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such mine")},
+    responses={404: problem_doc("No such mine")},
 )
 async def get_disclosure(right_id: UUID, session: Session) -> Disclosure:
     return await service.disclosure(session=session, right_id=right_id)

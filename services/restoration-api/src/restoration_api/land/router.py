@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path
 from servicekit import clock
 from servicekit.deps import BureauOrHolder, Reader, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 
 from restoration_api.land import service
 from restoration_api.land.schemas import LandBalancePublic, LandBalanceSet, LandBalanceYear
@@ -17,10 +17,9 @@ Year = Annotated[int, Path(ge=2000, le=2100, examples=[2026])]
 
 @router.put(
     "/land-balance/{right_id}/{year}",
-    response_model=LandBalancePublic,
     summary="Report land occupied and restored 土地占用与治理面积",
     description="One row per mine and year; reporting again replaces it.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such mine (or not yours)")},
+    responses={404: problem_doc("No such mine (or not yours)")},
 )
 async def set_land_balance(
     right_id: UUID, year: Year, data: LandBalanceSet, session: Session, caller: BureauOrHolder
@@ -32,11 +31,9 @@ async def set_land_balance(
 
 @router.get(
     "/land-balance/{year}",
-    response_model=LandBalanceYear,
     summary="Dynamic balance and restoration rate 动态平衡与应治尽治率",
     description="Per mine and in total: land occupied vs restored in the year, and the "
     "restoration rate 应治尽治率 (target 100 %, 专栏二).",
-    responses=PROBLEM_RESPONSES,
 )
 async def land_balance(year: Year, session: Session, caller: Reader) -> LandBalanceYear:
     return await service.land_balance_year(session=session, year=year, caller=caller)

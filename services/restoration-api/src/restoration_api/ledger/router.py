@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 from servicekit import clock
 from servicekit.deps import Admin, Officials, Paging, Reader, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from restoration_api.ledger import audit as books
@@ -19,12 +19,10 @@ NO_FUND = {404: problem_doc("No such fund (or not yours) 无此基金账户")}
 
 @router.get(
     "/funds",
-    response_model=Page[FundPublic],
     summary="List restoration funds 基金账户列表",
     description="One fund per mining right, opened when rights-api grants the right "
     "(`rights.right.granted`), plus program funds of public money for legacy sites. "
     "Enterprises see only their own funds.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_funds(
     session: Session,
@@ -43,12 +41,10 @@ async def list_funds(
 @router.post(
     "/funds",
     status_code=status.HTTP_201_CREATED,
-    response_model=FundPublic,
     summary="Open a program fund 开立专项资金账户",
     description="Public money for legacy and orphan sites (第六章第二节四: 政府主导, 财政预算, "
     "专项资金) is kept in program funds of its own, never mixed with a mine's fund. Mine "
     "funds are opened from rights-api's events, not here.",
-    responses=PROBLEM_RESPONSES,
 )
 async def open_program_fund(
     data: ProgramFundCreate, session: Session, _: Admin, response: Response
@@ -62,11 +58,10 @@ async def open_program_fund(
 
 @router.get(
     "/funds/{fund_id}",
-    response_model=FundPublic,
     summary="A fund and its balances 基金账户及余额",
     description="`balances`: `required` (accrued 应提取), `deposited` (缴存), `spent` (使用), "
     "`available` (cash in the bank account), as decimal strings in yuan.",
-    responses={**PROBLEM_RESPONSES, **NO_FUND},
+    responses={**NO_FUND},
 )
 async def get_fund(fund_id: UUID, session: Session, caller: Reader) -> FundPublic:
     fund = await service.get_fund(session=session, fund_id=fund_id, caller=caller)
@@ -75,11 +70,10 @@ async def get_fund(fund_id: UUID, session: Session, caller: Reader) -> FundPubli
 
 @router.get(
     "/funds/{fund_id}/verify",
-    response_model=Verification,
     summary="Verify a fund's books 对账",
     description="Recomputes every account balance from the entries and checks each transfer "
     "balances; `ok` is false when a stored balance was changed behind the ledger's back.",
-    responses={**PROBLEM_RESPONSES, **NO_FUND},
+    responses={**NO_FUND},
 )
 async def verify_fund(fund_id: UUID, session: Session, _: Officials) -> Verification:
     return await books.verify_fund(session=session, fund_id=fund_id, now=clock.now())
@@ -87,11 +81,9 @@ async def verify_fund(fund_id: UUID, session: Session, _: Officials) -> Verifica
 
 @router.get(
     "/ledger/audit",
-    response_model=Audit,
     summary="Audit all funds 全部基金对账",
     description="`verify` for every fund at once, plus the trial balance (all debits = all "
     "credits).",
-    responses=PROBLEM_RESPONSES,
 )
 async def audit(session: Session, _: Officials) -> Audit:
     return await books.audit(session=session, now=clock.now())

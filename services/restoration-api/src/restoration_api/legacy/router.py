@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Response, status
 from servicekit import clock
 from servicekit.deps import Admin, Officials, Paging, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from restoration_api.legacy import service
@@ -20,12 +20,11 @@ Edition = Annotated[str, Path(pattern=r"^\d{4}-\d{4}$", examples=["2021-2025"])]
 @router.post(
     "/legacy-sites",
     status_code=status.HTTP_201_CREATED,
-    response_model=LegacySitePublic,
     summary="Register a legacy site 登记历史遗留矿山",
     description="A legacy or orphan site 历史遗留及无责任主体矿山 restored by the government "
     "(第六章第二节四), paid from a program fund. Works and acceptances name it by "
     "`legacy_site_id`.",
-    responses={**PROBLEM_RESPONSES, 409: problem_doc("Code taken")},
+    responses={409: problem_doc("Code taken")},
 )
 async def create_site(
     data: LegacySiteCreate, session: Session, _: Admin, response: Response
@@ -37,10 +36,8 @@ async def create_site(
 
 @router.get(
     "/legacy-sites",
-    response_model=Page[LegacySitePublic],
     summary="Legacy sites 历史遗留矿山列表",
     description="With their works, program-fund spending and accepted area.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_sites(
     session: Session, _: Officials, page: Paging, edition: str | None = None
@@ -50,10 +47,9 @@ async def list_sites(
 
 @router.get(
     "/legacy-sites/{site_id}",
-    response_model=LegacySitePublic,
     summary="A legacy site 历史遗留矿山详情",
     description="One legacy site with its works, spending and accepted area.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such site")},
+    responses={404: problem_doc("No such site")},
 )
 async def get_site(site_id: UUID, session: Session, _: Officials) -> LegacySitePublic:
     return await service.get_site(session=session, site_id=site_id)
@@ -65,7 +61,6 @@ async def get_site(site_id: UUID, session: Session, _: Officials) -> LegacySiteP
     summary="Load an edition's restoration targets 导入规划指标",
     description="Replaces the edition's targets (专栏二 of 2021-2025: 0.52 km² of legacy "
     "sites, 46 ha reclaimed, 100 % restoration rate). Numbers are data per plan edition.",
-    responses=PROBLEM_RESPONSES,
 )
 async def set_targets(edition: Edition, data: TargetsSet, session: Session, _: Admin) -> Response:
     await service.set_targets(session=session, edition=edition, data=data)
@@ -74,12 +69,11 @@ async def set_targets(edition: Edition, data: TargetsSet, session: Session, _: A
 
 @router.get(
     "/indicators/{edition}",
-    response_model=Indicators,
     summary="Restoration indicators vs targets 治理指标完成情况",
     description="Legacy area restored (accepted legacy-site area), land reclaimed (accepted "
     "mine area) and the restoration rate (land restored / land occupied) over the edition's "
     "period, each against its target.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No targets for the edition")},
+    responses={404: problem_doc("No targets for the edition")},
 )
 async def indicators(edition: Edition, session: Session, _: Officials) -> Indicators:
     return await service.indicators(session=session, edition=edition)

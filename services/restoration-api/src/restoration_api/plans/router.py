@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 from servicekit import clock
 from servicekit.deps import BureauOrHolder, Paging, Reader, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from restoration_api.plans import service
@@ -22,13 +22,12 @@ router = APIRouter(tags=["plans 治理方案与年度报送"])
 @router.post(
     "/plans",
     status_code=status.HTTP_201_CREATED,
-    response_model=PlanPublic,
     summary="File a restoration plan 报送治理方案",
     description="The mine's protection-and-land-reclamation plan 矿山地质环境保护与土地复垦方案 "
     "(estimated cost, area, yearly schedule; its schedule is the floor of the fund's accrual) "
     "or, for a closure case, the closure restoration plan 闭坑矿山环境恢复治理方案 "
     "(第六章第二节二、三). Enterprises file for their own mines only.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such mine (or not yours)")},
+    responses={404: problem_doc("No such mine (or not yours)")},
 )
 async def create_plan(
     data: PlanCreate, session: Session, caller: BureauOrHolder, response: Response
@@ -40,10 +39,8 @@ async def create_plan(
 
 @router.get(
     "/plans",
-    response_model=Page[PlanPublic],
     summary="List restoration plans 治理方案列表",
     description="Plans of all mines or of one (`right_id`); enterprises see their own.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_plans(
     session: Session, caller: Reader, page: Paging, right_id: UUID | None = None
@@ -54,10 +51,9 @@ async def list_plans(
 
 @router.get(
     "/plans/{plan_id}",
-    response_model=PlanPublic,
     summary="A restoration plan 治理方案详情",
     description="One plan with its yearly schedule (cost in yuan, area in hectares).",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such plan")},
+    responses={404: problem_doc("No such plan")},
 )
 async def get_plan(plan_id: UUID, session: Session, caller: Reader) -> PlanPublic:
     return service.plan_public(
@@ -67,11 +63,9 @@ async def get_plan(plan_id: UUID, session: Session, caller: Reader) -> PlanPubli
 
 @router.get(
     "/obligations",
-    response_model=Page[ObligationPublic],
     summary="Annual restoration obligations 年度治理计划书与年度报告",
     description="Created each year by the `annual_obligations` job for every active mine; "
     "`status` is due, submitted or overdue.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_obligations(
     session: Session,
@@ -83,18 +77,14 @@ async def list_obligations(
     rows = await service.list_obligations(
         session=session, caller=caller, page=page, right_id=right_id, status=status
     )
-    return rows.with_items(
-        [ObligationPublic.model_validate(r, from_attributes=True) for r in rows.items]
-    )
+    return rows.shaped(ObligationPublic)
 
 
 @router.post(
     "/obligations/{obligation_id}/submit",
-    response_model=ObligationPublic,
     summary="Submit an annual plan or report 报送年度材料",
     description="Publishes `restoration.obligation.submitted` with the deadline met.",
     responses={
-        **PROBLEM_RESPONSES,
         404: problem_doc("No such obligation (or not yours)"),
         409: problem_doc("Already submitted"),
     },

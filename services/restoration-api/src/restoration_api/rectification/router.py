@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 from servicekit import clock
 from servicekit.deps import Bureau, Paging, Reader, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from restoration_api.rectification import service
@@ -22,11 +22,10 @@ NO_SUCH = {404: problem_doc("No such rectification (or not yours)")}
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=RectificationPublic,
     summary="Order rectification 责令限期整改",
     description="Publishes `restoration.rectification.ordered` with the deadline; when the date "
     "passes unresolved the `rectification_overdue` job publishes `…overdue`.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such mine")},
+    responses={404: problem_doc("No such mine")},
 )
 async def order(
     data: RectificationCreate, session: Session, caller: Bureau, response: Response
@@ -38,10 +37,8 @@ async def order(
 
 @router.get(
     "",
-    response_model=Page[RectificationPublic],
     summary="Rectification orders 整改通知列表",
     description="Orders by mine and status; enterprises see their own.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_rectifications(
     session: Session,
@@ -53,17 +50,14 @@ async def list_rectifications(
     rows = await service.list_rectifications(
         session=session, caller=caller, page=page, right_id=right_id, status=status
     )
-    return rows.with_items(
-        [RectificationPublic.model_validate(r, from_attributes=True) for r in rows.items]
-    )
+    return rows.shaped(RectificationPublic)
 
 
 @router.get(
     "/{rectification_id}",
-    response_model=RectificationPublic,
     summary="A rectification order 整改通知详情",
     description="One order with its deadline and outcome.",
-    responses={**PROBLEM_RESPONSES, **NO_SUCH},
+    responses={**NO_SUCH},
 )
 async def get_rectification(
     rectification_id: UUID, session: Session, caller: Reader
@@ -74,11 +68,10 @@ async def get_rectification(
 
 @router.post(
     "/{rectification_id}/resolve",
-    response_model=RectificationPublic,
     summary="Resolve a rectification 整改完成",
     description="Reviewers confirm the fix; publishes `restoration.rectification.resolved` "
     "with the deadline met. An overdue order can still be resolved.",
-    responses={**PROBLEM_RESPONSES, **NO_SUCH, 409: problem_doc("Already resolved")},
+    responses={**NO_SUCH, 409: problem_doc("Already resolved")},
 )
 async def resolve(
     rectification_id: UUID, data: RectificationResolve, session: Session, caller: Bureau

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Response, status
 from servicekit import clock
 from servicekit.auth import Principal, Role, require
 from servicekit.deps import Paging, Reader, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from restoration_api.ledger.models import TransferKind
@@ -22,10 +22,9 @@ NO_FUND = {404: problem_doc("No such fund (or not yours) 无此基金账户")}
 
 @router.get(
     "/funds/{fund_id}/transfers",
-    response_model=Page[TransferPublic],
     summary="A fund's transfers 基金账务明细",
     description="Every transfer with its double entries, in posting order.",
-    responses={**PROBLEM_RESPONSES, **NO_FUND},
+    responses={**NO_FUND},
 )
 async def list_transfers(
     fund_id: UUID, session: Session, caller: Reader, page: Paging, kind: TransferKind | None = None
@@ -38,7 +37,6 @@ async def list_transfers(
 @router.post(
     "/funds/{fund_id}/transfers",
     status_code=status.HTTP_201_CREATED,
-    response_model=TransferPublic,
     summary="Post a transfer 记账",
     description="Kinds: `accrual` 提取, `deposit` 缴存, `expenditure` 使用 (names `work_id`), "
     "`legacy_deposit` 保证金转存, `refund` 退还 (after the closure acceptance), `reversal` 冲正 "
@@ -48,7 +46,6 @@ async def list_transfers(
     "the same id with another body is refused. A transfer that would take the fund's cash "
     "below zero is refused with 422 `insufficient-funds`.",
     responses={
-        **PROBLEM_RESPONSES,
         **NO_FUND,
         409: problem_doc("Fund closed, already reversed, or refund before closure acceptance"),
     },
@@ -67,11 +64,10 @@ async def post_transfer(
 
 @router.get(
     "/funds/{fund_id}/transfers/{transfer_id}",
-    response_model=TransferPublic,
     summary="A transfer and its entries 账务详情",
     description="One transfer with its debit and credit entries, and the reversal that "
     "corrected it, if any.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such fund or transfer")},
+    responses={404: problem_doc("No such fund or transfer")},
 )
 async def get_transfer(
     fund_id: UUID, transfer_id: UUID, session: Session, caller: Reader

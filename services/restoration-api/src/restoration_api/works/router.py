@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 from servicekit import clock
 from servicekit.deps import BureauOrHolder, Paging, Reader, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from restoration_api.works import service
@@ -17,11 +17,10 @@ router = APIRouter(tags=["works 治理工程与验收"])
 @router.post(
     "/works",
     status_code=status.HTTP_201_CREATED,
-    response_model=WorkPublic,
     summary="Register a restoration work 登记治理工程",
     description="A work item of a mine (paid by expenditures from its fund) or of a legacy site "
     "(paid from a program fund). Enterprises register works of their own mines.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such mine (or not yours)")},
+    responses={404: problem_doc("No such mine (or not yours)")},
 )
 async def create_work(
     data: WorkCreate, session: Session, caller: BureauOrHolder, response: Response
@@ -33,10 +32,8 @@ async def create_work(
 
 @router.get(
     "/works",
-    response_model=Page[WorkPublic],
     summary="List restoration works 治理工程列表",
     description="Works of a mine or of a legacy site, with the money spent on each.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_works(
     session: Session,
@@ -57,10 +54,9 @@ async def list_works(
 
 @router.get(
     "/works/{work_id}",
-    response_model=WorkPublic,
     summary="A restoration work 治理工程详情",
     description="One work, with the expenditures posted against it net of reversals.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such work")},
+    responses={404: problem_doc("No such work")},
 )
 async def get_work(work_id: UUID, session: Session, caller: Reader) -> WorkPublic:
     work = await service.get_work(session=session, work_id=work_id, caller=caller)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Response, status
 from servicekit.auth import BUREAU, Principal, Role, require
 from servicekit.concurrency import IfMatch, require_if_match, set_etag
 from servicekit.deps import Bureau, BureauOrHolder, Paging, ReadSession, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -49,10 +49,9 @@ RULES = (
 
 @router.post(
     "/check",
-    response_model=CheckResult,
     summary="Dry-run the admission rules 申请预审（不受理）",
     description=f"Runs every rule and writes nothing. {RULES}",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("Right not found")},
+    responses={404: problem_doc("Right not found")},
 )
 async def check(request: Request, session: ReadSession, caller: BureauOrHolder) -> CheckResult:
     result, _, _ = await service.check(session=session, request=request, principal=caller)
@@ -62,14 +61,13 @@ async def check(request: Request, session: ReadSession, caller: BureauOrHolder) 
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=ApplicationPublic,
     summary="File an application 提交申请",
     description="Files the application when every rule passes: it becomes `filed`, carries a "
     "review deadline (working days, statutory calendar) and `rights.application.filed` is "
     "published. A closure waits for `restoration.acceptance.passed` before it can be approved "
     f"(`waiting_for`). Otherwise 422 with `violations`. {RULES} Enterprises file only for "
     "their own holder.",
-    responses={**PROBLEM_RESPONSES, 422: REFUSED, 404: problem_doc("Right not found")},
+    responses={422: REFUSED, 404: problem_doc("Right not found")},
 )
 async def file(
     request: Request, session: Session, caller: BureauOrHolder, response: Response
@@ -82,10 +80,8 @@ async def file(
 
 @router.get(
     "",
-    response_model=Page[ApplicationPublic],
     summary="Applications 申请列表",
     description="Enterprises see only their own applications.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_applications(
     session: Session,
@@ -112,10 +108,9 @@ async def list_applications(
 
 @router.get(
     "/{application_id}",
-    response_model=ApplicationPublic,
     summary="An application 申请详情",
     description="Shows its review deadline and, for a closure, what it waits for.",
-    responses={**PROBLEM_RESPONSES, **NOT_FOUND},
+    responses={**NOT_FOUND},
 )
 async def get_application(
     application_id: UUID, session: Session, caller: Reader, response: Response
@@ -150,7 +145,6 @@ async def _decide(
 
 
 DECISION_RESPONSES = {
-    **PROBLEM_RESPONSES,
     **NOT_FOUND,
     409: problem_doc("Already decided, or still waiting (closure) 已审结或仍在等待"),
     412: problem_doc("Changed since you read it"),
@@ -159,7 +153,6 @@ DECISION_RESPONSES = {
 
 @router.post(
     "/{application_id}/approve",
-    response_model=ApplicationPublic,
     summary="Approve 批准",
     description="Bureau reviewers. The rules run again (the register may have changed). A new "
     "right is granted (licence number, validity; `rights.right.granted`); a renewal extends "
@@ -183,7 +176,6 @@ async def approve(
 
 @router.post(
     "/{application_id}/reject",
-    response_model=ApplicationPublic,
     summary="Reject 不予批准",
     description="Bureau reviewers, with a reason; publishes `rights.application.rejected`.",
     responses=DECISION_RESPONSES,

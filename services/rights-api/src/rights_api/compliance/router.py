@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 from servicekit.concurrency import set_etag
 from servicekit.deps import Bureau, Paging, Reader, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from rights_api.compliance import service
@@ -23,14 +23,13 @@ def _public(order: ComplianceOrder) -> OrderPublic:
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=OrderPublic,
     summary="Issue a compliance order 下达限期整改通知",
     description="A reviewer orders the holder to fix a violation by `due_on` (a local date, "
     "after today) and publishes `rights.compliance.ordered` with the deadline "
     "(kind `rectification`). When the date passes unresolved the `compliance_overdue` job "
     "suspends the mine 停产整治 and publishes `rights.compliance.overdue`. Send an "
     "`Idempotency-Key` to make retries safe.",
-    responses={**PROBLEM_RESPONSES, 409: problem_doc("The mine is closed 矿山已关闭")},
+    responses={409: problem_doc("The mine is closed 矿山已关闭")},
 )
 async def issue_order(
     data: OrderCreate, session: Session, caller: Bureau, response: Response
@@ -43,10 +42,8 @@ async def issue_order(
 
 @router.get(
     "",
-    response_model=Page[OrderPublic],
     summary="List compliance orders 整改通知列表",
     description="In the order issued. Enterprises see only orders about their own mines.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_orders(
     session: Session,
@@ -63,10 +60,9 @@ async def list_orders(
 
 @router.get(
     "/{order_id}",
-    response_model=OrderPublic,
     summary="A compliance order 整改通知详情",
     description="Enterprises get 404 for another holder's orders.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such order")},
+    responses={404: problem_doc("No such order")},
 )
 async def get_order(
     order_id: UUID, session: Session, caller: Reader, response: Response
@@ -78,14 +74,12 @@ async def get_order(
 
 @router.post(
     "/{order_id}/resolve",
-    response_model=OrderPublic,
     summary="Resolve a compliance order 确认整改完成",
     description="Closes the order (open or overdue) and publishes `rights.compliance.resolved` "
     "with the deadline met. If this order's overdue suspended the mine, the mine returns to "
     "the status it had (unless `resume_mine` is false, or another overdue order still holds "
     "it suspended).",
     responses={
-        **PROBLEM_RESPONSES,
         404: problem_doc("No such order"),
         409: problem_doc("Already resolved 已整改"),
     },

@@ -7,7 +7,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile, st
 from fastapi.responses import FileResponse
 from servicekit.concurrency import set_etag
 from servicekit.deps import Enterprise, Paging, Reader, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from rights_api.attachments import service as attachments
@@ -45,12 +45,10 @@ def _public(filing: Filing, files: list) -> FilingPublic:
 
 @router.get(
     "",
-    response_model=Page[FilingPublic],
     summary="List annual filings 年度报送列表",
     description="Obligations and submissions, in the order created. Enterprises see only "
     "their own mines' filings. Filter by right, year (the year the filing is for), kind, "
     "status (`owed`, `submitted`, `overdue`).",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_filings(
     session: Session,
@@ -76,11 +74,10 @@ async def list_filings(
 
 @router.get(
     "/{filing_id}",
-    response_model=FilingPublic,
     summary="An annual filing 年度报送详情",
     description="The obligation, its due date, status, attachments and (once submitted) the "
     "submission. Enterprises get 404 for another holder's filings.",
-    responses={**PROBLEM_RESPONSES, **NOT_FOUND},
+    responses={**NOT_FOUND},
 )
 async def get_filing(
     filing_id: UUID, session: Session, caller: Reader, response: Response
@@ -93,7 +90,6 @@ async def get_filing(
 
 @router.post(
     "/{filing_id}/attachments",
-    response_model=AttachmentPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Attach a file to a filing 上传报送附件",
     description="`multipart/form-data`: `file` (PDF, JPEG, PNG or TIFF, read from the bytes) "
@@ -101,7 +97,6 @@ async def get_filing(
     "for the reserve verification; `plan`, `other`). Stored once per content hash; the same "
     "file again answers 200. Only the holder, before submitting.",
     responses={
-        **PROBLEM_RESPONSES,
         **NOT_FOUND,
         200: {"model": AttachmentPublic, "description": "Already attached 已上传"},
         409: problem_doc("Already submitted 已报送"),
@@ -148,7 +143,6 @@ async def add_attachment(
     "filing may read its attachments; a hash alone opens nothing.",
     response_class=FileResponse,
     responses={
-        **PROBLEM_RESPONSES,
         200: {"content": {"application/pdf": {}, "image/png": {}}, "description": "The file"},
         404: problem_doc("No such filing or attachment"),
     },
@@ -163,13 +157,11 @@ async def get_attachment(
 
 @router.post(
     "/{filing_id}/submit",
-    response_model=FilingPublic,
     summary="Submit a filing 提交年度报送",
     description="The holder submits its mining plan (with a `plan_map` attached) or reserve "
     "verification (with a `report` attached); publishes `rights.filing.submitted` with the "
     "deadline met. An overdue filing may still be submitted and is marked `late`.",
     responses={
-        **PROBLEM_RESPONSES,
         **NOT_FOUND,
         409: problem_doc("Already submitted 已报送"),
     },

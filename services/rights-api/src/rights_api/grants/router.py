@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 from servicekit.concurrency import set_etag
 from servicekit.deps import Admin, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 
 from rights_api.grants import service
 from rights_api.rights.schemas import RightCreate, RightPublic
@@ -14,13 +14,12 @@ router = APIRouter(tags=["rights 矿业权"])
 @router.post(
     "/rights",
     status_code=status.HTTP_201_CREATED,
-    response_model=RightPublic,
     summary="Enter an existing right in the register 登记已有矿业权",
     description="For rights granted before this system (new rights come from approved "
     "applications). The boundary is checked like an application's (closed rings, no "
     "self-intersection, declared area within the tolerance of the geodesic area) and "
     "`rights.right.granted` is published.",
-    responses={**PROBLEM_RESPONSES, 409: problem_doc("Licence number already registered")},
+    responses={409: problem_doc("Licence number already registered")},
 )
 async def register_right(
     data: RightCreate, session: Session, caller: Admin, response: Response

@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response, status
 from servicekit.concurrency import IfMatch, require_if_match, set_etag
 from servicekit.deps import Bureau, BureauOrHolder, Paging, Reader, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from rights_api.holders import service
@@ -17,11 +17,10 @@ router = APIRouter(prefix="/holders", tags=["holders 矿业权人"])
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=HolderPublic,
     summary="Register a rights holder 登记矿业权人",
     description="Registers an enterprise by its unified social credit code and publishes "
     "`rights.holder.registered`. Send an `Idempotency-Key` to make retries safe.",
-    responses={**PROBLEM_RESPONSES, 409: problem_doc("Credit code already registered 代码已登记")},
+    responses={409: problem_doc("Credit code already registered 代码已登记")},
 )
 async def register_holder(
     data: HolderCreate, session: Session, _: Bureau, response: Response
@@ -34,10 +33,8 @@ async def register_holder(
 
 @router.get(
     "",
-    response_model=Page[HolderPublic],
     summary="List rights holders 矿业权人列表",
     description="Enterprises see only their own holder.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_holders(
     session: Session,
@@ -51,9 +48,8 @@ async def list_holders(
 
 @router.get(
     "/{holder_id}",
-    response_model=HolderPublic,
     summary="A rights holder 矿业权人详情",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such holder")},
+    responses={404: problem_doc("No such holder")},
 )
 async def get_holder(
     holder_id: UUID, session: Session, caller: Reader, response: Response
@@ -65,11 +61,9 @@ async def get_holder(
 
 @router.patch(
     "/{holder_id}",
-    response_model=HolderPublic,
     summary="Change a holder's details 变更信息",
     description="Send `If-Match` with the ETag you read; a stale copy gets 412.",
     responses={
-        **PROBLEM_RESPONSES,
         404: problem_doc("No such holder"),
         412: problem_doc("Changed since you read it"),
         428: problem_doc("If-Match missing"),

@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, File, Path, Response, UploadFile, status
 from fastapi.responses import FileResponse
 from servicekit.deps import Inspector, Paging, Reader, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from rights_api.attachments import service as attachments
@@ -49,7 +49,6 @@ def _public(inspection: Inspection, photos: list) -> InspectionPublic:
 
 @router.put(
     "/{client_uuid}",
-    response_model=InspectionPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Record an inspection (offline-safe) 上传现场检查记录",
     description="The app chooses `client_uuid` and may send the record as often as it needs "
@@ -61,7 +60,6 @@ def _public(inspection: Inspection, photos: list) -> InspectionPublic:
     "`rights.inspection.recorded` carries the flag; a reviewer then issues a compliance "
     "order. Photos follow with `POST /inspections/{client_uuid}/photos`.",
     responses={
-        **PROBLEM_RESPONSES,
         200: {"model": InspectionPublic, "description": "Replay of a stored record 重复上传"},
         409: problem_doc("client_uuid already used with another body 编号已被占用"),
     },
@@ -80,11 +78,9 @@ async def put_inspection(
 
 @router.get(
     "",
-    response_model=Page[InspectionPublic],
     summary="List inspections 检查记录列表",
     description="In the order received. Enterprises see only inspections of their own mines. "
     "`out_of_bounds=true` lists the records flagged 越界开采.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_inspections(
     session: Session,
@@ -102,10 +98,9 @@ async def list_inspections(
 
 @router.get(
     "/{inspection_id}",
-    response_model=InspectionPublic,
     summary="An inspection 检查记录详情",
     description="Enterprises get 404 for inspections of another holder's mines.",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such inspection")},
+    responses={404: problem_doc("No such inspection")},
 )
 async def get_inspection(inspection_id: UUID, session: Session, caller: Reader) -> InspectionPublic:
     inspection = await service.get(session=session, inspection_id=inspection_id, caller=caller)
@@ -115,7 +110,6 @@ async def get_inspection(inspection_id: UUID, session: Session, caller: Reader) 
 
 @router.post(
     "/{inspection_id}/photos",
-    response_model=AttachmentPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Add a photo to an inspection 上传检查照片",
     description="`multipart/form-data` with one `file` (JPEG, PNG, WebP or HEIC, read from the "
@@ -123,7 +117,6 @@ async def get_inspection(inspection_id: UUID, session: Session, caller: Reader) 
     "hash: sending the same photo again answers 200 and stores nothing new. Only the "
     "inspector who recorded the inspection adds photos.",
     responses={
-        **PROBLEM_RESPONSES,
         **UPLOAD_PROBLEMS,
         200: {"model": AttachmentPublic, "description": "Photo already attached 已上传"},
         404: problem_doc("No such inspection"),
@@ -159,7 +152,6 @@ async def add_photo(
     "inspection may read its photos; a hash alone opens nothing.",
     response_class=FileResponse,
     responses={
-        **PROBLEM_RESPONSES,
         200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "The photo"},
         404: problem_doc("No such inspection or photo"),
     },

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from servicekit import clock
 from servicekit.concurrency import IfMatch, require_if_match, set_etag
 from servicekit.deps import Admin, Paging, Session, Visitor
-from servicekit.errors import PROBLEM_RESPONSES, NotFound, problem_doc
+from servicekit.errors import NotFound, problem_doc
 from servicekit.pagination import Page
 
 from rights_api.plan import service
@@ -24,28 +24,23 @@ NOT_FOUND = {404: problem_doc("No such plan edition 无此规划版本")}
 
 @router.get(
     "",
-    response_model=Page[PlanEditionSummary],
     summary="Plan editions 规划版本列表",
     description="Every edition of the city's mineral resources master plan, oldest first. "
     "Public: the plan is a published document (第七章).",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_editions(session: Session, _: Visitor, page: Paging) -> Page[PlanEditionSummary]:
     rows = await service.list_editions(session=session, page=page)
-    return rows.with_items(
-        [PlanEditionSummary.model_validate(r, from_attributes=True) for r in rows.items]
-    )
+    return rows.shaped(PlanEditionSummary)
 
 
 @router.get(
     "/current",
-    response_model=PlanEditionPublic,
     summary="The edition in force today 现行规划",
     description="The edition that judges an application filed today: minimum scales (专栏五), "
     "mine caps (专栏四), the city cap (专栏二), concentrated zones (专栏三) and prohibited areas "
     "as GeoJSON FeatureCollections. Geometry the plan does not give is demo data and says so "
     "(`illustrative: true`, 示意 in its name).",
-    responses={**PROBLEM_RESPONSES, **NOT_FOUND},
+    responses={**NOT_FOUND},
 )
 async def current_edition(session: Session, _: Visitor, response: Response) -> PlanEditionPublic:
     edition = await service.edition_in_force(session=session, on=clock.local_today())
@@ -55,9 +50,8 @@ async def current_edition(session: Session, _: Visitor, response: Response) -> P
 
 @router.get(
     "/{edition_id}",
-    response_model=PlanEditionPublic,
     summary="A plan edition 规划版本详情",
-    responses={**PROBLEM_RESPONSES, **NOT_FOUND},
+    responses={**NOT_FOUND},
 )
 async def get_edition(
     edition_id: UUID, session: Session, _: Visitor, response: Response
@@ -70,11 +64,10 @@ async def get_edition(
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=PlanEditionPublic,
     summary="Load a new plan edition 发布新一轮规划",
     description="The next edition replaces the numbers without code changes (第七章). It judges "
     "applications filed from its `effective_from` day.",
-    responses={**PROBLEM_RESPONSES, 409: problem_doc("Code or effective date already used")},
+    responses={409: problem_doc("Code or effective date already used")},
 )
 async def create_edition(
     data: PlanEditionCreate, session: Session, _: Admin, response: Response
@@ -87,12 +80,10 @@ async def create_edition(
 
 @router.patch(
     "/{edition_id}",
-    response_model=PlanEditionPublic,
     summary="Adjust a plan edition 规划调整",
     description="Replaces the parts sent (for example real zone boundaries instead of the demo "
     "ones). Send `If-Match` with the ETag you read.",
     responses={
-        **PROBLEM_RESPONSES,
         **NOT_FOUND,
         412: problem_doc("Changed since you read it"),
         428: problem_doc("If-Match missing"),
@@ -124,7 +115,6 @@ zones_router = APIRouter(prefix="/zones", tags=["plan 矿产资源规划"])
     "(`illustrative: true`, 示意).",
     responses={
         200: {"content": {"application/geo+json": {}}, "description": "FeatureCollection"},
-        **PROBLEM_RESPONSES,
         **NOT_FOUND,
     },
 )
@@ -140,7 +130,6 @@ async def zones(session: Session, _: Visitor) -> Response:
     description="A zone of the edition in force, e.g. `SCJ001` 乌希根楚建筑用花岗岩矿集中开采区.",
     responses={
         200: {"content": {"application/geo+json": {}}, "description": "Feature"},
-        **PROBLEM_RESPONSES,
         404: problem_doc("No such zone in the edition in force 无此开采区"),
     },
 )

@@ -9,7 +9,7 @@ from contracts.mining import MINERAL_NAMES_ZH, Mineral, RightKind, RightStatus
 from fastapi import APIRouter, Depends, Query, Response
 from servicekit.concurrency import set_etag
 from servicekit.deps import Paging, Reader, Session
-from servicekit.errors import PROBLEM_RESPONSES, FieldError, problem_doc, validation_error
+from servicekit.errors import FieldError, problem_doc, validation_error
 from servicekit.pagination import Page
 
 from rights_api.rights import service
@@ -74,11 +74,9 @@ Filters = Annotated[RightFilters, Depends(right_filters)]
 
 @router.get(
     "/rights",
-    response_model=Page[RightPublic],
     summary="The rights register 矿业权列表",
     description="Filter by holder, mineral, status, zone, kind, validity ending before a day, "
     "and a bounding box. Enterprises see only their own rights.",
-    responses=PROBLEM_RESPONSES,
 )
 async def list_rights(
     session: Session,
@@ -97,7 +95,6 @@ async def list_rights(
     "matching the filters, for GIS tools. Demo boundaries carry `boundary_illustrative: true`.",
     responses={
         200: {"content": {"application/geo+json": {}}, "description": "FeatureCollection"},
-        **PROBLEM_RESPONSES,
     },
 )
 async def rights_geojson(
@@ -136,9 +133,8 @@ async def rights_geojson(
 
 @router.get(
     "/rights/{right_id}",
-    response_model=RightPublic,
     summary="A right 矿业权详情",
-    responses={**PROBLEM_RESPONSES, **NOT_FOUND},
+    responses={**NOT_FOUND},
 )
 async def get_right(
     right_id: UUID, session: Session, caller: Reader, response: Response
@@ -150,11 +146,10 @@ async def get_right(
 
 @router.get(
     "/rights/{right_id}/history",
-    response_model=Page[HistoryEntry],
     summary="A right's history 矿业权变更记录",
     description="Every state change: who, when, why (grant, status changes, transfer, renewal, "
     "mortgage filing, changes, closure), oldest first.",
-    responses={**PROBLEM_RESPONSES, **NOT_FOUND},
+    responses={**NOT_FOUND},
 )
 async def right_history(
     right_id: UUID, session: Session, caller: Reader, page: Paging
