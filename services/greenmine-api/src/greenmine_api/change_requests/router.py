@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter
 from servicekit import clock
 from servicekit.deps import Bureau, BureauOrHolder, Paging, Session
 from servicekit.errors import problem_doc
@@ -20,15 +20,16 @@ router = APIRouter(tags=["change requests 信息变更"])
 
 @router.post(
     "/listings/{listing_id}/change-requests",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="Request a change of listed information 信息变更申请",
-    description="Listed information changes only when the bureau approves. The holder itself "
-    "cannot change: the title is not transferable.",
     responses={404: problem_doc("No such listing")},
 )
 async def request_change(
     listing_id: UUID, data: ChangeRequestCreate, session: Session, caller: BureauOrHolder
 ) -> ChangeRequestPublic:
+    """Listed information changes only when the bureau approves. The holder itself cannot change:
+    the title is not transferable.
+    """
     request = await service.request_change(
         session=session,
         listing_id=listing_id,
@@ -39,14 +40,11 @@ async def request_change(
     return ChangeRequestPublic.model_validate(request, from_attributes=True)
 
 
-@router.get(
-    "/change-requests",
-    summary="Change requests 信息变更申请列表",
-    description="The bureau sees all; an enterprise its own.",
-)
+@router.get("/change-requests", summary="Change requests 信息变更申请列表")
 async def list_changes(
     session: Session, caller: BureauOrHolder, page: Paging
 ) -> Page[ChangeRequestPublic]:
+    """The bureau sees all; an enterprise its own."""
     rows = await service.list_requests(session=session, caller=caller, page=page)
     return rows.shaped(ChangeRequestPublic)
 
@@ -54,7 +52,6 @@ async def list_changes(
 @router.post(
     "/change-requests/{request_id}/decision",
     summary="Approve or reject a change 信息变更审批",
-    description="Approved changes apply to the listing and enter its history.",
     responses={
         404: problem_doc("No such change request"),
         409: problem_doc("Already decided"),
@@ -63,6 +60,7 @@ async def list_changes(
 async def decide_change(
     request_id: UUID, data: Decision, session: Session, _: Bureau
 ) -> ChangeRequestPublic:
+    """Approved changes apply to the listing and enter its history."""
     request = await service.decide(
         session=session,
         request_id=request_id,

@@ -3,7 +3,7 @@
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request
 from servicekit.deps import Bureau, Paging, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
@@ -23,11 +23,8 @@ router = APIRouter(tags=["complaints 社会举报"])
 
 @router.post(
     "/complaints",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="File a complaint 社会举报",
-    description="Anyone, without an account, about a mine on the list. Content up to 2000 "
-    "characters; at most `GREENMINE_COMPLAINT_RATE_LIMIT` complaints and objections per client "
-    "address per window (429 with Retry-After), counted in the database across replicas.",
     responses={
         404: problem_doc("No such listing"),
         409: problem_doc("Not on the list"),
@@ -38,6 +35,10 @@ router = APIRouter(tags=["complaints 社会举报"])
 async def file_complaint(
     data: ComplaintCreate, session: Session, request: Request
 ) -> ComplaintReceipt:
+    """Anyone, without an account, about a mine on the list. Content up to 2000 characters; at most
+    `GREENMINE_COMPLAINT_RATE_LIMIT` complaints and objections per client address per window (429
+    with Retry-After), counted in the database across replicas.
+    """
     complaint = await service.file(
         session=session,
         listing_id=data.listing_id,
@@ -49,17 +50,14 @@ async def file_complaint(
     return ComplaintReceipt(id=complaint.id, status=complaint.status, filed_at=complaint.filed_at)
 
 
-@router.get(
-    "/complaints",
-    summary="Complaints 举报列表",
-    description="Bureau staff only.",
-)
+@router.get("/complaints", summary="Complaints 举报列表")
 async def list_complaints(
     session: Session,
     _: Bureau,
     page: Paging,
     status: Literal["received", "substantiated", "unsubstantiated"] | None = None,
 ) -> Page[ComplaintPublic]:
+    """Bureau staff only."""
     rows = await service.list_complaints(session=session, page=page, status=status)
     return rows.shaped(ComplaintPublic)
 
@@ -67,8 +65,6 @@ async def list_complaints(
 @router.post(
     "/complaints/{complaint_id}/decision",
     summary="Verify a complaint 举报核查",
-    description="Substantiated: the mine gets a 6-month rectification with benefits suspended "
-    "(`greenmine.rectification.ordered`, `greenmine.benefits.suspended`).",
     responses={
         404: problem_doc("No such complaint"),
         409: problem_doc("Already decided"),
@@ -77,6 +73,9 @@ async def list_complaints(
 async def decide(
     complaint_id: UUID, data: ComplaintDecision, session: Session, _: Bureau
 ) -> ComplaintPublic:
+    """Substantiated: the mine gets a 6-month rectification with benefits suspended
+    (`greenmine.rectification.ordered`, `greenmine.benefits.suspended`).
+    """
     complaint = await service.decide(
         session=session, complaint_id=complaint_id, substantiated=data.substantiated, note=data.note
     )

@@ -16,9 +16,10 @@ router = APIRouter(tags=["listings 绿色矿山名录"])
 @router.get(
     "/listings/{listing_id}",
     summary="One listed mine 名录详情",
-    description="Public: with its full history, rectifications, published spot-check results "
-    "and, once removed, its exit notice 退出公告.",
     responses={**PUBLIC, 404: problem_doc("No such listing")},
 )
 async def get_listing(listing_id: UUID, session: Session) -> ListingDetail:
+    """Public: with its full history, rectifications, published spot-check results and, once
+    removed, its exit notice 退出公告.
+    """
     return await service.dossier(session=session, listing_id=listing_id)

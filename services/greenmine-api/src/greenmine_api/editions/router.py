@@ -17,21 +17,17 @@ router = APIRouter(tags=["indicators 规划指标"])
 @router.get(
     "/editions/{code}",
     summary="A plan edition's green-mine numbers 规划版本参数",
-    description="Target, review cycle, rectification period and publicity length. Public.",
     responses={**PUBLIC, **NO_EDITION},
 )
 async def get_edition_route(code: str, session: Session, response: Response) -> EditionPublic:
+    """Target, review cycle, rectification period and publicity length. Public."""
     edition = await service.get(session=session, code=code)
     set_etag(response, edition.version)
     return EditionPublic.model_validate(edition, from_attributes=True)
 
 
 @router.patch(
-    "/editions/{code}",
-    summary="Set the publicity length 设置公示期",
-    description="Working days of publicity (default 5). Send `If-Match` with the ETag read; "
-    "a stale copy gets 412. Periods already opened keep their length.",
-    responses={**NO_EDITION},
+    "/editions/{code}", summary="Set the publicity length 设置公示期", responses={**NO_EDITION}
 )
 async def update_edition(
     code: str,
@@ -41,6 +37,9 @@ async def update_edition(
     _: Admin,
     if_match: IfMatch = None,
 ) -> EditionPublic:
+    """Working days of publicity (default 5). Send `If-Match` with the ETag read; a stale copy gets
+    412. Periods already opened keep their length.
+    """
     edition = await service.set_publicity_workdays(
         session=session, code=code, workdays=data.publicity_workdays, if_match=if_match
     )

@@ -21,10 +21,10 @@ NOT_ON_LIST = {404: problem_doc("No such listing"), 409: problem_doc("Not on the
 @router.post(
     "/listings/{listing_id}/removal",
     summary="Remove for a violation or major accident 违法违规或重大事故除名",
-    description="Publishes a numbered exit notice and `greenmine.mine.delisted`.",
     responses={**NOT_ON_LIST},
 )
 async def remove(listing_id: UUID, data: Removal, session: Session, _: Bureau) -> ExitNoticePublic:
+    """Publishes a numbered exit notice and `greenmine.mine.delisted`."""
     notice = await service.remove(
         session=session,
         listing_id=listing_id,
@@ -38,12 +38,12 @@ async def remove(listing_id: UUID, data: Removal, session: Session, _: Bureau) -
 @router.post(
     "/listings/{listing_id}/exit",
     summary="Leave the list voluntarily 自愿退出",
-    description="The holder (or the bureau on its behalf); an exit notice is published.",
     responses={**NOT_ON_LIST},
 )
 async def voluntary_exit(
     listing_id: UUID, data: VoluntaryExit, session: Session, caller: BureauOrHolder
 ) -> ExitNoticePublic:
+    """The holder (or the bureau on its behalf); an exit notice is published."""
     notice = await service.remove(
         session=session,
         listing_id=listing_id,
@@ -59,9 +59,6 @@ async def voluntary_exit(
     "/rectifications/{rectification_id}/decision",
     tags=["rectifications 限期整改"],
     summary="Verify a rectification 整改复核",
-    description="Passed: a re-listing publicity opens (its reference is returned); when it "
-    "closes the mine is re-listed and its benefits restored. Failed: the mine is removed and the "
-    "exit notice returned. Unverified past its date, the `rectifications_overdue` job removes it.",
     responses={
         404: problem_doc("No such rectification"),
         409: problem_doc("Already decided"),
@@ -70,6 +67,10 @@ async def voluntary_exit(
 async def decide_rectification(
     rectification_id: UUID, data: RectificationDecision, session: Session, _: Bureau
 ) -> PublicityRef | ExitNoticePublic:
+    """Passed: a re-listing publicity opens (its reference is returned); when it closes the mine is
+    re-listed and its benefits restored. Failed: the mine is removed and the exit notice returned.
+    Unverified past its date, the `rectifications_overdue` job removes it.
+    """
     outcome = await service.decide_rectification(
         session=session,
         rectification_id=rectification_id,

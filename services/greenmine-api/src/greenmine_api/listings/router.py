@@ -31,16 +31,14 @@ CSV_COLUMNS = (
 
 
 @router.get(
-    "/listings",
-    tags=LISTINGS,
-    summary="The green-mine list 绿色矿山名录",
-    responses=PUBLIC,
-    description="Public. Every mine ever listed, by entry date; filter with "
-    "`status=listed|rectifying|delisted`.",
+    "/listings", tags=LISTINGS, summary="The green-mine list 绿色矿山名录", responses=PUBLIC
 )
 async def list_listings(
     session: Session, page: Paging, status: StatusFilter | None = None
 ) -> Page[ListingPublic]:
+    """Public. Every mine ever listed, by entry date; filter with
+    `status=listed|rectifying|delisted`.
+    """
     rows = await service.list_listings(session=session, page=page, status=status)
     return rows.shaped(ListingPublic)
 
@@ -49,11 +47,11 @@ async def list_listings(
     "/listings.csv",
     tags=LISTINGS,
     summary="The list as CSV 名录导出",
-    description="Public; UTF-8 with BOM (opens in Excel), one row per listing.",
     response_class=Response,
     responses={**PUBLIC, 200: {"content": {"text/csv": {}}}},
 )
 async def export_csv(session: Session, status: StatusFilter | None = None) -> Response:
+    """Public; UTF-8 with BOM (opens in Excel), one row per listing."""
     rows = await service.all_listings(session=session, status=status)
     out = io.StringIO()
     writer = csv.writer(out)
@@ -71,12 +69,13 @@ async def export_csv(session: Session, status: StatusFilter | None = None) -> Re
     "/indicators",
     tags=["indicators 规划指标"],
     summary="Green-mine indicators 绿色矿山规划指标",
-    description="Listed green mines against the active edition's target (4 for 2021–2025, "
-    "专栏二), and the new mines still obliged to reach the standard by the end of the period "
-    "(新建矿山按绿色矿山标准建设). Public.",
     responses={409: problem_doc("No plan edition loaded 未加载规划版本")},
 )
 async def indicators(session: Session) -> Indicators:
+    """Listed green mines against the active edition's target (4 for 2021–2025, 专栏二), and the new
+    mines still obliged to reach the standard by the end of the period (新建矿山按绿色矿山标准建设).
+    Public.
+    """
     found = await service.indicators(session)
     obliged = [ObligedMine.model_validate(m, from_attributes=True) for m in found.pop("obliged")]
     return Indicators(**found, obliged_count=len(obliged), obliged=obliged)

@@ -3,7 +3,7 @@
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request
 from servicekit.deps import Bureau, Paging, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
@@ -23,15 +23,11 @@ router = APIRouter(tags=["publicity 公示"])
 NOT_FOUND = {404: problem_doc("No such publicity")}
 
 
-@router.get(
-    "/publicities",
-    summary="Publicity periods 公示列表",
-    description="Public. `status=open` lists the mines in publicity now.",
-    responses=PUBLIC,
-)
+@router.get("/publicities", summary="Publicity periods 公示列表", responses=PUBLIC)
 async def list_publicities(
     session: Session, page: Paging, status: Literal["open", "passed", "failed"] | None = None
 ) -> Page[PublicityPublic]:
+    """Public. `status=open` lists the mines in publicity now."""
     rows = await service.list_publicities(session=session, page=page, status=status)
     return rows.shaped(PublicityPublic)
 
@@ -39,10 +35,10 @@ async def list_publicities(
 @router.get(
     "/publicities/{publicity_id}",
     summary="One publicity 公示详情",
-    description="Public.",
     responses={**PUBLIC, **NOT_FOUND},
 )
 async def get_publicity(publicity_id: UUID, session: Session) -> PublicityPublic:
+    """Public."""
     return PublicityPublic.model_validate(
         await service.get(session, publicity_id), from_attributes=True
     )
@@ -50,10 +46,8 @@ async def get_publicity(publicity_id: UUID, session: Session) -> PublicityPublic
 
 @router.post(
     "/publicities/{publicity_id}/objections",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="Object during publicity 公示异议",
-    description="Anyone, without an account, from the first to the last day of the period. "
-    "Size-limited; rate-limited per client address together with complaints (429).",
     responses={
         **NOT_FOUND,
         409: problem_doc("Not in the period"),
@@ -64,6 +58,9 @@ async def get_publicity(publicity_id: UUID, session: Session) -> PublicityPublic
 async def object_to(
     publicity_id: UUID, data: ObjectionCreate, session: Session, request: Request
 ) -> ObjectionReceipt:
+    """Anyone, without an account, from the first to the last day of the period. Size-limited;
+    rate-limited per client address together with complaints (429).
+    """
     objection = await service.object_to(
         session=session,
         publicity_id=publicity_id,
@@ -78,12 +75,12 @@ async def object_to(
 @router.get(
     "/publicities/{publicity_id}/objections",
     summary="Objections to a publicity 公示异议列表",
-    description="Bureau staff only (objectors' contacts are not public).",
     responses={**NOT_FOUND},
 )
 async def list_objections(
     publicity_id: UUID, session: Session, _: Bureau, page: Paging
 ) -> Page[ObjectionPublic]:
+    """Bureau staff only (objectors' contacts are not public)."""
     rows = await service.objections(session=session, publicity_id=publicity_id, page=page)
     return rows.shaped(ObjectionPublic)
 
@@ -91,7 +88,6 @@ async def list_objections(
 @router.post(
     "/objections/{objection_id}/decision",
     summary="Decide an objection 异议处理",
-    description="Upheld: the publicity fails when it closes. Dismissed: no effect.",
     responses={
         404: problem_doc("No such objection"),
         409: problem_doc("Already decided"),
@@ -100,6 +96,7 @@ async def list_objections(
 async def decide_objection(
     objection_id: UUID, data: ObjectionDecision, session: Session, _: Bureau
 ) -> ObjectionPublic:
+    """Upheld: the publicity fails when it closes. Dismissed: no effect."""
     objection = await service.decide_objection(
         session=session, objection_id=objection_id, upheld=data.upheld, note=data.note
     )

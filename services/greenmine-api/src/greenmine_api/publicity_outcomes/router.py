@@ -16,15 +16,16 @@ router = APIRouter(tags=["publicity 公示"])
 @router.post(
     "/publicities/{publicity_id}/close",
     summary="Close a publicity 公示期满",
-    description="After its last day, with every objection decided. Passed: an entry is listed "
-    "(`greenmine.mine.listed`, `greenmine.review.due`), a review confirmed, a rectified mine "
-    "re-listed with its benefits restored. The `close_publicities` job does the same hourly.",
     responses={
         404: problem_doc("No such publicity"),
         409: problem_doc("Still running, or objections undecided"),
     },
 )
 async def close(publicity_id: UUID, session: Session, _: Bureau) -> PublicityPublic:
+    """After its last day, with every objection decided. Passed: an entry is listed
+    (`greenmine.mine.listed`, `greenmine.review.due`), a review confirmed, a rectified mine
+    re-listed with its benefits restored. The `close_publicities` job does the same hourly.
+    """
     pub = await service.close_publicity(
         session=session, publicity_id=publicity_id, today=clock.local_today()
     )

@@ -10,14 +10,11 @@ from greenmine_api.rectifications.schemas import RectificationPublic
 router = APIRouter(tags=["rectifications 限期整改"])
 
 
-@router.get(
-    "/rectifications",
-    summary="Rectifications 限期整改列表",
-    description="The bureau sees all; an enterprise its own.",
-)
+@router.get("/rectifications", summary="Rectifications 限期整改列表")
 async def list_rectifications(
     session: Session, caller: BureauOrHolder, page: Paging, status: str | None = None
 ) -> Page[RectificationPublic]:
+    """The bureau sees all; an enterprise its own."""
     rows = await service.list_rectifications(
         session=session, caller=caller, page=page, status=status
     )

@@ -20,16 +20,14 @@ admin_router = APIRouter(prefix="/alerts", tags=["alerts 提醒与投递"])
 
 
 @inbox_router.get(
-    "",
-    response_model=Page[InboxItem],
-    summary="My inbox 我的消息",
-    description="The caller's in-app alerts, newest first (what the mobile inspection apps "
-    "read). Alerts reach an inbox through an `inbox` subscription for the caller.",
-    responses=PROBLEM_RESPONSES,
+    "", response_model=Page[InboxItem], summary="My inbox 我的消息", responses=PROBLEM_RESPONSES
 )
 async def read_inbox(
     session: Session, caller: Anyone, page: Paging, unread: bool = False
 ) -> Page[InboxItem]:
+    """The caller's in-app alerts, newest first (what the mobile inspection apps read). Alerts reach
+    an inbox through an `inbox` subscription for the caller.
+    """
     rows = await service.inbox(session=session, user=caller.subject, page=page, unread=unread)
     return rows.with_items([InboxItem.of(r) for r in rows.items])
 
@@ -38,10 +36,10 @@ async def read_inbox(
     "/{alert_id}/read",
     response_model=InboxItem,
     summary="Mark read 标记已读",
-    description="Idempotent. Another user's alert is 404.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("Not in your inbox")},
 )
 async def mark_read(alert_id: int, session: Session, caller: Anyone) -> InboxItem:
+    """Idempotent. Another user's alert is 404."""
     alert = await service.mark_read(session=session, user=caller.subject, alert_id=alert_id)
     return InboxItem.of(alert)
 
@@ -49,9 +47,6 @@ async def mark_read(alert_id: int, session: Session, caller: Anyone) -> InboxIte
 @inbox_router.get(
     "/stream",
     summary="Stream of new alerts 新消息推送 (SSE)",
-    description="Server-sent events: one `alert` event (JSON: an inbox item) per new alert "
-    "in the caller's inbox. Resumes after `Last-Event-ID` when the client reconnects; "
-    "otherwise starts with alerts arriving from now on.",
     response_class=EventSourceResponse,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "The event stream"},
@@ -63,6 +58,10 @@ async def stream_inbox(
     last_event_id: Annotated[int | None, Header(alias="Last-Event-ID")] = None,
 ) -> EventSourceResponse:
     # no request session here: the stream is long-lived, each look is its own short read
+    """Server-sent events: one `alert` event (JSON: an inbox item) per new alert in the caller's
+    inbox. Resumes after `Last-Event-ID` when the client reconnects; otherwise starts with alerts
+    arriving from now on.
+    """
     runtime = request.app.state.runtime
     interval = request.app.state.settings.inbox_poll_seconds
 
@@ -94,13 +93,14 @@ async def stream_inbox(
     "",
     response_model=Page[AlertPublic],
     summary="Alerts by deadline or recipient 提醒记录",
-    description="Every alert with its delivery state, filtered by deadline, subscription, "
-    "recipient (the e-mail address, endpoint URL or inbox user it went to) or status.",
     responses=PROBLEM_RESPONSES,
 )
 async def list_alerts(
     session: Session, _: Admin, page: Paging, filters: Annotated[AlertFilter, Depends()]
 ) -> Page[AlertPublic]:
+    """Every alert with its delivery state, filtered by deadline, subscription, recipient (the
+    e-mail address, endpoint URL or inbox user it went to) or status.
+    """
     return _alerts(await service.list_alerts(session=session, page=page, filters=filters))
 
 
@@ -108,11 +108,12 @@ async def list_alerts(
     "/dead-letters",
     response_model=Page[AlertPublic],
     summary="Dead letters of deliveries 投递失败",
-    description="Alerts given up on: attempts exhausted, endpoint gone (410), destination "
-    "refused, subscription disabled. `POST /alerts/{id}/resend` queues one again.",
     responses=PROBLEM_RESPONSES,
 )
 async def dead_letters(session: Session, _: Admin, page: Paging) -> Page[AlertPublic]:
+    """Alerts given up on: attempts exhausted, endpoint gone (410), destination refused,
+    subscription disabled. `POST /alerts/{id}/resend` queues one again.
+    """
     dead = AlertFilter(status=AlertStatus.dead)
     return _alerts(await service.list_alerts(session=session, page=page, filters=dead))
 
@@ -125,10 +126,10 @@ def _alerts(rows: Page) -> Page[AlertPublic]:
     "/{alert_id}",
     response_model=AlertPublic,
     summary="An alert 提醒详情",
-    description="One alert: its deadline, step, channel, recipient and delivery state.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such alert")},
 )
 async def get_alert(alert_id: int, session: Session, _: Admin) -> AlertPublic:
+    """One alert: its deadline, step, channel, recipient and delivery state."""
     return AlertPublic.model_validate(await service.get_alert(session=session, alert_id=alert_id))
 
 
@@ -136,12 +137,12 @@ async def get_alert(alert_id: int, session: Session, _: Admin) -> AlertPublic:
     "/{alert_id}/attempts",
     response_model=Page[AttemptPublic],
     summary="Delivery attempts 投递日志",
-    description="Every attempt at delivering the alert, in order.",
     responses={**PROBLEM_RESPONSES, 404: problem_doc("No such alert")},
 )
 async def list_attempts(
     alert_id: int, session: Session, _: Admin, page: Paging
 ) -> Page[AttemptPublic]:
+    """Every attempt at delivering the alert, in order."""
     rows = await service.attempts(session=session, alert_id=alert_id, page=page)
     return rows.with_items([AttemptPublic.model_validate(r) for r in rows.items])
 
@@ -150,12 +151,13 @@ async def list_attempts(
     "/{alert_id}/resend",
     response_model=AlertPublic,
     summary="Resend an alert 重新投递",
-    description="Queues a delivered or dead alert for delivery again, with a fresh retry "
-    "budget. The webhook-id stays the same, so a receiver that already has it may drop it.",
     responses={
         404: problem_doc("No such alert"),
         409: problem_doc("Inbox alert, already queued, or the subscription is disabled"),
     },
 )
 async def resend(alert_id: int, session: Session, _: Admin) -> AlertPublic:
+    """Queues a delivered or dead alert for delivery again, with a fresh retry budget. The
+    webhook-id stays the same, so a receiver that already has it may drop it.
+    """
     return AlertPublic.model_validate(await service.resend(session=session, alert_id=alert_id))

@@ -13,19 +13,17 @@ from notifier.deadlines.schemas import DeadlineFilter, DeadlinePublic
 router = APIRouter(prefix="/deadlines", tags=["deadlines 期限"])
 
 
-@router.get(
-    "",
-    summary="List deadlines 期限列表",
-    description="Deadlines the notifier learned from the other services' events, by due date. "
-    "Filter by subject (the mining right id), kind, audience, state and due window. "
-    "Enterprises see only their holder's deadlines, evaluators their organisation's.",
-)
+@router.get("", summary="List deadlines 期限列表")
 async def list_deadlines(
     session: Session,
     caller: Anyone,
     page: Paging,
     filters: Annotated[DeadlineFilter, Depends()],
 ) -> Page[DeadlinePublic]:
+    """Deadlines the notifier learned from the other services' events, by due date. Filter by
+    subject (the mining right id), kind, audience, state and due window. Enterprises see only
+    their holder's deadlines, evaluators their organisation's.
+    """
     rows = await service.list_deadlines(session=session, caller=caller, page=page, filters=filters)
     return rows.with_items([DeadlinePublic.model_validate(r) for r in rows.items])
 
@@ -33,10 +31,11 @@ async def list_deadlines(
 @router.get(
     "/{deadline_id}",
     summary="A deadline 期限详情",
-    description="One deadline with its state, next step and when that step is due. "
-    "Another holder's or organisation's deadline is 404 for enterprises and evaluators.",
     responses={404: problem_doc("No such deadline")},
 )
 async def get_deadline(deadline_id: str, session: Session, caller: Anyone) -> DeadlinePublic:
+    """One deadline with its state, next step and when that step is due. Another holder's or
+    organisation's deadline is 404 for enterprises and evaluators.
+    """
     deadline = await service.get(session=session, deadline_id=deadline_id, caller=caller)
     return DeadlinePublic.model_validate(deadline)

@@ -10,10 +10,7 @@ from notifier.journal.models import ReceivedEventPublic
 router = APIRouter(prefix="/admin/received-events", tags=["journal 事件记录"])
 
 
-@router.get(
-    "",
-    summary="Events the notifier received 已接收事件",
-)
+@router.get("", summary="Events the notifier received 已接收事件")
 async def list_received_events(
     session: Session, _: Admin, page: Paging, type: str | None = None
 ) -> Page[ReceivedEventPublic]:

@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response
 from servicekit.concurrency import IfMatch, set_etag
 from servicekit.deps import Anyone, Paging, Session
 from servicekit.errors import problem_doc
@@ -27,14 +27,8 @@ def _allowed(request: Request) -> list[str]:
 
 @router.post(
     "",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="Subscribe a recipient 新增订阅",
-    description="One recipient on one channel for the deadlines its selectors match "
-    "(holder, role, organisation, kinds; none set = every deadline). Enterprises subscribe "
-    "contacts for their own holder (e-mail, inbox), evaluators for their organisation, "
-    "government systems register webhook endpoints (the signing secret is returned once), "
-    "inspectors and reviewers their own inbox; bureau admins anything. Webhook URLs must "
-    "resolve to public addresses or to a network on the allow-list.",
     responses={
         403: problem_doc("Channel not allowed for the role, or another holder's deadlines"),
     },
@@ -42,6 +36,13 @@ def _allowed(request: Request) -> list[str]:
 async def create_subscription(
     data: SubscriptionCreate, session: Session, caller: Anyone, request: Request, response: Response
 ) -> SubscriptionCreated:
+    """One recipient on one channel for the deadlines its selectors match (holder, role,
+    organisation, kinds; none set = every deadline). Enterprises subscribe contacts for their own
+    holder (e-mail, inbox), evaluators for their organisation, government systems register
+    webhook endpoints (the signing secret is returned once), inspectors and reviewers their own
+    inbox; bureau admins anything. Webhook URLs must resolve to public addresses or to a network
+    on the allow-list.
+    """
     subscription = await service.create(
         session=session, data=data, caller=caller, allowed=_allowed(request)
     )
@@ -50,18 +51,16 @@ async def create_subscription(
     return SubscriptionCreated.model_validate(subscription)
 
 
-@router.get(
-    "",
-    summary="List subscriptions 订阅列表",
-    description="Bureau admins see all; others the ones they created or that belong to their "
-    "holder or organisation.",
-)
+@router.get("", summary="List subscriptions 订阅列表")
 async def list_subscriptions(
     session: Session,
     caller: Anyone,
     page: Paging,
     filters: Annotated[SubscriptionFilter, Depends()],
 ) -> Page[SubscriptionPublic]:
+    """Bureau admins see all; others the ones they created or that belong to their holder or
+    organisation.
+    """
     rows = await service.list_subscriptions(
         session=session, caller=caller, page=page, filters=filters
     )
@@ -71,12 +70,12 @@ async def list_subscriptions(
 @router.get(
     "/{subscription_id}",
     summary="A subscription 订阅详情",
-    description="404 for a subscription the caller may not see.",
     responses={404: problem_doc("No such subscription")},
 )
 async def get_subscription(
     subscription_id: UUID, session: Session, caller: Anyone, response: Response
 ) -> SubscriptionPublic:
+    """404 for a subscription the caller may not see."""
     subscription = await service.get(
         session=session, subscription_id=subscription_id, caller=caller
     )
@@ -87,7 +86,6 @@ async def get_subscription(
 @router.patch(
     "/{subscription_id}",
     summary="Change a subscription 修改订阅",
-    description="Needs `If-Match`. `active: true` re-enables an endpoint disabled after a 410.",
     responses={
         404: problem_doc("No such subscription"),
         412: problem_doc("Stale If-Match"),
@@ -103,6 +101,7 @@ async def update_subscription(
     response: Response,
     if_match: IfMatch = None,
 ) -> SubscriptionPublic:
+    """Needs `If-Match`. `active: true` re-enables an endpoint disabled after a 410."""
     subscription = await service.update(
         session=session,
         subscription_id=subscription_id,
@@ -117,11 +116,11 @@ async def update_subscription(
 
 @router.delete(
     "/{subscription_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
+    status_code=204,
     summary="Remove a subscription 删除订阅",
-    description="Alerts already sent keep their delivery log.",
     responses={404: problem_doc("No such subscription")},
 )
 async def delete_subscription(subscription_id: UUID, session: Session, caller: Anyone) -> Response:
+    """Alerts already sent keep their delivery log."""
     await service.delete(session=session, subscription_id=subscription_id, caller=caller)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return Response(status_code=204)

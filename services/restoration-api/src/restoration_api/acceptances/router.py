@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Response
 from servicekit import clock
 from servicekit.deps import BureauOrInspector, Paging, Reader, Session
 from servicekit.errors import problem_doc
@@ -16,13 +16,8 @@ router = APIRouter(tags=["works 治理工程与验收"])
 
 @router.post(
     "/acceptances",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="Record an acceptance inspection 验收",
-    description="Passed or failed, with the accepted area. For a mine it publishes "
-    "`restoration.acceptance.passed` or `…failed` (with the reasons). With `closure: true` it "
-    "decides the mine's open closure case, which needs the closure restoration plan first; a "
-    "pass then carries `closure: true`, the case and the rights-api application id, which "
-    "lets rights-api approve the closure (第六章第二节三).",
     responses={
         404: problem_doc("No such mine"),
         409: problem_doc("Closure plan missing 未报送闭坑治理方案"),
@@ -31,6 +26,12 @@ router = APIRouter(tags=["works 治理工程与验收"])
 async def record_acceptance(
     data: AcceptanceCreate, session: Session, caller: BureauOrInspector, response: Response
 ) -> AcceptancePublic:
+    """Passed or failed, with the accepted area. For a mine it publishes
+    `restoration.acceptance.passed` or `…failed` (with the reasons). With `closure: true` it decides
+    the mine's open closure case, which needs the closure restoration plan first; a pass then
+    carries `closure: true`, the case and the rights-api application id, which lets rights-api
+    approve the closure (第六章第二节三).
+    """
     acceptance = await service.record_acceptance(
         session=session, data=data, caller=caller, now=clock.now()
     )
@@ -38,11 +39,7 @@ async def record_acceptance(
     return AcceptancePublic.model_validate(acceptance, from_attributes=True)
 
 
-@router.get(
-    "/acceptances",
-    summary="List acceptance inspections 验收记录",
-    description="Inspections of a mine or of a legacy site, passed or failed with reasons.",
-)
+@router.get("/acceptances", summary="List acceptance inspections 验收记录")
 async def list_acceptances(
     session: Session,
     caller: Reader,
@@ -50,6 +47,7 @@ async def list_acceptances(
     right_id: UUID | None = None,
     legacy_site_id: UUID | None = None,
 ) -> Page[AcceptancePublic]:
+    """Inspections of a mine or of a legacy site, passed or failed with reasons."""
     rows = await service.list_acceptances(
         session=session,
         caller=caller,

@@ -23,13 +23,14 @@ router = APIRouter(
     "/export.csv",
     response_class=Response,
     summary="Yearly export for the disclosure system 公示系统年度导出",
-    description="One CSV row per mine: accrual, deposits, spending and plan execution in the "
-    "year, for 矿业权人勘查开采信息公示系统. Public.",
     responses={200: {"content": {"text/csv": {}}}, **PROBLEM_RESPONSES},
 )
 async def export(
     session: Session, year: Annotated[int, Query(ge=2000, le=2100, examples=[2026])]
 ) -> Response:
+    """One CSV row per mine: accrual, deposits, spending and plan execution in the year, for
+    矿业权人勘查开采信息公示系统. Public.
+    """
     body = await service.export_csv(session=session, year=year)
     return Response(
         body,
@@ -41,9 +42,10 @@ async def export(
 @router.get(
     "/{right_id}",
     summary="A mine's public disclosure 基金与治理信息公示",
-    description="Per year: accrual 提取, deposits 缴存, spending 使用 and plan execution "
-    "(scheduled vs worked vs accepted area). Public, no token.",
     responses={404: problem_doc("No such mine")},
 )
 async def get_disclosure(right_id: UUID, session: Session) -> Disclosure:
+    """Per year: accrual 提取, deposits 缴存, spending 使用 and plan execution (scheduled vs worked
+    vs accepted area). Public, no token.
+    """
     return await service.disclosure(session=session, right_id=right_id)

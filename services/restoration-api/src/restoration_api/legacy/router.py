@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Response
 from servicekit import clock
 from servicekit.deps import Admin, Officials, Paging, Session
 from servicekit.errors import problem_doc
@@ -19,61 +19,60 @@ Edition = Annotated[str, Path(pattern=r"^\d{4}-\d{4}$", examples=["2021-2025"])]
 
 @router.post(
     "/legacy-sites",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="Register a legacy site 登记历史遗留矿山",
-    description="A legacy or orphan site 历史遗留及无责任主体矿山 restored by the government "
-    "(第六章第二节四), paid from a program fund. Works and acceptances name it by "
-    "`legacy_site_id`.",
     responses={409: problem_doc("Code taken")},
 )
 async def create_site(
     data: LegacySiteCreate, session: Session, _: Admin, response: Response
 ) -> LegacySitePublic:
+    """A legacy or orphan site 历史遗留及无责任主体矿山 restored by the government (第六章第二节四),
+    paid from a program fund. Works and acceptances name it by `legacy_site_id`.
+    """
     site = await service.register_site(session=session, data=data, now=clock.now())
     response.headers["Location"] = f"/legacy-sites/{site.id}"
     return site
 
 
-@router.get(
-    "/legacy-sites",
-    summary="Legacy sites 历史遗留矿山列表",
-    description="With their works, program-fund spending and accepted area.",
-)
+@router.get("/legacy-sites", summary="Legacy sites 历史遗留矿山列表")
 async def list_sites(
     session: Session, _: Officials, page: Paging, edition: str | None = None
 ) -> Page[LegacySitePublic]:
+    """With their works, program-fund spending and accepted area."""
     return await service.list_sites(session=session, page=page, edition=edition)
 
 
 @router.get(
     "/legacy-sites/{site_id}",
     summary="A legacy site 历史遗留矿山详情",
-    description="One legacy site with its works, spending and accepted area.",
     responses={404: problem_doc("No such site")},
 )
 async def get_site(site_id: UUID, session: Session, _: Officials) -> LegacySitePublic:
+    """One legacy site with its works, spending and accepted area."""
     return await service.get_site(session=session, site_id=site_id)
 
 
 @router.put(
     "/plan-targets/{edition}",
-    status_code=status.HTTP_204_NO_CONTENT,
+    status_code=204,
     summary="Load an edition's restoration targets 导入规划指标",
-    description="Replaces the edition's targets (专栏二 of 2021-2025: 0.52 km² of legacy "
-    "sites, 46 ha reclaimed, 100 % restoration rate). Numbers are data per plan edition.",
 )
 async def set_targets(edition: Edition, data: TargetsSet, session: Session, _: Admin) -> Response:
+    """Replaces the edition's targets (专栏二 of 2021-2025: 0.52 km² of legacy sites, 46 ha
+    reclaimed, 100 % restoration rate). Numbers are data per plan edition.
+    """
     await service.set_targets(session=session, edition=edition, data=data)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return Response(status_code=204)
 
 
 @router.get(
     "/indicators/{edition}",
     summary="Restoration indicators vs targets 治理指标完成情况",
-    description="Legacy area restored (accepted legacy-site area), land reclaimed (accepted "
-    "mine area) and the restoration rate (land restored / land occupied) over the edition's "
-    "period, each against its target.",
     responses={404: problem_doc("No targets for the edition")},
 )
 async def indicators(edition: Edition, session: Session, _: Officials) -> Indicators:
+    """Legacy area restored (accepted legacy-site area), land reclaimed (accepted mine area) and the
+    restoration rate (land restored / land occupied) over the edition's period, each against its
+    target.
+    """
     return await service.indicators(session=session, edition=edition)

@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Response
 from servicekit import clock
 from servicekit.deps import BureauOrHolder, Paging, Reader, Session
 from servicekit.errors import problem_doc
@@ -21,30 +21,28 @@ router = APIRouter(tags=["plans 治理方案与年度报送"])
 
 @router.post(
     "/plans",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="File a restoration plan 报送治理方案",
-    description="The mine's protection-and-land-reclamation plan 矿山地质环境保护与土地复垦方案 "
-    "(estimated cost, area, yearly schedule; its schedule is the floor of the fund's accrual) "
-    "or, for a closure case, the closure restoration plan 闭坑矿山环境恢复治理方案 "
-    "(第六章第二节二、三). Enterprises file for their own mines only.",
     responses={404: problem_doc("No such mine (or not yours)")},
 )
 async def create_plan(
     data: PlanCreate, session: Session, caller: BureauOrHolder, response: Response
 ) -> PlanPublic:
+    """The mine's protection-and-land-reclamation plan 矿山地质环境保护与土地复垦方案 (estimated
+    cost, area, yearly schedule; its schedule is the floor of the fund's accrual) or, for a
+    closure case, the closure restoration plan 闭坑矿山环境恢复治理方案 (第六章第二节二、三).
+    Enterprises file for their own mines only.
+    """
     plan = await service.create_plan(session=session, data=data, caller=caller, now=clock.now())
     response.headers["Location"] = f"/plans/{plan.id}"
     return service.plan_public(plan)
 
 
-@router.get(
-    "/plans",
-    summary="List restoration plans 治理方案列表",
-    description="Plans of all mines or of one (`right_id`); enterprises see their own.",
-)
+@router.get("/plans", summary="List restoration plans 治理方案列表")
 async def list_plans(
     session: Session, caller: Reader, page: Paging, right_id: UUID | None = None
 ) -> Page[PlanPublic]:
+    """Plans of all mines or of one (`right_id`); enterprises see their own."""
     plans = await service.list_plans(session=session, caller=caller, page=page, right_id=right_id)
     return plans.with_items([service.plan_public(p) for p in plans.items])
 
@@ -52,21 +50,16 @@ async def list_plans(
 @router.get(
     "/plans/{plan_id}",
     summary="A restoration plan 治理方案详情",
-    description="One plan with its yearly schedule (cost in yuan, area in hectares).",
     responses={404: problem_doc("No such plan")},
 )
 async def get_plan(plan_id: UUID, session: Session, caller: Reader) -> PlanPublic:
+    """One plan with its yearly schedule (cost in yuan, area in hectares)."""
     return service.plan_public(
         await service.get_plan(session=session, plan_id=plan_id, caller=caller)
     )
 
 
-@router.get(
-    "/obligations",
-    summary="Annual restoration obligations 年度治理计划书与年度报告",
-    description="Created each year by the `annual_obligations` job for every active mine; "
-    "`status` is due, submitted or overdue.",
-)
+@router.get("/obligations", summary="Annual restoration obligations 年度治理计划书与年度报告")
 async def list_obligations(
     session: Session,
     caller: Reader,
@@ -74,6 +67,9 @@ async def list_obligations(
     right_id: UUID | None = None,
     status: str | None = None,
 ) -> Page[ObligationPublic]:
+    """Created each year by the `annual_obligations` job for every active mine; `status` is due,
+    submitted or overdue.
+    """
     rows = await service.list_obligations(
         session=session, caller=caller, page=page, right_id=right_id, status=status
     )
@@ -83,7 +79,6 @@ async def list_obligations(
 @router.post(
     "/obligations/{obligation_id}/submit",
     summary="Submit an annual plan or report 报送年度材料",
-    description="Publishes `restoration.obligation.submitted` with the deadline met.",
     responses={
         404: problem_doc("No such obligation (or not yours)"),
         409: problem_doc("Already submitted"),
@@ -92,6 +87,7 @@ async def list_obligations(
 async def submit_obligation(
     obligation_id: UUID, data: ObligationSubmit, session: Session, caller: BureauOrHolder
 ) -> ObligationPublic:
+    """Publishes `restoration.obligation.submitted` with the deadline met."""
     ob = await service.submit(
         session=session, obligation_id=obligation_id, document_ref=data.document_ref, caller=caller
     )

@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Response
 from servicekit import clock
 from servicekit.deps import Bureau, Paging, Reader, Session
 from servicekit.errors import problem_doc
@@ -21,25 +21,22 @@ NO_SUCH = {404: problem_doc("No such rectification (or not yours)")}
 
 @router.post(
     "",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="Order rectification 责令限期整改",
-    description="Publishes `restoration.rectification.ordered` with the deadline; when the date "
-    "passes unresolved the `rectification_overdue` job publishes `…overdue`.",
     responses={404: problem_doc("No such mine")},
 )
 async def order(
     data: RectificationCreate, session: Session, caller: Bureau, response: Response
 ) -> RectificationPublic:
+    """Publishes `restoration.rectification.ordered` with the deadline; when the date passes
+    unresolved the `rectification_overdue` job publishes `…overdue`.
+    """
     rect = await service.order(session=session, data=data, caller=caller, now=clock.now())
     response.headers["Location"] = f"/rectifications/{rect.id}"
     return RectificationPublic.model_validate(rect, from_attributes=True)
 
 
-@router.get(
-    "",
-    summary="Rectification orders 整改通知列表",
-    description="Orders by mine and status; enterprises see their own.",
-)
+@router.get("", summary="Rectification orders 整改通知列表")
 async def list_rectifications(
     session: Session,
     caller: Reader,
@@ -47,6 +44,7 @@ async def list_rectifications(
     right_id: UUID | None = None,
     status: str | None = None,
 ) -> Page[RectificationPublic]:
+    """Orders by mine and status; enterprises see their own."""
     rows = await service.list_rectifications(
         session=session, caller=caller, page=page, right_id=right_id, status=status
     )
@@ -54,14 +52,12 @@ async def list_rectifications(
 
 
 @router.get(
-    "/{rectification_id}",
-    summary="A rectification order 整改通知详情",
-    description="One order with its deadline and outcome.",
-    responses={**NO_SUCH},
+    "/{rectification_id}", summary="A rectification order 整改通知详情", responses={**NO_SUCH}
 )
 async def get_rectification(
     rectification_id: UUID, session: Session, caller: Reader
 ) -> RectificationPublic:
+    """One order with its deadline and outcome."""
     rect = await service.get(session=session, rectification_id=rectification_id, caller=caller)
     return RectificationPublic.model_validate(rect, from_attributes=True)
 
@@ -69,13 +65,14 @@ async def get_rectification(
 @router.post(
     "/{rectification_id}/resolve",
     summary="Resolve a rectification 整改完成",
-    description="Reviewers confirm the fix; publishes `restoration.rectification.resolved` "
-    "with the deadline met. An overdue order can still be resolved.",
     responses={**NO_SUCH, 409: problem_doc("Already resolved")},
 )
 async def resolve(
     rectification_id: UUID, data: RectificationResolve, session: Session, caller: Bureau
 ) -> RectificationPublic:
+    """Reviewers confirm the fix; publishes `restoration.rectification.resolved` with the deadline
+    met. An overdue order can still be resolved.
+    """
     rect = await service.resolve(
         session=session,
         rectification_id=rectification_id,

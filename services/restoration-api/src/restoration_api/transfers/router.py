@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Response
 from servicekit import clock
 from servicekit.auth import Principal, Role, require
 from servicekit.deps import Paging, Reader, Session
@@ -21,14 +21,12 @@ NO_FUND = {404: problem_doc("No such fund (or not yours) 无此基金账户")}
 
 
 @router.get(
-    "/funds/{fund_id}/transfers",
-    summary="A fund's transfers 基金账务明细",
-    description="Every transfer with its double entries, in posting order.",
-    responses={**NO_FUND},
+    "/funds/{fund_id}/transfers", summary="A fund's transfers 基金账务明细", responses={**NO_FUND}
 )
 async def list_transfers(
     fund_id: UUID, session: Session, caller: Reader, page: Paging, kind: TransferKind | None = None
 ) -> Page[TransferPublic]:
+    """Every transfer with its double entries, in posting order."""
     return await service.fund_transfers(
         session=session, fund_id=fund_id, caller=caller, page=page, kind=kind
     )
@@ -36,15 +34,8 @@ async def list_transfers(
 
 @router.post(
     "/funds/{fund_id}/transfers",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="Post a transfer 记账",
-    description="Kinds: `accrual` 提取, `deposit` 缴存, `expenditure` 使用 (names `work_id`), "
-    "`legacy_deposit` 保证金转存, `refund` 退还 (after the closure acceptance), `reversal` 冲正 "
-    "(names `reverses`; the only correction: entries are never changed or deleted). "
-    "`amount` is a decimal string in yuan; a JSON number is refused. The client chooses `id`: "
-    "posting the same request again returns the first result (`Idempotent-Replayed: true`), "
-    "the same id with another body is refused. A transfer that would take the fund's cash "
-    "below zero is refused with 422 `insufficient-funds`.",
     responses={
         **NO_FUND,
         409: problem_doc("Fund closed, already reversed, or refund before closure acceptance"),
@@ -53,6 +44,13 @@ async def list_transfers(
 async def post_transfer(
     fund_id: UUID, data: TransferCreate, session: Session, caller: Poster, response: Response
 ) -> TransferPublic:
+    """Kinds: `accrual` 提取, `deposit` 缴存, `expenditure` 使用 (names `work_id`), `legacy_deposit`
+    保证金转存, `refund` 退还 (after the closure acceptance), `reversal` 冲正 (names `reverses`; the
+    only correction: entries are never changed or deleted). `amount` is a decimal string in yuan; a
+    JSON number is refused. The client chooses `id`: posting the same request again returns the
+    first result (`Idempotent-Replayed: true`), the same id with another body is refused. A transfer
+    that would take the fund's cash below zero is refused with 422 `insufficient-funds`.
+    """
     posted = await service.post(
         session=session, fund_id=fund_id, data=data, caller=caller, now=clock.now()
     )
@@ -65,13 +63,13 @@ async def post_transfer(
 @router.get(
     "/funds/{fund_id}/transfers/{transfer_id}",
     summary="A transfer and its entries 账务详情",
-    description="One transfer with its debit and credit entries, and the reversal that "
-    "corrected it, if any.",
     responses={404: problem_doc("No such fund or transfer")},
 )
 async def get_transfer(
     fund_id: UUID, transfer_id: UUID, session: Session, caller: Reader
 ) -> TransferPublic:
+    """One transfer with its debit and credit entries, and the reversal that corrected it, if
+    any."""
     return await service.fund_transfer(
         session=session, fund_id=fund_id, transfer_id=transfer_id, caller=caller
     )

@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Response
 from servicekit import clock
 from servicekit.deps import BureauOrHolder, Paging, Reader, Session
 from servicekit.errors import problem_doc
@@ -16,25 +16,22 @@ router = APIRouter(tags=["works 治理工程与验收"])
 
 @router.post(
     "/works",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="Register a restoration work 登记治理工程",
-    description="A work item of a mine (paid by expenditures from its fund) or of a legacy site "
-    "(paid from a program fund). Enterprises register works of their own mines.",
     responses={404: problem_doc("No such mine (or not yours)")},
 )
 async def create_work(
     data: WorkCreate, session: Session, caller: BureauOrHolder, response: Response
 ) -> WorkPublic:
+    """A work item of a mine (paid by expenditures from its fund) or of a legacy site (paid from a
+    program fund). Enterprises register works of their own mines.
+    """
     work = await service.create_work(session=session, data=data, caller=caller, now=clock.now())
     response.headers["Location"] = f"/works/{work.id}"
     return await service.work_public(session, work)
 
 
-@router.get(
-    "/works",
-    summary="List restoration works 治理工程列表",
-    description="Works of a mine or of a legacy site, with the money spent on each.",
-)
+@router.get("/works", summary="List restoration works 治理工程列表")
 async def list_works(
     session: Session,
     caller: Reader,
@@ -42,6 +39,7 @@ async def list_works(
     right_id: UUID | None = None,
     legacy_site_id: UUID | None = None,
 ) -> Page[WorkPublic]:
+    """Works of a mine or of a legacy site, with the money spent on each."""
     rows = await service.list_works(
         session=session,
         caller=caller,
@@ -55,9 +53,9 @@ async def list_works(
 @router.get(
     "/works/{work_id}",
     summary="A restoration work 治理工程详情",
-    description="One work, with the expenditures posted against it net of reversals.",
     responses={404: problem_doc("No such work")},
 )
 async def get_work(work_id: UUID, session: Session, caller: Reader) -> WorkPublic:
+    """One work, with the expenditures posted against it net of reversals."""
     work = await service.get_work(session=session, work_id=work_id, caller=caller)
     return await service.work_public(session, work)

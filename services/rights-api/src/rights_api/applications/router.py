@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Response, status
+from fastapi import APIRouter, Body, Depends, Response
 from servicekit.auth import BUREAU, Principal, Role, require
 from servicekit.concurrency import IfMatch, require_if_match, set_etag
 from servicekit.deps import Bureau, BureauOrHolder, Paging, ReadSession, Session
@@ -60,7 +60,7 @@ async def check(request: Request, session: ReadSession, caller: BureauOrHolder) 
 
 @router.post(
     "",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="File an application 提交申请",
     description="Files the application when every rule passes: it becomes `filed`, carries a "
     "review deadline (working days, statutory calendar) and `rights.application.filed` is "
@@ -78,11 +78,7 @@ async def file(
     return await service.public(session=session, application=application)
 
 
-@router.get(
-    "",
-    summary="Applications 申请列表",
-    description="Enterprises see only their own applications.",
-)
+@router.get("", summary="Applications 申请列表")
 async def list_applications(
     session: Session,
     caller: Reader,
@@ -92,6 +88,7 @@ async def list_applications(
     holder_id: UUID | None = None,
     right_id: UUID | None = None,
 ) -> Page[ApplicationPublic]:
+    """Enterprises see only their own applications."""
     rows = await service.list_applications(
         session=session,
         principal=caller,
@@ -106,15 +103,11 @@ async def list_applications(
     )
 
 
-@router.get(
-    "/{application_id}",
-    summary="An application 申请详情",
-    description="Shows its review deadline and, for a closure, what it waits for.",
-    responses={**NOT_FOUND},
-)
+@router.get("/{application_id}", summary="An application 申请详情", responses={**NOT_FOUND})
 async def get_application(
     application_id: UUID, session: Session, caller: Reader, response: Response
 ) -> ApplicationPublic:
+    """Shows its review deadline and, for a closure, what it waits for."""
     application = await service.get(
         session=session, application_id=application_id, principal=caller
     )
@@ -154,11 +147,6 @@ DECISION_RESPONSES = {
 @router.post(
     "/{application_id}/approve",
     summary="Approve 批准",
-    description="Bureau reviewers. The rules run again (the register may have changed). A new "
-    "right is granted (licence number, validity; `rights.right.granted`); a renewal extends "
-    "the validity; a transfer changes the holder (`rights.right.transferred`); a closure "
-    "closes the mine (`rights.mine.closed`) once its restoration passed acceptance. "
-    "`If-Match` is optional here; when sent, a stale ETag gets 412.",
     responses={**DECISION_RESPONSES, 422: REFUSED},
 )
 async def approve(
@@ -169,17 +157,18 @@ async def approve(
     response: Response,
     if_match: IfMatch = None,
 ) -> ApplicationPublic:
+    """Bureau reviewers. The rules run again (the register may have changed). A new right is granted
+    (licence number, validity; `rights.right.granted`); a renewal extends the validity; a transfer
+    changes the holder (`rights.right.transferred`); a closure closes the mine
+    (`rights.mine.closed`) once its restoration passed acceptance. `If-Match` is optional here; when
+    sent, a stale ETag gets 412.
+    """
     return await _decide(
         service.approve, application_id, decision, session, caller, response, if_match
     )
 
 
-@router.post(
-    "/{application_id}/reject",
-    summary="Reject 不予批准",
-    description="Bureau reviewers, with a reason; publishes `rights.application.rejected`.",
-    responses=DECISION_RESPONSES,
-)
+@router.post("/{application_id}/reject", summary="Reject 不予批准", responses=DECISION_RESPONSES)
 async def reject(
     application_id: UUID,
     decision: Decision,
@@ -188,6 +177,7 @@ async def reject(
     response: Response,
     if_match: IfMatch = None,
 ) -> ApplicationPublic:
+    """Bureau reviewers, with a reason; publishes `rights.application.rejected`."""
     return await _decide(
         service.reject, application_id, decision, session, caller, response, if_match
     )

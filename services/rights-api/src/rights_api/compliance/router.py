@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Response
 from servicekit.concurrency import set_etag
 from servicekit.deps import Bureau, Paging, Reader, Session
 from servicekit.errors import problem_doc
@@ -22,29 +22,25 @@ def _public(order: ComplianceOrder) -> OrderPublic:
 
 @router.post(
     "",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="Issue a compliance order 下达限期整改通知",
-    description="A reviewer orders the holder to fix a violation by `due_on` (a local date, "
-    "after today) and publishes `rights.compliance.ordered` with the deadline "
-    "(kind `rectification`). When the date passes unresolved the `compliance_overdue` job "
-    "suspends the mine 停产整治 and publishes `rights.compliance.overdue`. Send an "
-    "`Idempotency-Key` to make retries safe.",
     responses={409: problem_doc("The mine is closed 矿山已关闭")},
 )
 async def issue_order(
     data: OrderCreate, session: Session, caller: Bureau, response: Response
 ) -> OrderPublic:
+    """A reviewer orders the holder to fix a violation by `due_on` (a local date, after today) and
+    publishes `rights.compliance.ordered` with the deadline (kind `rectification`). When the date
+    passes unresolved the `compliance_overdue` job suspends the mine 停产整治 and publishes
+    `rights.compliance.overdue`. Send an `Idempotency-Key` to make retries safe.
+    """
     order = await service.issue(session=session, data=data, issuer=caller)
     response.headers["Location"] = f"/compliance-orders/{order.id}"
     set_etag(response, order.version)
     return _public(order)
 
 
-@router.get(
-    "",
-    summary="List compliance orders 整改通知列表",
-    description="In the order issued. Enterprises see only orders about their own mines.",
-)
+@router.get("", summary="List compliance orders 整改通知列表")
 async def list_orders(
     session: Session,
     caller: Reader,
@@ -52,6 +48,7 @@ async def list_orders(
     right_id: UUID | None = None,
     status: OrderStatus | None = None,
 ) -> Page[OrderPublic]:
+    """In the order issued. Enterprises see only orders about their own mines."""
     rows = await service.list_orders(
         session=session, page=page, caller=caller, right_id=right_id, status=status
     )
@@ -61,12 +58,12 @@ async def list_orders(
 @router.get(
     "/{order_id}",
     summary="A compliance order 整改通知详情",
-    description="Enterprises get 404 for another holder's orders.",
     responses={404: problem_doc("No such order")},
 )
 async def get_order(
     order_id: UUID, session: Session, caller: Reader, response: Response
 ) -> OrderPublic:
+    """Enterprises get 404 for another holder's orders."""
     order = await service.get(session=session, order_id=order_id, caller=caller)
     set_etag(response, order.version)
     return _public(order)
@@ -75,10 +72,6 @@ async def get_order(
 @router.post(
     "/{order_id}/resolve",
     summary="Resolve a compliance order 确认整改完成",
-    description="Closes the order (open or overdue) and publishes `rights.compliance.resolved` "
-    "with the deadline met. If this order's overdue suspended the mine, the mine returns to "
-    "the status it had (unless `resume_mine` is false, or another overdue order still holds "
-    "it suspended).",
     responses={
         404: problem_doc("No such order"),
         409: problem_doc("Already resolved 已整改"),
@@ -87,6 +80,10 @@ async def get_order(
 async def resolve_order(
     order_id: UUID, data: OrderResolve, session: Session, caller: Bureau, response: Response
 ) -> OrderPublic:
+    """Closes the order (open or overdue) and publishes `rights.compliance.resolved` with the
+    deadline met. If this order's overdue suspended the mine, the mine returns to the status it
+    had (unless `resume_mine` is false, or another overdue order still holds it suspended).
+    """
     order = await service.get(session=session, order_id=order_id, caller=caller, for_update=True)
     order = await service.resolve(session=session, order=order, data=data, actor=caller)
     set_etag(response, order.version)

@@ -43,13 +43,7 @@ def _public(filing: Filing, files: list) -> FilingPublic:
     )
 
 
-@router.get(
-    "",
-    summary="List annual filings 年度报送列表",
-    description="Obligations and submissions, in the order created. Enterprises see only "
-    "their own mines' filings. Filter by right, year (the year the filing is for), kind, "
-    "status (`owed`, `submitted`, `overdue`).",
-)
+@router.get("", summary="List annual filings 年度报送列表")
 async def list_filings(
     session: Session,
     caller: Reader,
@@ -59,6 +53,10 @@ async def list_filings(
     kind: FilingKind | None = None,
     status: FilingStatus | None = None,
 ) -> Page[FilingPublic]:
+    """Obligations and submissions, in the order created. Enterprises see only their own mines'
+    filings. Filter by right, year (the year the filing is for), kind, status (`owed`, `submitted`,
+    `overdue`).
+    """
     rows = await service.list_filings(
         session=session,
         page=page,
@@ -72,16 +70,13 @@ async def list_filings(
     return rows.with_items([_public(r, files[r.id]) for r in rows.items])
 
 
-@router.get(
-    "/{filing_id}",
-    summary="An annual filing 年度报送详情",
-    description="The obligation, its due date, status, attachments and (once submitted) the "
-    "submission. Enterprises get 404 for another holder's filings.",
-    responses={**NOT_FOUND},
-)
+@router.get("/{filing_id}", summary="An annual filing 年度报送详情", responses={**NOT_FOUND})
 async def get_filing(
     filing_id: UUID, session: Session, caller: Reader, response: Response
 ) -> FilingPublic:
+    """The obligation, its due date, status, attachments and (once submitted) the submission.
+    Enterprises get 404 for another holder's filings.
+    """
     filing, _ = await service.get(session=session, filing_id=filing_id, caller=caller)
     files = await service.attachments(session=session, filing_ids=[filing.id])
     set_etag(response, filing.version)
@@ -90,12 +85,8 @@ async def get_filing(
 
 @router.post(
     "/{filing_id}/attachments",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="Attach a file to a filing 上传报送附件",
-    description="`multipart/form-data`: `file` (PDF, JPEG, PNG or TIFF, read from the bytes) "
-    "and `purpose` (`plan_map` 采掘计划图 — required for the mining plan; `report` — required "
-    "for the reserve verification; `plan`, `other`). Stored once per content hash; the same "
-    "file again answers 200. Only the holder, before submitting.",
     responses={
         **NOT_FOUND,
         200: {"model": AttachmentPublic, "description": "Already attached 已上传"},
@@ -114,6 +105,11 @@ async def add_attachment(
     file: Annotated[UploadFile, File(description="The file 附件")],
     purpose: Annotated[AttachmentPurpose, Form(description="What it is 附件类型")],
 ) -> AttachmentPublic:
+    """`multipart/form-data`: `file` (PDF, JPEG, PNG or TIFF, read from the bytes) and `purpose`
+    (`plan_map` 采掘计划图 — required for the mining plan; `report` — required for the reserve
+    verification; `plan`, `other`). Stored once per content hash; the same file again answers 200.
+    Only the holder, before submitting.
+    """
     filing, right = await service.get(
         session=session, filing_id=filing_id, caller=caller, for_update=True
     )
@@ -131,7 +127,7 @@ async def add_attachment(
         purpose=purpose,
         caller=caller,
     )
-    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    response.status_code = 201 if created else status.HTTP_200_OK
     response.headers["Location"] = f"/filings/{filing.id}/attachments/{stored.sha256}"
     return _attachment(link, stored)
 
@@ -139,8 +135,6 @@ async def add_attachment(
 @router.get(
     "/{filing_id}/attachments/{sha256}",
     summary="Download a filing's attachment 下载报送附件",
-    description="The file as stored, with the type found in its bytes. Whoever may read the "
-    "filing may read its attachments; a hash alone opens nothing.",
     response_class=FileResponse,
     responses={
         200: {"content": {"application/pdf": {}, "image/png": {}}, "description": "The file"},
@@ -150,6 +144,9 @@ async def add_attachment(
 async def get_attachment(
     filing_id: UUID, sha256: Sha256, session: Session, caller: Reader, config: Settings
 ) -> FileResponse:
+    """The file as stored, with the type found in its bytes. Whoever may read the filing may read
+    its attachments; a hash alone opens nothing.
+    """
     filing, _ = await service.get(session=session, filing_id=filing_id, caller=caller)
     found = await service.attachment(session=session, filing=filing, sha256=sha256)
     return file_response(config, found)
@@ -158,9 +155,6 @@ async def get_attachment(
 @router.post(
     "/{filing_id}/submit",
     summary="Submit a filing 提交年度报送",
-    description="The holder submits its mining plan (with a `plan_map` attached) or reserve "
-    "verification (with a `report` attached); publishes `rights.filing.submitted` with the "
-    "deadline met. An overdue filing may still be submitted and is marked `late`.",
     responses={
         **NOT_FOUND,
         409: problem_doc("Already submitted 已报送"),
@@ -169,6 +163,10 @@ async def get_attachment(
 async def submit_filing(
     filing_id: UUID, data: FilingSubmit, session: Session, caller: Enterprise, response: Response
 ) -> FilingPublic:
+    """The holder submits its mining plan (with a `plan_map` attached) or reserve verification (with
+    a `report` attached); publishes `rights.filing.submitted` with the deadline met. An overdue
+    filing may still be submitted and is marked `late`.
+    """
     filing, right = await service.get(
         session=session, filing_id=filing_id, caller=caller, for_update=True
     )

@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Response
 from servicekit.concurrency import IfMatch, require_if_match, set_etag
 from servicekit.deps import Bureau, BureauOrHolder, Paging, Reader, Session
 from servicekit.errors import problem_doc
@@ -16,32 +16,30 @@ router = APIRouter(prefix="/holders", tags=["holders 矿业权人"])
 
 @router.post(
     "",
-    status_code=status.HTTP_201_CREATED,
+    status_code=201,
     summary="Register a rights holder 登记矿业权人",
-    description="Registers an enterprise by its unified social credit code and publishes "
-    "`rights.holder.registered`. Send an `Idempotency-Key` to make retries safe.",
     responses={409: problem_doc("Credit code already registered 代码已登记")},
 )
 async def register_holder(
     data: HolderCreate, session: Session, _: Bureau, response: Response
 ) -> HolderPublic:
+    """Registers an enterprise by its unified social credit code and publishes
+    `rights.holder.registered`. Send an `Idempotency-Key` to make retries safe.
+    """
     holder = await service.register(session=session, data=data)
     response.headers["Location"] = f"/holders/{holder.id}"
     set_etag(response, holder.version)
     return HolderPublic.model_validate(holder)
 
 
-@router.get(
-    "",
-    summary="List rights holders 矿业权人列表",
-    description="Enterprises see only their own holder.",
-)
+@router.get("", summary="List rights holders 矿业权人列表")
 async def list_holders(
     session: Session,
     caller: Reader,
     page: Paging,
     name: str | None = None,
 ) -> Page[HolderPublic]:
+    """Enterprises see only their own holder."""
     rows = await service.list_holders(session=session, page=page, caller=caller, name=name)
     return rows.with_items([HolderPublic.model_validate(r) for r in rows.items])
 
@@ -62,7 +60,6 @@ async def get_holder(
 @router.patch(
     "/{holder_id}",
     summary="Change a holder's details 变更信息",
-    description="Send `If-Match` with the ETag you read; a stale copy gets 412.",
     responses={
         404: problem_doc("No such holder"),
         412: problem_doc("Changed since you read it"),
@@ -77,6 +74,7 @@ async def update_holder(
     response: Response,
     if_match: IfMatch = None,
 ) -> HolderPublic:
+    """Send `If-Match` with the ETag you read; a stale copy gets 412."""
     holder = await service.get(session=session, holder_id=holder_id, caller=caller, for_update=True)
     require_if_match(if_match, holder.version)
     holder = await service.update(session=session, holder=holder, changes=changes)

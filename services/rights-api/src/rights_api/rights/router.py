@@ -72,18 +72,16 @@ def _bbox(raw: str) -> tuple[float, float, float, float]:
 Filters = Annotated[RightFilters, Depends(right_filters)]
 
 
-@router.get(
-    "/rights",
-    summary="The rights register 矿业权列表",
-    description="Filter by holder, mineral, status, zone, kind, validity ending before a day, "
-    "and a bounding box. Enterprises see only their own rights.",
-)
+@router.get("/rights", summary="The rights register 矿业权列表")
 async def list_rights(
     session: Session,
     caller: Reader,
     filters: Filters,
     page: Paging,
 ) -> Page[RightPublic]:
+    """Filter by holder, mineral, status, zone, kind, validity ending before a day, and a bounding
+    box. Enterprises see only their own rights.
+    """
     rows = await service.list_rights(session=session, filters=filters, caller=caller, page=page)
     return rows.with_items([RightPublic.of(r) for r in rows.items])
 
@@ -91,8 +89,6 @@ async def list_rights(
 @router.get(
     "/rights.geojson",
     summary="The register as GeoJSON 矿业权范围 GeoJSON",
-    description="A FeatureCollection (RFC 7946, CGCS2000 longitude/latitude) of the rights "
-    "matching the filters, for GIS tools. Demo boundaries carry `boundary_illustrative: true`.",
     responses={
         200: {"content": {"application/geo+json": {}}, "description": "FeatureCollection"},
     },
@@ -103,6 +99,9 @@ async def rights_geojson(
     filters: Filters,
     limit: Annotated[int, Query(ge=1, le=10000, description="At most this many features")] = 5000,
 ) -> Response:
+    """A FeatureCollection (RFC 7946, CGCS2000 longitude/latitude) of the rights matching the
+    filters, for GIS tools. Demo boundaries carry `boundary_illustrative: true`.
+    """
     rows = await service.first_rights(
         session=session, filters=filters, caller=caller, limit=limit + 1
     )
@@ -131,11 +130,7 @@ async def rights_geojson(
     return Response(json.dumps(body, ensure_ascii=False), media_type="application/geo+json")
 
 
-@router.get(
-    "/rights/{right_id}",
-    summary="A right 矿业权详情",
-    responses={**NOT_FOUND},
-)
+@router.get("/rights/{right_id}", summary="A right 矿业权详情", responses={**NOT_FOUND})
 async def get_right(
     right_id: UUID, session: Session, caller: Reader, response: Response
 ) -> RightPublic:
@@ -147,13 +142,14 @@ async def get_right(
 @router.get(
     "/rights/{right_id}/history",
     summary="A right's history 矿业权变更记录",
-    description="Every state change: who, when, why (grant, status changes, transfer, renewal, "
-    "mortgage filing, changes, closure), oldest first.",
     responses={**NOT_FOUND},
 )
 async def right_history(
     right_id: UUID, session: Session, caller: Reader, page: Paging
 ) -> Page[HistoryEntry]:
+    """Every state change: who, when, why (grant, status changes, transfer, renewal, mortgage
+    filing, changes, closure), oldest first.
+    """
     rows = await service.history(session=session, right_id=right_id, caller=caller, page=page)
     entries = [HistoryEntry.model_validate(h, from_attributes=True) for h in rows.items]
     return rows.with_items(entries)
