@@ -63,8 +63,11 @@ def build_app(
         docs_url=None,
         redoc_url=None,
         openapi_tags=[
-            *spec.tags,
-            {"name": "operations 运维", "description": "Health, metrics and dead letters."},
+            {"name": name, "description": description}
+            for name, description in {
+                **spec.tags,
+                "operations 运维": "Health, metrics and dead letters.",
+            }.items()
         ],
     )
     app.state.settings = settings

@@ -112,6 +112,9 @@ def _pages(route: APIRoute) -> bool:
 
 def _document_platform_problems(app: FastAPI, document: dict[str, Any]) -> None:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    # FastAPI's own 422 (plain JSON, HTTPValidationError) is not what the client receives
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
     problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     for name, schema in {**problem.pop("$defs", {}), "Problem": problem}.items():
         schemas.setdefault(name, schema)
@@ -123,6 +126,8 @@ def _document_platform_problems(app: FastAPI, document: dict[str, Any]) -> None:
         for method in route.methods:
             operation = document["paths"][context.path_format][method.lower()]
             responses = operation["responses"]
+            if _is_fastapi_default(responses.get("422")):
+                del responses["422"]
             for code in platform_problems(route):
                 responses.setdefault(
                     str(code), {"description": PLATFORM_PROBLEMS[code], "content": content}
@@ -130,6 +135,11 @@ def _document_platform_problems(app: FastAPI, document: dict[str, Any]) -> None:
             if _pages(route) and "200" in responses:
                 responses["200"].setdefault("headers", {})["Link"] = NEXT_PAGE_LINK
             operation["responses"] = dict(sorted(responses.items()))
+
+
+def _is_fastapi_default(response: dict[str, Any] | None) -> bool:
+    schema = (response or {}).get("content", {}).get("application/json", {}).get("schema", {})
+    return schema.get("$ref") == "#/components/schemas/HTTPValidationError"
 
 
 def _anonymous_read_limit() -> dict[str, Any]:

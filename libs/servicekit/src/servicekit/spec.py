@@ -1,7 +1,7 @@
 """What one service is made of, declared once in its ``app.py`` and used by the app factory,
 the CLI and the dev server."""
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
     hot_reads: Sequence[HotRead] = ()  # GETs also served without FastAPI (servicekit.hot_reads)
     handlers: Handlers = field(default_factory=Handlers)
-    tags: Sequence[dict[str, str]] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)  # the OpenAPI tags: name → description
     jobs: Sequence[Job] = ()  # periodic work: overdue sweeps, scheduled obligations
     # Continuous loops started with the service and cancelled at shutdown, each given the
     # service's Runtime: work that a periodic job under one lock does not fit (a delivery

@@ -51,13 +51,13 @@ SERVICE = ServiceSpec(
         Job(REPLAN, every=timedelta(hours=6), run=replan),
     ],
     workers=[delivery_worker],
-    tags=[
-        {"name": "deadlines 期限", "description": "Deadlines learned from events."},
-        {"name": "subscriptions 订阅", "description": "Who hears of which deadlines, how."},
-        {"name": "inbox 消息", "description": "The caller's in-app alerts and their stream."},
-        {"name": "alerts 提醒与投递", "description": "Alerts, delivery log, resend, dead letters."},
-        {"name": "journal 事件记录", "description": "Events received from other services."},
-    ],
+    tags={
+        "deadlines 期限": "Deadlines learned from events.",
+        "subscriptions 订阅": "Who hears of which deadlines, how.",
+        "inbox 消息": "The caller's in-app alerts and their stream.",
+        "alerts 提醒与投递": "Alerts, delivery log, resend, dead letters.",
+        "journal 事件记录": "Events received from other services.",
+    },
 )
 
 

@@ -71,18 +71,15 @@ SERVICE = ServiceSpec(
         Job("fund_shortfall", timedelta(hours=6), fund_shortfall),
     ],
     seed=seed,
-    tags=[
-        {
-            "name": "funds 治理恢复基金",
-            "description": "Fund accounts and their double-entry ledger.",
-        },
-        {"name": "accrual 基金提取", "description": "Rule sets and yearly accrual (足额提取)."},
-        {"name": "plans 治理方案与年度报送", "description": "Plans, annual plans and reports."},
-        {"name": "works 治理工程与验收", "description": "Works, acceptance, closure, land."},
-        {"name": "legacy 历史遗留矿山与指标", "description": "Legacy sites, targets, indicators."},
-        {"name": "rectifications 限期整改", "description": "Rectification orders."},
-        {"name": "disclosure 信息公示", "description": "Public disclosure (no token)."},
-    ],
+    tags={
+        "funds 治理恢复基金": "Fund accounts and their double-entry ledger.",
+        "accrual 基金提取": "Rule sets and yearly accrual (足额提取).",
+        "plans 治理方案与年度报送": "Plans, annual plans and reports.",
+        "works 治理工程与验收": "Works, acceptance, closure, land.",
+        "legacy 历史遗留矿山与指标": "Legacy sites, targets, indicators.",
+        "rectifications 限期整改": "Rectification orders.",
+        "disclosure 信息公示": "Public disclosure (no token).",
+    },
 )
 
 

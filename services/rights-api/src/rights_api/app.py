@@ -51,37 +51,20 @@ SERVICE = ServiceSpec(
     ],
     hot_reads=HOT_READS,
     handlers=Handlers.combine(applications_handlers.handlers),
-    tags=[
-        {
-            "name": "plan 矿产资源规划",
-            "description": "Plan editions: the numbers and areas the "
-            "rules read, versioned as data (第七章).",
-        },
-        {"name": "holders 矿业权人", "description": "Rights holders 采矿权人、探矿权人."},
-        {"name": "rights 矿业权", "description": "The register of exploration and mining rights."},
-        {
-            "name": "applications 矿业权申请",
-            "description": "Applications and the plan's admission rules (第四章, 第五章, 第六章).",
-        },
-        {
-            "name": "indicators 规划指标",
-            "description": "The register against the plan's caps and targets (专栏二, 专栏四).",
-        },
-        {
-            "name": "filings 年度报送",
-            "description": "Annual mining plans 年度采掘计划 and reserve verifications "
-            "年度资源储量动态核查 each mining right owes.",
-        },
-        {
-            "name": "inspections 现场检查",
-            "description": "Site inspections from inspectors' (offline) mobile apps; "
-            "out-of-bounds mining 越界开采 is flagged automatically.",
-        },
-        {
-            "name": "compliance 限期整改",
-            "description": "Compliance orders with a deadline; overdue suspends the mine.",
-        },
-    ],
+    tags={
+        "plan 矿产资源规划": "Plan editions: the numbers and areas the rules read, versioned as "
+        "data (第七章).",
+        "holders 矿业权人": "Rights holders 采矿权人、探矿权人.",
+        "rights 矿业权": "The register of exploration and mining rights.",
+        "applications 矿业权申请": "Applications and the plan's admission rules "
+        "(第四章, 第五章, 第六章).",
+        "indicators 规划指标": "The register against the plan's caps and targets (专栏二, 专栏四).",
+        "filings 年度报送": "Annual mining plans 年度采掘计划 and reserve verifications "
+        "年度资源储量动态核查 each mining right owes.",
+        "inspections 现场检查": "Site inspections from inspectors' (offline) mobile apps; "
+        "out-of-bounds mining 越界开采 is flagged automatically.",
+        "compliance 限期整改": "Compliance orders with a deadline; overdue suspends the mine.",
+    },
     jobs=[
         Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue),
         Job("filing_obligations", timedelta(hours=6), filings.create_due_obligations),

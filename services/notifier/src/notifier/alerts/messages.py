@@ -5,7 +5,6 @@ Lookup for a subscription in language L and a deadline of kind K: ``L/K.txt``, t
 and the body below it; kind templates extend their language's default and replace the body."""
 
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
@@ -37,23 +36,9 @@ def _template(language: str, kind: str) -> Template:
     )
 
 
-def render(
-    *,
-    language: str,
-    kind: str,
-    stage: str,
-    title_zh: str,
-    due_at: date,
-    subject: str,
-    days_left: int,
-) -> Message:
-    text = _template(language, kind).render(
-        kind=kind,
-        stage=stage,
-        title_zh=title_zh,
-        due_at=due_at,
-        subject=subject,
-        days_left=days_left,
-    )
+def render(*, language: str, kind: str, **context: object) -> Message:
+    """``context`` is what the templates read besides the kind: stage, title_zh, due_at,
+    subject, days_left (StrictUndefined: a missing one fails loudly)."""
+    text = _template(language, kind).render(kind=kind, **context)
     title, _, body = text.strip().partition("\n")
     return Message(title=title.strip()[:500], body=body.strip())

@@ -71,6 +71,10 @@ class Alert(SQLModel, table=True):
     )
     read_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True), nullable=True))
 
+    @property
+    def read(self) -> bool:
+        return self.read_at is not None
+
 
 class DeliveryAttempt(SQLModel, table=True):
     __tablename__ = "delivery_attempts"

@@ -5,9 +5,9 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from servicekit.deps import Admin, Anyone, Paging, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 from sse_starlette.sse import EventSourceResponse
 
@@ -17,11 +17,15 @@ from notifier.alerts.schemas import AlertFilter, AlertPublic, AttemptPublic, Inb
 
 inbox_router = APIRouter(prefix="/inbox", tags=["inbox 消息"])
 admin_router = APIRouter(prefix="/alerts", tags=["alerts 提醒与投递"])
+NOT_IN_INBOX = {404: problem_doc("Not in your inbox")}
+NO_ALERT = {404: problem_doc("No such alert")}
+NOT_RESENT = {
+    **NO_ALERT,
+    409: problem_doc("Inbox alert, already queued, or the subscription is disabled"),
+}
 
 
-@inbox_router.get(
-    "", response_model=Page[InboxItem], summary="My inbox 我的消息", responses=PROBLEM_RESPONSES
-)
+@inbox_router.get("", summary="My inbox 我的消息")
 async def read_inbox(
     session: Session, caller: Anyone, page: Paging, unread: bool = False
 ) -> Page[InboxItem]:
@@ -29,19 +33,14 @@ async def read_inbox(
     an inbox through an `inbox` subscription for the caller.
     """
     rows = await service.inbox(session=session, user=caller.subject, page=page, unread=unread)
-    return rows.with_items([InboxItem.of(r) for r in rows.items])
+    return rows.shaped(InboxItem)
 
 
-@inbox_router.post(
-    "/{alert_id}/read",
-    response_model=InboxItem,
-    summary="Mark read 标记已读",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("Not in your inbox")},
-)
+@inbox_router.post("/{alert_id}/read", summary="Mark read 标记已读", responses=NOT_IN_INBOX)
 async def mark_read(alert_id: int, session: Session, caller: Anyone) -> InboxItem:
     """Idempotent. Another user's alert is 404."""
     alert = await service.mark_read(session=session, user=caller.subject, alert_id=alert_id)
-    return InboxItem.of(alert)
+    return InboxItem.model_validate(alert)
 
 
 @inbox_router.get(
@@ -81,7 +80,7 @@ async def stream_inbox(
                     "event": "alert",
                     "id": str(alert.id),
                     "data": json.dumps(
-                        InboxItem.of(alert).model_dump(mode="json"), ensure_ascii=False
+                        InboxItem.model_validate(alert).model_dump(mode="json"), ensure_ascii=False
                     ),
                 }
             await asyncio.sleep(interval)
@@ -89,73 +88,43 @@ async def stream_inbox(
     return EventSourceResponse(events(), ping=15)
 
 
-@admin_router.get(
-    "",
-    response_model=Page[AlertPublic],
-    summary="Alerts by deadline or recipient 提醒记录",
-    responses=PROBLEM_RESPONSES,
-)
+@admin_router.get("", summary="Alerts by deadline or recipient 提醒记录")
 async def list_alerts(
-    session: Session, _: Admin, page: Paging, filters: Annotated[AlertFilter, Depends()]
+    session: Session, _: Admin, page: Paging, filters: Annotated[AlertFilter, Query()]
 ) -> Page[AlertPublic]:
     """Every alert with its delivery state, filtered by deadline, subscription, recipient (the
     e-mail address, endpoint URL or inbox user it went to) or status.
     """
-    return _alerts(await service.list_alerts(session=session, page=page, filters=filters))
+    rows = await service.list_alerts(session=session, page=page, filters=filters)
+    return rows.shaped(AlertPublic)
 
 
-@admin_router.get(
-    "/dead-letters",
-    response_model=Page[AlertPublic],
-    summary="Dead letters of deliveries 投递失败",
-    responses=PROBLEM_RESPONSES,
-)
+@admin_router.get("/dead-letters", summary="Dead letters of deliveries 投递失败")
 async def dead_letters(session: Session, _: Admin, page: Paging) -> Page[AlertPublic]:
     """Alerts given up on: attempts exhausted, endpoint gone (410), destination refused,
     subscription disabled. `POST /alerts/{id}/resend` queues one again.
     """
     dead = AlertFilter(status=AlertStatus.dead)
-    return _alerts(await service.list_alerts(session=session, page=page, filters=dead))
+    rows = await service.list_alerts(session=session, page=page, filters=dead)
+    return rows.shaped(AlertPublic)
 
 
-def _alerts(rows: Page) -> Page[AlertPublic]:
-    return rows.with_items([AlertPublic.model_validate(r) for r in rows.items])
-
-
-@admin_router.get(
-    "/{alert_id}",
-    response_model=AlertPublic,
-    summary="An alert 提醒详情",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such alert")},
-)
+@admin_router.get("/{alert_id}", summary="An alert 提醒详情", responses=NO_ALERT)
 async def get_alert(alert_id: int, session: Session, _: Admin) -> AlertPublic:
     """One alert: its deadline, step, channel, recipient and delivery state."""
     return AlertPublic.model_validate(await service.get_alert(session=session, alert_id=alert_id))
 
 
-@admin_router.get(
-    "/{alert_id}/attempts",
-    response_model=Page[AttemptPublic],
-    summary="Delivery attempts 投递日志",
-    responses={**PROBLEM_RESPONSES, 404: problem_doc("No such alert")},
-)
+@admin_router.get("/{alert_id}/attempts", summary="Delivery attempts 投递日志", responses=NO_ALERT)
 async def list_attempts(
     alert_id: int, session: Session, _: Admin, page: Paging
 ) -> Page[AttemptPublic]:
     """Every attempt at delivering the alert, in order."""
     rows = await service.attempts(session=session, alert_id=alert_id, page=page)
-    return rows.with_items([AttemptPublic.model_validate(r) for r in rows.items])
+    return rows.shaped(AttemptPublic)
 
 
-@admin_router.post(
-    "/{alert_id}/resend",
-    response_model=AlertPublic,
-    summary="Resend an alert 重新投递",
-    responses={
-        404: problem_doc("No such alert"),
-        409: problem_doc("Inbox alert, already queued, or the subscription is disabled"),
-    },
-)
+@admin_router.post("/{alert_id}/resend", summary="Resend an alert 重新投递", responses=NOT_RESENT)
 async def resend(alert_id: int, session: Session, _: Admin) -> AlertPublic:
     """Queues a delivered or dead alert for delivery again, with a fresh retry budget. The
     webhook-id stays the same, so a receiver that already has it may drop it.

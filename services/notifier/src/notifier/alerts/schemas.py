@@ -1,6 +1,5 @@
 """What the inbox and the alerts admin return."""
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
@@ -26,21 +25,7 @@ class InboxItem(BaseModel):
     read: bool
     created_at: datetime
 
-    @classmethod
-    def of(cls, alert) -> "InboxItem":
-        return cls(
-            id=alert.id,
-            deadline_id=alert.deadline_id,
-            stage=alert.stage,
-            step=alert.step,
-            kind=alert.kind,
-            subject=alert.subject,
-            title=alert.title,
-            body=alert.body,
-            due_at=alert.due_at,
-            read=alert.read_at is not None,
-            created_at=alert.created_at,
-        )
+    model_config = {"from_attributes": True}
 
 
 class AlertPublic(BaseModel):
@@ -82,8 +67,7 @@ class AttemptPublic(BaseModel):
     model_config = {"from_attributes": True}
 
 
-@dataclass
-class AlertFilter:
+class AlertFilter(BaseModel):
     """The alerts list's query: by deadline, subscription, recipient (the e-mail address,
     endpoint URL or inbox user it went to) or status."""
 

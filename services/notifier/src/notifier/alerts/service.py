@@ -179,9 +179,8 @@ async def list_alerts(
     *, session: AsyncSession, page: PageParams, filters: AlertFilter
 ) -> Page[Alert]:
     query = select(Alert)
-    for name, value in vars(filters).items():
-        if value is not None:
-            query = query.where(col(getattr(Alert, name)) == value)
+    for name, value in filters.model_dump(exclude_none=True).items():
+        query = query.where(col(getattr(Alert, name)) == value)
     return await paginate(session, query, page, order=(Alert.id,))
 
 

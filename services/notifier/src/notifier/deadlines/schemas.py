@@ -1,6 +1,5 @@
 """What the deadlines API returns."""
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
@@ -26,8 +25,7 @@ class DeadlinePublic(BaseModel):
     model_config = {"from_attributes": True}
 
 
-@dataclass
-class DeadlineFilter:
+class DeadlineFilter(BaseModel):
     """The list's query: by subject (the mining right id), kind, audience, state, due window."""
 
     subject: str | None = None

@@ -27,6 +27,7 @@ from notifier.subscriptions import service as subscriptions
 from notifier.subscriptions.models import Subscription
 
 log = logging.getLogger("notifier.delivery")
+PARCEL_FROM_ALERT = {"channel", "deadline_id", "kind", "subject", "step", "title", "body"}
 _counters: "weakref.WeakKeyDictionary[ServiceMetrics, Counter]" = weakref.WeakKeyDictionary()
 
 
@@ -98,20 +99,12 @@ async def claim(
         await session.flush()  # one flush for the whole batch gives every attempt its id
         return [
             Parcel(
+                **alert.model_dump(include=PARCEL_FROM_ALERT),
+                **subscription.model_dump(include={"email", "url", "secret"}),
                 alert_id=alert.id,
                 attempt_id=attempt.id,
-                channel=alert.channel,
-                deadline_id=alert.deadline_id,
-                kind=alert.kind,
-                subject=alert.subject,
+                stage=alert.stage,  # as stored: the plain string
                 due_at=alert.due_at.isoformat(),
-                stage=alert.stage,
-                step=alert.step,
-                title=alert.title,
-                body=alert.body,
-                email=subscription.email,
-                url=subscription.url,
-                secret=subscription.secret,
             )
             for alert, subscription, attempt in claimed
         ]

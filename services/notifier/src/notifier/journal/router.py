@@ -15,4 +15,4 @@ async def list_received_events(
     session: Session, _: Admin, page: Paging, type: str | None = None
 ) -> Page[ReceivedEventPublic]:
     rows = await service.list_received(session=session, page=page, type=type)
-    return rows.with_items([ReceivedEventPublic.model_validate(r) for r in rows.items])
+    return rows.shaped(ReceivedEventPublic)

@@ -1,5 +1,7 @@
 """Recording and reading the journal."""
 
+from dataclasses import asdict
+
 from servicekit.events.envelope import CloudEvent
 from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import select
@@ -9,15 +11,9 @@ from notifier.journal.models import ReceivedEvent
 
 
 async def record(*, session: AsyncSession, event: CloudEvent) -> ReceivedEvent:
-    entry = ReceivedEvent(
-        event_id=event.id,
-        type=event.type,
-        source=event.source,
-        subject=event.subject,
-        occurred_at=event.time,
-        traceparent=event.traceparent,
-        data=event.data,
-    )
+    fields = asdict(event)  # the journal keeps the event's id and time under its own names
+    event_id, occurred_at = fields.pop("id"), fields.pop("time")
+    entry = ReceivedEvent(**fields, event_id=event_id, occurred_at=occurred_at)
     session.add(entry)
     await session.flush()
     return entry

@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from servicekit.concurrency import IfMatch, set_etag
 from servicekit.deps import Anyone, Paging, Session
 from servicekit.errors import problem_doc
@@ -19,22 +19,26 @@ from notifier.subscriptions.schemas import (
 )
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions 订阅"])
+NOT_ALLOWED = {403: problem_doc("Channel not allowed for the role, or another holder's deadlines")}
+NO_SUBSCRIPTION = {404: problem_doc("No such subscription")}
+STALE = {412: problem_doc("Stale If-Match"), 428: problem_doc("If-Match missing")}
 
 
 def _allowed(request: Request) -> list[str]:
+    """The networks webhook URLs may point into besides public addresses."""
     return request.app.state.settings.webhook_allowed_networks
 
 
-@router.post(
-    "",
-    status_code=201,
-    summary="Subscribe a recipient 新增订阅",
-    responses={
-        403: problem_doc("Channel not allowed for the role, or another holder's deadlines"),
-    },
-)
+AllowedNetworks = Annotated[list[str], Depends(_allowed)]
+
+
+@router.post("", status_code=201, summary="Subscribe a recipient 新增订阅", responses=NOT_ALLOWED)
 async def create_subscription(
-    data: SubscriptionCreate, session: Session, caller: Anyone, request: Request, response: Response
+    data: SubscriptionCreate,
+    session: Session,
+    caller: Anyone,
+    allowed: AllowedNetworks,
+    response: Response,
 ) -> SubscriptionCreated:
     """One recipient on one channel for the deadlines its selectors match (holder, role,
     organisation, kinds; none set = every deadline). Enterprises subscribe contacts for their own
@@ -43,9 +47,7 @@ async def create_subscription(
     inbox; bureau admins anything. Webhook URLs must resolve to public addresses or to a network
     on the allow-list.
     """
-    subscription = await service.create(
-        session=session, data=data, caller=caller, allowed=_allowed(request)
-    )
+    subscription = await service.create(session=session, data=data, caller=caller, allowed=allowed)
     response.headers["Location"] = f"/subscriptions/{subscription.id}"
     set_etag(response, subscription.version)
     return SubscriptionCreated.model_validate(subscription)
@@ -53,10 +55,7 @@ async def create_subscription(
 
 @router.get("", summary="List subscriptions 订阅列表")
 async def list_subscriptions(
-    session: Session,
-    caller: Anyone,
-    page: Paging,
-    filters: Annotated[SubscriptionFilter, Depends()],
+    session: Session, caller: Anyone, page: Paging, filters: Annotated[SubscriptionFilter, Query()]
 ) -> Page[SubscriptionPublic]:
     """Bureau admins see all; others the ones they created or that belong to their holder or
     organisation.
@@ -64,14 +63,10 @@ async def list_subscriptions(
     rows = await service.list_subscriptions(
         session=session, caller=caller, page=page, filters=filters
     )
-    return rows.with_items([SubscriptionPublic.model_validate(r) for r in rows.items])
+    return rows.shaped(SubscriptionPublic)
 
 
-@router.get(
-    "/{subscription_id}",
-    summary="A subscription 订阅详情",
-    responses={404: problem_doc("No such subscription")},
-)
+@router.get("/{subscription_id}", summary="A subscription 订阅详情", responses=NO_SUBSCRIPTION)
 async def get_subscription(
     subscription_id: UUID, session: Session, caller: Anyone, response: Response
 ) -> SubscriptionPublic:
@@ -86,18 +81,14 @@ async def get_subscription(
 @router.patch(
     "/{subscription_id}",
     summary="Change a subscription 修改订阅",
-    responses={
-        404: problem_doc("No such subscription"),
-        412: problem_doc("Stale If-Match"),
-        428: problem_doc("If-Match missing"),
-    },
+    responses=NO_SUBSCRIPTION | STALE,
 )
 async def update_subscription(
     subscription_id: UUID,
     data: SubscriptionUpdate,
     session: Session,
     caller: Anyone,
-    request: Request,
+    allowed: AllowedNetworks,
     response: Response,
     if_match: IfMatch = None,
 ) -> SubscriptionPublic:
@@ -108,7 +99,7 @@ async def update_subscription(
         caller=caller,
         if_match=if_match,
         data=data,
-        allowed=_allowed(request),
+        allowed=allowed,
     )
     set_etag(response, subscription.version)
     return SubscriptionPublic.model_validate(subscription)
@@ -118,7 +109,7 @@ async def update_subscription(
     "/{subscription_id}",
     status_code=204,
     summary="Remove a subscription 删除订阅",
-    responses={404: problem_doc("No such subscription")},
+    responses=NO_SUBSCRIPTION,
 )
 async def delete_subscription(subscription_id: UUID, session: Session, caller: Anyone) -> Response:
     """Alerts already sent keep their delivery log."""

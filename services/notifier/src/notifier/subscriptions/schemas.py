@@ -1,7 +1,6 @@
 """What the subscriptions API reads and writes."""
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Self
 from uuid import UUID
@@ -115,7 +114,6 @@ class SubscriptionCreated(SubscriptionPublic):
     )
 
 
-@dataclass
-class SubscriptionFilter:
+class SubscriptionFilter(BaseModel):
     holder_id: str | None = None
     channel: Channel | None = None

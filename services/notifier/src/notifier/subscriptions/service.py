@@ -43,11 +43,15 @@ def _allowed_channels(caller: Principal) -> set[Channel]:
     return set().union(*(CHANNELS.get(role, set()) for role in caller.roles))
 
 
+def _invalid(field: str, message: str) -> Exception:
+    return validation_error([FieldError(field=field, message=message)])
+
+
 async def _check_url(url: str, allowed: list[str], field: str) -> None:
     try:
         await check_destination(url, allowed)
     except DestinationRefused as exc:
-        raise validation_error([FieldError(field=field, message=str(exc))]) from None
+        raise _invalid(field, str(exc)) from None
 
 
 async def create(
@@ -69,17 +73,11 @@ async def create(
     if data.url is not None:
         await _check_url(data.url, allowed, "body.url")
     subscription = Subscription(
-        name=data.name,
-        channel=data.channel,
+        **data.model_dump(exclude={"holder_id", "org_id", "inbox_user"}),
         holder_id=holder_id,
-        role=data.role,
         org_id=org_id,
-        kinds=data.kinds,
-        email=data.email,
         inbox_user=inbox_user,
-        url=data.url,
         secret=new_secret() if data.channel == Channel.webhook else None,
-        language=data.language,
         created_by=caller.subject,
     )
     session.add(subscription)
@@ -104,9 +102,8 @@ async def list_subscriptions(
     query = select(Subscription)
     if (visible := _visible(caller)) is not None:
         query = query.where(visible)
-    for name, value in vars(filters).items():
-        if value is not None:
-            query = query.where(col(getattr(Subscription, name)) == value)
+    for name, value in filters.model_dump(exclude_none=True).items():
+        query = query.where(col(getattr(Subscription, name)) == value)
     return await paginate(session, query, page, order=(Subscription.created_at, Subscription.id))
 
 
@@ -138,24 +135,15 @@ async def update(
     )
     require_if_match(if_match, subscription.version)
     changes = data.model_dump(exclude_unset=True)
-    for name in ("email", "url"):
-        if (
-            name in changes
-            and subscription.channel != {"email": Channel.email, "url": Channel.webhook}[name]
-        ):
-            raise validation_error(
-                [
-                    FieldError(
-                        field=f"body.{name}", message=f"not used by channel {subscription.channel}"
-                    )
-                ]
-            )
+    for name, channel in (("email", Channel.email), ("url", Channel.webhook)):
+        if name in changes and subscription.channel != channel:
+            raise _invalid(f"body.{name}", f"not used by channel {subscription.channel}")
         if name in changes and changes[name] is None:
-            raise validation_error([FieldError(field=f"body.{name}", message="cannot be removed")])
+            raise _invalid(f"body.{name}", "cannot be removed")
     if changes.get("url") is not None:
         await _check_url(changes["url"], allowed, "body.url")
     if "kinds" in changes and changes["kinds"] == []:
-        raise validation_error([FieldError(field="body.kinds", message="use null for all kinds")])
+        raise _invalid("body.kinds", "use null for all kinds")
     for name, value in changes.items():
         setattr(subscription, name, value)
     if changes.get("active") is True:
