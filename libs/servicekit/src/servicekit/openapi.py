@@ -106,6 +106,11 @@ def platform_problems(route: APIRoute) -> set[int]:
     return codes
 
 
+def _token_optional(route: APIRoute) -> bool:
+    """A token is read when sent (optional_principal) but no role is required (auth.require)."""
+    return not any(hasattr(d.call, "allowed_roles") for d in all_dependants(route.dependant))
+
+
 def _pages(route: APIRoute) -> bool:
     return any(d.call is page_params for d in all_dependants(route.dependant))
 
@@ -132,6 +137,9 @@ def _document_platform_problems(app: FastAPI, document: dict[str, Any]) -> None:
                 responses.setdefault(
                     str(code), {"description": PLATFORM_PROBLEMS[code], "content": content}
                 )
+            if _token_optional(route) and operation.get("security"):
+                # a public route: a token is checked when sent, never required (OpenAPI's `{}`)
+                operation["security"] = [{}, *operation["security"]]
             if _pages(route) and "200" in responses:
                 responses["200"].setdefault("headers", {})["Link"] = NEXT_PAGE_LINK
             operation["responses"] = dict(sorted(responses.items()))
