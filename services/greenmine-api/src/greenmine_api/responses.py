@@ -7,6 +7,7 @@ from servicekit.rate_limit import RATE_LIMITED_RESPONSE
 
 UNAVAILABLE = {503: problem_doc("Database unreachable 数据库暂不可用")}
 PUBLIC = {**UNAVAILABLE, 422: PROBLEM_RESPONSES[422]}
+ALREADY_DECIDED = {409: problem_doc("Already decided")}
 TOO_MANY_SUBMISSIONS = {
     429: {
         **RATE_LIMITED_RESPONSE[429],
