@@ -9,7 +9,7 @@ from servicekit.pagination import Page
 
 from greenmine_api.change_requests import service
 from greenmine_api.change_requests.schemas import ChangeRequestCreate, ChangeRequestPublic, Decision
-from greenmine_api.responses import ALREADY_DECIDED
+from greenmine_api.responses import ALREADY_DECIDED, NO_SUCH_LISTING
 
 router = APIRouter(tags=["change requests 信息变更"])
 
@@ -18,7 +18,7 @@ router = APIRouter(tags=["change requests 信息变更"])
     "/listings/{listing_id}/change-requests",
     status_code=201,
     summary="Request a change of listed information 信息变更申请",
-    responses={404: problem_doc("No such listing")},
+    responses=NO_SUCH_LISTING,
 )
 async def request_change(
     listing_id: UUID, data: ChangeRequestCreate, session: Session, caller: BureauOrHolder

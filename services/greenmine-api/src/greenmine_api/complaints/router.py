@@ -17,7 +17,12 @@ from greenmine_api.complaints.schemas import (
     ComplaintPublic,
     ComplaintReceipt,
 )
-from greenmine_api.responses import ALREADY_DECIDED, TOO_MANY_SUBMISSIONS, client_address
+from greenmine_api.responses import (
+    ALREADY_DECIDED,
+    NOT_ON_LIST,
+    TOO_MANY_SUBMISSIONS,
+    client_address,
+)
 
 router = APIRouter(tags=["complaints 社会举报"])
 
@@ -26,11 +31,7 @@ router = APIRouter(tags=["complaints 社会举报"])
     "/complaints",
     status_code=201,
     summary="File a complaint 社会举报",
-    responses={
-        404: problem_doc("No such listing"),
-        409: problem_doc("Not on the list"),
-        **TOO_MANY_SUBMISSIONS,
-    },
+    responses={**NOT_ON_LIST, **TOO_MANY_SUBMISSIONS},
     dependencies=[Depends(rate_limited("complaint_request_rate"))],
 )
 async def file_complaint(

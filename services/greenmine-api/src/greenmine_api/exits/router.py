@@ -12,10 +12,9 @@ from greenmine_api.exits.models import ExitNotice
 from greenmine_api.exits.schemas import ExitNoticePublic, Removal, VoluntaryExit
 from greenmine_api.publicity.schemas import PublicityRef
 from greenmine_api.rectifications.schemas import RectificationDecision
-from greenmine_api.responses import ALREADY_DECIDED
+from greenmine_api.responses import ALREADY_DECIDED, NOT_ON_LIST
 
 router = APIRouter(tags=["listings 绿色矿山名录"])
-NOT_ON_LIST = {404: problem_doc("No such listing"), 409: problem_doc("Not on the list")}
 
 
 @router.post(

@@ -60,16 +60,8 @@ async def announce(
     session: AsyncSession, listing: Listing, event: type[EventPayload], **fields: Any
 ) -> None:
     """Publish ``event`` about the listed mine: its listing, right and holder, and ``fields``."""
-    await publish(
-        session,
-        event(
-            listing_id=listing.id,
-            right_id=listing.right_id,
-            holder_id=listing.holder_id,
-            **fields,
-        ),
-        subject=str(listing.right_id),
-    )
+    ids = {"listing_id": listing.id, "right_id": listing.right_id, "holder_id": listing.holder_id}
+    await publish(session, event(**ids, **fields), subject=str(listing.right_id))
 
 
 async def publish_review_due(
