@@ -256,7 +256,6 @@ async def open_publicity(
             f"Only a passed evaluation goes to publicity (this one is {application.status})."
         )
     mine = await mining_rights.get(session=session, right_id=application.right_id)
-    edition = await editions.active(session)
     pub = await publicity.open(
         session=session,
         kind=application.kind,
@@ -265,7 +264,6 @@ async def open_publicity(
         mine_name=mine.mine_name,
         application_id=application.id,
         starts_on=(data.starts_on if data else None) or clock.local_today(),
-        workdays=edition.publicity_workdays,
     )
     application.status = ApplicationStatus.publicity
     _touch(session, application)

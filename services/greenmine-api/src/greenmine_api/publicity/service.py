@@ -10,6 +10,7 @@ from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from greenmine_api.editions import service as editions
 from greenmine_api.publicity.models import Objection, Publicity
 from greenmine_api.publicity.schemas import ObjectionCreate, ObjectionDecision, PublicityFilters
 from greenmine_api.queries import fetch_all
@@ -36,10 +37,11 @@ async def open(
     holder_id: UUID,
     mine_name: str,
     starts_on: date,
-    workdays: int,
     application_id: UUID | None = None,
     rectification_id: UUID | None = None,
 ) -> Publicity:
+    """A period of the active edition's number of working days from ``starts_on``."""
+    days = (await editions.active(session)).publicity_workdays
     pub = Publicity(
         kind=kind,
         right_id=right_id,
@@ -48,8 +50,8 @@ async def open(
         application_id=application_id,
         rectification_id=rectification_id,
         starts_on=starts_on,
-        ends_on=await period_end(session, starts_on, workdays),
-        workdays=workdays,
+        ends_on=await period_end(session, starts_on, days),
+        workdays=days,
         status="open",
     )
     session.add(pub)

@@ -181,7 +181,6 @@ async def record_verdict(
     )
     if not passed:
         return listing, None
-    edition = await editions.active(session)
     pub = await publicity.open(
         session=session,
         kind="relisting",
@@ -190,7 +189,6 @@ async def record_verdict(
         mine_name=listing.mine_name,
         rectification_id=rect.id,
         starts_on=publicity_starts_on or today,
-        workdays=edition.publicity_workdays,
     )
     return listing, pub
 
