@@ -56,12 +56,16 @@ def review_deadline(listing: Listing, edition: Edition, action=DeadlineAction.se
     )
 
 
+def keys(listing: Listing) -> dict[str, UUID]:
+    """The keys a record or an event about the listed mine carries."""
+    return {"listing_id": listing.id, "right_id": listing.right_id, "holder_id": listing.holder_id}
+
+
 async def announce(
     session: AsyncSession, listing: Listing, event: type[EventPayload], **fields: Any
 ) -> None:
     """Publish ``event`` about the listed mine: its listing, right and holder, and ``fields``."""
-    ids = {"listing_id": listing.id, "right_id": listing.right_id, "holder_id": listing.holder_id}
-    await publish(session, event(**ids, **fields), subject=str(listing.right_id))
+    await publish(session, event(**keys(listing), **fields), subject=str(listing.right_id))
 
 
 async def publish_review_due(

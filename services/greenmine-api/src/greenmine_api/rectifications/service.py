@@ -45,9 +45,7 @@ async def order(
         return current
     edition = await editions.active(session)
     rect = Rectification(
-        listing_id=listing.id,
-        right_id=listing.right_id,
-        holder_id=listing.holder_id,
+        **listings.keys(listing),
         reason=reason,
         detail=detail,
         ordered_on=today,
