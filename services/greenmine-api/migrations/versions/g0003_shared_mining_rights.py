@@ -39,9 +39,7 @@ def upgrade() -> None:
         ON CONFLICT (right_id) DO NOTHING
         """
     )
-    op.drop_index("ix_tracked_mines_mine_name", table_name="tracked_mines")
-    op.drop_index("ix_tracked_mines_holder_id", table_name="tracked_mines")
-    op.drop_table("tracked_mines")
+    op.drop_table("tracked_mines")  # its indexes go with it
 
 
 def downgrade() -> None:

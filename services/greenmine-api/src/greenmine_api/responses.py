@@ -7,6 +7,9 @@ from servicekit.rate_limit import RATE_LIMITED_RESPONSE
 
 UNAVAILABLE = {503: problem_doc("Database unreachable 数据库暂不可用")}
 PUBLIC = {**UNAVAILABLE, 422: PROBLEM_RESPONSES[422]}
+ALREADY_DECIDED = {409: problem_doc("Already decided")}
+NO_SUCH_LISTING = {404: problem_doc("No such listing")}
+NOT_ON_LIST = {**NO_SUCH_LISTING, 409: problem_doc("Not on the list")}
 TOO_MANY_SUBMISSIONS = {
     429: {
         **RATE_LIMITED_RESPONSE[429],

@@ -3,9 +3,8 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from pydantic import ValidationError
-from servicekit import clock
 from servicekit.auth import BUREAU, Principal, Role, require
 from servicekit.deps import Admin, Bureau, BureauOrHolder, Evaluator, Paging, Session
 from servicekit.errors import FieldError, problem_doc, validation_error
@@ -16,6 +15,7 @@ from greenmine_api.applications import service
 from greenmine_api.applications.models import GreenApplication
 from greenmine_api.applications.schemas import (
     ApplicationCreate,
+    ApplicationFilters,
     ApplicationPublic,
     Assignment,
     EvaluationPublic,
@@ -92,16 +92,18 @@ async def file_application(
 
 @router.get("/applications", summary="Applications 申请列表")
 async def list_applications(
-    session: Session, caller: Party, page: Paging, status: str | None = None
+    session: Session, caller: Party, page: Paging, filters: Annotated[ApplicationFilters, Query()]
 ) -> Page[ApplicationPublic]:
     """The bureau sees all; an enterprise its own; an evaluator those assigned to its
     organisation."""
-    rows = await service.list_applications(session=session, caller=caller, page=page, status=status)
+    rows = await service.list_applications(
+        session=session, caller=caller, page=page, filters=filters
+    )
     return rows.with_items([await _public(session, r) for r in rows.items])
 
 
 @router.get(
-    "/applications/{application_id}", summary="One application 申请详情", responses={**NOT_FOUND}
+    "/applications/{application_id}", summary="One application 申请详情", responses=NOT_FOUND
 )
 async def get_application(
     application_id: UUID, session: Session, caller: Party
@@ -124,7 +126,7 @@ async def assign(
     evaluators may then submit.
     """
     application = await service.assign(
-        session=session, application_id=application_id, caller=caller, org_id=data.org_id
+        session=session, application_id=application_id, caller=caller, data=data
     )
     return await _public(session, application)
 
@@ -175,7 +177,6 @@ async def submit_evaluation(
         report=content,
         report_filename=report.filename or "report",
         report_content_type=report.content_type or "application/octet-stream",
-        today=clock.local_today(),
     )
     return await _public(session, application)
 
@@ -215,9 +216,6 @@ async def open_publicity(
     mainland statutory calendar: a period across 国庆节 ends after the holiday).
     """
     pub = await service.open_publicity(
-        session=session,
-        application_id=application_id,
-        caller=caller,
-        starts_on=data.starts_on if data else None,
+        session=session, application_id=application_id, caller=caller, data=data
     )
     return PublicityPublic.model_validate(pub, from_attributes=True)

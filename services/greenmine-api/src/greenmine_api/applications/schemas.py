@@ -38,6 +38,10 @@ class ApplicationCreate(BaseModel):
     )
 
 
+class ApplicationFilters(BaseModel):
+    status: str | None = None
+
+
 class Assignment(BaseModel):
     org_id: str = Field(max_length=64, examples=["nmg-lvkuang-pinggu"])
 

@@ -26,8 +26,11 @@ from greenmine_api.applications.models import (
 )
 from greenmine_api.applications.schemas import (
     ApplicationCreate,
+    ApplicationFilters,
+    Assignment,
     EvaluationSubmit,
     EvaluatorOrgCreate,
+    PublicityOpen,
 )
 from greenmine_api.editions import service as editions
 from greenmine_api.listings import service as listings
@@ -79,13 +82,11 @@ async def file(
         )
     standard = await standards.default(session=session)
     application = GreenApplication(
-        kind=data.kind,
-        right_id=mine.right_id,
+        **data.model_dump(),
         holder_id=mine.holder_id,
         listing_id=listing.id if listing else None,
         status=ApplicationStatus.filed,
         standard_id=standard.id,
-        statement=data.statement,
     )
     session.add(application)
     await session.flush()  # the partial unique index refuses a second open application
@@ -136,7 +137,7 @@ def _visible(application: GreenApplication, caller: Principal) -> bool:
 
 
 async def list_applications(
-    *, session: AsyncSession, caller: Principal, page: PageParams, status: str | None
+    *, session: AsyncSession, caller: Principal, page: PageParams, filters: ApplicationFilters
 ) -> Page[GreenApplication]:
     query = select(GreenApplication)
     if not caller.is_bureau:
@@ -148,15 +149,20 @@ async def list_applications(
             raise Forbidden(
                 "Only the bureau, the applicant and the assigned evaluator see applications."
             )
-    if status:
-        query = query.where(GreenApplication.status == status)
+    if filters.status:
+        query = query.where(GreenApplication.status == filters.status)
     return await paginate(
         session, query, page, order=(GreenApplication.filed_at, GreenApplication.id)
     )
 
 
+def _touch(session: AsyncSession, application: GreenApplication) -> None:
+    application.version += 1
+    session.add(application)
+
+
 async def assign(
-    *, session: AsyncSession, application_id: UUID, caller: Principal, org_id: str
+    *, session: AsyncSession, application_id: UUID, caller: Principal, data: Assignment
 ) -> GreenApplication:
     application = await get(
         session=session, application_id=application_id, caller=caller, for_update=True
@@ -165,13 +171,12 @@ async def assign(
         raise Conflict(
             f"The application is {application.status}; the evaluator can no longer change."
         )
-    org = await session.get(EvaluatorOrg, org_id)
+    org = await session.get(EvaluatorOrg, data.org_id)
     if org is None or not org.active:
-        raise Conflict(f"{org_id} is not a registered evaluator organisation.")
+        raise Conflict(f"{data.org_id} is not a registered evaluator organisation.")
     application.org_id, application.status = org.id, ApplicationStatus.assigned
     application.assigned_at = clock.now()
-    application.version += 1
-    session.add(application)
+    _touch(session, application)
     await session.flush()
     return application
 
@@ -185,7 +190,6 @@ async def submit_evaluation(
     report: bytes,
     report_filename: str,
     report_content_type: str,
-    today: date,
 ) -> GreenApplication:
     """Only the assigned organisation's evaluators; the result comes from the standard. A
     failed review opens a rectification at once."""
@@ -221,8 +225,7 @@ async def submit_evaluation(
     application.status = ApplicationStatus.passed if result.passed else ApplicationStatus.failed
     if not result.passed:
         application.decided_at = clock.now()
-    application.version += 1
-    session.add(application)
+    _touch(session, application)
     await session.flush()
     if application.kind == ApplicationKind.review and not result.passed:
         listing = await listings.get(session, application.listing_id, for_update=True)
@@ -230,7 +233,7 @@ async def submit_evaluation(
             session=session,
             listing=listing,
             reason="review_failed",
-            today=today,
+            today=clock.local_today(),
             detail="; ".join(result.reasons),
         )
     return application
@@ -243,7 +246,7 @@ async def evaluation_of(session: AsyncSession, application_id: UUID) -> Evaluati
 
 
 async def open_publicity(
-    *, session: AsyncSession, application_id: UUID, caller: Principal, starts_on: date | None
+    *, session: AsyncSession, application_id: UUID, caller: Principal, data: PublicityOpen | None
 ) -> Publicity:
     application = await get(
         session=session, application_id=application_id, caller=caller, for_update=True
@@ -253,7 +256,6 @@ async def open_publicity(
             f"Only a passed evaluation goes to publicity (this one is {application.status})."
         )
     mine = await mining_rights.get(session=session, right_id=application.right_id)
-    edition = await editions.active(session)
     pub = await publicity.open(
         session=session,
         kind=application.kind,
@@ -261,12 +263,10 @@ async def open_publicity(
         holder_id=application.holder_id,
         mine_name=mine.mine_name,
         application_id=application.id,
-        starts_on=starts_on or clock.local_today(),
-        workdays=edition.publicity_workdays,
+        starts_on=(data.starts_on if data else None) or clock.local_today(),
     )
     application.status = ApplicationStatus.publicity
-    application.version += 1
-    session.add(application)
+    _touch(session, application)
     return pub
 
 
@@ -302,8 +302,7 @@ async def cancel_open(session: AsyncSession, *, right_id: UUID) -> None:
         )
     ).all():
         application.status = ApplicationStatus.cancelled
-        application.version += 1
-        session.add(application)
+        _touch(session, application)
 
 
 async def conclude_publicity(
@@ -314,8 +313,7 @@ async def conclude_publicity(
     application = await session.get(GreenApplication, pub.application_id, with_for_update=True)
     application.status = ApplicationStatus.rejected if upheld else ApplicationStatus.approved
     application.decided_at = pub.closed_at
-    application.version += 1
-    session.add(application)
+    _touch(session, application)
     if pub.kind == ApplicationKind.entry:
         if not upheld:
             await listings.list_mine(

@@ -3,17 +3,13 @@
 from uuid import UUID
 
 from fastapi import APIRouter
-from servicekit import clock
 from servicekit.deps import Bureau, BureauOrHolder, Paging, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from greenmine_api.change_requests import service
-from greenmine_api.change_requests.schemas import (
-    ChangeRequestCreate,
-    ChangeRequestPublic,
-    Decision,
-)
+from greenmine_api.change_requests.schemas import ChangeRequestCreate, ChangeRequestPublic, Decision
+from greenmine_api.responses import ALREADY_DECIDED, NO_SUCH_LISTING
 
 router = APIRouter(tags=["change requests 信息变更"])
 
@@ -22,7 +18,7 @@ router = APIRouter(tags=["change requests 信息变更"])
     "/listings/{listing_id}/change-requests",
     status_code=201,
     summary="Request a change of listed information 信息变更申请",
-    responses={404: problem_doc("No such listing")},
+    responses=NO_SUCH_LISTING,
 )
 async def request_change(
     listing_id: UUID, data: ChangeRequestCreate, session: Session, caller: BureauOrHolder
@@ -31,11 +27,7 @@ async def request_change(
     the title is not transferable.
     """
     request = await service.request_change(
-        session=session,
-        listing_id=listing_id,
-        caller=caller,
-        changes=data.changes.model_dump(exclude_unset=True),
-        reason=data.reason,
+        session=session, listing_id=listing_id, caller=caller, data=data
     )
     return ChangeRequestPublic.model_validate(request, from_attributes=True)
 
@@ -52,20 +44,11 @@ async def list_changes(
 @router.post(
     "/change-requests/{request_id}/decision",
     summary="Approve or reject a change 信息变更审批",
-    responses={
-        404: problem_doc("No such change request"),
-        409: problem_doc("Already decided"),
-    },
+    responses={404: problem_doc("No such change request"), **ALREADY_DECIDED},
 )
 async def decide_change(
     request_id: UUID, data: Decision, session: Session, _: Bureau
 ) -> ChangeRequestPublic:
     """Approved changes apply to the listing and enter its history."""
-    request = await service.decide(
-        session=session,
-        request_id=request_id,
-        approve=data.approve,
-        note_text=data.note,
-        today=clock.local_today(),
-    )
+    request = await service.decide(session=session, request_id=request_id, data=data)
     return ChangeRequestPublic.model_validate(request, from_attributes=True)

@@ -1,8 +1,6 @@
 """Change requests: the holder asks, the bureau decides; an approved change applies to the
 listing and enters its history."""
 
-from datetime import date
-from typing import Any
 from uuid import UUID
 
 from servicekit import clock
@@ -14,24 +12,20 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from greenmine_api.change_requests.models import ChangeRequest
+from greenmine_api.change_requests.schemas import ChangeRequestCreate, Decision
 from greenmine_api.listings import service as listings
 
 
 async def request_change(
-    *,
-    session: AsyncSession,
-    listing_id: UUID,
-    caller: Principal,
-    changes: dict[str, Any],
-    reason: str,
+    *, session: AsyncSession, listing_id: UUID, caller: Principal, data: ChangeRequestCreate
 ) -> ChangeRequest:
     listing = await listings.get(session, listing_id, caller=caller)
     listings.ensure_on_list(listing)
     request = ChangeRequest(
         listing_id=listing.id,
         holder_id=listing.holder_id,
-        changes=changes,
-        reason=reason,
+        changes=data.changes.model_dump(exclude_unset=True),
+        reason=data.reason,
         status="pending",
     )
     session.add(request)
@@ -52,30 +46,23 @@ async def list_requests(
     return await paginate(session, query, page, order=(ChangeRequest.filed_at, ChangeRequest.id))
 
 
-async def decide(
-    *,
-    session: AsyncSession,
-    request_id: UUID,
-    approve: bool,
-    note_text: str | None,
-    today: date,
-) -> ChangeRequest:
+async def decide(*, session: AsyncSession, request_id: UUID, data: Decision) -> ChangeRequest:
     request = await get_or_404(
         session, ChangeRequest, request_id, what="change request", for_update=True
     )
     if request.status != "pending":
         raise Conflict(f"The change request is already {request.status}.")
     listing = await listings.get(session, request.listing_id, for_update=True)
-    request.status = "approved" if approve else "rejected"
-    request.decision_note = note_text
+    request.status = "approved" if data.approve else "rejected"
+    request.decision_note = data.note
     request.decided_at = clock.now()
     session.add(request)
-    if approve:
+    if data.approve:
         await listings.change_information(
             session=session,
             listing=listing,
             changes=request.changes,
-            today=today,
+            today=clock.local_today(),
             change_request_id=str(request.id),
         )
     await session.flush()

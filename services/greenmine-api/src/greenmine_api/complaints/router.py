@@ -1,9 +1,9 @@
 """HTTP for complaints from the public 社会举报."""
 
-from typing import Literal
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from servicekit.deps import Bureau, Paging, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
@@ -13,10 +13,16 @@ from greenmine_api.complaints import service
 from greenmine_api.complaints.schemas import (
     ComplaintCreate,
     ComplaintDecision,
+    ComplaintFilters,
     ComplaintPublic,
     ComplaintReceipt,
 )
-from greenmine_api.responses import TOO_MANY_SUBMISSIONS, client_address
+from greenmine_api.responses import (
+    ALREADY_DECIDED,
+    NOT_ON_LIST,
+    TOO_MANY_SUBMISSIONS,
+    client_address,
+)
 
 router = APIRouter(tags=["complaints 社会举报"])
 
@@ -25,11 +31,7 @@ router = APIRouter(tags=["complaints 社会举报"])
     "/complaints",
     status_code=201,
     summary="File a complaint 社会举报",
-    responses={
-        404: problem_doc("No such listing"),
-        409: problem_doc("Not on the list"),
-        **TOO_MANY_SUBMISSIONS,
-    },
+    responses={**NOT_ON_LIST, **TOO_MANY_SUBMISSIONS},
     dependencies=[Depends(rate_limited("complaint_request_rate"))],
 )
 async def file_complaint(
@@ -41,34 +43,26 @@ async def file_complaint(
     """
     complaint = await service.file(
         session=session,
-        listing_id=data.listing_id,
-        content=data.content,
-        contact=data.contact,
+        data=data,
         address=client_address(request),
         settings=request.app.state.settings,
     )
-    return ComplaintReceipt(id=complaint.id, status=complaint.status, filed_at=complaint.filed_at)
+    return ComplaintReceipt.model_validate(complaint, from_attributes=True)
 
 
 @router.get("/complaints", summary="Complaints 举报列表")
 async def list_complaints(
-    session: Session,
-    _: Bureau,
-    page: Paging,
-    status: Literal["received", "substantiated", "unsubstantiated"] | None = None,
+    session: Session, _: Bureau, page: Paging, filters: Annotated[ComplaintFilters, Query()]
 ) -> Page[ComplaintPublic]:
     """Bureau staff only."""
-    rows = await service.list_complaints(session=session, page=page, status=status)
+    rows = await service.list_complaints(session=session, page=page, filters=filters)
     return rows.shaped(ComplaintPublic)
 
 
 @router.post(
     "/complaints/{complaint_id}/decision",
     summary="Verify a complaint 举报核查",
-    responses={
-        404: problem_doc("No such complaint"),
-        409: problem_doc("Already decided"),
-    },
+    responses={404: problem_doc("No such complaint"), **ALREADY_DECIDED},
 )
 async def decide(
     complaint_id: UUID, data: ComplaintDecision, session: Session, _: Bureau
@@ -76,7 +70,5 @@ async def decide(
     """Substantiated: the mine gets a 6-month rectification with benefits suspended
     (`greenmine.rectification.ordered`, `greenmine.benefits.suspended`).
     """
-    complaint = await service.decide(
-        session=session, complaint_id=complaint_id, substantiated=data.substantiated, note=data.note
-    )
+    complaint = await service.decide(session=session, complaint_id=complaint_id, data=data)
     return ComplaintPublic.model_validate(complaint, from_attributes=True)

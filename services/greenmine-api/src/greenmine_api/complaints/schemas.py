@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -23,6 +24,10 @@ class ComplaintPublic(ComplaintCreate):
     rectification_id: UUID | None
     filed_at: datetime
     decided_at: datetime | None
+
+
+class ComplaintFilters(BaseModel):
+    status: Literal["received", "substantiated", "unsubstantiated"] | None = None
 
 
 class ComplaintDecision(BaseModel):

@@ -11,6 +11,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from greenmine_api.complaints.models import Complaint
+from greenmine_api.complaints.schemas import ComplaintCreate, ComplaintDecision, ComplaintFilters
 from greenmine_api.listings import service as listings
 from greenmine_api.listings.models import ListingStatus
 from greenmine_api.rectifications import service as rectifications
@@ -19,22 +20,14 @@ from greenmine_api.submissions import service as submissions
 
 
 async def file(
-    *,
-    session: AsyncSession,
-    listing_id: UUID,
-    content: str,
-    contact: str | None,
-    address: str,
-    settings: GreenmineSettings,
+    *, session: AsyncSession, data: ComplaintCreate, address: str, settings: GreenmineSettings
 ) -> Complaint:
     """Anyone, about a mine on the list; counted against the address's limit first."""
     await submissions.admit(session=session, address=address, kind="complaint", settings=settings)
-    listing = await listings.get(session, listing_id)
+    listing = await listings.get(session, data.listing_id)
     if listing.status == ListingStatus.delisted:
         raise Conflict("The mine is no longer on the list.")
-    complaint = Complaint(
-        listing_id=listing.id, content=content, contact=contact, status="received"
-    )
+    complaint = Complaint(**data.model_dump(), status="received")
     session.add(complaint)
     await session.flush()
     return complaint
@@ -47,22 +40,22 @@ async def get(*, session: AsyncSession, complaint_id: UUID, for_update: bool = F
 
 
 async def decide(
-    *, session: AsyncSession, complaint_id: UUID, substantiated: bool, note: str
+    *, session: AsyncSession, complaint_id: UUID, data: ComplaintDecision
 ) -> Complaint:
     """Verified by the bureau; a substantiated complaint opens the mine's rectification."""
     complaint = await get(session=session, complaint_id=complaint_id, for_update=True)
     if complaint.status != "received":
         raise Conflict(f"The complaint is already {complaint.status}.")
-    complaint.status = "substantiated" if substantiated else "unsubstantiated"
-    complaint.decision_note, complaint.decided_at = note, clock.now()
+    complaint.status = "substantiated" if data.substantiated else "unsubstantiated"
+    complaint.decision_note, complaint.decided_at = data.note, clock.now()
     listing = await listings.get(session, complaint.listing_id, for_update=True)
     today = clock.local_today()
     await listings.note(
         session, listing, today, "complaint_" + complaint.status, complaint_id=str(complaint.id)
     )
-    if substantiated and listing.status != ListingStatus.delisted:
+    if data.substantiated and listing.status != ListingStatus.delisted:
         rect = await rectifications.order(
-            session=session, listing=listing, reason="complaint", today=today, detail=note
+            session=session, listing=listing, reason="complaint", today=today, detail=data.note
         )
         complaint.rectification_id = rect.id
     session.add(complaint)
@@ -71,9 +64,9 @@ async def decide(
 
 
 async def list_complaints(
-    *, session: AsyncSession, page: PageParams, status: str | None
+    *, session: AsyncSession, page: PageParams, filters: ComplaintFilters
 ) -> Page[Complaint]:
     query = select(Complaint)
-    if status:
-        query = query.where(Complaint.status == status)
+    if filters.status:
+        query = query.where(Complaint.status == filters.status)
     return await paginate(session, query, page, order=(Complaint.filed_at, Complaint.id))

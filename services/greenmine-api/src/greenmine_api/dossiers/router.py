@@ -4,11 +4,10 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from servicekit.deps import Session
-from servicekit.errors import problem_doc
 
 from greenmine_api.dossiers import service
 from greenmine_api.dossiers.schemas import ListingDetail
-from greenmine_api.responses import PUBLIC
+from greenmine_api.responses import NO_SUCH_LISTING, PUBLIC
 
 router = APIRouter(tags=["listings 绿色矿山名录"])
 
@@ -16,7 +15,7 @@ router = APIRouter(tags=["listings 绿色矿山名录"])
 @router.get(
     "/listings/{listing_id}",
     summary="One listed mine 名录详情",
-    responses={**PUBLIC, 404: problem_doc("No such listing")},
+    responses={**PUBLIC, **NO_SUCH_LISTING},
 )
 async def get_listing(listing_id: UUID, session: Session) -> ListingDetail:
     """Public: with its full history, rectifications, published spot-check results and, once

@@ -4,7 +4,6 @@ one removes the mine)."""
 from uuid import UUID
 
 from fastapi import APIRouter
-from servicekit import clock
 from servicekit.deps import Bureau, BureauOrHolder, Session
 from servicekit.errors import problem_doc
 
@@ -13,32 +12,26 @@ from greenmine_api.exits.models import ExitNotice
 from greenmine_api.exits.schemas import ExitNoticePublic, Removal, VoluntaryExit
 from greenmine_api.publicity.schemas import PublicityRef
 from greenmine_api.rectifications.schemas import RectificationDecision
+from greenmine_api.responses import ALREADY_DECIDED, NOT_ON_LIST
 
 router = APIRouter(tags=["listings 绿色矿山名录"])
-NOT_ON_LIST = {404: problem_doc("No such listing"), 409: problem_doc("Not on the list")}
 
 
 @router.post(
     "/listings/{listing_id}/removal",
     summary="Remove for a violation or major accident 违法违规或重大事故除名",
-    responses={**NOT_ON_LIST},
+    responses=NOT_ON_LIST,
 )
 async def remove(listing_id: UUID, data: Removal, session: Session, _: Bureau) -> ExitNoticePublic:
     """Publishes a numbered exit notice and `greenmine.mine.delisted`."""
-    notice = await service.remove(
-        session=session,
-        listing_id=listing_id,
-        reason=data.reason,
-        today=clock.local_today(),
-        detail=data.detail,
-    )
+    notice = await service.remove(session=session, listing_id=listing_id, **data.model_dump())
     return ExitNoticePublic.model_validate(notice, from_attributes=True)
 
 
 @router.post(
     "/listings/{listing_id}/exit",
     summary="Leave the list voluntarily 自愿退出",
-    responses={**NOT_ON_LIST},
+    responses=NOT_ON_LIST,
 )
 async def voluntary_exit(
     listing_id: UUID, data: VoluntaryExit, session: Session, caller: BureauOrHolder
@@ -48,7 +41,6 @@ async def voluntary_exit(
         session=session,
         listing_id=listing_id,
         reason="voluntary_exit",
-        today=clock.local_today(),
         detail=data.reason,
         caller=caller,
     )
@@ -59,10 +51,7 @@ async def voluntary_exit(
     "/rectifications/{rectification_id}/decision",
     tags=["rectifications 限期整改"],
     summary="Verify a rectification 整改复核",
-    responses={
-        404: problem_doc("No such rectification"),
-        409: problem_doc("Already decided"),
-    },
+    responses={404: problem_doc("No such rectification"), **ALREADY_DECIDED},
 )
 async def decide_rectification(
     rectification_id: UUID, data: RectificationDecision, session: Session, _: Bureau
@@ -72,12 +61,7 @@ async def decide_rectification(
     Unverified past its date, the `rectifications_overdue` job removes it.
     """
     outcome = await service.decide_rectification(
-        session=session,
-        rectification_id=rectification_id,
-        passed=data.passed,
-        note_text=data.note,
-        today=clock.local_today(),
-        publicity_starts_on=data.publicity_starts_on,
+        session=session, rectification_id=rectification_id, data=data
     )
     if isinstance(outcome, ExitNotice):
         return ExitNoticePublic.model_validate(outcome, from_attributes=True)

@@ -9,7 +9,6 @@ from contracts.greenmine import MineDelisted
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict
-from servicekit.events.outbox import publish
 from sqlalchemy import text
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,6 +19,7 @@ from greenmine_api.listings.models import Listing
 from greenmine_api.publicity import service as publicity
 from greenmine_api.publicity.models import Publicity
 from greenmine_api.rectifications import service as rectifications
+from greenmine_api.rectifications.schemas import RectificationDecision
 
 EXIT_REASONS_ZH = {
     "mine_closed": "矿山已闭坑",
@@ -69,17 +69,8 @@ async def delist(
     await listings.note(
         session, listing, today, "delisted", reason=reason, exit_notice_no=number, detail=detail
     )
-    await publish(
-        session,
-        MineDelisted(
-            listing_id=listing.id,
-            right_id=listing.right_id,
-            holder_id=listing.holder_id,
-            exit_notice_no=number,
-            reason=reason,
-            delisted_on=today,
-        ),
-        subject=str(listing.right_id),
+    await listings.announce(
+        session, listing, MineDelisted, exit_notice_no=number, reason=reason, delisted_on=today
     )
     await listings.cancel_review(session, listing)
     return notice
@@ -90,12 +81,12 @@ async def remove(
     session: AsyncSession,
     listing_id: UUID,
     reason: str,
-    today: date,
     detail: str | None,
     caller: Principal | None = None,
 ) -> ExitNotice:
     """The bureau's removal, or the holder's own exit (``caller`` must hold the mine)."""
     listing = await listings.get(session, listing_id, caller=caller, for_update=True)
+    today = clock.local_today()
     return await delist(session=session, listing=listing, reason=reason, today=today, detail=detail)
 
 
@@ -116,24 +107,19 @@ async def notice_for(session: AsyncSession, listing_id: UUID) -> ExitNotice | No
 
 
 async def decide_rectification(
-    *,
-    session: AsyncSession,
-    rectification_id: UUID,
-    passed: bool,
-    note_text: str,
-    today: date,
-    publicity_starts_on: date | None = None,
+    *, session: AsyncSession, rectification_id: UUID, data: RectificationDecision
 ) -> Publicity | ExitNotice:
     """The bureau's verification: passed → the re-listing publicity (returned); failed → the
     mine is removed (its exit notice returned)."""
     rect = await rectifications.get(session, rectification_id)
+    today = clock.local_today()
     listing, pub = await rectifications.record_verdict(
         session=session,
         rect=rect,
-        passed=passed,
-        note_text=note_text,
+        passed=data.passed,
+        note_text=data.note,
         today=today,
-        publicity_starts_on=publicity_starts_on,
+        publicity_starts_on=data.publicity_starts_on,
     )
     if pub is not None:
         return pub
@@ -142,7 +128,7 @@ async def decide_rectification(
         listing=listing,
         reason="rectification_failed",
         today=today,
-        detail=note_text,
+        detail=data.note,
     )
 
 

@@ -2,20 +2,20 @@
 
 import csv
 import io
-from typing import Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from servicekit.deps import Paging, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from greenmine_api.listings import service
-from greenmine_api.listings.schemas import Indicators, ListingPublic, ObligedMine
+from greenmine_api.listings.schemas import Indicators, ListingFilters, ListingPublic, ObligedMine
 from greenmine_api.responses import PUBLIC
 
 router = APIRouter()
 LISTINGS = ["listings 绿色矿山名录"]
-StatusFilter = Literal["listed", "rectifying", "delisted"]
+Filters = Annotated[ListingFilters, Query()]
 CSV_COLUMNS = (
     "id",
     "right_id",
@@ -33,13 +33,11 @@ CSV_COLUMNS = (
 @router.get(
     "/listings", tags=LISTINGS, summary="The green-mine list 绿色矿山名录", responses=PUBLIC
 )
-async def list_listings(
-    session: Session, page: Paging, status: StatusFilter | None = None
-) -> Page[ListingPublic]:
+async def list_listings(session: Session, page: Paging, filters: Filters) -> Page[ListingPublic]:
     """Public. Every mine ever listed, by entry date; filter with
     `status=listed|rectifying|delisted`.
     """
-    rows = await service.list_listings(session=session, page=page, status=status)
+    rows = await service.list_listings(session=session, page=page, filters=filters)
     return rows.shaped(ListingPublic)
 
 
@@ -50,9 +48,9 @@ async def list_listings(
     response_class=Response,
     responses={**PUBLIC, 200: {"content": {"text/csv": {}}}},
 )
-async def export_csv(session: Session, status: StatusFilter | None = None) -> Response:
+async def export_csv(session: Session, filters: Filters) -> Response:
     """Public; UTF-8 with BOM (opens in Excel), one row per listing."""
-    rows = await service.all_listings(session=session, status=status)
+    rows = await service.all_listings(session=session, filters=filters)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

@@ -68,3 +68,7 @@ class Indicators(BaseModel):
     gap: int = Field(description="How many more are needed to reach the target")
     obliged_count: int = Field(description="New mines not yet on the list 尚未达标的新建矿山")
     obliged: list[ObligedMine]
+
+
+class ListingFilters(BaseModel):
+    status: Literal["listed", "rectifying", "delisted"] | None = None

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from contracts.base import EventPayload
 from contracts.deadline import Audience, Deadline, DeadlineAction
 from contracts.greenmine import BenefitsRestored, MineListed, ReviewDue
 from mining_rights import MiningRight
@@ -23,6 +24,8 @@ from greenmine_api.calendar_months import add_months
 from greenmine_api.editions import service as editions
 from greenmine_api.editions.models import Edition
 from greenmine_api.listings.models import HistoryEntry, Listing, ListingStatus
+from greenmine_api.listings.schemas import ListingFilters
+from greenmine_api.queries import fetch_all
 
 
 async def note(session: AsyncSession, listing: Listing, on: date, action: str, **detail) -> None:
@@ -53,36 +56,40 @@ def review_deadline(listing: Listing, edition: Edition, action=DeadlineAction.se
     )
 
 
+def keys(listing: Listing) -> dict[str, UUID]:
+    """The keys a record or an event about the listed mine carries."""
+    return {"listing_id": listing.id, "right_id": listing.right_id, "holder_id": listing.holder_id}
+
+
+async def announce(
+    session: AsyncSession, listing: Listing, event: type[EventPayload], **fields: Any
+) -> None:
+    """Publish ``event`` about the listed mine: its listing, right and holder, and ``fields``."""
+    await publish(session, event(**keys(listing), **fields), subject=str(listing.right_id))
+
+
 async def publish_review_due(
     session: AsyncSession, listing: Listing, edition: Edition, action=DeadlineAction.set
 ) -> None:
-    await publish(
+    await announce(
         session,
-        ReviewDue(
-            listing_id=listing.id,
-            right_id=listing.right_id,
-            holder_id=listing.holder_id,
-            review_due=listing.next_review_due,
-            deadline=review_deadline(listing, edition, action),
-        ),
-        subject=str(listing.right_id),
+        listing,
+        ReviewDue,
+        review_due=listing.next_review_due,
+        deadline=review_deadline(listing, edition, action),
     )
 
 
 async def _announce_listed(
     session: AsyncSession, listing: Listing, edition: Edition, *, relisted: bool
 ) -> None:
-    await publish(
+    await announce(
         session,
-        MineListed(
-            listing_id=listing.id,
-            right_id=listing.right_id,
-            holder_id=listing.holder_id,
-            entry_date=listing.entry_date,
-            next_review_due=listing.next_review_due,
-            relisted=relisted,
-        ),
-        subject=str(listing.right_id),
+        listing,
+        MineListed,
+        entry_date=listing.entry_date,
+        next_review_due=listing.next_review_due,
+        relisted=relisted,
     )
     await publish_review_due(session, listing, edition)
 
@@ -183,16 +190,7 @@ async def relist(*, session: AsyncSession, listing: Listing, today: date) -> Non
     listing.next_review_due = add_months(today, 12 * edition.review_interval_years)
     touch(session, listing)
     await note(session, listing, today, "relisted")
-    await publish(
-        session,
-        BenefitsRestored(
-            listing_id=listing.id,
-            right_id=listing.right_id,
-            holder_id=listing.holder_id,
-            restored_on=today,
-        ),
-        subject=str(listing.right_id),
-    )
+    await announce(session, listing, BenefitsRestored, restored_on=today)
     await _announce_listed(session, listing, edition, relisted=True)
 
 
@@ -226,63 +224,41 @@ async def change_information(
 
 
 async def list_listings(
-    *, session: AsyncSession, page: PageParams, status: str | None
+    *, session: AsyncSession, page: PageParams, filters: ListingFilters
 ) -> Page[Listing]:
-    return await paginate(session, _by_status(status), page, order=(Listing.entry_date, Listing.id))
+    return await paginate(session, _filtered(filters), page, order=(Listing.entry_date, Listing.id))
 
 
-async def all_listings(*, session: AsyncSession, status: str | None) -> list[Listing]:
+async def all_listings(*, session: AsyncSession, filters: ListingFilters) -> list[Listing]:
     """The whole list at once (the CSV export)."""
-    query = _by_status(status).order_by(Listing.entry_date, Listing.id)
-    return list((await session.exec(query)).all())
+    return await fetch_all(session, _filtered(filters).order_by(Listing.entry_date, Listing.id))
 
 
-def _by_status(status: str | None):
+def _filtered(filters: ListingFilters):
     query = select(Listing)
-    return query.where(Listing.status == status) if status else query
+    return query.where(Listing.status == filters.status) if filters.status else query
 
 
 async def history(session: AsyncSession, listing_id: UUID) -> list[HistoryEntry]:
-    return list(
-        (
-            await session.exec(
-                select(HistoryEntry)
-                .where(HistoryEntry.listing_id == listing_id)
-                .order_by(HistoryEntry.id)
-            )
-        ).all()
-    )
+    query = select(HistoryEntry).where(HistoryEntry.listing_id == listing_id)
+    return await fetch_all(session, query.order_by(HistoryEntry.id))
 
 
 async def on_the_list(session: AsyncSession) -> list[Listing]:
     """Every mine listed or rectifying, by right id (what a spot check draws from)."""
-    return list(
-        (
-            await session.exec(
-                select(Listing)
-                .where(Listing.status != ListingStatus.delisted)
-                .order_by(Listing.right_id)
-            )
-        ).all()
-    )
+    query = select(Listing).where(Listing.status != ListingStatus.delisted)
+    return await fetch_all(session, query.order_by(Listing.right_id))
 
 
 async def due_for_review(session: AsyncSession, *, by: date, skip: Any) -> list[Listing]:
     """Listed mines whose review falls on or before ``by``, but those in ``skip`` (a
     subquery of listing ids), locked for the caller (rows locked elsewhere skipped)."""
-    return list(
-        (
-            await session.exec(
-                select(Listing)
-                .where(
-                    Listing.status == ListingStatus.listed,
-                    Listing.id.not_in(skip),
-                    Listing.next_review_due <= by,
-                )
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
+    query = select(Listing).where(
+        Listing.status == ListingStatus.listed,
+        Listing.id.not_in(skip),
+        Listing.next_review_due <= by,
     )
+    return await fetch_all(session, query.with_for_update(skip_locked=True))
 
 
 async def review_application_overdue(
@@ -320,20 +296,13 @@ async def obliged_mines(session: AsyncSession) -> list[MiningRight]:
     end of the period (新建矿山按绿色矿山标准建设); the oilfield and other reference rights of
     专栏一 are not new."""
     on_list = select(Listing.right_id).where(Listing.status != ListingStatus.delisted)
-    return list(
-        (
-            await session.exec(
-                select(MiningRight)
-                .where(
-                    MiningRight.kind == "mining",
-                    MiningRight.reference.is_(False),
-                    MiningRight.closed_at.is_(None),
-                    MiningRight.right_id.not_in(on_list),
-                )
-                .order_by(MiningRight.mine_name)
-            )
-        ).all()
+    query = select(MiningRight).where(
+        MiningRight.kind == "mining",
+        MiningRight.reference.is_(False),
+        MiningRight.closed_at.is_(None),
+        MiningRight.right_id.not_in(on_list),
     )
+    return await fetch_all(session, query.order_by(MiningRight.mine_name))
 
 
 async def indicators(session: AsyncSession) -> dict[str, Any]:

@@ -1,9 +1,9 @@
 """HTTP for publicity periods and objections to them (closing one: publicity_outcomes)."""
 
-from typing import Literal
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from servicekit.deps import Bureau, Paging, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
@@ -15,9 +15,15 @@ from greenmine_api.publicity.schemas import (
     ObjectionDecision,
     ObjectionPublic,
     ObjectionReceipt,
+    PublicityFilters,
     PublicityPublic,
 )
-from greenmine_api.responses import PUBLIC, TOO_MANY_SUBMISSIONS, client_address
+from greenmine_api.responses import (
+    ALREADY_DECIDED,
+    PUBLIC,
+    TOO_MANY_SUBMISSIONS,
+    client_address,
+)
 
 router = APIRouter(tags=["publicity 公示"])
 NOT_FOUND = {404: problem_doc("No such publicity")}
@@ -25,10 +31,10 @@ NOT_FOUND = {404: problem_doc("No such publicity")}
 
 @router.get("/publicities", summary="Publicity periods 公示列表", responses=PUBLIC)
 async def list_publicities(
-    session: Session, page: Paging, status: Literal["open", "passed", "failed"] | None = None
+    session: Session, page: Paging, filters: Annotated[PublicityFilters, Query()]
 ) -> Page[PublicityPublic]:
     """Public. `status=open` lists the mines in publicity now."""
-    rows = await service.list_publicities(session=session, page=page, status=status)
+    rows = await service.list_publicities(session=session, page=page, filters=filters)
     return rows.shaped(PublicityPublic)
 
 
@@ -48,11 +54,7 @@ async def get_publicity(publicity_id: UUID, session: Session) -> PublicityPublic
     "/publicities/{publicity_id}/objections",
     status_code=201,
     summary="Object during publicity 公示异议",
-    responses={
-        **NOT_FOUND,
-        409: problem_doc("Not in the period"),
-        **TOO_MANY_SUBMISSIONS,
-    },
+    responses={**NOT_FOUND, 409: problem_doc("Not in the period"), **TOO_MANY_SUBMISSIONS},
     dependencies=[Depends(rate_limited("complaint_request_rate"))],
 )
 async def object_to(
@@ -64,18 +66,17 @@ async def object_to(
     objection = await service.object_to(
         session=session,
         publicity_id=publicity_id,
-        content=data.content,
-        contact=data.contact,
+        data=data,
         address=client_address(request),
         settings=request.app.state.settings,
     )
-    return ObjectionReceipt(id=objection.id, status=objection.status)
+    return ObjectionReceipt.model_validate(objection, from_attributes=True)
 
 
 @router.get(
     "/publicities/{publicity_id}/objections",
     summary="Objections to a publicity 公示异议列表",
-    responses={**NOT_FOUND},
+    responses=NOT_FOUND,
 )
 async def list_objections(
     publicity_id: UUID, session: Session, _: Bureau, page: Paging
@@ -88,16 +89,13 @@ async def list_objections(
 @router.post(
     "/objections/{objection_id}/decision",
     summary="Decide an objection 异议处理",
-    responses={
-        404: problem_doc("No such objection"),
-        409: problem_doc("Already decided"),
-    },
+    responses={404: problem_doc("No such objection"), **ALREADY_DECIDED},
 )
 async def decide_objection(
     objection_id: UUID, data: ObjectionDecision, session: Session, _: Bureau
 ) -> ObjectionPublic:
     """Upheld: the publicity fails when it closes. Dismissed: no effect."""
     objection = await service.decide_objection(
-        session=session, objection_id=objection_id, upheld=data.upheld, note=data.note
+        session=session, objection_id=objection_id, data=data
     )
     return ObjectionPublic.model_validate(objection, from_attributes=True)

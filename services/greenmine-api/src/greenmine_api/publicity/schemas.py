@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -17,6 +18,10 @@ class PublicityPublic(BaseModel):
     workdays: int
     status: str = Field(examples=["open", "passed", "failed"])
     closed_at: datetime | None
+
+
+class PublicityFilters(BaseModel):
+    status: Literal["open", "passed", "failed"] | None = None
 
 
 class ObjectionCreate(BaseModel):

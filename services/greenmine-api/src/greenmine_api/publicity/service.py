@@ -10,7 +10,10 @@ from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from greenmine_api.editions import service as editions
 from greenmine_api.publicity.models import Objection, Publicity
+from greenmine_api.publicity.schemas import ObjectionCreate, ObjectionDecision, PublicityFilters
+from greenmine_api.queries import fetch_all
 from greenmine_api.settings import GreenmineSettings
 from greenmine_api.submissions import service as submissions
 
@@ -34,10 +37,11 @@ async def open(
     holder_id: UUID,
     mine_name: str,
     starts_on: date,
-    workdays: int,
     application_id: UUID | None = None,
     rectification_id: UUID | None = None,
 ) -> Publicity:
+    """A period of the active edition's number of working days from ``starts_on``."""
+    days = (await editions.active(session)).publicity_workdays
     pub = Publicity(
         kind=kind,
         right_id=right_id,
@@ -46,8 +50,8 @@ async def open(
         application_id=application_id,
         rectification_id=rectification_id,
         starts_on=starts_on,
-        ends_on=await period_end(session, starts_on, workdays),
-        workdays=workdays,
+        ends_on=await period_end(session, starts_on, days),
+        workdays=days,
         status="open",
     )
     session.add(pub)
@@ -62,11 +66,11 @@ async def get(session: AsyncSession, publicity_id: UUID, *, for_update: bool = F
 
 
 async def list_publicities(
-    *, session: AsyncSession, page: PageParams, status: str | None
+    *, session: AsyncSession, page: PageParams, filters: PublicityFilters
 ) -> Page[Publicity]:
     query = select(Publicity)
-    if status:
-        query = query.where(Publicity.status == status)
+    if filters.status:
+        query = query.where(Publicity.status == filters.status)
     return await paginate(
         session, query, page, order=(Publicity.starts_on, Publicity.id), descending=True
     )
@@ -74,15 +78,8 @@ async def list_publicities(
 
 async def due(session: AsyncSession, *, today: date) -> list[Publicity]:
     """Open publicities past their last day (rows a request is closing right now skipped)."""
-    return list(
-        (
-            await session.exec(
-                select(Publicity)
-                .where(Publicity.status == "open", Publicity.ends_on < today)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
-    )
+    query = select(Publicity).where(Publicity.status == "open", Publicity.ends_on < today)
+    return await fetch_all(session, query.with_for_update(skip_locked=True))
 
 
 def conclude(session: AsyncSession, pub: Publicity, *, upheld: bool) -> None:
@@ -119,8 +116,7 @@ async def object_to(
     *,
     session: AsyncSession,
     publicity_id: UUID,
-    content: str,
-    contact: str | None,
+    data: ObjectionCreate,
     address: str,
     settings: GreenmineSettings,
 ) -> Objection:
@@ -130,22 +126,22 @@ async def object_to(
     today = clock.local_today()
     if pub.status != "open" or not pub.starts_on <= today <= pub.ends_on:
         raise Conflict(f"Objections are taken from {pub.starts_on} to {pub.ends_on} while open.")
-    objection = Objection(publicity_id=pub.id, content=content, contact=contact, status="pending")
+    objection = Objection(**data.model_dump(), publicity_id=pub.id, status="pending")
     session.add(objection)
     await session.flush()
     return objection
 
 
 async def decide_objection(
-    *, session: AsyncSession, objection_id: UUID, upheld: bool, note: str
+    *, session: AsyncSession, objection_id: UUID, data: ObjectionDecision
 ) -> Objection:
     objection = await get_or_404(
         session, Objection, objection_id, what="objection", for_update=True
     )
     if objection.status != "pending":
         raise Conflict(f"The objection is already {objection.status}.")
-    objection.status = "upheld" if upheld else "dismissed"
-    objection.decision_note = note
+    objection.status = "upheld" if data.upheld else "dismissed"
+    objection.decision_note = data.note
     objection.decided_at = clock.now()
     session.add(objection)
     await session.flush()

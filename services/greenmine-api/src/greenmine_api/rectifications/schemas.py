@@ -24,3 +24,7 @@ class RectificationDecision(BaseModel):
     publicity_starts_on: date | None = Field(
         None, description="Re-listing publicity start (default today)"
     )
+
+
+class RectificationFilters(BaseModel):
+    status: str | None = None

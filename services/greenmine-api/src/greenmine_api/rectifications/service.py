@@ -3,8 +3,10 @@ verified by the bureau (passed: a re-listing publicity opens), or overdue. Remov
 failed or overdue case is an exit (greenmine_api.exits)."""
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
+from contracts.base import EventPayload
 from contracts.deadline import Audience, Deadline, DeadlineAction
 from contracts.greenmine import (
     BenefitsSuspended,
@@ -14,7 +16,6 @@ from contracts.greenmine import (
 )
 from servicekit.auth import Principal
 from servicekit.errors import Conflict
-from servicekit.events.outbox import publish
 from servicekit.lookup import get_or_404
 from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import select
@@ -26,7 +27,9 @@ from greenmine_api.listings import service as listings
 from greenmine_api.listings.models import Listing
 from greenmine_api.publicity import service as publicity
 from greenmine_api.publicity.models import Publicity
+from greenmine_api.queries import fetch_all
 from greenmine_api.rectifications.models import Rectification
+from greenmine_api.rectifications.schemas import RectificationFilters
 
 
 async def order(
@@ -42,9 +45,7 @@ async def order(
         return current
     edition = await editions.active(session)
     rect = Rectification(
-        listing_id=listing.id,
-        right_id=listing.right_id,
-        holder_id=listing.holder_id,
+        **listings.keys(listing),
         reason=reason,
         detail=detail,
         ordered_on=today,
@@ -63,30 +64,8 @@ async def order(
         due_on=rect.due_on.isoformat(),
         rectification_id=str(rect.id),
     )
-    subject = str(listing.right_id)
-    await publish(
-        session,
-        GreenRectificationOrdered(
-            rectification_id=rect.id,
-            listing_id=listing.id,
-            right_id=listing.right_id,
-            holder_id=listing.holder_id,
-            reason=reason,
-            deadline=deadline(rect, listing),
-        ),
-        subject=subject,
-    )
-    await publish(
-        session,
-        BenefitsSuspended(
-            listing_id=listing.id,
-            right_id=listing.right_id,
-            holder_id=listing.holder_id,
-            reason=reason,
-            suspended_on=today,
-        ),
-        subject=subject,
-    )
+    await _announce(session, rect, listing, GreenRectificationOrdered, reason=reason)
+    await listings.announce(session, listing, BenefitsSuspended, reason=reason, suspended_on=today)
     return rect
 
 
@@ -117,6 +96,25 @@ async def close_open(session: AsyncSession, *, listing_id: UUID, today: date) ->
         session.add(rect)
 
 
+async def _announce(
+    session: AsyncSession,
+    rect: Rectification,
+    listing: Listing,
+    event: type[EventPayload],
+    action=DeadlineAction.set,
+    **fields: Any,
+) -> None:
+    """Publish ``event`` about the case, with its deadline in the state ``action`` names."""
+    await listings.announce(
+        session,
+        listing,
+        event,
+        rectification_id=rect.id,
+        deadline=deadline(rect, listing, action),
+        **fields,
+    )
+
+
 def deadline(rect: Rectification, listing: Listing, action=DeadlineAction.set) -> Deadline:
     return Deadline(
         id=f"greenmine-rectification:{rect.id}",
@@ -136,26 +134,19 @@ async def get(session: AsyncSession, rect_id: UUID, *, for_update: bool = True) 
 
 
 async def list_rectifications(
-    *, session: AsyncSession, caller: Principal, page: PageParams, status: str | None
+    *, session: AsyncSession, caller: Principal, page: PageParams, filters: RectificationFilters
 ) -> Page[Rectification]:
     query = select(Rectification)
     if caller.own_holder is not None:
         query = query.where(Rectification.holder_id == UUID(caller.own_holder))
-    if status:
-        query = query.where(Rectification.status == status)
+    if filters.status:
+        query = query.where(Rectification.status == filters.status)
     return await paginate(session, query, page, order=(Rectification.ordered_on, Rectification.id))
 
 
 async def for_listing(session: AsyncSession, listing_id: UUID) -> list[Rectification]:
-    return list(
-        (
-            await session.exec(
-                select(Rectification)
-                .where(Rectification.listing_id == listing_id)
-                .order_by(Rectification.ordered_on)
-            )
-        ).all()
-    )
+    query = select(Rectification).where(Rectification.listing_id == listing_id)
+    return await fetch_all(session, query.order_by(Rectification.ordered_on))
 
 
 async def record_verdict(
@@ -175,17 +166,8 @@ async def record_verdict(
     rect.status = "passed" if passed else "failed"
     rect.decision_note, rect.decided_on = note_text, today
     session.add(rect)
-    await publish(
-        session,
-        GreenRectificationResolved(
-            rectification_id=rect.id,
-            listing_id=listing.id,
-            right_id=listing.right_id,
-            holder_id=listing.holder_id,
-            passed=passed,
-            deadline=deadline(rect, listing, DeadlineAction.met),
-        ),
-        subject=str(listing.right_id),
+    await _announce(
+        session, rect, listing, GreenRectificationResolved, DeadlineAction.met, passed=passed
     )
     await listings.note(
         session,
@@ -197,7 +179,6 @@ async def record_verdict(
     )
     if not passed:
         return listing, None
-    edition = await editions.active(session)
     pub = await publicity.open(
         session=session,
         kind="relisting",
@@ -206,22 +187,16 @@ async def record_verdict(
         mine_name=listing.mine_name,
         rectification_id=rect.id,
         starts_on=publicity_starts_on or today,
-        workdays=edition.publicity_workdays,
     )
     return listing, pub
 
 
 async def overdue_cases(session: AsyncSession, *, today: date) -> list[Rectification]:
     """Open cases past their date (rows locked elsewhere skipped)."""
-    return list(
-        (
-            await session.exec(
-                select(Rectification)
-                .where(Rectification.status == "open", Rectification.due_on < today)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
+    query = select(Rectification).where(
+        Rectification.status == "open", Rectification.due_on < today
     )
+    return await fetch_all(session, query.with_for_update(skip_locked=True))
 
 
 async def mark_overdue(*, session: AsyncSession, rect: Rectification, today: date) -> Listing:
@@ -230,15 +205,5 @@ async def mark_overdue(*, session: AsyncSession, rect: Rectification, today: dat
     listing = await listings.get(session, rect.listing_id, for_update=True)
     rect.status, rect.decided_on = "overdue", today
     session.add(rect)
-    await publish(
-        session,
-        GreenRectificationOverdue(
-            rectification_id=rect.id,
-            listing_id=listing.id,
-            right_id=listing.right_id,
-            holder_id=listing.holder_id,
-            deadline=deadline(rect, listing, DeadlineAction.overdue),
-        ),
-        subject=str(listing.right_id),
-    )
+    await _announce(session, rect, listing, GreenRectificationOverdue, DeadlineAction.overdue)
     return listing

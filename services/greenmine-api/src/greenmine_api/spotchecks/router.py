@@ -65,14 +65,7 @@ async def draw(data: SpotCheckCreate, session: Session, caller: Bureau) -> SpotC
     each, by the published algorithm `sha256-rank-v1`. The seed, the inputs and the result are
     stored and public at once (`greenmine.spot_check.drawn`): anyone can recompute the draw.
     """
-    check = await service.draw_check(
-        session=session,
-        title=data.title,
-        share=data.share,
-        experts_per_mine=data.experts_per_mine,
-        seed=data.seed,
-        drawn_by=caller.subject,
-    )
+    check = await service.draw_check(session=session, data=data, drawn_by=caller.subject)
     return await _public(session, check)
 
 
@@ -95,22 +88,13 @@ async def get_check(check_id: UUID, session: Session) -> SpotCheckPublic:
     "/spot-checks/{check_id}/findings",
     status_code=201,
     summary="Record a finding 录入抽查结果",
-    responses={
-        **NOT_FOUND,
-        409: problem_doc("Not drawn, recorded, or published"),
-    },
+    responses={**NOT_FOUND, 409: problem_doc("Not drawn, recorded, or published")},
 )
 async def record_finding(
     check_id: UUID, data: FindingCreate, session: Session, _: BureauOrInspector
 ) -> FindingPublic:
     """One per drawn mine. Not compliant: the mine gets a 6-month rectification."""
-    finding = await service.record_finding(
-        session=session,
-        check_id=check_id,
-        listing_id=data.listing_id,
-        compliant=data.compliant,
-        findings=data.findings,
-    )
+    finding = await service.record_finding(session=session, check_id=check_id, data=data)
     return FindingPublic.model_validate(finding, from_attributes=True)
 
 

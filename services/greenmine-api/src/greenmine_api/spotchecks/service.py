@@ -28,9 +28,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from greenmine_api.listings import service as listings
 from greenmine_api.listings.models import ListingStatus
+from greenmine_api.queries import fetch_all
 from greenmine_api.rectifications import service as rectifications
 from greenmine_api.spotchecks.models import Expert, SpotCheck, SpotCheckFinding
-from greenmine_api.spotchecks.schemas import SpotCheckResult
+from greenmine_api.spotchecks.schemas import (
+    ExpertCreate,
+    FindingCreate,
+    SpotCheckCreate,
+    SpotCheckResult,
+)
 
 ALGORITHM = "sha256-rank-v1"
 
@@ -73,7 +79,7 @@ def draw(inputs: dict, *, seed: str) -> list[dict]:
     return result
 
 
-async def add_expert(*, session: AsyncSession, data) -> Expert:
+async def add_expert(*, session: AsyncSession, data: ExpertCreate) -> Expert:
     expert = Expert(**data.model_dump())
     session.add(expert)
     await session.flush()
@@ -84,21 +90,14 @@ async def list_experts(*, session: AsyncSession, page: PageParams) -> Page[Exper
     return await paginate(session, select(Expert), page, order=(Expert.created_at, Expert.id))
 
 
-async def draw_check(
-    *,
-    session: AsyncSession,
-    title: str,
-    share: Decimal,
-    experts_per_mine: int,
-    seed: str | None,
-    drawn_by: str,
-) -> SpotCheck:
+async def draw_check(*, session: AsyncSession, data: SpotCheckCreate, drawn_by: str) -> SpotCheck:
     mines = await listings.on_the_list(session)
     if not mines:
         raise Conflict("No mine is on the list: nothing to draw.")
     experts = (await session.exec(select(Expert).where(Expert.active).order_by(Expert.id))).all()
+    experts_per_mine = data.experts_per_mine
     inputs = {
-        "share": str(share),
+        "share": str(data.share),
         "experts_per_mine": experts_per_mine,
         "mines": [
             {
@@ -118,7 +117,7 @@ async def draw_check(
             for e in experts
         ],
     }
-    seed = seed or secrets.token_hex(32)
+    seed = data.seed or secrets.token_hex(32)
     result = draw(inputs, seed=seed)
     short = [d for d in result if len(d["expert_ids"]) < experts_per_mine]
     if short:
@@ -127,11 +126,9 @@ async def draw_check(
             right_ids=[d["right_id"] for d in short],
         )
     check = SpotCheck(
-        title=title,
+        **data.model_dump(exclude={"seed"}),
         seed=seed,
         algorithm=ALGORITHM,
-        share=share,
-        experts_per_mine=experts_per_mine,
         inputs=inputs,
         draw=result,
         status="drawn",
@@ -166,12 +163,13 @@ async def list_checks(*, session: AsyncSession, page: PageParams) -> Page[SpotCh
 
 
 async def record_finding(
-    *, session: AsyncSession, check_id: UUID, listing_id: UUID, compliant: bool, findings: str
+    *, session: AsyncSession, check_id: UUID, data: FindingCreate
 ) -> SpotCheckFinding:
     """A non-compliant finding on a listed mine opens its rectification."""
     check = await get(session=session, check_id=check_id, for_update=True)
     if check.status != "drawn":
         raise Conflict("The spot check's results are already published.")
+    listing_id = data.listing_id
     if str(listing_id) not in {d["listing_id"] for d in check.draw}:
         raise Conflict("That mine was not drawn in this spot check.")
     if (
@@ -183,31 +181,29 @@ async def record_finding(
         )
     ).first():
         raise Conflict("A finding for this mine is already recorded.")
-    finding = SpotCheckFinding(
-        spot_check_id=check.id, listing_id=listing_id, compliant=compliant, findings=findings
-    )
+    finding = SpotCheckFinding(**data.model_dump(), spot_check_id=check.id)
     session.add(finding)
     await session.flush()
     listing = await listings.get(session, listing_id, for_update=True)
     today = clock.local_today()
     await listings.note(
-        session, listing, today, "spot_checked", spot_check_id=str(check.id), compliant=compliant
+        session,
+        listing,
+        today,
+        "spot_checked",
+        spot_check_id=str(check.id),
+        compliant=data.compliant,
     )
-    if not compliant and listing.status != ListingStatus.delisted:
+    if not data.compliant and listing.status != ListingStatus.delisted:
         await rectifications.order(
-            session=session, listing=listing, reason="spot_check", today=today, detail=findings
+            session=session, listing=listing, reason="spot_check", today=today, detail=data.findings
         )
     return finding
 
 
 async def findings(*, session: AsyncSession, check_id: UUID) -> list[SpotCheckFinding]:
-    return list(
-        (
-            await session.exec(
-                select(SpotCheckFinding).where(SpotCheckFinding.spot_check_id == check_id)
-            )
-        ).all()
-    )
+    query = select(SpotCheckFinding).where(SpotCheckFinding.spot_check_id == check_id)
+    return await fetch_all(session, query)
 
 
 async def publish_results(*, session: AsyncSession, check_id: UUID) -> SpotCheck:
