@@ -1,13 +1,24 @@
-"""The mining right a caller acts on, from the shared read model (``mining_rights``)."""
+"""The mining right a caller acts on, from the shared read model (``mining_rights``), and the
+filters every list of a mine's rows takes."""
 
 from typing import Any
 from uuid import UUID
 
 from mining_rights import MiningRight
 from mining_rights import service as mining_rights
+from pydantic import BaseModel
 from servicekit.auth import Principal
 from sqlalchemy import Select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+class MineFilters(BaseModel):
+    right_id: UUID | None = None
+
+
+class MineStatusFilters(MineFilters):
+    status: str | None = None
 
 
 async def acted_on(*, session: AsyncSession, right_id: UUID, caller: Principal) -> MiningRight:
@@ -35,3 +46,14 @@ def filtered(query: Select, *conditions: tuple[Any, Any]) -> Select:
         if value is not None:
             query = query.where(column == value)
     return query
+
+
+def matching(query: Select, model: type, filters: BaseModel) -> Select:
+    """``query`` where each of ``filters``' fields that is set equals ``model``'s column of the
+    same name."""
+    return filtered(query, *((getattr(model, name), value) for name, value in filters))
+
+
+def holders_rows(model: type, caller: Principal) -> Select:
+    """``select(model)`` (rows with a ``holder_id``) limited to an enterprise caller's own."""
+    return filtered(select(model), (model.holder_id, own_holder(caller)))
