@@ -1,13 +1,15 @@
-"""The mining right a caller acts on, from the shared read model (``mining_rights``), and the
-filters every list of a mine's rows takes."""
+"""The mining right a caller acts on, from the shared read model (``mining_rights``), the
+filters every list of a mine's rows takes, and the events that tell of a mine's rows."""
 
 from typing import Any
 from uuid import UUID
 
+from contracts.base import EventPayload
 from mining_rights import MiningRight
 from mining_rights import service as mining_rights
 from pydantic import BaseModel
 from servicekit.auth import Principal
+from servicekit.events.outbox import publish
 from sqlalchemy import Select
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -57,3 +59,15 @@ def matching(query: Select, model: type, filters: BaseModel) -> Select:
 def holders_rows(model: type, caller: Principal) -> Select:
     """``select(model)`` (rows with a ``holder_id``) limited to an enterprise caller's own."""
     return filtered(select(model), (model.holder_id, own_holder(caller)))
+
+
+async def announce(
+    session: AsyncSession, row: Any, event: type[EventPayload], **fields: Any
+) -> None:
+    """Publishes ``event`` about a mine's ``row`` (its ``right_id`` and ``holder_id``, and
+    ``fields``), keyed by the right."""
+    await publish(
+        session,
+        event(right_id=row.right_id, holder_id=row.holder_id, **fields),
+        subject=str(row.right_id),
+    )

@@ -8,7 +8,6 @@ from uuid import UUID
 from contracts.restoration import AcceptanceFailed, AcceptancePassed
 from mining_rights import MiningRight
 from servicekit.auth import Principal
-from servicekit.events.outbox import publish
 from servicekit.pagination import Page, PageParams, paginate
 from sqlalchemy import extract, func
 from sqlmodel import select
@@ -20,7 +19,7 @@ from restoration_api.closures import service as closures
 from restoration_api.ledger import service as ledger
 from restoration_api.legacy_sites.schemas import MineOrSiteFilters
 from restoration_api.legacy_sites.service import bad, check_target
-from restoration_api.rights import matching, on_callers_mines
+from restoration_api.rights import announce, matching, on_callers_mines
 from restoration_api.works import service as works
 
 
@@ -55,8 +54,6 @@ async def record_acceptance(
     mine = await session.get(MiningRight, data.right_id)
     common = {
         "acceptance_id": acceptance.id,
-        "right_id": mine.right_id,
-        "holder_id": mine.holder_id,
         "closure": closure_case is not None,
         "case_id": closure_case.id if closure_case else None,
         "application_id": closure_case.application_id if closure_case else None,
@@ -66,22 +63,12 @@ async def record_acceptance(
             await closures.decide(
                 session=session, case_=closure_case, acceptance_id=acceptance.id, now=now
             )
-        await publish(
-            session,
-            AcceptancePassed(
-                **common,
-                accepted_area_ha=acceptance.accepted_area_ha,
-                accepted_on=data.inspected_on,
-            ),
-            subject=str(mine.right_id),
-        )
+        passed = {"accepted_area_ha": acceptance.accepted_area_ha, "accepted_on": data.inspected_on}
+        await announce(session, mine, AcceptancePassed, **common, **passed)
         await ledger.close_fund_if_done(session=session, right_id=mine.right_id, now=now)
     else:
-        await publish(
-            session,
-            AcceptanceFailed(**common, reasons=data.reasons, inspected_on=data.inspected_on),
-            subject=str(mine.right_id),
-        )
+        failed = {"reasons": data.reasons, "inspected_on": data.inspected_on}
+        await announce(session, mine, AcceptanceFailed, **common, **failed)
     return answer
 
 

@@ -11,11 +11,11 @@ from contracts.restoration import FundClosed, FundOpened
 from mining_rights import MiningRight
 from servicekit.auth import Principal
 from servicekit.errors import NotFound
-from servicekit.events.outbox import publish
 from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from restoration_api import rights
 from restoration_api.closures import service as closures
 from restoration_api.ledger import posting
 from restoration_api.ledger.models import (
@@ -99,11 +99,7 @@ async def announce(
     session: AsyncSession, fund: Fund | FundHead, event: type[EventPayload], **fields: Any
 ) -> None:
     """Publishes ``event`` about a mine's fund, with ``fields`` besides the fund's keys."""
-    await publish(
-        session,
-        event(fund_id=fund.id, right_id=fund.right_id, holder_id=fund.holder_id, **fields),
-        subject=str(fund.right_id),
-    )
+    await rights.announce(session, fund, event, fund_id=fund.id, **fields)
 
 
 async def close_fund_if_done(*, session: AsyncSession, right_id: UUID, now: datetime) -> None:

@@ -52,16 +52,11 @@ async def check_shortfall(*, session: AsyncSession, fund: Fund, now: datetime) -
     )
     if new.first() is None:
         return False
-    await announce(
-        session,
-        fund,
-        FundShortfall,
-        required=Decimal(yuan(required)),
-        deposited=Decimal(yuan(deposited)),
-        shortfall=Decimal(yuan(required - deposited)),
-        deadline=_shortfall_deadline(
-            fund, due_on, f"治理恢复基金补缴 {yuan(required - deposited)} 元"
-        ),
+    missing = required - deposited
+    deadline = _shortfall_deadline(fund, due_on, f"治理恢复基金补缴 {yuan(missing)} 元")
+    shortfall = Decimal(yuan(missing))
+    await _announce(
+        session, fund, FundShortfall, required, deposited, deadline, shortfall=shortfall
     )
     return True
 
@@ -95,19 +90,13 @@ async def settle_shortfall(
     ).first()
     if noticed is None:
         return False
-    await announce(
-        session,
+    deadline = _shortfall_deadline(
         fund,
-        FundShortfallCovered,
-        required=Decimal(yuan(required)),
-        deposited=Decimal(yuan(deposited)),
-        deadline=_shortfall_deadline(
-            fund,
-            noticed.due_on,
-            f"治理恢复基金缴存缺口已补足（应提取 {yuan(required)} 元）",
-            action=DeadlineAction.met,
-        ),
+        noticed.due_on,
+        f"治理恢复基金缴存缺口已补足（应提取 {yuan(required)} 元）",
+        action=DeadlineAction.met,
     )
+    await _announce(session, fund, FundShortfallCovered, required, deposited, deadline)
     return True
 
 
@@ -134,3 +123,17 @@ def _shortfall_deadline(
         audience=Audience(holder_id=str(fund.holder_id)),
         title_zh=title_zh,
     )
+
+
+async def _announce(
+    session: AsyncSession,
+    fund: Fund | FundHead,
+    event: type[FundShortfall | FundShortfallCovered],
+    required: int,
+    deposited: int,
+    deadline: Deadline,
+    **fields: Decimal,
+) -> None:
+    """Publishes ``event`` with the fund's requirement and deposits (fen, told in yuan)."""
+    figures = {"required": Decimal(yuan(required)), "deposited": Decimal(yuan(deposited))}
+    await announce(session, fund, event, **figures, deadline=deadline, **fields)

@@ -81,16 +81,7 @@ async def indicators(*, session: AsyncSession, edition: str) -> Indicators:
     items = []
     for t in sorted(targets, key=lambda t: t.indicator):
         value = actual.get(t.indicator)
-        items.append(
-            Indicator(
-                indicator=t.indicator,
-                name_zh=t.name_zh,
-                unit=t.unit,
-                target=t.value,
-                actual=value,
-                met=value is not None and value >= t.value,
-                binding=t.binding,
-                clause=t.clause,
-            )
-        )
+        met = value is not None and value >= t.value
+        told = t.model_dump(include={"indicator", "name_zh", "unit", "binding", "clause"})
+        items.append(Indicator(**told, target=t.value, actual=value, met=met))
     return Indicators(edition=edition, period_from=start, period_to=end, indicators=items)

@@ -10,7 +10,6 @@ from mining_rights.service import ACTIVE
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, NotFound
-from servicekit.events.outbox import publish
 from servicekit.lookup import get_or_404, owned_or_404
 from servicekit.pagination import Page, PageParams, paginate
 from sqlalchemy import update
@@ -18,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from restoration_api.deadlines import missed
 from restoration_api.money import to_fen, yuan
 from restoration_api.plans.models import Obligation, RestorationPlan
 from restoration_api.plans.schemas import (
@@ -31,6 +31,7 @@ from restoration_api.rights import (
     MineFilters,
     MineStatusFilters,
     acted_on,
+    announce,
     holders_rows,
     matching,
     on_callers_mines,
@@ -128,17 +129,9 @@ async def _announce(
     session: AsyncSession, ob: Obligation, event: type[ObligationEvent], action: DeadlineAction
 ) -> None:
     """Publishes ``event`` about the obligation, its deadline at ``action``."""
-    await publish(
-        session,
-        event(
-            obligation_id=ob.id,
-            right_id=ob.right_id,
-            holder_id=ob.holder_id,
-            kind=ob.kind,
-            year=ob.year,
-            deadline=_deadline(ob, action),
-        ),
-        subject=str(ob.right_id),
+    deadline = _deadline(ob, action)
+    await announce(
+        session, ob, event, obligation_id=ob.id, kind=ob.kind, year=ob.year, deadline=deadline
     )
 
 
@@ -183,14 +176,7 @@ async def annual_obligations(session: AsyncSession, now: datetime) -> int:
                 ob = await session.get(Obligation, new_id)
                 await _announce(session, ob, ObligationDue, DeadlineAction.set)
                 handled += 1
-    late = (
-        await session.exec(
-            select(Obligation)
-            .where(Obligation.status == "due", Obligation.due_on < today)
-            .with_for_update(skip_locked=True)
-        )
-    ).all()
-    for ob in late:
+    for ob in await missed(session, Obligation, status="due", today=today):
         ob.status = "overdue"
         session.add(ob)
         await _announce(session, ob, ObligationOverdue, DeadlineAction.overdue)

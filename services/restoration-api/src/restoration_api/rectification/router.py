@@ -18,15 +18,11 @@ from restoration_api.rectification.schemas import (
 from restoration_api.rights import MineStatusFilters
 
 router = APIRouter(prefix="/rectifications", tags=["rectifications 限期整改"])
+NO_MINE = {404: problem_doc("No such mine")}
 NO_SUCH = {404: problem_doc("No such rectification (or not yours)")}
 
 
-@router.post(
-    "",
-    status_code=201,
-    summary="Order rectification 责令限期整改",
-    responses={404: problem_doc("No such mine")},
-)
+@router.post("", status_code=201, summary="Order rectification 责令限期整改", responses=NO_MINE)
 async def order(
     data: RectificationCreate, session: Session, caller: Bureau, response: Response
 ) -> RectificationPublic:

@@ -16,20 +16,19 @@ from mining_rights import service as mining_rights
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, validation_error
-from servicekit.events.outbox import publish
 from servicekit.lookup import owned_or_404
 from servicekit.pagination import Page, PageParams, paginate
 from sqlalchemy import update
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from restoration_api.deadlines import missed
 from restoration_api.rectification.models import Rectification
 from restoration_api.rectification.schemas import (
     RectificationCreate,
     RectificationPublic,
     RectificationResolve,
 )
-from restoration_api.rights import MineStatusFilters, holders_rows, matching
+from restoration_api.rights import MineStatusFilters, announce, holders_rows, matching
 
 RectificationEvent = RectificationOrdered | RectificationResolved | RectificationOverdue
 
@@ -73,17 +72,8 @@ async def _announce(
     **extra: Any,
 ) -> None:
     """Publishes ``event`` about the order, its deadline at ``action``."""
-    await publish(
-        session,
-        event(
-            rectification_id=rect.id,
-            right_id=rect.right_id,
-            holder_id=rect.holder_id,
-            deadline=_deadline(rect, action),
-            **extra,
-        ),
-        subject=str(rect.right_id),
-    )
+    deadline = _deadline(rect, action)
+    await announce(session, rect, event, rectification_id=rect.id, deadline=deadline, **extra)
 
 
 async def get(
@@ -118,13 +108,7 @@ async def resolve(
 async def mark_overdue(session: AsyncSession, now: datetime) -> int:
     """Job: orders whose date passed unresolved become overdue, each published once."""
     today = clock.local_today(now)
-    late = (
-        await session.exec(
-            select(Rectification)
-            .where(Rectification.status == "ordered", Rectification.due_on < today)
-            .with_for_update(skip_locked=True)
-        )
-    ).all()
+    late = await missed(session, Rectification, status="ordered", today=today)
     for rect in late:
         rect.status, rect.overdue_at = "overdue", now
         session.add(rect)

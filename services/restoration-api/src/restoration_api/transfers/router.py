@@ -17,10 +17,14 @@ router = APIRouter(tags=["funds 治理恢复基金"])
 # the bureau's finance and the government payment system post; nobody else
 Poster = Annotated[Principal, Depends(require(Role.bureau_admin, Role.gov_system))]
 NO_FUND = {404: problem_doc("No such fund (or not yours) 无此基金账户")}
+NOT_POSTED = {
+    **NO_FUND,
+    409: problem_doc("Fund closed, already reversed, or refund before closure acceptance"),
+}
 
 
 @router.get(
-    "/funds/{fund_id}/transfers", summary="A fund's transfers 基金账务明细", responses={**NO_FUND}
+    "/funds/{fund_id}/transfers", summary="A fund's transfers 基金账务明细", responses=NO_FUND
 )
 async def list_transfers(
     fund_id: UUID,
@@ -39,10 +43,7 @@ async def list_transfers(
     "/funds/{fund_id}/transfers",
     status_code=201,
     summary="Post a transfer 记账",
-    responses={
-        **NO_FUND,
-        409: problem_doc("Fund closed, already reversed, or refund before closure acceptance"),
-    },
+    responses=NOT_POSTED,
 )
 async def post_transfer(
     fund_id: UUID, data: TransferCreate, session: Session, caller: Poster, response: Response
