@@ -10,7 +10,7 @@ from mining_rights import service as mining_rights
 from pydantic import BaseModel
 from servicekit.auth import Principal
 from servicekit.events.outbox import publish
-from sqlalchemy import Select
+from sqlalchemy import Select, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -71,3 +71,15 @@ async def announce(
         event(right_id=row.right_id, holder_id=row.holder_id, **fields),
         subject=str(row.right_id),
     )
+
+
+async def follow_holder(session: AsyncSession, model: Any, right_id: UUID, *, done: str) -> None:
+    """The mine's rows of ``model`` not yet ``done`` pass to the holder the read model names
+    (the right was transferred)."""
+    mine = await session.get(MiningRight, right_id)
+    if mine is not None:
+        await session.exec(
+            update(model)
+            .where(model.right_id == right_id, model.status != done)
+            .values(holder_id=mine.holder_id)
+        )

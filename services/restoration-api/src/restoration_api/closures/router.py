@@ -13,6 +13,7 @@ from restoration_api.closures.schemas import ClosureCasePublic
 from restoration_api.rights import MineStatusFilters
 
 router = APIRouter(tags=["works 治理工程与验收"])
+NO_CASE = {404: problem_doc("No such case")}
 
 
 @router.get("/closure-cases", summary="Closure cases 闭坑治理案件")
@@ -28,9 +29,7 @@ async def list_closure_cases(
 
 
 @router.get(
-    "/closure-cases/{case_id}",
-    summary="A closure case 闭坑治理案件详情",
-    responses={404: problem_doc("No such case")},
+    "/closure-cases/{case_id}", summary="A closure case 闭坑治理案件详情", responses=NO_CASE
 )
 async def get_closure_case(case_id: UUID, session: Session, caller: Reader) -> ClosureCasePublic:
     """The case, its closure plan (when filed) and the deciding acceptance."""

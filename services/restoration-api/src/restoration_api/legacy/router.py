@@ -15,6 +15,7 @@ from restoration_api.legacy_sites.schemas import LegacySiteCreate
 
 router = APIRouter(tags=["legacy 历史遗留矿山与指标"])
 Edition = Annotated[str, Path(pattern=r"^\d{4}-\d{4}$", examples=["2021-2025"])]
+NO_SITE = {404: problem_doc("No such site")}
 
 
 @router.post(
@@ -42,11 +43,7 @@ async def list_sites(
     return await service.list_sites(session=session, page=page, edition=edition)
 
 
-@router.get(
-    "/legacy-sites/{site_id}",
-    summary="A legacy site 历史遗留矿山详情",
-    responses={404: problem_doc("No such site")},
-)
+@router.get("/legacy-sites/{site_id}", summary="A legacy site 历史遗留矿山详情", responses=NO_SITE)
 async def get_site(site_id: UUID, session: Session, _: Officials) -> LegacySitePublic:
     """One legacy site with its works, spending and accepted area."""
     return await service.get_site(session=session, site_id=site_id)

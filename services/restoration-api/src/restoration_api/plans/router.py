@@ -16,6 +16,7 @@ from restoration_api.rights import MineFilters, MineStatusFilters
 router = APIRouter(tags=["plans 治理方案与年度报送"])
 NO_MINE = {404: problem_doc("No such mine (or not yours)")}
 NO_OBLIGATION = {404: problem_doc("No such obligation (or not yours)")}
+NO_PLAN = {404: problem_doc("No such plan")}
 
 
 @router.post(
@@ -42,11 +43,7 @@ async def list_plans(
     return await service.list_plans(session=session, caller=caller, page=page, filters=filters)
 
 
-@router.get(
-    "/plans/{plan_id}",
-    summary="A restoration plan 治理方案详情",
-    responses={404: problem_doc("No such plan")},
-)
+@router.get("/plans/{plan_id}", summary="A restoration plan 治理方案详情", responses=NO_PLAN)
 async def get_plan(plan_id: UUID, session: Session, caller: Reader) -> PlanPublic:
     """One plan with its yearly schedule (cost in yuan, area in hectares)."""
     return await service.get_plan(session=session, plan_id=plan_id, caller=caller)

@@ -12,11 +12,11 @@ from servicekit.auth import Principal
 from servicekit.errors import Conflict, NotFound
 from servicekit.lookup import get_or_404, owned_or_404
 from servicekit.pagination import Page, PageParams, paginate
-from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from restoration_api import rights
 from restoration_api.deadlines import missed
 from restoration_api.money import to_fen, yuan
 from restoration_api.plans.models import Obligation, RestorationPlan
@@ -211,10 +211,4 @@ async def submit(
 async def follow_holder(*, session: AsyncSession, right_id: UUID) -> None:
     """The mine's open obligations pass to the holder the read model names (the right was
     transferred); submitted ones stay with the holder who submitted them."""
-    mine = await session.get(MiningRight, right_id)
-    if mine is not None:
-        await session.exec(
-            update(Obligation)
-            .where(Obligation.right_id == right_id, Obligation.status != "submitted")
-            .values(holder_id=mine.holder_id)
-        )
+    await rights.follow_holder(session, Obligation, right_id, done="submitted")

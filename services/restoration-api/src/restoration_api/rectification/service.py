@@ -11,16 +11,15 @@ from contracts.restoration import (
     RectificationOverdue,
     RectificationResolved,
 )
-from mining_rights import MiningRight
 from mining_rights import service as mining_rights
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, validation_error
 from servicekit.lookup import owned_or_404
 from servicekit.pagination import Page, PageParams, paginate
-from sqlalchemy import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from restoration_api import rights
 from restoration_api.deadlines import missed
 from restoration_api.rectification.models import Rectification
 from restoration_api.rectification.schemas import (
@@ -128,10 +127,4 @@ async def list_rectifications(
 async def follow_holder(*, session: AsyncSession, right_id: UUID) -> None:
     """The mine's unresolved orders pass to the holder the read model names (the right was
     transferred): the new holder answers for the land."""
-    mine = await session.get(MiningRight, right_id)
-    if mine is not None:
-        await session.exec(
-            update(Rectification)
-            .where(Rectification.right_id == right_id, Rectification.status != "resolved")
-            .values(holder_id=mine.holder_id)
-        )
+    await rights.follow_holder(session, Rectification, right_id, done="resolved")

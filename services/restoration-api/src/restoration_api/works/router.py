@@ -15,6 +15,7 @@ from restoration_api.works.schemas import WorkCreate, WorkPublic
 
 router = APIRouter(tags=["works 治理工程与验收"])
 NO_MINE = {404: problem_doc("No such mine (or not yours)")}
+NO_WORK = {404: problem_doc("No such work")}
 
 
 @router.post(
@@ -39,11 +40,7 @@ async def list_works(
     return await service.list_works(session=session, caller=caller, page=page, filters=filters)
 
 
-@router.get(
-    "/works/{work_id}",
-    summary="A restoration work 治理工程详情",
-    responses={404: problem_doc("No such work")},
-)
+@router.get("/works/{work_id}", summary="A restoration work 治理工程详情", responses=NO_WORK)
 async def get_work(work_id: UUID, session: Session, caller: Reader) -> WorkPublic:
     """One work, with the expenditures posted against it net of reversals."""
     return await service.get_work(session=session, work_id=work_id, caller=caller)
