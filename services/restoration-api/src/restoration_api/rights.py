@@ -1,5 +1,6 @@
 """The mining right a caller acts on, from the shared read model (``mining_rights``), the
-filters every list of a mine's rows takes, and the events that tell of a mine's rows."""
+filters every list of a mine's rows takes, the events that tell of a mine's rows, and the rows
+that follow a right to its new holder."""
 
 from typing import Any
 from uuid import UUID

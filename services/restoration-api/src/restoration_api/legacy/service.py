@@ -17,7 +17,7 @@ from restoration_api.legacy.models import PlanTarget
 from restoration_api.legacy.schemas import Indicator, Indicators, LegacySitePublic, TargetsSet
 from restoration_api.legacy_sites import service as sites
 from restoration_api.legacy_sites.models import LegacySite
-from restoration_api.legacy_sites.schemas import LegacySiteCreate
+from restoration_api.legacy_sites.schemas import LegacySiteCreate, LegacySiteFilters
 from restoration_api.money import yuan
 from restoration_api.works import service as works
 
@@ -43,9 +43,9 @@ async def get_site(*, session: AsyncSession, site_id: UUID) -> LegacySitePublic:
 
 
 async def list_sites(
-    *, session: AsyncSession, page: PageParams, edition: str | None
+    *, session: AsyncSession, page: PageParams, filters: LegacySiteFilters
 ) -> Page[LegacySitePublic]:
-    rows = await sites.list_sites(session=session, page=page, edition=edition)
+    rows = await sites.list_sites(session=session, page=page, filters=filters)
     return rows.with_items([await site_public(session, s) for s in rows.items])
 
 
