@@ -31,6 +31,15 @@ async def acted_on(*, session: AsyncSession, right_id: UUID, caller: Principal) 
     return mine
 
 
+async def sees_mine(session: AsyncSession, caller: Principal, right_id: UUID | None) -> bool:
+    """Whether ``caller`` sees the rows of mine ``right_id``: officials see every row, an
+    enterprise its own mines' only (and no legacy site's, whose rows name no mine)."""
+    if caller.own_holder is None:
+        return True
+    mine = await session.get(MiningRight, right_id) if right_id is not None else None
+    return mine is not None and caller.sees_holder(mine.holder_id)
+
+
 def on_callers_mines(query: Select, caller: Principal) -> Select:
     """``query`` (of rows with a ``right_id``) limited to an enterprise caller's own mines."""
     if caller.own_holder is None:
@@ -57,9 +66,16 @@ def matching(query: Select, model: type, filters: BaseModel) -> Select:
     return filtered(query, *((getattr(model, name), value) for name, value in filters))
 
 
-def holders_rows(model: type, caller: Principal) -> Select:
-    """``select(model)`` (rows with a ``holder_id``) limited to an enterprise caller's own."""
-    return filtered(select(model), (model.holder_id, own_holder(caller)))
+def on_mines(model: Any, caller: Principal, filters: BaseModel) -> Select:
+    """``select(model)`` (rows with a ``right_id``) on an enterprise caller's own mines,
+    matching ``filters``."""
+    return matching(on_callers_mines(select(model), caller), model, filters)
+
+
+def of_holder(model: Any, caller: Principal, filters: BaseModel) -> Select:
+    """``select(model)`` (rows with a ``holder_id``) of an enterprise caller's own holder,
+    matching ``filters``."""
+    return matching(filtered(select(model), (model.holder_id, own_holder(caller))), model, filters)
 
 
 async def announce(

@@ -19,7 +19,7 @@ from restoration_api.closures import service as closures
 from restoration_api.ledger import service as ledger
 from restoration_api.legacy_sites.schemas import MineOrSiteFilters
 from restoration_api.legacy_sites.service import bad, check_target
-from restoration_api.rights import announce, matching, on_callers_mines
+from restoration_api.rights import announce, on_mines
 from restoration_api.works import service as works
 
 
@@ -75,7 +75,7 @@ async def record_acceptance(
 async def list_acceptances(
     *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineOrSiteFilters
 ) -> Page[AcceptancePublic]:
-    query = matching(on_callers_mines(select(Acceptance), caller), Acceptance, filters)
+    query = on_mines(Acceptance, caller, filters)
     order = (Acceptance.inspected_on, Acceptance.id)
     return (await paginate(session, query, page, order=order)).shaped(AcceptancePublic)
 

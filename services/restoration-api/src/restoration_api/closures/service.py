@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from restoration_api.closures.models import ClosureCase
 from restoration_api.closures.schemas import ClosureCasePublic
 from restoration_api.plans.service import current_plan
-from restoration_api.rights import MineStatusFilters, matching, on_callers_mines
+from restoration_api.rights import MineStatusFilters, on_mines
 
 
 async def open_closure_case(
@@ -107,6 +107,6 @@ async def get_closure_case(
 async def list_closure_cases(
     *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineStatusFilters
 ) -> Page[ClosureCasePublic]:
-    query = matching(on_callers_mines(select(ClosureCase), caller), ClosureCase, filters)
+    query = on_mines(ClosureCase, caller, filters)
     rows = await paginate(session, query, page, order=(ClosureCase.opened_at, ClosureCase.id))
     return rows.with_items([await closure_case_public(session, c) for c in rows.items])

@@ -29,7 +29,7 @@ from restoration_api.ledger.models import (
 from restoration_api.ledger.posting import FundHead
 from restoration_api.ledger.schemas import Balances, FundFilters, FundPublic
 from restoration_api.money import yuan
-from restoration_api.rights import holders_rows, matching
+from restoration_api.rights import of_holder
 
 C, D = Side.credit, Side.debit
 # code → (normal side, never negative)
@@ -147,7 +147,7 @@ async def fund_for_right(*, session: AsyncSession, right_id: UUID) -> Fund | Non
 async def list_funds(
     *, session: AsyncSession, page: PageParams, caller: Principal, filters: FundFilters
 ) -> Page[FundPublic]:
-    query = matching(holders_rows(Fund, caller), Fund, filters)
+    query = of_holder(Fund, caller, filters)
     funds = await paginate(session, query, page, order=(Fund.opened_at, Fund.id))
     return funds.with_items([await fund_public(session, f) for f in funds.items])
 

@@ -32,9 +32,9 @@ from restoration_api.rights import (
     MineStatusFilters,
     acted_on,
     announce,
-    holders_rows,
-    matching,
-    on_callers_mines,
+    of_holder,
+    on_mines,
+    sees_mine,
 )
 
 ObligationEvent = ObligationDue | ObligationOverdue | ObligationSubmitted
@@ -75,17 +75,15 @@ def plan_public(plan: RestorationPlan) -> PlanPublic:
 
 async def get_plan(*, session: AsyncSession, plan_id: UUID, caller: Principal) -> PlanPublic:
     plan = await get_or_404(session, RestorationPlan, plan_id, what="restoration plan")
-    if caller.own_holder is not None:  # only an enterprise needs the mine's holder
-        mine = await session.get(MiningRight, plan.right_id)
-        if not caller.sees_holder(mine.holder_id):
-            raise NotFound(f"No restoration plan {plan_id}.")
+    if not await sees_mine(session, caller, plan.right_id):
+        raise NotFound(f"No restoration plan {plan_id}.")
     return plan_public(plan)
 
 
 async def list_plans(
     *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineFilters
 ) -> Page[PlanPublic]:
-    query = matching(on_callers_mines(select(RestorationPlan), caller), RestorationPlan, filters)
+    query = on_mines(RestorationPlan, caller, filters)
     order = (RestorationPlan.created_at, RestorationPlan.id)
     plans = await paginate(session, query, page, order=order)
     return plans.with_items([plan_public(p) for p in plans.items])
@@ -188,7 +186,7 @@ async def annual_obligations(session: AsyncSession, now: datetime) -> int:
 async def list_obligations(
     *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineStatusFilters
 ) -> Page[ObligationPublic]:
-    query = matching(holders_rows(Obligation, caller), Obligation, filters)
+    query = of_holder(Obligation, caller, filters)
     rows = await paginate(session, query, page, order=(Obligation.due_on, Obligation.id))
     return rows.shaped(ObligationPublic)
 

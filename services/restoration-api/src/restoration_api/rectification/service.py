@@ -27,7 +27,7 @@ from restoration_api.rectification.schemas import (
     RectificationPublic,
     RectificationResolve,
 )
-from restoration_api.rights import MineStatusFilters, announce, holders_rows, matching
+from restoration_api.rights import MineStatusFilters, announce, of_holder
 
 RectificationEvent = RectificationOrdered | RectificationResolved | RectificationOverdue
 
@@ -119,7 +119,7 @@ async def mark_overdue(session: AsyncSession, now: datetime) -> int:
 async def list_rectifications(
     *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineStatusFilters
 ) -> Page[RectificationPublic]:
-    query = matching(holders_rows(Rectification, caller), Rectification, filters)
+    query = of_holder(Rectification, caller, filters)
     order = (Rectification.ordered_at, Rectification.id)
     return (await paginate(session, query, page, order=order)).shaped(RectificationPublic)
 

@@ -4,7 +4,6 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from mining_rights import MiningRight
 from servicekit.auth import Principal
 from servicekit.errors import NotFound
 from servicekit.lookup import get_or_404
@@ -17,7 +16,7 @@ from restoration_api.ledger.models import Transfer
 from restoration_api.legacy_sites.schemas import MineOrSiteFilters
 from restoration_api.legacy_sites.service import check_target
 from restoration_api.money import to_fen, yuan
-from restoration_api.rights import matching, on_callers_mines
+from restoration_api.rights import on_mines, sees_mine
 from restoration_api.works.models import Work
 from restoration_api.works.schemas import WorkCreate, WorkPublic
 
@@ -75,17 +74,15 @@ async def find(*, session: AsyncSession, work_id: UUID) -> Work | None:
 
 async def get_work(*, session: AsyncSession, work_id: UUID, caller: Principal) -> WorkPublic:
     work = await get_or_404(session, Work, work_id, what="work")
-    if caller.own_holder is not None:
-        mine = await session.get(MiningRight, work.right_id) if work.right_id else None
-        if mine is None or not caller.sees_holder(mine.holder_id):
-            raise NotFound(f"No work {work_id}.")
+    if not await sees_mine(session, caller, work.right_id):
+        raise NotFound(f"No work {work_id}.")
     return await work_public(session, work)
 
 
 async def list_works(
     *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineOrSiteFilters
 ) -> Page[WorkPublic]:
-    query = matching(on_callers_mines(select(Work), caller), Work, filters)
+    query = on_mines(Work, caller, filters)
     rows = await paginate(session, query, page, order=(Work.created_at, Work.id))
     return rows.with_items([await work_public(session, w) for w in rows.items])
 
