@@ -18,10 +18,23 @@ down_revision: str | None = "r0002"
 branch_labels: Sequence[str] | None = None
 depends_on: str | None = "mr0001"
 
-COLUMNS = (
-    "right_id, licence_no, kind, holder_id, holder_name, mine_name, mineral, method, status, "
-    "area_km2, reference"
-)
+# r0002's projection, which the downgrade brings back: column → (type, nullable). The read
+# model has each of these columns with the same type.
+MINES = {
+    "right_id": (sa.Uuid(), False),
+    "holder_id": (sa.Uuid(), False),
+    "holder_name": (sa.String(length=200), True),
+    "licence_no": (sa.String(length=40), False),
+    "mine_name": (sa.String(length=200), False),
+    "kind": (sa.String(length=16), False),
+    "mineral": (sa.String(length=40), False),
+    "method": (sa.String(length=16), True),
+    "status": (sa.String(length=24), False),
+    "area_km2": (sa.Numeric(precision=14, scale=4), False),
+    "reference": (sa.Boolean(), False),
+    "updated_at": (sa.DateTime(timezone=True), False),
+}
+COLUMNS = ", ".join(MINES)
 # the tables whose right_id references the projection (one foreign key each)
 REFERRING = (
     "restoration_plans",
@@ -43,8 +56,8 @@ def _point_at(target: str) -> None:
 
 def upgrade() -> None:
     op.execute(
-        f"INSERT INTO mining_rights ({COLUMNS}, granted_at, updated_at, version) "
-        f"SELECT {COLUMNS}, updated_at, updated_at, NULL FROM mines"
+        f"INSERT INTO mining_rights ({COLUMNS}, granted_at, version) "
+        f"SELECT {COLUMNS}, updated_at, NULL FROM mines"
     )
     _point_at("mining_rights")
     op.drop_index("ix_mines_holder_id", table_name="mines")
@@ -54,24 +67,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.create_table(
         "mines",
-        sa.Column("right_id", sa.Uuid(), nullable=False),
-        sa.Column("holder_id", sa.Uuid(), nullable=False),
-        sa.Column("holder_name", sa.String(length=200), nullable=True),
-        sa.Column("licence_no", sa.String(length=40), nullable=False),
-        sa.Column("mine_name", sa.String(length=200), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("mineral", sa.String(length=40), nullable=False),
-        sa.Column("method", sa.String(length=16), nullable=True),
-        sa.Column("status", sa.String(length=24), nullable=False),
-        sa.Column("area_km2", sa.Numeric(precision=14, scale=4), nullable=False),
-        sa.Column("reference", sa.Boolean(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        *(sa.Column(name, type_, nullable=nullable) for name, (type_, nullable) in MINES.items()),
         sa.PrimaryKeyConstraint("right_id"),
     )
     op.create_index("ix_mines_holder_id", "mines", ["holder_id"], unique=False)
-    op.execute(
-        f"INSERT INTO mines ({COLUMNS}, updated_at) SELECT {COLUMNS}, updated_at FROM mining_rights"
-    )
+    op.execute(f"INSERT INTO mines ({COLUMNS}) SELECT {COLUMNS} FROM mining_rights")
     _point_at("mines")
     # the old projection is the only copy again: an upgrade copies it back in full
     op.execute("DELETE FROM mining_rights")

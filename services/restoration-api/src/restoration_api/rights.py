@@ -1,13 +1,27 @@
-"""The mining right a caller acts on, from the shared read model (``mining_rights``)."""
+"""The mining right a caller acts on, from the shared read model (``mining_rights``), the
+filters every list of a mine's rows takes, the events that tell of a mine's rows, and the rows
+that follow a right to its new holder."""
 
 from typing import Any
 from uuid import UUID
 
+from contracts.base import EventPayload
 from mining_rights import MiningRight
 from mining_rights import service as mining_rights
+from pydantic import BaseModel
 from servicekit.auth import Principal
-from sqlalchemy import Select
+from servicekit.events.outbox import publish
+from sqlalchemy import Select, update
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+class MineFilters(BaseModel):
+    right_id: UUID | None = None
+
+
+class MineStatusFilters(MineFilters):
+    status: str | None = None
 
 
 async def acted_on(*, session: AsyncSession, right_id: UUID, caller: Principal) -> MiningRight:
@@ -15,6 +29,15 @@ async def acted_on(*, session: AsyncSession, right_id: UUID, caller: Principal) 
     mine = await mining_rights.get(session=session, right_id=right_id)
     caller.ensure_holder(str(mine.holder_id))
     return mine
+
+
+async def sees_mine(session: AsyncSession, caller: Principal, right_id: UUID | None) -> bool:
+    """Whether ``caller`` sees the rows of mine ``right_id``: officials see every row, an
+    enterprise its own mines' only (and no legacy site's, whose rows name no mine)."""
+    if caller.own_holder is None:
+        return True
+    mine = await session.get(MiningRight, right_id) if right_id is not None else None
+    return mine is not None and caller.sees_holder(mine.holder_id)
 
 
 def on_callers_mines(query: Select, caller: Principal) -> Select:
@@ -35,3 +58,45 @@ def filtered(query: Select, *conditions: tuple[Any, Any]) -> Select:
         if value is not None:
             query = query.where(column == value)
     return query
+
+
+def matching(query: Select, model: type, filters: BaseModel) -> Select:
+    """``query`` where each of ``filters``' fields that is set equals ``model``'s column of the
+    same name."""
+    return filtered(query, *((getattr(model, name), value) for name, value in filters))
+
+
+def on_mines(model: Any, caller: Principal, filters: BaseModel) -> Select:
+    """``select(model)`` (rows with a ``right_id``) on an enterprise caller's own mines,
+    matching ``filters``."""
+    return matching(on_callers_mines(select(model), caller), model, filters)
+
+
+def of_holder(model: Any, caller: Principal, filters: BaseModel) -> Select:
+    """``select(model)`` (rows with a ``holder_id``) of an enterprise caller's own holder,
+    matching ``filters``."""
+    return matching(filtered(select(model), (model.holder_id, own_holder(caller))), model, filters)
+
+
+async def announce(
+    session: AsyncSession, row: Any, event: type[EventPayload], **fields: Any
+) -> None:
+    """Publishes ``event`` about a mine's ``row`` (its ``right_id`` and ``holder_id``, and
+    ``fields``), keyed by the right."""
+    await publish(
+        session,
+        event(right_id=row.right_id, holder_id=row.holder_id, **fields),
+        subject=str(row.right_id),
+    )
+
+
+async def follow_holder(session: AsyncSession, model: Any, right_id: UUID, *, done: str) -> None:
+    """The mine's rows of ``model`` not yet ``done`` pass to the holder the read model names
+    (the right was transferred)."""
+    mine = await session.get(MiningRight, right_id)
+    if mine is not None:
+        await session.exec(
+            update(model)
+            .where(model.right_id == right_id, model.status != done)
+            .values(holder_id=mine.holder_id)
+        )

@@ -1,8 +1,8 @@
 """HTTP for acceptance inspections."""
 
-from uuid import UUID
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from servicekit import clock
 from servicekit.deps import BureauOrInspector, Paging, Reader, Session
 from servicekit.errors import problem_doc
@@ -10,18 +10,20 @@ from servicekit.pagination import Page
 
 from restoration_api.acceptances import service
 from restoration_api.acceptances.schemas import AcceptanceCreate, AcceptancePublic
+from restoration_api.legacy_sites.schemas import MineOrSiteFilters
 
 router = APIRouter(tags=["works 治理工程与验收"])
+PROBLEMS = {
+    404: problem_doc("No such mine"),
+    409: problem_doc("Closure plan missing 未报送闭坑治理方案"),
+}
 
 
 @router.post(
     "/acceptances",
     status_code=201,
     summary="Record an acceptance inspection 验收",
-    responses={
-        404: problem_doc("No such mine"),
-        409: problem_doc("Closure plan missing 未报送闭坑治理方案"),
-    },
+    responses=PROBLEMS,
 )
 async def record_acceptance(
     data: AcceptanceCreate, session: Session, caller: BureauOrInspector, response: Response
@@ -36,23 +38,14 @@ async def record_acceptance(
         session=session, data=data, caller=caller, now=clock.now()
     )
     response.headers["Location"] = f"/acceptances/{acceptance.id}"
-    return AcceptancePublic.model_validate(acceptance, from_attributes=True)
+    return acceptance
 
 
 @router.get("/acceptances", summary="List acceptance inspections 验收记录")
 async def list_acceptances(
-    session: Session,
-    caller: Reader,
-    page: Paging,
-    right_id: UUID | None = None,
-    legacy_site_id: UUID | None = None,
+    session: Session, caller: Reader, page: Paging, filters: Annotated[MineOrSiteFilters, Query()]
 ) -> Page[AcceptancePublic]:
     """Inspections of a mine or of a legacy site, passed or failed with reasons."""
-    rows = await service.list_acceptances(
-        session=session,
-        caller=caller,
-        page=page,
-        right_id=right_id,
-        legacy_site_id=legacy_site_id,
+    return await service.list_acceptances(
+        session=session, caller=caller, page=page, filters=filters
     )
-    return rows.shaped(AcceptancePublic)

@@ -4,32 +4,28 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
+from restoration_api.bodies import body_config
 from restoration_api.legacy_sites.schemas import MineOrSite
 from restoration_api.works.schemas import GRANITE_MINE
 
 
 class AcceptanceCreate(MineOrSite):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "right_id": GRANITE_MINE,
-                    "closure": True,
-                    "passed": True,
-                    "accepted_area_ha": "3.86",
-                    "inspected_on": "2027-06-18",
-                },
-                {
-                    "right_id": GRANITE_MINE,
-                    "passed": False,
-                    "accepted_area_ha": "0",
-                    "reasons": ["边坡未削至设计坡度", "覆土厚度不足30cm"],
-                    "inspected_on": "2027-05-10",
-                },
-            ]
+    model_config = body_config(
+        {
+            "right_id": GRANITE_MINE,
+            "closure": True,
+            "passed": True,
+            "accepted_area_ha": "3.86",
+            "inspected_on": "2027-06-18",
+        },
+        {
+            "right_id": GRANITE_MINE,
+            "passed": False,
+            "accepted_area_ha": "0",
+            "reasons": ["边坡未削至设计坡度", "覆土厚度不足30cm"],
+            "inspected_on": "2027-05-10",
         },
     )
 

@@ -8,24 +8,24 @@ from uuid import UUID
 from contracts.restoration import AcceptanceFailed, AcceptancePassed
 from mining_rights import MiningRight
 from servicekit.auth import Principal
-from servicekit.events.outbox import publish
 from servicekit.pagination import Page, PageParams, paginate
 from sqlalchemy import extract, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from restoration_api.acceptances.models import Acceptance
-from restoration_api.acceptances.schemas import AcceptanceCreate
+from restoration_api.acceptances.schemas import AcceptanceCreate, AcceptancePublic
 from restoration_api.closures import service as closures
 from restoration_api.ledger import service as ledger
+from restoration_api.legacy_sites.schemas import MineOrSiteFilters
 from restoration_api.legacy_sites.service import bad, check_target
-from restoration_api.rights import filtered, on_callers_mines
+from restoration_api.rights import announce, on_mines
 from restoration_api.works import service as works
 
 
 async def record_acceptance(
     *, session: AsyncSession, data: AcceptanceCreate, caller: Principal, now: datetime
-) -> Acceptance:
+) -> AcceptancePublic:
     await check_target(session=session, target=data, caller=caller)
     if data.work_id is not None:
         work = await works.find(session=session, work_id=data.work_id)
@@ -40,26 +40,20 @@ async def record_acceptance(
         if closure_case is None:
             raise bad("closure", "the mine has no open closure case (no closure application)")
     acceptance = Acceptance(
-        right_id=data.right_id,
-        legacy_site_id=data.legacy_site_id,
-        work_id=data.work_id,
+        **data.model_dump(exclude={"closure", "accepted_area_ha"}),
         closure_case_id=closure_case.id if closure_case else None,
-        passed=data.passed,
         accepted_area_ha=data.accepted_area_ha if data.passed else Decimal(0),
-        reasons=data.reasons,
-        inspected_on=data.inspected_on,
         inspected_by=caller.subject,
         created_at=now,
     )
     session.add(acceptance)
     await session.flush()
+    answer = AcceptancePublic.model_validate(acceptance, from_attributes=True)
     if data.right_id is None:
-        return acceptance  # legacy sites: counted in the indicators, no mine to tell
+        return answer  # legacy sites: counted in the indicators, no mine to tell
     mine = await session.get(MiningRight, data.right_id)
     common = {
         "acceptance_id": acceptance.id,
-        "right_id": mine.right_id,
-        "holder_id": mine.holder_id,
         "closure": closure_case is not None,
         "case_id": closure_case.id if closure_case else None,
         "application_id": closure_case.application_id if closure_case else None,
@@ -69,39 +63,21 @@ async def record_acceptance(
             await closures.decide(
                 session=session, case_=closure_case, acceptance_id=acceptance.id, now=now
             )
-        await publish(
-            session,
-            AcceptancePassed(
-                **common,
-                accepted_area_ha=acceptance.accepted_area_ha,
-                accepted_on=data.inspected_on,
-            ),
-            subject=str(mine.right_id),
-        )
+        passed = {"accepted_area_ha": acceptance.accepted_area_ha, "accepted_on": data.inspected_on}
+        await announce(session, mine, AcceptancePassed, **common, **passed)
         await ledger.close_fund_if_done(session=session, right_id=mine.right_id, now=now)
     else:
-        await publish(
-            session,
-            AcceptanceFailed(**common, reasons=data.reasons, inspected_on=data.inspected_on),
-            subject=str(mine.right_id),
-        )
-    return acceptance
+        failed = {"reasons": data.reasons, "inspected_on": data.inspected_on}
+        await announce(session, mine, AcceptanceFailed, **common, **failed)
+    return answer
 
 
 async def list_acceptances(
-    *,
-    session: AsyncSession,
-    caller: Principal,
-    page: PageParams,
-    right_id: UUID | None,
-    legacy_site_id: UUID | None,
-) -> Page[Acceptance]:
-    query = filtered(
-        on_callers_mines(select(Acceptance), caller),
-        (Acceptance.right_id, right_id),
-        (Acceptance.legacy_site_id, legacy_site_id),
-    )
-    return await paginate(session, query, page, order=(Acceptance.inspected_on, Acceptance.id))
+    *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineOrSiteFilters
+) -> Page[AcceptancePublic]:
+    query = on_mines(Acceptance, caller, filters)
+    order = (Acceptance.inspected_on, Acceptance.id)
+    return (await paginate(session, query, page, order=order)).shaped(AcceptancePublic)
 
 
 async def accepted_area(

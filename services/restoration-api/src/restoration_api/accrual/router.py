@@ -18,6 +18,7 @@ from restoration_api.accrual.schemas import (
 from restoration_api.transfers.router import Poster
 
 router = APIRouter(tags=["accrual 基金提取"])
+NO_FUND = {404: problem_doc("No such fund (or not yours)")}
 
 
 @router.post(
@@ -81,9 +82,7 @@ async def accrue(
 
 
 @router.get(
-    "/funds/{fund_id}/accruals",
-    summary="A fund's accruals 基金提取记录",
-    responses={404: problem_doc("No such fund (or not yours)")},
+    "/funds/{fund_id}/accruals", summary="A fund's accruals 基金提取记录", responses=NO_FUND
 )
 async def list_accruals(
     fund_id: UUID, session: Session, caller: Reader, page: Paging

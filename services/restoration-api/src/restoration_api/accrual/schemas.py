@@ -6,7 +6,9 @@ from typing import Annotated
 from uuid import UUID
 
 from contracts.mining import Mineral, MiningMethod
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, model_validator
+
+from restoration_api.bodies import body_config
 
 
 def _decimal_string(value: object) -> object:
@@ -30,7 +32,7 @@ ILLUSTRATIVE = {
 
 
 class RuleSetCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [ILLUSTRATIVE]})
+    model_config = body_config(ILLUSTRATIVE)
 
     code: str = Field(min_length=1, max_length=60)
     name: str = Field(min_length=1, max_length=200)
@@ -68,13 +70,8 @@ class RuleSetPublic(BaseModel):
 
 
 class AccrualCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"year": 2026, "output": "6.0", "land_type": "grassland", "region": "erenhot"}
-            ]
-        },
+    model_config = body_config(
+        {"year": 2026, "output": "6.0", "land_type": "grassland", "region": "erenhot"}
     )
 
     year: int = Field(ge=2000, le=2100, description="The year accrued for.")

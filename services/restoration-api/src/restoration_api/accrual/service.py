@@ -25,6 +25,9 @@ from restoration_api.money import yuan
 from restoration_api.plans.service import plan_need_fen
 from restoration_api.transfers.service import post_transfer
 
+# an accrual's figures, kept in fen (``<name>_fen``) and answered in yuan
+IN_FEN = ("rule_amount", "plan_need", "required_before", "posted")
+
 
 def _bad(field: str, message: str) -> Exception:
     return validation_error([FieldError(field=field, message=message)])
@@ -118,12 +121,9 @@ async def accrue(
             now=now,
         )
     accrual = Accrual(
+        **data.model_dump(),
         fund_id=fund.id,
-        year=data.year,
         rule_set_id=rules.id,
-        output=data.output,
-        land_type=data.land_type,
-        region=data.region,
         rule_amount_fen=rule_fen,
         plan_need_fen=need_fen,
         required_before_fen=before_fen,
@@ -142,26 +142,15 @@ async def accrual_public(session: AsyncSession, accrual: Accrual) -> AccrualPubl
     mine_fund = await session.get(Fund, accrual.fund_id)
     mine = await session.get(MiningRight, mine_fund.right_id)
     return AccrualPublic(
-        id=accrual.id,
-        fund_id=accrual.fund_id,
-        year=accrual.year,
-        rule_set_id=rules.id,
+        **accrual.model_dump(exclude={f"{name}_fen" for name in IN_FEN}),
         rule_set_code=rules.code,
-        output=accrual.output,
-        land_type=accrual.land_type,
-        region=accrual.region,
         factors={
             "base_rate": rules.base_rates.get(mine.mineral, ""),
             "method": rules.method_factors.get(mine.method or "", ""),
             "land_type": rules.land_type_factors.get(accrual.land_type, ""),
             "region": rules.region_factors.get(accrual.region, ""),
         },
-        rule_amount=yuan(accrual.rule_amount_fen),
-        plan_need=yuan(accrual.plan_need_fen),
-        required_before=yuan(accrual.required_before_fen),
-        posted=yuan(accrual.posted_fen),
-        transfer_id=accrual.transfer_id,
-        created_at=accrual.created_at,
+        **{name: yuan(getattr(accrual, f"{name}_fen")) for name in IN_FEN},
     )
 
 

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from restoration_api.closures.models import ClosureCase
 from restoration_api.closures.schemas import ClosureCasePublic
 from restoration_api.plans.service import current_plan
-from restoration_api.rights import filtered, on_callers_mines
+from restoration_api.rights import MineStatusFilters, on_mines
 
 
 async def open_closure_case(
@@ -99,21 +99,14 @@ async def closure_case_public(session: AsyncSession, case_: ClosureCase) -> Clos
 
 async def get_closure_case(
     *, session: AsyncSession, case_id: UUID, caller: Principal
-) -> ClosureCase:
-    return await owned_or_404(session, ClosureCase, case_id, caller, what="closure case")
+) -> ClosureCasePublic:
+    case_ = await owned_or_404(session, ClosureCase, case_id, caller, what="closure case")
+    return await closure_case_public(session, case_)
 
 
 async def list_closure_cases(
-    *,
-    session: AsyncSession,
-    caller: Principal,
-    page: PageParams,
-    right_id: UUID | None,
-    status: str | None,
-) -> Page[ClosureCase]:
-    query = filtered(
-        on_callers_mines(select(ClosureCase), caller),
-        (ClosureCase.right_id, right_id),
-        (ClosureCase.status, status),
-    )
-    return await paginate(session, query, page, order=(ClosureCase.opened_at, ClosureCase.id))
+    *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineStatusFilters
+) -> Page[ClosureCasePublic]:
+    query = on_mines(ClosureCase, caller, filters)
+    rows = await paginate(session, query, page, order=(ClosureCase.opened_at, ClosureCase.id))
+    return rows.with_items([await closure_case_public(session, c) for c in rows.items])

@@ -3,14 +3,13 @@
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from restoration_api.bodies import body_config
 
 
 class LandBalanceSet(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"occupied_ha": "1.5", "restored_ha": "1.5"}]},
-    )
+    model_config = body_config({"occupied_ha": "1.5", "restored_ha": "1.5"})
 
     occupied_ha: Decimal = Field(ge=0, max_digits=12, decimal_places=4)
     restored_ha: Decimal = Field(ge=0, max_digits=12, decimal_places=4)

@@ -1,8 +1,9 @@
 """HTTP for funds, their balances and the verification of their books."""
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from servicekit import clock
 from servicekit.deps import Admin, Officials, Paging, Reader, Session
 from servicekit.errors import problem_doc
@@ -10,8 +11,13 @@ from servicekit.pagination import Page
 
 from restoration_api.ledger import audit as books
 from restoration_api.ledger import service
-from restoration_api.ledger.models import FundKind, FundStatus
-from restoration_api.ledger.schemas import Audit, FundPublic, ProgramFundCreate, Verification
+from restoration_api.ledger.schemas import (
+    Audit,
+    FundFilters,
+    FundPublic,
+    ProgramFundCreate,
+    Verification,
+)
 
 router = APIRouter(tags=["funds 治理恢复基金"])
 NO_FUND = {404: problem_doc("No such fund (or not yours) 无此基金账户")}
@@ -19,20 +25,12 @@ NO_FUND = {404: problem_doc("No such fund (or not yours) 无此基金账户")}
 
 @router.get("/funds", summary="List restoration funds 基金账户列表")
 async def list_funds(
-    session: Session,
-    caller: Reader,
-    page: Paging,
-    right_id: UUID | None = None,
-    kind: FundKind | None = None,
-    status: FundStatus | None = None,
+    session: Session, caller: Reader, page: Paging, filters: Annotated[FundFilters, Query()]
 ) -> Page[FundPublic]:
     """One fund per mining right, opened when rights-api grants the right (`rights.right.granted`),
     plus program funds of public money for legacy sites. Enterprises see only their own funds.
     """
-    funds = await service.list_funds(
-        session=session, page=page, caller=caller, right_id=right_id, kind=kind, status=status
-    )
-    return funds.with_items([await service.fund_public(session, f) for f in funds.items])
+    return await service.list_funds(session=session, page=page, caller=caller, filters=filters)
 
 
 @router.post("/funds", status_code=201, summary="Open a program fund 开立专项资金账户")

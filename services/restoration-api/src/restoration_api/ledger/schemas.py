@@ -3,12 +3,23 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from restoration_api.ledger.models import TransferKind
+from restoration_api.bodies import body_config
+from restoration_api.ledger.models import FundKind, FundStatus, TransferKind
 from restoration_api.money import Yuan
+from restoration_api.rights import MineFilters
 
 GRANITE_MINE = "5b0c2a4e-3c1d-4e0f-9a51-6a1f3c2b9d01"  # 乌希根楚二号建筑用花岗岩矿 in examples
+
+
+class FundFilters(MineFilters):
+    kind: FundKind | None = None
+    status: FundStatus | None = None
+
+
+class TransferFilters(BaseModel):
+    kind: TransferKind | None = None
 
 
 class Balances(BaseModel):
@@ -36,11 +47,8 @@ class FundPublic(BaseModel):
 class ProgramFundCreate(BaseModel):
     """A program fund holding public money for legacy sites 历史遗留矿山治理资金."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"name": "自治区地质环境治理专项资金", "source": "region_special_fund"}]
-        },
+    model_config = body_config(
+        {"name": "自治区地质环境治理专项资金", "source": "region_special_fund"}
     )
 
     name: str = Field(min_length=1, max_length=200)
@@ -51,24 +59,19 @@ class ProgramFundCreate(BaseModel):
 
 
 class TransferCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "0f8e3b8c-6a55-4c1f-9a7e-2d6b1c4e5a01",
-                    "kind": "deposit",
-                    "amount": "125000.00",
-                    "reference": "中国农业银行二连浩特支行 回单 20260315-0012",
-                },
-                {
-                    "id": "6d1c0c4a-1d2e-4f70-8b0c-3a9e5f7b2c11",
-                    "kind": "expenditure",
-                    "amount": "48000.00",
-                    "work_id": "9a4e2f10-7c3b-4b8e-a1d2-5e6f7a8b9c0d",
-                    "memo": "乌希根楚二号 采场边坡削坡及覆土绿化",
-                },
-            ]
+    model_config = body_config(
+        {
+            "id": "0f8e3b8c-6a55-4c1f-9a7e-2d6b1c4e5a01",
+            "kind": "deposit",
+            "amount": "125000.00",
+            "reference": "中国农业银行二连浩特支行 回单 20260315-0012",
+        },
+        {
+            "id": "6d1c0c4a-1d2e-4f70-8b0c-3a9e5f7b2c11",
+            "kind": "expenditure",
+            "amount": "48000.00",
+            "work_id": "9a4e2f10-7c3b-4b8e-a1d2-5e6f7a8b9c0d",
+            "memo": "乌希根楚二号 采场边坡削坡及覆土绿化",
         },
     )
 

@@ -3,18 +3,19 @@ closed and its closure restoration passed; program funds of public money; balanc
 Functions never commit: the request (or the event handler) owns the transaction."""
 
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
+from contracts.base import EventPayload
 from contracts.restoration import FundClosed, FundOpened
 from mining_rights import MiningRight
 from servicekit.auth import Principal
 from servicekit.errors import NotFound
-from servicekit.events.outbox import publish
 from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from restoration_api import rights
 from restoration_api.closures import service as closures
 from restoration_api.ledger import posting
 from restoration_api.ledger.models import (
@@ -26,9 +27,9 @@ from restoration_api.ledger.models import (
     Side,
 )
 from restoration_api.ledger.posting import FundHead
-from restoration_api.ledger.schemas import Balances, FundPublic
+from restoration_api.ledger.schemas import Balances, FundFilters, FundPublic
 from restoration_api.money import yuan
-from restoration_api.rights import filtered, own_holder
+from restoration_api.rights import of_holder
 
 C, D = Side.credit, Side.debit
 # code → (normal side, never negative)
@@ -64,13 +65,7 @@ async def open_mine_fund(*, session: AsyncSession, mine: MiningRight, now: datet
         holder_id=mine.holder_id,
         now=now,
     )
-    await publish(
-        session,
-        FundOpened(
-            fund_id=fund.id, right_id=mine.right_id, holder_id=mine.holder_id, opened_at=now
-        ),
-        subject=str(mine.right_id),
-    )
+    await announce(session, fund, FundOpened, opened_at=now)
     return fund
 
 
@@ -96,14 +91,15 @@ async def close_mine_fund(*, session: AsyncSession, fund: Fund, now: datetime) -
     fund.status, fund.closed_at = FundStatus.closed, now
     session.add(fund)
     await session.flush()
-    await publish(
-        session,
-        FundClosed(
-            fund_id=fund.id, right_id=fund.right_id, holder_id=fund.holder_id, closed_at=now
-        ),
-        subject=str(fund.right_id),
-    )
+    await announce(session, fund, FundClosed, closed_at=now)
     return True
+
+
+async def announce(
+    session: AsyncSession, fund: Fund | FundHead, event: type[EventPayload], **fields: Any
+) -> None:
+    """Publishes ``event`` about a mine's fund, with ``fields`` besides the fund's keys."""
+    await rights.announce(session, fund, event, fund_id=fund.id, **fields)
 
 
 async def close_fund_if_done(*, session: AsyncSession, right_id: UUID, now: datetime) -> None:
@@ -149,22 +145,11 @@ async def fund_for_right(*, session: AsyncSession, right_id: UUID) -> Fund | Non
 
 
 async def list_funds(
-    *,
-    session: AsyncSession,
-    page: PageParams,
-    caller: Principal,
-    right_id: UUID | None = None,
-    kind: FundKind | None = None,
-    status: FundStatus | None = None,
-) -> Page[Fund]:
-    query = filtered(
-        select(Fund),
-        (Fund.holder_id, own_holder(caller)),
-        (Fund.right_id, right_id),
-        (Fund.kind, kind),
-        (Fund.status, status),
-    )
-    return await paginate(session, query, page, order=(Fund.opened_at, Fund.id))
+    *, session: AsyncSession, page: PageParams, caller: Principal, filters: FundFilters
+) -> Page[FundPublic]:
+    query = of_holder(Fund, caller, filters)
+    funds = await paginate(session, query, page, order=(Fund.opened_at, Fund.id))
+    return funds.with_items([await fund_public(session, f) for f in funds.items])
 
 
 async def balances_fen(session: AsyncSession, fund_id: UUID) -> dict[str, int]:

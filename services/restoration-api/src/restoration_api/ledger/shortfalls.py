@@ -9,7 +9,6 @@ from uuid import NAMESPACE_URL, uuid5
 from contracts.deadline import Audience, Deadline, DeadlineAction
 from contracts.restoration import FundShortfall, FundShortfallCovered
 from servicekit import clock
-from servicekit.events.outbox import publish
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,7 +23,7 @@ from restoration_api.ledger.models import (
 )
 from restoration_api.ledger.posting import FundHead
 from restoration_api.ledger.schemas import TransferCreate
-from restoration_api.ledger.service import balances_fen
+from restoration_api.ledger.service import announce, balances_fen
 from restoration_api.money import to_fen, yuan
 
 
@@ -53,20 +52,11 @@ async def check_shortfall(*, session: AsyncSession, fund: Fund, now: datetime) -
     )
     if new.first() is None:
         return False
-    await publish(
-        session,
-        FundShortfall(
-            fund_id=fund.id,
-            right_id=fund.right_id,
-            holder_id=fund.holder_id,
-            required=Decimal(yuan(required)),
-            deposited=Decimal(yuan(deposited)),
-            shortfall=Decimal(yuan(required - deposited)),
-            deadline=_shortfall_deadline(
-                fund, due_on, f"治理恢复基金补缴 {yuan(required - deposited)} 元"
-            ),
-        ),
-        subject=str(fund.right_id),
+    missing = required - deposited
+    deadline = _shortfall_deadline(fund, due_on, f"治理恢复基金补缴 {yuan(missing)} 元")
+    shortfall = Decimal(yuan(missing))
+    await _announce(
+        session, fund, FundShortfall, required, deposited, deadline, shortfall=shortfall
     )
     return True
 
@@ -100,23 +90,13 @@ async def settle_shortfall(
     ).first()
     if noticed is None:
         return False
-    await publish(
-        session,
-        FundShortfallCovered(
-            fund_id=fund.id,
-            right_id=fund.right_id,
-            holder_id=fund.holder_id,
-            required=Decimal(yuan(required)),
-            deposited=Decimal(yuan(deposited)),
-            deadline=_shortfall_deadline(
-                fund,
-                noticed.due_on,
-                f"治理恢复基金缴存缺口已补足（应提取 {yuan(required)} 元）",
-                action=DeadlineAction.met,
-            ),
-        ),
-        subject=str(fund.right_id),
+    deadline = _shortfall_deadline(
+        fund,
+        noticed.due_on,
+        f"治理恢复基金缴存缺口已补足（应提取 {yuan(required)} 元）",
+        action=DeadlineAction.met,
     )
+    await _announce(session, fund, FundShortfallCovered, required, deposited, deadline)
     return True
 
 
@@ -143,3 +123,17 @@ def _shortfall_deadline(
         audience=Audience(holder_id=str(fund.holder_id)),
         title_zh=title_zh,
     )
+
+
+async def _announce(
+    session: AsyncSession,
+    fund: Fund | FundHead,
+    event: type[FundShortfall | FundShortfallCovered],
+    required: int,
+    deposited: int,
+    deadline: Deadline,
+    **fields: Decimal,
+) -> None:
+    """Publishes ``event`` with the fund's requirement and deposits (fen, told in yuan)."""
+    figures = {"required": Decimal(yuan(required)), "deposited": Decimal(yuan(deposited))}
+    await announce(session, fund, event, **figures, deadline=deadline, **fields)

@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 from servicekit import clock
 from servicekit.deps import Admin, Officials, Paging, Session
 from servicekit.errors import problem_doc
@@ -11,10 +11,11 @@ from servicekit.pagination import Page
 
 from restoration_api.legacy import service
 from restoration_api.legacy.schemas import Indicators, LegacySitePublic, TargetsSet
-from restoration_api.legacy_sites.schemas import LegacySiteCreate
+from restoration_api.legacy_sites.schemas import LegacySiteCreate, LegacySiteFilters
 
 router = APIRouter(tags=["legacy 历史遗留矿山与指标"])
 Edition = Annotated[str, Path(pattern=r"^\d{4}-\d{4}$", examples=["2021-2025"])]
+NO_SITE = {404: problem_doc("No such site")}
 
 
 @router.post(
@@ -36,17 +37,13 @@ async def create_site(
 
 @router.get("/legacy-sites", summary="Legacy sites 历史遗留矿山列表")
 async def list_sites(
-    session: Session, _: Officials, page: Paging, edition: str | None = None
+    session: Session, _: Officials, page: Paging, filters: Annotated[LegacySiteFilters, Query()]
 ) -> Page[LegacySitePublic]:
     """With their works, program-fund spending and accepted area."""
-    return await service.list_sites(session=session, page=page, edition=edition)
+    return await service.list_sites(session=session, page=page, filters=filters)
 
 
-@router.get(
-    "/legacy-sites/{site_id}",
-    summary="A legacy site 历史遗留矿山详情",
-    responses={404: problem_doc("No such site")},
-)
+@router.get("/legacy-sites/{site_id}", summary="A legacy site 历史遗留矿山详情", responses=NO_SITE)
 async def get_site(site_id: UUID, session: Session, _: Officials) -> LegacySitePublic:
     """One legacy site with its works, spending and accepted area."""
     return await service.get_site(session=session, site_id=site_id)

@@ -6,6 +6,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from restoration_api.bodies import body_config
+
 
 class LegacySitePublic(BaseModel):
     id: UUID
@@ -38,26 +40,21 @@ class TargetSet(BaseModel):
 
 
 class TargetsSet(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
+    model_config = body_config(
+        {
+            "period_from": 2021,
+            "period_to": 2025,
+            "targets": [
                 {
-                    "period_from": 2021,
-                    "period_to": 2025,
-                    "targets": [
-                        {
-                            "indicator": "legacy_restored_km2",
-                            "value": "0.52",
-                            "unit": "km2",
-                            "binding": True,
-                            "clause": "专栏二",
-                            "name_zh": "历史遗留矿山地质环境治理恢复面积",
-                        }
-                    ],
+                    "indicator": "legacy_restored_km2",
+                    "value": "0.52",
+                    "unit": "km2",
+                    "binding": True,
+                    "clause": "专栏二",
+                    "name_zh": "历史遗留矿山地质环境治理恢复面积",
                 }
-            ]
-        },
+            ],
+        }
     )
 
     period_from: int = Field(ge=2000, le=2100)

@@ -17,7 +17,7 @@ from restoration_api.legacy.models import PlanTarget
 from restoration_api.legacy.schemas import Indicator, Indicators, LegacySitePublic, TargetsSet
 from restoration_api.legacy_sites import service as sites
 from restoration_api.legacy_sites.models import LegacySite
-from restoration_api.legacy_sites.schemas import LegacySiteCreate
+from restoration_api.legacy_sites.schemas import LegacySiteCreate, LegacySiteFilters
 from restoration_api.money import yuan
 from restoration_api.works import service as works
 
@@ -43,9 +43,9 @@ async def get_site(*, session: AsyncSession, site_id: UUID) -> LegacySitePublic:
 
 
 async def list_sites(
-    *, session: AsyncSession, page: PageParams, edition: str | None
+    *, session: AsyncSession, page: PageParams, filters: LegacySiteFilters
 ) -> Page[LegacySitePublic]:
-    rows = await sites.list_sites(session=session, page=page, edition=edition)
+    rows = await sites.list_sites(session=session, page=page, filters=filters)
     return rows.with_items([await site_public(session, s) for s in rows.items])
 
 
@@ -81,16 +81,7 @@ async def indicators(*, session: AsyncSession, edition: str) -> Indicators:
     items = []
     for t in sorted(targets, key=lambda t: t.indicator):
         value = actual.get(t.indicator)
-        items.append(
-            Indicator(
-                indicator=t.indicator,
-                name_zh=t.name_zh,
-                unit=t.unit,
-                target=t.value,
-                actual=value,
-                met=value is not None and value >= t.value,
-                binding=t.binding,
-                clause=t.clause,
-            )
-        )
+        met = value is not None and value >= t.value
+        told = t.model_dump(include={"indicator", "name_zh", "unit", "binding", "clause"})
+        items.append(Indicator(**told, target=t.value, actual=value, met=met))
     return Indicators(edition=edition, period_from=start, period_to=end, indicators=items)

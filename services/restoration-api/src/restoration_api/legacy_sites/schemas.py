@@ -4,7 +4,10 @@ a mine or a legacy site."""
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+
+from restoration_api.bodies import body_config
+from restoration_api.rights import MineFilters
 
 
 class MineOrSite(BaseModel):
@@ -18,19 +21,22 @@ class MineOrSite(BaseModel):
         return self
 
 
+class MineOrSiteFilters(MineFilters):
+    legacy_site_id: UUID | None = None
+
+
+class LegacySiteFilters(BaseModel):
+    edition: str | None = None
+
+
 class LegacySiteCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "code": "LS-G208-23KM",
-                    "name": "208国道23公里处废弃砂场",
-                    "edition": "2016-2020",
-                    "plan_clause": "第一章第二节四",
-                }
-            ]
-        },
+    model_config = body_config(
+        {
+            "code": "LS-G208-23KM",
+            "name": "208国道23公里处废弃砂场",
+            "edition": "2016-2020",
+            "plan_clause": "第一章第二节四",
+        }
     )
 
     code: str = Field(min_length=1, max_length=40)

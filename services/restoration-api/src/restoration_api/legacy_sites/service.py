@@ -12,8 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from restoration_api.ledger.models import Fund, FundKind
 from restoration_api.legacy_sites.models import LegacySite
-from restoration_api.legacy_sites.schemas import LegacySiteCreate, MineOrSite
-from restoration_api.rights import acted_on, filtered
+from restoration_api.legacy_sites.schemas import LegacySiteCreate, LegacySiteFilters, MineOrSite
+from restoration_api.rights import acted_on, matching
 
 
 def bad(field: str, message: str) -> Exception:
@@ -40,9 +40,9 @@ async def get_site(*, session: AsyncSession, site_id: UUID) -> LegacySite:
 
 
 async def list_sites(
-    *, session: AsyncSession, page: PageParams, edition: str | None
+    *, session: AsyncSession, page: PageParams, filters: LegacySiteFilters
 ) -> Page[LegacySite]:
-    query = filtered(select(LegacySite), (LegacySite.edition, edition))
+    query = matching(select(LegacySite), LegacySite, filters)
     return await paginate(session, query, page, order=(LegacySite.code, LegacySite.id))
 
 

@@ -1,29 +1,26 @@
 """HTTP for restoration plans and the annual obligations."""
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from servicekit import clock
 from servicekit.deps import BureauOrHolder, Paging, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from restoration_api.plans import service
-from restoration_api.plans.schemas import (
-    ObligationPublic,
-    ObligationSubmit,
-    PlanCreate,
-    PlanPublic,
-)
+from restoration_api.plans.schemas import ObligationPublic, ObligationSubmit, PlanCreate, PlanPublic
+from restoration_api.rights import MineFilters, MineStatusFilters
 
 router = APIRouter(tags=["plans 治理方案与年度报送"])
+NO_MINE = {404: problem_doc("No such mine (or not yours)")}
+NO_OBLIGATION = {404: problem_doc("No such obligation (or not yours)")}
+NO_PLAN = {404: problem_doc("No such plan")}
 
 
 @router.post(
-    "/plans",
-    status_code=201,
-    summary="File a restoration plan 报送治理方案",
-    responses={404: problem_doc("No such mine (or not yours)")},
+    "/plans", status_code=201, summary="File a restoration plan 报送治理方案", responses=NO_MINE
 )
 async def create_plan(
     data: PlanCreate, session: Session, caller: BureauOrHolder, response: Response
@@ -35,60 +32,44 @@ async def create_plan(
     """
     plan = await service.create_plan(session=session, data=data, caller=caller, now=clock.now())
     response.headers["Location"] = f"/plans/{plan.id}"
-    return service.plan_public(plan)
+    return plan
 
 
 @router.get("/plans", summary="List restoration plans 治理方案列表")
 async def list_plans(
-    session: Session, caller: Reader, page: Paging, right_id: UUID | None = None
+    session: Session, caller: Reader, page: Paging, filters: Annotated[MineFilters, Query()]
 ) -> Page[PlanPublic]:
     """Plans of all mines or of one (`right_id`); enterprises see their own."""
-    plans = await service.list_plans(session=session, caller=caller, page=page, right_id=right_id)
-    return plans.with_items([service.plan_public(p) for p in plans.items])
+    return await service.list_plans(session=session, caller=caller, page=page, filters=filters)
 
 
-@router.get(
-    "/plans/{plan_id}",
-    summary="A restoration plan 治理方案详情",
-    responses={404: problem_doc("No such plan")},
-)
+@router.get("/plans/{plan_id}", summary="A restoration plan 治理方案详情", responses=NO_PLAN)
 async def get_plan(plan_id: UUID, session: Session, caller: Reader) -> PlanPublic:
     """One plan with its yearly schedule (cost in yuan, area in hectares)."""
-    return service.plan_public(
-        await service.get_plan(session=session, plan_id=plan_id, caller=caller)
-    )
+    return await service.get_plan(session=session, plan_id=plan_id, caller=caller)
 
 
 @router.get("/obligations", summary="Annual restoration obligations 年度治理计划书与年度报告")
 async def list_obligations(
-    session: Session,
-    caller: Reader,
-    page: Paging,
-    right_id: UUID | None = None,
-    status: str | None = None,
+    session: Session, caller: Reader, page: Paging, filters: Annotated[MineStatusFilters, Query()]
 ) -> Page[ObligationPublic]:
     """Created each year by the `annual_obligations` job for every active mine; `status` is due,
     submitted or overdue.
     """
-    rows = await service.list_obligations(
-        session=session, caller=caller, page=page, right_id=right_id, status=status
+    return await service.list_obligations(
+        session=session, caller=caller, page=page, filters=filters
     )
-    return rows.shaped(ObligationPublic)
 
 
 @router.post(
     "/obligations/{obligation_id}/submit",
     summary="Submit an annual plan or report 报送年度材料",
-    responses={
-        404: problem_doc("No such obligation (or not yours)"),
-        409: problem_doc("Already submitted"),
-    },
+    responses={**NO_OBLIGATION, 409: problem_doc("Already submitted")},
 )
 async def submit_obligation(
     obligation_id: UUID, data: ObligationSubmit, session: Session, caller: BureauOrHolder
 ) -> ObligationPublic:
     """Publishes `restoration.obligation.submitted` with the deadline met."""
-    ob = await service.submit(
-        session=session, obligation_id=obligation_id, document_ref=data.document_ref, caller=caller
+    return await service.submit(
+        session=session, obligation_id=obligation_id, data=data, caller=caller
     )
-    return ObligationPublic.model_validate(ob, from_attributes=True)

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from restoration_api.bodies import body_config
 from restoration_api.money import Yuan
 
 GRANITE_MINE = "5b0c2a4e-3c1d-4e0f-9a51-6a1f3c2b9d01"
@@ -20,25 +21,20 @@ class ScheduleYear(BaseModel):
 
 
 class PlanCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "right_id": GRANITE_MINE,
-                    "kind": "protection_reclamation",
-                    "title": "二连浩特市乌希根楚二号建筑用花岗岩矿矿山地质环境保护与土地复垦方案",
-                    "estimated_cost": "360000.00",
-                    "area_ha": "3.86",
-                    "schedule": [
-                        {"year": 2026, "cost": "120000.00", "area_ha": "1.2"},
-                        {"year": 2027, "cost": "120000.00", "area_ha": "1.3"},
-                        {"year": 2028, "cost": "120000.00", "area_ha": "1.36"},
-                    ],
-                    "approved_on": "2025-12-20",
-                }
-            ]
-        },
+    model_config = body_config(
+        {
+            "right_id": GRANITE_MINE,
+            "kind": "protection_reclamation",
+            "title": "二连浩特市乌希根楚二号建筑用花岗岩矿矿山地质环境保护与土地复垦方案",
+            "estimated_cost": "360000.00",
+            "area_ha": "3.86",
+            "schedule": [
+                {"year": 2026, "cost": "120000.00", "area_ha": "1.2"},
+                {"year": 2027, "cost": "120000.00", "area_ha": "1.3"},
+                {"year": 2028, "cost": "120000.00", "area_ha": "1.36"},
+            ],
+            "approved_on": "2025-12-20",
+        }
     )
 
     right_id: UUID
@@ -79,10 +75,7 @@ class PlanPublic(BaseModel):
 
 
 class ObligationSubmit(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"document_ref": "2027年度矿山地质环境治理计划书.pdf"}]},
-    )
+    model_config = body_config({"document_ref": "2027年度矿山地质环境治理计划书.pdf"})
 
     document_ref: str = Field(min_length=1, max_length=300)
 

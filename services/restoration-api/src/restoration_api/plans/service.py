@@ -10,19 +10,34 @@ from mining_rights.service import ACTIVE
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, NotFound
-from servicekit.events.outbox import publish
 from servicekit.lookup import get_or_404, owned_or_404
 from servicekit.pagination import Page, PageParams, paginate
-from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from restoration_api import rights
+from restoration_api.deadlines import missed
 from restoration_api.money import to_fen, yuan
 from restoration_api.plans.models import Obligation, RestorationPlan
-from restoration_api.plans.schemas import PlanCreate, PlanPublic, ScheduleYearPublic
-from restoration_api.rights import acted_on, filtered, on_callers_mines, own_holder
+from restoration_api.plans.schemas import (
+    ObligationPublic,
+    ObligationSubmit,
+    PlanCreate,
+    PlanPublic,
+    ScheduleYearPublic,
+)
+from restoration_api.rights import (
+    MineFilters,
+    MineStatusFilters,
+    acted_on,
+    announce,
+    of_holder,
+    on_mines,
+    sees_mine,
+)
 
+ObligationEvent = ObligationDue | ObligationOverdue | ObligationSubmitted
 TITLES = {
     "annual_restoration_plan": "年度矿山地质环境治理计划书",
     "annual_restoration_report": "矿山地质环境治理年度报告",
@@ -31,24 +46,20 @@ TITLES = {
 
 async def create_plan(
     *, session: AsyncSession, data: PlanCreate, caller: Principal, now: datetime
-) -> RestorationPlan:
+) -> PlanPublic:
     await acted_on(session=session, right_id=data.right_id, caller=caller)
     plan = RestorationPlan(
-        right_id=data.right_id,
-        kind=data.kind,
-        title=data.title,
+        **data.model_dump(exclude={"estimated_cost", "schedule"}),
         estimated_cost_fen=to_fen(data.estimated_cost),
-        area_ha=data.area_ha,
         schedule=[
             {"year": s.year, "cost_fen": to_fen(s.cost), "area_ha": str(s.area_ha)}
             for s in sorted(data.schedule, key=lambda s: s.year)
         ],
-        approved_on=data.approved_on,
         created_at=now,
     )
     session.add(plan)
     await session.flush()
-    return plan
+    return plan_public(plan)
 
 
 def plan_public(plan: RestorationPlan) -> PlanPublic:
@@ -62,24 +73,20 @@ def plan_public(plan: RestorationPlan) -> PlanPublic:
     )
 
 
-async def get_plan(*, session: AsyncSession, plan_id: UUID, caller: Principal) -> RestorationPlan:
+async def get_plan(*, session: AsyncSession, plan_id: UUID, caller: Principal) -> PlanPublic:
     plan = await get_or_404(session, RestorationPlan, plan_id, what="restoration plan")
-    if caller.own_holder is not None:  # only an enterprise needs the mine's holder
-        mine = await session.get(MiningRight, plan.right_id)
-        if not caller.sees_holder(mine.holder_id):
-            raise NotFound(f"No restoration plan {plan_id}.")
-    return plan
+    if not await sees_mine(session, caller, plan.right_id):
+        raise NotFound(f"No restoration plan {plan_id}.")
+    return plan_public(plan)
 
 
 async def list_plans(
-    *, session: AsyncSession, caller: Principal, page: PageParams, right_id: UUID | None
-) -> Page[RestorationPlan]:
-    query = filtered(
-        on_callers_mines(select(RestorationPlan), caller), (RestorationPlan.right_id, right_id)
-    )
-    return await paginate(
-        session, query, page, order=(RestorationPlan.created_at, RestorationPlan.id)
-    )
+    *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineFilters
+) -> Page[PlanPublic]:
+    query = on_mines(RestorationPlan, caller, filters)
+    order = (RestorationPlan.created_at, RestorationPlan.id)
+    plans = await paginate(session, query, page, order=order)
+    return plans.with_items([plan_public(p) for p in plans.items])
 
 
 async def current_plan(
@@ -113,6 +120,16 @@ def _deadline(ob: Obligation, action: DeadlineAction) -> Deadline:
         subject=str(ob.right_id),
         audience=Audience(holder_id=str(ob.holder_id)),
         title_zh=f"{ob.year}年度{TITLES[ob.kind]}报送",
+    )
+
+
+async def _announce(
+    session: AsyncSession, ob: Obligation, event: type[ObligationEvent], action: DeadlineAction
+) -> None:
+    """Publishes ``event`` about the obligation, its deadline at ``action``."""
+    deadline = _deadline(ob, action)
+    await announce(
+        session, ob, event, obligation_id=ob.id, kind=ob.kind, year=ob.year, deadline=deadline
     )
 
 
@@ -155,96 +172,41 @@ async def annual_obligations(session: AsyncSession, now: datetime) -> int:
             new_id = created.scalar_one_or_none()
             if new_id is not None:
                 ob = await session.get(Obligation, new_id)
-                await publish(
-                    session,
-                    ObligationDue(
-                        obligation_id=ob.id,
-                        right_id=ob.right_id,
-                        holder_id=ob.holder_id,
-                        kind=kind,
-                        year=year,
-                        deadline=_deadline(ob, DeadlineAction.set),
-                    ),
-                    subject=str(ob.right_id),
-                )
+                await _announce(session, ob, ObligationDue, DeadlineAction.set)
                 handled += 1
-    late = (
-        await session.exec(
-            select(Obligation)
-            .where(Obligation.status == "due", Obligation.due_on < today)
-            .with_for_update(skip_locked=True)
-        )
-    ).all()
-    for ob in late:
+    for ob in await missed(session, Obligation, status="due", today=today):
         ob.status = "overdue"
         session.add(ob)
-        await publish(
-            session,
-            ObligationOverdue(
-                obligation_id=ob.id,
-                right_id=ob.right_id,
-                holder_id=ob.holder_id,
-                kind=ob.kind,
-                year=ob.year,
-                deadline=_deadline(ob, DeadlineAction.overdue),
-            ),
-            subject=str(ob.right_id),
-        )
+        await _announce(session, ob, ObligationOverdue, DeadlineAction.overdue)
         handled += 1
     await session.flush()
     return handled
 
 
 async def list_obligations(
-    *,
-    session: AsyncSession,
-    caller: Principal,
-    page: PageParams,
-    right_id: UUID | None,
-    status: str | None,
-) -> Page[Obligation]:
-    query = filtered(
-        select(Obligation),
-        (Obligation.holder_id, own_holder(caller)),
-        (Obligation.right_id, right_id),
-        (Obligation.status, status),
-    )
-    return await paginate(session, query, page, order=(Obligation.due_on, Obligation.id))
+    *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineStatusFilters
+) -> Page[ObligationPublic]:
+    query = of_holder(Obligation, caller, filters)
+    rows = await paginate(session, query, page, order=(Obligation.due_on, Obligation.id))
+    return rows.shaped(ObligationPublic)
 
 
 async def submit(
-    *, session: AsyncSession, obligation_id: UUID, document_ref: str, caller: Principal
-) -> Obligation:
+    *, session: AsyncSession, obligation_id: UUID, data: ObligationSubmit, caller: Principal
+) -> ObligationPublic:
     ob = await owned_or_404(
         session, Obligation, obligation_id, caller, what="obligation", for_update=True
     )
     if ob.status == "submitted":
         raise Conflict(f"Obligation {obligation_id} was already submitted.")
-    ob.status, ob.document_ref, ob.submitted_at = "submitted", document_ref, clock.now()
+    ob.status, ob.document_ref, ob.submitted_at = "submitted", data.document_ref, clock.now()
     session.add(ob)
     await session.flush()
-    await publish(
-        session,
-        ObligationSubmitted(
-            obligation_id=ob.id,
-            right_id=ob.right_id,
-            holder_id=ob.holder_id,
-            kind=ob.kind,
-            year=ob.year,
-            deadline=_deadline(ob, DeadlineAction.met),
-        ),
-        subject=str(ob.right_id),
-    )
-    return ob
+    await _announce(session, ob, ObligationSubmitted, DeadlineAction.met)
+    return ObligationPublic.model_validate(ob, from_attributes=True)
 
 
 async def follow_holder(*, session: AsyncSession, right_id: UUID) -> None:
     """The mine's open obligations pass to the holder the read model names (the right was
     transferred); submitted ones stay with the holder who submitted them."""
-    mine = await session.get(MiningRight, right_id)
-    if mine is not None:
-        await session.exec(
-            update(Obligation)
-            .where(Obligation.right_id == right_id, Obligation.status != "submitted")
-            .values(holder_id=mine.holder_id)
-        )
+    await rights.follow_holder(session, Obligation, right_id, done="submitted")

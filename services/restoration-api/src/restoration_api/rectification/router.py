@@ -1,8 +1,9 @@
 """HTTP for restoration rectification orders."""
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from servicekit import clock
 from servicekit.deps import Bureau, Paging, Reader, Session
 from servicekit.errors import problem_doc
@@ -14,17 +15,14 @@ from restoration_api.rectification.schemas import (
     RectificationPublic,
     RectificationResolve,
 )
+from restoration_api.rights import MineStatusFilters
 
 router = APIRouter(prefix="/rectifications", tags=["rectifications 限期整改"])
+NO_MINE = {404: problem_doc("No such mine")}
 NO_SUCH = {404: problem_doc("No such rectification (or not yours)")}
 
 
-@router.post(
-    "",
-    status_code=201,
-    summary="Order rectification 责令限期整改",
-    responses={404: problem_doc("No such mine")},
-)
+@router.post("", status_code=201, summary="Order rectification 责令限期整改", responses=NO_MINE)
 async def order(
     data: RectificationCreate, session: Session, caller: Bureau, response: Response
 ) -> RectificationPublic:
@@ -33,33 +31,25 @@ async def order(
     """
     rect = await service.order(session=session, data=data, caller=caller, now=clock.now())
     response.headers["Location"] = f"/rectifications/{rect.id}"
-    return RectificationPublic.model_validate(rect, from_attributes=True)
+    return rect
 
 
 @router.get("", summary="Rectification orders 整改通知列表")
 async def list_rectifications(
-    session: Session,
-    caller: Reader,
-    page: Paging,
-    right_id: UUID | None = None,
-    status: str | None = None,
+    session: Session, caller: Reader, page: Paging, filters: Annotated[MineStatusFilters, Query()]
 ) -> Page[RectificationPublic]:
     """Orders by mine and status; enterprises see their own."""
-    rows = await service.list_rectifications(
-        session=session, caller=caller, page=page, right_id=right_id, status=status
+    return await service.list_rectifications(
+        session=session, caller=caller, page=page, filters=filters
     )
-    return rows.shaped(RectificationPublic)
 
 
-@router.get(
-    "/{rectification_id}", summary="A rectification order 整改通知详情", responses={**NO_SUCH}
-)
+@router.get("/{rectification_id}", summary="A rectification order 整改通知详情", responses=NO_SUCH)
 async def get_rectification(
     rectification_id: UUID, session: Session, caller: Reader
 ) -> RectificationPublic:
     """One order with its deadline and outcome."""
-    rect = await service.get(session=session, rectification_id=rectification_id, caller=caller)
-    return RectificationPublic.model_validate(rect, from_attributes=True)
+    return await service.get(session=session, rectification_id=rectification_id, caller=caller)
 
 
 @router.post(
@@ -73,11 +63,10 @@ async def resolve(
     """Reviewers confirm the fix; publishes `restoration.rectification.resolved` with the deadline
     met. An overdue order can still be resolved.
     """
-    rect = await service.resolve(
+    return await service.resolve(
         session=session,
         rectification_id=rectification_id,
+        data=data,
         caller=caller,
-        resolution=data.resolution,
         now=clock.now(),
     )
-    return RectificationPublic.model_validate(rect, from_attributes=True)

@@ -1,21 +1,18 @@
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from restoration_api.bodies import body_config
 
 
 class RectificationCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "right_id": "5b0c2a4e-3c1d-4e0f-9a51-6a1f3c2b9d01",
-                    "reason": "2026年度治理任务未完成：采场边坡未按方案削坡",
-                    "due_on": "2027-03-31",
-                }
-            ]
-        },
+    model_config = body_config(
+        {
+            "right_id": "5b0c2a4e-3c1d-4e0f-9a51-6a1f3c2b9d01",
+            "reason": "2026年度治理任务未完成：采场边坡未按方案削坡",
+            "due_on": "2027-03-31",
+        }
     )
 
     right_id: UUID
@@ -24,10 +21,7 @@ class RectificationCreate(BaseModel):
 
 
 class RectificationResolve(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"resolution": "已完成削坡及覆土，复查合格"}]},
-    )
+    model_config = body_config({"resolution": "已完成削坡及覆土，复查合格"})
 
     resolution: str = Field(min_length=1, max_length=1000)
 

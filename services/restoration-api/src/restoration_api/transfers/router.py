@@ -3,32 +3,39 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from servicekit import clock
 from servicekit.auth import Principal, Role, require
 from servicekit.deps import Paging, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
-from restoration_api.ledger.models import TransferKind
-from restoration_api.ledger.schemas import TransferCreate, TransferPublic
+from restoration_api.ledger.schemas import TransferCreate, TransferFilters, TransferPublic
 from restoration_api.transfers import service
 
 router = APIRouter(tags=["funds 治理恢复基金"])
 # the bureau's finance and the government payment system post; nobody else
 Poster = Annotated[Principal, Depends(require(Role.bureau_admin, Role.gov_system))]
 NO_FUND = {404: problem_doc("No such fund (or not yours) 无此基金账户")}
+NOT_POSTED = {
+    **NO_FUND,
+    409: problem_doc("Fund closed, already reversed, or refund before closure acceptance"),
+}
 
 
 @router.get(
-    "/funds/{fund_id}/transfers", summary="A fund's transfers 基金账务明细", responses={**NO_FUND}
+    "/funds/{fund_id}/transfers", summary="A fund's transfers 基金账务明细", responses=NO_FUND
 )
 async def list_transfers(
-    fund_id: UUID, session: Session, caller: Reader, page: Paging, kind: TransferKind | None = None
+    fund_id: UUID,
+    session: Session,
+    caller: Reader,
+    page: Paging,
+    filters: Annotated[TransferFilters, Query()],
 ) -> Page[TransferPublic]:
     """Every transfer with its double entries, in posting order."""
     return await service.fund_transfers(
-        session=session, fund_id=fund_id, caller=caller, page=page, kind=kind
+        session=session, fund_id=fund_id, caller=caller, page=page, filters=filters
     )
 
 
@@ -36,10 +43,7 @@ async def list_transfers(
     "/funds/{fund_id}/transfers",
     status_code=201,
     summary="Post a transfer 记账",
-    responses={
-        **NO_FUND,
-        409: problem_doc("Fund closed, already reversed, or refund before closure acceptance"),
-    },
+    responses=NOT_POSTED,
 )
 async def post_transfer(
     fund_id: UUID, data: TransferCreate, session: Session, caller: Poster, response: Response

@@ -45,9 +45,14 @@ from restoration_api.ledger.models import (
     TransferKind,
 )
 from restoration_api.ledger.posting import FundHead
-from restoration_api.ledger.schemas import EntryPublic, TransferCreate, TransferPublic
+from restoration_api.ledger.schemas import (
+    EntryPublic,
+    TransferCreate,
+    TransferFilters,
+    TransferPublic,
+)
 from restoration_api.money import to_fen, yuan
-from restoration_api.rights import filtered
+from restoration_api.rights import matching
 from restoration_api.works import service as works
 
 C, D = Side.credit, Side.debit
@@ -271,13 +276,6 @@ async def get_transfer(*, session: AsyncSession, fund: Fund, transfer_id: UUID) 
     return await transfer_public(session, transfer)
 
 
-async def list_transfers(
-    *, session: AsyncSession, fund: Fund, page: PageParams, kind: TransferKind | None = None
-) -> Page[Transfer]:
-    query = filtered(select(Transfer).where(Transfer.fund_id == fund.id), (Transfer.kind, kind))
-    return await paginate(session, query, page, order=(Transfer.posted_at, Transfer.id))
-
-
 async def post(
     *, session: AsyncSession, fund_id: UUID, data: TransferCreate, caller: Principal, now: datetime
 ) -> Posted:
@@ -307,8 +305,9 @@ async def fund_transfers(
     fund_id: UUID,
     caller: Principal,
     page: PageParams,
-    kind: TransferKind | None,
+    filters: TransferFilters,
 ) -> Page[TransferPublic]:
     fund = await ledger.get_fund(session=session, fund_id=fund_id, caller=caller)
-    rows = await list_transfers(session=session, fund=fund, page=page, kind=kind)
+    query = matching(select(Transfer).where(Transfer.fund_id == fund.id), Transfer, filters)
+    rows = await paginate(session, query, page, order=(Transfer.posted_at, Transfer.id))
     return rows.with_items([await transfer_public(session, t) for t in rows.items])

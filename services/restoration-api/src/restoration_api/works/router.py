@@ -1,24 +1,25 @@
 """HTTP for restoration works."""
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from servicekit import clock
 from servicekit.deps import BureauOrHolder, Paging, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
+from restoration_api.legacy_sites.schemas import MineOrSiteFilters
 from restoration_api.works import service
 from restoration_api.works.schemas import WorkCreate, WorkPublic
 
 router = APIRouter(tags=["works 治理工程与验收"])
+NO_MINE = {404: problem_doc("No such mine (or not yours)")}
+NO_WORK = {404: problem_doc("No such work")}
 
 
 @router.post(
-    "/works",
-    status_code=201,
-    summary="Register a restoration work 登记治理工程",
-    responses={404: problem_doc("No such mine (or not yours)")},
+    "/works", status_code=201, summary="Register a restoration work 登记治理工程", responses=NO_MINE
 )
 async def create_work(
     data: WorkCreate, session: Session, caller: BureauOrHolder, response: Response
@@ -28,34 +29,18 @@ async def create_work(
     """
     work = await service.create_work(session=session, data=data, caller=caller, now=clock.now())
     response.headers["Location"] = f"/works/{work.id}"
-    return await service.work_public(session, work)
+    return work
 
 
 @router.get("/works", summary="List restoration works 治理工程列表")
 async def list_works(
-    session: Session,
-    caller: Reader,
-    page: Paging,
-    right_id: UUID | None = None,
-    legacy_site_id: UUID | None = None,
+    session: Session, caller: Reader, page: Paging, filters: Annotated[MineOrSiteFilters, Query()]
 ) -> Page[WorkPublic]:
     """Works of a mine or of a legacy site, with the money spent on each."""
-    rows = await service.list_works(
-        session=session,
-        caller=caller,
-        page=page,
-        right_id=right_id,
-        legacy_site_id=legacy_site_id,
-    )
-    return rows.with_items([await service.work_public(session, w) for w in rows.items])
+    return await service.list_works(session=session, caller=caller, page=page, filters=filters)
 
 
-@router.get(
-    "/works/{work_id}",
-    summary="A restoration work 治理工程详情",
-    responses={404: problem_doc("No such work")},
-)
+@router.get("/works/{work_id}", summary="A restoration work 治理工程详情", responses=NO_WORK)
 async def get_work(work_id: UUID, session: Session, caller: Reader) -> WorkPublic:
     """One work, with the expenditures posted against it net of reversals."""
-    work = await service.get_work(session=session, work_id=work_id, caller=caller)
-    return await service.work_public(session, work)
+    return await service.get_work(session=session, work_id=work_id, caller=caller)

@@ -4,8 +4,9 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from restoration_api.bodies import body_config
 from restoration_api.legacy_sites.schemas import MineOrSite
 from restoration_api.money import Yuan
 
@@ -13,19 +14,14 @@ GRANITE_MINE = "5b0c2a4e-3c1d-4e0f-9a51-6a1f3c2b9d01"
 
 
 class WorkCreate(MineOrSite):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "right_id": GRANITE_MINE,
-                    "name": "乌希根楚二号 采场边坡削坡及覆土绿化",
-                    "area_ha": "1.2",
-                    "estimated_cost": "120000.00",
-                    "year": 2026,
-                }
-            ]
-        },
+    model_config = body_config(
+        {
+            "right_id": GRANITE_MINE,
+            "name": "乌希根楚二号 采场边坡削坡及覆土绿化",
+            "area_ha": "1.2",
+            "estimated_cost": "120000.00",
+            "year": 2026,
+        }
     )
 
     name: str = Field(min_length=1, max_length=200)

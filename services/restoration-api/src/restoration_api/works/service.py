@@ -4,7 +4,6 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from mining_rights import MiningRight
 from servicekit.auth import Principal
 from servicekit.errors import NotFound
 from servicekit.lookup import get_or_404
@@ -14,29 +13,26 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from restoration_api.ledger.models import Transfer
+from restoration_api.legacy_sites.schemas import MineOrSiteFilters
 from restoration_api.legacy_sites.service import check_target
 from restoration_api.money import to_fen, yuan
-from restoration_api.rights import filtered, on_callers_mines
+from restoration_api.rights import on_mines, sees_mine
 from restoration_api.works.models import Work
 from restoration_api.works.schemas import WorkCreate, WorkPublic
 
 
 async def create_work(
     *, session: AsyncSession, data: WorkCreate, caller: Principal, now: datetime
-) -> Work:
+) -> WorkPublic:
     await check_target(session=session, target=data, caller=caller)
     work = Work(
-        right_id=data.right_id,
-        legacy_site_id=data.legacy_site_id,
-        name=data.name,
-        area_ha=data.area_ha,
+        **data.model_dump(exclude={"estimated_cost"}),
         estimated_cost_fen=to_fen(data.estimated_cost),
-        year=data.year,
         created_at=now,
     )
     session.add(work)
     await session.flush()
-    return work
+    return await work_public(session, work)
 
 
 def _unreversed():
@@ -76,29 +72,19 @@ async def find(*, session: AsyncSession, work_id: UUID) -> Work | None:
     return await session.get(Work, work_id)
 
 
-async def get_work(*, session: AsyncSession, work_id: UUID, caller: Principal) -> Work:
+async def get_work(*, session: AsyncSession, work_id: UUID, caller: Principal) -> WorkPublic:
     work = await get_or_404(session, Work, work_id, what="work")
-    if caller.own_holder is not None:
-        mine = await session.get(MiningRight, work.right_id) if work.right_id else None
-        if mine is None or not caller.sees_holder(mine.holder_id):
-            raise NotFound(f"No work {work_id}.")
-    return work
+    if not await sees_mine(session, caller, work.right_id):
+        raise NotFound(f"No work {work_id}.")
+    return await work_public(session, work)
 
 
 async def list_works(
-    *,
-    session: AsyncSession,
-    caller: Principal,
-    page: PageParams,
-    right_id: UUID | None,
-    legacy_site_id: UUID | None,
-) -> Page[Work]:
-    query = filtered(
-        on_callers_mines(select(Work), caller),
-        (Work.right_id, right_id),
-        (Work.legacy_site_id, legacy_site_id),
-    )
-    return await paginate(session, query, page, order=(Work.created_at, Work.id))
+    *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineOrSiteFilters
+) -> Page[WorkPublic]:
+    query = on_mines(Work, caller, filters)
+    rows = await paginate(session, query, page, order=(Work.created_at, Work.id))
+    return rows.with_items([await work_public(session, w) for w in rows.items])
 
 
 async def area_by_year(session: AsyncSession, right_id: UUID) -> dict[int, Decimal]:
