@@ -32,6 +32,13 @@ class FilingSubmit(BaseModel):
     model_config = {"json_schema_extra": {"examples": [EXAMPLE]}}
 
 
+class FilingFilters(BaseModel):
+    right_id: UUID | None = None
+    year: int | None = Field(None, ge=1900, le=2999)
+    kind: FilingKind | None = None
+    status: FilingStatus | None = None
+
+
 class FilingPublic(BaseModel):
     id: UUID
     right_id: UUID
