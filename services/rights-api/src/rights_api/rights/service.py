@@ -20,7 +20,7 @@ from contracts.rights import (
 )
 from servicekit import clock
 from servicekit.auth import Principal
-from servicekit.errors import Conflict, NotFound
+from servicekit.errors import Conflict, FieldError, NotFound, validation_error
 from servicekit.events.outbox import publish
 from servicekit.lookup import get_or_404, owned_or_404
 from servicekit.pagination import Page, PageParams, paginate
@@ -407,9 +407,26 @@ def _matching(filters: RightFilters, caller: Principal | None) -> Select[Any]:
             query = query.where(column == value)
     if filters.expiring_before is not None:
         query = query.where(Right.valid_to < filters.expiring_before)
-    if filters.bbox is not None:
-        query = query.where(bbox_overlaps(filters.bbox))
+    if filters.bbox:
+        query = query.where(bbox_overlaps(_bbox(filters.bbox)))
     return query
+
+
+def _bbox(raw: str) -> tuple[float, float, float, float]:
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(part) for part in raw.split(","))
+    except ValueError:
+        min_lon = None
+    if min_lon is None or not (min_lon <= max_lon and min_lat <= max_lat):
+        raise validation_error(
+            [
+                FieldError(
+                    field="query.bbox",
+                    message="four numbers min_lon,min_lat,max_lon,max_lat with min ≤ max",
+                )
+            ]
+        )
+    return min_lon, min_lat, max_lon, max_lat
 
 
 async def list_rights(
