@@ -198,17 +198,9 @@ async def show(
 async def list_applications(
     *, session: AsyncSession, principal: Principal, page: PageParams, filters: ApplicationFilters
 ) -> Page[ApplicationPublic]:
-    query = select(Application)
+    query = select(Application).filter_by(**filters.model_dump(exclude_none=True))
     if principal.own_holder is not None:
         query = query.where(Application.holder_id == UUID(principal.own_holder))
-    for column, value in (
-        (Application.status, filters.status),
-        (Application.kind, filters.kind),
-        (Application.holder_id, filters.holder_id),
-        (Application.right_id, filters.right_id),
-    ):
-        if value is not None:
-            query = query.where(column == value)
     rows = await paginate(session, query, page, order=(Application.filed_at, Application.id))
     return rows.with_items([await public(session=session, application=a) for a in rows.items])
 

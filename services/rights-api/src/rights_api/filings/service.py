@@ -229,12 +229,7 @@ async def get(
 ) -> tuple[Filing, Right]:
     """404 too for another holder's filing (BOLA)."""
     return await rights.on_visible_right(
-        session=session,
-        model=Filing,
-        key=filing_id,
-        caller=caller,
-        what="filing",
-        for_update=for_update,
+        session, Filing, filing_id, caller=caller, what="filing", for_update=for_update
     )
 
 
@@ -262,15 +257,9 @@ async def show(*, session: AsyncSession, filing_id: UUID, caller: Principal) -> 
 async def list_filings(
     *, session: AsyncSession, page: PageParams, caller: Principal, filters: FilingFilters
 ) -> Page[FilingPublic]:
-    query = rights.visible(select(Filing), Filing.right_id, caller)
-    for column, value in (
-        (Filing.right_id, filters.right_id),
-        (Filing.year, filters.year),
-        (Filing.kind, filters.kind),
-        (Filing.status, filters.status),
-    ):
-        if value is not None:
-            query = query.where(column == value)
+    # filter_by names Filing's columns as long as nothing is joined yet
+    query = select(Filing).filter_by(**filters.model_dump(exclude_none=True))
+    query = rights.visible(query, Filing.right_id, caller)
     rows = await paginate(session, query, page, order=(Filing.created_at, Filing.id))
     return rows.with_items(await public(session=session, filings=rows.items))
 

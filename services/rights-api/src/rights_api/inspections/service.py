@@ -142,7 +142,7 @@ def _replayed(existing: Inspection, digest: str, inspector: Principal) -> Inspec
 async def get(*, session: AsyncSession, inspection_id: UUID, caller: Principal) -> Inspection:
     """404 too when it belongs to another holder's mine: nothing is learned about it (BOLA)."""
     inspection, _ = await rights.on_visible_right(
-        session=session, model=Inspection, key=inspection_id, caller=caller, what="inspection"
+        session, Inspection, inspection_id, caller=caller, what="inspection"
     )
     return inspection
 

@@ -53,10 +53,10 @@ async def get_right(
 
 
 async def on_visible_right(
-    *,
     session: AsyncSession,
     model: type[Row],
     key: UUID,
+    *,
     caller: Principal,
     what: str,
     for_update: bool = False,
@@ -331,7 +331,9 @@ async def change(
 
 
 def _matching(filters: RightFilters, caller: Principal | None) -> Select[Any]:
-    query = select(Right)
+    box = _bbox(filters.bbox) if filters.bbox else None  # a bad one is a 422 whoever asks
+    equal = filters.model_dump(include={"mineral", "status", "zone", "kind"}, exclude_none=True)
+    query = select(Right).filter_by(**equal)
     holder_id = filters.holder_id
     if caller is not None and caller.own_holder is not None:
         if holder_id is not None and str(holder_id) != caller.own_holder:
@@ -339,18 +341,10 @@ def _matching(filters: RightFilters, caller: Principal | None) -> Select[Any]:
         holder_id = UUID(caller.own_holder)
     if holder_id is not None:
         query = query.where(Right.holder_id == holder_id)
-    for column, value in (
-        (Right.mineral, filters.mineral),
-        (Right.status, filters.status),
-        (Right.zone, filters.zone),
-        (Right.kind, filters.kind),
-    ):
-        if value is not None:
-            query = query.where(column == value)
     if filters.expiring_before is not None:
         query = query.where(Right.valid_to < filters.expiring_before)
-    if filters.bbox:
-        query = query.where(bbox_overlaps(_bbox(filters.bbox)))
+    if box is not None:
+        query = query.where(bbox_overlaps(box))
     return query
 
 
