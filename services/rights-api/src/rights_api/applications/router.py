@@ -5,12 +5,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Query, Response
 from servicekit.auth import BUREAU, Principal, Role, require
-from servicekit.concurrency import IfMatch, set_etag
+from servicekit.concurrency import IfMatch
 from servicekit.deps import Bureau, BureauOrHolder, Paging, ReadSession, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from rights_api.answers import created, versioned
 from rights_api.applications import service
 from rights_api.applications.schemas import (
     REQUEST_EXAMPLES,
@@ -71,9 +72,7 @@ async def file(
     request: Request, session: Session, caller: BureauOrHolder, response: Response
 ) -> ApplicationPublic:
     application = await service.file(session=session, request=request, principal=caller)
-    response.headers["Location"] = f"/applications/{application.id}"
-    set_etag(response, application.version)
-    return application
+    return created(response, application, f"/applications/{application.id}")
 
 
 @router.get("", summary="Applications 申请列表")
@@ -94,8 +93,7 @@ async def get_application(
     application = await service.show(
         session=session, application_id=application_id, principal=caller
     )
-    set_etag(response, application.version)
-    return application
+    return versioned(response, application)
 
 
 async def _decide(
@@ -115,8 +113,7 @@ async def _decide(
         principal=caller,
         if_match=if_match,
     )
-    set_etag(response, application.version)
-    return application
+    return versioned(response, application)
 
 
 DECISION_RESPONSES = {

@@ -4,11 +4,11 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
-from servicekit.concurrency import set_etag
 from servicekit.deps import Bureau, Paging, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
+from rights_api.answers import created, versioned
 from rights_api.compliance import service
 from rights_api.compliance.schemas import OrderCreate, OrderFilters, OrderPublic, OrderResolve
 
@@ -31,9 +31,7 @@ async def issue_order(
     `rights.compliance.overdue`. Send an `Idempotency-Key` to make retries safe.
     """
     order = await service.issue(session=session, data=data, issuer=caller)
-    response.headers["Location"] = f"/compliance-orders/{order.id}"
-    set_etag(response, order.version)
-    return order
+    return created(response, order, f"/compliance-orders/{order.id}")
 
 
 @router.get("", summary="List compliance orders 整改通知列表")
@@ -49,9 +47,9 @@ async def get_order(
     order_id: UUID, session: Session, caller: Reader, response: Response
 ) -> OrderPublic:
     """Enterprises get 404 for another holder's orders."""
-    order = await service.show(session=session, order_id=order_id, caller=caller)
-    set_etag(response, order.version)
-    return order
+    return versioned(
+        response, await service.show(session=session, order_id=order_id, caller=caller)
+    )
 
 
 @router.post(
@@ -65,5 +63,4 @@ async def resolve_order(
     had (unless `resume_mine` is false, or another overdue order still holds it suspended).
     """
     order = await service.resolve(session=session, order_id=order_id, data=data, actor=caller)
-    set_etag(response, order.version)
-    return order
+    return versioned(response, order)

@@ -5,11 +5,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 from fastapi.responses import FileResponse
-from servicekit.concurrency import set_etag
 from servicekit.deps import Enterprise, Paging, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
+from rights_api.answers import versioned
 from rights_api.attachments.http import (
     Settings,
     file_response,
@@ -60,8 +60,7 @@ async def get_filing(
     Enterprises get 404 for another holder's filings.
     """
     filing = await service.show(session=session, filing_id=filing_id, caller=caller)
-    set_etag(response, filing.version)
-    return filing
+    return versioned(response, filing)
 
 
 @router.post(
@@ -126,5 +125,4 @@ async def submit_filing(
     filing may still be submitted and is marked `late`.
     """
     filing = await service.submit(session=session, filing_id=filing_id, data=data, caller=caller)
-    set_etag(response, filing.version)
-    return filing
+    return versioned(response, filing)

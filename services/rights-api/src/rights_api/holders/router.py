@@ -3,11 +3,12 @@
 from uuid import UUID
 
 from fastapi import APIRouter, Response
-from servicekit.concurrency import IfMatch, require_if_match, set_etag
+from servicekit.concurrency import IfMatch
 from servicekit.deps import Bureau, BureauOrHolder, Paging, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
+from rights_api.answers import created, versioned
 from rights_api.holders import service
 from rights_api.holders.schemas import HolderCreate, HolderPublic, HolderUpdate
 
@@ -26,10 +27,8 @@ async def register_holder(
     """Registers an enterprise by its unified social credit code and publishes
     `rights.holder.registered`. Send an `Idempotency-Key` to make retries safe.
     """
-    holder = await service.register(session=session, data=data)
-    response.headers["Location"] = f"/holders/{holder.id}"
-    set_etag(response, holder.version)
-    return HolderPublic.model_validate(holder)
+    holder = HolderPublic.model_validate(await service.register(session=session, data=data))
+    return created(response, holder, f"/holders/{holder.id}")
 
 
 @router.get("", summary="List rights holders 矿业权人列表")
@@ -53,8 +52,7 @@ async def get_holder(
     holder_id: UUID, session: Session, caller: Reader, response: Response
 ) -> HolderPublic:
     holder = await service.get(session=session, holder_id=holder_id, caller=caller)
-    set_etag(response, holder.version)
-    return HolderPublic.model_validate(holder)
+    return versioned(response, HolderPublic.model_validate(holder))
 
 
 @router.patch(
@@ -75,8 +73,7 @@ async def update_holder(
     if_match: IfMatch = None,
 ) -> HolderPublic:
     """Send `If-Match` with the ETag you read; a stale copy gets 412."""
-    holder = await service.get(session=session, holder_id=holder_id, caller=caller, for_update=True)
-    require_if_match(if_match, holder.version)
-    holder = await service.update(session=session, holder=holder, changes=changes)
-    set_etag(response, holder.version)
-    return HolderPublic.model_validate(holder)
+    holder = await service.update(
+        session=session, holder_id=holder_id, changes=changes, caller=caller, if_match=if_match
+    )
+    return versioned(response, HolderPublic.model_validate(holder))

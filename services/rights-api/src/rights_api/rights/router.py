@@ -6,11 +6,11 @@ from uuid import UUID
 
 from contracts.mining import MINERAL_NAMES_ZH, Mineral
 from fastapi import APIRouter, Query, Response
-from servicekit.concurrency import set_etag
 from servicekit.deps import Paging, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
+from rights_api.answers import versioned
 from rights_api.rights import service
 from rights_api.rights.schemas import HistoryEntry, RightFilters, RightPublic
 
@@ -84,8 +84,7 @@ async def get_right(
     right_id: UUID, session: Session, caller: Reader, response: Response
 ) -> RightPublic:
     right = await service.get_right(session=session, right_id=right_id, principal=caller)
-    set_etag(response, right.version)
-    return RightPublic.of(right)
+    return versioned(response, RightPublic.of(right))
 
 
 @router.get(
