@@ -209,13 +209,6 @@ class Decision(BaseModel):
     reason: str = Field(min_length=1, max_length=2000, examples=["符合规划准入条件，予以批准"])
 
 
-class ApplicationFilters(BaseModel):
-    status: ApplicationStatus | None = None
-    kind: ApplicationKind | None = None
-    holder_id: UUID | None = None
-    right_id: UUID | None = None
-
-
 class ApplicationPublic(BaseModel):
     id: UUID
     kind: ApplicationKind
@@ -237,3 +230,12 @@ class ApplicationPublic(BaseModel):
     decided_by: str | None
     decision_reason: str | None
     version: int
+
+
+class ApplicationFilters(BaseModel):
+    """The filters of GET /applications (query parameters)."""
+
+    status: ApplicationStatus | None = None
+    kind: ApplicationKind | None = None
+    holder_id: UUID | None = None
+    right_id: UUID | None = None

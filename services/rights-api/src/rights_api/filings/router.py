@@ -27,6 +27,7 @@ Sha256 = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256 of t
 Filters = Annotated[FilingFilters, Query()]
 NOT_FOUND = {404: problem_doc("No such filing (or another holder's) 无此报送")}
 ALREADY_SUBMITTED = {409: problem_doc("Already submitted 已报送")}
+SUBMIT_RESPONSES = {**NOT_FOUND, **ALREADY_SUBMITTED}
 UPLOAD_RESPONSES = {
     **NOT_FOUND,
     **upload_responses(
@@ -113,9 +114,7 @@ async def get_attachment(
 
 
 @router.post(
-    "/{filing_id}/submit",
-    summary="Submit a filing 提交年度报送",
-    responses={**NOT_FOUND, **ALREADY_SUBMITTED},
+    "/{filing_id}/submit", summary="Submit a filing 提交年度报送", responses=SUBMIT_RESPONSES
 )
 async def submit_filing(
     filing_id: UUID, data: FilingSubmit, session: Session, caller: Enterprise, response: Response

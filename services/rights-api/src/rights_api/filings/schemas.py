@@ -32,13 +32,6 @@ class FilingSubmit(BaseModel):
     model_config = {"json_schema_extra": {"examples": [EXAMPLE]}}
 
 
-class FilingFilters(BaseModel):
-    right_id: UUID | None = None
-    year: int | None = Field(None, ge=1900, le=2999)
-    kind: FilingKind | None = None
-    status: FilingStatus | None = None
-
-
 class FilingPublic(BaseModel):
     id: UUID
     right_id: UUID
@@ -56,3 +49,12 @@ class FilingPublic(BaseModel):
     figures: dict | None
     attachments: list[AttachmentPublic]
     version: int
+
+
+class FilingFilters(BaseModel):
+    """The filters of GET /filings (query parameters)."""
+
+    right_id: UUID | None = None
+    year: int | None = Field(None, ge=1900, le=2999)
+    kind: FilingKind | None = None
+    status: FilingStatus | None = None

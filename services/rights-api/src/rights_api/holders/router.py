@@ -13,14 +13,16 @@ from rights_api.holders import service
 from rights_api.holders.schemas import HolderCreate, HolderPublic, HolderUpdate
 
 router = APIRouter(prefix="/holders", tags=["holders 矿业权人"])
+TAKEN = {409: problem_doc("Credit code already registered 代码已登记")}
+NOT_FOUND = {404: problem_doc("No such holder")}
+UPDATE_RESPONSES = {
+    **NOT_FOUND,
+    412: problem_doc("Changed since you read it"),
+    428: problem_doc("If-Match missing"),
+}
 
 
-@router.post(
-    "",
-    status_code=201,
-    summary="Register a rights holder 登记矿业权人",
-    responses={409: problem_doc("Credit code already registered 代码已登记")},
-)
+@router.post("", status_code=201, summary="Register a rights holder 登记矿业权人", responses=TAKEN)
 async def register_holder(
     data: HolderCreate, session: Session, _: Bureau, response: Response
 ) -> HolderPublic:
@@ -43,11 +45,7 @@ async def list_holders(
     return rows.with_items([HolderPublic.model_validate(r) for r in rows.items])
 
 
-@router.get(
-    "/{holder_id}",
-    summary="A rights holder 矿业权人详情",
-    responses={404: problem_doc("No such holder")},
-)
+@router.get("/{holder_id}", summary="A rights holder 矿业权人详情", responses=NOT_FOUND)
 async def get_holder(
     holder_id: UUID, session: Session, caller: Reader, response: Response
 ) -> HolderPublic:
@@ -56,13 +54,7 @@ async def get_holder(
 
 
 @router.patch(
-    "/{holder_id}",
-    summary="Change a holder's details 变更信息",
-    responses={
-        404: problem_doc("No such holder"),
-        412: problem_doc("Changed since you read it"),
-        428: problem_doc("If-Match missing"),
-    },
+    "/{holder_id}", summary="Change a holder's details 变更信息", responses=UPDATE_RESPONSES
 )
 async def update_holder(
     holder_id: UUID,

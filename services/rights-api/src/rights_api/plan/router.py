@@ -21,6 +21,7 @@ from rights_api.plan.schemas import (
 
 router = APIRouter(prefix="/plan-editions", tags=["plan 矿产资源规划"])
 NOT_FOUND = {404: problem_doc("No such plan edition 无此规划版本")}
+CLASH = {409: problem_doc("Code or effective date already used")}
 
 
 @router.get("", summary="Plan editions 规划版本列表")
@@ -51,12 +52,7 @@ async def get_edition(
     return versioned(response, service.public(edition))
 
 
-@router.post(
-    "",
-    status_code=201,
-    summary="Load a new plan edition 发布新一轮规划",
-    responses={409: problem_doc("Code or effective date already used")},
-)
+@router.post("", status_code=201, summary="Load a new plan edition 发布新一轮规划", responses=CLASH)
 async def create_edition(
     data: PlanEditionCreate, session: Session, _: Admin, response: Response
 ) -> PlanEditionPublic:
