@@ -1,25 +1,23 @@
 """HTTP for applications: the dry-run check, filing, listing, review."""
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 from servicekit.auth import BUREAU, Principal, Role, require
-from servicekit.concurrency import IfMatch, require_if_match, set_etag
+from servicekit.concurrency import IfMatch
 from servicekit.deps import Bureau, BureauOrHolder, Paging, ReadSession, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from rights_api.answers import created, versioned
 from rights_api.applications import service
-from rights_api.applications.models import Application
 from rights_api.applications.schemas import (
     REQUEST_EXAMPLES,
-    ApplicationKind,
+    ApplicationFilters,
     ApplicationPublic,
     ApplicationRequest,
-    ApplicationStatus,
     CheckResult,
     Decision,
 )
@@ -28,6 +26,7 @@ router = APIRouter(prefix="/applications", tags=["applications 矿业权申请"]
 # staff who review and other government systems, and enterprises (their own); not inspectors
 Reader = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise, Role.gov_system))]
 Request = Annotated[ApplicationRequest, Body(openapi_examples=REQUEST_EXAMPLES)]
+Filters = Annotated[ApplicationFilters, Query()]
 NOT_FOUND = {404: problem_doc("No such application, or not yours 无此申请")}
 REFUSED = problem_doc(
     "Refused by the plan's admission rules: `violations` lists every failed rule with its "
@@ -73,33 +72,16 @@ async def file(
     request: Request, session: Session, caller: BureauOrHolder, response: Response
 ) -> ApplicationPublic:
     application = await service.file(session=session, request=request, principal=caller)
-    response.headers["Location"] = f"/applications/{application.id}"
-    set_etag(response, application.version)
-    return await service.public(session=session, application=application)
+    return created(response, application, f"/applications/{application.id}")
 
 
 @router.get("", summary="Applications 申请列表")
 async def list_applications(
-    session: Session,
-    caller: Reader,
-    page: Paging,
-    status: ApplicationStatus | None = None,
-    kind: ApplicationKind | None = None,
-    holder_id: UUID | None = None,
-    right_id: UUID | None = None,
+    session: Session, caller: Reader, page: Paging, filters: Filters
 ) -> Page[ApplicationPublic]:
     """Enterprises see only their own applications."""
-    rows = await service.list_applications(
-        session=session,
-        principal=caller,
-        page=page,
-        status=status,
-        kind=kind,
-        holder_id=holder_id,
-        right_id=right_id,
-    )
-    return rows.with_items(
-        [await service.public(session=session, application=a) for a in rows.items]
+    return await service.list_applications(
+        session=session, principal=caller, page=page, filters=filters
     )
 
 
@@ -108,15 +90,14 @@ async def get_application(
     application_id: UUID, session: Session, caller: Reader, response: Response
 ) -> ApplicationPublic:
     """Shows its review deadline and, for a closure, what it waits for."""
-    application = await service.get(
+    application = await service.show(
         session=session, application_id=application_id, principal=caller
     )
-    set_etag(response, application.version)
-    return await service.public(session=session, application=application)
+    return versioned(response, application)
 
 
 async def _decide(
-    decide: Callable[..., Awaitable[Application]],
+    approved: bool,
     application_id: UUID,
     decision: Decision,
     session: AsyncSession,
@@ -124,17 +105,15 @@ async def _decide(
     response: Response,
     if_match: str | None,
 ) -> ApplicationPublic:
-    """``If-Match`` is optional on a decision; when sent, a stale ETag gets 412."""
-    application = await service.get(
-        session=session, application_id=application_id, principal=caller, for_update=True
+    application = await service.decide(
+        session=session,
+        application_id=application_id,
+        approved=approved,
+        reason=decision.reason,
+        principal=caller,
+        if_match=if_match,
     )
-    if if_match is not None:
-        require_if_match(if_match, application.version)
-    application = await decide(
-        session=session, application=application, actor=caller.subject, reason=decision.reason
-    )
-    set_etag(response, application.version)
-    return await service.public(session=session, application=application)
+    return versioned(response, application)
 
 
 DECISION_RESPONSES = {
@@ -163,9 +142,7 @@ async def approve(
     (`rights.mine.closed`) once its restoration passed acceptance. `If-Match` is optional here; when
     sent, a stale ETag gets 412.
     """
-    return await _decide(
-        service.approve, application_id, decision, session, caller, response, if_match
-    )
+    return await _decide(True, application_id, decision, session, caller, response, if_match)
 
 
 @router.post("/{application_id}/reject", summary="Reject 不予批准", responses=DECISION_RESPONSES)
@@ -178,6 +155,4 @@ async def reject(
     if_match: IfMatch = None,
 ) -> ApplicationPublic:
     """Bureau reviewers, with a reason; publishes `rights.application.rejected`."""
-    return await _decide(
-        service.reject, application_id, decision, session, caller, response, if_match
-    )
+    return await _decide(False, application_id, decision, session, caller, response, if_match)

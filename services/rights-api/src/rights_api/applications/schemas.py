@@ -230,3 +230,12 @@ class ApplicationPublic(BaseModel):
     decided_by: str | None
     decision_reason: str | None
     version: int
+
+
+class ApplicationFilters(BaseModel):
+    """The filters of GET /applications (query parameters)."""
+
+    status: ApplicationStatus | None = None
+    kind: ApplicationKind | None = None
+    holder_id: UUID | None = None
+    right_id: UUID | None = None

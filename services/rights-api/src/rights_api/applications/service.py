@@ -21,6 +21,7 @@ from contracts.rights import (
 from pydantic import TypeAdapter
 from servicekit import clock
 from servicekit.auth import Principal
+from servicekit.concurrency import require_if_match
 from servicekit.errors import Conflict, Unprocessable
 from servicekit.events.outbox import publish
 from servicekit.lookup import owned_or_404
@@ -35,6 +36,7 @@ from rights_api.applications.models import Application
 from rights_api.applications.rules import Assessment, assess
 from rights_api.applications.schemas import (
     KIND_ZH,
+    ApplicationFilters,
     ApplicationKind,
     ApplicationPublic,
     ApplicationRequest,
@@ -113,7 +115,7 @@ async def _announce(
     )
 
 
-async def file(*, session: AsyncSession, request: Any, principal: Principal) -> Application:
+async def file(*, session: AsyncSession, request: Any, principal: Principal) -> ApplicationPublic:
     """File an application that passes every rule; 422 with the violations otherwise."""
     result, assessment, plan = await check(session=session, request=request, principal=principal)
     if not result.passed:
@@ -155,7 +157,7 @@ async def file(*, session: AsyncSession, request: Any, principal: Principal) -> 
             actor=principal.subject,
             reason=f"闭坑申请{application.id}已受理 closure application filed",
         )
-    return application
+    return await public(session=session, application=application)
 
 
 async def _review_due(session: AsyncSession, start: datetime, plan: plans.PlanView) -> Any:
@@ -186,53 +188,32 @@ async def get(
     )
 
 
+async def show(
+    *, session: AsyncSession, application_id: UUID, principal: Principal
+) -> ApplicationPublic:
+    application = await get(session=session, application_id=application_id, principal=principal)
+    return await public(session=session, application=application)
+
+
 async def list_applications(
-    *,
-    session: AsyncSession,
-    principal: Principal,
-    page: PageParams,
-    status: ApplicationStatus | None = None,
-    kind: ApplicationKind | None = None,
-    holder_id: UUID | None = None,
-    right_id: UUID | None = None,
-) -> Page[Application]:
-    query = select(Application)
+    *, session: AsyncSession, principal: Principal, page: PageParams, filters: ApplicationFilters
+) -> Page[ApplicationPublic]:
+    query = select(Application).filter_by(**filters.model_dump(exclude_none=True))
     if principal.own_holder is not None:
         query = query.where(Application.holder_id == UUID(principal.own_holder))
-    for column, value in (
-        (Application.status, status),
-        (Application.kind, kind),
-        (Application.holder_id, holder_id),
-        (Application.right_id, right_id),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    return await paginate(session, query, page, order=(Application.filed_at, Application.id))
+    rows = await paginate(session, query, page, order=(Application.filed_at, Application.id))
+    return rows.with_items([await public(session=session, application=a) for a in rows.items])
 
 
 async def public(*, session: AsyncSession, application: Application) -> ApplicationPublic:
     edition = await session.get(PlanEdition, application.edition_id)
-    return ApplicationPublic(
-        id=application.id,
-        kind=application.kind,
-        status=application.status,
-        holder_id=application.holder_id,
-        right_id=application.right_id,
-        mineral=application.mineral,
-        mine_name=application.mine_name,
-        edition=edition.code if edition else "",
-        request=application.request,
-        filed_at=application.filed_at,
-        filed_by=application.filed_by,
-        review_deadline=review_deadline(application)
-        if application.status == ApplicationStatus.filed
-        else None,
-        waiting_for=application.waiting_for,
-        restoration_acceptance=application.restoration_acceptance,
-        decided_at=application.decided_at,
-        decided_by=application.decided_by,
-        decision_reason=application.decision_reason,
-        version=application.version,
+    filed = application.status == ApplicationStatus.filed
+    return ApplicationPublic.model_validate(
+        {
+            **application.model_dump(),
+            "edition": edition.code if edition else "",
+            "review_deadline": review_deadline(application) if filed else None,
+        }
     )
 
 
@@ -261,6 +242,29 @@ async def _announce_decision(
         decided_at=application.decided_at,
         deadline=review_deadline(application, DeadlineAction.met),
     )
+
+
+async def decide(
+    *,
+    session: AsyncSession,
+    application_id: UUID,
+    approved: bool,
+    reason: str,
+    principal: Principal,
+    if_match: str | None,
+) -> ApplicationPublic:
+    """A reviewer approves or rejects. ``If-Match`` is optional on a decision; when sent, a stale
+    ETag gets 412."""
+    application = await get(
+        session=session, application_id=application_id, principal=principal, for_update=True
+    )
+    if if_match is not None:
+        require_if_match(if_match, application.version)
+    carry_out = approve if approved else reject
+    application = await carry_out(
+        session=session, application=application, actor=principal.subject, reason=reason
+    )
+    return await public(session=session, application=application)
 
 
 async def reject(

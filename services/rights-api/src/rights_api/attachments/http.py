@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request, UploadFile
+from fastapi import Depends, Request, Response, UploadFile
 from fastapi.responses import FileResponse
-from servicekit.errors import NotFound
+from servicekit.errors import NotFound, problem_doc
 
 from rights_api.attachments.models import Attachment
+from rights_api.attachments.schemas import AttachmentPublic
 from rights_api.attachments.service import path_of
 from rights_api.settings import RightsSettings
 
@@ -21,6 +22,25 @@ Settings = Annotated[RightsSettings, Depends(settings)]
 async def read_upload(upload: UploadFile, config: RightsSettings) -> bytes:
     """At most one byte more than allowed, so an oversized file is refused without reading it."""
     return await upload.read(config.attachment_max_bytes + 1)
+
+
+def upload_responses(*, already: str, not_accepted: str) -> dict:
+    """What an upload route documents besides its 201: the replay (200) and the file's problems."""
+    return {
+        200: {"model": AttachmentPublic, "description": already},
+        413: problem_doc("File larger than the limit 文件过大"),
+        415: problem_doc(not_accepted),
+        503: problem_doc("Attachment store unavailable; retry 存储暂不可用"),
+    }
+
+
+def uploaded(response: Response, added: tuple[AttachmentPublic, bool], at: str) -> AttachmentPublic:
+    """The answer to an upload: 201 with its ``Location`` (``at``/sha256), 200 when the same
+    file was attached already."""
+    public, created = added
+    response.status_code = 201 if created else 200
+    response.headers["Location"] = f"{at}/{public.sha256}"
+    return public
 
 
 def file_response(config: RightsSettings, attachment: Attachment) -> FileResponse:

@@ -10,19 +10,27 @@ import hashlib
 import logging
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import anyio
 from servicekit import clock
 from servicekit.body_limit import PayloadTooLarge
-from servicekit.errors import FieldError, ProblemError, ServiceUnavailable, validation_error
+from servicekit.errors import (
+    FieldError,
+    NotFound,
+    ProblemError,
+    ServiceUnavailable,
+    validation_error,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.attachments.models import Attachment
+from rights_api.attachments.schemas import AttachmentPublic, attachment_public
 from rights_api.settings import RightsSettings
 
 Link = TypeVar("Link", bound=SQLModel)
@@ -122,60 +130,66 @@ async def store(
     return attachment
 
 
-# Links: a table keyed (owner id, sha256) with attached_at/attached_by, e.g. a filing's files,
-# an inspection's photos. ``owner`` names the link's owner column.
+@dataclass(frozen=True)
+class Links(Generic[Link]):
+    """The files of one kind of owner (a filing's attachments, an inspection's photos): a link
+    table keyed (owner id, sha256) with ``attached_at``/``attached_by``. ``owner`` names the
+    owner column; ``missing`` is the 404 detail, formatted with the owner id and the hash;
+    ``purpose`` what every file here is (photos), else the link row's own ``purpose``."""
 
+    model: type[Link]
+    owner: str
+    missing: str
+    purpose: str | None = None
 
-async def link(
-    *,
-    session: AsyncSession,
-    model: type[Link],
-    owner: str,
-    owner_id: UUID,
-    attachment: Attachment,
-    by: str,
-    **values: Any,
-) -> tuple[Link, bool]:
-    """Link a stored file to its owner; the same file again is one link (False)."""
-    inserted = await session.scalar(
-        insert(model)
-        .values(
-            **{owner: owner_id},
-            sha256=attachment.sha256,
-            attached_at=clock.now(),
-            attached_by=by,
-            **values,
+    def public(self, link: Link, attachment: Attachment) -> AttachmentPublic:
+        return attachment_public(link, attachment, self.purpose or link.purpose)
+
+    async def add(
+        self,
+        *,
+        session: AsyncSession,
+        owner_id: UUID,
+        attachment: Attachment,
+        by: str,
+        **values: Any,
+    ) -> tuple[AttachmentPublic, bool]:
+        """Link a stored file to its owner; the same file again is one link (False)."""
+        inserted = await session.scalar(
+            insert(self.model)
+            .values(
+                **{self.owner: owner_id},
+                sha256=attachment.sha256,
+                attached_at=clock.now(),
+                attached_by=by,
+                **values,
+            )
+            .on_conflict_do_nothing()
+            .returning(self.model.sha256)
         )
-        .on_conflict_do_nothing()
-        .returning(model.sha256)
-    )
-    found = await session.get(model, (owner_id, attachment.sha256))
-    assert found is not None
-    return found, inserted is not None
+        found = await session.get(self.model, (owner_id, attachment.sha256))
+        assert found is not None
+        return self.public(found, attachment), inserted is not None
 
+    async def of(
+        self, *, session: AsyncSession, owner_ids: list[UUID]
+    ) -> dict[UUID, list[AttachmentPublic]]:
+        """Each owner's files, in the order attached."""
+        rows = await session.exec(
+            select(self.model, Attachment)
+            .join(Attachment, Attachment.sha256 == self.model.sha256)
+            .where(getattr(self.model, self.owner).in_(owner_ids))
+            .order_by(self.model.attached_at, self.model.sha256)
+        )
+        found: dict[UUID, list[AttachmentPublic]] = {i: [] for i in owner_ids}
+        for row, attachment in rows.all():
+            found[getattr(row, self.owner)].append(self.public(row, attachment))
+        return found
 
-async def linked(
-    *, session: AsyncSession, model: type[Link], owner: str, owner_ids: list[UUID]
-) -> dict[UUID, list[tuple[Link, Attachment]]]:
-    """Each owner's links with their files, in the order attached."""
-    rows = await session.exec(
-        select(model, Attachment)
-        .join(Attachment, Attachment.sha256 == model.sha256)
-        .where(getattr(model, owner).in_(owner_ids))
-        .order_by(model.attached_at, model.sha256)
-    )
-    found: dict[UUID, list[tuple[Link, Attachment]]] = {i: [] for i in owner_ids}
-    for row, attachment in rows.all():
-        found[getattr(row, owner)].append((row, attachment))
-    return found
-
-
-async def linked_file(
-    *, session: AsyncSession, model: type[SQLModel], owner_id: UUID, sha256: str
-) -> Attachment | None:
-    """The file linked to the owner under ``sha256``; None when it is not linked there."""
-    if await session.get(model, (owner_id, sha256)) is None:
-        return None
-    found = await session.get(Attachment, sha256)
-    assert found is not None
-    return found
+    async def file(self, *, session: AsyncSession, owner_id: UUID, sha256: str) -> Attachment:
+        """The file linked to the owner under ``sha256``; 404 when it is not linked there."""
+        if await session.get(self.model, (owner_id, sha256)) is None:
+            raise NotFound(self.missing.format(owner_id, sha256))
+        found = await session.get(Attachment, sha256)
+        assert found is not None
+        return found

@@ -1,30 +1,26 @@
 """HTTP for compliance orders: parse, authorize, call the service, shape the response."""
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response
-from servicekit.concurrency import set_etag
+from fastapi import APIRouter, Query, Response
 from servicekit.deps import Bureau, Paging, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
+from rights_api.answers import created, versioned
 from rights_api.compliance import service
-from rights_api.compliance.models import ComplianceOrder, OrderStatus
-from rights_api.compliance.schemas import VIOLATIONS_ZH, OrderCreate, OrderPublic, OrderResolve
+from rights_api.compliance.schemas import OrderCreate, OrderFilters, OrderPublic, OrderResolve
 
 router = APIRouter(prefix="/compliance-orders", tags=["compliance 限期整改"])
-
-
-def _public(order: ComplianceOrder) -> OrderPublic:
-    fields = {name: getattr(order, name) for name in ComplianceOrder.model_fields}
-    return OrderPublic.model_validate({**fields, "violation_zh": VIOLATIONS_ZH[order.violation]})
+Filters = Annotated[OrderFilters, Query()]
+NOT_FOUND = {404: problem_doc("No such order")}
+CLOSED = {409: problem_doc("The mine is closed 矿山已关闭")}
+RESOLVED = {**NOT_FOUND, 409: problem_doc("Already resolved 已整改")}
 
 
 @router.post(
-    "",
-    status_code=201,
-    summary="Issue a compliance order 下达限期整改通知",
-    responses={409: problem_doc("The mine is closed 矿山已关闭")},
+    "", status_code=201, summary="Issue a compliance order 下达限期整改通知", responses=CLOSED
 )
 async def issue_order(
     data: OrderCreate, session: Session, caller: Bureau, response: Response
@@ -35,47 +31,29 @@ async def issue_order(
     `rights.compliance.overdue`. Send an `Idempotency-Key` to make retries safe.
     """
     order = await service.issue(session=session, data=data, issuer=caller)
-    response.headers["Location"] = f"/compliance-orders/{order.id}"
-    set_etag(response, order.version)
-    return _public(order)
+    return created(response, order, f"/compliance-orders/{order.id}")
 
 
 @router.get("", summary="List compliance orders 整改通知列表")
 async def list_orders(
-    session: Session,
-    caller: Reader,
-    page: Paging,
-    right_id: UUID | None = None,
-    status: OrderStatus | None = None,
+    session: Session, caller: Reader, page: Paging, filters: Filters
 ) -> Page[OrderPublic]:
     """In the order issued. Enterprises see only orders about their own mines."""
-    rows = await service.list_orders(
-        session=session, page=page, caller=caller, right_id=right_id, status=status
-    )
-    return rows.with_items([_public(r) for r in rows.items])
+    return await service.list_orders(session=session, page=page, caller=caller, filters=filters)
 
 
-@router.get(
-    "/{order_id}",
-    summary="A compliance order 整改通知详情",
-    responses={404: problem_doc("No such order")},
-)
+@router.get("/{order_id}", summary="A compliance order 整改通知详情", responses=NOT_FOUND)
 async def get_order(
     order_id: UUID, session: Session, caller: Reader, response: Response
 ) -> OrderPublic:
     """Enterprises get 404 for another holder's orders."""
-    order = await service.get(session=session, order_id=order_id, caller=caller)
-    set_etag(response, order.version)
-    return _public(order)
+    return versioned(
+        response, await service.show(session=session, order_id=order_id, caller=caller)
+    )
 
 
 @router.post(
-    "/{order_id}/resolve",
-    summary="Resolve a compliance order 确认整改完成",
-    responses={
-        404: problem_doc("No such order"),
-        409: problem_doc("Already resolved 已整改"),
-    },
+    "/{order_id}/resolve", summary="Resolve a compliance order 确认整改完成", responses=RESOLVED
 )
 async def resolve_order(
     order_id: UUID, data: OrderResolve, session: Session, caller: Bureau, response: Response
@@ -84,7 +62,5 @@ async def resolve_order(
     deadline met. If this order's overdue suspended the mine, the mine returns to the status it
     had (unless `resume_mine` is false, or another overdue order still holds it suspended).
     """
-    order = await service.get(session=session, order_id=order_id, caller=caller, for_update=True)
-    order = await service.resolve(session=session, order=order, data=data, actor=caller)
-    set_etag(response, order.version)
-    return _public(order)
+    order = await service.resolve(session=session, order_id=order_id, data=data, actor=caller)
+    return versioned(response, order)

@@ -68,6 +68,11 @@ class OrderResolve(BaseModel):
     )
 
 
+class OrderFilters(BaseModel):
+    right_id: UUID | None = None
+    status: OrderStatus | None = None
+
+
 class OrderPublic(BaseModel):
     id: UUID
     right_id: UUID

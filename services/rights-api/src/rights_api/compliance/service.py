@@ -21,7 +21,13 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.compliance.models import ComplianceOrder, OrderStatus
-from rights_api.compliance.schemas import VIOLATIONS_ZH, OrderCreate, OrderResolve
+from rights_api.compliance.schemas import (
+    VIOLATIONS_ZH,
+    OrderCreate,
+    OrderFilters,
+    OrderPublic,
+    OrderResolve,
+)
 from rights_api.inspections.models import Inspection
 from rights_api.rights import service as rights
 from rights_api.rights.models import Right
@@ -56,7 +62,7 @@ async def _announce(
 
 async def issue(
     *, session: AsyncSession, data: OrderCreate, issuer: Principal, at: datetime | None = None
-) -> ComplianceOrder:
+) -> OrderPublic:
     at = at or clock.now()
     right = await session.get(Right, data.right_id)
     errors = []
@@ -83,14 +89,7 @@ async def issue(
     if not right.live:
         raise Conflict(f"Right {right.licence_no} is {right.status}; a closed mine gets no order.")
     order = ComplianceOrder(
-        right_id=right.id,
-        inspection_id=data.inspection_id,
-        violation=data.violation,
-        description=data.description,
-        due_on=data.due_on,
-        status=OrderStatus.open,
-        issued_by=issuer.subject,
-        issued_at=at,
+        **data.model_dump(), status=OrderStatus.open, issued_by=issuer.subject, issued_at=at
     )
     session.add(order)
     await session.flush()
@@ -103,44 +102,45 @@ async def issue(
         violation=order.violation,
         inspection_id=order.inspection_id,
     )
-    return order
+    return public(order)
 
 
 async def get(
     *, session: AsyncSession, order_id: UUID, caller: Principal, for_update: bool = False
 ) -> ComplianceOrder:
     """404 too for another holder's order (BOLA: nothing is learned about it)."""
+    what = "compliance order"
     order, _ = await rights.on_visible_right(
-        session=session,
-        model=ComplianceOrder,
-        key=order_id,
-        caller=caller,
-        what="compliance order",
-        for_update=for_update,
+        session, ComplianceOrder, order_id, caller=caller, what=what, for_update=for_update
     )
     return order
 
 
+def public(order: ComplianceOrder) -> OrderPublic:
+    return OrderPublic.model_validate(
+        {**order.model_dump(), "violation_zh": VIOLATIONS_ZH[order.violation]}
+    )
+
+
+async def show(*, session: AsyncSession, order_id: UUID, caller: Principal) -> OrderPublic:
+    return public(await get(session=session, order_id=order_id, caller=caller))
+
+
 async def list_orders(
-    *,
-    session: AsyncSession,
-    page: PageParams,
-    caller: Principal,
-    right_id: UUID | None = None,
-    status: OrderStatus | None = None,
-) -> Page[ComplianceOrder]:
-    query = rights.visible(select(ComplianceOrder), ComplianceOrder.right_id, caller)
-    if right_id is not None:
-        query = query.where(ComplianceOrder.right_id == right_id)
-    if status is not None:
-        query = query.where(ComplianceOrder.status == status)
+    *, session: AsyncSession, page: PageParams, caller: Principal, filters: OrderFilters
+) -> Page[OrderPublic]:
+    # filter_by names the order's columns as long as nothing is joined yet
+    query = select(ComplianceOrder).filter_by(**filters.model_dump(exclude_none=True))
+    query = rights.visible(query, ComplianceOrder.right_id, caller)
     order = (ComplianceOrder.issued_at, ComplianceOrder.id)
-    return await paginate(session, query, page, order=order)
+    rows = await paginate(session, query, page, order=order)
+    return rows.with_items([public(r) for r in rows.items])
 
 
 async def resolve(
-    *, session: AsyncSession, order: ComplianceOrder, data: OrderResolve, actor: Principal
-) -> ComplianceOrder:
+    *, session: AsyncSession, order_id: UUID, data: OrderResolve, actor: Principal
+) -> OrderPublic:
+    order = await get(session=session, order_id=order_id, caller=actor, for_update=True)
     if order.status == OrderStatus.resolved:
         raise Conflict(f"Compliance order {order.id} is already resolved.")
     right = await rights.get_right(session=session, right_id=order.right_id, for_update=True)
@@ -177,7 +177,7 @@ async def resolve(
     session.add(order)
     await session.flush()
     await _announce(session, ComplianceResolved, order, right, DeadlineAction.met, resolved_at=at)
-    return order
+    return public(order)
 
 
 async def mark_overdue(session: AsyncSession, now: datetime) -> int:

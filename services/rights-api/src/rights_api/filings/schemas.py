@@ -49,3 +49,12 @@ class FilingPublic(BaseModel):
     figures: dict | None
     attachments: list[AttachmentPublic]
     version: int
+
+
+class FilingFilters(BaseModel):
+    """The filters of GET /filings (query parameters)."""
+
+    right_id: UUID | None = None
+    year: int | None = Field(None, ge=1900, le=2999)
+    kind: FilingKind | None = None
+    status: FilingStatus | None = None

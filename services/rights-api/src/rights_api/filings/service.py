@@ -17,7 +17,7 @@ from contracts.mining import RightKind, RightStatus
 from contracts.rights import FilingOverdue, FilingRequired, FilingSubmitted
 from servicekit import clock
 from servicekit.auth import Principal
-from servicekit.errors import Conflict, FieldError, NotFound, validation_error
+from servicekit.errors import Conflict, FieldError, validation_error
 from servicekit.pagination import Page, PageParams, paginate
 from servicekit.workdays import add_workdays, is_workday
 from sqlalchemy import and_, exists
@@ -25,8 +25,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rights_api.attachments import service as attachments_service
+from rights_api.attachments import service as attachments
 from rights_api.attachments.models import Attachment
+from rights_api.attachments.schemas import AttachmentPublic
 from rights_api.filings.models import (
     AttachmentPurpose,
     Filing,
@@ -34,7 +35,12 @@ from rights_api.filings.models import (
     FilingKind,
     FilingStatus,
 )
-from rights_api.filings.schemas import REQUIRED_ATTACHMENTS, FilingSubmit
+from rights_api.filings.schemas import (
+    REQUIRED_ATTACHMENTS,
+    FilingFilters,
+    FilingPublic,
+    FilingSubmit,
+)
 from rights_api.rights import service as rights
 from rights_api.rights.models import Right
 from rights_api.settings import RightsSettings
@@ -45,6 +51,7 @@ TITLES_ZH = {
     FilingKind.annual_mining_plan: "{year}年度采掘计划报送（{mine}）",
     FilingKind.reserve_verification: "{year}年度资源储量动态核查报告（{mine}）",
 }
+FILES = attachments.Links(FilingAttachment, "filing_id", missing="Filing {} has no attachment {}.")
 
 
 def filed_for(kind: FilingKind, filing_year: int) -> int:
@@ -222,35 +229,39 @@ async def get(
 ) -> tuple[Filing, Right]:
     """404 too for another holder's filing (BOLA)."""
     return await rights.on_visible_right(
-        session=session,
-        model=Filing,
-        key=filing_id,
-        caller=caller,
-        what="filing",
-        for_update=for_update,
+        session, Filing, filing_id, caller=caller, what="filing", for_update=for_update
     )
 
 
+async def public(*, session: AsyncSession, filings: list[Filing]) -> list[FilingPublic]:
+    """The filings as the API shows them, each with its attachments."""
+    files = await FILES.of(session=session, owner_ids=[f.id for f in filings])
+    return [
+        FilingPublic.model_validate(
+            {
+                **{name: getattr(filing, name) for name in Filing.model_fields},
+                "required_attachment": REQUIRED_ATTACHMENTS[FilingKind(filing.kind)],
+                "attachments": files[filing.id],
+            }
+        )
+        for filing in filings
+    ]
+
+
+async def show(*, session: AsyncSession, filing_id: UUID, caller: Principal) -> FilingPublic:
+    filing, _ = await get(session=session, filing_id=filing_id, caller=caller)
+    [shown] = await public(session=session, filings=[filing])
+    return shown
+
+
 async def list_filings(
-    *,
-    session: AsyncSession,
-    page: PageParams,
-    caller: Principal,
-    right_id: UUID | None = None,
-    year: int | None = None,
-    kind: FilingKind | None = None,
-    status: FilingStatus | None = None,
-) -> Page[Filing]:
-    query = rights.visible(select(Filing), Filing.right_id, caller)
-    for column, value in (
-        (Filing.right_id, right_id),
-        (Filing.year, year),
-        (Filing.kind, kind),
-        (Filing.status, status),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    return await paginate(session, query, page, order=(Filing.created_at, Filing.id))
+    *, session: AsyncSession, page: PageParams, caller: Principal, filters: FilingFilters
+) -> Page[FilingPublic]:
+    # filter_by names Filing's columns as long as nothing is joined yet
+    query = select(Filing).filter_by(**filters.model_dump(exclude_none=True))
+    query = rights.visible(query, Filing.right_id, caller)
+    rows = await paginate(session, query, page, order=(Filing.created_at, Filing.id))
+    return rows.with_items(await public(session=session, filings=rows.items))
 
 
 def _ensure_holder_acts(caller: Principal, right: Right) -> None:
@@ -258,57 +269,48 @@ def _ensure_holder_acts(caller: Principal, right: Right) -> None:
     caller.ensure_holder(str(right.holder_id))
 
 
-async def attach(
+async def add_attachment(
     *,
     session: AsyncSession,
-    filing: Filing,
-    right: Right,
-    attachment: Attachment,
+    settings: RightsSettings,
+    filing_id: UUID,
+    data: bytes,
     purpose: AttachmentPurpose,
     caller: Principal,
-) -> tuple[FilingAttachment, bool]:
+) -> tuple[AttachmentPublic, bool]:
+    """Store the file and attach it (False: it was attached already); only the holder, before
+    submitting."""
+    filing, right = await get(session=session, filing_id=filing_id, caller=caller, for_update=True)
+    stored = await attachments.store(
+        session=session, settings=settings, data=data, allowed=attachments.DOCUMENT_TYPES
+    )
     _ensure_holder_acts(caller, right)
     if filing.status == FilingStatus.submitted:
         raise Conflict(f"Filing {filing.id} was submitted; its attachments are final.")
-    return await attachments_service.link(
-        session=session,
-        model=FilingAttachment,
-        owner="filing_id",
-        owner_id=filing.id,
-        attachment=attachment,
-        by=caller.subject,
-        purpose=purpose,
+    return await FILES.add(
+        session=session, owner_id=filing.id, attachment=stored, by=caller.subject, purpose=purpose
     )
 
 
-async def attachments(
-    *, session: AsyncSession, filing_ids: list[UUID]
-) -> dict[UUID, list[tuple[FilingAttachment, Attachment]]]:
-    return await attachments_service.linked(
-        session=session, model=FilingAttachment, owner="filing_id", owner_ids=filing_ids
-    )
-
-
-async def attachment(*, session: AsyncSession, filing: Filing, sha256: str) -> Attachment:
-    found = await attachments_service.linked_file(
-        session=session, model=FilingAttachment, owner_id=filing.id, sha256=sha256
-    )
-    if found is None:
-        raise NotFound(f"Filing {filing.id} has no attachment {sha256}.")
-    return found
+async def attachment(
+    *, session: AsyncSession, filing_id: UUID, sha256: str, caller: Principal
+) -> Attachment:
+    """Whoever may read the filing may read its attachments; a hash alone opens nothing."""
+    filing, _ = await get(session=session, filing_id=filing_id, caller=caller)
+    return await FILES.file(session=session, owner_id=filing.id, sha256=sha256)
 
 
 async def submit(
     *,
     session: AsyncSession,
-    filing: Filing,
-    right: Right,
+    filing_id: UUID,
     data: FilingSubmit,
     caller: Principal,
     at: datetime | None = None,
-) -> Filing:
+) -> FilingPublic:
     """The holder files: owed or overdue → submitted (late when after the due date), and
     ``rights.filing.submitted`` with the deadline met."""
+    filing, right = await get(session=session, filing_id=filing_id, caller=caller, for_update=True)
     _ensure_holder_acts(caller, right)
     if filing.status == FilingStatus.submitted:
         raise Conflict(f"Filing {filing.id} was already submitted.")
@@ -338,4 +340,5 @@ async def submit(
     session.add(filing)
     await session.flush()
     await _announce(session, FilingSubmitted, filing, right, DeadlineAction.met, submitted_at=at)
-    return filing
+    [shown] = await public(session=session, filings=[filing])
+    return shown

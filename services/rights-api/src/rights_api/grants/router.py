@@ -1,10 +1,10 @@
 """HTTP for entering an existing right in the register: parse, authorize, call the service."""
 
 from fastapi import APIRouter, Response
-from servicekit.concurrency import set_etag
 from servicekit.deps import Admin, Session
 from servicekit.errors import problem_doc
 
+from rights_api.answers import created
 from rights_api.grants import service
 from rights_api.rights.schemas import RightCreate, RightPublic
 
@@ -24,7 +24,5 @@ async def register_right(
     boundary is checked like an application's (closed rings, no self-intersection, declared area
     within the tolerance of the geodesic area) and `rights.right.granted` is published.
     """
-    right = await service.register(session=session, data=data, actor=caller.subject)
-    response.headers["Location"] = f"/rights/{right.id}"
-    set_etag(response, right.version)
-    return RightPublic.of(right)
+    right = RightPublic.of(await service.register(session=session, data=data, actor=caller.subject))
+    return created(response, right, f"/rights/{right.id}")

@@ -5,6 +5,7 @@ from uuid import UUID
 from contracts.rights import HolderRegistered
 from servicekit import clock
 from servicekit.auth import Principal
+from servicekit.concurrency import require_if_match
 from servicekit.errors import Conflict
 from servicekit.events.outbox import publish
 from servicekit.lookup import get_or_404
@@ -50,7 +51,17 @@ async def get(
     return holder
 
 
-async def update(*, session: AsyncSession, holder: Holder, changes: HolderUpdate) -> Holder:
+async def update(
+    *,
+    session: AsyncSession,
+    holder_id: UUID,
+    changes: HolderUpdate,
+    caller: Principal,
+    if_match: str | None,
+) -> Holder:
+    """The fields sent; ``If-Match`` must name the current version."""
+    holder = await get(session=session, holder_id=holder_id, caller=caller, for_update=True)
+    require_if_match(if_match, holder.version)
     for field, value in changes.model_dump(exclude_unset=True).items():
         setattr(holder, field, value)
     holder.version += 1

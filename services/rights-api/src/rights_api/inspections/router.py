@@ -3,48 +3,38 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, File, Path, Response, UploadFile, status
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import FileResponse
 from servicekit.deps import Inspector, Paging, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
-from rights_api.attachments import service as attachments
-from rights_api.attachments.http import Settings, file_response, read_upload
-from rights_api.attachments.models import Attachment
-from rights_api.attachments.schemas import AttachmentPublic, attachment_public
+from rights_api.attachments.http import (
+    Settings,
+    file_response,
+    read_upload,
+    upload_responses,
+    uploaded,
+)
+from rights_api.attachments.schemas import AttachmentPublic
 from rights_api.inspections import service
-from rights_api.inspections.models import Inspection, InspectionPhoto
-from rights_api.inspections.schemas import InspectionPublic, InspectionPut
+from rights_api.inspections.schemas import InspectionFilters, InspectionPublic, InspectionPut
 
 router = APIRouter(prefix="/inspections", tags=["inspections 现场检查"])
 Sha256 = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256 of the photo")]
-UPLOAD_PROBLEMS = {
-    413: problem_doc("File larger than the limit 文件过大"),
-    415: problem_doc("Not an accepted image type (read from the bytes) 文件类型不支持"),
-    503: problem_doc("Attachment store unavailable; retry 存储暂不可用"),
+Filters = Annotated[InspectionFilters, Query()]
+NOT_FOUND = {404: problem_doc("No such inspection")}
+UPLOAD_RESPONSES = {
+    **upload_responses(
+        already="Photo already attached 已上传",
+        not_accepted="Not an accepted image type (read from the bytes) 文件类型不支持",
+    ),
+    **NOT_FOUND,
 }
-
-
-def _attachment(link: InspectionPhoto, attachment: Attachment) -> AttachmentPublic:
-    return attachment_public(link, attachment, "photo")
-
-
-def _public(inspection: Inspection, photos: list) -> InspectionPublic:
-    return InspectionPublic(
-        id=inspection.id,
-        right_id=inspection.right_id,
-        inspector=inspection.inspector,
-        inspector_name=inspection.inspector_name,
-        inspected_at=inspection.inspected_at,
-        working_face=inspection.working_face,
-        findings=inspection.findings,
-        out_of_bounds=inspection.out_of_bounds,
-        outside_points=inspection.outside_points,
-        violations=service.violations(inspection),
-        photos=[_attachment(link, a) for link, a in photos],
-        received_at=inspection.received_at,
-    )
+FILE_RESPONSES = {
+    200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "The photo"},
+    404: problem_doc("No such inspection or photo"),
+}
 
 
 @router.put(
@@ -70,51 +60,34 @@ async def put_inspection(
     inspection, created = await service.record(
         session=session, client_uuid=client_uuid, data=data, inspector=caller
     )
-    response.status_code = 201 if created else status.HTTP_200_OK
+    response.status_code = 201 if created else 200
     response.headers["Location"] = f"/inspections/{inspection.id}"
-    found = await service.photos(session=session, inspection_ids=[inspection.id])
-    return _public(inspection, found[inspection.id])
+    return inspection
 
 
 @router.get("", summary="List inspections 检查记录列表")
 async def list_inspections(
-    session: Session,
-    caller: Reader,
-    page: Paging,
-    right_id: UUID | None = None,
-    out_of_bounds: bool | None = None,
+    session: Session, caller: Reader, page: Paging, filters: Filters
 ) -> Page[InspectionPublic]:
     """In the order received. Enterprises see only inspections of their own mines.
     `out_of_bounds=true` lists the records flagged 越界开采.
     """
-    rows = await service.list_inspections(
-        session=session, page=page, caller=caller, right_id=right_id, out_of_bounds=out_of_bounds
+    return await service.list_inspections(
+        session=session, page=page, caller=caller, filters=filters
     )
-    found = await service.photos(session=session, inspection_ids=[r.id for r in rows.items])
-    return rows.with_items([_public(r, found[r.id]) for r in rows.items])
 
 
-@router.get(
-    "/{inspection_id}",
-    summary="An inspection 检查记录详情",
-    responses={404: problem_doc("No such inspection")},
-)
+@router.get("/{inspection_id}", summary="An inspection 检查记录详情", responses=NOT_FOUND)
 async def get_inspection(inspection_id: UUID, session: Session, caller: Reader) -> InspectionPublic:
     """Enterprises get 404 for inspections of another holder's mines."""
-    inspection = await service.get(session=session, inspection_id=inspection_id, caller=caller)
-    found = await service.photos(session=session, inspection_ids=[inspection.id])
-    return _public(inspection, found[inspection.id])
+    return await service.show(session=session, inspection_id=inspection_id, caller=caller)
 
 
 @router.post(
     "/{inspection_id}/photos",
     status_code=201,
     summary="Add a photo to an inspection 上传检查照片",
-    responses={
-        **UPLOAD_PROBLEMS,
-        200: {"model": AttachmentPublic, "description": "Photo already attached 已上传"},
-        404: problem_doc("No such inspection"),
-    },
+    responses=UPLOAD_RESPONSES,
 )
 async def add_photo(
     inspection_id: UUID,
@@ -129,29 +102,21 @@ async def add_photo(
     photo again answers 200 and stores nothing new. Only the inspector who recorded the inspection
     adds photos.
     """
-    inspection = await service.get(session=session, inspection_id=inspection_id, caller=caller)
-    attachment = await attachments.store(
+    added = await service.add_photo(
         session=session,
         settings=config,
+        inspection_id=inspection_id,
         data=await read_upload(file, config),
-        allowed=attachments.PHOTO_TYPES,
+        caller=caller,
     )
-    link, created = await service.attach_photo(
-        session=session, inspection=inspection, attachment=attachment, caller=caller
-    )
-    response.status_code = 201 if created else status.HTTP_200_OK
-    response.headers["Location"] = f"/inspections/{inspection.id}/photos/{attachment.sha256}"
-    return _attachment(link, attachment)
+    return uploaded(response, added, at=f"/inspections/{inspection_id}/photos")
 
 
 @router.get(
     "/{inspection_id}/photos/{sha256}",
     summary="Download a photo 下载检查照片",
     response_class=FileResponse,
-    responses={
-        200: {"content": {"image/jpeg": {}, "image/png": {}}, "description": "The photo"},
-        404: problem_doc("No such inspection or photo"),
-    },
+    responses=FILE_RESPONSES,
 )
 async def get_photo(
     inspection_id: UUID, sha256: Sha256, session: Session, caller: Reader, config: Settings
@@ -159,6 +124,7 @@ async def get_photo(
     """The photo as stored, with the type found in its bytes. Whoever may read the inspection may
     read its photos; a hash alone opens nothing.
     """
-    inspection = await service.get(session=session, inspection_id=inspection_id, caller=caller)
-    attachment = await service.photo(session=session, inspection=inspection, sha256=sha256)
-    return file_response(config, attachment)
+    found = await service.photo(
+        session=session, inspection_id=inspection_id, sha256=sha256, caller=caller
+    )
+    return file_response(config, found)

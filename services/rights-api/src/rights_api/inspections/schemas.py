@@ -48,6 +48,11 @@ class InspectionPut(BaseModel):
         return value.astimezone(UTC)
 
 
+class InspectionFilters(BaseModel):
+    right_id: UUID | None = None
+    out_of_bounds: bool | None = None
+
+
 class InspectionPublic(BaseModel):
     id: UUID = Field(description="The app's client_uuid")
     right_id: UUID

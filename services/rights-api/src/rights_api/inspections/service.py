@@ -16,7 +16,7 @@ from uuid import UUID
 from contracts.rights import InspectionRecorded
 from servicekit import clock
 from servicekit.auth import Principal
-from servicekit.errors import Conflict, FieldError, Forbidden, NotFound, validation_error
+from servicekit.errors import Conflict, FieldError, Forbidden, validation_error
 from servicekit.pagination import Page, PageParams, paginate
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
@@ -24,12 +24,23 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rights_api.attachments import service as attachments_service
+from rights_api.attachments import service as attachments
 from rights_api.attachments.models import Attachment
+from rights_api.attachments.schemas import AttachmentPublic
 from rights_api.inspections.models import Inspection, InspectionPhoto
-from rights_api.inspections.schemas import OUT_OF_BOUNDS, InspectionPut
+from rights_api.inspections.schemas import (
+    OUT_OF_BOUNDS,
+    InspectionFilters,
+    InspectionPublic,
+    InspectionPut,
+)
 from rights_api.rights import service as rights
 from rights_api.rights.models import Right
+from rights_api.settings import RightsSettings
+
+PHOTOS = attachments.Links(
+    InspectionPhoto, "inspection_id", missing="Inspection {} has no photo {}.", purpose="photo"
+)
 
 
 def body_hash(data: InspectionPut) -> str:
@@ -52,8 +63,18 @@ def outside_boundary(
 
 async def record(
     *, session: AsyncSession, client_uuid: UUID, data: InspectionPut, inspector: Principal
+) -> tuple[InspectionPublic, bool]:
+    """The inspection as the API shows it, and whether this call created it."""
+    inspection, created = await _stored(
+        session=session, client_uuid=client_uuid, data=data, inspector=inspector
+    )
+    [shown] = await public(session=session, inspections=[inspection])
+    return shown, created
+
+
+async def _stored(
+    *, session: AsyncSession, client_uuid: UUID, data: InspectionPut, inspector: Principal
 ) -> tuple[Inspection, bool]:
-    """The inspection and whether this call created it."""
     digest = body_hash(data)
     existing = await session.get(Inspection, client_uuid)
     if existing is not None:
@@ -121,55 +142,69 @@ def _replayed(existing: Inspection, digest: str, inspector: Principal) -> Inspec
 async def get(*, session: AsyncSession, inspection_id: UUID, caller: Principal) -> Inspection:
     """404 too when it belongs to another holder's mine: nothing is learned about it (BOLA)."""
     inspection, _ = await rights.on_visible_right(
-        session=session, model=Inspection, key=inspection_id, caller=caller, what="inspection"
+        session, Inspection, inspection_id, caller=caller, what="inspection"
     )
     return inspection
 
 
+async def public(*, session: AsyncSession, inspections: list[Inspection]) -> list[InspectionPublic]:
+    """The records as the API shows them, each with its photos."""
+    photos = await PHOTOS.of(session=session, owner_ids=[i.id for i in inspections])
+    return [
+        InspectionPublic.model_validate(
+            {
+                **{name: getattr(inspection, name) for name in Inspection.model_fields},
+                "violations": violations(inspection),
+                "photos": photos[inspection.id],
+            }
+        )
+        for inspection in inspections
+    ]
+
+
+async def show(
+    *, session: AsyncSession, inspection_id: UUID, caller: Principal
+) -> InspectionPublic:
+    inspection = await get(session=session, inspection_id=inspection_id, caller=caller)
+    [shown] = await public(session=session, inspections=[inspection])
+    return shown
+
+
 async def list_inspections(
+    *, session: AsyncSession, page: PageParams, caller: Principal, filters: InspectionFilters
+) -> Page[InspectionPublic]:
+    query = rights.visible(select(Inspection), Inspection.right_id, caller)
+    if filters.right_id is not None:
+        query = query.where(Inspection.right_id == filters.right_id)
+    if filters.out_of_bounds is not None:
+        query = query.where(Inspection.out_of_bounds.is_(filters.out_of_bounds))
+    rows = await paginate(session, query, page, order=(Inspection.received_at, Inspection.id))
+    return rows.with_items(await public(session=session, inspections=rows.items))
+
+
+async def add_photo(
     *,
     session: AsyncSession,
-    page: PageParams,
+    settings: RightsSettings,
+    inspection_id: UUID,
+    data: bytes,
     caller: Principal,
-    right_id: UUID | None = None,
-    out_of_bounds: bool | None = None,
-) -> Page[Inspection]:
-    query = rights.visible(select(Inspection), Inspection.right_id, caller)
-    if right_id is not None:
-        query = query.where(Inspection.right_id == right_id)
-    if out_of_bounds is not None:
-        query = query.where(Inspection.out_of_bounds.is_(out_of_bounds))
-    return await paginate(session, query, page, order=(Inspection.received_at, Inspection.id))
-
-
-async def attach_photo(
-    *, session: AsyncSession, inspection: Inspection, attachment: Attachment, caller: Principal
-) -> tuple[InspectionPhoto, bool]:
-    """Link a stored photo to the record; the same photo again is one link (False)."""
+) -> tuple[AttachmentPublic, bool]:
+    """Store the photo and link it to the record; the same photo again is one link (False)."""
+    inspection = await get(session=session, inspection_id=inspection_id, caller=caller)
+    stored = await attachments.store(
+        session=session, settings=settings, data=data, allowed=attachments.PHOTO_TYPES
+    )
     if inspection.inspector != caller.subject:
         raise Forbidden("Only the inspector who recorded the inspection adds its photos.")
-    return await attachments_service.link(
-        session=session,
-        model=InspectionPhoto,
-        owner="inspection_id",
-        owner_id=inspection.id,
-        attachment=attachment,
-        by=caller.subject,
+    return await PHOTOS.add(
+        session=session, owner_id=inspection.id, attachment=stored, by=caller.subject
     )
 
 
-async def photos(
-    *, session: AsyncSession, inspection_ids: list[UUID]
-) -> dict[UUID, list[tuple[InspectionPhoto, Attachment]]]:
-    return await attachments_service.linked(
-        session=session, model=InspectionPhoto, owner="inspection_id", owner_ids=inspection_ids
-    )
-
-
-async def photo(*, session: AsyncSession, inspection: Inspection, sha256: str) -> Attachment:
-    found = await attachments_service.linked_file(
-        session=session, model=InspectionPhoto, owner_id=inspection.id, sha256=sha256
-    )
-    if found is None:
-        raise NotFound(f"Inspection {inspection.id} has no photo {sha256}.")
-    return found
+async def photo(
+    *, session: AsyncSession, inspection_id: UUID, sha256: str, caller: Principal
+) -> Attachment:
+    """Whoever may read the inspection may read its photos; a hash alone opens nothing."""
+    inspection = await get(session=session, inspection_id=inspection_id, caller=caller)
+    return await PHOTOS.file(session=session, owner_id=inspection.id, sha256=sha256)

@@ -5,11 +5,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 from servicekit import clock
-from servicekit.concurrency import IfMatch, require_if_match, set_etag
+from servicekit.concurrency import IfMatch
 from servicekit.deps import Admin, Paging, Session, Visitor
 from servicekit.errors import NotFound, problem_doc
 from servicekit.pagination import Page
 
+from rights_api.answers import created, versioned
 from rights_api.plan import service
 from rights_api.plan.schemas import (
     PlanEditionCreate,
@@ -20,6 +21,7 @@ from rights_api.plan.schemas import (
 
 router = APIRouter(prefix="/plan-editions", tags=["plan 矿产资源规划"])
 NOT_FOUND = {404: problem_doc("No such plan edition 无此规划版本")}
+CLASH = {409: problem_doc("Code or effective date already used")}
 
 
 @router.get("", summary="Plan editions 规划版本列表")
@@ -39,8 +41,7 @@ async def current_edition(session: Session, _: Visitor, response: Response) -> P
     true`, 示意 in its name).
     """
     edition = await service.edition_in_force(session=session, on=clock.local_today())
-    set_etag(response, edition.version)
-    return service.public(edition)
+    return versioned(response, service.public(edition))
 
 
 @router.get("/{edition_id}", summary="A plan edition 规划版本详情", responses={**NOT_FOUND})
@@ -48,26 +49,18 @@ async def get_edition(
     edition_id: UUID, session: Session, _: Visitor, response: Response
 ) -> PlanEditionPublic:
     edition = await service.get_edition(session=session, edition_id=edition_id)
-    set_etag(response, edition.version)
-    return service.public(edition)
+    return versioned(response, service.public(edition))
 
 
-@router.post(
-    "",
-    status_code=201,
-    summary="Load a new plan edition 发布新一轮规划",
-    responses={409: problem_doc("Code or effective date already used")},
-)
+@router.post("", status_code=201, summary="Load a new plan edition 发布新一轮规划", responses=CLASH)
 async def create_edition(
     data: PlanEditionCreate, session: Session, _: Admin, response: Response
 ) -> PlanEditionPublic:
     """The next edition replaces the numbers without code changes (第七章). It judges applications
     filed from its `effective_from` day.
     """
-    edition = await service.create_edition(session=session, data=data)
-    response.headers["Location"] = f"/plan-editions/{edition.id}"
-    set_etag(response, edition.version)
-    return service.public(edition)
+    edition = service.public(await service.create_edition(session=session, data=data))
+    return created(response, edition, f"/plan-editions/{edition.id}")
 
 
 @router.patch(
@@ -90,11 +83,10 @@ async def update_edition(
     """Replaces the parts sent (for example real zone boundaries instead of the demo ones). Send
     `If-Match` with the ETag you read.
     """
-    edition = await service.get_edition(session=session, edition_id=edition_id, for_update=True)
-    require_if_match(if_match, edition.version)
-    edition = await service.update_edition(session=session, edition=edition, changes=changes)
-    set_etag(response, edition.version)
-    return service.public(edition)
+    edition = await service.update_edition(
+        session=session, edition_id=edition_id, changes=changes, if_match=if_match
+    )
+    return versioned(response, service.public(edition))
 
 
 zones_router = APIRouter(prefix="/zones", tags=["plan 矿产资源规划"])

@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from servicekit import clock
+from servicekit.concurrency import require_if_match
 from servicekit.errors import Conflict, NotFound, Unprocessable
 from servicekit.lookup import get_or_404
 from servicekit.pagination import Page, PageParams, paginate
@@ -59,8 +60,11 @@ def _check_period(start: date, end: date) -> None:
 
 
 async def update_edition(
-    *, session: AsyncSession, edition: PlanEdition, changes: PlanEditionUpdate
+    *, session: AsyncSession, edition_id: UUID, changes: PlanEditionUpdate, if_match: str | None
 ) -> PlanEdition:
+    """Replace the parts sent; ``If-Match`` must name the current version."""
+    edition = await get_edition(session=session, edition_id=edition_id, for_update=True)
+    require_if_match(if_match, edition.version)
     given = changes.model_dump(exclude_unset=True)
     for field in ("title", "effective_from"):
         if field in given:

@@ -1,17 +1,16 @@
 """HTTP for the rights register: parse, authorize, call the service, shape the response."""
 
 import json
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from contracts.mining import MINERAL_NAMES_ZH, Mineral, RightKind, RightStatus
-from fastapi import APIRouter, Depends, Query, Response
-from servicekit.concurrency import set_etag
+from contracts.mining import MINERAL_NAMES_ZH, Mineral
+from fastapi import APIRouter, Query, Response
 from servicekit.deps import Paging, Reader, Session
-from servicekit.errors import FieldError, problem_doc, validation_error
+from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
+from rights_api.answers import versioned
 from rights_api.rights import service
 from rights_api.rights.schemas import HistoryEntry, RightFilters, RightPublic
 
@@ -19,57 +18,7 @@ router = APIRouter(tags=["rights 矿业权"])
 NOT_FOUND = {404: problem_doc("No such right, or not yours 无此矿业权")}
 
 
-def right_filters(
-    holder_id: Annotated[UUID | None, Query(description="Holder 矿业权人")] = None,
-    mineral: Annotated[Mineral | None, Query(description="Mineral 矿种")] = None,
-    status: Annotated[RightStatus | None, Query(description="Status 状态")] = None,
-    zone: Annotated[
-        str | None, Query(description="Zone code 集中开采区", examples=["SCJ001"])
-    ] = None,
-    kind: Annotated[
-        RightKind | None, Query(description="exploration 探矿权 / mining 采矿权")
-    ] = None,
-    expiring_before: Annotated[
-        date | None, Query(description="Validity ends before this day 有效期截止早于")
-    ] = None,
-    bbox: Annotated[
-        str | None,
-        Query(
-            description="min_lon,min_lat,max_lon,max_lat (CGCS2000): rights whose bounding box "
-            "meets it",
-            examples=["111.6,43.5,111.8,43.6"],
-        ),
-    ] = None,
-) -> RightFilters:
-    return RightFilters(
-        holder_id=holder_id,
-        mineral=mineral,
-        status=status,
-        zone=zone,
-        kind=kind,
-        expiring_before=expiring_before,
-        bbox=_bbox(bbox) if bbox else None,
-    )
-
-
-def _bbox(raw: str) -> tuple[float, float, float, float]:
-    try:
-        min_lon, min_lat, max_lon, max_lat = (float(part) for part in raw.split(","))
-    except ValueError:
-        min_lon = None
-    if min_lon is None or not (min_lon <= max_lon and min_lat <= max_lat):
-        raise validation_error(
-            [
-                FieldError(
-                    field="query.bbox",
-                    message="four numbers min_lon,min_lat,max_lon,max_lat with min ≤ max",
-                )
-            ]
-        )
-    return min_lon, min_lat, max_lon, max_lat
-
-
-Filters = Annotated[RightFilters, Depends(right_filters)]
+Filters = Annotated[RightFilters, Query()]
 
 
 @router.get("/rights", summary="The rights register 矿业权列表")
@@ -135,8 +84,7 @@ async def get_right(
     right_id: UUID, session: Session, caller: Reader, response: Response
 ) -> RightPublic:
     right = await service.get_right(session=session, right_id=right_id, principal=caller)
-    set_etag(response, right.version)
-    return RightPublic.of(right)
+    return versioned(response, RightPublic.of(right))
 
 
 @router.get(

@@ -184,10 +184,19 @@ class HistoryEntry(BaseModel):
 
 
 class RightFilters(BaseModel):
-    holder_id: UUID | None = None
-    mineral: Mineral | None = None
-    status: RightStatus | None = None
-    zone: str | None = None
-    kind: RightKind | None = None
-    expiring_before: date | None = None
-    bbox: tuple[float, float, float, float] | None = None
+    """The register's list filters (query parameters)."""
+
+    holder_id: UUID | None = Field(None, description="Holder 矿业权人")
+    mineral: Mineral | None = Field(None, description="Mineral 矿种")
+    status: RightStatus | None = Field(None, description="Status 状态")
+    zone: str | None = Field(None, description="Zone code 集中开采区", examples=["SCJ001"])
+    kind: RightKind | None = Field(None, description="exploration 探矿权 / mining 采矿权")
+    expiring_before: date | None = Field(
+        None, description="Validity ends before this day 有效期截止早于"
+    )
+    bbox: str | None = Field(
+        None,
+        description="min_lon,min_lat,max_lon,max_lat (CGCS2000): rights whose bounding box "
+        "meets it",
+        examples=["111.6,43.5,111.8,43.6"],
+    )

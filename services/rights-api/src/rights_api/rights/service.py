@@ -20,7 +20,7 @@ from contracts.rights import (
 )
 from servicekit import clock
 from servicekit.auth import Principal
-from servicekit.errors import Conflict, NotFound
+from servicekit.errors import Conflict, FieldError, NotFound, validation_error
 from servicekit.events.outbox import publish
 from servicekit.lookup import get_or_404, owned_or_404
 from servicekit.pagination import Page, PageParams, paginate
@@ -53,10 +53,10 @@ async def get_right(
 
 
 async def on_visible_right(
-    *,
     session: AsyncSession,
     model: type[Row],
     key: UUID,
+    *,
     caller: Principal,
     what: str,
     for_update: bool = False,
@@ -81,8 +81,12 @@ def visible(query: Select[Any], right_id: Any, caller: Principal) -> Select[Any]
 async def _publish(
     session: AsyncSession, event: type[EventPayload], right: Right, **fields: Any
 ) -> None:
-    """Publish one of the register's own events: it names the right and its new version."""
-    payload = event(right_id=right.id, right_version=right.version, **fields)
+    """Publish one of the register's own events: it names the right and its new version, and
+    carries the right's columns it names the same way (licence_no, holder_id, valid_to...) as the
+    right has them now; ``fields`` are the rest."""
+    shared = [name for name in event.model_fields if name in Right.model_fields]
+    columns = {name: getattr(right, name) for name in shared}
+    payload = event(**{**columns, **fields}, right_id=right.id, right_version=right.version)
     await publish(session, payload, subject=str(right.id))
 
 
@@ -128,13 +132,20 @@ def touch(right: Right, at: datetime | None = None) -> None:
 
 
 async def _amend(
-    *, session: AsyncSession, right: Right, actor: str, action: str, reason: str, changes: Any
+    session: AsyncSession,
+    right: Right,
+    actor: str,
+    action: str,
+    reason: str | None,
+    at: datetime | None = None,
+    **line: Any,
 ) -> None:
-    """A new version of ``right`` and the history line saying what changed."""
-    touch(right)
+    """A new version of ``right`` and the history line saying what changed (``line``: its
+    ``changes``, ``from_status``, ``to_status``)."""
+    touch(right, at)
     session.add(right)
     await record(
-        session=session, right=right, actor=actor, action=action, reason=reason, changes=changes
+        session=session, right=right, actor=actor, action=action, reason=reason, at=at, **line
     )
 
 
@@ -159,46 +170,22 @@ async def change_status(
         raise Conflict(f"Right {right.licence_no} is already {to.value}.")
     at = clock.now()
     right.status = to
-    touch(right, at)
-    session.add(right)
-    await record(
-        session=session,
-        right=right,
-        actor=actor,
-        action="status_changed",
-        reason=reason,
-        from_status=before,
-        to_status=to,
-        at=at,
+    await _amend(
+        session, right, actor, "status_changed", reason, at, from_status=before, to_status=to
     )
     await session.flush()
     if to == RightStatus.suspended:
+        reason = reason or "suspended"
         await _publish(
-            session,
-            RightSuspended,
-            right,
-            holder_id=right.holder_id,
-            reason=reason or "suspended",
-            order_id=order_id,
-            suspended_at=at,
+            session, RightSuspended, right, reason=reason, order_id=order_id, suspended_at=at
         )
     elif to in CLOSED:
-        await _publish(
-            session,
-            MineClosed,
-            right,
-            holder_id=right.holder_id,
-            licence_no=right.licence_no,
-            status=to,
-            closed_at=at,
-            reason=reason,
-        )
+        await _publish(session, MineClosed, right, closed_at=at, reason=reason)
     else:
         await _publish(
             session,
             RightStatusChanged,
             right,
-            holder_id=right.holder_id,
             from_status=before,
             to_status=to,
             reason=reason,
@@ -246,21 +233,8 @@ async def grant(
         session,
         RightGranted,
         right,
-        licence_no=right.licence_no,
-        kind=right.kind,
-        holder_id=right.holder_id,
         holder_name=holder_name,
-        mine_name=right.mine_name,
-        mineral=right.mineral,
-        area_km2=right.area_km2,
         scale=scale_of(right),
-        method=right.method,
-        status=right.status,
-        zone=right.zone,
-        licensing_level=right.licensing_level,
-        valid_from=right.valid_from,
-        valid_to=right.valid_to,
-        reference=right.reference,
         granted_at=right.created_at,
     )
     return right
@@ -283,19 +257,8 @@ async def renew(
     before = right.valid_to
     right.valid_to = term_end(start, term_years)
     changes = {"valid_to": [before.isoformat(), right.valid_to.isoformat()]}
-    await _amend(
-        session=session, right=right, actor=actor, action="renewed", reason=reason, changes=changes
-    )
-    await _publish(
-        session,
-        RightRenewed,
-        right,
-        holder_id=right.holder_id,
-        licence_no=right.licence_no,
-        valid_from=right.valid_from,
-        valid_to=right.valid_to,
-        renewed_at=right.updated_at,
-    )
+    await _amend(session, right, actor, "renewed", reason, changes=changes)
+    await _publish(session, RightRenewed, right, renewed_at=right.updated_at)
     return right
 
 
@@ -306,19 +269,11 @@ async def transfer(
     to = await session.get(Holder, to_holder_id)
     right.holder_id = to_holder_id
     changes = {"holder_id": [str(before), str(right.holder_id)]}
-    await _amend(
-        session=session,
-        right=right,
-        actor=actor,
-        action="transferred",
-        reason=reason,
-        changes=changes,
-    )
+    await _amend(session, right, actor, "transferred", reason, changes=changes)
     await _publish(
         session,
         RightTransferred,
         right,
-        licence_no=right.licence_no,
         from_holder_id=before,
         to_holder_id=right.holder_id,
         to_holder_name=to.name if to else None,
@@ -331,14 +286,7 @@ async def file_mortgage(
     *, session: AsyncSession, right: Right, mortgage: dict[str, str], actor: str, reason: str
 ) -> Right:
     """A mortgage filing 抵押备案 is a line in the history; the right itself stays as it is."""
-    await _amend(
-        session=session,
-        right=right,
-        actor=actor,
-        action="mortgage_filed",
-        reason=reason,
-        changes=mortgage,
-    )
+    await _amend(session, right, actor, "mortgage_filed", reason, changes=mortgage)
     return right
 
 
@@ -367,18 +315,12 @@ async def change(
             scale.model_dump(mode="json"),
         ]
         right.scale_value, right.scale_unit = scale.value, scale.unit
-    await _amend(
-        session=session, right=right, actor=actor, action="changed", reason=reason, changes=changes
-    )
+    await _amend(session, right, actor, "changed", reason, changes=changes)
     await _publish(
         session,
         RightChanged,
         right,
-        holder_id=right.holder_id,
-        licence_no=right.licence_no,
-        mine_name=right.mine_name,
         scale=scale_of(right),
-        method=right.method,
         changes=sorted(changes),
         changed_at=right.updated_at,
     )
@@ -389,7 +331,9 @@ async def change(
 
 
 def _matching(filters: RightFilters, caller: Principal | None) -> Select[Any]:
-    query = select(Right)
+    box = _bbox(filters.bbox) if filters.bbox else None  # a bad one is a 422 whoever asks
+    equal = filters.model_dump(include={"mineral", "status", "zone", "kind"}, exclude_none=True)
+    query = select(Right).filter_by(**equal)
     holder_id = filters.holder_id
     if caller is not None and caller.own_holder is not None:
         if holder_id is not None and str(holder_id) != caller.own_holder:
@@ -397,19 +341,28 @@ def _matching(filters: RightFilters, caller: Principal | None) -> Select[Any]:
         holder_id = UUID(caller.own_holder)
     if holder_id is not None:
         query = query.where(Right.holder_id == holder_id)
-    for column, value in (
-        (Right.mineral, filters.mineral),
-        (Right.status, filters.status),
-        (Right.zone, filters.zone),
-        (Right.kind, filters.kind),
-    ):
-        if value is not None:
-            query = query.where(column == value)
     if filters.expiring_before is not None:
         query = query.where(Right.valid_to < filters.expiring_before)
-    if filters.bbox is not None:
-        query = query.where(bbox_overlaps(filters.bbox))
+    if box is not None:
+        query = query.where(bbox_overlaps(box))
     return query
+
+
+def _bbox(raw: str) -> tuple[float, float, float, float]:
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(part) for part in raw.split(","))
+    except ValueError:
+        min_lon = None
+    if min_lon is None or not (min_lon <= max_lon and min_lat <= max_lat):
+        raise validation_error(
+            [
+                FieldError(
+                    field="query.bbox",
+                    message="four numbers min_lon,min_lat,max_lon,max_lat with min ≤ max",
+                )
+            ]
+        )
+    return min_lon, min_lat, max_lon, max_lat
 
 
 async def list_rights(
