@@ -76,7 +76,7 @@ async def test_no_token_is_a_401_problem_with_a_bearer_challenge(rights):
 async def test_a_valid_dev_token_is_accepted(rights):
     response = await rights.client.get("/holders", headers=bearer(hs256(rights)))
     assert response.status_code == 200, response.text
-    assert response.json() == {"items": [], "next_cursor": None}
+    assert response.json() == {"items": [], "next_cursor": None, "next": None}
 
 
 def _not_a_jwt(service) -> str:
