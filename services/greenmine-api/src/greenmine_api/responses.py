@@ -7,7 +7,6 @@ from servicekit.rate_limit import RATE_LIMITED_RESPONSE
 
 UNAVAILABLE = {503: problem_doc("Database unreachable 数据库暂不可用")}
 PUBLIC = {**UNAVAILABLE, 422: PROBLEM_RESPONSES[422]}
-ALREADY_DECIDED = {409: problem_doc("Already decided")}
 NO_SUCH_LISTING = {404: problem_doc("No such listing")}
 NOT_ON_LIST = {**NO_SUCH_LISTING, 409: problem_doc("Not on the list")}
 TOO_MANY_SUBMISSIONS = {
@@ -16,6 +15,12 @@ TOO_MANY_SUBMISSIONS = {
         "description": "Too many from this client, within the minute or the window",
     }
 }
+
+
+def decision_responses(what: str) -> dict:
+    """What deciding a complaint, an objection, a change request or a rectification documents:
+    no such ``what`` (404), or decided already (409)."""
+    return {404: problem_doc(f"No such {what}"), 409: problem_doc("Already decided")}
 
 
 def client_address(request: Request) -> str:

@@ -37,6 +37,7 @@ from greenmine_api.listings import service as listings
 from greenmine_api.listings.models import ListingStatus
 from greenmine_api.publicity import service as publicity
 from greenmine_api.publicity.models import Publicity
+from greenmine_api.queries import save
 from greenmine_api.rectifications import service as rectifications
 from greenmine_api.standards import service as standards
 from greenmine_api.standards.models import Standard
@@ -47,10 +48,7 @@ CLOSED_MINE_STATES = {"closing", "closed", "closed_by_policy"}
 async def register_org(*, session: AsyncSession, data: EvaluatorOrgCreate) -> EvaluatorOrg:
     if await session.get(EvaluatorOrg, data.id) is not None:
         raise Conflict(f"Evaluator organisation {data.id} is already registered.")
-    org = EvaluatorOrg(**data.model_dump())
-    session.add(org)
-    await session.flush()
-    return org
+    return await save(session, EvaluatorOrg(**data.model_dump()))
 
 
 async def list_orgs(*, session: AsyncSession, page: PageParams) -> Page[EvaluatorOrg]:
@@ -259,11 +257,9 @@ async def open_publicity(
     pub = await publicity.open(
         session=session,
         kind=application.kind,
-        right_id=application.right_id,
-        holder_id=application.holder_id,
-        mine_name=mine.mine_name,
-        application_id=application.id,
+        mine=mine,
         starts_on=(data.starts_on if data else None) or clock.local_today(),
+        application_id=application.id,
     )
     application.status = ApplicationStatus.publicity
     _touch(session, application)

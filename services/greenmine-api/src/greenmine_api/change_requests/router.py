@@ -4,12 +4,11 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from servicekit.deps import Bureau, BureauOrHolder, Paging, Session
-from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from greenmine_api.change_requests import service
 from greenmine_api.change_requests.schemas import ChangeRequestCreate, ChangeRequestPublic, Decision
-from greenmine_api.responses import ALREADY_DECIDED, NO_SUCH_LISTING
+from greenmine_api.responses import NO_SUCH_LISTING, decision_responses
 
 router = APIRouter(tags=["change requests 信息变更"])
 
@@ -44,7 +43,7 @@ async def list_changes(
 @router.post(
     "/change-requests/{request_id}/decision",
     summary="Approve or reject a change 信息变更审批",
-    responses={404: problem_doc("No such change request"), **ALREADY_DECIDED},
+    responses=decision_responses("change request"),
 )
 async def decide_change(
     request_id: UUID, data: Decision, session: Session, _: Bureau

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from greenmine_api.change_requests.models import ChangeRequest
 from greenmine_api.change_requests.schemas import ChangeRequestCreate, Decision
 from greenmine_api.listings import service as listings
+from greenmine_api.queries import save
 
 
 async def request_change(
@@ -28,8 +29,7 @@ async def request_change(
         reason=data.reason,
         status="pending",
     )
-    session.add(request)
-    await session.flush()
+    await save(session, request)
     await listings.note(
         session, listing, clock.local_today(), "change_requested", change_request_id=str(request.id)
     )

@@ -5,7 +5,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from servicekit.deps import Bureau, Paging, Session
-from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 from servicekit.rate_limit import rate_limited
 
@@ -18,10 +17,10 @@ from greenmine_api.complaints.schemas import (
     ComplaintReceipt,
 )
 from greenmine_api.responses import (
-    ALREADY_DECIDED,
     NOT_ON_LIST,
     TOO_MANY_SUBMISSIONS,
     client_address,
+    decision_responses,
 )
 
 router = APIRouter(tags=["complaints 社会举报"])
@@ -62,7 +61,7 @@ async def list_complaints(
 @router.post(
     "/complaints/{complaint_id}/decision",
     summary="Verify a complaint 举报核查",
-    responses={404: problem_doc("No such complaint"), **ALREADY_DECIDED},
+    responses=decision_responses("complaint"),
 )
 async def decide(
     complaint_id: UUID, data: ComplaintDecision, session: Session, _: Bureau

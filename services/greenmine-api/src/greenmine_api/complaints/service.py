@@ -14,6 +14,7 @@ from greenmine_api.complaints.models import Complaint
 from greenmine_api.complaints.schemas import ComplaintCreate, ComplaintDecision, ComplaintFilters
 from greenmine_api.listings import service as listings
 from greenmine_api.listings.models import ListingStatus
+from greenmine_api.queries import save
 from greenmine_api.rectifications import service as rectifications
 from greenmine_api.settings import GreenmineSettings
 from greenmine_api.submissions import service as submissions
@@ -27,10 +28,7 @@ async def file(
     listing = await listings.get(session, data.listing_id)
     if listing.status == ListingStatus.delisted:
         raise Conflict("The mine is no longer on the list.")
-    complaint = Complaint(**data.model_dump(), status="received")
-    session.add(complaint)
-    await session.flush()
-    return complaint
+    return await save(session, Complaint(**data.model_dump(), status="received"))
 
 
 async def get(*, session: AsyncSession, complaint_id: UUID, for_update: bool = False) -> Complaint:
@@ -58,9 +56,7 @@ async def decide(
             session=session, listing=listing, reason="complaint", today=today, detail=data.note
         )
         complaint.rectification_id = rect.id
-    session.add(complaint)
-    await session.flush()
-    return complaint
+    return await save(session, complaint)
 
 
 async def list_complaints(

@@ -9,6 +9,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from greenmine_api.editions.models import Edition
+from greenmine_api.queries import save
 
 
 async def active(session: AsyncSession) -> Edition:
@@ -37,9 +38,7 @@ async def set_publicity_workdays(
     require_if_match(if_match, edition.version)
     edition.publicity_workdays = workdays
     edition.version += 1
-    session.add(edition)
-    await session.flush()
-    return edition
+    return await save(session, edition)
 
 
 async def load(*, session: AsyncSession, data: dict) -> None:
@@ -48,5 +47,4 @@ async def load(*, session: AsyncSession, data: dict) -> None:
         return
     for field in ("period_start", "period_end"):
         data[field] = date.fromisoformat(data[field])
-    session.add(Edition(**data))
-    await session.flush()
+    await save(session, Edition(**data))

@@ -5,14 +5,13 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from servicekit.deps import Bureau, BureauOrHolder, Session
-from servicekit.errors import problem_doc
 
 from greenmine_api.exits import service
 from greenmine_api.exits.models import ExitNotice
 from greenmine_api.exits.schemas import ExitNoticePublic, Removal, VoluntaryExit
 from greenmine_api.publicity.schemas import PublicityRef
 from greenmine_api.rectifications.schemas import RectificationDecision
-from greenmine_api.responses import ALREADY_DECIDED, NOT_ON_LIST
+from greenmine_api.responses import NOT_ON_LIST, decision_responses
 
 router = APIRouter(tags=["listings 绿色矿山名录"])
 
@@ -51,7 +50,7 @@ async def voluntary_exit(
     "/rectifications/{rectification_id}/decision",
     tags=["rectifications 限期整改"],
     summary="Verify a rectification 整改复核",
-    responses={404: problem_doc("No such rectification"), **ALREADY_DECIDED},
+    responses=decision_responses("rectification"),
 )
 async def decide_rectification(
     rectification_id: UUID, data: RectificationDecision, session: Session, _: Bureau

@@ -25,7 +25,7 @@ from greenmine_api.editions import service as editions
 from greenmine_api.editions.models import Edition
 from greenmine_api.listings.models import HistoryEntry, Listing, ListingStatus
 from greenmine_api.listings.schemas import ListingFilters
-from greenmine_api.queries import fetch_all
+from greenmine_api.queries import fetch_all, save
 
 
 async def note(session: AsyncSession, listing: Listing, on: date, action: str, **detail) -> None:
@@ -95,18 +95,12 @@ async def _announce_listed(
 
 
 async def list_mine(
-    *,
-    session: AsyncSession,
-    right: MiningRight,
-    entry_date: date,
-    source: str,
-    today: date,
-    holder_name: str | None = None,
-    application_id: UUID | None = None,
-    evaluator_org_id: str | None = None,
+    *, session: AsyncSession, right: MiningRight, entry_date: date, today: date, **origin: Any
 ) -> Listing:
     """Put a mine on the list from its entry date; the first review falls N years later (for a
-    reference entry loaded late, the first review date still ahead of ``today``)."""
+    reference entry loaded late, the first review date still ahead of ``today``). ``origin``: the
+    ``source`` with its application_id and evaluator_org_id, or a reference entry's holder_name
+    (used when the right has none)."""
     edition = await editions.active(session)
     existing = await active_for_right(session, right.right_id)
     if existing is not None:
@@ -117,27 +111,24 @@ async def list_mine(
     while due <= today:
         due = add_months(due, 12 * edition.review_interval_years)
     listing = Listing(
+        **origin,
         right_id=right.right_id,
         holder_id=right.holder_id,
-        holder_name=right.holder_name or holder_name,
         mine_name=right.mine_name,
         mineral=right.mineral,
         status=ListingStatus.listed,
         entry_date=entry_date,
         next_review_due=due,
-        source=source,
-        application_id=application_id,
-        evaluator_org_id=evaluator_org_id,
     )
-    session.add(listing)
-    await session.flush()
+    listing.holder_name = right.holder_name or listing.holder_name
+    await save(session, listing)
     await note(
         session,
         listing,
         entry_date,
         "listed",
-        source=source,
-        application_id=str(application_id) if application_id else None,
+        source=listing.source,
+        application_id=str(listing.application_id) if listing.application_id else None,
     )
     await _announce_listed(session, listing, edition, relisted=False)
     return listing

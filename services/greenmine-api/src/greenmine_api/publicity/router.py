@@ -19,10 +19,10 @@ from greenmine_api.publicity.schemas import (
     PublicityPublic,
 )
 from greenmine_api.responses import (
-    ALREADY_DECIDED,
     PUBLIC,
     TOO_MANY_SUBMISSIONS,
     client_address,
+    decision_responses,
 )
 
 router = APIRouter(tags=["publicity 公示"])
@@ -89,7 +89,7 @@ async def list_objections(
 @router.post(
     "/objections/{objection_id}/decision",
     summary="Decide an objection 异议处理",
-    responses={404: problem_doc("No such objection"), **ALREADY_DECIDED},
+    responses=decision_responses("objection"),
 )
 async def decide_objection(
     objection_id: UUID, data: ObjectionDecision, session: Session, _: Bureau

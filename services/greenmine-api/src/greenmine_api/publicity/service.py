@@ -3,6 +3,7 @@
 from datetime import date
 from uuid import UUID
 
+from mining_rights import MiningRight
 from servicekit import clock, workdays
 from servicekit.errors import Conflict
 from servicekit.lookup import get_or_404
@@ -11,9 +12,10 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from greenmine_api.editions import service as editions
+from greenmine_api.listings.models import Listing
 from greenmine_api.publicity.models import Objection, Publicity
 from greenmine_api.publicity.schemas import ObjectionCreate, ObjectionDecision, PublicityFilters
-from greenmine_api.queries import fetch_all
+from greenmine_api.queries import fetch_all, save
 from greenmine_api.settings import GreenmineSettings
 from greenmine_api.submissions import service as submissions
 
@@ -30,33 +32,23 @@ async def period_end(session: AsyncSession, starts_on: date, n: int) -> date:
 
 
 async def open(
-    *,
-    session: AsyncSession,
-    kind: str,
-    right_id: UUID,
-    holder_id: UUID,
-    mine_name: str,
-    starts_on: date,
-    application_id: UUID | None = None,
-    rectification_id: UUID | None = None,
+    *, session: AsyncSession, kind: str, mine: Listing | MiningRight, starts_on: date, **case: UUID
 ) -> Publicity:
-    """A period of the active edition's number of working days from ``starts_on``."""
+    """A period of the active edition's number of working days from ``starts_on`` about ``mine``
+    (its right, holder and name); ``case`` is the application_id or rectification_id it decides."""
     days = (await editions.active(session)).publicity_workdays
     pub = Publicity(
+        **case,
         kind=kind,
-        right_id=right_id,
-        holder_id=holder_id,
-        mine_name=mine_name,
-        application_id=application_id,
-        rectification_id=rectification_id,
+        right_id=mine.right_id,
+        holder_id=mine.holder_id,
+        mine_name=mine.mine_name,
         starts_on=starts_on,
         ends_on=await period_end(session, starts_on, days),
         workdays=days,
         status="open",
     )
-    session.add(pub)
-    await session.flush()
-    return pub
+    return await save(session, pub)
 
 
 async def get(session: AsyncSession, publicity_id: UUID, *, for_update: bool = False) -> Publicity:
@@ -127,9 +119,7 @@ async def object_to(
     if pub.status != "open" or not pub.starts_on <= today <= pub.ends_on:
         raise Conflict(f"Objections are taken from {pub.starts_on} to {pub.ends_on} while open.")
     objection = Objection(**data.model_dump(), publicity_id=pub.id, status="pending")
-    session.add(objection)
-    await session.flush()
-    return objection
+    return await save(session, objection)
 
 
 async def decide_objection(
@@ -143,9 +133,7 @@ async def decide_objection(
     objection.status = "upheld" if data.upheld else "dismissed"
     objection.decision_note = data.note
     objection.decided_at = clock.now()
-    session.add(objection)
-    await session.flush()
-    return objection
+    return await save(session, objection)
 
 
 async def objections(

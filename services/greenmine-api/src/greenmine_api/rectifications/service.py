@@ -182,11 +182,9 @@ async def record_verdict(
     pub = await publicity.open(
         session=session,
         kind="relisting",
-        right_id=listing.right_id,
-        holder_id=listing.holder_id,
-        mine_name=listing.mine_name,
-        rectification_id=rect.id,
+        mine=listing,
         starts_on=publicity_starts_on or today,
+        rectification_id=rect.id,
     )
     return listing, pub
 

@@ -28,7 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from greenmine_api.listings import service as listings
 from greenmine_api.listings.models import ListingStatus
-from greenmine_api.queries import fetch_all
+from greenmine_api.queries import fetch_all, save
 from greenmine_api.rectifications import service as rectifications
 from greenmine_api.spotchecks.models import Expert, SpotCheck, SpotCheckFinding
 from greenmine_api.spotchecks.schemas import (
@@ -80,10 +80,7 @@ def draw(inputs: dict, *, seed: str) -> list[dict]:
 
 
 async def add_expert(*, session: AsyncSession, data: ExpertCreate) -> Expert:
-    expert = Expert(**data.model_dump())
-    session.add(expert)
-    await session.flush()
-    return expert
+    return await save(session, Expert(**data.model_dump()))
 
 
 async def list_experts(*, session: AsyncSession, page: PageParams) -> Page[Expert]:
@@ -134,8 +131,7 @@ async def draw_check(*, session: AsyncSession, data: SpotCheckCreate, drawn_by: 
         status="drawn",
         drawn_by=drawn_by,
     )
-    session.add(check)
-    await session.flush()
+    await save(session, check)
     await publish(
         session,
         SpotCheckDrawn(
@@ -181,9 +177,7 @@ async def record_finding(
         )
     ).first():
         raise Conflict("A finding for this mine is already recorded.")
-    finding = SpotCheckFinding(**data.model_dump(), spot_check_id=check.id)
-    session.add(finding)
-    await session.flush()
+    finding = await save(session, SpotCheckFinding(**data.model_dump(), spot_check_id=check.id))
     listing = await listings.get(session, listing_id, for_update=True)
     today = clock.local_today()
     await listings.note(

@@ -10,6 +10,7 @@ from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from greenmine_api.queries import save
 from greenmine_api.standards.models import Standard
 from greenmine_api.standards.schemas import CategoryResult, EvaluationResult, StandardCreate
 
@@ -92,9 +93,7 @@ async def create(*, session: AsyncSession, data: StandardCreate) -> Standard:
         category_min_ratio=data.category_min_ratio,
         version=(latest or 0) + 1,
     )
-    session.add(standard)
-    await session.flush()
-    return standard
+    return await save(session, standard)
 
 
 async def get(*, session: AsyncSession, standard_id: UUID) -> Standard:
