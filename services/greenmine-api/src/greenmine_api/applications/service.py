@@ -86,17 +86,10 @@ async def file(
         status=ApplicationStatus.filed,
         standard_id=standard.id,
     )
-    session.add(application)
-    await session.flush()  # the partial unique index refuses a second open application
+    await save(session, application)  # the partial unique index refuses a second open one
     await publish(
         session,
-        GreenApplicationFiled(
-            application_id=application.id,
-            right_id=mine.right_id,
-            holder_id=mine.holder_id,
-            kind=data.kind,
-            filed_at=application.filed_at,
-        ),
+        GreenApplicationFiled(**application.model_dump(), application_id=application.id),
         subject=str(mine.right_id),
     )
     if listing is not None:  # the review application deadline is met

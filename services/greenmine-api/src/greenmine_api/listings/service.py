@@ -43,15 +43,20 @@ def ensure_on_list(listing: Listing) -> None:
         raise Conflict("The mine is no longer on the list.")
 
 
-def review_deadline(listing: Listing, edition: Edition, action=DeadlineAction.set) -> Deadline:
-    due = add_months(listing.next_review_due, -edition.review_application_lead_months)
+def deadline(listing: Listing, **fields: Any) -> Deadline:
+    """A deadline about the listed mine (its right the subject), addressed to its holder."""
     return Deadline(
+        **fields, subject=str(listing.right_id), audience=Audience(holder_id=str(listing.holder_id))
+    )
+
+
+def review_deadline(listing: Listing, edition: Edition, action=DeadlineAction.set) -> Deadline:
+    return deadline(
+        listing,
         id=f"greenmine-review:{listing.id}:{listing.next_review_due.isoformat()}",
         kind="green_mine_review",
         action=action,
-        due_at=due,
-        subject=str(listing.right_id),
-        audience=Audience(holder_id=str(listing.holder_id)),
+        due_at=add_months(listing.next_review_due, -edition.review_application_lead_months),
         title_zh=f"{listing.mine_name}绿色矿山复查申请（复查日期{listing.next_review_due}）",
     )
 

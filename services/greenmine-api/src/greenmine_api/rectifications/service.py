@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from contracts.base import EventPayload
-from contracts.deadline import Audience, Deadline, DeadlineAction
+from contracts.deadline import Deadline, DeadlineAction
 from contracts.greenmine import (
     BenefitsSuspended,
     GreenRectificationOrdered,
@@ -116,13 +116,12 @@ async def _announce(
 
 
 def deadline(rect: Rectification, listing: Listing, action=DeadlineAction.set) -> Deadline:
-    return Deadline(
+    return listings.deadline(
+        listing,
         id=f"greenmine-rectification:{rect.id}",
         kind="green_mine_rectification",
         action=action,
         due_at=rect.due_on,
-        subject=str(listing.right_id),
-        audience=Audience(holder_id=str(listing.holder_id)),
         title_zh=f"{listing.mine_name}绿色矿山限期整改",
     )
 
