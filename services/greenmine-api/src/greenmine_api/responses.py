@@ -9,6 +9,7 @@ UNAVAILABLE = {503: problem_doc("Database unreachable 数据库暂不可用")}
 PUBLIC = {**UNAVAILABLE, 422: PROBLEM_RESPONSES[422]}
 NO_SUCH_LISTING = {404: problem_doc("No such listing")}
 NOT_ON_LIST = {**NO_SUCH_LISTING, 409: problem_doc("Not on the list")}
+NO_SUCH_PUBLICITY = {404: problem_doc("No such publicity")}
 TOO_MANY_SUBMISSIONS = {
     429: {
         **RATE_LIMITED_RESPONSE[429],

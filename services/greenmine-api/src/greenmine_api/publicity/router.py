@@ -19,6 +19,7 @@ from greenmine_api.publicity.schemas import (
     PublicityPublic,
 )
 from greenmine_api.responses import (
+    NO_SUCH_PUBLICITY,
     PUBLIC,
     TOO_MANY_SUBMISSIONS,
     client_address,
@@ -26,7 +27,6 @@ from greenmine_api.responses import (
 )
 
 router = APIRouter(tags=["publicity 公示"])
-NOT_FOUND = {404: problem_doc("No such publicity")}
 
 
 @router.get("/publicities", summary="Publicity periods 公示列表", responses=PUBLIC)
@@ -41,7 +41,7 @@ async def list_publicities(
 @router.get(
     "/publicities/{publicity_id}",
     summary="One publicity 公示详情",
-    responses={**PUBLIC, **NOT_FOUND},
+    responses={**PUBLIC, **NO_SUCH_PUBLICITY},
 )
 async def get_publicity(publicity_id: UUID, session: Session) -> PublicityPublic:
     """Public."""
@@ -54,7 +54,7 @@ async def get_publicity(publicity_id: UUID, session: Session) -> PublicityPublic
     "/publicities/{publicity_id}/objections",
     status_code=201,
     summary="Object during publicity 公示异议",
-    responses={**NOT_FOUND, 409: problem_doc("Not in the period"), **TOO_MANY_SUBMISSIONS},
+    responses={**NO_SUCH_PUBLICITY, 409: problem_doc("Not in the period"), **TOO_MANY_SUBMISSIONS},
     dependencies=[Depends(rate_limited("complaint_request_rate"))],
 )
 async def object_to(
@@ -76,7 +76,7 @@ async def object_to(
 @router.get(
     "/publicities/{publicity_id}/objections",
     summary="Objections to a publicity 公示异议列表",
-    responses=NOT_FOUND,
+    responses=NO_SUCH_PUBLICITY,
 )
 async def list_objections(
     publicity_id: UUID, session: Session, _: Bureau, page: Paging

@@ -9,6 +9,7 @@ from servicekit.errors import problem_doc
 
 from greenmine_api.publicity.schemas import PublicityPublic
 from greenmine_api.publicity_outcomes import service
+from greenmine_api.responses import NO_SUCH_PUBLICITY
 
 router = APIRouter(tags=["publicity 公示"])
 
@@ -16,10 +17,7 @@ router = APIRouter(tags=["publicity 公示"])
 @router.post(
     "/publicities/{publicity_id}/close",
     summary="Close a publicity 公示期满",
-    responses={
-        404: problem_doc("No such publicity"),
-        409: problem_doc("Still running, or objections undecided"),
-    },
+    responses={**NO_SUCH_PUBLICITY, 409: problem_doc("Still running, or objections undecided")},
 )
 async def close(publicity_id: UUID, session: Session, _: Bureau) -> PublicityPublic:
     """After its last day, with every objection decided. Passed: an entry is listed
