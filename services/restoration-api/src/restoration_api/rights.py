@@ -1,16 +1,20 @@
 """The mining right a caller acts on, from the shared read model (``mining_rights``), the
-filters every list of a mine's rows takes, the events that tell of a mine's rows, and the rows
-that follow a right to its new holder."""
+filters every list of a mine's rows takes and the request such a list answers, the events that
+tell of a mine's rows, and the rows that follow a right to its new holder."""
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 from uuid import UUID
 
 from contracts.base import EventPayload
+from fastapi import Depends
 from mining_rights import MiningRight
 from mining_rights import service as mining_rights
 from pydantic import BaseModel
 from servicekit.auth import Principal
+from servicekit.deps import Paging, Reader, Session
 from servicekit.events.outbox import publish
+from servicekit.pagination import Page, paginate
 from sqlalchemy import Select, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -76,6 +80,29 @@ def of_holder(model: Any, caller: Principal, filters: BaseModel) -> Select:
     """``select(model)`` (rows with a ``holder_id``) of an enterprise caller's own holder,
     matching ``filters``."""
     return matching(filtered(select(model), (model.holder_id, own_holder(caller))), model, filters)
+
+
+@dataclass
+class MineRows:
+    """What a list of a mine's rows is asked with: the session, the caller (an enterprise sees
+    its own mines' rows only) and the page. Routes take it as one dependency (``Listing``)."""
+
+    session: Session
+    caller: Reader
+    page: Paging
+
+    async def on_mines(self, model: Any, filters: BaseModel, *order: Any) -> Page[Any]:
+        """A page of ``on_mines(model, …)`` in ``order``."""
+        query = on_mines(model, self.caller, filters)
+        return await paginate(self.session, query, self.page, order=order)
+
+    async def of_holder(self, model: Any, filters: BaseModel, *order: Any) -> Page[Any]:
+        """A page of ``of_holder(model, …)`` in ``order``."""
+        query = of_holder(model, self.caller, filters)
+        return await paginate(self.session, query, self.page, order=order)
+
+
+Listing = Annotated[MineRows, Depends()]
 
 
 async def announce(
