@@ -2,17 +2,21 @@
 filters every list of a mine's rows takes and the request such a list answers, the events that
 tell of a mine's rows, and the rows that follow a right to its new holder."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
 
 from contracts.base import EventPayload
+from contracts.rights import RightTransferred
 from fastapi import Depends
 from mining_rights import MiningRight
 from mining_rights import service as mining_rights
 from pydantic import BaseModel
 from servicekit.auth import Principal
 from servicekit.deps import Paging, Reader, Session
+from servicekit.events.consumer import Handlers
+from servicekit.events.envelope import CloudEvent
 from servicekit.events.outbox import publish
 from servicekit.pagination import Page, paginate
 from sqlalchemy import Select, update
@@ -127,3 +131,18 @@ async def follow_holder(session: AsyncSession, model: Any, right_id: UUID, *, do
             .where(model.right_id == right_id, model.status != done)
             .values(holder_id=mine.holder_id)
         )
+
+
+def following_holder(follow: Callable[..., Awaitable[None]]) -> Handlers:
+    """An area's handlers, starting with the one for a right transferred in rights-api: it calls
+    ``follow(session=…, right_id=…)``, which passes the area's rows of the mine to the new
+    holder."""
+    handlers = Handlers()
+
+    @handlers.on(RightTransferred)
+    async def right_transferred(
+        session: AsyncSession, event: CloudEvent, payload: RightTransferred
+    ) -> None:
+        await follow(session=session, right_id=payload.right_id)
+
+    return handlers
