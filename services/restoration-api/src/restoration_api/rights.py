@@ -1,16 +1,24 @@
 """The mining right a caller acts on, from the shared read model (``mining_rights``), the
-filters every list of a mine's rows takes, the events that tell of a mine's rows, and the rows
-that follow a right to its new holder."""
+filters every list of a mine's rows takes and the request such a list answers, the events that
+tell of a mine's rows, and the rows that follow a right to its new holder."""
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 from uuid import UUID
 
 from contracts.base import EventPayload
+from contracts.rights import RightTransferred
+from fastapi import Depends
 from mining_rights import MiningRight
 from mining_rights import service as mining_rights
 from pydantic import BaseModel
 from servicekit.auth import Principal
+from servicekit.deps import Paging, Reader, Session
+from servicekit.events.consumer import Handlers
+from servicekit.events.envelope import CloudEvent
 from servicekit.events.outbox import publish
+from servicekit.pagination import Page, paginate
 from sqlalchemy import Select, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -78,6 +86,29 @@ def of_holder(model: Any, caller: Principal, filters: BaseModel) -> Select:
     return matching(filtered(select(model), (model.holder_id, own_holder(caller))), model, filters)
 
 
+@dataclass
+class MineRows:
+    """What a list of a mine's rows is asked with: the session, the caller (an enterprise sees
+    its own mines' rows only) and the page. Routes take it as one dependency (``Listing``)."""
+
+    session: Session
+    caller: Reader
+    page: Paging
+
+    async def on_mines(self, model: Any, filters: BaseModel, *order: Any) -> Page[Any]:
+        """A page of ``on_mines(model, …)`` in ``order``."""
+        query = on_mines(model, self.caller, filters)
+        return await paginate(self.session, query, self.page, order=order)
+
+    async def of_holder(self, model: Any, filters: BaseModel, *order: Any) -> Page[Any]:
+        """A page of ``of_holder(model, …)`` in ``order``."""
+        query = of_holder(model, self.caller, filters)
+        return await paginate(self.session, query, self.page, order=order)
+
+
+Listing = Annotated[MineRows, Depends()]
+
+
 async def announce(
     session: AsyncSession, row: Any, event: type[EventPayload], **fields: Any
 ) -> None:
@@ -100,3 +131,18 @@ async def follow_holder(session: AsyncSession, model: Any, right_id: UUID, *, do
             .where(model.right_id == right_id, model.status != done)
             .values(holder_id=mine.holder_id)
         )
+
+
+def following_holder(follow: Callable[..., Awaitable[None]]) -> Handlers:
+    """An area's handlers, starting with the one for a right transferred in rights-api: it calls
+    ``follow(session=…, right_id=…)``, which passes the area's rows of the mine to the new
+    holder."""
+    handlers = Handlers()
+
+    @handlers.on(RightTransferred)
+    async def right_transferred(
+        session: AsyncSession, event: CloudEvent, payload: RightTransferred
+    ) -> None:
+        await follow(session=session, right_id=payload.right_id)
+
+    return handlers

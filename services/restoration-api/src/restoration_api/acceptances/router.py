@@ -4,13 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from servicekit import clock
-from servicekit.deps import BureauOrInspector, Paging, Reader, Session
+from servicekit.deps import BureauOrInspector, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from restoration_api.acceptances import service
 from restoration_api.acceptances.schemas import AcceptanceCreate, AcceptancePublic
 from restoration_api.legacy_sites.schemas import MineOrSiteFilters
+from restoration_api.rights import Listing
 
 router = APIRouter(tags=["works 治理工程与验收"])
 PROBLEMS = {
@@ -43,9 +44,7 @@ async def record_acceptance(
 
 @router.get("/acceptances", summary="List acceptance inspections 验收记录")
 async def list_acceptances(
-    session: Session, caller: Reader, page: Paging, filters: Annotated[MineOrSiteFilters, Query()]
+    rows: Listing, filters: Annotated[MineOrSiteFilters, Query()]
 ) -> Page[AcceptancePublic]:
     """Inspections of a mine or of a legacy site, passed or failed with reasons."""
-    return await service.list_acceptances(
-        session=session, caller=caller, page=page, filters=filters
-    )
+    return await service.list_acceptances(rows, filters)

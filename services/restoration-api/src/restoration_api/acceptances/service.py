@@ -8,7 +8,7 @@ from uuid import UUID
 from contracts.restoration import AcceptanceFailed, AcceptancePassed
 from mining_rights import MiningRight
 from servicekit.auth import Principal
-from servicekit.pagination import Page, PageParams, paginate
+from servicekit.pagination import Page
 from sqlalchemy import extract, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,7 +19,7 @@ from restoration_api.closures import service as closures
 from restoration_api.ledger import service as ledger
 from restoration_api.legacy_sites.schemas import MineOrSiteFilters
 from restoration_api.legacy_sites.service import bad, check_target
-from restoration_api.rights import announce, on_mines
+from restoration_api.rights import MineRows, announce
 from restoration_api.works import service as works
 
 
@@ -72,12 +72,9 @@ async def record_acceptance(
     return answer
 
 
-async def list_acceptances(
-    *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineOrSiteFilters
-) -> Page[AcceptancePublic]:
-    query = on_mines(Acceptance, caller, filters)
+async def list_acceptances(rows: MineRows, filters: MineOrSiteFilters) -> Page[AcceptancePublic]:
     order = (Acceptance.inspected_on, Acceptance.id)
-    return (await paginate(session, query, page, order=order)).shaped(AcceptancePublic)
+    return (await rows.on_mines(Acceptance, filters, *order)).shaped(AcceptancePublic)
 
 
 async def accepted_area(

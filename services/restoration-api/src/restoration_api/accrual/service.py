@@ -78,18 +78,12 @@ def _factor(table: dict[str, str], key: str | None, field: str, what: str) -> De
     return Decimal(table[key])
 
 
-async def accrue(
-    *, session: AsyncSession, fund: Fund, data: AccrualCreate, posted_by: str, now: datetime
-) -> Accrual:
-    if fund.kind != FundKind.mine or fund.status != FundStatus.open:
-        raise Conflict("Only an open mine fund accrues.")
-    if await session.scalar(
-        select(Accrual.id).where(Accrual.fund_id == fund.id, Accrual.year == data.year)
-    ):
-        raise Conflict(f"Fund {fund.id} already accrued for {data.year}.")
-    rules = await rule_set_on(session, date(data.year, 1, 1))
-    if rules is None:
-        raise _bad("body.year", f"no accrual rule set is in effect on {data.year}-01-01")
+async def _figures(
+    session: AsyncSession, fund: Fund, rules: RuleSet, data: AccrualCreate
+) -> dict[str, int]:
+    """The accrual's figures (``IN_FEN``, as its ``<name>_fen`` columns): the rule set's amount,
+    what the plan needs by the year, the requirement before, and what is posted to raise the
+    requirement to the larger of both."""
     mine = await session.get(MiningRight, fund.right_id)
     factors = {
         # the mine's mineral and method come from rights-api's register, not from the request
@@ -104,9 +98,29 @@ async def accrue(
     rule_fen = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     need_fen = await plan_need_fen(session, mine.right_id, data.year)
     before_fen = (await ledger.balances_fen(session, fund.id)).get("obligation", 0)
-    posted_fen = max(before_fen + rule_fen, need_fen) - before_fen
+    return {
+        "rule_amount_fen": rule_fen,
+        "plan_need_fen": need_fen,
+        "required_before_fen": before_fen,
+        "posted_fen": max(before_fen + rule_fen, need_fen) - before_fen,
+    }
+
+
+async def accrue(
+    *, session: AsyncSession, fund: Fund, data: AccrualCreate, posted_by: str, now: datetime
+) -> Accrual:
+    if fund.kind != FundKind.mine or fund.status != FundStatus.open:
+        raise Conflict("Only an open mine fund accrues.")
+    if await session.scalar(
+        select(Accrual.id).where(Accrual.fund_id == fund.id, Accrual.year == data.year)
+    ):
+        raise Conflict(f"Fund {fund.id} already accrued for {data.year}.")
+    rules = await rule_set_on(session, date(data.year, 1, 1))
+    if rules is None:
+        raise _bad("body.year", f"no accrual rule set is in effect on {data.year}-01-01")
+    figures = await _figures(session, fund, rules, data)
     transfer_id = None
-    if posted_fen > 0:
+    if figures["posted_fen"] > 0:
         transfer_id = uuid5(NAMESPACE_URL, f"mineadmin:restoration:accrual:{fund.id}:{data.year}")
         await post_transfer(
             session=session,
@@ -114,7 +128,7 @@ async def accrue(
             data=TransferCreate(
                 id=transfer_id,
                 kind=TransferKind.accrual,
-                amount=yuan(posted_fen),
+                amount=yuan(figures["posted_fen"]),
                 memo=f"{data.year}年度基金提取 ({rules.code})",
             ),
             posted_by=posted_by,
@@ -122,12 +136,9 @@ async def accrue(
         )
     accrual = Accrual(
         **data.model_dump(),
+        **figures,
         fund_id=fund.id,
         rule_set_id=rules.id,
-        rule_amount_fen=rule_fen,
-        plan_need_fen=need_fen,
-        required_before_fen=before_fen,
-        posted_fen=posted_fen,
         transfer_id=transfer_id,
         created_at=now,
     )

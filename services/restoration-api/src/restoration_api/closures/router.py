@@ -4,13 +4,13 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from servicekit.deps import Paging, Reader, Session
+from servicekit.deps import Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from restoration_api.closures import service
 from restoration_api.closures.schemas import ClosureCasePublic
-from restoration_api.rights import MineStatusFilters
+from restoration_api.rights import Listing, MineStatusFilters
 
 router = APIRouter(tags=["works 治理工程与验收"])
 NO_CASE = {404: problem_doc("No such case")}
@@ -18,14 +18,12 @@ NO_CASE = {404: problem_doc("No such case")}
 
 @router.get("/closure-cases", summary="Closure cases 闭坑治理案件")
 async def list_closure_cases(
-    session: Session, caller: Reader, page: Paging, filters: Annotated[MineStatusFilters, Query()]
+    rows: Listing, filters: Annotated[MineStatusFilters, Query()]
 ) -> Page[ClosureCasePublic]:
     """Opened when rights-api files a closure application (`rights.application.filed`, kind
     closure); decided by a closure acceptance.
     """
-    return await service.list_closure_cases(
-        session=session, caller=caller, page=page, filters=filters
-    )
+    return await service.list_closure_cases(rows, filters)
 
 
 @router.get(

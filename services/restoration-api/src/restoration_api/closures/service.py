@@ -7,14 +7,14 @@ from uuid import UUID
 from servicekit.auth import Principal
 from servicekit.errors import Conflict
 from servicekit.lookup import owned_or_404
-from servicekit.pagination import Page, PageParams, paginate
+from servicekit.pagination import Page
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from restoration_api.closures.models import ClosureCase
 from restoration_api.closures.schemas import ClosureCasePublic
 from restoration_api.plans.service import current_plan
-from restoration_api.rights import MineStatusFilters, on_mines
+from restoration_api.rights import MineRows, MineStatusFilters
 
 
 async def open_closure_case(
@@ -104,9 +104,6 @@ async def get_closure_case(
     return await closure_case_public(session, case_)
 
 
-async def list_closure_cases(
-    *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineStatusFilters
-) -> Page[ClosureCasePublic]:
-    query = on_mines(ClosureCase, caller, filters)
-    rows = await paginate(session, query, page, order=(ClosureCase.opened_at, ClosureCase.id))
-    return rows.with_items([await closure_case_public(session, c) for c in rows.items])
+async def list_closure_cases(rows: MineRows, filters: MineStatusFilters) -> Page[ClosureCasePublic]:
+    cases = await rows.on_mines(ClosureCase, filters, ClosureCase.opened_at, ClosureCase.id)
+    return cases.with_items([await closure_case_public(rows.session, c) for c in cases.items])

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 from servicekit import clock
-from servicekit.deps import Admin, Officials, Paging, Reader, Session
+from servicekit.deps import Admin, Officials, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
@@ -18,19 +18,18 @@ from restoration_api.ledger.schemas import (
     ProgramFundCreate,
     Verification,
 )
+from restoration_api.rights import Listing
 
 router = APIRouter(tags=["funds 治理恢复基金"])
 NO_FUND = {404: problem_doc("No such fund (or not yours) 无此基金账户")}
 
 
 @router.get("/funds", summary="List restoration funds 基金账户列表")
-async def list_funds(
-    session: Session, caller: Reader, page: Paging, filters: Annotated[FundFilters, Query()]
-) -> Page[FundPublic]:
+async def list_funds(rows: Listing, filters: Annotated[FundFilters, Query()]) -> Page[FundPublic]:
     """One fund per mining right, opened when rights-api grants the right (`rights.right.granted`),
     plus program funds of public money for legacy sites. Enterprises see only their own funds.
     """
-    return await service.list_funds(session=session, page=page, caller=caller, filters=filters)
+    return await service.list_funds(rows, filters)
 
 
 @router.post("/funds", status_code=201, summary="Open a program fund 开立专项资金账户")

@@ -11,7 +11,7 @@ from contracts.restoration import FundClosed, FundOpened
 from mining_rights import MiningRight
 from servicekit.auth import Principal
 from servicekit.errors import NotFound
-from servicekit.pagination import Page, PageParams, paginate
+from servicekit.pagination import Page
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,7 +29,6 @@ from restoration_api.ledger.models import (
 from restoration_api.ledger.posting import FundHead
 from restoration_api.ledger.schemas import Balances, FundFilters, FundPublic
 from restoration_api.money import yuan
-from restoration_api.rights import of_holder
 
 C, D = Side.credit, Side.debit
 # code → (normal side, never negative)
@@ -144,12 +143,9 @@ async def fund_for_right(*, session: AsyncSession, right_id: UUID) -> Fund | Non
     return await session.scalar(select(Fund).where(Fund.right_id == right_id))
 
 
-async def list_funds(
-    *, session: AsyncSession, page: PageParams, caller: Principal, filters: FundFilters
-) -> Page[FundPublic]:
-    query = of_holder(Fund, caller, filters)
-    funds = await paginate(session, query, page, order=(Fund.opened_at, Fund.id))
-    return funds.with_items([await fund_public(session, f) for f in funds.items])
+async def list_funds(rows: rights.MineRows, filters: FundFilters) -> Page[FundPublic]:
+    funds = await rows.of_holder(Fund, filters, Fund.opened_at, Fund.id)
+    return funds.with_items([await fund_public(rows.session, f) for f in funds.items])
 
 
 async def balances_fen(session: AsyncSession, fund_id: UUID) -> dict[str, int]:

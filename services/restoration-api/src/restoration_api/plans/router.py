@@ -5,13 +5,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 from servicekit import clock
-from servicekit.deps import BureauOrHolder, Paging, Reader, Session
+from servicekit.deps import BureauOrHolder, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from restoration_api.plans import service
 from restoration_api.plans.schemas import ObligationPublic, ObligationSubmit, PlanCreate, PlanPublic
-from restoration_api.rights import MineFilters, MineStatusFilters
+from restoration_api.rights import Listing, MineFilters, MineStatusFilters
 
 router = APIRouter(tags=["plans 治理方案与年度报送"])
 NO_MINE = {404: problem_doc("No such mine (or not yours)")}
@@ -36,11 +36,9 @@ async def create_plan(
 
 
 @router.get("/plans", summary="List restoration plans 治理方案列表")
-async def list_plans(
-    session: Session, caller: Reader, page: Paging, filters: Annotated[MineFilters, Query()]
-) -> Page[PlanPublic]:
+async def list_plans(rows: Listing, filters: Annotated[MineFilters, Query()]) -> Page[PlanPublic]:
     """Plans of all mines or of one (`right_id`); enterprises see their own."""
-    return await service.list_plans(session=session, caller=caller, page=page, filters=filters)
+    return await service.list_plans(rows, filters)
 
 
 @router.get("/plans/{plan_id}", summary="A restoration plan 治理方案详情", responses=NO_PLAN)
@@ -51,14 +49,12 @@ async def get_plan(plan_id: UUID, session: Session, caller: Reader) -> PlanPubli
 
 @router.get("/obligations", summary="Annual restoration obligations 年度治理计划书与年度报告")
 async def list_obligations(
-    session: Session, caller: Reader, page: Paging, filters: Annotated[MineStatusFilters, Query()]
+    rows: Listing, filters: Annotated[MineStatusFilters, Query()]
 ) -> Page[ObligationPublic]:
     """Created each year by the `annual_obligations` job for every active mine; `status` is due,
     submitted or overdue.
     """
-    return await service.list_obligations(
-        session=session, caller=caller, page=page, filters=filters
-    )
+    return await service.list_obligations(rows, filters)
 
 
 @router.post(

@@ -11,7 +11,7 @@ from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, NotFound
 from servicekit.lookup import get_or_404, owned_or_404
-from servicekit.pagination import Page, PageParams, paginate
+from servicekit.pagination import Page
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,11 +29,10 @@ from restoration_api.plans.schemas import (
 )
 from restoration_api.rights import (
     MineFilters,
+    MineRows,
     MineStatusFilters,
     acted_on,
     announce,
-    of_holder,
-    on_mines,
     sees_mine,
 )
 
@@ -80,12 +79,10 @@ async def get_plan(*, session: AsyncSession, plan_id: UUID, caller: Principal) -
     return plan_public(plan)
 
 
-async def list_plans(
-    *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineFilters
-) -> Page[PlanPublic]:
-    query = on_mines(RestorationPlan, caller, filters)
-    order = (RestorationPlan.created_at, RestorationPlan.id)
-    plans = await paginate(session, query, page, order=order)
+async def list_plans(rows: MineRows, filters: MineFilters) -> Page[PlanPublic]:
+    plans = await rows.on_mines(
+        RestorationPlan, filters, RestorationPlan.created_at, RestorationPlan.id
+    )
     return plans.with_items([plan_public(p) for p in plans.items])
 
 
@@ -183,12 +180,9 @@ async def annual_obligations(session: AsyncSession, now: datetime) -> int:
     return handled
 
 
-async def list_obligations(
-    *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineStatusFilters
-) -> Page[ObligationPublic]:
-    query = of_holder(Obligation, caller, filters)
-    rows = await paginate(session, query, page, order=(Obligation.due_on, Obligation.id))
-    return rows.shaped(ObligationPublic)
+async def list_obligations(rows: MineRows, filters: MineStatusFilters) -> Page[ObligationPublic]:
+    obligations = await rows.of_holder(Obligation, filters, Obligation.due_on, Obligation.id)
+    return obligations.shaped(ObligationPublic)
 
 
 async def submit(

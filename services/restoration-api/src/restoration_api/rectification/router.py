@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 from servicekit import clock
-from servicekit.deps import Bureau, Paging, Reader, Session
+from servicekit.deps import Bureau, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
@@ -15,7 +15,7 @@ from restoration_api.rectification.schemas import (
     RectificationPublic,
     RectificationResolve,
 )
-from restoration_api.rights import MineStatusFilters
+from restoration_api.rights import Listing, MineStatusFilters
 
 router = APIRouter(prefix="/rectifications", tags=["rectifications 限期整改"])
 NO_MINE = {404: problem_doc("No such mine")}
@@ -36,12 +36,10 @@ async def order(
 
 @router.get("", summary="Rectification orders 整改通知列表")
 async def list_rectifications(
-    session: Session, caller: Reader, page: Paging, filters: Annotated[MineStatusFilters, Query()]
+    rows: Listing, filters: Annotated[MineStatusFilters, Query()]
 ) -> Page[RectificationPublic]:
     """Orders by mine and status; enterprises see their own."""
-    return await service.list_rectifications(
-        session=session, caller=caller, page=page, filters=filters
-    )
+    return await service.list_rectifications(rows, filters)
 
 
 @router.get("/{rectification_id}", summary="A rectification order 整改通知详情", responses=NO_SUCH)

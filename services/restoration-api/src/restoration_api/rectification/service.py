@@ -16,7 +16,7 @@ from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, validation_error
 from servicekit.lookup import owned_or_404
-from servicekit.pagination import Page, PageParams, paginate
+from servicekit.pagination import Page
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from restoration_api import rights
@@ -27,7 +27,7 @@ from restoration_api.rectification.schemas import (
     RectificationPublic,
     RectificationResolve,
 )
-from restoration_api.rights import MineStatusFilters, announce, of_holder
+from restoration_api.rights import MineRows, MineStatusFilters, announce
 
 RectificationEvent = RectificationOrdered | RectificationResolved | RectificationOverdue
 
@@ -117,11 +117,10 @@ async def mark_overdue(session: AsyncSession, now: datetime) -> int:
 
 
 async def list_rectifications(
-    *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineStatusFilters
+    rows: MineRows, filters: MineStatusFilters
 ) -> Page[RectificationPublic]:
-    query = of_holder(Rectification, caller, filters)
     order = (Rectification.ordered_at, Rectification.id)
-    return (await paginate(session, query, page, order=order)).shaped(RectificationPublic)
+    return (await rows.of_holder(Rectification, filters, *order)).shaped(RectificationPublic)
 
 
 async def follow_holder(*, session: AsyncSession, right_id: UUID) -> None:

@@ -5,11 +5,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 from servicekit import clock
-from servicekit.deps import BureauOrHolder, Paging, Reader, Session
+from servicekit.deps import BureauOrHolder, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from restoration_api.legacy_sites.schemas import MineOrSiteFilters
+from restoration_api.rights import Listing
 from restoration_api.works import service
 from restoration_api.works.schemas import WorkCreate, WorkPublic
 
@@ -34,10 +35,10 @@ async def create_work(
 
 @router.get("/works", summary="List restoration works 治理工程列表")
 async def list_works(
-    session: Session, caller: Reader, page: Paging, filters: Annotated[MineOrSiteFilters, Query()]
+    rows: Listing, filters: Annotated[MineOrSiteFilters, Query()]
 ) -> Page[WorkPublic]:
     """Works of a mine or of a legacy site, with the money spent on each."""
-    return await service.list_works(session=session, caller=caller, page=page, filters=filters)
+    return await service.list_works(rows, filters)
 
 
 @router.get("/works/{work_id}", summary="A restoration work 治理工程详情", responses=NO_WORK)

@@ -7,7 +7,7 @@ from uuid import UUID
 from servicekit.auth import Principal
 from servicekit.errors import NotFound
 from servicekit.lookup import get_or_404
-from servicekit.pagination import Page, PageParams, paginate
+from servicekit.pagination import Page
 from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,7 +16,7 @@ from restoration_api.ledger.models import Transfer
 from restoration_api.legacy_sites.schemas import MineOrSiteFilters
 from restoration_api.legacy_sites.service import check_target
 from restoration_api.money import to_fen, yuan
-from restoration_api.rights import on_mines, sees_mine
+from restoration_api.rights import MineRows, sees_mine
 from restoration_api.works.models import Work
 from restoration_api.works.schemas import WorkCreate, WorkPublic
 
@@ -79,12 +79,9 @@ async def get_work(*, session: AsyncSession, work_id: UUID, caller: Principal) -
     return await work_public(session, work)
 
 
-async def list_works(
-    *, session: AsyncSession, caller: Principal, page: PageParams, filters: MineOrSiteFilters
-) -> Page[WorkPublic]:
-    query = on_mines(Work, caller, filters)
-    rows = await paginate(session, query, page, order=(Work.created_at, Work.id))
-    return rows.with_items([await work_public(session, w) for w in rows.items])
+async def list_works(rows: MineRows, filters: MineOrSiteFilters) -> Page[WorkPublic]:
+    works = await rows.on_mines(Work, filters, Work.created_at, Work.id)
+    return works.with_items([await work_public(rows.session, w) for w in works.items])
 
 
 async def area_by_year(session: AsyncSession, right_id: UUID) -> dict[int, Decimal]:
