@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from servicekit.concurrency import IfMatch, set_etag
 from servicekit.deps import Anyone, Paging, Session
 from servicekit.errors import problem_doc
@@ -24,20 +24,11 @@ NO_SUBSCRIPTION = {404: problem_doc("No such subscription")}
 STALE = {412: problem_doc("Stale If-Match"), 428: problem_doc("If-Match missing")}
 
 
-def _allowed(request: Request) -> list[str]:
-    """The networks webhook URLs may point into besides public addresses."""
-    return request.app.state.settings.webhook_allowed_networks
-
-
-AllowedNetworks = Annotated[list[str], Depends(_allowed)]
-
-
 @router.post("", status_code=201, summary="Subscribe a recipient 新增订阅", responses=NOT_ALLOWED)
 async def create_subscription(
     data: SubscriptionCreate,
     session: Session,
     caller: Anyone,
-    allowed: AllowedNetworks,
     response: Response,
 ) -> SubscriptionCreated:
     """One recipient on one channel for the deadlines its selectors match (holder, role,
@@ -47,7 +38,7 @@ async def create_subscription(
     inbox; bureau admins anything. Webhook URLs must resolve to public addresses or to a network
     on the allow-list.
     """
-    subscription = await service.create(session=session, data=data, caller=caller, allowed=allowed)
+    subscription = await service.create(session=session, data=data, caller=caller)
     response.headers["Location"] = f"/subscriptions/{subscription.id}"
     set_etag(response, subscription.version)
     return SubscriptionCreated.model_validate(subscription)
@@ -88,7 +79,6 @@ async def update_subscription(
     data: SubscriptionUpdate,
     session: Session,
     caller: Anyone,
-    allowed: AllowedNetworks,
     response: Response,
     if_match: IfMatch = None,
 ) -> SubscriptionPublic:
@@ -99,7 +89,6 @@ async def update_subscription(
         caller=caller,
         if_match=if_match,
         data=data,
-        allowed=allowed,
     )
     set_etag(response, subscription.version)
     return SubscriptionPublic.model_validate(subscription)

@@ -15,6 +15,7 @@ from sqlalchemy import update as update_rows
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from notifier.settings import NotifierSettings
 from notifier.subscriptions.destinations import DestinationRefused, check_destination
 from notifier.subscriptions.models import Channel, Subscription
 from notifier.subscriptions.schemas import (
@@ -47,15 +48,18 @@ def _invalid(field: str, message: str) -> Exception:
     return validation_error([FieldError(field=field, message=message)])
 
 
-async def _check_url(url: str, allowed: list[str], field: str) -> None:
+async def _check_url(session: AsyncSession, url: str) -> None:
+    """A webhook URL must resolve to public addresses or into a network on the service's
+    allow-list (``webhook_allowed_networks``)."""
+    settings: NotifierSettings = session.info["settings"]
     try:
-        await check_destination(url, allowed)
+        await check_destination(url, settings.webhook_allowed_networks)
     except DestinationRefused as exc:
-        raise _invalid(field, str(exc)) from None
+        raise _invalid("body.url", str(exc)) from None
 
 
 async def create(
-    *, session: AsyncSession, data: SubscriptionCreate, caller: Principal, allowed: list[str]
+    *, session: AsyncSession, data: SubscriptionCreate, caller: Principal
 ) -> Subscription:
     if data.channel not in _allowed_channels(caller):
         raise Forbidden(f"Your role may not set up {data.channel} subscriptions.")
@@ -71,7 +75,7 @@ async def create(
             raise Forbidden("You may subscribe only your own inbox.")
         inbox_user = inbox_user or caller.subject
     if data.url is not None:
-        await _check_url(data.url, allowed, "body.url")
+        await _check_url(session, data.url)
     subscription = Subscription(
         **data.model_dump(exclude={"holder_id", "org_id", "inbox_user"}),
         holder_id=holder_id,
@@ -128,7 +132,6 @@ async def update(
     caller: Principal,
     if_match: str | None,
     data: SubscriptionUpdate,
-    allowed: list[str],
 ) -> Subscription:
     subscription = await get(
         session=session, subscription_id=subscription_id, caller=caller, lock=True
@@ -141,7 +144,7 @@ async def update(
         if name in changes and changes[name] is None:
             raise _invalid(f"body.{name}", "cannot be removed")
     if changes.get("url") is not None:
-        await _check_url(changes["url"], allowed, "body.url")
+        await _check_url(session, changes["url"])
     if "kinds" in changes and changes["kinds"] == []:
         raise _invalid("body.kinds", "use null for all kinds")
     for name, value in changes.items():

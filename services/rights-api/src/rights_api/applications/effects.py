@@ -26,7 +26,6 @@ from rights_api.rights.spatial import set_boundary
 
 
 async def carry_out(
-    *,
     session: AsyncSession,
     application: Application,
     request: NewMiningRight
@@ -37,11 +36,11 @@ async def carry_out(
     | Change
     | Closure,
     assessment: Assessment,
-    actor: str,
-    reason: str,
 ) -> Right:
-    """Change the register as the approved ``application`` asks; the right it concerns."""
-    why = f"{KIND_ZH[application.kind]}申请{application.id}批准：{reason}"
+    """Change the register as the approved ``application`` asks, in the name of whoever decided
+    it and with their reason; the right it concerns."""
+    actor = application.decided_by
+    why = f"{KIND_ZH[application.kind]}申请{application.id}批准：{application.decision_reason}"
     right = assessment.right
     match request:
         case NewMiningRight() | NewExplorationRight():

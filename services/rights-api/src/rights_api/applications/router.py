@@ -1,5 +1,6 @@
 """HTTP for applications: the dry-run check, filing, listing, review."""
 
+from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
@@ -9,7 +10,6 @@ from servicekit.concurrency import IfMatch
 from servicekit.deps import Bureau, BureauOrHolder, Paging, ReadSession, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.answers import created, versioned
 from rights_api.applications import service
@@ -96,24 +96,28 @@ async def get_application(
     return versioned(response, application)
 
 
-async def _decide(
-    approved: bool,
-    application_id: UUID,
-    decision: Decision,
-    session: AsyncSession,
-    caller: Principal,
-    response: Response,
-    if_match: str | None,
-) -> ApplicationPublic:
-    application = await service.decide(
-        session=session,
-        application_id=application_id,
-        approved=approved,
-        reason=decision.reason,
-        principal=caller,
-        if_match=if_match,
-    )
-    return versioned(response, application)
+@dataclass
+class Deciding:
+    """What approving and rejecting both take: the application, the reviewer's decision (with
+    its reason), and `If-Match`, optional here."""
+
+    application_id: UUID
+    decision: Decision
+    session: Session
+    caller: Bureau
+    response: Response
+    if_match: IfMatch = None
+
+    async def decide(self, approved: bool) -> ApplicationPublic:
+        application = await service.decide(
+            session=self.session,
+            application_id=self.application_id,
+            approved=approved,
+            reason=self.decision.reason,
+            principal=self.caller,
+            if_match=self.if_match,
+        )
+        return versioned(self.response, application)
 
 
 DECISION_RESPONSES = {
@@ -128,31 +132,17 @@ DECISION_RESPONSES = {
     summary="Approve 批准",
     responses={**DECISION_RESPONSES, 422: REFUSED},
 )
-async def approve(
-    application_id: UUID,
-    decision: Decision,
-    session: Session,
-    caller: Bureau,
-    response: Response,
-    if_match: IfMatch = None,
-) -> ApplicationPublic:
+async def approve(deciding: Annotated[Deciding, Depends()]) -> ApplicationPublic:
     """Bureau reviewers. The rules run again (the register may have changed). A new right is granted
     (licence number, validity; `rights.right.granted`); a renewal extends the validity; a transfer
     changes the holder (`rights.right.transferred`); a closure closes the mine
     (`rights.mine.closed`) once its restoration passed acceptance. `If-Match` is optional here; when
     sent, a stale ETag gets 412.
     """
-    return await _decide(True, application_id, decision, session, caller, response, if_match)
+    return await deciding.decide(approved=True)
 
 
 @router.post("/{application_id}/reject", summary="Reject 不予批准", responses=DECISION_RESPONSES)
-async def reject(
-    application_id: UUID,
-    decision: Decision,
-    session: Session,
-    caller: Bureau,
-    response: Response,
-    if_match: IfMatch = None,
-) -> ApplicationPublic:
+async def reject(deciding: Annotated[Deciding, Depends()]) -> ApplicationPublic:
     """Bureau reviewers, with a reason; publishes `rights.application.rejected`."""
-    return await _decide(False, application_id, decision, session, caller, response, if_match)
+    return await deciding.decide(approved=False)

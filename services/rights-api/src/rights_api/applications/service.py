@@ -52,6 +52,7 @@ from rights_api.plan import service as plans
 from rights_api.plan.models import PlanEdition
 from rights_api.rights import service as rights
 from rights_api.rights.models import Right
+from rights_api.versions import touch
 
 GRANT_LOCK = 7_256_830_001  # transaction advisory lock: approvals that change caps or ground
 REQUEST = TypeAdapter(ApplicationRequest)
@@ -227,8 +228,7 @@ def _decide(application: Application, status: ApplicationStatus, actor: str, rea
     application.decided_at = clock.now()
     application.decided_by = actor
     application.decision_reason = reason
-    application.version += 1
-    application.updated_at = application.decided_at
+    touch(application, application.decided_at)
 
 
 async def _announce_decision(
@@ -321,14 +321,7 @@ async def approve(
     if not result.passed:
         raise refusal(result, "The application no longer meets the plan")
     _decide(application, ApplicationStatus.approved, actor, reason)
-    right = await effects.carry_out(
-        session=session,
-        application=application,
-        request=request,
-        assessment=assessment,
-        actor=actor,
-        reason=reason,
-    )
+    right = await effects.carry_out(session, application, request, assessment)
     application.right_id = right.id
     session.add(application)
     await session.flush()
@@ -362,8 +355,7 @@ async def release_closure(*, session: AsyncSession, payload: AcceptancePassed, s
         released_at = clock.now()
         edition = await plans.get_edition(session=session, edition_id=application.edition_id)
         application.review_due = await _review_due(session, released_at, plans.view(edition))
-        application.version += 1
-        application.updated_at = released_at
+        touch(application, released_at)
         session.add(application)
         await _announce(
             session,

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from contracts import EventPayload
-from contracts.deadline import Audience, Deadline, DeadlineAction
+from contracts.deadline import Deadline, DeadlineAction
 from contracts.mining import RightStatus
 from contracts.rights import ComplianceOrdered, ComplianceOverdue, ComplianceResolved
 from servicekit import clock
@@ -36,13 +36,12 @@ JOB_ACTOR = "job:compliance_overdue"
 
 
 def deadline(order: ComplianceOrder, right: Right, action: DeadlineAction) -> Deadline:
-    return Deadline(
+    return rights.holder_deadline(
+        right,
+        action,
         id=f"rights.compliance.{order.id}",
         kind="rectification",
-        action=action,
         due_at=order.due_on,
-        subject=str(right.id),
-        audience=Audience(holder_id=str(right.holder_id)),
         title_zh=f"{right.mine_name}限期整改（{VIOLATIONS_ZH[order.violation]}）",
     )
 

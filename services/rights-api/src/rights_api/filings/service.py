@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from contracts import EventPayload
-from contracts.deadline import Audience, Deadline, DeadlineAction
+from contracts.deadline import Deadline, DeadlineAction
 from contracts.mining import RightKind, RightStatus
 from contracts.rights import FilingOverdue, FilingRequired, FilingSubmitted
 from servicekit import clock
@@ -75,13 +75,12 @@ async def due_date(
 
 
 def deadline(filing: Filing, right: Right, action: DeadlineAction) -> Deadline:
-    return Deadline(
+    return rights.holder_deadline(
+        right,
+        action,
         id=f"rights.filing.{filing.id}",
         kind=filing.kind,
-        action=action,
         due_at=filing.due_on,
-        subject=str(right.id),
-        audience=Audience(holder_id=str(right.holder_id)),
         title_zh=TITLES_ZH[FilingKind(filing.kind)].format(year=filing.year, mine=right.mine_name),
     )
 

@@ -3,7 +3,6 @@
 from uuid import UUID
 
 from contracts.rights import HolderRegistered
-from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.concurrency import require_if_match
 from servicekit.errors import Conflict
@@ -15,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.holders.models import Holder
 from rights_api.holders.schemas import HolderCreate, HolderUpdate
+from rights_api.versions import save_new_version
 
 
 async def register(*, session: AsyncSession, data: HolderCreate) -> Holder:
@@ -64,10 +64,7 @@ async def update(
     require_if_match(if_match, holder.version)
     for field, value in changes.model_dump(exclude_unset=True).items():
         setattr(holder, field, value)
-    holder.version += 1
-    holder.updated_at = clock.now()
-    session.add(holder)
-    await session.flush()
+    await save_new_version(session, holder)
     return holder
 
 

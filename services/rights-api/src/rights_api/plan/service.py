@@ -5,7 +5,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from servicekit import clock
 from servicekit.concurrency import require_if_match
 from servicekit.errors import Conflict, NotFound, Unprocessable
 from servicekit.lookup import get_or_404
@@ -25,6 +24,7 @@ from rights_api.plan.schemas import (
     ProhibitedProperties,
     ZoneProperties,
 )
+from rights_api.versions import save_new_version
 
 HEADER = ("code", "title", "period_start", "period_end", "effective_from")
 
@@ -73,10 +73,7 @@ async def update_edition(
         {**edition.content, **changes.model_dump(mode="json", include=set(given))}
     )
     edition.content = _content(merged)
-    edition.version += 1
-    edition.updated_at = clock.now()
-    session.add(edition)
-    await session.flush()
+    await save_new_version(session, edition)
     return edition
 
 

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from contracts import EventPayload
+from contracts.deadline import Audience, Deadline, DeadlineAction
 from contracts.mining import MiningMethod, RightKind, RightStatus, Scale
 from contracts.rights import (
     MineClosed,
@@ -32,6 +33,7 @@ from rights_api.holders.models import Holder
 from rights_api.rights.models import CLOSED, LiveMineTally, Right, RightHistory
 from rights_api.rights.schemas import RightFilters
 from rights_api.rights.spatial import bbox_overlaps
+from rights_api.versions import touch
 
 ERENHOT_DIVISION = "152501"  # 二连浩特市 administrative division code (GB/T 2260)
 
@@ -99,36 +101,28 @@ async def publish_about(
     await publish(session, payload, subject=str(right.id))
 
 
+def holder_deadline(right: Right, action: DeadlineAction, **fields: Any) -> Deadline:
+    """A deadline on ``right`` for its holder to meet (``fields``: its ``id``, ``kind``,
+    ``due_at``, ``title_zh``)."""
+    audience = Audience(holder_id=str(right.holder_id))
+    return Deadline(action=action, subject=str(right.id), audience=audience, **fields)
+
+
 async def record(
     *,
     session: AsyncSession,
     right: Right,
     actor: str,
     action: str,
-    reason: str | None = None,
-    from_status: RightStatus | None = None,
-    to_status: RightStatus | None = None,
-    changes: dict[str, Any] | None = None,
     at: datetime | None = None,
+    **line: Any,
 ) -> RightHistory:
-    """One line of the right's history 变更记录."""
-    entry = RightHistory(
-        right_id=right.id,
-        at=at or clock.now(),
-        actor=actor,
-        action=action,
-        reason=reason,
-        from_status=from_status,
-        to_status=to_status,
-        changes=changes,
-    )
+    """One line of the right's history 变更记录 (``line``: its ``reason``, ``from_status``,
+    ``to_status``, ``changes``; each unset when not given)."""
+    at = at or clock.now()
+    entry = RightHistory(right_id=right.id, at=at, actor=actor, action=action, **line)
     session.add(entry)
     return entry
-
-
-def touch(right: Right, at: datetime | None = None) -> None:
-    right.version += 1
-    right.updated_at = at or clock.now()
 
 
 async def _amend(
