@@ -117,7 +117,7 @@ async def get(
 
 def public(order: ComplianceOrder) -> OrderPublic:
     return OrderPublic.model_validate(
-        {**order.model_dump(), "violation_zh": VIOLATIONS_ZH[order.violation]}
+        {**dict(order), "violation_zh": VIOLATIONS_ZH[order.violation]}
     )
 
 
