@@ -679,9 +679,11 @@ def test_docker_compose_config_accepts_the_file() -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+    # the identity provider's settings alone missing: compose names the first required
+    # variable it meets, in no fixed order, so nothing else may be missing
     refused = subprocess.run(
         ["docker", "compose", "-f", str(COMPOSE_FILE), "config", "-q"],
-        env={**clean_environ(), "DOCKER_CONFIG": str(DOCKER_CONFIG)},
+        env={**clean_environ(), **SMTP_ENV, "DOCKER_CONFIG": str(DOCKER_CONFIG)},
         capture_output=True,
         text=True,
         timeout=120,
