@@ -1,5 +1,6 @@
 """Alerts (one per deadline, step and subscription) and the log of their delivery attempts."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
@@ -91,3 +92,12 @@ class DeliveryAttempt(SQLModel, table=True):
     outcome: str | None = Field(None, max_length=20)
     status_code: int | None = None
     error: str | None = Field(None, sa_column=Column(Text, nullable=True))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one delivery attempt came to, as a channel reports it and the attempt log keeps it."""
+
+    result: str  # delivered, failed (try again), gone (410: disable), refused (never retry)
+    status_code: int | None = None
+    error: str | None = None

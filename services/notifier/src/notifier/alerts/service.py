@@ -1,8 +1,10 @@
 """Alerts: created by the sweep for each matching subscription, read in the inbox, resent by
-admins. Delivery itself lives in ``notifier.delivery``."""
+admins; claimed, settled and dropped for the delivery worker, whose sending lives in
+``notifier.delivery``. Only this module changes alert rows and their attempt log."""
 
+import random
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from servicekit import clock
 from servicekit.errors import Conflict, NotFound
@@ -13,10 +15,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from notifier.alerts.messages import render
-from notifier.alerts.models import Alert, AlertStatus, DeliveryAttempt, Stage
+from notifier.alerts.models import Alert, AlertStatus, DeliveryAttempt, Outcome, Stage
 from notifier.alerts.schemas import AlertFilter
 from notifier.deadlines import service as deadlines
 from notifier.deadlines.models import Deadline, Due
+from notifier.settings import NotifierSettings
+from notifier.subscriptions import service as subscriptions
 from notifier.subscriptions.models import Channel, Subscription, destination
 
 
@@ -214,3 +218,117 @@ async def resend(*, session: AsyncSession, alert_id: int) -> Alert:
     alert.next_attempt_at, alert.last_error = clock.now(), None
     await session.flush()
     return alert
+
+
+def backoff(attempt: int, settings: NotifierSettings) -> timedelta:
+    """Exponential backoff with jitter: half the delay fixed, half random (over hours)."""
+    delay = min(
+        settings.delivery_retry_max_seconds,
+        settings.delivery_retry_base_seconds * 2 ** (attempt - 1),
+    )
+    return timedelta(seconds=delay / 2 + random.uniform(0, delay / 2))
+
+
+async def claim_due(
+    session: AsyncSession, *, settings: NotifierSettings, now: datetime, worker: str
+) -> list[tuple[Alert, Subscription, DeliveryAttempt]]:
+    """Take the alerts due at ``now`` for ``worker`` (``DELIVERY_BATCH`` at most), skipping rows
+    another worker holds: each is due again one lease ahead and gets an open attempt (an attempt
+    a dead worker left open is logged interrupted). An alert whose subscription is gone or
+    disabled becomes a dead letter instead. The caller commits before sending."""
+    rows = (
+        await session.exec(
+            select(Alert, Subscription)
+            .outerjoin(Subscription, col(Subscription.id) == col(Alert.subscription_id))
+            .where(col(Alert.status) == AlertStatus.pending, col(Alert.next_attempt_at) <= now)
+            .order_by(col(Alert.next_attempt_at))
+            .limit(settings.delivery_batch)
+            .with_for_update(of=Alert, skip_locked=True)
+        )
+    ).all()
+    if not rows:
+        return []
+    await session.exec(
+        update(DeliveryAttempt)
+        .where(
+            col(DeliveryAttempt.alert_id).in_([alert.id for alert, _ in rows]),
+            col(DeliveryAttempt.finished_at).is_(None),
+        )
+        .values(
+            finished_at=now,
+            outcome="interrupted",
+            error="the worker stopped before recording a result; its lease ran out",
+        )
+    )
+    claimed = []
+    for alert, subscription in rows:
+        if subscription is None or not subscription.active:
+            alert.status, alert.next_attempt_at = AlertStatus.dead, None
+            alert.last_error = (
+                "the subscription was removed"
+                if subscription is None
+                else f"the subscription is disabled: {subscription.disabled_reason or 'paused'}"
+            )
+            continue
+        alert.attempts += 1
+        alert.next_attempt_at = now + timedelta(seconds=settings.delivery_lease_seconds)
+        attempt = DeliveryAttempt(alert_id=alert.id, worker=worker, started_at=now)
+        session.add(attempt)
+        claimed.append((alert, subscription, attempt))
+    await session.flush()  # one flush for the whole batch gives every attempt its id
+    return claimed
+
+
+async def finish_attempt(
+    session: AsyncSession, alert_id: int, attempt_id: int, *, outcome: Outcome, now: datetime
+) -> Alert | None:
+    """Log the attempt's outcome; returns its alert (locked), or ``None`` when the attempt is no
+    longer the caller's: its lease ran out and another worker took over (it records its own)."""
+    alert = await session.get(Alert, alert_id, with_for_update=True)
+    attempt = await session.get(DeliveryAttempt, attempt_id, with_for_update=True)
+    if alert is None or attempt is None or attempt.finished_at is not None:
+        return None
+    attempt.finished_at, attempt.outcome = now, outcome.result
+    attempt.status_code, attempt.error = outcome.status_code, outcome.error
+    return alert
+
+
+async def settle(
+    session: AsyncSession,
+    alert: Alert,
+    outcome: Outcome,
+    *,
+    settings: NotifierSettings,
+    now: datetime,
+) -> None:
+    """What an attempt's outcome makes of its alert: delivered; dead (410 Gone also disables the
+    subscription and drops its queue; refused; attempts spent); else due again after a backoff.
+    An alert cancelled meanwhile stays cancelled."""
+    if alert.status != AlertStatus.pending:
+        return  # cancelled meanwhile (the deadline was met): the log keeps the attempt
+    alert.last_error = outcome.error
+    if outcome.result == "delivered":
+        alert.status, alert.delivered_at, alert.next_attempt_at = AlertStatus.delivered, now, None
+    elif outcome.result == "gone":
+        alert.status, alert.next_attempt_at = AlertStatus.dead, None
+        await _disable(session, alert, reason=outcome.error or "410 Gone", now=now)
+    elif outcome.result == "refused" or alert.attempts >= settings.delivery_max_attempts:
+        alert.status, alert.next_attempt_at = AlertStatus.dead, None
+    else:
+        alert.next_attempt_at = now + backoff(alert.attempts, settings)
+
+
+async def _disable(session: AsyncSession, alert: Alert, *, reason: str, now: datetime) -> None:
+    """410 Gone: the receiver wants no more. The endpoint is disabled and its queue dropped."""
+    await subscriptions.disable(
+        session=session, subscription_id=alert.subscription_id, reason=reason, now=now
+    )
+    await session.exec(
+        update(Alert)
+        .where(
+            col(Alert.subscription_id) == alert.subscription_id,
+            col(Alert.status) == AlertStatus.pending,
+            col(Alert.id) != alert.id,
+        )
+        .values(status=AlertStatus.dead, next_attempt_at=None, last_error=reason)
+    )

@@ -12,15 +12,9 @@ import aiosmtplib
 import httpx
 from standardwebhooks.webhooks import Webhook
 
+from notifier.alerts.models import Outcome
 from notifier.settings import NotifierSettings
 from notifier.subscriptions.destinations import DestinationRefused, check_destination, pinned
-
-
-@dataclass(frozen=True)
-class Outcome:
-    result: str  # delivered, failed (try again), gone (410: disable), refused (never retry)
-    status_code: int | None = None
-    error: str | None = None
 
 
 @dataclass(frozen=True)

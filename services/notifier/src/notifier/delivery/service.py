@@ -1,4 +1,5 @@
 """Delivering alerts from the table: claim with a lease, send outside any transaction, record.
+The alerts' rows and their attempt log change only through ``notifier.alerts.service``.
 
 Consuming events only writes rows; this worker does the slow part, so a slow endpoint never
 holds up the Kafka consumer. Claims use ``FOR UPDATE SKIP LOCKED``, so every replica can run a
@@ -10,21 +11,17 @@ the attempt it left open is logged as interrupted. A repeat after such a crash c
 
 import asyncio
 import logging
-import random
 import weakref
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from prometheus_client import Counter
 from servicekit.db import Database
 from servicekit.metrics import ServiceMetrics
-from sqlalchemy import update
-from sqlmodel import col, select
 
-from notifier.alerts.models import Alert, AlertStatus, DeliveryAttempt
-from notifier.delivery.channels import Channels, Outcome, Parcel
+from notifier.alerts import service as alerts
+from notifier.alerts.models import Outcome
+from notifier.delivery.channels import Channels, Parcel
 from notifier.settings import NotifierSettings
-from notifier.subscriptions import service as subscriptions
-from notifier.subscriptions.models import Subscription
 
 log = logging.getLogger("notifier.delivery")
 PARCEL_FROM_ALERT = {"channel", "deadline_id", "kind", "subject", "step", "title", "body"}
@@ -44,59 +41,12 @@ def _count(metrics: ServiceMetrics | None, channel: str, outcome: str) -> None:
     _counters[metrics].labels(channel, outcome).inc()
 
 
-def backoff(attempt: int, settings: NotifierSettings) -> timedelta:
-    """Exponential backoff with jitter: half the delay fixed, half random (over hours)."""
-    delay = min(
-        settings.delivery_retry_max_seconds,
-        settings.delivery_retry_base_seconds * 2 ** (attempt - 1),
-    )
-    return timedelta(seconds=delay / 2 + random.uniform(0, delay / 2))
-
-
 async def claim(
     *, db: Database, settings: NotifierSettings, now: datetime, worker: str
 ) -> list[Parcel]:
+    """Claim what is due in a transaction of its own, committed before anything is sent."""
     async with db.transaction() as session:
-        rows = (
-            await session.exec(
-                select(Alert, Subscription)
-                .outerjoin(Subscription, col(Subscription.id) == col(Alert.subscription_id))
-                .where(col(Alert.status) == AlertStatus.pending, col(Alert.next_attempt_at) <= now)
-                .order_by(col(Alert.next_attempt_at))
-                .limit(settings.delivery_batch)
-                .with_for_update(of=Alert, skip_locked=True)
-            )
-        ).all()
-        if not rows:
-            return []
-        await session.exec(
-            update(DeliveryAttempt)
-            .where(
-                col(DeliveryAttempt.alert_id).in_([alert.id for alert, _ in rows]),
-                col(DeliveryAttempt.finished_at).is_(None),
-            )
-            .values(
-                finished_at=now,
-                outcome="interrupted",
-                error="the worker stopped before recording a result; its lease ran out",
-            )
-        )
-        claimed = []
-        for alert, subscription in rows:
-            if subscription is None or not subscription.active:
-                alert.status, alert.next_attempt_at = AlertStatus.dead, None
-                alert.last_error = (
-                    "the subscription was removed"
-                    if subscription is None
-                    else f"the subscription is disabled: {subscription.disabled_reason or 'paused'}"
-                )
-                continue
-            alert.attempts += 1
-            alert.next_attempt_at = now + timedelta(seconds=settings.delivery_lease_seconds)
-            attempt = DeliveryAttempt(alert_id=alert.id, worker=worker, started_at=now)
-            session.add(attempt)
-            claimed.append((alert, subscription, attempt))
-        await session.flush()  # one flush for the whole batch gives every attempt its id
+        claimed = await alerts.claim_due(session, settings=settings, now=now, worker=worker)
         return [
             Parcel(
                 **alert.model_dump(include=PARCEL_FROM_ALERT),
@@ -118,46 +68,15 @@ async def record(
     outcome: Outcome,
     now: datetime,
 ) -> None:
+    """Record one attempt's outcome in a transaction of its own."""
     async with db.transaction() as session:
-        alert = await session.get(Alert, parcel.alert_id, with_for_update=True)
-        attempt = await session.get(DeliveryAttempt, parcel.attempt_id, with_for_update=True)
-        if alert is None or attempt is None or attempt.finished_at is not None:
+        alert = await alerts.finish_attempt(
+            session, parcel.alert_id, parcel.attempt_id, outcome=outcome, now=now
+        )
+        if alert is None:
             return  # another worker took over after our lease ran out; it records its own
         _count(session.info.get("metrics"), parcel.channel, outcome.result)
-        attempt.finished_at, attempt.outcome = now, outcome.result
-        attempt.status_code, attempt.error = outcome.status_code, outcome.error
-        if alert.status != AlertStatus.pending:
-            return  # cancelled meanwhile (the deadline was met): the log keeps the attempt
-        alert.last_error = outcome.error
-        if outcome.result == "delivered":
-            alert.status, alert.delivered_at, alert.next_attempt_at = (
-                AlertStatus.delivered,
-                now,
-                None,
-            )
-        elif outcome.result == "gone":
-            alert.status, alert.next_attempt_at = AlertStatus.dead, None
-            await _disable(session, alert, reason=outcome.error or "410 Gone", now=now)
-        elif outcome.result == "refused" or alert.attempts >= settings.delivery_max_attempts:
-            alert.status, alert.next_attempt_at = AlertStatus.dead, None
-        else:
-            alert.next_attempt_at = now + backoff(alert.attempts, settings)
-
-
-async def _disable(session, alert: Alert, *, reason: str, now: datetime) -> None:
-    """410 Gone: the receiver wants no more. The endpoint is disabled and its queue dropped."""
-    await subscriptions.disable(
-        session=session, subscription_id=alert.subscription_id, reason=reason, now=now
-    )
-    await session.exec(
-        update(Alert)
-        .where(
-            col(Alert.subscription_id) == alert.subscription_id,
-            col(Alert.status) == AlertStatus.pending,
-            col(Alert.id) != alert.id,
-        )
-        .values(status=AlertStatus.dead, next_attempt_at=None, last_error=reason)
-    )
+        await alerts.settle(session, alert, outcome, settings=settings, now=now)
 
 
 async def deliver_due(
