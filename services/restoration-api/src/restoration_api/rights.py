@@ -55,35 +55,10 @@ def on_callers_mines(query: Select, caller: Principal) -> Select:
     return query.join(MiningRight).where(MiningRight.holder_id == UUID(caller.own_holder))
 
 
-def own_holder(caller: Principal) -> UUID | None:
-    """The one holder whose rows an enterprise caller sees; None for callers who see all."""
-    return UUID(caller.own_holder) if caller.own_holder is not None else None
-
-
-def filtered(query: Select, *conditions: tuple[Any, Any]) -> Select:
-    """``query`` where each column equals its value; a None value filters nothing."""
-    for column, value in conditions:
-        if value is not None:
-            query = query.where(column == value)
-    return query
-
-
-def matching(query: Select, model: type, filters: BaseModel) -> Select:
-    """``query`` where each of ``filters``' fields that is set equals ``model``'s column of the
-    same name."""
-    return filtered(query, *((getattr(model, name), value) for name, value in filters))
-
-
-def on_mines(model: Any, caller: Principal, filters: BaseModel) -> Select:
-    """``select(model)`` (rows with a ``right_id``) on an enterprise caller's own mines,
-    matching ``filters``."""
-    return matching(on_callers_mines(select(model), caller), model, filters)
-
-
-def of_holder(model: Any, caller: Principal, filters: BaseModel) -> Select:
-    """``select(model)`` (rows with a ``holder_id``) of an enterprise caller's own holder,
-    matching ``filters``."""
-    return matching(filtered(select(model), (model.holder_id, own_holder(caller))), model, filters)
+def matching(model: Any, filters: BaseModel) -> Select:
+    """``select(model)`` where each of ``filters``' fields that is set equals the column of the
+    same name (applied before any join, so the names are ``model``'s)."""
+    return select(model).filter_by(**filters.model_dump(exclude_none=True))
 
 
 @dataclass
@@ -96,13 +71,17 @@ class MineRows:
     page: Paging
 
     async def on_mines(self, model: Any, filters: BaseModel, *order: Any) -> Page[Any]:
-        """A page of ``on_mines(model, …)`` in ``order``."""
-        query = on_mines(model, self.caller, filters)
+        """A page of ``model``'s rows (with a ``right_id``) matching ``filters``, on an
+        enterprise caller's own mines, in ``order``."""
+        query = on_callers_mines(matching(model, filters), self.caller)
         return await paginate(self.session, query, self.page, order=order)
 
     async def of_holder(self, model: Any, filters: BaseModel, *order: Any) -> Page[Any]:
-        """A page of ``of_holder(model, …)`` in ``order``."""
-        query = of_holder(model, self.caller, filters)
+        """A page of ``model``'s rows (with a ``holder_id``) matching ``filters``, of an
+        enterprise caller's own holder, in ``order``."""
+        query = matching(model, filters)
+        if self.caller.own_holder is not None:
+            query = query.where(model.holder_id == UUID(self.caller.own_holder))
         return await paginate(self.session, query, self.page, order=order)
 
 

@@ -42,7 +42,7 @@ async def get_site(*, session: AsyncSession, site_id: UUID) -> LegacySite:
 async def list_sites(
     *, session: AsyncSession, page: PageParams, filters: LegacySiteFilters
 ) -> Page[LegacySite]:
-    query = matching(select(LegacySite), LegacySite, filters)
+    query = matching(LegacySite, filters)
     return await paginate(session, query, page, order=(LegacySite.code, LegacySite.id))
 
 

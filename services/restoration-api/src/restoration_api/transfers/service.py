@@ -308,6 +308,6 @@ async def fund_transfers(
     filters: TransferFilters,
 ) -> Page[TransferPublic]:
     fund = await ledger.get_fund(session=session, fund_id=fund_id, caller=caller)
-    query = matching(select(Transfer).where(Transfer.fund_id == fund.id), Transfer, filters)
+    query = matching(Transfer, filters).where(Transfer.fund_id == fund.id)
     rows = await paginate(session, query, page, order=(Transfer.posted_at, Transfer.id))
     return rows.with_items([await transfer_public(session, t) for t in rows.items])
