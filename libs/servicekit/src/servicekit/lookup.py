@@ -41,12 +41,12 @@ async def owned_or_404(
     """As ``get_or_404``, and a caller limited to one holder (or organisation) who does not
     own the row gets the same 404. ``caller=None`` (a system task) sees every row."""
     row = await get_or_404(session, model, key, what=what, for_update=for_update)
-    if caller is not None and not sees(caller, row, owner=owner):
+    if caller is not None and not _sees(caller, row, owner=owner):
         raise NotFound(f"No {what} {key}.")
     return row
 
 
-def sees(
+def _sees(
     caller: Principal, row: Any, *, owner: Literal["holder_id", "org_id"] = "holder_id"
 ) -> bool:
     """Whether ``caller`` may see ``row``, owned through its ``owner`` attribute."""

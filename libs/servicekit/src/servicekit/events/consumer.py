@@ -40,6 +40,7 @@ class Handlers:
 
     def __init__(self) -> None:
         self._by_type: dict[str, list[Handler]] = {}
+        self._runs: dict[str, Handler] = {}  # per type: the one handler, or all of them in turn
 
     def on(self, payload: type[EventPayload]) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -63,26 +64,25 @@ class Handlers:
         if handler in registered:
             raise ValueError(f"{handler.__qualname__} registered twice for {event_type}")
         registered.append(handler)
+        self._runs[event_type] = handler if len(registered) == 1 else _in_turn(registered)
 
     def get(self, event_type: str) -> Handler | None:
         """One handler running every handler of ``event_type`` in turn, or None."""
-        handlers = self._by_type.get(event_type)
-        if not handlers:
-            return None
-        if len(handlers) == 1:
-            return handlers[0]
-
-        async def each(session: AsyncSession, event: CloudEvent, payload: Any) -> None:
-            for handler in handlers:
-                await handler(session, event, payload)
-
-        return each
+        return self._runs.get(event_type)
 
     def topics(self, registry: EventRegistry) -> list[str]:
         return sorted({registry.model(t).topic for t in self._by_type})
 
     def __bool__(self) -> bool:
         return bool(self._by_type)
+
+
+def _in_turn(handlers: list[Handler]) -> Handler:
+    async def each(session: AsyncSession, event: CloudEvent, payload: Any) -> None:
+        for handler in handlers:
+            await handler(session, event, payload)
+
+    return each
 
 
 UNREADABLE = (InvalidEvent, UnknownEventType, ValidationError)
