@@ -6,7 +6,6 @@ time it happened at, and the columns it sets."""
 from collections.abc import Callable
 from typing import Any
 
-from contracts.mining import Scale
 from contracts.rights import (
     MineClosed,
     RightChanged,
@@ -31,13 +30,6 @@ async def right_granted(session: AsyncSession, event: CloudEvent, payload: Right
     await service.record_grant(session, payload)
 
 
-def _scale(scale: Scale | None) -> dict[str, Any]:
-    return {
-        "scale_value": scale.value if scale else None,
-        "scale_unit": scale.unit.value if scale else None,
-    }
-
-
 NEWS: dict[type[RightNews], tuple[str, Callable[[Any], dict[str, Any]]]] = {
     RightRenewed: ("renewed_at", lambda p: {"valid_from": p.valid_from, "valid_to": p.valid_to}),
     RightTransferred: (
@@ -49,7 +41,7 @@ NEWS: dict[type[RightNews], tuple[str, Callable[[Any], dict[str, Any]]]] = {
         lambda p: {
             "mine_name": p.mine_name,
             "method": p.method.value if p.method else None,
-            **_scale(p.scale),
+            **service.scale_columns(p.scale),
         },
     ),
     RightSuspended: ("suspended_at", lambda p: {"status": "suspended"}),

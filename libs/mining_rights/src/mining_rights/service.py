@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from contracts.mining import Scale
 from contracts.rights import RightGranted
 from servicekit.auth import Principal
 from servicekit.lookup import owned_or_404
@@ -48,7 +49,6 @@ async def record_grant(session: AsyncSession, payload: RightGranted) -> MiningRi
     ):
         return None
     right = right or MiningRight(right_id=payload.right_id)
-    scale = payload.scale
     values = {
         "licence_no": payload.licence_no,
         "kind": payload.kind.value,
@@ -57,8 +57,7 @@ async def record_grant(session: AsyncSession, payload: RightGranted) -> MiningRi
         "mine_name": payload.mine_name,
         "mineral": payload.mineral.value,
         "method": payload.method.value if payload.method else None,
-        "scale_value": scale.value if scale else None,
-        "scale_unit": scale.unit.value if scale else None,
+        **scale_columns(payload.scale),
         "area_km2": payload.area_km2,
         "zone": payload.zone,
         "licensing_level": payload.licensing_level.value,
@@ -70,6 +69,13 @@ async def record_grant(session: AsyncSession, payload: RightGranted) -> MiningRi
     }
     await _apply(session, right, values, version=payload.right_version, at=payload.granted_at)
     return right
+
+
+def scale_columns(scale: Scale | None) -> dict[str, Any]:
+    return {
+        "scale_value": scale.value if scale else None,
+        "scale_unit": scale.unit.value if scale else None,
+    }
 
 
 async def record_news(
