@@ -114,13 +114,23 @@ async def record(
     right: Right,
     actor: str,
     action: str,
+    reason: str | None = None,
+    from_status: RightStatus | None = None,
+    to_status: RightStatus | None = None,
+    changes: dict[str, Any] | None = None,
     at: datetime | None = None,
-    **line: Any,
 ) -> RightHistory:
-    """One line of the right's history 变更记录 (``line``: its ``reason``, ``from_status``,
-    ``to_status``, ``changes``; each unset when not given)."""
-    at = at or clock.now()
-    entry = RightHistory(right_id=right.id, at=at, actor=actor, action=action, **line)
+    """One line of the right's history 变更记录."""
+    entry = RightHistory(
+        right_id=right.id,
+        at=at or clock.now(),
+        actor=actor,
+        action=action,
+        reason=reason,
+        from_status=from_status,
+        to_status=to_status,
+        changes=changes,
+    )
     session.add(entry)
     return entry
 
@@ -132,14 +142,24 @@ async def _amend(
     action: str,
     reason: str | None,
     at: datetime | None = None,
-    **line: Any,
+    *,
+    from_status: RightStatus | None = None,
+    to_status: RightStatus | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> None:
-    """A new version of ``right`` and the history line saying what changed (``line``: its
-    ``changes``, ``from_status``, ``to_status``)."""
+    """A new version of ``right`` and the history line saying what changed."""
     touch(right, at)
     session.add(right)
     await record(
-        session=session, right=right, actor=actor, action=action, reason=reason, at=at, **line
+        session=session,
+        right=right,
+        actor=actor,
+        action=action,
+        reason=reason,
+        from_status=from_status,
+        to_status=to_status,
+        changes=changes,
+        at=at,
     )
 
 
