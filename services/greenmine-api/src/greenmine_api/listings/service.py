@@ -100,12 +100,20 @@ async def _announce_listed(
 
 
 async def list_mine(
-    *, session: AsyncSession, right: MiningRight, entry_date: date, today: date, **origin: Any
+    *,
+    session: AsyncSession,
+    right: MiningRight,
+    entry_date: date,
+    today: date,
+    source: str,
+    application_id: UUID | None = None,
+    evaluator_org_id: str | None = None,
+    holder_name: str | None = None,
 ) -> Listing:
     """Put a mine on the list from its entry date; the first review falls N years later (for a
-    reference entry loaded late, the first review date still ahead of ``today``). ``origin``: the
-    ``source`` with its application_id and evaluator_org_id, or a reference entry's holder_name
-    (used when the right has none)."""
+    reference entry loaded late, the first review date still ahead of ``today``). ``source`` is
+    evaluation (with the application and its evaluator) or reference, whose ``holder_name`` is
+    used when the right has none."""
     edition = await editions.active(session)
     existing = await active_for_right(session, right.right_id)
     if existing is not None:
@@ -116,7 +124,10 @@ async def list_mine(
     while due <= today:
         due = add_months(due, 12 * edition.review_interval_years)
     listing = Listing(
-        **origin,
+        source=source,
+        application_id=application_id,
+        evaluator_org_id=evaluator_org_id,
+        holder_name=right.holder_name or holder_name,
         right_id=right.right_id,
         holder_id=right.holder_id,
         mine_name=right.mine_name,
@@ -125,7 +136,6 @@ async def list_mine(
         entry_date=entry_date,
         next_review_due=due,
     )
-    listing.holder_name = right.holder_name or listing.holder_name
     await save(session, listing)
     await note(
         session,

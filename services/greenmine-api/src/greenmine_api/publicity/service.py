@@ -32,13 +32,20 @@ async def period_end(session: AsyncSession, starts_on: date, n: int) -> date:
 
 
 async def open(
-    *, session: AsyncSession, kind: str, mine: Listing | MiningRight, starts_on: date, **case: UUID
+    *,
+    session: AsyncSession,
+    kind: str,
+    mine: Listing | MiningRight,
+    starts_on: date,
+    application_id: UUID | None = None,
+    rectification_id: UUID | None = None,
 ) -> Publicity:
     """A period of the active edition's number of working days from ``starts_on`` about ``mine``
-    (its right, holder and name); ``case`` is the application_id or rectification_id it decides."""
+    (its right, holder and name), deciding an application or a rectification."""
     days = (await editions.active(session)).publicity_workdays
     pub = Publicity(
-        **case,
+        application_id=application_id,
+        rectification_id=rectification_id,
         kind=kind,
         right_id=mine.right_id,
         holder_id=mine.holder_id,
