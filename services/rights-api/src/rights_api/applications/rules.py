@@ -1,6 +1,7 @@
 """The admission rules of the plan (第四章, 第五章, 第六章): each failed rule is a Violation
 naming its clause and the numbers compared. Every rule runs; none stops the others."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -27,10 +28,11 @@ from rights_api.applications.schemas import (
 )
 from rights_api.geometry import Boundary, area_fault, interiors_overlap
 from rights_api.holders.models import Holder
-from rights_api.plan.schemas import DocumentKind, MineralRule, Violation
+from rights_api.plan.schemas import DocumentKind, MineralRule, PlannedBlock, Violation
 from rights_api.plan.service import PlanView
 from rights_api.rights import service as rights
 from rights_api.rights.models import Right
+from rights_api.rights.schemas import BoundaryInput
 from rights_api.rights.spatial import boundary_of, fault_violation, live_overlaps
 
 UNIT_ZH = {"10k_t_per_year": "万吨/年", "10k_m3_per_year": "万m³/年", "t_per_year": "吨/年"}
@@ -79,8 +81,9 @@ async def assess(
         if principal is not None:
             principal.ensure_holder(str(request.holder_id))
         await _holder(session, request.holder_id, "body.holder_id")
-        await _location(session, request, plan, result, principal)
+        await _location(session, request, request.area_km2, plan, result, principal)
         if isinstance(request, NewMiningRight):
+            _market_grant_only(request.mineral, plan.content.mineral(request.mineral), result)
             await _new_mining(session, request, plan, result)
         else:
             _licensing(request.mineral, plan.content.mineral(request.mineral), result)
@@ -135,7 +138,8 @@ async def _holder(session: AsyncSession, holder_id: UUID, where: str) -> Holder:
 
 async def _location(
     session: AsyncSession,
-    request: NewRight,
+    request: BoundaryInput,
+    area_km2: Decimal,
     plan: PlanView,
     result: Assessment,
     principal: Principal | None,
@@ -146,7 +150,7 @@ async def _location(
         return
     result.boundary = boundary
     rules = plan.content.rules
-    if fault := area_fault(boundary.area_km2, request.area_km2, rules.area_tolerance):
+    if fault := area_fault(boundary.area_km2, area_km2, rules.area_tolerance):
         result.violations.append(fault_violation(fault, SPACE))
     shape = boundary.shape
     if not plan.city.covers(shape):
@@ -195,6 +199,69 @@ async def _location(
         )
 
 
+async def assess_offering(
+    *,
+    session: AsyncSession,
+    block: PlannedBlock,
+    scale: Scale,
+    plan: PlanView,
+    reserved: Sequence[tuple[Mineral, Scale]] = (),
+) -> Assessment:
+    """Judge a market grant 市场出让 of the planned ``block`` at ``scale`` by the same rules as a
+    new mining right (licensing level, minimum scale, city, prohibited areas, zone or block,
+    overlaps, caps), minus what only an applicant brings (holder, documents). ``reserved``: the
+    other offerings still open, each holding a place under the caps. A cap the block would break
+    names both clauses: the cap's and 第五章第一节, which planned the block (the plan contradicts
+    itself: 2 new sand rights against a sand cap of 1, 5 new rights against a city cap of 4)."""
+    result = Assessment()
+    place = BoundaryInput.model_validate({"boundary": block.boundary.model_dump(exclude_none=True)})
+    await _location(session, place, block.area_km2, plan, result, None)
+    rule = plan.content.mineral(block.mineral)
+    _licensing(block.mineral, rule, result)
+    _min_scale(block.mineral, scale, rule, result)
+    if result.boundary is not None:
+        _in_zone(block.mineral, plan, result)
+    await _caps(session, block.mineral, scale, plan, result, reserved=reserved, block=block)
+    return result
+
+
+def _market_grant_only(mineral: Mineral, rule: MineralRule | None, result: Assessment) -> None:
+    """普通建筑用砂石矿采矿权必须严格执行市场出让制度 (第五章第二节): no direct application."""
+    if rule is not None and rule.market_grant_only:
+        result.add(
+            "market_grant_only",
+            "第五章第二节",
+            f"{_mineral_zh(mineral)}采矿权必须严格执行市场出让制度（招标、拍卖、挂牌），"
+            "不受理直接申请新立",
+            f"a new {mineral.value} mining right is granted only by market grant (tender, "
+            "auction or listing of a planned block: /grant-offerings), not on application",
+            mineral=mineral.value,
+        )
+
+
+def _in_zone(mineral: Mineral, plan: PlanView, result: Assessment) -> None:
+    """The boundary lies in a concentrated zone (专栏三) or a planned block (第五章第一节) planned
+    for ``mineral``."""
+    assert result.boundary is not None
+    shape = result.boundary.shape
+    for props, area in plan.zones:
+        if (not props.minerals or mineral in props.minerals) and area.covers(shape):
+            result.zone = props.code
+            return
+    for block, area in plan.blocks:
+        if block.mineral == mineral and area.covers(shape):
+            result.zone = block.id
+            return
+    result.add(
+        "outside_zone",
+        "第三章第四节, 专栏三; 第五章第一节",
+        f"矿区不在{_mineral_zh(mineral)}的集中开采区或开采规划区块内",
+        f"the boundary is not inside a concentrated zone or planned block for {mineral.value}",
+        zones=[p.code for p, _ in plan.zones if not p.minerals or mineral in p.minerals]
+        + [b.id for b, _ in plan.blocks if b.mineral == mineral],
+    )
+
+
 async def _new_mining(
     session: AsyncSession, request: NewMiningRight, plan: PlanView, result: Assessment
 ) -> None:
@@ -203,23 +270,8 @@ async def _new_mining(
     _licensing(request.mineral, rule, result)
     _min_scale(request.mineral, request.scale, rule, result)
     if result.boundary is not None:
-        for props, area in plan.zones:
-            fits = not props.minerals or request.mineral in props.minerals
-            if fits and area.covers(result.boundary.shape):
-                result.zone = props.code
-                break
-        else:
-            result.add(
-                "outside_zone",
-                "第三章第四节, 专栏三; 第五章第一节",
-                f"矿区不在{_mineral_zh(request.mineral)}的集中开采区或开采规划区块内",
-                f"the boundary is not inside a concentrated zone or planned block for "
-                f"{request.mineral.value}",
-                zones=[
-                    p.code for p, _ in plan.zones if not p.minerals or request.mineral in p.minerals
-                ],
-            )
-    await _caps(session, request, plan, result)
+        _in_zone(request.mineral, plan, result)
+    await _caps(session, request.mineral, request.scale, plan, result)
     _documents(request.documents, content.rules.required_documents, SPACE, result)
     limit = content.rules.borrow_pit_max_years
     if request.temporary_borrow_pit and request.term_years > limit:
@@ -284,20 +336,42 @@ def _min_scale(
 
 
 async def _caps(
-    session: AsyncSession, request: NewMiningRight, plan: PlanView, result: Assessment
+    session: AsyncSession,
+    mineral: Mineral,
+    scale: Scale,
+    plan: PlanView,
+    result: Assessment,
+    *,
+    reserved: Sequence[tuple[Mineral, Scale]] = (),
+    block: PlannedBlock | None = None,
 ) -> None:
     """City cap (第二章第三节, 专栏二) and per-mineral count and output caps (专栏四), counted
     over live mining rights (closed and closed-by-policy mines no longer count), read from the
-    trigger-kept tallies."""
+    trigger-kept tallies, plus the ``reserved`` places of open offerings. For the offering of a
+    planned ``block`` the refusal names 第五章第一节 beside the cap's clause."""
     rows = await rights.live_tallies(session=session)
+    rows = [*rows, *((m.value, "city", s.unit.value, 1, s.value) for m, s in reserved)]
     content = plan.content
+
+    def add(code: str, clause: str, zh: str, en: str, **numbers: object) -> None:
+        if block is not None:
+            clause = f"{clause}; {block.clause}"
+            zh += (
+                f"；而{block.clause}规划新设该区块（{block.id}），规划前后不一致，"
+                "须先调整规划或待现有矿山退出"
+            )
+            en += (
+                f"; yet {block.clause} plans block {block.id}: the plan contradicts itself, "
+                "adjust the edition or wait for existing mines to exit"
+            )
+            numbers["planned_by"] = {"clause": block.clause, "block_id": block.id}
+        result.add(code, clause, zh, en, **numbers)
+
     small = content.small_mine_cap
-    if request.mineral in small.minerals:
-        existing = sum(
-            n for mineral, level, _, n, _ in rows if mineral in small.minerals and level == "city"
-        )
+    if mineral in small.minerals:
+        existing = sum(n for m, level, _, n, _ in rows if m in small.minerals and level == "city")
         if existing + 1 > small.max_mines:
-            result.add(
+            add(
                 "city_mine_cap",
                 small.clause,
                 f"本市发证砂石及小型非金属矿山已有{existing}家，规划控制在{small.max_mines}家以内",
@@ -307,12 +381,12 @@ async def _caps(
                 maximum=small.max_mines,
             )
     for cap in content.mine_caps:
-        if request.mineral not in cap.minerals:
+        if mineral not in cap.minerals:
             continue
         group = [r for r in rows if r[0] in cap.minerals]
         existing = sum(r[3] for r in group)
         if cap.max_mines is not None and existing + 1 > cap.max_mines:
-            result.add(
+            add(
                 "mine_count_cap",
                 cap.clause,
                 f"{cap.name_zh}矿山已有{existing}个，规划数量{cap.max_mines}个",
@@ -322,20 +396,20 @@ async def _caps(
                 existing=existing,
                 maximum=cap.max_mines,
             )
-        if cap.max_output is not None and request.scale.unit == cap.max_output.unit:
+        if cap.max_output is not None and scale.unit == cap.max_output.unit:
             output = sum((Decimal(r[4]) for r in group if r[2] == cap.max_output.unit), Decimal(0))
-            if output + request.scale.value > cap.max_output.value:
+            if output + scale.value > cap.max_output.value:
                 unit = UNIT_ZH[cap.max_output.unit]
-                result.add(
+                add(
                     "output_cap",
                     cap.clause,
                     f"{cap.name_zh}现有年产规模{num(output)}{unit}，加上本申请"
-                    f"{_scale_zh(request.scale)}，超过规划年产量{_scale_zh(cap.max_output)}",
-                    f"existing output {num(output)} plus {num(request.scale.value)} exceeds "
+                    f"{_scale_zh(scale)}，超过规划年产量{_scale_zh(cap.max_output)}",
+                    f"existing output {num(output)} plus {num(scale.value)} exceeds "
                     f"the plan's {num(cap.max_output.value)} {cap.max_output.unit.value}",
                     cap=cap.name_zh,
                     existing=num(output),
-                    requested=num(request.scale.value),
+                    requested=num(scale.value),
                     maximum=num(cap.max_output.value),
                     unit=cap.max_output.unit.value,
                 )

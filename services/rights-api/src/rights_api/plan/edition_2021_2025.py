@@ -44,6 +44,34 @@ def _prohibited(name, kind, area, lon, lat, clause):
     }
 
 
+def _block(block_id, mineral, name, area, lon, lat):
+    """A planned block of 第五章第一节. The plan gives the count (5: 建筑用砂2个、建筑用花岗岩3个)
+    and the total area (0.777平方千米) only: the split, the places (blank ground inside the city,
+    clear of the zones, the prohibited areas and the mines of 专栏一) and the shapes are demo
+    data, which the ``illustrative`` flag says (never the name)."""
+    return {
+        "id": block_id,
+        "name_zh": name,
+        "mineral": mineral,
+        "area_km2": str(area),
+        "boundary": square(lon, lat, area),
+        "illustrative": True,
+        "clause": "第五章第一节",
+        "scale": {"value": "10", "unit": "10k_m3_per_year"},
+    }
+
+
+SAND_BLOCK = "建筑用砂开采规划区块"
+GRANITE_BLOCK = "建筑用花岗岩开采规划区块"
+# 0.160 + 0.150 + 0.157 + 0.155 + 0.155 = 0.777 km² (第五章第一节)
+PLANNED_BLOCKS = [
+    _block("KQ-01", "construction_sand", SAND_BLOCK, 0.160, 111.80, 43.05),
+    _block("KQ-02", "construction_sand", SAND_BLOCK, 0.150, 111.95, 43.10),
+    _block("KQ-03", "construction_granite", GRANITE_BLOCK, 0.157, 111.85, 43.75),
+    _block("KQ-04", "construction_granite", GRANITE_BLOCK, 0.155, 112.30, 43.55),
+    _block("KQ-05", "construction_granite", GRANITE_BLOCK, 0.155, 111.40, 43.60),
+]
+
 # 东经111°21′10″～112°28′10″，北纬42°57′00″～43°47′20″ (第一章第一节)
 CITY_WEST, CITY_EAST = 111 + 21 / 60 + 10 / 3600, 112 + 28 / 60 + 10 / 3600
 CITY_SOUTH, CITY_NORTH = 42 + 57 / 60, 43 + 47 / 60 + 20 / 3600
@@ -75,6 +103,7 @@ def edition() -> PlanEditionCreate:
                     "licensing_level": "city",
                     "min_scale": {"value": "6", "unit": "10k_m3_per_year"},
                     "competitive_grant": True,
+                    "market_grant_only": True,  # 第五章第二节
                     "clause": "专栏五",
                 },
                 {
@@ -241,6 +270,18 @@ def edition() -> PlanEditionCreate:
                 "by_mineral": {"construction_sand": 2, "construction_granite": 3},
                 "area_km2": "0.777",
                 "clause": "第五章第一节",
+            },
+            "planned_blocks": PLANNED_BLOCKS,
+            "market_grant": {
+                "notice_workdays": 20,
+                "tender_workdays": 1,
+                "auction_workdays": 1,
+                "listing_workdays": 10,
+                "min_increment_yuan": "10000",
+                "instalments": [
+                    {"percent": "20", "due_after_days": 30},
+                    *[{"percent": "20", "due_after_days": 365 * n} for n in range(1, 5)],
+                ],
             },
             "rules": {
                 "area_tolerance": "0.01",

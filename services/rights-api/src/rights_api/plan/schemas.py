@@ -10,7 +10,7 @@ from uuid import UUID
 
 from contracts.mining import LicensingLevel, Mineral, Scale
 from geojson_pydantic import Feature, FeatureCollection, MultiPolygon, Polygon
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 
 class DocumentKind(StrEnum):
@@ -28,6 +28,11 @@ class MineralRule(BaseModel):
     licensing_level: LicensingLevel = Field(description="Who registers it 登记发证机关")
     min_scale: Scale | None = Field(None, description="Minimum scale of a new mine 最低开采规模")
     competitive_grant: bool = Field(False, description="Granted by tender/auction 招拍挂")
+    market_grant_only: bool = Field(
+        False,
+        description="A new mining right only through a market grant (/grant-offerings): a direct "
+        "application is refused (第五章第二节: 普通建筑用砂石矿采矿权必须严格执行市场出让制度).",
+    )
     clause: str = Field(examples=["专栏五"])
 
 
@@ -126,6 +131,75 @@ class PlannedNewRights(BaseModel):
     clause: str
 
 
+class PlannedBlock(BaseModel):
+    """A planned block 开采规划区块 (第五章第一节): ground the plan sets aside for one new mining
+    right, granted only through the market (第五章第二节, ``/grant-offerings``)."""
+
+    id: str = Field(max_length=32, pattern=r"^[A-Za-z0-9-]+$", examples=["KQ-01"])
+    name_zh: str = Field(max_length=200, examples=["建筑用砂开采规划区块"])
+    mineral: Mineral
+    area_km2: Decimal = Field(gt=0, max_digits=14, decimal_places=4, examples=["0.1500"])
+    boundary: Annotated[Polygon, AfterValidator(_finite)] = Field(
+        description="GeoJSON Polygon, CGCS2000 longitude/latitude"
+    )
+    illustrative: bool = Field(
+        description="True when the boundary is demo data 示意 (the plan gives no boundaries)."
+    )
+    clause: str = Field("第五章第一节", examples=["第五章第一节"])
+    scale: Scale | None = Field(
+        None, description="The block's planned production scale 区块规划生产建设规模 (≥ 专栏五)."
+    )
+
+
+class Instalment(BaseModel):
+    """One payment of the grant proceeds 矿业权出让收益 after a contract is signed."""
+
+    percent: Decimal = Field(gt=0, le=100, examples=["20"])
+    due_after_days: int = Field(ge=0, le=36600, description="Days after the award.")
+
+
+class MarketGrantRules(BaseModel):
+    """Periods and steps of a market grant 招拍挂 (矿业权出让交易规则). Working days are counted
+    with the mainland statutory calendar; the publication day itself is not counted."""
+
+    notice_workdays: int = Field(
+        20, ge=1, le=250, description="出让公告期 (working days) before bidding opens."
+    )
+    tender_workdays: int = Field(1, ge=1, le=250, description="Bidding window of a tender 招标.")
+    auction_workdays: int = Field(1, ge=1, le=250, description="Bidding window of an auction 拍卖.")
+    listing_workdays: int = Field(
+        10, ge=1, le=250, description="挂牌期: bids stay open at least this many working days."
+    )
+    min_increment_yuan: Decimal = Field(
+        Decimal("10000"),
+        gt=0,
+        max_digits=14,
+        decimal_places=2,
+        description="Smallest step above the best bid at an auction or listing 加价幅度.",
+    )
+    instalments: list[Instalment] = Field(
+        default_factory=lambda: [
+            Instalment(percent=Decimal(20), due_after_days=30),
+            *[Instalment(percent=Decimal(20), due_after_days=365 * n) for n in range(1, 5)],
+        ],
+        min_length=1,
+        description="Payment schedule of the grant proceeds 出让收益 (percentages sum to 100).",
+    )
+
+    @model_validator(mode="after")
+    def _whole(self) -> "MarketGrantRules":
+        if sum(i.percent for i in self.instalments) != 100:
+            raise ValueError("the instalments' percentages must sum to 100")
+        return self
+
+    def bidding_workdays(self, method: str) -> int:
+        return {
+            "tender": self.tender_workdays,
+            "auction": self.auction_workdays,
+            "listing": self.listing_workdays,
+        }[method]
+
+
 class AdmissionRules(BaseModel):
     area_tolerance: Decimal = Field(
         Decimal("0.01"), description="Largest relative gap between declared and computed area."
@@ -162,7 +236,24 @@ class PlanContent(BaseModel):
     )
     targets: list[Target]
     planned_new_rights: PlannedNewRights
+    planned_blocks: list[PlannedBlock] = Field(
+        default_factory=list,
+        description="Planned blocks 开采规划区块 of the new rights (第五章第一节).",
+    )
+    market_grant: MarketGrantRules = Field(
+        default_factory=MarketGrantRules, description="Market grant 招拍挂 periods and steps."
+    )
     rules: AdmissionRules
+
+    @model_validator(mode="after")
+    def _block_ids_unique(self) -> "PlanContent":
+        ids = [b.id for b in self.planned_blocks]
+        if len(ids) != len(set(ids)):
+            raise ValueError("planned_blocks: every block id must be unique")
+        return self
+
+    def block(self, block_id: str) -> PlannedBlock | None:
+        return next((b for b in self.planned_blocks if b.id == block_id), None)
 
     def mineral(self, mineral: Mineral) -> MineralRule | None:
         return next((m for m in self.minerals if m.mineral == mineral), None)
@@ -189,6 +280,8 @@ class PlanEditionUpdate(BaseModel):
     prohibited_areas: FeatureCollection[ProhibitedFeature] | None = None
     targets: list[Target] | None = None
     planned_new_rights: PlannedNewRights | None = None
+    planned_blocks: list[PlannedBlock] | None = None
+    market_grant: MarketGrantRules | None = None
     rules: AdmissionRules | None = None
 
     model_config = {

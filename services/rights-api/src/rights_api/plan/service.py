@@ -21,6 +21,7 @@ from rights_api.plan.schemas import (
     PlanEditionCreate,
     PlanEditionPublic,
     PlanEditionUpdate,
+    PlannedBlock,
     ProhibitedProperties,
     ZoneProperties,
 )
@@ -150,6 +151,7 @@ class PlanView:
     city: BaseGeometry
     zones: list[tuple[ZoneProperties, BaseGeometry]]
     prohibited: list[tuple[ProhibitedProperties, BaseGeometry]]
+    blocks: list[tuple[PlannedBlock, BaseGeometry]]
 
 
 _VIEWS: dict[tuple[UUID, int], PlanView] = {}
@@ -182,4 +184,5 @@ def _parse(edition: PlanEdition) -> PlanView:
         city=shaped(content.city.boundary),
         zones=[(f.properties, shaped(f.geometry)) for f in content.zones.features],
         prohibited=[(f.properties, shaped(f.geometry)) for f in content.prohibited_areas.features],
+        blocks=[(b, shaped(b.boundary)) for b in content.planned_blocks],
     )
