@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from contracts.base import EventPayload
 from contracts.deadline import Deadline
@@ -333,3 +333,52 @@ EVENTS = (
     ComplianceOverdue,
     InspectionRecorded,
 )
+
+
+# --- Part A "offerings": market grant 市场出让 (招拍挂) of planned blocks (第五章第二节) ---------
+
+
+class GrantInstalment(BaseModel):
+    """One payment of the grant proceeds 矿业权出让收益 a grant contract sets."""
+
+    number: int = Field(ge=1, examples=[1])
+    amount_yuan: Decimal = Field(description="Yuan, exact decimal.", examples=["240000.00"])
+    due_on: date = Field(description="Local date in Asia/Shanghai.")
+
+
+class GrantAwarded(EventPayload):
+    event_type = "rights.grant.awarded"
+    topic = TOPIC
+    summary = "A market grant of a planned block was awarded and its contract signed 矿业权出让成交"
+
+    offering_id: UUID
+    right_id: UUID = Field(description="The right registered for the winner (under_construction).")
+    holder_id: UUID = Field(description="The winner 中标人/竞得人.")
+    block_id: str = Field(examples=["KQ-01"])
+    mineral: Mineral
+    method: str = Field(examples=["tender", "auction", "listing"])
+    price_yuan: Decimal = Field(description="Yuan, exact decimal.", examples=["1200000.00"])
+    contract_no: str = Field(examples=["CR-152501-2026-00001"])
+    decided_on: date
+    reference: str | None = Field(
+        None, description="The public-resources trading centre's reference, when it ran the sale."
+    )
+    key_project: bool = False
+    instalments: list[GrantInstalment]
+
+
+class GrantInstalmentDue(EventPayload):
+    event_type = "rights.grant.instalment_due"
+    topic = TOPIC
+    summary = "An instalment of the grant proceeds falls due 矿业权出让收益分期缴纳"
+
+    offering_id: UUID
+    right_id: UUID
+    holder_id: UUID
+    contract_no: str
+    number: int = Field(ge=1)
+    amount_yuan: Decimal = Field(description="Yuan, exact decimal.", examples=["240000.00"])
+    deadline: Deadline = Field(description="The payment deadline (kind grant_proceeds).")
+
+
+EVENTS = (*EVENTS, GrantAwarded, GrantInstalmentDue)

@@ -20,6 +20,7 @@ from rights_api.grants.router import router as grants_router
 from rights_api.holders.router import router as holders_router
 from rights_api.indicators.router import router as indicators_router
 from rights_api.inspections.router import router as inspections_router
+from rights_api.offerings.router import router as offerings_router
 from rights_api.plan.router import router as plan_router
 from rights_api.plan.router import zones_router
 from rights_api.rights.hot_reads import HOT_READS
@@ -48,6 +49,7 @@ SERVICE = ServiceSpec(
         filings_router,
         inspections_router,
         compliance_router,
+        offerings_router,
     ],
     hot_reads=HOT_READS,
     handlers=Handlers.combine(applications_handlers.handlers),
@@ -64,6 +66,11 @@ SERVICE = ServiceSpec(
         "inspections 现场检查": "Site inspections from inspectors' (offline) mobile apps; "
         "out-of-bounds mining 越界开采 is flagged automatically.",
         "compliance 限期整改": "Compliance orders with a deadline; overdue suspends the mine.",
+        "grant offerings 矿业权出让": "Market grant 市场出让 of the plan's planned blocks "
+        "开采规划区块 by tender 招标, auction 拍卖 or listing 挂牌 (第五章第一节, 第五章第二节): "
+        "draft → announced → closed → awarded | failed (流拍) | withdrawn; an award signs the "
+        "grant contract and registers the right. A new sand mining right is granted only this "
+        "way.",
     },
     jobs=[
         Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue),
