@@ -53,7 +53,7 @@ def _block(block_id, mineral, name, area, lon, lat):
         "id": block_id,
         "name_zh": name,
         "mineral": mineral,
-        "area_km2": str(area),
+        "area_km2": f"{area:.4f}",
         "boundary": square(lon, lat, area),
         "illustrative": True,
         "clause": "第五章第一节",
