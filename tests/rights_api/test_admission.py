@@ -164,7 +164,9 @@ async def test_a_zone_planned_for_another_mineral_does_not_admit(plan):
         owner, at=SCJ003, mineral="construction_sand", mine_name="白音敖包南砂坑建筑用砂矿"
     )
     result = await check(plan, sand)
-    assert result["passed"] is True
+    # the sand pit admits sand; a new sand right is then granted only by market grant
+    # (第五章第二节, /grant-offerings), so the direct application fails on that rule alone
+    assert [v["code"] for v in result["violations"]] == ["market_grant_only"]
     assert result["zone"] == "SCJ003"
 
 

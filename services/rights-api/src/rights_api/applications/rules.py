@@ -257,8 +257,7 @@ def _in_zone(mineral: Mineral, plan: PlanView, result: Assessment) -> None:
         "第三章第四节, 专栏三; 第五章第一节",
         f"矿区不在{_mineral_zh(mineral)}的集中开采区或开采规划区块内",
         f"the boundary is not inside a concentrated zone or planned block for {mineral.value}",
-        zones=[p.code for p, _ in plan.zones if not p.minerals or mineral in p.minerals]
-        + [b.id for b, _ in plan.blocks if b.mineral == mineral],
+        zones=[p.code for p, _ in plan.zones if not p.minerals or mineral in p.minerals],
     )
 
 
