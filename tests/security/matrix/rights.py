@@ -63,4 +63,16 @@ MATRIX = {
     "GET /compliance-orders": allow(READERS, ENTERPRISES, scoped=True),
     "GET /compliance-orders/{order_id}": allow(READERS, ENT_A, other=404),
     "POST /compliance-orders/{order_id}/resolve": allow(BUREAU, also={409}),
+    # market grant: the bureau runs it; published offerings and bids are read by every reader
+    # (a tender's others' bids are sealed inside the answer); an enterprise bids for itself only
+    "POST /grant-offerings": allow(BUREAU, also={409}),
+    "GET /grant-offerings": allow(READERS, ENTERPRISES),
+    "GET /grant-offerings/{offering_id}": allow(READERS, ENTERPRISES),
+    "POST /grant-offerings/{offering_id}/announce": allow(BUREAU, also={409}),
+    "POST /grant-offerings/{offering_id}/bidders": allow(BUREAU, also={409}),
+    "POST /grant-offerings/{offering_id}/bids": allow(BUREAU, ENT_A, other=403, also={409}),
+    "GET /grant-offerings/{offering_id}/bids": allow(READERS, ENTERPRISES),
+    "POST /grant-offerings/{offering_id}/close": allow(BUREAU, also={409}),
+    "POST /grant-offerings/{offering_id}/result": allow(BUREAU, also={409}),
+    "POST /grant-offerings/{offering_id}/withdraw": allow(BUREAU, also={409}),
 }

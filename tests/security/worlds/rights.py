@@ -1,11 +1,13 @@
 """rights-api with the seed and holder A's objects: a right with a licensed boundary, an
 application, a filing with an attachment, an inspection with a photo, a compliance order."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from devkit.testing import RunningService
 from rights_api.plan.edition_2021_2025 import edition
+from servicekit import clock, workdays
 
+from tests.rights_api.offerings_support import offering_body, on
 from tests.rights_api.operations_support import INSIDE, JPEG, PDF, make_right
 from tests.rights_api.support import BLANK, holder, load_edition, mining_request
 from tests.samples import credit_code
@@ -79,6 +81,8 @@ async def build(service: RunningService) -> World:
     )
     assert order.status_code == 201, order.text
 
+    offerings = await _offerings(service, admin, a)
+
     current = (await client.get("/plan-editions/current")).json()
     world.params = {
         **await shared_params(service),
@@ -91,6 +95,7 @@ async def build(service: RunningService) -> World:
         "sha256": attached.json()["sha256"],
         "inspection_id": inspection_id,
         "order_id": order.json()["id"],
+        "offering_id": offerings["open"],
     }
     world.secrets = {
         ENT_A: {a, right, application.json()["id"], filing, inspection_id, order.json()["id"]}
@@ -152,8 +157,88 @@ async def build(service: RunningService) -> World:
         "POST /compliance-orders/{order_id}/resolve": Call(
             json={"resolution": "已退回矿区范围内作业，经复查合格。"}
         ),
+        "POST /grant-offerings": Call(json=offering_body("KQ-05")),
+        "POST /grant-offerings/{offering_id}/announce": Call(
+            path={"offering_id": offerings["draft"]},
+            json={"notice_from": clock.local_today().isoformat()},
+        ),
+        "POST /grant-offerings/{offering_id}/bidders": Call(json={"holder_id": a}),
+        # a listing: each allowed caller in turn bids higher (enterprise A first)
+        "POST /grant-offerings/{offering_id}/bids": lambda principal: Call(
+            json={"holder_id": a, "amount_yuan": BIDS.get(principal, "1300000.00")}
+        ),
+        "POST /grant-offerings/{offering_id}/close": Call(path={"offering_id": offerings["ended"]}),
+        "POST /grant-offerings/{offering_id}/result": Call(
+            path={"offering_id": offerings["sold"]},
+            json={
+                "holder_id": a,
+                "price_yuan": "1380000.00",
+                "decided_on": "2026-10-30",
+                "reference": "EHPRC-KC-2026-017",
+                "notice_from": "2026-09-14",
+            },
+        ),
+        "POST /grant-offerings/{offering_id}/withdraw": Call(
+            path={"offering_id": offerings["draft"]}, json={"reason": "区块范围需调整"}
+        ),
     }
     return world
+
+
+BIDS = {"enterprise_a": "1300000.00", "bureau_admin": "1400000.00", "bureau_reviewer": "1500000.00"}
+
+
+async def _offerings(service: RunningService, admin: dict, holder_a: str) -> dict[str, str]:
+    """Market grant offerings in every state the operations need: a listing whose bidding is
+    open today, one whose bidding has ended, a draft to announce and withdraw, a draft whose
+    sale the trading centre ran. Rights granted during the run (POST /rights, an approval) and
+    these offerings would fill the plan's caps, which the offerings' rules enforce: this world's
+    edition is given room (the caps themselves are tested in tests/rights_api/test_offerings)."""
+    client = service.client
+    current = await client.get("/plan-editions/current")
+    roomy = current.json()
+    for cap in roomy["mine_caps"]:
+        cap["max_mines"], cap["max_output"] = 50, None
+    patched = await client.patch(
+        f"/plan-editions/{roomy['id']}",
+        json={
+            "small_mine_cap": {**roomy["small_mine_cap"], "max_mines": 50},
+            "mine_caps": roomy["mine_caps"],
+        },
+        headers={**admin, "If-Match": current.headers["etag"]},
+    )
+    assert patched.status_code == 200, patched.text
+    today = clock.local_today()
+    async with service.runtime.db.transaction() as session:
+        open_from = None
+        for back in range(20, 80):
+            start = today - timedelta(days=back)
+            notice_until = await workdays.add_workdays(session, start, 20)
+            bidding_from = await workdays.add_workdays(session, notice_until, 1)
+            bidding_until = await workdays.add_workdays(session, bidding_from, 9)
+            if bidding_from <= today <= bidding_until:
+                open_from = start
+                break
+        assert open_from is not None
+    made = {}
+    for name, block, notice_from in (
+        ("open", "KQ-03", open_from),
+        ("ended", "KQ-04", today - timedelta(days=150)),
+        ("draft", "KQ-01", None),
+        ("sold", "KQ-02", None),
+    ):
+        response = await client.post("/grant-offerings", json=offering_body(block), headers=admin)
+        assert response.status_code == 201, response.text
+        made[name] = response.json()["id"]
+        if notice_from is not None:
+            with on(notice_from):
+                announced = await client.post(
+                    f"/grant-offerings/{made[name]}/announce",
+                    json={"notice_from": notice_from.isoformat()},
+                    headers=admin,
+                )
+            assert announced.status_code == 200, announced.text
+    return made
 
 
 def _new_right(holder_id: str) -> dict:
