@@ -102,6 +102,25 @@ async def test_the_edition_lists_the_five_planned_blocks(plan):
     assert not any(a.intersects(b) for i, a in enumerate(shapes) for b in shapes[i + 1 :])
 
 
+async def test_the_bureau_replaces_the_blocks_and_their_ids_stay_unique(plan):
+    current = await plan.client.get("/plan-editions/current")
+    edition = current.json()
+    blocks = edition["planned_blocks"]
+    path = f"/plan-editions/{edition['id']}"
+    headers = {**admin(plan), "If-Match": current.headers["etag"]}
+    twice = await plan.client.patch(
+        path, json={"planned_blocks": [blocks[0], blocks[0]]}, headers=headers
+    )
+    assert twice.status_code == 422, twice.text
+    real = {**blocks[0], "illustrative": False}
+    replaced = await plan.client.patch(path, json={"planned_blocks": [real]}, headers=headers)
+    assert replaced.status_code == 200, replaced.text
+    assert [(b["id"], b["illustrative"]) for b in replaced.json()["planned_blocks"]] == [
+        ("KQ-01", False)
+    ]
+    assert (await offer(plan, "KQ-03")).json()["errors"][0]["field"] == "body.block_id"
+
+
 async def test_a_block_admits_a_new_granite_mine_and_names_itself_as_the_zone(plan):
     owner = await holder(plan, 1)
     block = (await plan.client.get("/plan-editions/current")).json()["planned_blocks"][2]
@@ -352,6 +371,19 @@ async def test_a_listing_without_a_bid_at_the_reserve_fails_and_may_be_offered_a
     assert await events(plan, "rights.grant.awarded") == []
     assert await count(plan, "SELECT count(*) FROM rights") == 0
     assert (await offer(plan, "KQ-05")).status_code == 201
+
+
+async def test_a_tender_whose_bids_are_all_below_the_reserve_fails(plan):
+    first = await holder(plan, 1)
+    offering = await offered(plan, "KQ-03", method="tender")
+    await announce(plan, offering)
+    await bidder(plan, offering, first)
+    # a sealed bid below the reserve is taken; it cannot win
+    assert (await bid(plan, offering, first, "1199999.99")).status_code == 201
+    result = (await close(plan, offering)).json()
+    assert result["state"] == "failed"
+    assert result["winner_holder_id"] is None and result["contract"] is None
+    assert await events(plan, "rights.grant.instalment_due") == []
 
 
 async def test_withdrawing_an_offering(plan):

@@ -151,6 +151,16 @@ class PlannedBlock(BaseModel):
     )
 
 
+def _unique_ids(blocks: list[PlannedBlock]) -> list[PlannedBlock]:
+    ids = [b.id for b in blocks]
+    if len(ids) != len(set(ids)):
+        raise ValueError("every planned block id must be unique")
+    return blocks
+
+
+PlannedBlocks = Annotated[list[PlannedBlock], AfterValidator(_unique_ids)]
+
+
 class Instalment(BaseModel):
     """One payment of the grant proceeds 矿业权出让收益 after a contract is signed."""
 
@@ -236,7 +246,7 @@ class PlanContent(BaseModel):
     )
     targets: list[Target]
     planned_new_rights: PlannedNewRights
-    planned_blocks: list[PlannedBlock] = Field(
+    planned_blocks: PlannedBlocks = Field(
         default_factory=list,
         description="Planned blocks 开采规划区块 of the new rights (第五章第一节).",
     )
@@ -244,13 +254,6 @@ class PlanContent(BaseModel):
         default_factory=MarketGrantRules, description="Market grant 招拍挂 periods and steps."
     )
     rules: AdmissionRules
-
-    @model_validator(mode="after")
-    def _block_ids_unique(self) -> "PlanContent":
-        ids = [b.id for b in self.planned_blocks]
-        if len(ids) != len(set(ids)):
-            raise ValueError("planned_blocks: every block id must be unique")
-        return self
 
     def block(self, block_id: str) -> PlannedBlock | None:
         return next((b for b in self.planned_blocks if b.id == block_id), None)
@@ -280,7 +283,7 @@ class PlanEditionUpdate(BaseModel):
     prohibited_areas: FeatureCollection[ProhibitedFeature] | None = None
     targets: list[Target] | None = None
     planned_new_rights: PlannedNewRights | None = None
-    planned_blocks: list[PlannedBlock] | None = None
+    planned_blocks: PlannedBlocks | None = None
     market_grant: MarketGrantRules | None = None
     rules: AdmissionRules | None = None
 
