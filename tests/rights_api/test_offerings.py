@@ -373,6 +373,30 @@ async def test_a_listing_without_a_bid_at_the_reserve_fails_and_may_be_offered_a
     assert (await offer(plan, "KQ-05")).status_code == 201
 
 
+async def test_the_award_judges_the_block_again_and_changes_nothing_when_it_fails(plan):
+    """A right entered on the block's ground after the offering: the close is refused with the
+    overlap, the offering stays announced, no right or event is made."""
+    first = await holder(plan, 1)
+    offering = await offered(plan, "KQ-04", method="auction", reserve_price_yuan="800000.00")
+    await announce(plan, offering)
+    await bidder(plan, offering, first)
+    assert (await bid(plan, offering, first, "800000.00")).status_code == 201
+    block = (await plan.client.get("/plan-editions/current")).json()["planned_blocks"][3]
+    lon, lat = shape(block["boundary"]).centroid.coords[0]
+    squatter = await add_right(plan, await holder(plan, 2), at=(lon, lat), area=0.02)
+    refused = await close(plan, offering)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["type"].endswith("admission-refused")
+    [overlap] = codes(refused.json())["overlap"]["numbers"]["overlapping"]
+    assert overlap["right_id"] == squatter["id"]
+    shown = (
+        await plan.client.get(f"/grant-offerings/{offering['id']}", headers=admin(plan))
+    ).json()
+    assert shown["state"] == "announced" and shown["right_id"] is None
+    assert await count(plan, "SELECT count(*) FROM rights") == 1
+    assert await events(plan, "rights.grant.awarded") == []
+
+
 async def test_a_tender_whose_bids_are_all_below_the_reserve_fails(plan):
     first = await holder(plan, 1)
     offering = await offered(plan, "KQ-03", method="tender")

@@ -29,6 +29,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.applications import rules
+from rights_api.applications.service import GRANT_LOCK
 from rights_api.grants import service as grants
 from rights_api.holders.models import Holder
 from rights_api.offerings.models import (
@@ -104,8 +105,9 @@ async def create(
                 )
             ]
         )
-    # one offering at a time per block; lock the edition row so two creations serialise
-    await plans.get_edition(session=session, edition_id=plan.id, for_update=True)
+    # creations and awards wait for one another and for approvals that add ground or output,
+    # so two of them cannot both pass the caps or the overlap test
+    await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=GRANT_LOCK))
     clash = await session.scalar(
         select(GrantOffering.id).where(
             GrantOffering.edition_id == plan.id,
@@ -115,30 +117,7 @@ async def create(
     )
     if clash is not None:
         raise Conflict(f"Block {block.id} already has an open offering {clash}.")
-    reserved = [
-        (Mineral(m), Scale(value=v, unit=u))
-        for m, v, u in (
-            await session.exec(
-                select(
-                    GrantOffering.mineral, GrantOffering.scale_value, GrantOffering.scale_unit
-                ).where(GrantOffering.state.in_([s.value for s in OPEN]))
-            )
-        ).all()
-    ]
-    assessment = await rules.assess_offering(
-        session=session, block=block, scale=data.scale, plan=plan, reserved=reserved
-    )
-    if assessment.violations:
-        error = Unprocessable(
-            f"Planned block {block.id}: {len(assessment.violations)} rule(s) of the plan "
-            f"{plan.code} not met: "
-            + "; ".join(f"{v.code} ({v.clause})" for v in assessment.violations),
-            title="The offering does not meet the plan 不符合规划准入条件",
-            violations=[v.model_dump(mode="json") for v in assessment.violations],
-            edition=plan.code,
-        )
-        error.slug = "admission-refused"
-        raise error
+    await _judge(session, plan, block, data.scale)
     offering = GrantOffering(
         edition_id=plan.id,
         block_id=block.id,
@@ -159,6 +138,39 @@ async def create(
     session.add(offering)
     await session.flush()
     return await public(session=session, offering=offering, caller=actor)
+
+
+async def _judge(
+    session: AsyncSession,
+    plan: plans.PlanView,
+    block: PlannedBlock,
+    scale: Scale,
+    offering_id: UUID | None = None,
+) -> None:
+    """The admission rules on the block (422 ``admission-refused`` with every violation), the
+    other open offerings holding their places under the caps."""
+    query = select(
+        GrantOffering.mineral, GrantOffering.scale_value, GrantOffering.scale_unit
+    ).where(GrantOffering.state.in_([s.value for s in OPEN]))
+    if offering_id is not None:
+        query = query.where(GrantOffering.id != offering_id)
+    reserved = [
+        (Mineral(m), Scale(value=v, unit=u)) for m, v, u in (await session.exec(query)).all()
+    ]
+    assessment = await rules.assess_offering(
+        session=session, block=block, scale=scale, plan=plan, reserved=reserved
+    )
+    if assessment.violations:
+        error = Unprocessable(
+            f"Planned block {block.id}: {len(assessment.violations)} rule(s) of the plan "
+            f"{plan.code} not met: "
+            + "; ".join(f"{v.code} ({v.clause})" for v in assessment.violations),
+            title="The offering does not meet the plan 不符合规划准入条件",
+            violations=[v.model_dump(mode="json") for v in assessment.violations],
+            edition=plan.code,
+        )
+        error.slug = "admission-refused"
+        raise error
 
 
 async def _windows(
@@ -486,9 +498,16 @@ async def _award(
     reference: str | None,
     actor: Principal,
 ) -> None:
-    """Sign the contract, register the right, publish the award and the instalments."""
+    """Judge the block again (the register may have changed since the offering: like an
+    approval, under the lock approvals that add ground take), then sign the contract, register
+    the right, publish the award and the instalments."""
+    await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=GRANT_LOCK))
+    edition = await plans.get_edition(session=session, edition_id=offering.edition_id)
+    plan = plans.view(edition)
     edition_code, block = await _block(session, offering)
-    market = await _market(session, offering)
+    scale = Scale(value=offering.scale_value, unit=offering.scale_unit)
+    await _judge(session, plan, block, scale, offering.id)
+    market = plan.content.market_grant
     holder = await session.get(Holder, holder_id)
     assert holder is not None
     place, _ = boundary_of(
