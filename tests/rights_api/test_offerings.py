@@ -4,6 +4,7 @@ increments, a failed sale, a sale recorded after the fact, the award registering
 the instalments of the grant proceeds as deadlines, and the refusals (roles, other holders'
 bids, bad input)."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -549,3 +550,39 @@ async def test_an_offering_is_judged_like_an_application_elsewhere_in_the_city(p
         await add_right(plan, owner, at=(SCJ001[0] + n * 0.01, SCJ001[1] + 0.02))
     refused = (await offer(plan, "KQ-03")).json()
     assert codes(refused)["mine_count_cap"]["clause"] == "第四章第二节, 专栏四; 第五章第一节"
+
+
+# --- the documents ---------------------------------------------------------------------------
+
+
+async def test_the_grant_flow_is_documented_with_the_plans_own_blocks(plan):
+    doc = (await plan.client.get("/openapi.json")).json()
+    operations = [
+        (path, method, op)
+        for path, ops in doc["paths"].items()
+        if path.startswith("/grant-offerings")
+        for method, op in ops.items()
+    ]
+    assert len(operations) == 10
+    for path, method, op in operations:
+        assert op["tags"] == ["grant offerings 矿业权出让"]
+        summary = op["summary"]
+        assert re.search(r"[A-Za-z]", summary) and re.search(r"[\u4e00-\u9fff]", summary), (
+            path,
+            method,
+        )
+    [tag] = [t for t in doc["tags"] if t["name"] == "grant offerings 矿业权出让"]
+    assert "第五章第二节" in tag["description"]
+    create = doc["paths"]["/grant-offerings"]["post"]
+    assert "violations" in create["responses"]["422"]["description"]
+    examples = create["requestBody"]["content"]["application/json"]["examples"]
+    blocks = {
+        b["id"] for b in (await plan.client.get("/plan-editions/current")).json()["planned_blocks"]
+    }
+    assert {e["value"]["block_id"] for e in examples.values()} <= blocks
+    # the documented examples are offerings the plan admits
+    for example in examples.values():
+        response = await plan.client.post(
+            "/grant-offerings", json=example["value"], headers=admin(plan)
+        )
+        assert response.status_code == 201, response.text

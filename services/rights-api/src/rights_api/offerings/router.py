@@ -28,9 +28,16 @@ router = APIRouter(prefix="/grant-offerings", tags=["grant offerings 矿业权�
 Filters = Annotated[OfferingFilters, Query()]
 NOT_FOUND = {404: problem_doc("No such offering 无此出让项目")}
 STATE = {**NOT_FOUND, 409: problem_doc("Not in a state that allows this 当前状态不允许")}
+PLAN_REFUSED = problem_doc(
+    "Refused by the plan's admission rules (`admission-refused`): `violations` lists every "
+    "failed rule with its `code`, `clause`, `message_zh`, `message_en` and `numbers`; a cap the "
+    "block would break names the cap's clause and 第五章第一节 不符合规划准入条件"
+)
 REFUSED = {
     409: problem_doc("The block already has an open offering 该区块已在出让中"),
+    422: PLAN_REFUSED,
 }
+AWARDING = {**STATE, 422: PLAN_REFUSED}
 
 
 @router.post(
@@ -146,7 +153,7 @@ async def list_bids(
 
 
 @router.post(
-    "/{offering_id}/close", summary="Close bidding and decide 截止并确定结果", responses=STATE
+    "/{offering_id}/close", summary="Close bidding and decide 截止并确定结果", responses=AWARDING
 )
 async def close(
     offering_id: UUID, session: Session, caller: Bureau, response: Response
@@ -156,7 +163,8 @@ async def close(
     (number, price, instalments of the grant proceeds 出让收益 from the edition's schedule, each
     published as a deadline `rights.grant.instalment_due`), registers the right
     (`under_construction`, `rights.right.granted`, this year's filings owed) and publishes
-    `rights.grant.awarded`.
+    `rights.grant.awarded`. The award judges the block again by the admission rules (the
+    register may have changed since the offering): a failure is a 422 and nothing changes.
     """
     offering = await service.close(session=session, offering_id=offering_id, actor=caller)
     return versioned(response, offering)
@@ -165,7 +173,7 @@ async def close(
 @router.post(
     "/{offering_id}/result",
     summary="Record a sale run by the trading centre 录入公共资源交易中心成交结果",
-    responses=STATE,
+    responses=AWARDING,
 )
 async def record_result(
     offering_id: UUID, data: ResultCreate, session: Session, caller: Bureau, response: Response
