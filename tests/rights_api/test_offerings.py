@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from rights_api.app import SERVICE
 from servicekit.auth import Role
 from shapely.geometry import shape
 
@@ -196,6 +197,21 @@ async def test_an_offering_the_plan_refuses_lists_every_violation(plan):
     assert unknown.json()["errors"][0]["field"] == "body.block_id"
     assert (await offer(plan, "KQ-01", key_project=True)).status_code == 422  # basis missing
     assert await count(plan, "SELECT count(*) FROM grant_offerings") == 0
+
+
+async def test_with_the_mines_of_zhuanlan_1_only_the_caps_stop_the_blocks(rights):
+    """The seeded reference mines fill the city cap of 4 (第二章第三节): every block is refused by
+    the caps alone, naming 第五章第一节 too; no block lies on a mine, outside the city or in a
+    prohibited area."""
+    async with rights.runtime.db.transaction() as session:
+        await SERVICE.seed(session)
+    for block_id in ("KQ-01", "KQ-02", "KQ-03", "KQ-04", "KQ-05"):
+        response = await offer(rights, block_id)
+        assert response.status_code == 422, response.text
+        found = codes(response.json())
+        assert "city_mine_cap" in found, block_id
+        assert set(found) <= {"city_mine_cap", "mine_count_cap", "output_cap"}, found
+        assert all(v["clause"].endswith("; 第五章第一节") for v in found.values())
 
 
 async def test_a_cap_refusal_shows_the_cap_and_the_planned_block(plan):
