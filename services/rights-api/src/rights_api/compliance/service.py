@@ -30,7 +30,7 @@ from rights_api.compliance.schemas import (
 )
 from rights_api.inspections.models import Inspection
 from rights_api.rights import service as rights
-from rights_api.rights.models import Right
+from rights_api.rights.models import ENDED, Right
 
 JOB_ACTOR = "job:compliance_overdue"
 
@@ -165,14 +165,23 @@ async def resolve(
             still_overdue.suspended_from = order.suspended_from
             session.add(still_overdue)
         elif data.resume_mine and right.status == RightStatus.suspended:
-            await rights.change_status(
-                session=session,
-                right=right,
-                to=order.suspended_from,
-                actor=actor.subject,
-                reason=f"compliance order {order.id} resolved 整改完成，恢复{order.suspended_from}",
-            )
-            order.mine_resumed = True
+            holds = await rights.active_holds(session=session, right_id=right.id)
+            if holds:
+                # still suspended for another reason (the bureau, an overdue restoration
+                # rectification): that hold resumes the mine when it is lifted
+                if holds[0].status_before is None:
+                    holds[0].status_before = order.suspended_from
+                    session.add(holds[0])
+            else:
+                await rights.change_status(
+                    session=session,
+                    right=right,
+                    to=order.suspended_from,
+                    actor=actor.subject,
+                    reason=f"compliance order {order.id} resolved "
+                    f"整改完成，恢复{order.suspended_from}",
+                )
+                order.mine_resumed = True
     session.add(order)
     await session.flush()
     await _announce(session, ComplianceResolved, order, right, DeadlineAction.met, resolved_at=at)
@@ -199,7 +208,7 @@ async def mark_overdue(session: AsyncSession, now: datetime) -> int:
         order.status = OrderStatus.overdue
         order.overdue_at = now
         order.version += 1
-        if right.live and right.status != RightStatus.suspended:
+        if right.live and right.status not in (RightStatus.suspended, *ENDED):
             order.suspended_from = RightStatus(right.status)
             await rights.change_status(
                 session=session,
