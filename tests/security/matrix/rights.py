@@ -63,4 +63,11 @@ MATRIX = {
     "GET /compliance-orders": allow(READERS, ENTERPRISES, scoped=True),
     "GET /compliance-orders/{order_id}": allow(READERS, ENT_A, other=404),
     "POST /compliance-orders/{order_id}/resolve": allow(BUREAU, also={409}),
+    # mortgages (抵押备案 / 解除) and the bureau's own actions on a right (issue 17)
+    "GET /rights/{right_id}/mortgages": allow(READERS, ENT_A, other=404),
+    "POST /rights/{right_id}/mortgages/{mortgage_id}/release": allow(BUREAU, also={409}),
+    "POST /rights/{right_id}/suspend": allow(BUREAU, also={409}),
+    "POST /rights/{right_id}/resume": allow(BUREAU, also={409}),
+    "POST /rights/{right_id}/revoke": allow(BUREAU, also={409}),
+    "POST /rights/{right_id}/policy-close": allow(BUREAU, also={409}),
 }
