@@ -4,7 +4,8 @@ rectification suspending the mine until it is met (第六章第二节二), and a
 by its closure restoration's acceptance."""
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from contracts.deadline import Audience, Deadline, DeadlineAction
@@ -14,6 +15,7 @@ from servicekit.events.envelope import CloudEvent, Record
 
 from tests.rights_api.support import BLANK, add_right, count, events, holder, load_edition
 
+BEIJING = ZoneInfo("Asia/Shanghai")
 WHY = {"reason": "已停产多年且资源量接近枯竭，退出矿业市场", "clause": "第五章第二节"}
 
 
@@ -357,3 +359,57 @@ async def test_an_ended_right_is_closed_only_by_its_closure_acceptance(plan):
     # a second acceptance of a closed mine changes nothing
     await consumer.process(record(accepted(revoked["id"])))
     assert len(await events(plan, "rights.mine.closed")) == 2
+
+
+async def _overdue_order(service, right_id) -> str:
+    due = datetime.now(BEIJING).date() + timedelta(days=30)
+    order = await service.client.post(
+        "/compliance-orders",
+        json={
+            "right_id": right_id,
+            "violation": "environmental_damage",
+            "description": "排土场未按方案覆土，责令限期整改。",
+            "due_on": due.isoformat(),
+        },
+        headers=service.auth(Role.bureau_reviewer),
+    )
+    assert order.status_code == 201, order.text
+    day_after = datetime.combine(due + timedelta(days=1), time(10), BEIJING)
+    assert await service.runtime.run_job("compliance_overdue", now=day_after) == 1
+    return order.json()["id"]
+
+
+async def _resolve_order(service, order_id) -> dict:
+    resolved = await service.client.post(
+        f"/compliance-orders/{order_id}/resolve",
+        json={"resolution": "已覆土复绿，复查合格。"},
+        headers=service.auth(Role.bureau_reviewer),
+    )
+    assert resolved.status_code == 200, resolved.text
+    return resolved.json()
+
+
+async def test_a_compliance_order_and_a_rectification_the_last_one_met_resumes(plan):
+    """Whichever suspended the mine, it resumes when both the compliance order and the
+    restoration rectification are met, not before: the first hands its duty to the other."""
+    owner = await holder(plan, 1)
+    consumer = plan.runtime.consumers["rights"]
+    # the order first, then the rectification; the order is resolved first
+    first = await add_right(plan, owner, at=BLANK, status="under_construction")
+    order = await _overdue_order(plan, first["id"])
+    rectification = uuid.uuid4()
+    await consumer.process(record(overdue(first["id"], rectification, owner)))
+    assert (await _resolve_order(plan, order))["mine_resumed"] is False
+    assert await status_of(plan, first["id"]) == "suspended"
+    await consumer.process(record(resolved(first["id"], rectification, owner)))
+    assert await status_of(plan, first["id"]) == "under_construction"
+
+    # the rectification first, then the order; the rectification is met first
+    second = await add_right(plan, owner, at=(111.40, 43.72))
+    rectification = uuid.uuid4()
+    await consumer.process(record(overdue(second["id"], rectification, owner)))
+    order = await _overdue_order(plan, second["id"])
+    await consumer.process(record(resolved(second["id"], rectification, owner)))
+    assert await status_of(plan, second["id"]) == "suspended"
+    assert (await _resolve_order(plan, order))["mine_resumed"] is True
+    assert await status_of(plan, second["id"]) == "producing"
