@@ -413,3 +413,25 @@ async def test_a_compliance_order_and_a_rectification_the_last_one_met_resumes(p
     assert await status_of(plan, second["id"]) == "suspended"
     assert (await _resolve_order(plan, order))["mine_resumed"] is True
     assert await status_of(plan, second["id"]) == "producing"
+
+
+async def test_an_overdue_compliance_order_leaves_a_mine_closing_by_policy_in_its_path(plan):
+    owner = await holder(plan, 1)
+    right = await add_right(plan, owner, at=BLANK)
+    due = datetime.now(BEIJING).date() + timedelta(days=30)
+    order = await plan.client.post(
+        "/compliance-orders",
+        json={
+            "right_id": right["id"],
+            "violation": "environmental_damage",
+            "description": "排土场未按方案覆土，责令限期整改。",
+            "due_on": due.isoformat(),
+        },
+        headers=plan.auth(Role.bureau_reviewer),
+    )
+    assert order.status_code == 201
+    assert (await act(plan, right["id"], "policy-close")).status_code == 200
+    day_after = datetime.combine(due + timedelta(days=1), time(10), BEIJING)
+    assert await plan.runtime.run_job("compliance_overdue", now=day_after) == 1
+    assert await status_of(plan, right["id"]) == "closing"
+    assert await events(plan, "rights.right.suspended") == []

@@ -30,9 +30,10 @@ from rights_api.compliance.schemas import (
 )
 from rights_api.inspections.models import Inspection
 from rights_api.rights import service as rights
-from rights_api.rights.models import ENDED, Right
+from rights_api.rights.models import Right
 
 JOB_ACTOR = "job:compliance_overdue"
+WORKING = (RightStatus.under_construction, RightStatus.producing)
 
 
 def deadline(order: ComplianceOrder, right: Right, action: DeadlineAction) -> Deadline:
@@ -208,7 +209,9 @@ async def mark_overdue(session: AsyncSession, now: datetime) -> int:
         order.status = OrderStatus.overdue
         order.overdue_at = now
         order.version += 1
-        if right.live and right.status not in (RightStatus.suspended, *ENDED):
+        # only a working mine is suspended: a closing one (voluntary or by policy) would lose
+        # its place in the closure path, an ended or closed one has nothing to stop
+        if right.status in WORKING:
             order.suspended_from = RightStatus(right.status)
             await rights.change_status(
                 session=session,
