@@ -232,6 +232,10 @@ async def test_expiry_by_the_daily_job_after_the_grace_days(plan):
     assert key == ended["id"]
     assert (data["valid_to"], data["grace_days"], data["status"]) == ("2026-01-31", 30, "expired")
     assert data["ended_at"].startswith("2026-03-02T16:00")
+    # the licence-expiry deadline the notifier keeps from the grant, now overdue
+    assert data["deadline"]["id"] == f"licence-expiry:{ended['id']}"
+    assert (data["deadline"]["action"], data["deadline"]["due_at"]) == ("overdue", "2026-01-31")
+    assert data["deadline"]["audience"]["holder_id"] == owner
     history = (
         await plan.client.get(
             f"/rights/{ended['id']}/history", headers=plan.auth(Role.bureau_admin)

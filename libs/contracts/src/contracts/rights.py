@@ -433,6 +433,10 @@ class RightExpired(_RightEnded):
 
     valid_to: date
     grace_days: int = Field(description="Days after valid_to the bureau waited.")
+    deadline: Deadline = Field(
+        description="The licence's expiry (id licence-expiry:<right id>, the one the notifier "
+        "keeps from the grant and renewals), now overdue: the holder is alerted."
+    )
 
 
 ENDINGS_EVENTS = (

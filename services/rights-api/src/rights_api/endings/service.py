@@ -13,6 +13,7 @@ restoration-api's closure acceptance (``restoration.acceptance.passed``), which 
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
+from contracts.deadline import DeadlineAction
 from contracts.mining import RightKind, RightStatus
 from contracts.restoration import AcceptancePassed, RectificationOverdue, RectificationResolved
 from contracts.rights import RightExpired, RightPolicyClosed, RightResumed, RightRevoked
@@ -417,6 +418,14 @@ async def expire_rights(session: AsyncSession, now: datetime) -> int:
             clause=None,
             at=now,
             grace_days=grace,
+            deadline=rights.holder_deadline(
+                right,
+                DeadlineAction.overdue,
+                id=f"licence-expiry:{right.id}",
+                kind="licence_expiry",
+                due_at=right.valid_to,
+                title_zh=f"许可证{right.licence_no}有效期届满",
+            ),
         )
     return len(due)
 
