@@ -439,3 +439,26 @@ async def test_an_overdue_compliance_order_leaves_a_mine_closing_by_policy_in_it
     assert await plan.runtime.run_job("compliance_overdue", now=day_after) == 1
     assert await status_of(plan, right["id"]) == "closing"
     assert await events(plan, "rights.right.suspended") == []
+
+
+async def test_a_right_is_not_entered_already_revoked_or_expired(plan):
+    owner = await holder(plan, 1)
+    for status in ("revoked", "expired"):
+        refused = await plan.client.post(
+            "/rights",
+            json={
+                "licence_no": "C1525012019000000000777",
+                "kind": "mining",
+                "holder_id": owner,
+                "mine_name": "测试建筑用花岗岩矿",
+                "mineral": "construction_granite",
+                "area_km2": "0.0500",
+                "status": status,
+                "valid_from": "2019-01-01",
+                "valid_to": "2029-12-31",
+            },
+            headers=plan.auth(Role.bureau_admin),
+        )
+        assert refused.status_code == 422
+        assert [e["field"] for e in refused.json()["errors"]] == ["body.status"]
+    assert await count(plan, "SELECT count(*) FROM rights") == 0
