@@ -462,3 +462,32 @@ async def test_a_right_is_not_entered_already_revoked_or_expired(plan):
         assert refused.status_code == 422
         assert [e["field"] for e in refused.json()["errors"]] == ["body.status"]
     assert await count(plan, "SELECT count(*) FROM rights") == 0
+
+
+async def test_policy_close_as_a_function_for_other_areas_and_its_ending(plan):
+    """`endings.service.policy_close` is what a conformance finding calls; `ending_of` finds
+    the ending again, so a second call can open nothing new."""
+    from rights_api.endings import service as endings
+    from rights_api.rights.models import Right
+
+    owner = await holder(plan, 1)
+    right = await add_right(plan, owner, at=BLANK)
+    async with plan.runtime.db.transaction() as session:
+        loaded = await session.get(Right, uuid.UUID(right["id"]))
+        assert await endings.ending_of(session=session, right_id=loaded.id) is None
+        closed = await endings.policy_close(
+            session=session,
+            right=loaded,
+            actor="conformance",
+            reason="位于禁止开采区，依规划关闭退出",
+            clause="第五章第三节",
+        )
+        assert closed.status == "closing"
+        ending = await endings.ending_of(session=session, right_id=loaded.id)
+        assert (ending.kind, ending.clause, ending.status_before) == (
+            "policy_closed",
+            "第五章第三节",
+            "producing",
+        )
+    [(_, _, data)] = await events(plan, "rights.right.policy_closed")
+    assert data["ending_id"] == str(ending.id)

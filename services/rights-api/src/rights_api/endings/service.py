@@ -354,6 +354,12 @@ async def policy_close(
     )
 
 
+async def ending_of(*, session: AsyncSession, right_id: UUID) -> RightEnding | None:
+    """The bureau's ending of the right, if it was ended (closed since or not): lets a caller
+    (a conformance finding's action) open an ending once and find it again."""
+    return await session.scalar(select(RightEnding).where(RightEnding.right_id == right_id))
+
+
 async def act(
     *,
     session: AsyncSession,
