@@ -102,7 +102,7 @@ async def assess(
             f"right {right.licence_no} is {right.status}",
             status=right.status,
         )
-    elif right.status in ENDED or await ending_open(session, right):
+    elif right.status in ENDED or await _ending_open(session, right):
         # revoked, expired or closed by policy: in the closure path, nothing more is filed
         result.add(
             "right_ended",
@@ -415,7 +415,7 @@ def _city_bureau(right: Right, result: Assessment) -> None:
         )
 
 
-async def ending_open(session: AsyncSession, right: Right) -> bool:
+async def _ending_open(session: AsyncSession, right: Right) -> bool:
     """Whether the bureau ended the right and its closure is not complete."""
     query = select(RightEnding.id).where(
         RightEnding.right_id == right.id, RightEnding.closed_at.is_(None)

@@ -1,7 +1,6 @@
-"""The register of rights: lookups, history, status changes, grants, and the changes an approved
-application makes to a right (renewal, transfer, change); a mortgage filing is
-``mortgages``. Functions never
-commit: the request or the consumer owns the transaction."""
+"""The register of rights: lookups, history, status changes, suspension holds, grants, and the
+changes an approved application makes to a right (renewal, transfer, change; a mortgage filing
+is ``mortgages``). Functions never commit: the request or the consumer owns the transaction."""
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
