@@ -9,7 +9,15 @@ from datetime import UTC, datetime, timedelta
 import mining_rights
 import pytest
 from contracts import registry
-from contracts.rights import MineClosed, RightGranted, RightSuspended, RightTransferred
+from contracts.rights import (
+    MineClosed,
+    RightGranted,
+    RightMortgaged,
+    RightResumed,
+    RightRevoked,
+    RightSuspended,
+    RightTransferred,
+)
 from notifier.app import SERVICE as NOTIFIER
 from servicekit.db import Database
 from servicekit.events.consumer import Consumer
@@ -118,3 +126,57 @@ async def test_news_of_a_right_never_granted_here_changes_nothing(db):
     grant = granted(right_version=1)
     assert await deliver(db, transferred(grant, version=2, at=T0)) == "applied"
     assert await known(db) == []
+
+
+async def test_the_bureaus_actions_set_the_status_and_a_mortgage_only_the_version(db):
+    grant = granted(right_version=1)
+    await deliver(db, grant)
+    right_id, holder_id = grant.right_id, grant.holder_id
+    mortgaged = RightMortgaged(
+        right_id=right_id,
+        holder_id=holder_id,
+        licence_no=grant.licence_no,
+        mortgage_id=uuid.uuid4(),
+        mortgagee="中国农业银行二连浩特市支行",
+        amount_yuan="1200000.00",
+        starts_on="2026-01-01",
+        ends_on="2027-12-31",
+        filed_at=T0,
+        right_version=2,
+    )
+    assert await deliver(db, mortgaged) == "applied"
+    [right] = await known(db)
+    assert (right.status, right.version) == ("producing", 2)
+    suspended = RightSuspended(
+        right_id=right_id, holder_id=holder_id, reason="bureau", suspended_at=T0, right_version=3
+    )
+    resumed = RightResumed(
+        right_id=right_id,
+        holder_id=holder_id,
+        from_status="suspended",
+        to_status="producing",
+        cause="bureau",
+        reason="整治完成",
+        resumed_at=T0 + timedelta(days=1),
+        right_version=4,
+    )
+    revoked = RightRevoked(
+        right_id=right_id,
+        holder_id=holder_id,
+        licence_no=grant.licence_no,
+        mine_name=grant.mine_name,
+        ending_id=uuid.uuid4(),
+        from_status="producing",
+        status="revoked",
+        reason="吊销",
+        ended_at=T0 + timedelta(days=2),
+        right_version=5,
+    )
+    for news, status in ((suspended, "suspended"), (resumed, "producing"), (revoked, "revoked")):
+        assert await deliver(db, news) == "applied"
+        [right] = await known(db)
+        assert right.status == status
+    assert right.live and right.version == 5  # in the closure path, not closed yet
+    assert await deliver(db, resumed.model_copy(update={"right_version": 4})) == "applied"
+    [right] = await known(db)
+    assert right.status == "revoked"  # stale news changes nothing

@@ -75,4 +75,11 @@ MATRIX = {
     "POST /grant-offerings/{offering_id}/close": allow(BUREAU, also={409}),
     "POST /grant-offerings/{offering_id}/result": allow(BUREAU, also={409}),
     "POST /grant-offerings/{offering_id}/withdraw": allow(BUREAU, also={409}),
+    # mortgages (抵押备案 / 解除) and the bureau's own actions on a right (issue 17)
+    "GET /rights/{right_id}/mortgages": allow(READERS, ENT_A, other=404),
+    "POST /rights/{right_id}/mortgages/{mortgage_id}/release": allow(BUREAU, also={409}),
+    "POST /rights/{right_id}/suspend": allow(BUREAU, also={409}),
+    "POST /rights/{right_id}/resume": allow(BUREAU, also={409}),
+    "POST /rights/{right_id}/revoke": allow(BUREAU, also={409}),
+    "POST /rights/{right_id}/policy-close": allow(BUREAU, also={409}),
 }

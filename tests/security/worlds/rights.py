@@ -3,6 +3,7 @@ application, a filing with an attachment, an inspection with a photo, a complian
 
 from datetime import UTC, datetime, timedelta
 
+from contracts.mining import RightKind, RightStatus
 from devkit.testing import RunningService
 from rights_api.plan.edition_2021_2025 import edition
 from servicekit import clock, workdays
@@ -82,6 +83,35 @@ async def build(service: RunningService) -> World:
     assert order.status_code == 201, order.text
 
     offerings = await _offerings(service, admin, a)
+    # a filed mortgage on the right, and a right of holder A for each of the bureau's actions
+    mortgage_filing = await client.post(
+        "/applications",
+        json={
+            "kind": "mortgage_filing",
+            "right_id": right,
+            "reason": "流动资金贷款抵押",
+            "mortgagee": "中国农业银行二连浩特市支行",
+            "amount_yuan": "1200000.00",
+            "starts_on": "2026-01-01",
+            "ends_on": "2027-12-31",
+        },
+        headers=owner,
+    )
+    assert mortgage_filing.status_code == 201, mortgage_filing.text
+    approved = await client.post(
+        f"/applications/{mortgage_filing.json()['id']}/approve",
+        json={"reason": "准予备案"},
+        headers=world.headers("bureau_reviewer"),
+    )
+    assert approved.status_code == 200, approved.text
+    mortgages = await client.get(f"/rights/{right}/mortgages", headers=admin)
+    mortgage = mortgages.json()["items"][0]["id"]
+    # (exploration rights: granite mining rights would fill the plan's caps for the filing)
+    spare = {"holder_id": a, "kind": RightKind.exploration}
+    to_suspend = str((await make_right(service, 78, **spare)).id)
+    to_resume = str((await make_right(service, 79, **spare, status=RightStatus.suspended)).id)
+    to_revoke = str((await make_right(service, 80, **spare)).id)
+    to_close = str((await make_right(service, 81, **spare)).id)
 
     current = (await client.get("/plan-editions/current")).json()
     world.params = {
@@ -96,9 +126,18 @@ async def build(service: RunningService) -> World:
         "inspection_id": inspection_id,
         "order_id": order.json()["id"],
         "offering_id": offerings["open"],
+        "mortgage_id": mortgage,
     }
     world.secrets = {
-        ENT_A: {a, right, application.json()["id"], filing, inspection_id, order.json()["id"]}
+        ENT_A: {
+            a,
+            right,
+            application.json()["id"],
+            filing,
+            inspection_id,
+            order.json()["id"],
+            mortgage,
+        }
     }
 
     next_edition = edition().model_dump(mode="json") | {
@@ -180,6 +219,22 @@ async def build(service: RunningService) -> World:
         ),
         "POST /grant-offerings/{offering_id}/withdraw": Call(
             path={"offering_id": offerings["draft"]}, json={"reason": "区块范围需调整"}
+        ),
+        "POST /rights/{right_id}/mortgages/{mortgage_id}/release": Call(
+            json={"reason": "借款已清偿，抵押权人出具解除抵押证明。"}
+        ),
+        "POST /rights/{right_id}/suspend": Call(
+            path={"right_id": to_suspend}, json={"reason": "边坡安全隐患，停产整治"}
+        ),
+        "POST /rights/{right_id}/resume": Call(
+            path={"right_id": to_resume}, json={"reason": "复产验收合格"}
+        ),
+        "POST /rights/{right_id}/revoke": Call(
+            path={"right_id": to_revoke}, json={"reason": "越界开采拒不停止，吊销采矿许可证"}
+        ),
+        "POST /rights/{right_id}/policy-close": Call(
+            path={"right_id": to_close},
+            json={"reason": "资源量接近枯竭，政策性关闭", "clause": "第五章第二节"},
         ),
     }
     return world

@@ -56,6 +56,9 @@ class RightStatus(StrEnum):
     closing = "closing"  # 闭坑中
     closed = "closed"  # 闭坑
     closed_by_policy = "closed_by_policy"  # 政策性关闭
+    # ended by the bureau: in the closure path (restoration acceptance) until `closed`
+    revoked = "revoked"  # 吊销
+    expired = "expired"  # 有效期届满未延续
 
 
 class LicensingLevel(StrEnum):

@@ -124,6 +124,12 @@ class AcceptancePassed(EventPayload):
     closure: bool = Field(description="True when this acceptance completes a closure case.")
     case_id: UUID | None = Field(None, description="The closure case, when closure is true.")
     application_id: UUID | None = Field(None, description="The rights-api closure application.")
+    cause: str | None = Field(
+        None,
+        description="What opened the closure case: application, or the bureau's ending of the "
+        "right (revoked, policy_closed, expired).",
+        examples=["policy_closed"],
+    )
     accepted_area_ha: Decimal
     accepted_on: date
 
@@ -139,6 +145,7 @@ class AcceptanceFailed(EventPayload):
     closure: bool
     case_id: UUID | None = None
     application_id: UUID | None = None
+    cause: str | None = None
     reasons: list[str]
     inspected_on: date
 

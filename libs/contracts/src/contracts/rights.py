@@ -191,6 +191,16 @@ class RightSuspended(RightNews):
     reason: str = Field(examples=["compliance_overdue"])
     order_id: UUID | None = None
     suspended_at: datetime
+    cause: str | None = Field(
+        None,
+        description="What suspended it: compliance_overdue, bureau (POST /rights/{id}/suspend) or "
+        "restoration_rectification_overdue.",
+        examples=["restoration_rectification_overdue"],
+    )
+    clause: str | None = Field(None, examples=["第六章第二节二"])
+    rectification_id: UUID | None = Field(
+        None, description="The restoration-api rectification whose overdue suspended it."
+    )
 
 
 class RightStatusChanged(RightNews):
@@ -382,3 +392,106 @@ class GrantInstalmentDue(EventPayload):
 
 
 EVENTS = (*EVENTS, GrantAwarded, GrantInstalmentDue)
+# --- part B "endings": mortgages, the bureau's suspensions and endings, expiry -----------------
+
+
+class RightMortgaged(RightNews):
+    event_type = "rights.right.mortgaged"
+    topic = TOPIC
+    summary = "A mortgage of a mining right was filed 采矿权抵押备案"
+
+    right_id: UUID
+    holder_id: UUID
+    licence_no: str
+    mortgage_id: UUID
+    mortgagee: str = Field(examples=["中国农业银行股份有限公司二连浩特市支行"])
+    amount_yuan: Decimal = Field(examples=["3000000.00"])
+    starts_on: date
+    ends_on: date
+    application_id: UUID | None = Field(None, description="The mortgage_filing application.")
+    filed_at: datetime
+
+
+class MortgageReleased(RightNews):
+    event_type = "rights.mortgage.released"
+    topic = TOPIC
+    summary = "A mortgage of a mining right was released 采矿权抵押解除"
+
+    right_id: UUID
+    holder_id: UUID
+    licence_no: str
+    mortgage_id: UUID
+    mortgagee: str
+    reason: str
+    released_at: datetime
+
+
+class RightResumed(RightNews):
+    event_type = "rights.right.resumed"
+    topic = TOPIC
+    summary = "A suspended mine resumed 矿山恢复生产"
+
+    right_id: UUID
+    holder_id: UUID
+    from_status: RightStatus = Field(examples=["suspended"])
+    to_status: RightStatus = Field(examples=["producing"])
+    cause: str = Field(
+        description="bureau (POST /rights/{id}/resume) or restoration_rectification_resolved.",
+        examples=["bureau"],
+    )
+    reason: str
+    clause: str | None = None
+    rectification_id: UUID | None = None
+    resumed_at: datetime
+
+
+class _RightEnded(RightNews):
+    """The bureau ended a right: it enters the closure path (closure restoration, acceptance),
+    and rights-api closes the mine when restoration-api reports the acceptance passed."""
+
+    right_id: UUID
+    holder_id: UUID
+    licence_no: str
+    mine_name: str
+    ending_id: UUID = Field(description="The ending at rights-api (the closure case's cause).")
+    from_status: RightStatus
+    status: RightStatus
+    reason: str
+    clause: str | None = None
+    ended_at: datetime
+
+
+class RightRevoked(_RightEnded):
+    event_type = "rights.right.revoked"
+    topic = TOPIC
+    summary = "A mining right was revoked 采矿许可证吊销 (closure restoration follows)"
+
+
+class RightPolicyClosed(_RightEnded):
+    event_type = "rights.right.policy_closed"
+    topic = TOPIC
+    summary = "A mine is closed by policy 政策性关闭 (closing until restoration accepted)"
+
+
+class RightExpired(_RightEnded):
+    event_type = "rights.right.expired"
+    topic = TOPIC
+    summary = "A mining licence ran out unrenewed 采矿许可证有效期届满未延续"
+
+    valid_to: date
+    grace_days: int = Field(description="Days after valid_to the bureau waited.")
+    deadline: Deadline = Field(
+        description="The licence's expiry (id licence-expiry:<right id>, the one the notifier "
+        "keeps from the grant and renewals), now overdue: the holder is alerted."
+    )
+
+
+ENDINGS_EVENTS = (
+    RightMortgaged,
+    MortgageReleased,
+    RightResumed,
+    RightRevoked,
+    RightPolicyClosed,
+    RightExpired,
+)
+EVENTS = (*EVENTS, *ENDINGS_EVENTS)

@@ -8,10 +8,16 @@ from typing import Any
 
 from contracts.rights import (
     MineClosed,
+    MortgageReleased,
     RightChanged,
+    RightExpired,
     RightGranted,
+    RightMortgaged,
     RightNews,
+    RightPolicyClosed,
     RightRenewed,
+    RightResumed,
+    RightRevoked,
     RightStatusChanged,
     RightSuspended,
     RightTransferred,
@@ -47,6 +53,14 @@ NEWS: dict[type[RightNews], tuple[str, Callable[[Any], dict[str, Any]]]] = {
     RightSuspended: ("suspended_at", lambda p: {"status": "suspended"}),
     RightStatusChanged: ("changed_at", lambda p: {"status": p.to_status.value}),
     MineClosed: ("closed_at", lambda p: {"status": p.status.value, "closed_at": p.closed_at}),
+    # the bureau's own actions (issue 17): a resumption, and the endings that lead to closure
+    RightResumed: ("resumed_at", lambda p: {"status": p.to_status.value}),
+    RightRevoked: ("ended_at", lambda p: {"status": p.status.value}),
+    RightPolicyClosed: ("ended_at", lambda p: {"status": p.status.value}),
+    RightExpired: ("ended_at", lambda p: {"status": p.status.value}),
+    # a mortgage changes no column kept here; the version still moves on
+    RightMortgaged: ("filed_at", lambda p: {}),
+    MortgageReleased: ("released_at", lambda p: {}),
 }
 
 

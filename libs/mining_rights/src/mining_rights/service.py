@@ -18,7 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from mining_rights.models import MiningRight
 
-ACTIVE = ("under_construction", "producing", "suspended", "closing")
+# revoked and expired mines are in the closure path: they still owe restoration until closed
+ACTIVE = ("under_construction", "producing", "suspended", "closing", "revoked", "expired")
 
 
 async def get(

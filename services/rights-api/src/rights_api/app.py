@@ -14,12 +14,16 @@ from rights_api.applications import service as applications
 from rights_api.applications.router import router as applications_router
 from rights_api.compliance import service as compliance
 from rights_api.compliance.router import router as compliance_router
+from rights_api.endings import handlers as endings_handlers
+from rights_api.endings import service as endings
+from rights_api.endings.router import router as endings_router
 from rights_api.filings import service as filings
 from rights_api.filings.router import router as filings_router
 from rights_api.grants.router import router as grants_router
 from rights_api.holders.router import router as holders_router
 from rights_api.indicators.router import router as indicators_router
 from rights_api.inspections.router import router as inspections_router
+from rights_api.mortgages.router import router as mortgages_router
 from rights_api.offerings.router import router as offerings_router
 from rights_api.plan.router import router as plan_router
 from rights_api.plan.router import zones_router
@@ -50,9 +54,11 @@ SERVICE = ServiceSpec(
         inspections_router,
         compliance_router,
         offerings_router,
+        endings_router,
+        mortgages_router,
     ],
     hot_reads=HOT_READS,
-    handlers=Handlers.combine(applications_handlers.handlers),
+    handlers=Handlers.combine(applications_handlers.handlers, endings_handlers.handlers),
     tags={
         "plan 矿产资源规划": "Plan editions: the numbers and areas the rules read, versioned as "
         "data (第七章).",
@@ -77,6 +83,7 @@ SERVICE = ServiceSpec(
         Job("filing_obligations", timedelta(hours=6), filings.create_due_obligations),
         Job("filings_overdue", timedelta(hours=1), filings.mark_overdue),
         Job("compliance_overdue", timedelta(hours=1), compliance.mark_overdue),
+        Job("right_expiry", timedelta(days=1), endings.expire_rights),
     ],
     seed=seed,
 )

@@ -32,3 +32,13 @@ class RightsSettings(ServiceSettings):
         description="MM-DD in the filing year by which the year's reserve verification "
         "年度资源储量动态核查 is due.",
     )
+    # Expiry (issue 17, part B): a licence past valid_to and not renewed becomes `expired`
+    expiry_grace_days: int = Field(
+        30,
+        ge=0,
+        le=366,
+        description="Days after a mining licence's last valid day (local date) before the daily "
+        "right_expiry job marks it expired when no renewal application is under review. By law "
+        "the licence lapses at the end of its term; the grace lets renewals decided on paper "
+        "reach the register first. 0: the day after valid_to.",
+    )

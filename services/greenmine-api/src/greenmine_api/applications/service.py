@@ -42,7 +42,8 @@ from greenmine_api.rectifications import service as rectifications
 from greenmine_api.standards import service as standards
 from greenmine_api.standards.models import Standard
 
-CLOSED_MINE_STATES = {"closing", "closed", "closed_by_policy"}
+# closing or ended by the bureau (revoked, expired: in the closure path) mines apply no more
+CLOSED_MINE_STATES = {"closing", "closed", "closed_by_policy", "revoked", "expired"}
 
 
 async def register_org(*, session: AsyncSession, data: EvaluatorOrgCreate) -> EvaluatorOrg:

@@ -38,7 +38,11 @@ async def record_acceptance(
     if data.closure:
         closure_case = await closures.open_case_to_decide(session=session, right_id=data.right_id)
         if closure_case is None:
-            raise bad("closure", "the mine has no open closure case (no closure application)")
+            raise bad(
+                "closure",
+                "the mine has no open closure case (no closure application, no ending of the "
+                "right by the bureau)",
+            )
     acceptance = Acceptance(
         **data.model_dump(exclude={"closure", "accepted_area_ha"}),
         closure_case_id=closure_case.id if closure_case else None,
@@ -57,6 +61,7 @@ async def record_acceptance(
         "closure": closure_case is not None,
         "case_id": closure_case.id if closure_case else None,
         "application_id": closure_case.application_id if closure_case else None,
+        "cause": closure_case.cause if closure_case else None,
     }
     if data.passed:
         if closure_case is not None:

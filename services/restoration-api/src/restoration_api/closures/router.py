@@ -21,7 +21,8 @@ async def list_closure_cases(
     rows: Listing, filters: Annotated[MineStatusFilters, Query()]
 ) -> Page[ClosureCasePublic]:
     """Opened when rights-api files a closure application (`rights.application.filed`, kind
-    closure); decided by a closure acceptance.
+    closure; `cause: application`) or the bureau ends a right (`rights.right.revoked`,
+    `…policy_closed`, `…expired`; `cause` names which); decided by a closure acceptance.
     """
     return await service.list_closure_cases(rows, filters)
 

@@ -1,5 +1,6 @@
-"""Closure cases: opened by a closure application, cancelled by its rejection, decided by the
-closure acceptance, which needs the closure restoration plan first."""
+"""Closure cases: opened by a closure application (cancelled by its rejection) or by the bureau
+ending the right, decided by the closure acceptance, which needs the closure restoration plan
+first."""
 
 from datetime import datetime
 from uuid import UUID
@@ -21,15 +22,23 @@ async def open_closure_case(
     *,
     session: AsyncSession,
     right_id: UUID,
-    application_id: UUID,
     holder_id: UUID,
     now: datetime,
+    application_id: UUID | None = None,
+    cause: str = "application",
+    cause_id: UUID | None = None,
 ) -> ClosureCase:
-    existing = await _of_application(session, application_id)
+    """Open the mine's closure case for its cause (once: a second call returns the case)."""
+    cause_id = cause_id or application_id
+    existing = await session.scalar(
+        select(ClosureCase).where(ClosureCase.cause == cause, ClosureCase.cause_id == cause_id)
+    )
     if existing is not None:
         return existing
     case_ = ClosureCase(
         right_id=right_id,
+        cause=cause,
+        cause_id=cause_id,
         application_id=application_id,
         holder_id=holder_id,
         status="open",

@@ -20,6 +20,7 @@ from rights_api.applications.schemas import (
 )
 from rights_api.grants import service as grants
 from rights_api.holders.models import Holder
+from rights_api.mortgages import service as mortgages
 from rights_api.rights import service as rights
 from rights_api.rights.models import Right
 from rights_api.rights.spatial import set_boundary
@@ -58,16 +59,18 @@ async def carry_out(
                 reason=why,
             )
         case MortgageFiling():
-            mortgage = {
-                "mortgagee": request.mortgagee,
-                "amount_yuan": f"{request.amount_yuan:.2f}",
-                "starts_on": request.starts_on.isoformat(),
-                "ends_on": request.ends_on.isoformat(),
-                "application_id": str(application.id),
-            }
-            return await rights.file_mortgage(
-                session=session, right=right, mortgage=mortgage, actor=actor, reason=why
+            await mortgages.file(
+                session=session,
+                right=right,
+                application_id=application.id,
+                mortgagee=request.mortgagee,
+                amount_yuan=request.amount_yuan,
+                starts_on=request.starts_on,
+                ends_on=request.ends_on,
+                actor=actor,
+                reason=why,
             )
+            return right
         case Change():
             return await rights.change(
                 session=session,

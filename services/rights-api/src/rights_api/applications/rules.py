@@ -28,16 +28,18 @@ from rights_api.applications.schemas import (
 )
 from rights_api.geometry import Boundary, area_fault, interiors_overlap
 from rights_api.holders.models import Holder
+from rights_api.mortgages import service as mortgages
 from rights_api.plan.schemas import DocumentKind, MineralRule, PlannedBlock, Violation
 from rights_api.plan.service import PlanView
 from rights_api.rights import service as rights
-from rights_api.rights.models import Right
+from rights_api.rights.models import ENDED, Right, RightEnding
 from rights_api.rights.schemas import BoundaryInput
 from rights_api.rights.spatial import boundary_of, fault_violation, live_overlaps
 
 UNIT_ZH = {"10k_t_per_year": "万吨/年", "10k_m3_per_year": "万m³/年", "t_per_year": "吨/年"}
 SPACE = "第五章第三节"  # 空间准入条件
 CLOSED_ZH = {"closed": "闭坑", "closed_by_policy": "政策性关闭"}
+ENDED_ZH = {"revoked": "吊销", "expired": "有效期届满未延续"}
 
 
 @dataclass
@@ -103,6 +105,17 @@ async def assess(
             f"right {right.licence_no} is {right.status}",
             status=right.status,
         )
+    elif right.status in ENDED or await _ending_open(session, right):
+        # revoked, expired or closed by policy: in the closure path, nothing more is filed
+        result.add(
+            "right_ended",
+            "第五章第二节",
+            f"矿业权{right.licence_no}已{ENDED_ZH.get(right.status, '政策性关闭')}，"
+            "正在办理闭坑治理，不再受理申请",
+            f"right {right.licence_no} was ended by the bureau ({right.status}); it is in the "
+            "closure path and takes no applications",
+            status=right.status,
+        )
     await _pending(session, request, right, application_id, result)
     rule = plan.content.mineral(Mineral(right.mineral))
     match request:
@@ -119,6 +132,7 @@ async def assess(
                     holder_id=str(to.id),
                 )
             _city_bureau(right, result)
+            await _mortgaged(session, right, result)
         case MortgageFiling():
             _city_bureau(right, result)
         case Change():
@@ -471,6 +485,32 @@ def _city_bureau(right: Right, result: Assessment) -> None:
             f"right {right.licence_no} is licensed at {right.licensing_level} level; the city "
             "bureau records transfers and mortgages of city-licensed rights only",
             licensing_level=right.licensing_level,
+        )
+
+
+async def _ending_open(session: AsyncSession, right: Right) -> bool:
+    """Whether the bureau ended the right and its closure is not complete."""
+    query = select(RightEnding.id).where(
+        RightEnding.right_id == right.id, RightEnding.closed_at.is_(None)
+    )
+    return await session.scalar(query) is not None
+
+
+async def _mortgaged(session: AsyncSession, right: Right, result: Assessment) -> None:
+    """An unreleased mortgage blocks a transfer until the bureau records its release."""
+    for mortgage in await mortgages.unreleased(session=session, right_id=right.id):
+        result.add(
+            "mortgaged",
+            "第五章第二节",
+            f"采矿权{right.licence_no}已抵押给{mortgage.mortgagee}"
+            f"（{mortgage.starts_on:%Y年%m月%d日}至{mortgage.ends_on:%Y年%m月%d日}），"
+            "解除抵押备案前不得转让",
+            f"right {right.licence_no} is mortgaged to {mortgage.mortgagee} "
+            f"({mortgage.starts_on} to {mortgage.ends_on}); it cannot be transferred until the "
+            "bureau records the mortgage released",
+            mortgage_id=str(mortgage.id),
+            mortgagee=mortgage.mortgagee,
+            ends_on=mortgage.ends_on.isoformat(),
         )
 
 

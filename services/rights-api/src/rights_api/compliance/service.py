@@ -33,6 +33,7 @@ from rights_api.rights import service as rights
 from rights_api.rights.models import Right
 
 JOB_ACTOR = "job:compliance_overdue"
+WORKING = (RightStatus.under_construction, RightStatus.producing)
 
 
 def deadline(order: ComplianceOrder, right: Right, action: DeadlineAction) -> Deadline:
@@ -165,14 +166,23 @@ async def resolve(
             still_overdue.suspended_from = order.suspended_from
             session.add(still_overdue)
         elif data.resume_mine and right.status == RightStatus.suspended:
-            await rights.change_status(
-                session=session,
-                right=right,
-                to=order.suspended_from,
-                actor=actor.subject,
-                reason=f"compliance order {order.id} resolved 整改完成，恢复{order.suspended_from}",
-            )
-            order.mine_resumed = True
+            holds = await rights.active_holds(session=session, right_id=right.id)
+            if holds:
+                # still suspended for another reason (the bureau, an overdue restoration
+                # rectification): that hold resumes the mine when it is lifted
+                if holds[0].status_before is None:
+                    holds[0].status_before = order.suspended_from
+                    session.add(holds[0])
+            else:
+                await rights.change_status(
+                    session=session,
+                    right=right,
+                    to=order.suspended_from,
+                    actor=actor.subject,
+                    reason=f"compliance order {order.id} resolved "
+                    f"整改完成，恢复{order.suspended_from}",
+                )
+                order.mine_resumed = True
     session.add(order)
     await session.flush()
     await _announce(session, ComplianceResolved, order, right, DeadlineAction.met, resolved_at=at)
@@ -199,7 +209,9 @@ async def mark_overdue(session: AsyncSession, now: datetime) -> int:
         order.status = OrderStatus.overdue
         order.overdue_at = now
         order.version += 1
-        if right.live and right.status != RightStatus.suspended:
+        # only a working mine is suspended: a closing one (voluntary or by policy) would lose
+        # its place in the closure path, an ended or closed one has nothing to stop
+        if right.status in WORKING:
             order.suspended_from = RightStatus(right.status)
             await rights.change_status(
                 session=session,

@@ -38,6 +38,9 @@ from sqlmodel import Field, SQLModel
 # `bbox_overlaps` finds candidates among 50 000 rights without scanning them (no PostGIS needed).
 BBOX_EXPRESSION = "box(point(min_lon, min_lat), point(max_lon, max_lat))"
 CLOSED = (RightStatus.closed, RightStatus.closed_by_policy)
+# ended by the bureau and waiting for the closure restoration's acceptance; live until closed
+# (they still count against the caps and hold their ground), but no application is taken
+ENDED = (RightStatus.revoked, RightStatus.expired)
 
 
 class Right(SQLModel, table=True):
@@ -123,3 +126,59 @@ class LiveMineTally(SQLModel, table=True):
     scale_unit: str = Field(sa_column=Column(String(20), primary_key=True))  # '' for none
     mines: int = Field(sa_column=Column(Integer, nullable=False))
     output: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
+
+
+class SuspensionHold(SQLModel, table=True):
+    """One reason a mine is suspended 停产整治 (the bureau's decision, an overdue restoration
+    rectification): a mine resumes only when its last hold is lifted. ``status_before`` is set on
+    the hold that suspended the mine (or inherited it): the status to return to. Overdue
+    compliance orders keep their own ``suspended_from`` and count as holds too."""
+
+    __tablename__ = "suspension_holds"
+    __table_args__ = (
+        Index(
+            "suspension_holds_right_active",
+            "right_id",
+            postgresql_where=text("lifted_at IS NULL"),
+        ),
+        # one hold per cause: a redelivered or repeated overdue never holds the mine twice
+        Index("suspension_holds_cause", "cause", "cause_id", unique=True),
+    )
+
+    id: UUID = Field(default_factory=uuid4, sa_column=Column(Uuid, primary_key=True))
+    right_id: UUID = Field(sa_column=Column(Uuid, ForeignKey("rights.id"), nullable=False))
+    cause: str = Field(sa_column=Column(String(40), nullable=False))  # bureau | rectification
+    cause_id: UUID = Field(sa_column=Column(Uuid, nullable=False))  # rectification id; else own id
+    status_before: RightStatus | None = Field(None, sa_column=Column(String(24)))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    clause: str | None = Field(None, sa_column=Column(String(80)))
+    held_by: str = Field(sa_column=Column(String(200), nullable=False))
+    held_at: datetime = Field(
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    lifted_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))
+    lifted_by: str | None = Field(None, sa_column=Column(String(200)))
+
+
+class RightEnding(SQLModel, table=True):
+    """The bureau ended the right 吊销 / 政策性关闭 / 有效期届满: it enters the closure path, and
+    the mine is closed only when restoration-api reports the closure restoration accepted
+    (``closed_at``). One per right."""
+
+    __tablename__ = "right_endings"
+    __table_args__ = (Index("right_endings_decided_at_id", "decided_at", "id"),)
+
+    id: UUID = Field(default_factory=uuid4, sa_column=Column(Uuid, primary_key=True))
+    right_id: UUID = Field(
+        sa_column=Column(Uuid, ForeignKey("rights.id"), nullable=False, unique=True)
+    )
+    kind: str = Field(sa_column=Column(String(16), nullable=False))  # revoked|policy_closed|expired
+    status_before: RightStatus = Field(sa_column=Column(String(24), nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    clause: str | None = Field(None, sa_column=Column(String(80)))
+    decided_by: str = Field(sa_column=Column(String(200), nullable=False))
+    decided_at: datetime = Field(
+        default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    acceptance_id: UUID | None = Field(None, sa_column=Column(Uuid))
+    closed_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))

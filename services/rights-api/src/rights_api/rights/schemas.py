@@ -96,6 +96,16 @@ class RightCreate(BoundaryInput):
                 raise ValueError(problem)
         return value
 
+    @field_validator("status")
+    @classmethod
+    def _not_ended(cls, value: RightStatus) -> RightStatus:
+        if value in (RightStatus.revoked, RightStatus.expired):
+            raise ValueError(
+                "enter the right as it stood and end it with POST /rights/{id}/revoke (expiry: "
+                "the right_expiry job), so that its closure path opens"
+            )
+        return value
+
     @model_validator(mode="after")
     def _validity(self) -> "RightCreate":
         if self.valid_to < self.valid_from:

@@ -1,6 +1,6 @@
-"""The register of rights: lookups, history, status changes, grants, and the changes an approved
-application makes to a right (renewal, transfer, change, mortgage filing). Functions never
-commit: the request or the consumer owns the transaction."""
+"""The register of rights: lookups, history, status changes, suspension holds, grants, and the
+changes an approved application makes to a right (renewal, transfer, change; a mortgage filing
+is ``mortgages``). Functions never commit: the request or the consumer owns the transaction."""
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -30,7 +30,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.holders.models import Holder
-from rights_api.rights.models import CLOSED, LiveMineTally, Right, RightHistory
+from rights_api.rights.models import CLOSED, LiveMineTally, Right, RightHistory, SuspensionHold
 from rights_api.rights.schemas import RightFilters
 from rights_api.rights.spatial import bbox_overlaps
 from rights_api.versions import touch
@@ -171,11 +171,13 @@ async def change_status(
     actor: str,
     reason: str | None,
     order_id: UUID | None = None,
+    **suspension: Any,
 ) -> Right:
     """Move a right to status ``to``: history line, version bump and the event, in the caller's
     transaction. Suspension publishes ``rights.right.suspended`` (``order_id``: the compliance
-    order that caused it), closure ``rights.mine.closed``, anything else
-    ``rights.right.status_changed``. A closed mine stays closed (409)."""
+    order that caused it; ``suspension``: its ``cause``, ``clause``, ``rectification_id``),
+    closure ``rights.mine.closed``, anything else ``rights.right.status_changed``. A closed mine
+    stays closed (409)."""
     before = RightStatus(right.status)
     to = RightStatus(to)
     if before in CLOSED:
@@ -191,7 +193,13 @@ async def change_status(
     if to == RightStatus.suspended:
         reason = reason or "suspended"
         await _publish(
-            session, RightSuspended, right, reason=reason, order_id=order_id, suspended_at=at
+            session,
+            RightSuspended,
+            right,
+            reason=reason,
+            order_id=order_id,
+            suspended_at=at,
+            **suspension,
         )
     elif to in CLOSED:
         await _publish(session, MineClosed, right, closed_at=at, reason=reason)
@@ -206,6 +214,67 @@ async def change_status(
             changed_at=at,
         )
     return right
+
+
+async def move(
+    *,
+    session: AsyncSession,
+    right: Right,
+    to: RightStatus,
+    actor: str,
+    action: str,
+    why: str,
+    event: type[EventPayload],
+    at: datetime,
+    **fields: Any,
+) -> None:
+    """Move a right to status ``to`` at ``at`` and publish ``event`` about it (a resumption, an
+    ending): history line ``action`` saying ``why``, version bump, and the event with the right's
+    columns and ``fields``, in the caller's transaction. A closed mine stays closed (409)."""
+    before = RightStatus(right.status)
+    if before in CLOSED:
+        raise Conflict(f"Right {right.licence_no} is {before.value}; a closed mine stays closed.")
+    right.status = RightStatus(to)
+    await _amend(session, right, actor, action, why, at, from_status=before, to_status=right.status)
+    await session.flush()
+    await _publish(session, event, right, **fields)
+
+
+async def publish_news(
+    session: AsyncSession, event: type[EventPayload], right: Right, **fields: Any
+) -> None:
+    """Publish a ``RightNews`` event about ``right`` at its current version (after a change
+    recorded with ``record_change``)."""
+    await _publish(session, event, right, **fields)
+
+
+async def record_change(
+    *,
+    session: AsyncSession,
+    right: Right,
+    actor: str,
+    action: str,
+    reason: str,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """A new version of ``right`` whose status stays, with the history line saying why."""
+    await _amend(session, right, actor, action, reason, changes=changes)
+
+
+# --- suspension holds 停产整治的原因 -------------------------------------------------------
+
+
+async def active_holds(
+    *, session: AsyncSession, right_id: UUID, excluding: UUID | None = None
+) -> list[SuspensionHold]:
+    """The holds keeping ``right_id`` suspended (oldest first, locked)."""
+    query = select(SuspensionHold).where(
+        SuspensionHold.right_id == right_id, SuspensionHold.lifted_at.is_(None)
+    )
+    if excluding is not None:
+        query = query.where(SuspensionHold.id != excluding)
+    query = query.order_by(SuspensionHold.held_at, SuspensionHold.id).with_for_update()
+    return list((await session.exec(query)).all())
 
 
 # --- entering the register ---------------------------------------------------------------
@@ -293,14 +362,6 @@ async def transfer(
         to_holder_name=to.name if to else None,
         transferred_at=right.updated_at,
     )
-    return right
-
-
-async def file_mortgage(
-    *, session: AsyncSession, right: Right, mortgage: dict[str, str], actor: str, reason: str
-) -> Right:
-    """A mortgage filing 抵押备案 is a line in the history; the right itself stays as it is."""
-    await _amend(session, right, actor, "mortgage_filed", reason, changes=mortgage)
     return right
 
 
