@@ -12,6 +12,7 @@ from rights_api.compliance.models import OrderStatus
 
 class Violation(StrEnum):
     out_of_bounds_mining = "out_of_bounds_mining"
+    out_of_level_mining = "out_of_level_mining"
     no_annual_mining_plan = "no_annual_mining_plan"
     no_reserve_report = "no_reserve_report"
     unsafe_slope = "unsafe_slope"
@@ -21,6 +22,7 @@ class Violation(StrEnum):
 
 VIOLATIONS_ZH = {
     Violation.out_of_bounds_mining: "越界开采",
+    Violation.out_of_level_mining: "超层越界开采",
     Violation.no_annual_mining_plan: "未报送年度采掘计划",
     Violation.no_reserve_report: "未报送年度资源储量报告",
     Violation.unsafe_slope: "边坡安全隐患",
