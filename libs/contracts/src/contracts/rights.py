@@ -185,6 +185,8 @@ class RightChanged(RightNews):
     method: MiningMethod | None = None
     changes: list[str] = Field(description="Names of the fields that changed.")
     changed_at: datetime
+    elevation_top_m: Decimal | None = Field(None, description="Licensed top elevation, m.")
+    elevation_bottom_m: Decimal | None = Field(None, description="Licensed bottom elevation, m.")
 
 
 class RightSuspended(RightNews):

@@ -25,7 +25,7 @@ from rights_api.applications.schemas import (
     Renewal,
     Transfer,
 )
-from rights_api.geometry import Boundary, area_fault, interiors_overlap
+from rights_api.geometry import Boundary, area_fault
 from rights_api.holders.models import Holder
 from rights_api.plan.schemas import DocumentKind, MineralRule, Violation
 from rights_api.plan.service import PlanView
@@ -158,16 +158,15 @@ async def _location(
             city_bbox=list(plan.city.bounds),
             boundary_bbox=list(shape.bounds),
         )
-    for props, area in plan.prohibited:
-        if interiors_overlap(shape, area):
-            result.add(
-                "prohibited_area",
-                props.clause,
-                f"矿区范围与{props.name_zh}重叠",
-                f"the boundary overlaps a prohibited area ({props.kind.value}): {props.name_zh}",
-                kind=props.kind.value,
-                area=props.name_zh,
-            )
+    for props in plan.prohibited_overlapping(shape):
+        result.add(
+            "prohibited_area",
+            props.clause,
+            f"矿区范围与{props.name_zh}重叠",
+            f"the boundary overlaps a prohibited area ({props.kind.value}): {props.name_zh}",
+            kind=props.kind.value,
+            area=props.name_zh,
+        )
     overlaps = await live_overlaps(session=session, shape=shape)
     if overlaps:
         # an enterprise learns that it overlaps another holder's right, not which one
@@ -203,11 +202,9 @@ async def _new_mining(
     _licensing(request.mineral, rule, result)
     _min_scale(request.mineral, request.scale, rule, result)
     if result.boundary is not None:
-        for props, area in plan.zones:
-            fits = not props.minerals or request.mineral in props.minerals
-            if fits and area.covers(result.boundary.shape):
-                result.zone = props.code
-                break
+        zone = plan.zone_covering(request.mineral, result.boundary.shape)
+        if zone is not None:
+            result.zone = zone.code
         else:
             result.add(
                 "outside_zone",
@@ -215,9 +212,7 @@ async def _new_mining(
                 f"矿区不在{_mineral_zh(request.mineral)}的集中开采区或开采规划区块内",
                 f"the boundary is not inside a concentrated zone or planned block for "
                 f"{request.mineral.value}",
-                zones=[
-                    p.code for p, _ in plan.zones if not p.minerals or request.mineral in p.minerals
-                ],
+                zones=[p.code for p, _ in plan.zones_for(request.mineral)],
             )
     await _caps(session, request, plan, result)
     _documents(request.documents, content.rules.required_documents, SPACE, result)
@@ -371,7 +366,7 @@ def _renewal(
         return
     minimum = rule.min_scale
     scale = rights.scale_of(right)
-    if scale is None or scale.unit != minimum.unit or scale.value < minimum.value:
+    if rule.falls_short(scale):
         shown = _scale_zh(scale) if scale else "未登记"
         result.add(
             "below_min_scale_no_renewal",

@@ -57,7 +57,8 @@ async def put_inspection(
     `working_face_elevation_m` above the right's licensed top or below its bottom elevation 开采标高
     flags it as out-of-level mining 超层越界 (`out_of_level: true`, `violations:
     [out_of_level_mining]`; 第五章第三节 安全准入条件: 超层越界 means 停产整顿 until solved).
-    `rights.inspection.recorded` carries both flags; a reviewer then issues a compliance order. Photos follow with `POST /inspections/{client_uuid}/photos`.
+    `rights.inspection.recorded` carries both flags; a reviewer then issues a compliance order.
+    Photos follow with `POST /inspections/{client_uuid}/photos`.
     """
     inspection, created = await service.record(
         session=session, client_uuid=client_uuid, data=data, inspector=caller

@@ -30,6 +30,14 @@ class MineralRule(BaseModel):
     competitive_grant: bool = Field(False, description="Granted by tender/auction 招拍挂")
     clause: str = Field(examples=["专栏五"])
 
+    def falls_short(self, scale: Scale | None) -> bool:
+        """Whether a mine of ``scale`` is below this mineral's minimum (no scale on record, or
+        one in another unit, cannot show it reaches it); False when there is no minimum."""
+        if self.min_scale is None:
+            return False
+        minimum = self.min_scale
+        return scale is None or scale.unit != minimum.unit or scale.value < minimum.value
+
 
 class MineCap(BaseModel):
     """A cap on the number of mines and their yearly output, over one or more minerals."""

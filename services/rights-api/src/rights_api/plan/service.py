@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from contracts.mining import Mineral
 from servicekit.concurrency import require_if_match
 from servicekit.errors import Conflict, NotFound, Unprocessable
 from servicekit.lookup import get_or_404
@@ -14,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rights_api.geometry import to_shape
+from rights_api.geometry import interiors_overlap, to_shape
 from rights_api.plan.models import PlanEdition
 from rights_api.plan.schemas import (
     PlanContent,
@@ -150,6 +151,25 @@ class PlanView:
     city: BaseGeometry
     zones: list[tuple[ZoneProperties, BaseGeometry]]
     prohibited: list[tuple[ProhibitedProperties, BaseGeometry]]
+
+    # shared by the admission rules (a new boundary) and the conformance of existing rights
+
+    def zones_for(self, mineral: Mineral) -> list[tuple[ZoneProperties, BaseGeometry]]:
+        """The concentrated zones and planned blocks open to ``mineral`` (a zone listing no
+        mineral is open to all)."""
+        return [(p, area) for p, area in self.zones if not p.minerals or mineral in p.minerals]
+
+    def zone_covering(self, mineral: Mineral, shape: BaseGeometry) -> ZoneProperties | None:
+        """The first zone or block for ``mineral`` that covers ``shape`` entirely."""
+        return next((p for p, area in self.zones_for(mineral) if area.covers(shape)), None)
+
+    def zoned_minerals(self) -> set[Mineral]:
+        """The minerals the zones govern (普通建筑用砂石: 第三章第四节, 第五章第一节)."""
+        return {mineral for props, _ in self.zones for mineral in props.minerals}
+
+    def prohibited_overlapping(self, shape: BaseGeometry) -> list[ProhibitedProperties]:
+        """The prohibited areas whose interior ``shape`` shares (touching edges do not count)."""
+        return [props for props, area in self.prohibited if interiors_overlap(shape, area)]
 
 
 _VIEWS: dict[tuple[UUID, int], PlanView] = {}
