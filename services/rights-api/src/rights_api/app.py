@@ -14,6 +14,7 @@ from rights_api.applications import service as applications
 from rights_api.applications.router import router as applications_router
 from rights_api.compliance import service as compliance
 from rights_api.compliance.router import router as compliance_router
+from rights_api.conformance.router import router as conformance_router
 from rights_api.filings import service as filings
 from rights_api.filings.router import router as filings_router
 from rights_api.grants.router import router as grants_router
@@ -48,6 +49,7 @@ SERVICE = ServiceSpec(
         filings_router,
         inspections_router,
         compliance_router,
+        conformance_router,
     ],
     hot_reads=HOT_READS,
     handlers=Handlers.combine(applications_handlers.handlers),
@@ -64,6 +66,8 @@ SERVICE = ServiceSpec(
         "inspections 现场检查": "Site inspections from inspectors' (offline) mobile apps; "
         "out-of-bounds mining 越界开采 is flagged automatically.",
         "compliance 限期整改": "Compliance orders with a deadline; overdue suspends the mine.",
+        "conformance 规划符合性": "Existing rights judged against a plan edition, and the "
+        "actions the plan prescribes (第五章第三节, 第四章第二节, 第三章第四节).",
     },
     jobs=[
         Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue),

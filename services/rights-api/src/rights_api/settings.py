@@ -32,3 +32,15 @@ class RightsSettings(ServiceSettings):
         description="MM-DD in the filing year by which the year's reserve verification "
         "年度资源储量动态核查 is due.",
     )
+    conformance_rectify_days: int = Field(
+        180,
+        gt=0,
+        description="Days a compliance order opened from a conformance finding with action "
+        "`restrict` gives the holder to rectify or consolidate 限期整改或整合 (第三章第四节).",
+    )
+    conformance_exit_days: int = Field(
+        365,
+        gt=0,
+        description="Days a compliance order opened from a conformance finding with action "
+        "`exit` gives a mine below the minimum scale to exit 限期退出 (第四章第二节).",
+    )
