@@ -64,7 +64,7 @@ class ZoneKind(StrEnum):
 
 class ZoneProperties(BaseModel):
     code: str = Field(examples=["SCJ001"])
-    name_zh: str = Field(examples=["乌希根楚建筑用花岗岩矿集中开采区（示意边界）"])
+    name_zh: str = Field(examples=["乌希根楚建筑用花岗岩矿集中开采区"])
     kind: ZoneKind
     minerals: list[Mineral] = Field(description="Minerals the zone is planned for; empty: any.")
     area_km2: Decimal | None = Field(None, description="Area given by the plan 规划面积")
@@ -84,7 +84,7 @@ class ProhibitedKind(StrEnum):
 
 
 class ProhibitedProperties(BaseModel):
-    name_zh: str = Field(examples=["二连浩特市城镇开发边界（示意）"])
+    name_zh: str = Field(examples=["二连浩特市城镇开发边界"])
     kind: ProhibitedKind
     illustrative: bool
     clause: str = Field(examples=["第三章第一节"])
@@ -109,7 +109,7 @@ ProhibitedFeature = Feature[Area, ProhibitedProperties]
 
 
 class CityExtent(BaseModel):
-    name_zh: str = Field(examples=["二连浩特市行政区（示意：规划所载经纬度范围）"])
+    name_zh: str = Field(examples=["二连浩特市"])
     area_km2: Decimal = Field(examples=["4015"])
     boundary: Area
     illustrative: bool
