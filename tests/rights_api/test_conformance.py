@@ -327,3 +327,29 @@ def test_the_notifier_takes_the_flag_s_deadline():
 
     assert ConformanceFlagged in DEADLINE_EVENTS
     assert ConformanceFlagged in TAKEN_IN
+
+
+async def test_before_the_deadline_a_small_mine_rectifies_instead_of_exiting(rights):
+    """Up to 2023-12-31 the plan asks a mine below the minimum to reach it (第五章第二节 限期整改;
+    第四章第二节 "尽快达到"); exit and no renewal come after."""
+    from datetime import date
+
+    from rights_api.conformance import service as conformance
+    from rights_api.plan import service as plans
+
+    edition_id = await seeded(rights)
+    async with rights.runtime.db.transaction() as session:
+        edition = await plans.get_edition(session=session, edition_id=edition_id)
+        on_deadline = await conformance.judge(
+            session=session, edition=edition, on=date(2023, 12, 31)
+        )
+        after = await conformance.judge(session=session, edition=edition, on=date(2024, 1, 1))
+    before = {(j.right.mine_name, j.rule.value, j.action.value) for j in on_deadline}
+    assert before == {
+        (m, "below_min_scale", "restrict") for m in (BAIYIN, HADAHUSU, SANHAO, BEISHAN)
+    }
+    assert {j.clause for j in on_deadline} == {"第五章第二节; 第四章第二节"}
+    assert {(j.rule.value, j.action.value) for j in after} == {
+        ("below_min_scale", "exit"),
+        ("below_min_scale_no_renewal", "no_renewal"),
+    }
