@@ -221,6 +221,7 @@ async def test_a_mine_in_a_prohibited_area_is_closed_and_one_outside_the_zones_r
     refused = await open_action(rights, edition_id, oil["id"], "prohibited_area")
     assert refused.status_code == 422
     assert "state" in refused.json()["detail"]
+    assert await count(rights, "SELECT count(*) FROM conformance_actions") == 1  # nothing kept
 
     rectify = await open_action(rights, edition_id, blank["id"], "outside_zone")
     assert rectify.status_code == 201, rectify.text
