@@ -354,3 +354,19 @@ async def test_before_the_deadline_a_small_mine_rectifies_instead_of_exiting(rig
         ("below_min_scale", "exit"),
         ("below_min_scale_no_renewal", "no_renewal"),
     }
+
+
+def test_the_no_renewal_deadline_has_its_own_chinese_message():
+    from notifier.alerts.messages import render
+
+    context = {
+        "title_zh": "二连浩特市哈达呼苏萤石矿采矿权到期不再延续登记（第四章第二节）",
+        "due_at": "2029-12-31",
+        "subject": "6c0d5a8e-1f3b-4e2a-9d7c-2b8e4f1a0c37",
+        "days_left": 30,
+    }
+    reminder = render(language="zh", kind="licence_no_renewal", stage="reminder", **context)
+    assert "到期后不再予以办理延续登记" in reminder.body
+    assert "第四章第二节" in reminder.body
+    overdue = render(language="zh", kind="licence_no_renewal", stage="overdue", **context)
+    assert "请停止开采并办理闭坑手续" in overdue.body
