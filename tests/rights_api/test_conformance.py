@@ -167,6 +167,8 @@ async def test_no_renewal_is_recorded_and_the_renewal_rule_refuses_it(rights):
     )
     refused = {v["code"]: v for v in check.json()["violations"]}
     assert refused["below_min_scale_no_renewal"]["clause"] == "第四章第二节"
+    # the refusal names the action on record
+    assert refused["below_min_scale_no_renewal"]["numbers"]["conformance_action_id"] == action["id"]
 
 
 async def test_a_mine_in_a_prohibited_area_is_closed_and_one_outside_the_zones_rectifies(rights):

@@ -25,6 +25,7 @@ from rights_api.applications.schemas import (
     Renewal,
     Transfer,
 )
+from rights_api.conformance.models import ConformanceAction
 from rights_api.geometry import Boundary, area_fault
 from rights_api.holders.models import Holder
 from rights_api.plan.schemas import DocumentKind, MineralRule, Violation
@@ -105,6 +106,7 @@ async def assess(
     match request:
         case Renewal():
             _renewal(right, rule, plan, on, result)
+            await _no_renewal_on_record(session, right, plan, result)
         case Transfer():
             to = await _holder(session, request.to_holder_id, "body.to_holder_id")
             if to.id == right.holder_id:
@@ -287,10 +289,8 @@ async def _caps(
     rows = await rights.live_tallies(session=session)
     content = plan.content
     small = content.small_mine_cap
-    if request.mineral in small.minerals:
-        existing = sum(
-            n for mineral, level, _, n, _ in rows if mineral in small.minerals and level == "city"
-        )
+    if small.counts(request.mineral):
+        existing = sum(n for mineral, level, _, n, _ in rows if small.counts(mineral, level))
         if existing + 1 > small.max_mines:
             result.add(
                 "city_mine_cap",
@@ -302,9 +302,9 @@ async def _caps(
                 maximum=small.max_mines,
             )
     for cap in content.mine_caps:
-        if request.mineral not in cap.minerals:
+        if not cap.counts(request.mineral):
             continue
-        group = [r for r in rows if r[0] in cap.minerals]
+        group = [r for r in rows if cap.counts(r[0])]
         existing = sum(r[3] for r in group)
         if cap.max_mines is not None and existing + 1 > cap.max_mines:
             result.add(
@@ -382,6 +382,25 @@ def _renewal(
             deadline=deadline.isoformat(),
             filed_on=on.isoformat(),
         )
+
+
+async def _no_renewal_on_record(
+    session: AsyncSession, right: Right, plan: PlanView, result: Assessment
+) -> None:
+    """A refused renewal names the no-renewal action the bureau opened from the edition's
+    conformance findings, if it did (the rule above decides; this only links the record)."""
+    refusal = next((v for v in result.violations if v.code == "below_min_scale_no_renewal"), None)
+    if refusal is None:
+        return
+    action_id = await session.scalar(
+        select(ConformanceAction.id).where(
+            ConformanceAction.edition_id == plan.id,
+            ConformanceAction.right_id == right.id,
+            ConformanceAction.rule == "below_min_scale_no_renewal",
+        )
+    )
+    if action_id is not None:
+        refusal.numbers["conformance_action_id"] = str(action_id)
 
 
 def _city_bureau(right: Right, result: Assessment) -> None:

@@ -258,7 +258,7 @@ def _caps(plan: PlanView, live: list[Right]) -> list[Judged]:
             judged.numbers["caps"].append(cap)
 
     small = content.small_mine_cap
-    group = [r for r in mines if r.mineral in small.minerals and r.licensing_level == "city"]
+    group = [r for r in mines if small.counts(r.mineral, r.licensing_level)]
     for i, right in enumerate(group[small.max_mines :], start=small.max_mines + 1):
         flag(
             right,
@@ -271,7 +271,7 @@ def _caps(plan: PlanView, live: list[Right]) -> list[Judged]:
             {"cap": "city_small_mines", "existing": len(group), "maximum": small.max_mines},
         )
     for cap in content.mine_caps:
-        group = [r for r in mines if r.mineral in cap.minerals]
+        group = [r for r in mines if cap.counts(r.mineral)]
         if cap.max_mines is not None:
             for i, right in enumerate(group[cap.max_mines :], start=cap.max_mines + 1):
                 flag(

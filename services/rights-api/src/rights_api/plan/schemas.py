@@ -48,6 +48,10 @@ class MineCap(BaseModel):
     max_output: Scale | None = None
     clause: str = Field(examples=["第四章第二节, 专栏四"])
 
+    def counts(self, mineral: str) -> bool:
+        """Whether a mine of ``mineral`` counts against this cap (whoever licenses it)."""
+        return mineral in self.minerals
+
 
 class SmallMineCap(BaseModel):
     """City-licensed sand-gravel and small non-metallic mines 本市发证砂石及小型非金属矿山."""
@@ -55,6 +59,10 @@ class SmallMineCap(BaseModel):
     max_mines: int = Field(ge=0, examples=[4])
     minerals: list[Mineral] = Field(min_length=1)
     clause: str = Field(examples=["第二章第三节, 专栏二"])
+
+    def counts(self, mineral: str, licensing_level: str = LicensingLevel.city) -> bool:
+        """Whether a mine of ``mineral`` licensed at ``licensing_level`` counts (本市发证)."""
+        return mineral in self.minerals and licensing_level == LicensingLevel.city
 
 
 class ZoneKind(StrEnum):
