@@ -237,25 +237,12 @@ def _caps(plan: PlanView, live: list[Right]) -> list[Judged]:
     naming every cap it lies beyond."""
     mines = [r for r in live if r.kind == RightKind.mining]
     content = plan.content
-    beyond: dict[tuple[UUID, Rule], Judged] = {}
+    # (right, rule) → the caps it lies beyond: (clause, zh, en, numbers) each
+    beyond: dict[tuple[UUID, Rule], list[tuple[str, str, str, dict]]] = {}
+    rights_by_id = {r.id: r for r in mines}
 
     def flag(right: Right, rule: Rule, clause: str, zh: str, en: str, cap: dict) -> None:
-        judged = beyond.get((right.id, rule))
-        if judged is None:
-            beyond[(right.id, rule)] = Judged(
-                right,
-                rule,
-                Action.restrict,
-                Effect.recorded,
-                f"{clause}; {NO_NEW_GRANTS}",
-                zh + "：不再新设采矿权",
-                en + "; no new grants",
-                {"caps": [cap]},
-            )
-        else:
-            judged.zh = judged.zh.replace("：不再新设采矿权", f"；{zh}：不再新设采矿权")
-            judged.en = judged.en.replace("; no new grants", f"; {en}; no new grants")
-            judged.numbers["caps"].append(cap)
+        beyond.setdefault((right.id, rule), []).append((clause, zh, en, cap))
 
     small = content.small_mine_cap
     group = [r for r in mines if small.counts(r.mineral, r.licensing_level)]
@@ -306,7 +293,19 @@ def _caps(plan: PlanView, live: list[Right]) -> list[Judged]:
                             "unit": unit.value,
                         },
                     )
-    return list(beyond.values())
+    return [
+        Judged(
+            rights_by_id[right_id],
+            rule,
+            Action.restrict,
+            Effect.recorded,
+            "; ".join(dict.fromkeys(clause for clause, _, _, _ in caps)) + f"; {NO_NEW_GRANTS}",
+            "；".join(zh for _, zh, _, _ in caps) + "：不再新设采矿权",
+            "; ".join(en for _, _, en, _ in caps) + "; no new grants",
+            {"caps": [cap for _, _, _, cap in caps]},
+        )
+        for (right_id, rule), caps in beyond.items()
+    ]
 
 
 async def conformance(*, session: AsyncSession, edition_id: UUID) -> Conformance:
