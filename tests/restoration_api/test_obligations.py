@@ -1,4 +1,4 @@
-"""Annual restoration plan and report (第五章第二节二): owed each year, met or overdue."""
+"""Annual restoration plan and report (第六章第二节二): owed each year, met or overdue."""
 
 from datetime import UTC, datetime
 

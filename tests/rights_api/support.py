@@ -56,8 +56,9 @@ async def add_right(
     level: str = "city",
     kind: str = "mining",
     zone: str | None = None,
+    **extra,
 ) -> dict:
-    """An existing right entered by the bureau (POST /rights)."""
+    """An existing right entered by the bureau (POST /rights); ``extra``: more fields."""
     body = {
         "licence_no": f"C15250120190{next(_serial):011d}",
         "kind": kind,
@@ -71,6 +72,7 @@ async def add_right(
         "licensing_level": level,
         "zone": zone,
         "boundary": square(*at, area),
+        **extra,
     }
     if scale:
         body["scale"] = {"value": scale[0], "unit": scale[1]}

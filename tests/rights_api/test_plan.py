@@ -33,7 +33,8 @@ async def test_the_current_edition_is_public_with_zones_as_geojson(rights):
         "SCJ003": "1.72",
         "SCJ004": "0.25",
     }
-    assert all(p["illustrative"] and "示意" in p["name_zh"] for p in props.values())
+    # demo geometry is a flag, never part of a name (the plan's words only)
+    assert all(p["illustrative"] and "示意" not in p["name_zh"] for p in props.values())
     kinds = {f["properties"]["kind"] for f in edition["prohibited_areas"]["features"]}
     assert {"urban_boundary", "ecological_red_line", "water_source_protection"} <= kinds
     minimum = {m["mineral"]: m.get("min_scale") for m in edition["minerals"]}
@@ -146,7 +147,7 @@ async def test_seed_loads_the_edition_and_the_mines_of_zhuanlan_1_once(rights):
         await rights.client.get("/rights.geojson", headers=rights.auth(Role.bureau_admin))
     ).json()
     assert all(f["properties"]["boundary_illustrative"] for f in geo["features"])
-    assert all("示意" in f["properties"]["mine_name"] for f in geo["features"])
+    assert all("示意" not in f["properties"]["mine_name"] for f in geo["features"])
 
 
 async def test_with_the_seed_the_granite_cap_waits_for_the_closures(rights):

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Mineral(StrEnum):
-    """The minerals of the plan (第二章), with their Chinese names in ``MINERAL_NAMES_ZH``."""
+    """The minerals of the plan (第一章第一节), with their Chinese names in ``MINERAL_NAMES_ZH``."""
 
     petroleum = "petroleum"
     uranium = "uranium"

@@ -138,6 +138,12 @@ class RightGranted(RightNews):
     valid_to: date
     reference: bool = Field(False, description="Loaded from the plan's 专栏一, not granted now.")
     granted_at: datetime
+    elevation_top_m: Decimal | None = Field(
+        None, description="Licensed top elevation 开采标高上限, metres.", examples=["1010"]
+    )
+    elevation_bottom_m: Decimal | None = Field(
+        None, description="Licensed bottom elevation 开采标高下限, metres.", examples=["950"]
+    )
 
 
 class RightRenewed(RightNews):
@@ -179,6 +185,8 @@ class RightChanged(RightNews):
     method: MiningMethod | None = None
     changes: list[str] = Field(description="Names of the fields that changed.")
     changed_at: datetime
+    elevation_top_m: Decimal | None = Field(None, description="Licensed top elevation, m.")
+    elevation_bottom_m: Decimal | None = Field(None, description="Licensed bottom elevation, m.")
 
 
 class RightSuspended(RightNews):
@@ -319,6 +327,11 @@ class InspectionRecorded(EventPayload):
         "right has no boundary on record."
     )
     violations: list[str] = Field(examples=[["out_of_bounds_mining"]])
+    out_of_level: bool | None = Field(
+        None,
+        description="The working face lies outside the licensed elevation range 超层越界; null "
+        "when the range or the face's elevation is not on record.",
+    )
 
 
 EVENTS = (
@@ -449,6 +462,20 @@ class _RightEnded(RightNews):
     """The bureau ended a right: it enters the closure path (closure restoration, acceptance),
     and rights-api closes the mine when restoration-api reports the acceptance passed."""
 
+# --- part C "conformance": existing rights judged against a plan edition (第五章第三节) ---------
+
+
+class ConformanceFlagged(EventPayload):
+    event_type = "rights.conformance.flagged"
+    topic = TOPIC
+    summary = (
+        "The bureau opened the action a plan edition prescribes for a non-conforming right "
+        "规划符合性处置"
+    )
+
+    action_id: UUID
+    edition_id: UUID
+    edition_code: str = Field(examples=["2021-2025"])
     right_id: UUID
     holder_id: UUID
     licence_no: str
@@ -495,3 +522,24 @@ ENDINGS_EVENTS = (
     RightExpired,
 )
 EVENTS = (*EVENTS, *ENDINGS_EVENTS)
+    rule: str = Field(
+        examples=["below_min_scale"],
+        description="below_min_scale, below_min_scale_no_renewal, prohibited_area, "
+        "outside_zone, city_mine_cap, mine_count_cap or output_cap.",
+    )
+    action: str = Field(examples=["exit"], description="exit, close, no_renewal or restrict.")
+    clause: str = Field(examples=["第四章第二节"])
+    message_zh: str
+    numbers: dict[str, object] = Field(default_factory=dict)
+    order_id: UUID | None = Field(
+        None, description="The compliance order 限期整改/限期退出 opened for exit or restrict."
+    )
+    deadline: Deadline | None = Field(
+        None,
+        description="The holder's deadline: the order's date (exit, restrict) or the licence's "
+        "last day (no_renewal); none for close (the closure path has its own).",
+    )
+    opened_at: datetime
+
+
+EVENTS = (*EVENTS, ConformanceFlagged)

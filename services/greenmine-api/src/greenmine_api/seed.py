@@ -1,5 +1,6 @@
 """Reference data: the 2020 national evaluation form, the 2021-2025 edition's numbers, and the
-mines already on the list (专栏一: the PetroChina oilfield, a green mine since 2021-03-28)."""
+mines already on the list (第一章第二节三: the PetroChina oilfield of 专栏一, a green mine
+since 2021-03-28)."""
 
 import json
 from importlib.resources import files

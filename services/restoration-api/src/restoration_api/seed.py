@@ -28,7 +28,7 @@ TARGETS = {
             "value": "0.52",
             "unit": "km2",
             "binding": True,
-            "clause": "专栏二; 第三章第二节",
+            "clause": "专栏二; 第二章第三节",
             "name_zh": "历史遗留矿山地质环境治理恢复面积",
         },
         {
@@ -44,7 +44,7 @@ TARGETS = {
             "value": "100",
             "unit": "%",
             "binding": False,
-            "clause": "专栏二; 第六章第二节",
+            "clause": "专栏二; 第二章第三节",
             "name_zh": "矿山地质环境与土地复垦“应治尽治”率",
         },
     ],

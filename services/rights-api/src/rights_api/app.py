@@ -14,6 +14,7 @@ from rights_api.applications import service as applications
 from rights_api.applications.router import router as applications_router
 from rights_api.compliance import service as compliance
 from rights_api.compliance.router import router as compliance_router
+from rights_api.conformance.router import router as conformance_router
 from rights_api.endings import handlers as endings_handlers
 from rights_api.endings import service as endings
 from rights_api.endings.router import router as endings_router
@@ -56,6 +57,7 @@ SERVICE = ServiceSpec(
         offerings_router,
         endings_router,
         mortgages_router,
+        conformance_router,
     ],
     hot_reads=HOT_READS,
     handlers=Handlers.combine(applications_handlers.handlers, endings_handlers.handlers),
@@ -77,6 +79,8 @@ SERVICE = ServiceSpec(
         "draft → announced → closed → awarded | failed (流拍) | withdrawn; an award signs the "
         "grant contract and registers the right. A new sand mining right is granted only this "
         "way.",
+        "conformance 规划符合性": "Existing rights judged against a plan edition, and the "
+        "actions the plan prescribes (第五章第三节, 第四章第二节, 第三章第四节).",
     },
     jobs=[
         Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue),

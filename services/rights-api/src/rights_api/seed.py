@@ -28,7 +28,8 @@ from rights_api.rights.models import Right
 from rights_api.rights.spatial import set_boundary
 
 PETROCHINA_CODE = "91110000710925462X"
-DEMO_ADDRESS = "内蒙古自治区二连浩特市（演示数据 demo：信用代码为演示用）"
+# the plan names the city only; that the holder is demo data shows in its credit code (DEM)
+DEMO_ADDRESS = "内蒙古自治区二连浩特市"
 
 
 def demo_credit_code(serial: int) -> str:

@@ -42,3 +42,15 @@ class RightsSettings(ServiceSettings):
         "the licence lapses at the end of its term; the grace lets renewals decided on paper "
         "reach the register first. 0: the day after valid_to.",
     )
+    conformance_rectify_days: int = Field(
+        180,
+        gt=0,
+        description="Days a compliance order opened from a conformance finding with action "
+        "`restrict` gives the holder to rectify or consolidate 限期整改或整合 (第三章第四节).",
+    )
+    conformance_exit_days: int = Field(
+        365,
+        gt=0,
+        description="Days a compliance order opened from a conformance finding with action "
+        "`exit` gives a mine below the minimum scale to exit 限期退出 (第四章第二节).",
+    )

@@ -23,7 +23,7 @@ class Edition(SQLModel, table=True):
     rectification_months: int
     publicity_workdays: int
     source: str = Field(max_length=500)
-    # mines already on the list when the edition took effect (专栏一), matched by mine name
+    # mines already on the list when the edition took effect (第一章第二节三), by mine name
     reference_listings: list[dict[str, Any]] = Field(sa_column=Column(JSONB, nullable=False))
     active: bool = True
     version: int = 1

@@ -36,7 +36,7 @@ class ListingPublic(BaseModel):
     next_review_due: date
     benefits_suspended: bool
     source: str = Field(
-        description="evaluation, or reference (on the list before the plan, 专栏一)"
+        description="evaluation, or reference (on the list before the plan, 第一章第二节三)"
     )
     delisted_on: date | None = None
 

@@ -328,7 +328,7 @@ async def indicators(session: AsyncSession) -> dict[str, Any]:
 
 
 async def apply_reference_listings(*, session: AsyncSession, today: date) -> int:
-    """Mines already on the list when the edition took effect (专栏一), matched by mine name
+    """Mines already on the list when the edition took effect (第一章第二节三), by mine name
     once rights-api has announced them; safe to run again."""
     edition = await editions.active_or_none(session)
     if edition is None:  # not seeded yet: the seed lists them when it runs

@@ -1,5 +1,6 @@
 """Accrual 提取 from data: the rule set in effect, applied to the previous year's output, and
-never less than what the mine's restoration plan needs by then (第五章第二节二: 足额提取).
+never less than what the mine's restoration plan needs by then (第五章第二节: 足额提取;
+第六章第二节二: 足额缴纳).
 A requirement the deposits then do not cover is a shortfall (``ledger.shortfalls``)."""
 
 from datetime import date, datetime

@@ -17,7 +17,7 @@ class DisclosureYear(BaseModel):
 
 
 class Disclosure(BaseModel):
-    """What 矿业权人勘查开采信息公示系统 shows of a mine's fund and plan (第五章第二节二)."""
+    """What 矿业权人勘查开采信息公示系统 shows of a mine's fund and plan (第六章第二节二)."""
 
     right_id: UUID
     licence_no: str = Field(examples=["C1525012010057130066321"])

@@ -1,4 +1,4 @@
-"""Public disclosure of each mine's fund and plan execution per year (第五章第二节二: 基金提取、
+"""Public disclosure of each mine's fund and plan execution per year (第六章第二节二: 基金提取、
 使用及方案执行情况列入矿业权人勘查开采信息公示系统)."""
 
 import csv

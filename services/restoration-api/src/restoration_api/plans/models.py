@@ -1,5 +1,5 @@
 """Restoration plans 矿山地质环境保护与土地复垦方案 / 闭坑治理方案 and the annual obligations
-(年度治理计划书, 年度报告) of 第五章第二节二."""
+(年度治理计划书, 年度报告) of 第六章第二节二."""
 
 from datetime import date, datetime
 from decimal import Decimal

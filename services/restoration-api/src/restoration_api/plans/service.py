@@ -1,4 +1,4 @@
-"""Restoration plans and the annual obligations of 第五章第二节二 (年度治理计划书, 年度报告)."""
+"""Restoration plans and the annual obligations of 第六章第二节二 (年度治理计划书, 年度报告)."""
 
 from datetime import date, datetime
 from uuid import UUID, uuid4

@@ -1,4 +1,4 @@
-"""Rectification orders on a mine's restoration 限期整改 (第五章第二节二)."""
+"""Rectification orders on a mine's restoration 限期整改 (第六章第二节二)."""
 
 from datetime import date, datetime
 from uuid import UUID, uuid4

@@ -1,5 +1,5 @@
 """Rectification of a mine's restoration 限期整改: ordered with a deadline, resolved, or overdue
-(then rights-api may suspend or close the mine, 第五章第二节二)."""
+(then rights-api may suspend or close the mine, 第六章第二节二)."""
 
 from datetime import datetime
 from typing import Any

@@ -78,6 +78,11 @@ async def carry_out(
                 mine_name=request.mine_name,
                 method=request.method,
                 scale=request.scale,
+                elevation=(
+                    (request.elevation_top_m, request.elevation_bottom_m)
+                    if request.elevation_top_m is not None
+                    else None
+                ),
                 actor=actor,
                 reason=why,
             )

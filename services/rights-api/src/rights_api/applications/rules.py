@@ -26,7 +26,8 @@ from rights_api.applications.schemas import (
     Renewal,
     Transfer,
 )
-from rights_api.geometry import Boundary, area_fault, interiors_overlap
+from rights_api.conformance.models import ConformanceAction
+from rights_api.geometry import Boundary, area_fault
 from rights_api.holders.models import Holder
 from rights_api.mortgages import service as mortgages
 from rights_api.plan.schemas import DocumentKind, MineralRule, PlannedBlock, Violation
@@ -121,6 +122,7 @@ async def assess(
     match request:
         case Renewal():
             _renewal(right, rule, plan, on, result)
+            await _no_renewal_on_record(session, right, plan, result)
         case Transfer():
             to = await _holder(session, request.to_holder_id, "body.to_holder_id")
             if to.id == right.holder_id:
@@ -176,16 +178,15 @@ async def _location(
             city_bbox=list(plan.city.bounds),
             boundary_bbox=list(shape.bounds),
         )
-    for props, area in plan.prohibited:
-        if interiors_overlap(shape, area):
-            result.add(
-                "prohibited_area",
-                props.clause,
-                f"矿区范围与{props.name_zh}重叠",
-                f"the boundary overlaps a prohibited area ({props.kind.value}): {props.name_zh}",
-                kind=props.kind.value,
-                area=props.name_zh,
-            )
+    for props in plan.prohibited_overlapping(shape):
+        result.add(
+            "prohibited_area",
+            props.clause,
+            f"矿区范围与{props.name_zh}重叠",
+            f"the boundary overlaps a prohibited area ({props.kind.value}): {props.name_zh}",
+            kind=props.kind.value,
+            area=props.name_zh,
+        )
     overlaps = await live_overlaps(session=session, shape=shape)
     if overlaps:
         # an enterprise learns that it overlaps another holder's right, not which one
@@ -257,22 +258,15 @@ def _in_zone(mineral: Mineral, plan: PlanView, result: Assessment) -> None:
     """The boundary lies in a concentrated zone (专栏三) or a planned block (第五章第一节) planned
     for ``mineral``."""
     assert result.boundary is not None
-    shape = result.boundary.shape
-    for props, area in plan.zones:
-        if (not props.minerals or mineral in props.minerals) and area.covers(shape):
-            result.zone = props.code
-            return
-    for block, area in plan.blocks:
-        if block.mineral == mineral and area.covers(shape):
-            result.zone = block.id
-            return
-    result.add(
-        "outside_zone",
-        "第三章第四节, 专栏三; 第五章第一节",
-        f"矿区不在{_mineral_zh(mineral)}的集中开采区或开采规划区块内",
-        f"the boundary is not inside a concentrated zone or planned block for {mineral.value}",
-        zones=[p.code for p, _ in plan.zones if not p.minerals or mineral in p.minerals],
-    )
+    result.zone = plan.zone_covering(mineral, result.boundary.shape)
+    if result.zone is None:
+        result.add(
+            "outside_zone",
+            "第三章第四节, 专栏三; 第五章第一节",
+            f"矿区不在{_mineral_zh(mineral)}的集中开采区或开采规划区块内",
+            f"the boundary is not inside a concentrated zone or planned block for {mineral.value}",
+            zones=[z.code for z in plan.zones_for(mineral)],
+        )
 
 
 async def _new_mining(
@@ -381,8 +375,8 @@ async def _caps(
         result.add(code, clause, zh, en, **numbers)
 
     small = content.small_mine_cap
-    if mineral in small.minerals:
-        existing = sum(n for m, level, _, n, _ in rows if m in small.minerals and level == "city")
+    if small.counts(mineral):
+        existing = sum(n for m, level, _, n, _ in rows if small.counts(m, level))
         if existing + 1 > small.max_mines:
             add(
                 "city_mine_cap",
@@ -394,9 +388,9 @@ async def _caps(
                 maximum=small.max_mines,
             )
     for cap in content.mine_caps:
-        if mineral not in cap.minerals:
+        if not cap.counts(mineral):
             continue
-        group = [r for r in rows if r[0] in cap.minerals]
+        group = [r for r in rows if cap.counts(r[0])]
         existing = sum(r[3] for r in group)
         if cap.max_mines is not None and existing + 1 > cap.max_mines:
             add(
@@ -458,7 +452,7 @@ def _renewal(
         return
     minimum = rule.min_scale
     scale = rights.scale_of(right)
-    if scale is None or scale.unit != minimum.unit or scale.value < minimum.value:
+    if rule.falls_short(scale):
         shown = _scale_zh(scale) if scale else "未登记"
         result.add(
             "below_min_scale_no_renewal",
@@ -474,6 +468,25 @@ def _renewal(
             deadline=deadline.isoformat(),
             filed_on=on.isoformat(),
         )
+
+
+async def _no_renewal_on_record(
+    session: AsyncSession, right: Right, plan: PlanView, result: Assessment
+) -> None:
+    """A refused renewal names the no-renewal action the bureau opened from the edition's
+    conformance findings, if it did (the rule above decides; this only links the record)."""
+    refusal = next((v for v in result.violations if v.code == "below_min_scale_no_renewal"), None)
+    if refusal is None:
+        return
+    action_id = await session.scalar(
+        select(ConformanceAction.id).where(
+            ConformanceAction.edition_id == plan.id,
+            ConformanceAction.right_id == right.id,
+            ConformanceAction.rule == "below_min_scale_no_renewal",
+        )
+    )
+    if action_id is not None:
+        refusal.numbers["conformance_action_id"] = str(action_id)
 
 
 def _city_bureau(right: Right, result: Assessment) -> None:

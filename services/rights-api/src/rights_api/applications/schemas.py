@@ -8,11 +8,11 @@ from uuid import UUID
 
 from contracts.deadline import Deadline
 from contracts.mining import Mineral, MiningMethod, Scale
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from rights_api.geometry import square
 from rights_api.plan.schemas import DocumentKind, Violation
-from rights_api.rights.schemas import BoundaryInput
+from rights_api.rights.schemas import METRES, BoundaryInput, elevation_problem
 
 
 class ApplicationKind(StrEnum):
@@ -123,17 +123,29 @@ class MortgageFiling(OnRight):
 
 
 class Change(OnRight):
-    """变更: mine name, scale or method."""
+    """变更: mine name, scale, method or the licensed elevation range 开采标高 (both ends)."""
 
     kind: Literal["change"]
     mine_name: str | None = Field(None, max_length=200)
     scale: Scale | None = None
     method: MiningMethod | None = None
+    elevation_top_m: Decimal | None = Field(None, **METRES, description="开采标高上限, m")
+    elevation_bottom_m: Decimal | None = Field(
+        None, **METRES, validate_default=True, description="开采标高下限, m"
+    )
+
+    @field_validator("elevation_bottom_m")
+    @classmethod
+    def _elevation(cls, bottom: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        if problem := elevation_problem(info.data.get("elevation_top_m"), bottom):
+            raise ValueError(problem)
+        return bottom
 
     @model_validator(mode="after")
     def _something(self) -> "Change":
-        if self.mine_name is None and self.scale is None and self.method is None:
-            raise ValueError("a change needs mine_name, scale or method")
+        asked = (self.mine_name, self.scale, self.method, self.elevation_top_m)
+        if all(value is None for value in asked):
+            raise ValueError("a change needs mine_name, scale, method or the elevation range")
         return self
 
 

@@ -12,6 +12,9 @@ from rights_api.compliance.models import OrderStatus
 
 class Violation(StrEnum):
     out_of_bounds_mining = "out_of_bounds_mining"
+    out_of_level_mining = "out_of_level_mining"
+    plan_nonconforming = "plan_nonconforming"  # opened from a conformance finding (restrict)
+    below_min_scale_exit = "below_min_scale_exit"  # opened from a conformance finding (exit)
     no_annual_mining_plan = "no_annual_mining_plan"
     no_reserve_report = "no_reserve_report"
     unsafe_slope = "unsafe_slope"
@@ -21,6 +24,9 @@ class Violation(StrEnum):
 
 VIOLATIONS_ZH = {
     Violation.out_of_bounds_mining: "越界开采",
+    Violation.out_of_level_mining: "超层越界开采",
+    Violation.plan_nonconforming: "不符合规划开采条件（整改或整合）",
+    Violation.below_min_scale_exit: "达不到最低开采规模（限期退出）",
     Violation.no_annual_mining_plan: "未报送年度采掘计划",
     Violation.no_reserve_report: "未报送年度资源储量报告",
     Violation.unsafe_slope: "边坡安全隐患",

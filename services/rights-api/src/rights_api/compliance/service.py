@@ -1,8 +1,9 @@
 """Rules for compliance orders 限期整改. Functions never commit: the caller owns the transaction.
 
 An order carries a deadline (a local date). When the date passes unresolved, the sweep marks it
-overdue and suspends the mine 停产整治 (DOMAIN: 越界开采 means suspension until fixed; 第六章:
-overdue means suspension or closure). Resolving the order returns the mine to the status it had.
+overdue and suspends the mine 停产整治 (DOMAIN: 越界开采 means suspension until fixed;
+第六章第二节二: overdue means suspension or closure). Resolving the order returns the mine to
+the status it had.
 """
 
 from datetime import datetime

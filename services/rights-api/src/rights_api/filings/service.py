@@ -1,7 +1,7 @@
 """Rules for annual filings 年度报送. Functions never commit: the caller owns the transaction.
 
 Each December a mine files next year's mining plan with its plan map, and the bureau verifies
-reserves yearly (DOMAIN, 第四章/第五章: 年度采掘计划, 年度资源储量动态核查). For a filing year Y
+reserves yearly (DOMAIN, 第五章第二节: 年度采掘计划, 年度资源储量动态核查). For a filing year Y
 an active mining right owes the mining plan *for* Y+1 and the reserve verification *for* Y, both
 due in Y (settings ``mining_plan_due``, ``reserve_report_due``; a due date on a statutory
 holiday moves to the next working day, 民法典第二百零三条).

@@ -1,11 +1,12 @@
 """Site inspections 现场检查, recorded by inspectors' mobile apps (often offline)."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from servicekit import clock
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Numeric, String, Text, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -28,6 +29,10 @@ class Inspection(SQLModel, table=True):
     # None: the right has no licensed boundary on record, so nothing could be checked
     out_of_bounds: bool | None = Field(None, sa_column=Column(Boolean))
     outside_points: list[int] | None = Field(None, sa_column=Column(JSONB))
+    # metres above sea level; out_of_level: outside the right's licensed elevation range 超层越界,
+    # None when either is not on record (nothing could be checked)
+    working_face_elevation_m: Decimal | None = Field(None, sa_column=Column(Numeric(8, 2)))
+    out_of_level: bool | None = Field(None, sa_column=Column(Boolean))
     # SHA-256 of the canonical request body: a replay with the same body is the same record
     body_sha256: str = Field(sa_column=Column(String(64), nullable=False))
     received_at: datetime = Field(

@@ -53,9 +53,12 @@ async def put_inspection(
     answers 201, the same body again 200 with the stored record (nothing written twice). A different
     body, or another inspector, under a used `client_uuid` is 409: a recorded inspection is evidence
     and is never replaced. Working-face points outside the right's licensed boundary flag the record
-    as out-of-bounds mining 越界开采 (`violations: [out_of_bounds_mining]`, DOMAIN: 超层越界 means
-    suspension until fixed) and `rights.inspection.recorded` carries the flag; a reviewer then
-    issues a compliance order. Photos follow with `POST /inspections/{client_uuid}/photos`.
+    as out-of-bounds mining 越界开采 (`violations: [out_of_bounds_mining]`); a
+    `working_face_elevation_m` above the right's licensed top or below its bottom elevation 开采标高
+    flags it as out-of-level mining 超层越界 (`out_of_level: true`, `violations:
+    [out_of_level_mining]`; 第五章第三节 安全准入条件: 超层越界 means 停产整顿 until solved).
+    `rights.inspection.recorded` carries both flags; a reviewer then issues a compliance order.
+    Photos follow with `POST /inspections/{client_uuid}/photos`.
     """
     inspection, created = await service.record(
         session=session, client_uuid=client_uuid, data=data, inspector=caller
@@ -70,7 +73,8 @@ async def list_inspections(
     session: Session, caller: Reader, page: Paging, filters: Filters
 ) -> Page[InspectionPublic]:
     """In the order received. Enterprises see only inspections of their own mines.
-    `out_of_bounds=true` lists the records flagged 越界开采.
+    `out_of_bounds=true` lists the records flagged 越界开采, `out_of_level=true` those flagged
+    超层越界.
     """
     return await service.list_inspections(
         session=session, page=page, caller=caller, filters=filters

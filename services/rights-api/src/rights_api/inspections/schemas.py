@@ -1,6 +1,7 @@
 """What the inspections API reads and writes."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
@@ -8,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, Field, field_validator
 from rights_api.attachments.schemas import AttachmentPublic
 
 OUT_OF_BOUNDS = "out_of_bounds_mining"  # 越界开采
+OUT_OF_LEVEL = "out_of_level_mining"  # 超层越界开采 (第五章第三节 安全准入条件)
 
 # 乌希根楚二号建筑用花岗岩矿 (专栏一 No. 6); coordinates illustrative
 EXAMPLE = {
@@ -18,6 +20,7 @@ EXAMPLE = {
         {"lon": 111.9321, "lat": 43.6154, "accuracy_m": 4.5},
         {"lon": 111.9329, "lat": 43.6157, "accuracy_m": 5.0},
     ],
+    "working_face_elevation_m": "972.5",
     "findings": "露天采场东帮作业面，现场有挖掘机2台作业，未见越界迹象。",
 }
 
@@ -38,6 +41,15 @@ class InspectionPut(BaseModel):
         min_length=1, max_length=200, description="GPS points of the working face 采掘工作面定位"
     )
     findings: str = Field(max_length=4000, description="What was found 检查情况")
+    working_face_elevation_m: Decimal | None = Field(
+        None,
+        ge=-1000,
+        le=9000,
+        max_digits=8,
+        decimal_places=2,
+        description="Elevation of the working face, metres above sea level 工作面标高; compared "
+        "with the right's licensed range 开采标高 (超层越界)",
+    )
 
     model_config = {"json_schema_extra": {"examples": [EXAMPLE]}}
 
@@ -51,6 +63,7 @@ class InspectionPut(BaseModel):
 class InspectionFilters(BaseModel):
     right_id: UUID | None = None
     out_of_bounds: bool | None = None
+    out_of_level: bool | None = None
 
 
 class InspectionPublic(BaseModel):
@@ -68,6 +81,11 @@ class InspectionPublic(BaseModel):
     outside_points: list[int] | None = Field(
         description="Indexes of the working-face points outside the boundary"
     )
-    violations: list[str] = Field(examples=[[OUT_OF_BOUNDS]])
+    working_face_elevation_m: Decimal | None = Field(description="Working-face elevation, m")
+    out_of_level: bool | None = Field(
+        description="The working face lies above the licensed top or below the licensed bottom "
+        "elevation 超层越界开采; null when either is not on record"
+    )
+    violations: list[str] = Field(examples=[[OUT_OF_BOUNDS, OUT_OF_LEVEL]])
     photos: list[AttachmentPublic]
     received_at: datetime

@@ -10,6 +10,7 @@ Photos follow, one request each, and are deduplicated by content hash.
 
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -30,6 +31,7 @@ from rights_api.attachments.schemas import AttachmentPublic
 from rights_api.inspections.models import Inspection, InspectionPhoto
 from rights_api.inspections.schemas import (
     OUT_OF_BOUNDS,
+    OUT_OF_LEVEL,
     InspectionFilters,
     InspectionPublic,
     InspectionPut,
@@ -45,7 +47,10 @@ PHOTOS = attachments.Links(
 
 def body_hash(data: InspectionPut) -> str:
     """Canonical form: key order, spacing and time-zone notation do not matter."""
-    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    body = data.model_dump(mode="json")
+    if body["working_face_elevation_m"] is None:  # a body from before the field is unchanged
+        del body["working_face_elevation_m"]
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -59,6 +64,15 @@ def outside_boundary(
         return None
     area = prep(shape(boundary))
     return [i for i, (lon, lat) in enumerate(points) if not area.covers(Point(lon, lat))]
+
+
+def out_of_level(right: Right, elevation: Decimal | None) -> bool | None:
+    """Whether the working face lies outside the licensed elevation range 超层越界 (the ends
+    are inside); None when the range or the face's elevation is not on record."""
+    top, bottom = right.elevation_top_m, right.elevation_bottom_m
+    if elevation is None or top is None or bottom is None:
+        return None
+    return not bottom <= elevation <= top
 
 
 async def record(
@@ -98,6 +112,8 @@ async def _stored(
             findings=data.findings,
             out_of_bounds=None if outside is None else bool(outside),
             outside_points=outside,
+            working_face_elevation_m=data.working_face_elevation_m,
+            out_of_level=out_of_level(right, data.working_face_elevation_m),
             body_sha256=digest,
             received_at=clock.now(),
         )
@@ -115,13 +131,15 @@ async def _stored(
         inspection_id=inspection.id,
         inspected_at=inspection.inspected_at,
         out_of_bounds=inspection.out_of_bounds,
+        out_of_level=inspection.out_of_level,
         violations=violations(inspection),
     )
     return inspection, True
 
 
 def violations(inspection: Inspection) -> list[str]:
-    return [OUT_OF_BOUNDS] if inspection.out_of_bounds else []
+    flags = [(inspection.out_of_bounds, OUT_OF_BOUNDS), (inspection.out_of_level, OUT_OF_LEVEL)]
+    return [code for flagged, code in flags if flagged]
 
 
 def _replayed(existing: Inspection, digest: str, inspector: Principal) -> Inspection:
@@ -178,6 +196,8 @@ async def list_inspections(
         query = query.where(Inspection.right_id == filters.right_id)
     if filters.out_of_bounds is not None:
         query = query.where(Inspection.out_of_bounds.is_(filters.out_of_bounds))
+    if filters.out_of_level is not None:
+        query = query.where(Inspection.out_of_level.is_(filters.out_of_level))
     rows = await paginate(session, query, page, order=(Inspection.received_at, Inspection.id))
     return rows.with_items(await public(session=session, inspections=rows.items))
 

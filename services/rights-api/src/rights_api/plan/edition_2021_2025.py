@@ -1,9 +1,9 @@
 """The first edition: 二连浩特市矿产资源总体规划（2021-2025年）, with the plan's own numbers.
 
 The plan gives the zones' areas (专栏三) but not their boundaries, and no prohibited-area
-geometry: those shapes here are demo data 示意, centred on invented points, with the plan's area,
-and every one says so in its name and its ``illustrative`` flag. Real boundaries are loaded by
-updating the edition (PATCH /plan-editions/{id}).
+geometry: those shapes here are demo data 示意, centred on invented points, with the plan's area.
+Every one says so in its ``illustrative`` flag; names carry the plan's words only. Real
+boundaries are loaded by updating the edition (PATCH /plan-editions/{id}).
 """
 
 from datetime import date
@@ -12,7 +12,6 @@ from rights_api.geometry import square
 from rights_api.plan.schemas import PlanEditionCreate
 
 CODE = "2021-2025"
-DEMO = "（示意边界）"
 
 
 def _zone(code, name, minerals, area, lon, lat):
@@ -21,7 +20,7 @@ def _zone(code, name, minerals, area, lon, lat):
         "geometry": square(lon, lat, area),
         "properties": {
             "code": code,
-            "name_zh": name + DEMO,
+            "name_zh": name,
             "kind": "concentrated_zone",
             "minerals": minerals,
             "area_km2": str(area),
@@ -36,7 +35,7 @@ def _prohibited(name, kind, area, lon, lat, clause):
         "type": "Feature",
         "geometry": square(lon, lat, area),
         "properties": {
-            "name_zh": name + DEMO,
+            "name_zh": name,
             "kind": kind,
             "illustrative": True,
             "clause": clause,
@@ -159,7 +158,7 @@ def edition() -> PlanEditionCreate:
                 },
             ],
             "city": {
-                "name_zh": "二连浩特市行政区（示意：规划所载经纬度范围）",
+                "name_zh": "二连浩特市",
                 "area_km2": "4015",
                 "boundary": {
                     "type": "Polygon",

@@ -37,8 +37,8 @@ async def list_editions(session: Session, _: Visitor, page: Paging) -> Page[Plan
 async def current_edition(session: Session, _: Visitor, response: Response) -> PlanEditionPublic:
     """The edition that judges an application filed today: minimum scales (专栏五), mine caps
     (专栏四), the city cap (专栏二), concentrated zones (专栏三) and prohibited areas as GeoJSON
-    FeatureCollections. Geometry the plan does not give is demo data and says so (`illustrative:
-    true`, 示意 in its name).
+    FeatureCollections. Geometry the plan does not give is demo data and says so in a flag
+    (`illustrative: true`, 示意); names carry the plan's words only.
     """
     edition = await service.edition_in_force(session=session, on=clock.local_today())
     return versioned(response, service.public(edition))
@@ -102,7 +102,8 @@ zones_router = APIRouter(prefix="/zones", tags=["plan 矿产资源规划"])
 )
 async def zones(session: Session, _: Visitor) -> Response:
     """The concentrated mining zones (专栏三) and planned blocks of the edition in force today, as a
-    GeoJSON FeatureCollection for GIS tools. Demo geometry says so (`illustrative: true`, 示意).
+    GeoJSON FeatureCollection for GIS tools. Demo geometry says so (`illustrative: true`, 示意),
+    never in its name.
     """
     edition = await service.edition_in_force(session=session, on=clock.local_today())
     collection = service.public(edition).zones.model_dump(mode="json", exclude_none=True)

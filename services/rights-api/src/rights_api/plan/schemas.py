@@ -35,6 +35,14 @@ class MineralRule(BaseModel):
     )
     clause: str = Field(examples=["专栏五"])
 
+    def falls_short(self, scale: Scale | None) -> bool:
+        """Whether a mine of ``scale`` is below this mineral's minimum (no scale on record, or
+        one in another unit, cannot show it reaches it); False when there is no minimum."""
+        if self.min_scale is None:
+            return False
+        minimum = self.min_scale
+        return scale is None or scale.unit != minimum.unit or scale.value < minimum.value
+
 
 class MineCap(BaseModel):
     """A cap on the number of mines and their yearly output, over one or more minerals."""
@@ -45,6 +53,10 @@ class MineCap(BaseModel):
     max_output: Scale | None = None
     clause: str = Field(examples=["第四章第二节, 专栏四"])
 
+    def counts(self, mineral: str) -> bool:
+        """Whether a mine of ``mineral`` counts against this cap (whoever licenses it)."""
+        return mineral in self.minerals
+
 
 class SmallMineCap(BaseModel):
     """City-licensed sand-gravel and small non-metallic mines 本市发证砂石及小型非金属矿山."""
@@ -52,6 +64,10 @@ class SmallMineCap(BaseModel):
     max_mines: int = Field(ge=0, examples=[4])
     minerals: list[Mineral] = Field(min_length=1)
     clause: str = Field(examples=["第二章第三节, 专栏二"])
+
+    def counts(self, mineral: str, licensing_level: str = LicensingLevel.city) -> bool:
+        """Whether a mine of ``mineral`` licensed at ``licensing_level`` counts (本市发证)."""
+        return mineral in self.minerals and licensing_level == LicensingLevel.city
 
 
 class ZoneKind(StrEnum):
@@ -61,7 +77,7 @@ class ZoneKind(StrEnum):
 
 class ZoneProperties(BaseModel):
     code: str = Field(examples=["SCJ001"])
-    name_zh: str = Field(examples=["乌希根楚建筑用花岗岩矿集中开采区（示意边界）"])
+    name_zh: str = Field(examples=["乌希根楚建筑用花岗岩矿集中开采区"])
     kind: ZoneKind
     minerals: list[Mineral] = Field(description="Minerals the zone is planned for; empty: any.")
     area_km2: Decimal | None = Field(None, description="Area given by the plan 规划面积")
@@ -81,7 +97,7 @@ class ProhibitedKind(StrEnum):
 
 
 class ProhibitedProperties(BaseModel):
-    name_zh: str = Field(examples=["二连浩特市城镇开发边界（示意）"])
+    name_zh: str = Field(examples=["二连浩特市城镇开发边界"])
     kind: ProhibitedKind
     illustrative: bool
     clause: str = Field(examples=["第三章第一节"])
@@ -106,7 +122,7 @@ ProhibitedFeature = Feature[Area, ProhibitedProperties]
 
 
 class CityExtent(BaseModel):
-    name_zh: str = Field(examples=["二连浩特市行政区（示意：规划所载经纬度范围）"])
+    name_zh: str = Field(examples=["二连浩特市"])
     area_km2: Decimal = Field(examples=["4015"])
     boundary: Area
     illustrative: bool

@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
+from contracts.mining import Mineral
 from servicekit.concurrency import require_if_match
 from servicekit.errors import Conflict, NotFound, Unprocessable
 from servicekit.lookup import get_or_404
@@ -14,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rights_api.geometry import to_shape
+from rights_api.geometry import interiors_overlap, to_shape
 from rights_api.plan.models import PlanEdition
 from rights_api.plan.schemas import (
     PlanContent,
@@ -139,6 +140,14 @@ def public(edition: PlanEdition) -> PlanEditionPublic:
     )
 
 
+class AdmittingArea(NamedTuple):
+    """A concentrated zone or a planned block: where a new mine of its minerals may lie."""
+
+    code: str
+    illustrative: bool
+    shape: BaseGeometry
+
+
 @dataclass(frozen=True)
 class PlanView:
     """An edition parsed once, with its areas as prepared shapes for fast tests."""
@@ -152,6 +161,35 @@ class PlanView:
     zones: list[tuple[ZoneProperties, BaseGeometry]]
     prohibited: list[tuple[ProhibitedProperties, BaseGeometry]]
     blocks: list[tuple[PlannedBlock, BaseGeometry]]
+
+    # shared by the admission rules (a new boundary) and the conformance of existing rights
+
+    def zones_for(self, mineral: Mineral) -> list[AdmittingArea]:
+        """The concentrated zones (专栏三) and planned blocks (第五章第一节) open to ``mineral``
+        (a zone listing no mineral is open to all)."""
+        zones = [
+            AdmittingArea(p.code, p.illustrative, area)
+            for p, area in self.zones
+            if not p.minerals or mineral in p.minerals
+        ]
+        blocks = [
+            AdmittingArea(b.id, b.illustrative, area)
+            for b, area in self.blocks
+            if b.mineral == mineral
+        ]
+        return zones + blocks
+
+    def zone_covering(self, mineral: Mineral, shape: BaseGeometry) -> str | None:
+        """The code of the first zone or block for ``mineral`` that covers ``shape`` entirely."""
+        return next((z.code for z in self.zones_for(mineral) if z.shape.covers(shape)), None)
+
+    def zoned_minerals(self) -> set[Mineral]:
+        """The minerals the zones govern (普通建筑用砂石: 第三章第四节, 第五章第一节)."""
+        return {mineral for props, _ in self.zones for mineral in props.minerals}
+
+    def prohibited_overlapping(self, shape: BaseGeometry) -> list[ProhibitedProperties]:
+        """The prohibited areas whose interior ``shape`` shares (touching edges do not count)."""
+        return [props for props, area in self.prohibited if interiors_overlap(shape, area)]
 
 
 _VIEWS: dict[tuple[UUID, int], PlanView] = {}

@@ -17,6 +17,7 @@ from servicekit import clock
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -48,6 +49,7 @@ class Right(SQLModel, table=True):
     __table_args__ = (
         Index("rights_created_at_id", "created_at", "id"),  # list order
         Index("rights_bbox", text(BBOX_EXPRESSION), postgresql_using="gist"),
+        CheckConstraint("elevation_top_m > elevation_bottom_m", name="rights_elevation_range"),
     )
 
     id: UUID = Field(default_factory=uuid4, sa_column=Column(Uuid, primary_key=True))
@@ -64,6 +66,10 @@ class Right(SQLModel, table=True):
     scale_value: Decimal | None = Field(None, sa_column=Column(Numeric(14, 4)))
     scale_unit: ScaleUnit | None = Field(None, sa_column=Column(String(20)))
     method: MiningMethod | None = Field(None, sa_column=Column(String(16)))
+    # licensed elevation range 开采标高 (metres above sea level): mining above the top or below
+    # the bottom is out-of-level mining 超层越界 (第五章第三节 安全准入条件)
+    elevation_top_m: Decimal | None = Field(None, sa_column=Column(Numeric(8, 2)))
+    elevation_bottom_m: Decimal | None = Field(None, sa_column=Column(Numeric(8, 2)))
     status: RightStatus = Field(sa_column=Column(String(24), nullable=False, index=True))
     valid_from: date = Field(sa_column=Column(Date, nullable=False))
     valid_to: date = Field(sa_column=Column(Date, nullable=False, index=True))

@@ -49,7 +49,8 @@ async def rights_geojson(
     limit: Annotated[int, Query(ge=1, le=10000, description="At most this many features")] = 5000,
 ) -> Response:
     """A FeatureCollection (RFC 7946, CGCS2000 longitude/latitude) of the rights matching the
-    filters, for GIS tools. Demo boundaries carry `boundary_illustrative: true`.
+    filters, for GIS tools. Demo boundaries carry `boundary_illustrative: true` (示意: a flag,
+    never part of the mine's name).
     """
     rows = await service.first_rights(
         session=session, filters=filters, caller=caller, limit=limit + 1
@@ -62,7 +63,7 @@ async def rights_geojson(
             "properties": {
                 "licence_no": r.licence_no,
                 "kind": r.kind,
-                "mine_name": r.mine_name + ("（示意边界）" if r.boundary_illustrative else ""),
+                "mine_name": r.mine_name,
                 "mineral": r.mineral,
                 "mineral_name_zh": MINERAL_NAMES_ZH[Mineral(r.mineral)],
                 "holder_id": str(r.holder_id),

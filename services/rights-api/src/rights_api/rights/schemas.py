@@ -16,7 +16,7 @@ from contracts.mining import (
     RightStatus,
     Scale,
 )
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from rights_api.geometry import BoundaryPolygon, Corners
 
@@ -38,7 +38,20 @@ XIANFENG = {
     "valid_to": "2029-12-31",
     "zone": "SCJ001",
     "licensing_level": "city",
+    "elevation_top_m": "1010",
+    "elevation_bottom_m": "960",
 }
+
+METRES = {"max_digits": 8, "decimal_places": 2}
+
+
+def elevation_problem(top: Decimal | None, bottom: Decimal | None) -> str | None:
+    """A licensed elevation range 开采标高 is both ends, the top above the bottom."""
+    if (top is None) != (bottom is None):
+        return "give both elevation_top_m and elevation_bottom_m (the licensed range), or neither"
+    if top is not None and bottom is not None and top <= bottom:
+        return f"elevation_top_m ({top}) must be above elevation_bottom_m ({bottom})"
+    return None
 
 
 def licence_problem(value: str) -> str | None:
@@ -84,6 +97,15 @@ class RightCreate(BoundaryInput):
     licensing_level: LicensingLevel = LicensingLevel.city
     boundary_illustrative: bool = Field(False, description="The boundary is demo data 示意")
     reference: bool = False
+    elevation_top_m: Decimal | None = Field(
+        None, **METRES, description="Licensed top elevation 开采标高上限, metres above sea level"
+    )
+    elevation_bottom_m: Decimal | None = Field(
+        None,
+        **METRES,
+        validate_default=True,  # checked against the top even when left out
+        description="Licensed bottom elevation 开采标高下限, metres",
+    )
 
     model_config = {"json_schema_extra": {"examples": [XIANFENG]}}
 
@@ -112,6 +134,13 @@ class RightCreate(BoundaryInput):
             raise ValueError("valid_to is before valid_from")
         return self
 
+    @field_validator("elevation_bottom_m")
+    @classmethod
+    def _elevation(cls, bottom: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        if problem := elevation_problem(info.data.get("elevation_top_m"), bottom):
+            raise ValueError(problem)
+        return bottom
+
 
 class RightPublic(BaseModel):
     id: UUID
@@ -133,6 +162,8 @@ class RightPublic(BaseModel):
     boundary: dict[str, Any] | None = Field(description="GeoJSON Polygon, CGCS2000")
     boundary_illustrative: bool
     reference: bool
+    elevation_top_m: Decimal | None = Field(description="Licensed top elevation 开采标高上限, m")
+    elevation_bottom_m: Decimal | None = Field(description="Licensed bottom elevation, m")
     version: int
     created_at: datetime
     updated_at: datetime

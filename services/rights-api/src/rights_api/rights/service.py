@@ -374,8 +374,10 @@ async def change(
     scale: Scale | None,
     actor: str,
     reason: str,
+    elevation: tuple[Decimal, Decimal] | None = None,
 ) -> Right:
-    """Change the mine's name, method or scale (those given)."""
+    """Change the mine's name, method, scale or licensed elevation range (top, bottom), those
+    given."""
     changes: dict[str, list[Any]] = {}
     if mine_name is not None and mine_name != right.mine_name:
         changes["mine_name"] = [right.mine_name, mine_name]
@@ -390,6 +392,13 @@ async def change(
             scale.model_dump(mode="json"),
         ]
         right.scale_value, right.scale_unit = scale.value, scale.unit
+    if elevation is not None:
+        before_range = [right.elevation_top_m, right.elevation_bottom_m]
+        changes["elevation"] = [
+            [str(v) if v is not None else None for v in before_range],
+            [str(v) for v in elevation],
+        ]
+        right.elevation_top_m, right.elevation_bottom_m = elevation
     await _amend(session, right, actor, "changed", reason, changes=changes)
     await _publish(
         session,
