@@ -405,6 +405,8 @@ class GrantInstalmentDue(EventPayload):
 
 
 EVENTS = (*EVENTS, GrantAwarded, GrantInstalmentDue)
+
+
 # --- part B "endings": mortgages, the bureau's suspensions and endings, expiry -----------------
 
 
@@ -462,20 +464,6 @@ class _RightEnded(RightNews):
     """The bureau ended a right: it enters the closure path (closure restoration, acceptance),
     and rights-api closes the mine when restoration-api reports the acceptance passed."""
 
-# --- part C "conformance": existing rights judged against a plan edition (第五章第三节) ---------
-
-
-class ConformanceFlagged(EventPayload):
-    event_type = "rights.conformance.flagged"
-    topic = TOPIC
-    summary = (
-        "The bureau opened the action a plan edition prescribes for a non-conforming right "
-        "规划符合性处置"
-    )
-
-    action_id: UUID
-    edition_id: UUID
-    edition_code: str = Field(examples=["2021-2025"])
     right_id: UUID
     holder_id: UUID
     licence_no: str
@@ -522,6 +510,26 @@ ENDINGS_EVENTS = (
     RightExpired,
 )
 EVENTS = (*EVENTS, *ENDINGS_EVENTS)
+
+
+# --- part C "conformance": existing rights judged against a plan edition (第五章第三节) ---------
+
+
+class ConformanceFlagged(EventPayload):
+    event_type = "rights.conformance.flagged"
+    topic = TOPIC
+    summary = (
+        "The bureau opened the action a plan edition prescribes for a non-conforming right "
+        "规划符合性处置"
+    )
+
+    action_id: UUID
+    edition_id: UUID
+    edition_code: str = Field(examples=["2021-2025"])
+    right_id: UUID
+    holder_id: UUID
+    licence_no: str
+    mine_name: str
     rule: str = Field(
         examples=["below_min_scale"],
         description="below_min_scale, below_min_scale_no_renewal, prohibited_area, "
