@@ -153,7 +153,7 @@ async def test_a_boundary_outside_every_zone_and_block(plan):
     [violation] = result["violations"]
     assert violation["code"] == "outside_zone"
     assert violation["clause"] == "第三章第四节, 专栏三; 第五章第一节"
-    assert violation["numbers"] == {"zones": ["SCJ001", "SCJ004"]}
+    assert violation["numbers"] == {"zones": ["SCJ001", "SCJ004", "KQ-03", "KQ-04", "KQ-05"]}
 
 
 async def test_a_zone_planned_for_another_mineral_does_not_admit(plan):

@@ -82,4 +82,7 @@ MATRIX = {
     "POST /rights/{right_id}/resume": allow(BUREAU, also={409}),
     "POST /rights/{right_id}/revoke": allow(BUREAU, also={409}),
     "POST /rights/{right_id}/policy-close": allow(BUREAU, also={409}),
+    # existing rights against the plan: the bureau's own working list
+    "GET /plan-editions/{edition_id}/conformance": allow(BUREAU),
+    "POST /plan-editions/{edition_id}/conformance/actions": allow(BUREAU),
 }

@@ -112,6 +112,8 @@ async def build(service: RunningService) -> World:
     to_resume = str((await make_right(service, 79, **spare, status=RightStatus.suspended)).id)
     to_revoke = str((await make_right(service, 80, **spare)).id)
     to_close = str((await make_right(service, 81, **spare)).id)
+    # a mining right with no scale on record: below the minimum scale (a conformance finding)
+    small = str((await make_right(service, 82, holder_id=a)).id)
 
     current = (await client.get("/plan-editions/current")).json()
     world.params = {
@@ -231,6 +233,9 @@ async def build(service: RunningService) -> World:
         ),
         "POST /rights/{right_id}/revoke": Call(
             path={"right_id": to_revoke}, json={"reason": "越界开采拒不停止，吊销采矿许可证"}
+        ),
+        "POST /plan-editions/{edition_id}/conformance/actions": Call(
+            json={"right_id": small, "rule": "below_min_scale"}
         ),
         "POST /rights/{right_id}/policy-close": Call(
             path={"right_id": to_close},

@@ -9,6 +9,7 @@ from servicekit.events.consumer import Handlers
 from servicekit.jobs import Job
 from servicekit.spec import ServiceSpec
 
+from rights_api.applications import expiry
 from rights_api.applications import handlers as applications_handlers
 from rights_api.applications import service as applications
 from rights_api.applications.router import router as applications_router
@@ -16,7 +17,6 @@ from rights_api.compliance import service as compliance
 from rights_api.compliance.router import router as compliance_router
 from rights_api.conformance.router import router as conformance_router
 from rights_api.endings import handlers as endings_handlers
-from rights_api.endings import service as endings
 from rights_api.endings.router import router as endings_router
 from rights_api.filings import service as filings
 from rights_api.filings.router import router as filings_router
@@ -87,7 +87,7 @@ SERVICE = ServiceSpec(
         Job("filing_obligations", timedelta(hours=6), filings.create_due_obligations),
         Job("filings_overdue", timedelta(hours=1), filings.mark_overdue),
         Job("compliance_overdue", timedelta(hours=1), compliance.mark_overdue),
-        Job("right_expiry", timedelta(days=1), endings.expire_rights),
+        Job("right_expiry", timedelta(days=1), expiry.expire_unrenewed),
     ],
     seed=seed,
 )

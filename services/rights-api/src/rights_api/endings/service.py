@@ -10,25 +10,22 @@ status it had only when its last cause is lifted. An ended right (``RightEnding`
 restoration-api's closure acceptance (``restoration.acceptance.passed``), which closes it:
 ``closed``, or ``closed_by_policy`` for a policy closure."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from contracts.deadline import DeadlineAction
-from contracts.mining import RightKind, RightStatus
+from contracts.mining import RightStatus
 from contracts.restoration import AcceptancePassed, RectificationOverdue, RectificationResolved
 from contracts.rights import RightExpired, RightPolicyClosed, RightResumed, RightRevoked
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict
-from sqlalchemy import exists
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rights_api.applications.models import Application
 from rights_api.compliance.models import ComplianceOrder, OrderStatus
 from rights_api.rights import service as rights
 from rights_api.rights.models import Right, RightEnding, SuspensionHold
-from rights_api.settings import RightsSettings
 
 SUSPENDABLE = (RightStatus.under_construction, RightStatus.producing)
 ENDABLE = (RightStatus.under_construction, RightStatus.producing, RightStatus.suspended)
@@ -385,55 +382,31 @@ async def act(
     )
 
 
-async def expire_rights(session: AsyncSession, now: datetime) -> int:
-    """Job ``right_expiry`` (daily): every mining right still working or suspended whose licence
-    ended more than ``expiry_grace_days`` ago (local dates) with no renewal application under
-    review becomes ``expired`` (``rights.right.expired``) and enters the closure path. A right
-    is expired once: the next run no longer finds it."""
-    settings: RightsSettings = session.info["settings"]
-    grace = settings.expiry_grace_days
-    today = clock.local_today(now)
-    renewal_pending = exists().where(
-        Application.right_id == Right.id,
-        Application.kind == "renewal",
-        Application.status == "filed",
-    )
-    due = (
-        await session.exec(
-            select(Right)
-            .where(
-                Right.kind == RightKind.mining,
-                Right.status.in_([s.value for s in ENDABLE]),
-                Right.valid_to < today - timedelta(days=grace),
-                ~renewal_pending,
-            )
-            .order_by(Right.valid_to, Right.id)
-            .with_for_update(skip_locked=True)
-        )
-    ).all()
-    for right in due:
-        await _end(
-            session,
+async def expire(*, session: AsyncSession, right: Right, grace_days: int, at: datetime) -> Right:
+    """The licence of ``right`` ended ``grace_days`` and more ago unrenewed: ``expired``
+    (``rights.right.expired``, with the licence-expiry deadline now overdue), into the closure
+    path."""
+    return await _end(
+        session,
+        right,
+        kind="expired",
+        to=RightStatus.expired,
+        event=RightExpired,
+        actor=EXPIRY_JOB,
+        reason=f"采矿许可证有效期{right.valid_to:%Y年%m月%d日}届满，宽限{grace_days}日内未申请延续 "
+        f"licence ended {right.valid_to} and was not renewed within {grace_days} days",
+        clause=None,
+        at=at,
+        grace_days=grace_days,
+        deadline=rights.holder_deadline(
             right,
-            kind="expired",
-            to=RightStatus.expired,
-            event=RightExpired,
-            actor=EXPIRY_JOB,
-            reason=f"采矿许可证有效期{right.valid_to:%Y年%m月%d日}届满，宽限{grace}日内未申请延续 "
-            f"licence ended {right.valid_to} and was not renewed within {grace} days",
-            clause=None,
-            at=now,
-            grace_days=grace,
-            deadline=rights.holder_deadline(
-                right,
-                DeadlineAction.overdue,
-                id=f"licence-expiry:{right.id}",
-                kind="licence_expiry",
-                due_at=right.valid_to,
-                title_zh=f"许可证{right.licence_no}有效期届满",
-            ),
-        )
-    return len(due)
+            DeadlineAction.overdue,
+            id=f"licence-expiry:{right.id}",
+            kind="licence_expiry",
+            due_at=right.valid_to,
+            title_zh=f"许可证{right.licence_no}有效期届满",
+        ),
+    )
 
 
 async def close_after_acceptance(
