@@ -236,6 +236,49 @@ async def test_the_city_cap_refusal_names_both_clauses(plan):
     assert cap["clause"] == "第二章第三节, 专栏二; 第五章第一节"
 
 
+async def test_an_open_offering_holds_its_place_against_a_direct_application(plan):
+    """An application and an offering count the same places: an open sand offering holds the
+    sand cap's single place (专栏四) and one of the city's four (专栏二), so a direct application
+    that would exceed a cap is refused naming the offering; the place is freed when it is
+    withdrawn. An enterprise sees a draft offering counted but not named."""
+    owner = await holder(plan, 1)
+    offering = await offered(plan, "KQ-01")
+    sand = mining_request(owner, at=SCJ003, mineral="construction_sand", mine_name="建筑用砂矿")
+    reviewer = plan.auth(Role.bureau_reviewer)
+    checked = (await post(plan, "/applications/check", sand, reviewer)).json()
+    cap = codes(checked)["mine_count_cap"]
+    assert cap["numbers"]["cap"] == "建筑用砂" and cap["numbers"]["existing"] == 1
+    assert cap["numbers"]["held_by_offerings"] == [
+        {"offering_id": offering["id"], "block_id": "KQ-01", "state": "draft"}
+    ]
+    assert "KQ-01" in cap["message_zh"] and "KQ-01" in cap["message_en"]
+    assert "market_grant_only" in codes(checked)  # every rule runs
+
+    for n in range(3):  # three city-licensed small mines and the offering: the city cap of 4
+        await add_right(plan, owner, at=(111.40 + n * 0.02, 43.10), mineral="agate", scale=None)
+    refused = await post(plan, "/applications", mining_request(owner), enterprise(plan, owner))
+    assert refused.status_code == 422, refused.text
+    city = codes(refused.json())["city_mine_cap"]
+    assert city["clause"] == "第二章第三节, 专栏二"  # no planned block: the cap's clause alone
+    assert city["numbers"]["existing"] == 4
+    assert city["numbers"]["held_by_offerings"] == []  # a draft is not public
+    assert city["numbers"]["held_by_unannounced_offerings"] == 1
+    assert "KQ-01" not in city["message_zh"] and "另1个拟出让区块" in city["message_zh"]
+
+    await announce(plan, offering, NOTICE)
+    refused = await post(plan, "/applications", mining_request(owner), enterprise(plan, owner))
+    city = codes(refused.json())["city_mine_cap"]
+    assert [h["offering_id"] for h in city["numbers"]["held_by_offerings"]] == [offering["id"]]
+    assert "held_by_unannounced_offerings" not in city["numbers"]
+    assert await count(plan, "SELECT count(*) FROM applications") == 0
+
+    withdrawn = await post(plan, f"/grant-offerings/{offering['id']}/withdraw", {"reason": "x"})
+    assert withdrawn.json()["state"] == "withdrawn"
+    assert await count(plan, "SELECT count(*) FROM cap_reservations") == 0
+    filed = await post(plan, "/applications", mining_request(owner), enterprise(plan, owner))
+    assert filed.status_code == 201, filed.text
+
+
 # --- a sealed tender -----------------------------------------------------------------------
 
 

@@ -1,7 +1,6 @@
 """The admission rules of the plan (第四章, 第五章, 第六章): each failed rule is a Violation
 naming its clause and the numbers compared. Every rule runs; none stops the others."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -33,7 +32,7 @@ from rights_api.mortgages import service as mortgages
 from rights_api.plan.schemas import DocumentKind, MineralRule, PlannedBlock, Violation
 from rights_api.plan.service import PlanView
 from rights_api.rights import service as rights
-from rights_api.rights.models import ENDED, Right, RightEnding
+from rights_api.rights.models import ENDED, CapReservation, Right, RightEnding
 from rights_api.rights.schemas import BoundaryInput
 from rights_api.rights.spatial import boundary_of, fault_violation, live_overlaps
 
@@ -87,7 +86,7 @@ async def assess(
         await _location(session, request, request.area_km2, plan, result, principal)
         if isinstance(request, NewMiningRight):
             _market_grant_only(request.mineral, plan.content.mineral(request.mineral), result)
-            await _new_mining(session, request, plan, result)
+            await _new_mining(session, request, plan, result, principal)
         else:
             _licensing(request.mineral, plan.content.mineral(request.mineral), result)
         return result
@@ -220,12 +219,13 @@ async def assess_offering(
     block: PlannedBlock,
     scale: Scale,
     plan: PlanView,
-    reserved: Sequence[tuple[Mineral, Scale]] = (),
+    offering_id: UUID | None = None,
 ) -> Assessment:
     """Judge a market grant 市场出让 of the planned ``block`` at ``scale`` by the same rules as a
     new mining right (licensing level, minimum scale, city, prohibited areas, zone or block,
-    overlaps, caps), minus what only an applicant brings (holder, documents). ``reserved``: the
-    other offerings still open, each holding a place under the caps. A cap the block would break
+    overlaps, caps), minus what only an applicant brings (holder, documents). ``offering_id``:
+    the offering judged again at its award, whose own place under the caps is not counted
+    twice. A cap the block would break
     names both clauses: the cap's and 第五章第一节, which planned the block (the plan contradicts
     itself: 2 new sand rights against a sand cap of 1, 5 new rights against a city cap of 4)."""
     result = Assessment()
@@ -236,7 +236,7 @@ async def assess_offering(
     _min_scale(block.mineral, scale, rule, result)
     if result.boundary is not None:
         _in_zone(block.mineral, plan, result)
-    await _caps(session, block.mineral, scale, plan, result, reserved=reserved, block=block)
+    await _caps(session, block.mineral, scale, plan, result, block=block, offering_id=offering_id)
     return result
 
 
@@ -270,7 +270,11 @@ def _in_zone(mineral: Mineral, plan: PlanView, result: Assessment) -> None:
 
 
 async def _new_mining(
-    session: AsyncSession, request: NewMiningRight, plan: PlanView, result: Assessment
+    session: AsyncSession,
+    request: NewMiningRight,
+    plan: PlanView,
+    result: Assessment,
+    principal: Principal | None,
 ) -> None:
     content = plan.content
     rule = content.mineral(request.mineral)
@@ -278,7 +282,7 @@ async def _new_mining(
     _min_scale(request.mineral, request.scale, rule, result)
     if result.boundary is not None:
         _in_zone(request.mineral, plan, result)
-    await _caps(session, request.mineral, request.scale, plan, result)
+    await _caps(session, request.mineral, request.scale, plan, result, principal=principal)
     _documents(request.documents, content.rules.required_documents, SPACE, result)
     limit = content.rules.borrow_pit_max_years
     if request.temporary_borrow_pit and request.term_years > limit:
@@ -349,18 +353,51 @@ async def _caps(
     plan: PlanView,
     result: Assessment,
     *,
-    reserved: Sequence[tuple[Mineral, Scale]] = (),
     block: PlannedBlock | None = None,
+    offering_id: UUID | None = None,
+    principal: Principal | None = None,
 ) -> None:
     """City cap (第二章第三节, 专栏二) and per-mineral count and output caps (专栏四), counted
     over live mining rights (closed and closed-by-policy mines no longer count), read from the
-    trigger-kept tallies, plus the ``reserved`` places of open offerings. For the offering of a
-    planned ``block`` the refusal names 第五章第一节 beside the cap's clause."""
+    trigger-kept tallies, plus the place each open market-grant offering holds (trigger-kept
+    ``cap_reservations``: the same for an application and an offering). A refusal names the
+    offerings holding places under its cap (an enterprise sees announced ones named, drafts
+    only counted). For the offering of a planned ``block`` it names 第五章第一节 beside the
+    cap's clause."""
     rows = await rights.live_tallies(session=session)
-    rows = [*rows, *((m.value, "city", s.unit.value, 1, s.value) for m, s in reserved)]
+    held = await rights.cap_reservations(session=session, excluding=offering_id)
+    rows = [
+        *rows,
+        *((r.mineral, LicensingLevel.city.value, r.scale_unit, 1, r.scale_value) for r in held),
+    ]
     content = plan.content
+    enterprise = principal is not None and principal.own_holder is not None
 
-    def add(code: str, clause: str, zh: str, en: str, **numbers: object) -> None:
+    def add(
+        code: str,
+        clause: str,
+        zh: str,
+        en: str,
+        holding: list[CapReservation],
+        **numbers: object,
+    ) -> None:
+        if holding:
+            shown = [r for r in holding if not enterprise or r.state != "draft"]
+            drafts = len(holding) - len(shown)
+            zh_names = [r.block_id for r in shown] + ([f"另{drafts}个拟出让区块"] if drafts else [])
+            en_names = [r.block_id for r in shown] + (
+                [f"{drafts} in preparation"] if drafts else []
+            )
+            zh += f"（含出让中的开采规划区块占用的{len(holding)}个名额：{'、'.join(zh_names)}）"
+            en += (
+                f" (counting {len(holding)} place(s) held by open offerings: {', '.join(en_names)})"
+            )
+            numbers["held_by_offerings"] = [
+                {"offering_id": str(r.offering_id), "block_id": r.block_id, "state": r.state}
+                for r in shown
+            ]
+            if drafts:
+                numbers["held_by_unannounced_offerings"] = drafts
         if block is not None:
             clause = f"{clause}; {block.clause}"
             zh += (
@@ -384,6 +421,7 @@ async def _caps(
                 f"本市发证砂石及小型非金属矿山已有{existing}家，规划控制在{small.max_mines}家以内",
                 f"{existing} city-licensed sand-gravel and small non-metallic mines exist; the "
                 f"plan allows {small.max_mines}",
+                [r for r in held if small.counts(r.mineral)],
                 existing=existing,
                 maximum=small.max_mines,
             )
@@ -399,12 +437,14 @@ async def _caps(
                 f"{cap.name_zh}矿山已有{existing}个，规划数量{cap.max_mines}个",
                 f"{existing} live mines of {'/'.join(m.value for m in cap.minerals)}; the plan "
                 f"allows {cap.max_mines}",
+                [r for r in held if cap.counts(r.mineral)],
                 cap=cap.name_zh,
                 existing=existing,
                 maximum=cap.max_mines,
             )
         if cap.max_output is not None and scale.unit == cap.max_output.unit:
-            output = sum((Decimal(r[4]) for r in group if r[2] == cap.max_output.unit), Decimal(0))
+            unit_code = cap.max_output.unit.value
+            output = sum((Decimal(r[4]) for r in group if r[2] == unit_code), Decimal(0))
             if output + scale.value > cap.max_output.value:
                 unit = UNIT_ZH[cap.max_output.unit]
                 add(
@@ -414,6 +454,7 @@ async def _caps(
                     f"{_scale_zh(scale)}，超过规划年产量{_scale_zh(cap.max_output)}",
                     f"existing output {num(output)} plus {num(scale.value)} exceeds "
                     f"the plan's {num(cap.max_output.value)} {cap.max_output.unit.value}",
+                    [r for r in held if cap.counts(r.mineral) and r.scale_unit == unit_code],
                     cap=cap.name_zh,
                     existing=num(output),
                     requested=num(scale.value),

@@ -148,17 +148,10 @@ async def _judge(
     offering_id: UUID | None = None,
 ) -> None:
     """The admission rules on the block (422 ``admission-refused`` with every violation), the
-    other open offerings holding their places under the caps."""
-    query = select(
-        GrantOffering.mineral, GrantOffering.scale_value, GrantOffering.scale_unit
-    ).where(GrantOffering.state.in_([s.value for s in OPEN]))
-    if offering_id is not None:
-        query = query.where(GrantOffering.id != offering_id)
-    reserved = [
-        (Mineral(m), Scale(value=v, unit=u)) for m, v, u in (await session.exec(query)).all()
-    ]
+    other open offerings holding their places under the caps (``offering_id``: the offering
+    judged again, whose own place is not counted twice)."""
     assessment = await rules.assess_offering(
-        session=session, block=block, scale=scale, plan=plan, reserved=reserved
+        session=session, block=block, scale=scale, plan=plan, offering_id=offering_id
     )
     if assessment.violations:
         error = Unprocessable(

@@ -134,6 +134,27 @@ class LiveMineTally(SQLModel, table=True):
     output: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
 
 
+class CapReservation(SQLModel, table=True):
+    """A place under the caps of 专栏二 and 专栏四 held by an open market-grant offering 出让
+    (draft or announced) of a planned block, until it is awarded (its right then counts in
+    ``live_mine_tallies``), fails or is withdrawn. Kept in step with ``grant_offerings`` by a
+    trigger (migration r0013), so the admission rules count the same places for an application
+    and for an offering without importing the offerings package."""
+
+    __tablename__ = "cap_reservations"
+
+    offering_id: UUID = Field(
+        sa_column=Column(
+            Uuid, ForeignKey("grant_offerings.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    block_id: str = Field(sa_column=Column(String(32), nullable=False))
+    mineral: str = Field(sa_column=Column(String(32), nullable=False))
+    state: str = Field(sa_column=Column(String(16), nullable=False))  # draft | announced
+    scale_unit: str = Field(sa_column=Column(String(20), nullable=False))
+    scale_value: Decimal = Field(sa_column=Column(Numeric(14, 4), nullable=False))
+
+
 class SuspensionHold(SQLModel, table=True):
     """One reason a mine is suspended 停产整治 (the bureau's decision, an overdue restoration
     rectification): a mine resumes only when its last hold is lifted. ``status_before`` is set on

@@ -30,7 +30,14 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.holders.models import Holder
-from rights_api.rights.models import CLOSED, LiveMineTally, Right, RightHistory, SuspensionHold
+from rights_api.rights.models import (
+    CLOSED,
+    CapReservation,
+    LiveMineTally,
+    Right,
+    RightHistory,
+    SuspensionHold,
+)
 from rights_api.rights.schemas import RightFilters
 from rights_api.rights.spatial import bbox_overlaps
 from rights_api.versions import touch
@@ -482,4 +489,15 @@ async def live_tallies(*, session: AsyncSession) -> list[tuple[str, str, str, in
         LiveMineTally.mines,
         LiveMineTally.output,
     ).where(LiveMineTally.mines > 0)
+    return list((await session.exec(query)).all())
+
+
+async def cap_reservations(
+    *, session: AsyncSession, excluding: UUID | None = None
+) -> list[CapReservation]:
+    """The places open market-grant offerings hold under the caps (trigger-kept), but the one
+    of the offering ``excluding`` (judged again at its award), oldest block id first."""
+    query = select(CapReservation).order_by(CapReservation.block_id)
+    if excluding is not None:
+        query = query.where(CapReservation.offering_id != excluding)
     return list((await session.exec(query)).all())
