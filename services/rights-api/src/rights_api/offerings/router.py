@@ -9,7 +9,7 @@ from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
 from rights_api.answers import created, versioned
-from rights_api.offerings import service
+from rights_api.offerings import award, bidding, service
 from rights_api.offerings.schemas import (
     OFFERING_EXAMPLES,
     Announce,
@@ -115,7 +115,7 @@ async def register_bidder(
     保证金 has arrived (`deposit_yuan`, default and minimum the offering's deposit), while the
     offering is announced and bidding has not ended. Only bidders may bid.
     """
-    return await service.register_bidder(
+    return await bidding.register_bidder(
         session=session, offering_id=offering_id, data=data, actor=caller
     )
 
@@ -136,7 +136,7 @@ async def place_bid(
     price, each next at least the best bid plus `min_increment_yuan` (else 422 naming
     `body.amount_yuan`).
     """
-    return await service.bid(session=session, offering_id=offering_id, data=data, actor=caller)
+    return await bidding.bid(session=session, offering_id=offering_id, data=data, actor=caller)
 
 
 @router.get("/{offering_id}/bids", summary="Bids 报价记录", responses=NOT_FOUND)
@@ -147,7 +147,7 @@ async def list_bids(
     tender until it closes; afterwards, and at an auction or listing, it sees the others' amounts
     without their bidders (`holder_id: null`).
     """
-    return await service.list_bids(
+    return await bidding.list_bids(
         session=session, offering_id=offering_id, caller=caller, page=page
     )
 
@@ -166,7 +166,7 @@ async def close(
     `rights.grant.awarded`. The award judges the block again by the admission rules (the
     register may have changed since the offering): a failure is a 422 and nothing changes.
     """
-    offering = await service.close(session=session, offering_id=offering_id, actor=caller)
+    offering = await award.close(session=session, offering_id=offering_id, actor=caller)
     return versioned(response, offering)
 
 
@@ -183,7 +183,7 @@ async def record_result(
     (`notice_from`, required when it was not announced here) plus the minimum notice and bidding
     working days; the price at least the reserve. Then awarded as by `close`.
     """
-    offering = await service.record_result(
+    offering = await award.record_result(
         session=session, offering_id=offering_id, data=data, actor=caller
     )
     return versioned(response, offering)
