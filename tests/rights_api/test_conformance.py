@@ -337,7 +337,7 @@ async def test_before_the_deadline_a_small_mine_rectifies_instead_of_exiting(rig
     第四章第二节 "尽快达到"); exit and no renewal come after."""
     from datetime import date
 
-    from rights_api.conformance import service as conformance
+    from rights_api.conformance import judging as conformance
     from rights_api.plan import service as plans
 
     edition_id = await seeded(rights)
