@@ -8,6 +8,12 @@ from restoration_api.app import SERVICE as RESTORATION
 from rights_api.app import SERVICE as RIGHTS
 from servicekit.auth import Role
 
+from tests.rights_api.closure_support import (
+    closed_funds,
+    closure_cases,
+    file_closure_plan,
+    pass_closure_acceptance,
+)
 from tests.rights_api.support import BLANK, add_right, holder, load_edition
 
 pytestmark = pytest.mark.kafka
@@ -24,13 +30,6 @@ async def test_closure_saga_between_rights_api_and_restoration_api(databases, ka
         await load_edition(rights)
         owner = await holder(rights, 1, "内蒙古源庭矿业有限公司")
         right = await add_right(rights, owner, at=BLANK, status="suspended")
-        staff = restoration.auth(Role.bureau_admin)
-
-        async def case():
-            response = await restoration.client.get(
-                "/closure-cases", params={"right_id": right["id"]}, headers=staff
-            )
-            return response.status_code == 200 and response.json()["items"]
 
         filed = await rights.client.post(
             "/applications",
@@ -44,32 +43,14 @@ async def test_closure_saga_between_rights_api_and_restoration_api(databases, ka
         )
         assert filed.status_code == 201, filed.text
         application = filed.json()
-        await eventually(case, what="restoration-api opened the closure case")
+        await eventually(
+            lambda: closure_cases(restoration, right["id"]),
+            what="restoration-api opened the closure case",
+        )
 
-        plan = await restoration.client.post(
-            "/plans",
-            json={
-                "right_id": right["id"],
-                "kind": "closure",
-                "title": "闭坑矿山环境恢复治理方案",
-                "estimated_cost": "90000.00",
-                "area_ha": "5.00",
-                "schedule": [{"year": 2026, "cost": "90000.00", "area_ha": "5.00"}],
-            },
-            headers=staff,
-        )
+        plan = await file_closure_plan(restoration, right["id"])
         assert plan.status_code == 201, plan.text
-        accepted = await restoration.client.post(
-            "/acceptances",
-            json={
-                "right_id": right["id"],
-                "closure": True,
-                "passed": True,
-                "accepted_area_ha": "5.00",
-                "inspected_on": "2026-11-20",
-            },
-            headers=restoration.auth(Role.inspector),
-        )
+        accepted = await pass_closure_acceptance(restoration, right["id"])
         assert accepted.status_code == 201, accepted.text
 
         url = f"/applications/{application['id']}"
@@ -86,16 +67,12 @@ async def test_closure_saga_between_rights_api_and_restoration_api(databases, ka
         )
         assert approved.status_code == 200, approved.text
 
-        async def fund_closed():
-            response = await restoration.client.get(
-                "/funds", params={"right_id": right["id"]}, headers=staff
-            )
-            items = response.json()["items"] if response.status_code == 200 else []
-            return items if items and items[0]["status"] == "closed" else None
-
         status = (await rights.client.get(f"/rights/{right['id']}", headers=reviewer)).json()
         assert status["status"] == "closed"
         # the granted right opened a fund there; the closed mine with its accepted closure
         # restoration closes it (restoration-api's side of the saga)
-        [fund] = await eventually(fund_closed, what="restoration-api closed the mine's fund")
+        [fund] = await eventually(
+            lambda: closed_funds(restoration, right["id"]),
+            what="restoration-api closed the mine's fund",
+        )
         assert fund["closed_at"] is not None

@@ -18,6 +18,12 @@ from rights_api.app import SERVICE as RIGHTS
 from servicekit import clock
 from servicekit.auth import Role
 
+from tests.rights_api.closure_support import (
+    closed_funds,
+    closure_cases,
+    file_closure_plan,
+    pass_closure_acceptance,
+)
 from tests.rights_api.support import BLANK, add_right, holder, load_edition
 
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(300)]
@@ -45,7 +51,6 @@ async def test_policy_closure_and_revocation_run_through_acceptance_to_delisted_
         revoked = await add_right(rights, owner, at=(111.40, 43.72))
         rectified = await add_right(rights, owner, at=(111.50, 43.74))
         bureau = rights.auth(Role.bureau_admin)
-        staff = restoration.auth(Role.bureau_admin)
 
         # both mines on the green list (as if listed earlier), once greenmine-api knows them
         async def known():
@@ -81,15 +86,11 @@ async def test_policy_closure_and_revocation_run_through_acceptance_to_delisted_
         assert ended.status_code == 200, ended.text
         assert ended.json()["status"] == "revoked"
 
-        async def case(right_id):
-            response = await restoration.client.get(
-                "/closure-cases", params={"right_id": right_id}, headers=staff
-            )
-            return response.status_code == 200 and response.json()["items"]
-
         for right, cause in ((by_policy, "policy_closed"), (revoked, "revoked")):
             [opened] = await eventually(
-                lambda r=right: case(r["id"]), timeout=KAFKA, what=f"closure case ({cause})"
+                lambda r=right: closure_cases(restoration, r["id"]),
+                timeout=KAFKA,
+                what=f"closure case ({cause})",
             )
             assert (opened["cause"], opened["application_id"], opened["status"]) == (
                 cause,
@@ -99,47 +100,16 @@ async def test_policy_closure_and_revocation_run_through_acceptance_to_delisted_
 
         for right in (by_policy, revoked):
             # no acceptance before the closure restoration plan (第六章第二节三)
-            early = await restoration.client.post(
-                "/acceptances",
-                json={
-                    "right_id": right["id"],
-                    "closure": True,
-                    "passed": True,
-                    "accepted_area_ha": "5.00",
-                    "inspected_on": "2026-11-20",
-                },
-                headers=restoration.auth(Role.inspector),
-            )
+            early = await pass_closure_acceptance(restoration, right["id"])
             assert early.status_code == 409, early.text
-            plan = await restoration.client.post(
-                "/plans",
-                json={
-                    "right_id": right["id"],
-                    "kind": "closure",
-                    "title": "闭坑矿山环境恢复治理方案",
-                    "estimated_cost": "90000.00",
-                    "area_ha": "5.00",
-                    "schedule": [{"year": 2026, "cost": "90000.00", "area_ha": "5.00"}],
-                },
-                headers=staff,
-            )
+            plan = await file_closure_plan(restoration, right["id"])
             assert plan.status_code == 201, plan.text
             # the mine is not closed before its acceptance
             still = (await rights.client.get(f"/rights/{right['id']}", headers=bureau)).json()
             assert still["status"] in ("closing", "revoked")
             listing = await _listing(greenmine, right["id"])
             assert listing["status"] == "listed"
-            accepted = await restoration.client.post(
-                "/acceptances",
-                json={
-                    "right_id": right["id"],
-                    "closure": True,
-                    "passed": True,
-                    "accepted_area_ha": "5.00",
-                    "inspected_on": "2026-11-20",
-                },
-                headers=restoration.auth(Role.inspector),
-            )
+            accepted = await pass_closure_acceptance(restoration, right["id"])
             assert accepted.status_code == 201, accepted.text
 
         for right, status in ((by_policy, "closed_by_policy"), (revoked, "closed")):
@@ -157,14 +127,11 @@ async def test_policy_closure_and_revocation_run_through_acceptance_to_delisted_
             gone = await eventually(delisted, timeout=KAFKA, what="greenmine-api delisted it")
             assert gone["exit_notice"]["reason"] == "mine_closed"
 
-            async def fund_closed(r=right):
-                response = await restoration.client.get(
-                    "/funds", params={"right_id": r["id"]}, headers=staff
-                )
-                items = response.json()["items"] if response.status_code == 200 else []
-                return items if items and items[0]["status"] == "closed" else None
-
-            await eventually(fund_closed, timeout=KAFKA, what="restoration-api closed the fund")
+            await eventually(
+                lambda r=right: closed_funds(restoration, r["id"]),
+                timeout=KAFKA,
+                what="restoration-api closed the fund",
+            )
 
         # an overdue restoration rectification suspends the third mine until it is met
         due_on = clock.local_today() + timedelta(days=14)

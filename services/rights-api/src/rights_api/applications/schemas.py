@@ -8,11 +8,16 @@ from uuid import UUID
 
 from contracts.deadline import Deadline
 from contracts.mining import Mineral, MiningMethod, Scale
-from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from rights_api.geometry import square
 from rights_api.plan.schemas import DocumentKind, Violation
-from rights_api.rights.schemas import METRES, BoundaryInput, elevation_problem
+from rights_api.rights.schemas import (
+    BoundaryInput,
+    ElevationBottom,
+    ElevationTop,
+    elevation_range,
+)
 
 
 class ApplicationKind(StrEnum):
@@ -129,17 +134,10 @@ class Change(OnRight):
     mine_name: str | None = Field(None, max_length=200)
     scale: Scale | None = None
     method: MiningMethod | None = None
-    elevation_top_m: Decimal | None = Field(None, **METRES, description="开采标高上限, m")
-    elevation_bottom_m: Decimal | None = Field(
-        None, **METRES, validate_default=True, description="开采标高下限, m"
-    )
+    elevation_top_m: ElevationTop = None
+    elevation_bottom_m: ElevationBottom = None
 
-    @field_validator("elevation_bottom_m")
-    @classmethod
-    def _elevation(cls, bottom: Decimal | None, info: ValidationInfo) -> Decimal | None:
-        if problem := elevation_problem(info.data.get("elevation_top_m"), bottom):
-            raise ValueError(problem)
-        return bottom
+    _elevation = field_validator("elevation_bottom_m")(elevation_range)
 
     @model_validator(mode="after")
     def _something(self) -> "Change":

@@ -312,18 +312,36 @@ async def _end(
     return right
 
 
-async def revoke(
-    *, session: AsyncSession, right: Right, actor: str, reason: str, clause: str | None = None
+# the bureau's endings: kind → (the status the right moves to, the event)
+BUREAU_ENDINGS: dict[str, tuple[RightStatus, type[RightRevoked | RightPolicyClosed]]] = {
+    "revoked": (RightStatus.revoked, RightRevoked),
+    "policy_closed": (RightStatus.closing, RightPolicyClosed),
+}
+ROUTE_ENDINGS = {"revoke": "revoked", "policy-close": "policy_closed"}  # route name → kind
+
+
+async def end(
+    *,
+    session: AsyncSession,
+    right: Right,
+    kind: str,
+    actor: str,
+    reason: str,
+    clause: str | None = None,
 ) -> Right:
-    """吊销: the right becomes ``revoked`` and enters the closure path
-    (``rights.right.revoked``)."""
+    """The bureau ends ``right`` (409 unless it is under construction, producing or suspended)
+    and it enters the closure path: ``revoked`` 吊销 becomes ``revoked``
+    (``rights.right.revoked``), then ``closed``; ``policy_closed`` 政策性关闭 becomes ``closing``
+    (``rights.right.policy_closed``), then ``closed_by_policy``, each once its closure
+    restoration passes acceptance."""
+    to, event = BUREAU_ENDINGS[kind]
     await session.refresh(right, with_for_update=True)
     return await _end(
         session,
         right,
-        kind="revoked",
-        to=RightStatus.revoked,
-        event=RightRevoked,
+        kind=kind,
+        to=to,
+        event=event,
         actor=actor,
         reason=reason,
         clause=clause,
@@ -334,20 +352,15 @@ async def revoke(
 async def policy_close(
     *, session: AsyncSession, right: Right, actor: str, reason: str, clause: str | None = None
 ) -> Right:
-    """政策性关闭: the mine becomes ``closing`` (``rights.right.policy_closed``), and
-    ``closed_by_policy`` once its closure restoration passes acceptance. 409 unless it is under
-    construction, producing or suspended."""
-    await session.refresh(right, with_for_update=True)
-    return await _end(
-        session,
-        right,
+    """政策性关闭 as other areas call it (a conformance finding): ``end`` of kind
+    ``policy_closed``."""
+    return await end(
+        session=session,
+        right=right,
         kind="policy_closed",
-        to=RightStatus.closing,
-        event=RightPolicyClosed,
         actor=actor,
         reason=reason,
         clause=clause,
-        at=clock.now(),
     )
 
 
@@ -367,18 +380,19 @@ async def act(
     clause: str | None,
 ) -> Right:
     """One of the bureau's actions by its route name."""
-    if action == "suspend":
-        return await suspend(
-            session=session, right_id=right_id, caller=caller, reason=reason, clause=clause
-        )
-    if action == "resume":
-        return await resume(
+    if action in ("suspend", "resume"):
+        step = suspend if action == "suspend" else resume
+        return await step(
             session=session, right_id=right_id, caller=caller, reason=reason, clause=clause
         )
     right = await _right(session, right_id, caller)
-    end = revoke if action == "revoke" else policy_close
     return await end(
-        session=session, right=right, actor=caller.subject, reason=reason, clause=clause
+        session=session,
+        right=right,
+        kind=ROUTE_ENDINGS[action],
+        actor=caller.subject,
+        reason=reason,
+        clause=clause,
     )
 
 

@@ -4,7 +4,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from contracts.mining import (
@@ -45,13 +45,32 @@ XIANFENG = {
 METRES = {"max_digits": 8, "decimal_places": 2}
 
 
-def elevation_problem(top: Decimal | None, bottom: Decimal | None) -> str | None:
-    """A licensed elevation range 开采标高 is both ends, the top above the bottom."""
+ElevationTop = Annotated[
+    Decimal | None,
+    Field(**METRES, description="Licensed top elevation 开采标高上限, metres above sea level"),
+]
+ElevationBottom = Annotated[
+    Decimal | None,
+    Field(
+        **METRES,
+        validate_default=True,  # checked against the top even when left out
+        description="Licensed bottom elevation 开采标高下限, metres",
+    ),
+]
+
+
+def elevation_range(cls: type, bottom: Decimal | None, info: ValidationInfo) -> Decimal | None:
+    """A licensed elevation range 开采标高 is both ends, the top above the bottom: the field
+    validator of ``elevation_bottom_m`` in a model with ``elevation_top_m`` before it
+    (``field_validator("elevation_bottom_m")(elevation_range)``)."""
+    top = info.data.get("elevation_top_m")
     if (top is None) != (bottom is None):
-        return "give both elevation_top_m and elevation_bottom_m (the licensed range), or neither"
+        raise ValueError(
+            "give both elevation_top_m and elevation_bottom_m (the licensed range), or neither"
+        )
     if top is not None and bottom is not None and top <= bottom:
-        return f"elevation_top_m ({top}) must be above elevation_bottom_m ({bottom})"
-    return None
+        raise ValueError(f"elevation_top_m ({top}) must be above elevation_bottom_m ({bottom})")
+    return bottom
 
 
 def licence_problem(value: str) -> str | None:
@@ -97,15 +116,8 @@ class RightCreate(BoundaryInput):
     licensing_level: LicensingLevel = LicensingLevel.city
     boundary_illustrative: bool = Field(False, description="The boundary is demo data 示意")
     reference: bool = False
-    elevation_top_m: Decimal | None = Field(
-        None, **METRES, description="Licensed top elevation 开采标高上限, metres above sea level"
-    )
-    elevation_bottom_m: Decimal | None = Field(
-        None,
-        **METRES,
-        validate_default=True,  # checked against the top even when left out
-        description="Licensed bottom elevation 开采标高下限, metres",
-    )
+    elevation_top_m: ElevationTop = None
+    elevation_bottom_m: ElevationBottom = None
 
     model_config = {"json_schema_extra": {"examples": [XIANFENG]}}
 
@@ -134,12 +146,7 @@ class RightCreate(BoundaryInput):
             raise ValueError("valid_to is before valid_from")
         return self
 
-    @field_validator("elevation_bottom_m")
-    @classmethod
-    def _elevation(cls, bottom: Decimal | None, info: ValidationInfo) -> Decimal | None:
-        if problem := elevation_problem(info.data.get("elevation_top_m"), bottom):
-            raise ValueError(problem)
-        return bottom
+    _elevation = field_validator("elevation_bottom_m")(elevation_range)
 
 
 class RightPublic(BaseModel):
