@@ -369,14 +369,19 @@ class GrantInstalment(BaseModel):
     due_on: date = Field(description="Local date in Asia/Shanghai.")
 
 
-class GrantAwarded(EventPayload):
-    event_type = "rights.grant.awarded"
-    topic = TOPIC
-    summary = "A market grant of a planned block was awarded and its contract signed 矿业权出让成交"
+class _GrantNews(EventPayload):
+    """About an awarded offering: the offering, the right registered for it, the winner."""
 
     offering_id: UUID
     right_id: UUID = Field(description="The right registered for the winner (under_construction).")
     holder_id: UUID = Field(description="The winner 中标人/竞得人.")
+
+
+class GrantAwarded(_GrantNews):
+    event_type = "rights.grant.awarded"
+    topic = TOPIC
+    summary = "A market grant of a planned block was awarded and its contract signed 矿业权出让成交"
+
     block_id: str = Field(examples=["KQ-01"])
     mineral: Mineral
     method: str = Field(examples=["tender", "auction", "listing"])
@@ -390,14 +395,11 @@ class GrantAwarded(EventPayload):
     instalments: list[GrantInstalment]
 
 
-class GrantInstalmentDue(EventPayload):
+class GrantInstalmentDue(_GrantNews):
     event_type = "rights.grant.instalment_due"
     topic = TOPIC
     summary = "An instalment of the grant proceeds falls due 矿业权出让收益分期缴纳"
 
-    offering_id: UUID
-    right_id: UUID
-    holder_id: UUID
     contract_no: str
     number: int = Field(ge=1)
     amount_yuan: Decimal = Field(description="Yuan, exact decimal.", examples=["240000.00"])
@@ -410,16 +412,21 @@ EVENTS = (*EVENTS, GrantAwarded, GrantInstalmentDue)
 # --- part B "endings": mortgages, the bureau's suspensions and endings, expiry -----------------
 
 
-class RightMortgaged(RightNews):
-    event_type = "rights.right.mortgaged"
-    topic = TOPIC
-    summary = "A mortgage of a mining right was filed 采矿权抵押备案"
+class _MortgageNews(RightNews):
+    """About one mortgage of a mining right."""
 
     right_id: UUID
     holder_id: UUID
     licence_no: str
     mortgage_id: UUID
     mortgagee: str = Field(examples=["中国农业银行股份有限公司二连浩特市支行"])
+
+
+class RightMortgaged(_MortgageNews):
+    event_type = "rights.right.mortgaged"
+    topic = TOPIC
+    summary = "A mortgage of a mining right was filed 采矿权抵押备案"
+
     amount_yuan: Decimal = Field(examples=["3000000.00"])
     starts_on: date
     ends_on: date
@@ -427,16 +434,11 @@ class RightMortgaged(RightNews):
     filed_at: datetime
 
 
-class MortgageReleased(RightNews):
+class MortgageReleased(_MortgageNews):
     event_type = "rights.mortgage.released"
     topic = TOPIC
     summary = "A mortgage of a mining right was released 采矿权抵押解除"
 
-    right_id: UUID
-    holder_id: UUID
-    licence_no: str
-    mortgage_id: UUID
-    mortgagee: str
     reason: str
     released_at: datetime
 

@@ -35,8 +35,8 @@ from rights_api.rights import service as rights
 from rights_api.rights.models import ENDED, CapReservation, Right, RightEnding
 from rights_api.rights.schemas import BoundaryInput
 from rights_api.rights.spatial import boundary_of, fault_violation, live_overlaps
+from rights_api.wording import UNIT_ZH, num, scale_zh
 
-UNIT_ZH = {"10k_t_per_year": "万吨/年", "10k_m3_per_year": "万m³/年", "t_per_year": "吨/年"}
 SPACE = "第五章第三节"  # 空间准入条件
 CLOSED_ZH = {"closed": "闭坑", "closed_by_policy": "政策性关闭"}
 ENDED_ZH = {"revoked": "吊销", "expired": "有效期届满未延续"}
@@ -55,13 +55,8 @@ class Assessment:
         )
 
 
-def num(value: Decimal) -> str:
-    """A decimal as plain digits without trailing zeros: 35.0000 → "35"."""
-    return f"{value.normalize():f}"
-
-
 def _scale_zh(scale: Scale) -> str:
-    return f"{num(scale.value)}{UNIT_ZH[scale.unit]}"
+    return scale_zh(scale.value, scale.unit)
 
 
 def _mineral_zh(mineral: str) -> str:

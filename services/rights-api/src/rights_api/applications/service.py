@@ -63,6 +63,13 @@ CLOSURE_WAIT = Waiting(
 )
 
 
+async def lock_grants(session: AsyncSession) -> None:
+    """Wait for the other writes that add ground or output (approvals of new rights and changes,
+    offerings created and awarded) until this transaction ends, so two of them cannot both pass
+    the caps or the overlap test against a register missing the other."""
+    await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=GRANT_LOCK))
+
+
 async def check(
     *, session: AsyncSession, request: Any, principal: Principal | None
 ) -> tuple[CheckResult, Assessment, plans.PlanView]:
@@ -306,7 +313,7 @@ async def approve(
     if isinstance(request, NewMiningRight | NewExplorationRight | Change):
         # approvals that add ground or output wait for one another, so two of them cannot
         # both pass the caps or the overlap test against a register missing the other
-        await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=GRANT_LOCK))
+        await lock_grants(session)
     edition = await plans.get_edition(session=session, edition_id=application.edition_id)
     plan = plans.view(edition)
     assessment = await assess(

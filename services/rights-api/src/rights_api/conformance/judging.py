@@ -37,8 +37,8 @@ from rights_api.plan.models import PlanEdition
 from rights_api.plan.service import PlanView
 from rights_api.rights import service as rights
 from rights_api.rights.models import CLOSED, Right
+from rights_api.wording import num, scale_zh
 
-UNIT_ZH = {"10k_t_per_year": "万吨/年", "10k_m3_per_year": "万m³/年", "t_per_year": "吨/年"}
 LAYOUT = "第五章第三节 规划准入条件"
 NO_NEW_GRANTS = "第八章第三节"  # 控制新设采矿权投放数量。规划期末矿山总数不超过4家
 RULE_ORDER = list(Rule)
@@ -55,14 +55,6 @@ class Judged:
     en: str
     numbers: dict[str, Any] = field(default_factory=dict)
     illustrative: bool = False
-
-
-def _num(value: Any) -> str:
-    return f"{value.normalize():f}"
-
-
-def _scale_zh(value: Any, unit: str) -> str:
-    return f"{_num(value)}{UNIT_ZH.get(unit, unit)}"
 
 
 async def _live_rights(session: AsyncSession) -> list[Right]:
@@ -127,16 +119,16 @@ def _min_scale(plan: PlanView, right: Right, mineral: Mineral, on: date) -> list
         return []
     minimum = rule.min_scale
     deadline = plan.content.rules.min_scale_deadline
-    shown = _scale_zh(scale.value, scale.unit) if scale else "未登记"
+    shown = scale_zh(scale.value, scale.unit) if scale else "未登记"
     numbers = {
-        "scale": _num(scale.value) if scale else None,
+        "scale": num(scale.value) if scale else None,
         "scale_unit": scale.unit.value if scale else None,
-        "minimum": _num(minimum.value),
+        "minimum": num(minimum.value),
         "unit": minimum.unit.value,
         "deadline": deadline.isoformat(),
     }
-    wanted = _scale_zh(minimum.value, minimum.unit)
-    en_scale = f"{_num(scale.value)} {scale.unit.value}" if scale else "not registered"
+    wanted = scale_zh(minimum.value, minimum.unit)
+    en_scale = f"{num(scale.value)} {scale.unit.value}" if scale else "not registered"
     if on <= deadline:
         return [
             Judged(
@@ -147,7 +139,7 @@ def _min_scale(plan: PlanView, right: Right, mineral: Mineral, on: date) -> list
                 "第五章第二节; 第四章第二节",
                 f"生产规模{shown}低于{MINERAL_NAMES_ZH[mineral]}最低开采规模{wanted}，"
                 f"应限期整改，{deadline:%Y年%m月%d日}前达到",
-                f"scale {en_scale} is below the minimum {_num(minimum.value)} "
+                f"scale {en_scale} is below the minimum {num(minimum.value)} "
                 f"{minimum.unit.value}; rectify by {deadline}",
                 numbers,
             )
@@ -160,7 +152,7 @@ def _min_scale(plan: PlanView, right: Right, mineral: Mineral, on: date) -> list
             Effect.compliance_order,
             "第四章第二节",
             f"{deadline:%Y年%m月%d日}后仍达不到最低开采规模{wanted}（现为{shown}），应当退出",
-            f"below the minimum scale {_num(minimum.value)} {minimum.unit.value} after "
+            f"below the minimum scale {num(minimum.value)} {minimum.unit.value} after "
             f"{deadline} (its scale: {en_scale}); the mine exits",
             numbers,
         ),
@@ -267,14 +259,14 @@ def _caps(plan: PlanView, live: list[Right]) -> list[Judged]:
                         right,
                         Rule.output_cap,
                         cap.clause,
-                        f"{cap.name_zh}年产规模累计{_scale_zh(total, unit)}，超过规划年产量"
-                        f"{_scale_zh(limit, unit)}",
-                        f"{cap.name_zh} output reaches {_num(total)} against {_num(limit)} "
+                        f"{cap.name_zh}年产规模累计{scale_zh(total, unit)}，超过规划年产量"
+                        f"{scale_zh(limit, unit)}",
+                        f"{cap.name_zh} output reaches {num(total)} against {num(limit)} "
                         f"{unit.value}",
                         {
                             "cap": cap.name_zh,
-                            "cumulative": _num(total),
-                            "maximum": _num(limit),
+                            "cumulative": num(total),
+                            "maximum": num(limit),
                             "unit": unit.value,
                         },
                     )

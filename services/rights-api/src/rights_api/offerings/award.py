@@ -18,7 +18,7 @@ from servicekit.events.outbox import publish
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rights_api.applications.service import GRANT_LOCK
+from rights_api.applications.service import lock_grants
 from rights_api.grants import service as grants
 from rights_api.holders.models import Holder
 from rights_api.offerings.models import OPEN, GrantOffering, OfferingState
@@ -155,7 +155,7 @@ async def _award(
     """Judge the block again (the register may have changed since the offering: like an
     approval, under the lock approvals that add ground take), then register the right, sign
     the contract, publish the award and the instalments."""
-    await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=GRANT_LOCK))
+    await lock_grants(session)
     edition = await plans.get_edition(session=session, edition_id=offering.edition_id)
     plan = plans.view(edition)
     block = plan.content.block(offering.block_id)

@@ -17,12 +17,12 @@ from servicekit import clock, workdays
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, NotFound, Unprocessable, validation_error
 from servicekit.pagination import Page, PageParams, paginate
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.applications import rules
-from rights_api.applications.service import GRANT_LOCK
+from rights_api.applications.service import lock_grants
 from rights_api.offerings.models import (
     OPEN,
     GrantBid,
@@ -181,7 +181,7 @@ async def create(
         )
     # creations and awards wait for one another and for approvals that add ground or output,
     # so two of them cannot both pass the caps or the overlap test
-    await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=GRANT_LOCK))
+    await lock_grants(session)
     clash = await session.scalar(
         select(GrantOffering.id).where(
             GrantOffering.edition_id == plan.id,
