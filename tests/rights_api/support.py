@@ -1,14 +1,18 @@
 """Helpers for the rights-api tests: the plan edition, holders, rights and applications."""
 
 import copy
+import uuid
+from datetime import date
 from decimal import Decimal
 
+from contracts.restoration import AcceptancePassed
 from devkit.testing import RunningService
 from rights_api.applications.schemas import NEW_MINING_EXAMPLE
 from rights_api.geometry import square
 from rights_api.plan import service as plans
 from rights_api.plan.edition_2021_2025 import edition
 from servicekit.auth import Role
+from servicekit.events.envelope import CloudEvent, Record
 from sqlalchemy import text
 
 from tests.samples import credit_code
@@ -105,15 +109,26 @@ def km2(value) -> Decimal:
     return Decimal(str(value))
 
 
-def acceptance_passed(right_id: str, *, closure: bool = True, application_id=None):
-    """restoration.acceptance.passed as restoration-api publishes it, as a broker record."""
-    import uuid
-    from datetime import date
+def restoration_record(payload, source: str = "/services/restoration") -> Record:
+    """``payload`` (an event about a right) as restoration-api publishes it, as a broker record."""
+    return _published(payload, source)[1]
 
-    from contracts.restoration import AcceptancePassed
-    from servicekit.events.envelope import CloudEvent, Record
 
-    payload = AcceptancePassed(
+def _published(payload, source: str = "/services/restoration") -> tuple[CloudEvent, Record]:
+    event = CloudEvent(
+        type=payload.event_type,
+        source=source,
+        data=payload.model_dump(mode="json"),
+        subject=str(payload.right_id),
+    )
+    headers = tuple((k, v.encode()) for k, v in event.headers())
+    key = str(payload.right_id).encode()
+    return event, Record("restoration.events", key, event.value(), headers)
+
+
+def acceptance(right_id, *, closure: bool = True, application_id=None) -> AcceptancePassed:
+    """restoration.acceptance.passed for ``right_id`` (a closure acceptance unless told)."""
+    return AcceptancePassed(
         acceptance_id=uuid.uuid4(),
         right_id=right_id,
         closure=closure,
@@ -122,19 +137,10 @@ def acceptance_passed(right_id: str, *, closure: bool = True, application_id=Non
         accepted_area_ha="3.2",
         accepted_on=date(2026, 11, 27),
     )
-    event = CloudEvent(
-        type=payload.event_type,
-        source="/services/restoration",
-        data=payload.model_dump(mode="json"),
-        subject=right_id,
-    )
-    return (
-        payload,
-        event,
-        Record(
-            "restoration.events",
-            right_id.encode(),
-            event.value(),
-            tuple((k, v.encode()) for k, v in event.headers()),
-        ),
-    )
+
+
+def acceptance_passed(right_id: str, *, closure: bool = True, application_id=None):
+    """restoration.acceptance.passed as restoration-api publishes it: (payload, envelope,
+    broker record)."""
+    payload = acceptance(right_id, closure=closure, application_id=application_id)
+    return (payload, *_published(payload))

@@ -9,11 +9,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from contracts.deadline import Audience, Deadline, DeadlineAction
-from contracts.restoration import AcceptancePassed, RectificationOverdue, RectificationResolved
+from contracts.restoration import RectificationOverdue, RectificationResolved
 from servicekit.auth import Role
-from servicekit.events.envelope import CloudEvent, Record
 
-from tests.rights_api.support import BLANK, add_right, count, events, holder, load_edition
+from tests.rights_api.support import (
+    BLANK,
+    acceptance,
+    add_right,
+    count,
+    events,
+    holder,
+    load_edition,
+    restoration_record,
+)
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 WHY = {"reason": "已停产多年且资源量接近枯竭，退出矿业市场", "clause": "第五章第二节"}
@@ -34,19 +42,6 @@ async def act(service, right_id, action, body=None, role=Role.bureau_admin, **cl
 async def status_of(service, right_id) -> str:
     got = await service.client.get(f"/rights/{right_id}", headers=service.auth(Role.bureau_admin))
     return got.json()["status"]
-
-
-def record(payload, source="/services/restoration") -> Record:
-    """``payload`` as restoration-api publishes it, as a broker record."""
-    event = CloudEvent(
-        type=payload.event_type,
-        source=source,
-        data=payload.model_dump(mode="json"),
-        subject=str(payload.right_id),
-    )
-    key = str(payload.right_id).encode()
-    headers = tuple((k, v.encode()) for k, v in event.headers())
-    return Record("restoration.events", key, event.value(), headers)
 
 
 def overdue(right_id, rectification_id, holder_id) -> RectificationOverdue:
@@ -77,18 +72,6 @@ def _deadline(right_id, rectification_id, holder_id, action) -> Deadline:
         subject=str(right_id),
         audience=Audience(holder_id=str(holder_id)),
         title_zh="矿山地质环境治理限期整改",
-    )
-
-
-def accepted(right_id, *, application_id=None) -> AcceptancePassed:
-    return AcceptancePassed(
-        acceptance_id=uuid.uuid4(),
-        right_id=right_id,
-        closure=True,
-        case_id=uuid.uuid4(),
-        application_id=application_id,
-        accepted_area_ha="3.2",
-        accepted_on=date(2026, 11, 27),
     )
 
 
@@ -254,7 +237,7 @@ async def test_an_overdue_rectification_suspends_until_it_is_met(plan):
     right = await add_right(plan, owner, at=BLANK)
     consumer = plan.runtime.consumers["rights"]
     rectification = uuid.uuid4()
-    late = record(overdue(right["id"], rectification, owner))
+    late = restoration_record(overdue(right["id"], rectification, owner))
     assert (await consumer.process(late)).status == "applied"
     assert (await consumer.process(late)).status == "duplicate"
     assert await status_of(plan, right["id"]) == "suspended"
@@ -264,9 +247,9 @@ async def test_an_overdue_rectification_suspends_until_it_is_met(plan):
     assert data["rectification_id"] == str(rectification)
 
     # the same rectification reported overdue again (a new event): no second suspension
-    assert (await consumer.process(record(overdue(right["id"], rectification, owner)))).status == (
-        "applied"
-    )
+    assert (
+        await consumer.process(restoration_record(overdue(right["id"], rectification, owner)))
+    ).status == ("applied")
     assert len(await events(plan, "rights.right.suspended")) == 1
     # the bureau cannot resume it while the rectification holds it
     held = await act(plan, right["id"], "resume", {"reason": "恢复"})
@@ -275,7 +258,7 @@ async def test_an_overdue_rectification_suspends_until_it_is_met(plan):
         {"cause": "restoration_rectification", "id": str(rectification)}
     ]
 
-    met = record(resolved(right["id"], rectification, owner))
+    met = restoration_record(resolved(right["id"], rectification, owner))
     assert (await consumer.process(met)).status == "applied"
     assert await status_of(plan, right["id"]) == "producing"
     [(_, _, data)] = await events(plan, "rights.right.resumed")
@@ -289,9 +272,9 @@ async def test_a_mine_suspended_for_another_reason_is_not_resumed_by_the_rectifi
     consumer = plan.runtime.consumers["rights"]
     assert (await act(plan, right["id"], "suspend", {"reason": "边坡安全隐患"})).status_code == 200
     rectification = uuid.uuid4()
-    await consumer.process(record(overdue(right["id"], rectification, owner)))
+    await consumer.process(restoration_record(overdue(right["id"], rectification, owner)))
     assert len(await events(plan, "rights.right.suspended")) == 1  # not suspended twice
-    await consumer.process(record(resolved(right["id"], rectification, owner)))
+    await consumer.process(restoration_record(resolved(right["id"], rectification, owner)))
     assert await status_of(plan, right["id"]) == "suspended"  # the bureau's suspension stands
     assert await events(plan, "rights.right.resumed") == []
     resumed = await act(plan, right["id"], "resume", {"reason": "整治完成"})
@@ -304,11 +287,11 @@ async def test_two_rectifications_the_mine_resumes_when_the_last_is_met(plan):
     right = await add_right(plan, owner, at=BLANK)
     consumer = plan.runtime.consumers["rights"]
     first, second = uuid.uuid4(), uuid.uuid4()
-    await consumer.process(record(overdue(right["id"], first, owner)))
-    await consumer.process(record(overdue(right["id"], second, owner)))
-    await consumer.process(record(resolved(right["id"], first, owner)))
+    await consumer.process(restoration_record(overdue(right["id"], first, owner)))
+    await consumer.process(restoration_record(overdue(right["id"], second, owner)))
+    await consumer.process(restoration_record(resolved(right["id"], first, owner)))
     assert await status_of(plan, right["id"]) == "suspended"  # the second still holds it
-    await consumer.process(record(resolved(right["id"], second, owner)))
+    await consumer.process(restoration_record(resolved(right["id"], second, owner)))
     assert await status_of(plan, right["id"]) == "producing"
     assert len(await events(plan, "rights.right.resumed")) == 1
 
@@ -320,12 +303,12 @@ async def test_the_bureau_may_close_a_suspended_mine_instead(plan):
     right = await add_right(plan, owner, at=BLANK)
     consumer = plan.runtime.consumers["rights"]
     rectification = uuid.uuid4()
-    await consumer.process(record(overdue(right["id"], rectification, owner)))
+    await consumer.process(restoration_record(overdue(right["id"], rectification, owner)))
     why = {"reason": "逾期不能达标，关闭", "clause": "第六章第二节二"}
     closing = await act(plan, right["id"], "policy-close", why)
     assert closing.status_code == 200
     assert closing.json()["status"] == "closing"
-    await consumer.process(record(resolved(right["id"], rectification, owner)))
+    await consumer.process(restoration_record(resolved(right["id"], rectification, owner)))
     assert await status_of(plan, right["id"]) == "closing"
     assert await events(plan, "rights.right.resumed") == []
 
@@ -340,10 +323,12 @@ async def test_an_ended_right_is_closed_only_by_its_closure_acceptance(plan):
     consumer = plan.runtime.consumers["rights"]
 
     # an acceptance that is not a closure, or names a closure application, closes nothing
-    not_closure = accepted(by_policy["id"]).model_copy(update={"closure": False})
-    await consumer.process(record(not_closure))
-    await consumer.process(record(accepted(revoked["id"], application_id=uuid.uuid4())))
-    await consumer.process(record(accepted(untouched["id"])))
+    not_closure = acceptance(by_policy["id"]).model_copy(update={"closure": False})
+    await consumer.process(restoration_record(not_closure))
+    await consumer.process(
+        restoration_record(acceptance(revoked["id"], application_id=uuid.uuid4()))
+    )
+    await consumer.process(restoration_record(acceptance(untouched["id"])))
     assert [await status_of(plan, r["id"]) for r in (by_policy, revoked, untouched)] == [
         "closing",
         "revoked",
@@ -351,7 +336,7 @@ async def test_an_ended_right_is_closed_only_by_its_closure_acceptance(plan):
     ]
 
     for right in (by_policy, revoked):
-        done = record(accepted(right["id"]))
+        done = restoration_record(acceptance(right["id"]))
         assert (await consumer.process(done)).status == "applied"
         assert (await consumer.process(done)).status == "duplicate"
     assert await status_of(plan, by_policy["id"]) == "closed_by_policy"
@@ -361,7 +346,7 @@ async def test_an_ended_right_is_closed_only_by_its_closure_acceptance(plan):
     assert closed[revoked["id"]]["status"] == "closed"
     assert set(closed) == {by_policy["id"], revoked["id"]}
     # a second acceptance of a closed mine changes nothing
-    await consumer.process(record(accepted(revoked["id"])))
+    await consumer.process(restoration_record(acceptance(revoked["id"])))
     assert len(await events(plan, "rights.mine.closed")) == 2
 
 
@@ -402,18 +387,18 @@ async def test_a_compliance_order_and_a_rectification_the_last_one_met_resumes(p
     first = await add_right(plan, owner, at=BLANK, status="under_construction")
     order = await _overdue_order(plan, first["id"])
     rectification = uuid.uuid4()
-    await consumer.process(record(overdue(first["id"], rectification, owner)))
+    await consumer.process(restoration_record(overdue(first["id"], rectification, owner)))
     assert (await _resolve_order(plan, order))["mine_resumed"] is False
     assert await status_of(plan, first["id"]) == "suspended"
-    await consumer.process(record(resolved(first["id"], rectification, owner)))
+    await consumer.process(restoration_record(resolved(first["id"], rectification, owner)))
     assert await status_of(plan, first["id"]) == "under_construction"
 
     # the rectification first, then the order; the rectification is met first
     second = await add_right(plan, owner, at=(111.40, 43.72))
     rectification = uuid.uuid4()
-    await consumer.process(record(overdue(second["id"], rectification, owner)))
+    await consumer.process(restoration_record(overdue(second["id"], rectification, owner)))
     order = await _overdue_order(plan, second["id"])
-    await consumer.process(record(resolved(second["id"], rectification, owner)))
+    await consumer.process(restoration_record(resolved(second["id"], rectification, owner)))
     assert await status_of(plan, second["id"]) == "suspended"
     assert (await _resolve_order(plan, order))["mine_resumed"] is True
     assert await status_of(plan, second["id"]) == "producing"
