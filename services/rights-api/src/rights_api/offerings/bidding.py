@@ -12,7 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.holders.models import Holder
-from rights_api.offerings.models import OPEN, GrantBid, GrantBidder, OfferingMethod, OfferingState
+from rights_api.offerings.models import GrantBid, GrantBidder, OfferingMethod, OfferingState
 from rights_api.offerings.schemas import BidCreate, BidderCreate, BidderPublic, BidPublic
 from rights_api.offerings.service import best_bid, get_offering, require_state, to_fen, to_yuan
 
@@ -128,12 +128,7 @@ async def bid(
     )
     session.add(placed)
     await session.flush()
-    return BidPublic(
-        id=placed.id,
-        holder_id=placed.holder_id,
-        amount_yuan=to_yuan(amount),
-        placed_at=placed.placed_at,
-    )
+    return _bid_public(placed, actor.own_holder)
 
 
 async def list_bids(
@@ -144,18 +139,17 @@ async def list_bids(
     offering = await get_offering(session, offering_id, caller=caller)
     query = select(GrantBid).where(GrantBid.offering_id == offering.id)
     own = caller.own_holder
-    sealed = offering.method == OfferingMethod.tender and offering.state in OPEN
-    if own is not None and sealed:
+    if own is not None and offering.sealed:
         query = query.where(GrantBid.holder_id == UUID(own))
     rows = await paginate(session, query, page, order=(GrantBid.id,))
-    return rows.with_items(
-        [
-            BidPublic(
-                id=b.id,
-                holder_id=b.holder_id if own is None or str(b.holder_id) == own else None,
-                amount_yuan=to_yuan(b.amount_fen),
-                placed_at=b.placed_at,
-            )
-            for b in rows.items
-        ]
+    return rows.with_items([_bid_public(b, own) for b in rows.items])
+
+
+def _bid_public(bid: GrantBid, own: str | None) -> BidPublic:
+    """The bid; its bidder hidden from an enterprise (``own``: its holder) that is not it."""
+    return BidPublic(
+        id=bid.id,
+        holder_id=bid.holder_id if own is None or str(bid.holder_id) == own else None,
+        amount_yuan=to_yuan(bid.amount_fen),
+        placed_at=bid.placed_at,
     )

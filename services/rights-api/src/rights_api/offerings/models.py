@@ -96,6 +96,11 @@ class GrantOffering(SQLModel, table=True):
     )
     version: int = Field(1, sa_column=Column(Integer, nullable=False))
 
+    @property
+    def sealed(self) -> bool:
+        """A tender's bids stay sealed 密封 from the enterprises until it closes."""
+        return self.method == OfferingMethod.tender and self.state in OPEN
+
 
 class GrantBidder(SQLModel, table=True):
     """A holder registered to bid 竞买人/投标人, with the deposit 保证金 the bureau recorded."""

@@ -28,7 +28,6 @@ from rights_api.offerings.models import (
     GrantBid,
     GrantBidder,
     GrantOffering,
-    OfferingMethod,
     OfferingState,
 )
 from rights_api.offerings.schemas import (
@@ -269,9 +268,8 @@ async def public(
     bidders = await session.scalar(
         select(func.count()).select_from(GrantBidder).where(GrantBidder.offering_id == offering.id)
     )
-    sealed = offering.method == OfferingMethod.tender and offering.state in OPEN
     best = None
-    if not sealed or caller.own_holder is None:
+    if not offering.sealed or caller.own_holder is None:
         found = await best_bid(session, offering)
         best = to_yuan(found.amount_fen) if found is not None else None
     return OfferingPublic(
