@@ -220,9 +220,9 @@ async def assess_offering(
     new mining right (licensing level, minimum scale, city, prohibited areas, zone or block,
     overlaps, caps), minus what only an applicant brings (holder, documents). ``offering_id``:
     the offering judged again at its award, whose own place under the caps is not counted
-    twice. A cap the block would break
-    names both clauses: the cap's and 第五章第一节, which planned the block (the plan contradicts
-    itself: 2 new sand rights against a sand cap of 1, 5 new rights against a city cap of 4)."""
+    twice. A cap the block would break names both clauses: the cap's and 第五章第一节, which
+    planned the block (the plan contradicts itself: 2 new sand rights against a sand cap of 1,
+    5 new rights against a city cap of 4)."""
     result = Assessment()
     place = BoundaryInput.model_validate({"boundary": block.boundary.model_dump(exclude_none=True)})
     await _location(session, place, block.area_km2, plan, result, None)
