@@ -36,9 +36,9 @@ async def record_check(
 ) -> ReserveCheckPublic:
     """The bureau's verification of a mine's year (第五章第二节: 组织专业人员进行矿山年度资源储量
     核查，考核矿山年度采掘计划执行和资源综合利用效果): the annual mining plan filed in December
-    (linked, found by itself when omitted) against what was mined and whether inside the plan's working faces,
-    the reported three rates (the right's utilisation report, linked), reserves consumed and
-    left, the professionals who checked, the result (`fail` needs `remarks`). Meets the
+    (linked, found by itself when omitted) against what was mined and whether inside the plan's
+    working faces, the reported three rates (the right's utilisation report, linked), reserves
+    consumed and left, the professionals who checked, the result (`fail` needs `remarks`). Meets the
     obligation the `reserve_check_obligations` job made (`late` when past its date), or creates
     the record when there was none; a second one for the right and year is 409. Publishes
     `rights.reserve_check.recorded` with the deadline met.
