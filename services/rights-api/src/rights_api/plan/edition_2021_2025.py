@@ -79,7 +79,8 @@ CITY_SOUTH, CITY_NORTH = 42 + 57 / 60, 43 + 47 / 60 + 20 / 3600
 # 一、总量调控环境影响减缓措施 "重点开展萤石矿的开采废石综合利用，用于矿区道路建设和采空区回填，
 # 综合利用率达到80%以上". Every other minimum is configuration: 第四章第三节 only says
 # "严格执行《内蒙古自治区矿产资源“三率”管理暂行规定》" and gives no number; the values below
-# are the bureau's settings (not checked against the regional rules' text) until it loads those rules' values with PATCH /plan-editions/{id}.
+# are the bureau's settings (not checked against the regional rules' text) until it loads
+# those rules' values with PATCH /plan-editions/{id}.
 THREE_RATES_CLAUSE = "第四章第三节（《内蒙古自治区矿产资源“三率”管理暂行规定》）"
 CONFIGURATION_NOTE = (
     "规划未给出数值；取值为本局配置，未经与自治区“三率”规定原文核对 "
