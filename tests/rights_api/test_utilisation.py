@@ -330,3 +330,26 @@ async def test_every_producing_mine_against_the_thresholds_and_as_csv(rights):
     )
     own_rows = list(csv.DictReader(io.StringIO(own_csv.content.decode("utf-8-sig"))))
     assert [r["right_id"] for r in own_rows] == [str(granite.id)]
+
+
+async def test_the_producing_mines_of_the_plan_without_reports_are_missing(databases, tmp_path):
+    from rights_api.app import SERVICE
+
+    async with rights_service(databases, tmp_path / "attachments") as service:
+        async with service.runtime.db.transaction() as session:
+            await SERVICE.seed(session)
+        response = await service.client.get(
+            "/utilisation", params={"year": 2025}, headers=service.auth(Role.gov_system)
+        )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    # 专栏一: the oilfield and 乌希根楚二号 produce; the fluorite mines are stopped or closing
+    assert sorted(m["mine_name"] for m in body["mines"]) == sorted(
+        ["内蒙古二连盆地包尔-吉格森油田开采", "二连浩特市乌希根楚二号建筑用花岗岩矿"]
+    )
+    assert (body["producing"], body["reported"], body["missing"]) == (2, 0, 2)
+    granite = next(m for m in body["mines"] if m["mineral"] == "construction_granite")
+    assert granite["method"] == "open_pit"
+    assert [(r["rule"], r["threshold"], r["source"]) for r in granite["rates"]] == [
+        ("mining_recovery", "90", "configuration")
+    ]
