@@ -36,6 +36,74 @@ EXAMPLE = {
     "waste_rock_reused_t": "2500",
 }
 
+# 专栏一's producing granite mine without a report, and a fluorite mine below the plan's 80 %
+# (白音敖包 was stopped in 2020 by 专栏一: its figures here show a report as if it produced)
+OVERVIEW_EXAMPLE = {
+    "year": 2025,
+    "edition_id": "6a0f3e2b-1c4d-4b7a-9e8f-2d3c4b5a6978",
+    "edition_code": "2021-2025",
+    "edition_version": 1,
+    "judged_on": "2026-12-05",
+    "producing": 2,
+    "reported": 1,
+    "missing": 1,
+    "below_threshold": 1,
+    "mines": [
+        {
+            "right_id": "3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b",
+            "licence_no": "C1525002019997000000002",
+            "mine_name": "二连浩特市白音敖包萤石矿",
+            "holder_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+            "mineral": "fluorite",
+            "method": "underground",
+            "status": "producing",
+            "standing": "reported",
+            "report_id": "c2d3e4f5-a6b7-4c8d-9e0f-1a2b3c4d5e6f",
+            "ore_mined_t": "10000",
+            "waste_rock_t": "4000",
+            "waste_rock_reused_t": "2500",
+            "rates": [
+                {
+                    "rule": "waste_rock_utilisation",
+                    "rule_zh": "废石综合利用率",
+                    "actual": "62.50",
+                    "threshold": "80",
+                    "source": "plan",
+                    "clause": "第八章第三节",
+                    "below": True,
+                }
+            ],
+            "below": ["waste_rock_utilisation"],
+        },
+        {
+            "right_id": "0b6f4a52-8d0c-4f59-9a55-3c1f0e7d2a61",
+            "licence_no": "C1525002019997000000006",
+            "mine_name": "二连浩特市乌希根楚二号建筑用花岗岩矿",
+            "holder_id": "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
+            "mineral": "construction_granite",
+            "method": "open_pit",
+            "status": "producing",
+            "standing": "missing",
+            "report_id": None,
+            "ore_mined_t": None,
+            "waste_rock_t": None,
+            "waste_rock_reused_t": None,
+            "rates": [
+                {
+                    "rule": "mining_recovery",
+                    "rule_zh": "开采回采率",
+                    "actual": None,
+                    "threshold": "90",
+                    "source": "configuration",
+                    "clause": "第四章第三节（《内蒙古自治区矿产资源“三率”管理暂行规定》）",
+                    "below": False,
+                }
+            ],
+            "below": [],
+        },
+    ],
+}
+
 
 class UtilisationReportCreate(BaseModel):
     right_id: UUID = Field(description="The mining right 采矿权")
@@ -147,3 +215,5 @@ class UtilisationOverview(BaseModel):
     missing: int
     below_threshold: int = Field(description="Reported mines with at least one rate below")
     mines: list[MineUtilisation]
+
+    model_config = {"json_schema_extra": {"examples": [OVERVIEW_EXAMPLE]}}
