@@ -298,6 +298,9 @@ async def test_every_producing_mine_against_the_thresholds_and_as_csv(rights):
     assert bad_year.status_code == 422
     assert bad_year.json()["errors"][0]["field"] == "query.year"
     assert (await rights.client.get("/utilisation", headers=admin)).status_code == 422
+    before_the_plan = await rights.client.get("/utilisation", params={"year": 2015}, headers=admin)
+    assert before_the_plan.status_code == 422
+    assert before_the_plan.json()["errors"][0]["field"] == "query.year"
 
     csv_file = await rights.client.get("/utilisation.csv", params={"year": 2025}, headers=admin)
     negotiated = await rights.client.get(

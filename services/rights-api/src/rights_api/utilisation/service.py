@@ -106,13 +106,13 @@ def findings_of(rates: list[Rate]) -> list[Finding]:
     ]
 
 
-async def _edition_for(session: AsyncSession, year: int) -> PlanEdition:
-    """The edition in force at the end of ``year`` judges it."""
+async def _edition_for(session: AsyncSession, year: int, field: str) -> PlanEdition:
+    """The edition in force at the end of ``year`` judges it (none: 422 naming ``field``)."""
     try:
         return await plans.edition_in_force(session=session, on=date(year, 12, 31))
     except NotFound:
         raise validation_error(
-            [FieldError(field="body.year", message=f"no plan edition is in force in {year}")]
+            [FieldError(field=field, message=f"no plan edition is in force in {year}")]
         ) from None
 
 
@@ -154,7 +154,7 @@ async def file_report(
             f"(/utilisation-reports/{taken}); a report is final.",
             report_id=str(taken),
         )
-    edition = await _edition_for(session, data.year)
+    edition = await _edition_for(session, data.year, "body.year")
     content = plans.view(edition).content
     findings = findings_of(judge(content, right.mineral, right.method, data))
     report = UtilisationReport(
@@ -266,7 +266,7 @@ async def overview(*, session: AsyncSession, year: int, caller: Principal) -> Ut
     """Every mine that reported for ``year``, and every mining right producing today whose
     licence ran in ``year`` (without a report: ``missing``), against the thresholds the edition
     in force at the year's end has now. Enterprises see their own mines only."""
-    edition = await _edition_for(session, year)
+    edition = await _edition_for(session, year, "query.year")
     content = plans.view(edition).content
     start, end = date(year, 1, 1), date(year, 12, 31)
     query = (
