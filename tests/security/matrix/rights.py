@@ -85,4 +85,15 @@ MATRIX = {
     # existing rights against the plan: the bureau's own working list
     "GET /plan-editions/{edition_id}/conformance": allow(BUREAU),
     "POST /plan-editions/{edition_id}/conformance/actions": allow(BUREAU),
+    # three rates 三率 (issue 18, part D): the holder files for its own rights (another
+    # holder's right is 404), the bureau for any; officials read all, enterprises their own
+    "POST /utilisation-reports": allow(BUREAU, ENT_A, other=404, also={409}),
+    "GET /utilisation-reports": allow(READERS, ENTERPRISES, scoped=True),
+    "GET /utilisation-reports/{report_id}": allow(READERS, ENT_A, other=404),
+    "GET /utilisation": allow(READERS, ENTERPRISES, scoped=True),
+    "GET /utilisation.csv": allow(READERS, ENTERPRISES, scoped=True),
+    # the bureau's annual reserve verification: the bureau records, the verified holder reads
+    "POST /reserve-checks": allow(BUREAU, also={409}),
+    "GET /reserve-checks": allow(READERS, ENTERPRISES, scoped=True),
+    "GET /reserve-checks/{check_id}": allow(READERS, ENT_A, other=404),
 }

@@ -115,6 +115,12 @@ async def build(service: RunningService) -> World:
     # a mining right with no scale on record: below the minimum scale (a conformance finding)
     small = str((await make_right(service, 82, holder_id=a)).id)
 
+    # holder A's three-rates report and the bureau's verification of 2024 (the calls file 2025's)
+    report = await client.post("/utilisation-reports", json=_rates(right, 2024), headers=owner)
+    assert report.status_code == 201, report.text
+    check = await client.post("/reserve-checks", json=_check(right, 2024), headers=admin)
+    assert check.status_code == 201, check.text
+
     current = (await client.get("/plan-editions/current")).json()
     world.params = {
         **await shared_params(service),
@@ -129,6 +135,8 @@ async def build(service: RunningService) -> World:
         "order_id": order.json()["id"],
         "offering_id": offerings["open"],
         "mortgage_id": mortgage,
+        "report_id": report.json()["id"],
+        "check_id": check.json()["id"],
     }
     world.secrets = {
         ENT_A: {
@@ -139,6 +147,8 @@ async def build(service: RunningService) -> World:
             inspection_id,
             order.json()["id"],
             mortgage,
+            report.json()["id"],
+            check.json()["id"],
         }
     }
 
@@ -237,6 +247,10 @@ async def build(service: RunningService) -> World:
         "POST /plan-editions/{edition_id}/conformance/actions": Call(
             json={"right_id": small, "rule": "below_min_scale"}
         ),
+        "POST /utilisation-reports": Call(json=_rates(right, 2025)),
+        "GET /utilisation": Call(params={"year": "2025"}),
+        "GET /utilisation.csv": Call(params={"year": "2025"}),
+        "POST /reserve-checks": Call(json=_check(right, 2025)),
         "POST /rights/{right_id}/policy-close": Call(
             path={"right_id": to_close},
             json={"reason": "资源量接近枯竭，政策性关闭", "clause": "第五章第二节"},
@@ -317,4 +331,33 @@ def _new_right(holder_id: str) -> dict:
         "licensing_level": "city",
         "scale": {"value": "6", "unit": "10k_m3_per_year"},
         "boundary": square(111.60, 43.72, 0.05),
+    }
+
+
+def _rates(right_id: str, year: int) -> dict:
+    """A granite mine's three rates 三率 for ``year``."""
+    return {
+        "right_id": right_id,
+        "year": year,
+        "ore_mined_t": "154000",
+        "mining_recovery_pct": "93.5",
+        "waste_rock_t": "0",
+        "waste_rock_reused_t": "0",
+    }
+
+
+def _check(right_id: str, year: int) -> dict:
+    """The bureau's annual reserve verification 年度资源储量动态核查 of ``year``."""
+    return {
+        "right_id": right_id,
+        "year": year,
+        "unit": "m3",
+        "planned_volume": "60000",
+        "mined_volume": "58200",
+        "within_planned_faces": True,
+        "reserves_consumed": "61300",
+        "reserves_remaining": "412000",
+        "checked_by": ["巴特尔（地质工程师）"],
+        "checked_on": "2026-03-18",
+        "result": "pass",
     }

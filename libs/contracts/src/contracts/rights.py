@@ -553,3 +553,80 @@ class ConformanceFlagged(EventPayload):
 
 
 EVENTS = (*EVENTS, ConformanceFlagged)
+
+
+# --- part D "utilisation": three rates 三率 (第四章第三节; 第八章第三节) and the bureau's
+# annual reserve verification 年度资源储量动态核查 (第五章第二节) --------------------------------
+
+
+class UtilisationFinding(BaseModel):
+    """One rate of a report below the threshold the edition sets for it."""
+
+    rule: str = Field(
+        examples=["waste_rock_utilisation"],
+        description="mining_recovery 开采回采率, processing_recovery 选矿回收率, "
+        "comprehensive_utilisation 综合利用率 or waste_rock_utilisation 废石综合利用率.",
+    )
+    clause: str = Field(examples=["第八章第三节"])
+    threshold: Decimal = Field(description="The minimum, in percent.", examples=["80"])
+    actual: Decimal = Field(description="The reported rate, in percent.", examples=["62.50"])
+    source: str = Field(
+        examples=["plan"],
+        description="plan: the plan's own number; configuration: a value the plan does not give.",
+    )
+
+
+class UtilisationFlagged(EventPayload):
+    event_type = "rights.utilisation.flagged"
+    topic = TOPIC
+    summary = "A three-rates report fell below the edition's thresholds 三率指标未达标"
+
+    report_id: UUID
+    right_id: UUID
+    holder_id: UUID
+    licence_no: str
+    mine_name: str
+    mineral: Mineral
+    year: int = Field(examples=[2025])
+    edition_code: str = Field(examples=["2021-2025"])
+    findings: list[UtilisationFinding] = Field(min_length=1)
+    reported_at: datetime
+
+
+class _ReserveCheckNews(EventPayload):
+    check_id: UUID
+    right_id: UUID
+    holder_id: UUID
+    year: int = Field(description="The year the verification is about.", examples=[2025])
+    deadline: Deadline = Field(description="The bureau's deadline to record the verification.")
+
+
+class ReserveCheckRequired(_ReserveCheckNews):
+    event_type = "rights.reserve_check.required"
+    topic = TOPIC
+    summary = "The bureau owes a mine's annual reserve verification 年度资源储量动态核查待核查"
+
+
+class ReserveCheckRecorded(_ReserveCheckNews):
+    event_type = "rights.reserve_check.recorded"
+    topic = TOPIC
+    summary = "The bureau recorded a mine's annual reserve verification 年度资源储量动态核查已核查"
+
+    result: str = Field(examples=["pass", "fail"])
+    remarks: str | None = None
+    late: bool = Field(description="Recorded after its deadline.")
+
+
+class ReserveCheckOverdue(_ReserveCheckNews):
+    event_type = "rights.reserve_check.overdue"
+    topic = TOPIC
+    summary = "A mine's annual reserve verification passed its date unrecorded 年度核查逾期"
+
+
+UTILISATION_EVENTS = (
+    UtilisationFlagged,
+    ReserveCheckRequired,
+    ReserveCheckRecorded,
+    ReserveCheckOverdue,
+)
+EVENTS = (*EVENTS, *UTILISATION_EVENTS)

@@ -28,10 +28,13 @@ from rights_api.mortgages.router import router as mortgages_router
 from rights_api.offerings.router import router as offerings_router
 from rights_api.plan.router import router as plan_router
 from rights_api.plan.router import zones_router
+from rights_api.reserve_checks import service as reserve_checks
+from rights_api.reserve_checks.router import router as reserve_checks_router
 from rights_api.rights.hot_reads import HOT_READS
 from rights_api.rights.router import router as rights_router
 from rights_api.seed import seed
 from rights_api.settings import RightsSettings
+from rights_api.utilisation.router import router as utilisation_router
 
 SERVICE = ServiceSpec(
     name="rights",
@@ -58,6 +61,8 @@ SERVICE = ServiceSpec(
         endings_router,
         mortgages_router,
         conformance_router,
+        utilisation_router,
+        reserve_checks_router,
     ],
     hot_reads=HOT_READS,
     handlers=Handlers.combine(applications_handlers.handlers, endings_handlers.handlers),
@@ -81,6 +86,11 @@ SERVICE = ServiceSpec(
         "way.",
         "conformance 规划符合性": "Existing rights judged against a plan edition, and the "
         "actions the plan prescribes (第五章第三节, 第四章第二节, 第三章第四节).",
+        "utilisation 三率": "Yearly three rates 三率 (开采回采率, 选矿回收率, 综合利用率) and "
+        "waste-rock use against the edition's thresholds (第四章第三节; fluorite waste rock "
+        "≥ 80 %, 第八章第三节).",
+        "reserve checks 年度资源储量动态核查": "The bureau's annual reserve verification of each "
+        "working mine, owed every year with a deadline (第五章第二节).",
     },
     jobs=[
         Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue),
@@ -88,6 +98,12 @@ SERVICE = ServiceSpec(
         Job("filings_overdue", timedelta(hours=1), filings.mark_overdue),
         Job("compliance_overdue", timedelta(hours=1), compliance.mark_overdue),
         Job("right_expiry", timedelta(days=1), expiry.expire_unrenewed),
+        Job(
+            "reserve_check_obligations",
+            timedelta(hours=6),
+            reserve_checks.create_due_obligations,
+        ),
+        Job("reserve_checks_overdue", timedelta(hours=1), reserve_checks.mark_overdue),
     ],
     seed=seed,
 )

@@ -54,3 +54,12 @@ class RightsSettings(ServiceSettings):
         description="Days a compliance order opened from a conformance finding with action "
         "`exit` gives a mine below the minimum scale to exit 限期退出 (第四章第二节).",
     )
+    # Utilisation (issue 18, part D): the bureau's annual reserve verification of a year Y is due
+    # on this MM-DD of Y+1 (the plan gives no date: configuration)
+    reserve_check_due: str = Field(
+        "03-31",
+        pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
+        description="MM-DD in the year after year Y by which the bureau records its annual "
+        "reserve verification 年度资源储量动态核查 of Y (moved to the next working day when it "
+        "is a holiday). The plan sets no date: this is the bureau's configuration.",
+    )

@@ -67,11 +67,28 @@ async def due_date(
         if kind == FilingKind.annual_mining_plan
         else settings.reserve_report_due
     )
+    return await due_on(session=session, year=filing_year, month_day=month_day)
+
+
+async def due_on(*, session: AsyncSession, year: int, month_day: str) -> date:
+    """``month_day`` (MM-DD) of ``year``, moved to the next working day when it is a holiday
+    (民法典第二百零三条). Shared by every yearly obligation (filings, the reserve checks)."""
     month, day = (int(part) for part in month_day.split("-"))
-    due = date(filing_year, month, day)
+    due = date(year, month, day)
     if not await is_workday(session, due):
         due = await add_workdays(session, due, 1)
     return due
+
+
+def working_mining_rights(today: date) -> Any:
+    """The condition on ``Right`` of a mining right working ``today`` (under construction or
+    producing, its licence valid): the rights that owe yearly obligations."""
+    return and_(
+        Right.kind == RightKind.mining,
+        Right.status.in_(OBLIGED),
+        Right.valid_from <= today,
+        Right.valid_to >= today,
+    )
 
 
 def deadline(filing: Filing, right: Right, action: DeadlineAction) -> Deadline:
@@ -184,10 +201,7 @@ async def create_due_obligations(session: AsyncSession, now: datetime) -> int:
         await session.exec(
             select(Right)
             .where(
-                Right.kind == RightKind.mining,
-                Right.status.in_(OBLIGED),
-                Right.valid_from <= today,
-                Right.valid_to >= today,
+                working_mining_rights(today),
                 owes(FilingKind.annual_mining_plan) | owes(FilingKind.reserve_verification),
             )
             .order_by(Right.created_at, Right.id)

@@ -75,6 +75,52 @@ PLANNED_BLOCKS = [
 CITY_WEST, CITY_EAST = 111 + 21 / 60 + 10 / 3600, 112 + 28 / 60 + 10 / 3600
 CITY_SOUTH, CITY_NORTH = 42 + 57 / 60, 43 + 47 / 60 + 20 / 3600
 
+# Three rates 三率 (第四章第三节). The plan's own number: 第八章第三节
+# 一、总量调控环境影响减缓措施 "重点开展萤石矿的开采废石综合利用，用于矿区道路建设和采空区回填，
+# 综合利用率达到80%以上". Every other minimum is configuration: 第四章第三节 only says
+# "严格执行《内蒙古自治区矿产资源“三率”管理暂行规定》" and gives no number; the values below
+# are the bureau's settings (not checked against the regional rules' text) until it loads
+# those rules' values with PATCH /plan-editions/{id}.
+THREE_RATES_CLAUSE = "第四章第三节（《内蒙古自治区矿产资源“三率”管理暂行规定》）"
+CONFIGURATION_NOTE = (
+    "规划未给出数值；取值为本局配置，未经与自治区“三率”规定原文核对 "
+    "(the plan gives no number: configuration, not the plan's)"
+)
+
+
+def _configured(mineral, method, rule, minimum):
+    return {
+        "mineral": mineral,
+        "method": method,
+        "rule": rule,
+        "minimum_pct": minimum,
+        "source": "configuration",
+        "clause": THREE_RATES_CLAUSE,
+        "note": CONFIGURATION_NOTE,
+    }
+
+
+UTILISATION_THRESHOLDS = [
+    {
+        "mineral": "fluorite",
+        "method": None,
+        "rule": "waste_rock_utilisation",
+        "minimum_pct": "80",
+        "source": "plan",
+        "clause": "第八章第三节",
+        "note": "一、总量调控环境影响减缓措施：重点开展萤石矿的开采废石综合利用，用于矿区道路建设和"
+        "采空区回填，综合利用率达到80%以上。",
+    },
+    _configured("fluorite", "underground", "mining_recovery", "75"),
+    _configured("fluorite", "open_pit", "mining_recovery", "85"),
+    _configured("fluorite", None, "processing_recovery", "75"),
+    _configured("fluorite", None, "comprehensive_utilisation", "50"),
+    _configured("construction_granite", "open_pit", "mining_recovery", "90"),
+    _configured("construction_sand", "open_pit", "mining_recovery", "90"),
+    _configured("slate", "open_pit", "mining_recovery", "85"),
+]
+
+
 STONE = ["construction_granite", "slate"]
 
 
@@ -282,6 +328,7 @@ def edition() -> PlanEditionCreate:
                     *[{"percent": "20", "due_after_days": 365 * n} for n in range(1, 5)],
                 ],
             },
+            "utilisation_thresholds": UTILISATION_THRESHOLDS,
             "rules": {
                 "area_tolerance": "0.01",
                 "borrow_pit_max_years": 3,

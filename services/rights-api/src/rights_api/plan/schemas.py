@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from contracts.mining import LicensingLevel, Mineral, Scale
+from contracts.mining import LicensingLevel, Mineral, MiningMethod, Scale
 from geojson_pydantic import Feature, FeatureCollection, MultiPolygon, Polygon
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
@@ -226,6 +226,47 @@ class MarketGrantRules(BaseModel):
         }[method]
 
 
+class UtilisationRule(StrEnum):
+    """The rates a mine reports each year (三率, 第四章第三节) and its waste-rock use."""
+
+    mining_recovery = "mining_recovery"  # 开采回采率
+    processing_recovery = "processing_recovery"  # 选矿回收率
+    comprehensive_utilisation = "comprehensive_utilisation"  # 综合利用率
+    waste_rock_utilisation = "waste_rock_utilisation"  # 废石综合利用率 (reused / produced)
+
+
+class ThresholdSource(StrEnum):
+    plan = "plan"  # the plan's own number, with its clause
+    configuration = "configuration"  # a value the plan does not give: the bureau's setting
+
+
+class UtilisationThreshold(BaseModel):
+    """A minimum rate for a mineral (and mining method, or any) 三率最低指标."""
+
+    mineral: Mineral
+    method: MiningMethod | None = Field(None, description="Mining method; null: any method.")
+    rule: UtilisationRule
+    minimum_pct: Decimal = Field(ge=0, le=100, max_digits=5, decimal_places=2, examples=["80"])
+    source: ThresholdSource = Field(
+        description="`plan`: the plan's own number (its clause quoted); `configuration`: the plan "
+        "gives none, the value is the bureau's setting and carries no plan authority."
+    )
+    clause: str = Field(max_length=300, examples=["第八章第三节"])
+    note: str | None = Field(
+        None, max_length=1000, description="Where the number stands, or why it is configuration."
+    )
+
+
+def _unique_thresholds(items: list[UtilisationThreshold]) -> list[UtilisationThreshold]:
+    keys = [(t.mineral, t.method, t.rule) for t in items]
+    if len(keys) != len(set(keys)):
+        raise ValueError("one threshold per mineral, method and rule")
+    return items
+
+
+UtilisationThresholds = Annotated[list[UtilisationThreshold], AfterValidator(_unique_thresholds)]
+
+
 class AdmissionRules(BaseModel):
     area_tolerance: Decimal = Field(
         Decimal("0.01"), description="Largest relative gap between declared and computed area."
@@ -269,6 +310,11 @@ class PlanContent(BaseModel):
     market_grant: MarketGrantRules = Field(
         default_factory=MarketGrantRules, description="Market grant 招拍挂 periods and steps."
     )
+    utilisation_thresholds: UtilisationThresholds = Field(
+        default_factory=list,
+        description="Minimum three rates 三率 per mineral and method (第四章第三节), and the "
+        "plan's fluorite waste-rock utilisation ≥ 80 % (第八章第三节).",
+    )
     rules: AdmissionRules
 
     def block(self, block_id: str) -> PlannedBlock | None:
@@ -276,6 +322,17 @@ class PlanContent(BaseModel):
 
     def mineral(self, mineral: Mineral) -> MineralRule | None:
         return next((m for m in self.minerals if m.mineral == mineral), None)
+
+    def thresholds_for(
+        self, mineral: Mineral, method: MiningMethod | None
+    ) -> dict[UtilisationRule, UtilisationThreshold]:
+        """Per rule, the threshold for ``mineral`` mined by ``method``: one naming the method
+        wins over one for any method."""
+        found: dict[UtilisationRule, UtilisationThreshold] = {}
+        for t in sorted(self.utilisation_thresholds, key=lambda t: t.method is not None):
+            if t.mineral == mineral and t.method in (None, method):
+                found[t.rule] = t
+        return found
 
 
 class PlanEditionCreate(PlanContent):
@@ -301,6 +358,7 @@ class PlanEditionUpdate(BaseModel):
     planned_new_rights: PlannedNewRights | None = None
     planned_blocks: PlannedBlocks | None = None
     market_grant: MarketGrantRules | None = None
+    utilisation_thresholds: UtilisationThresholds | None = None
     rules: AdmissionRules | None = None
 
     model_config = {
