@@ -16,6 +16,9 @@ from rights_api.applications.router import router as applications_router
 from rights_api.compliance import service as compliance
 from rights_api.compliance.router import router as compliance_router
 from rights_api.conformance.router import router as conformance_router
+from rights_api.deadlines import handlers as deadlines_handlers
+from rights_api.deadlines import service as named_deadlines
+from rights_api.deadlines.router import router as deadlines_router
 from rights_api.endings import handlers as endings_handlers
 from rights_api.endings.router import router as endings_router
 from rights_api.filings import service as filings
@@ -58,9 +61,12 @@ SERVICE = ServiceSpec(
         endings_router,
         mortgages_router,
         conformance_router,
+        deadlines_router,
     ],
     hot_reads=HOT_READS,
-    handlers=Handlers.combine(applications_handlers.handlers, endings_handlers.handlers),
+    handlers=Handlers.combine(
+        applications_handlers.handlers, endings_handlers.handlers, deadlines_handlers.handlers
+    ),
     tags={
         "plan 矿产资源规划": "Plan editions: the numbers and areas the rules read, versioned as "
         "data (第七章).",
@@ -81,6 +87,8 @@ SERVICE = ServiceSpec(
         "way.",
         "conformance 规划符合性": "Existing rights judged against a plan edition, and the "
         "actions the plan prescribes (第五章第三节, 第四章第二节, 第三章第四节).",
+        "plan targets 规划时限目标": "The plan's named deadlines (第二章第三节, 专栏二, 第六章) as "
+        "obligations: met, missed or open, with the evidence.",
     },
     jobs=[
         Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue),
@@ -88,6 +96,7 @@ SERVICE = ServiceSpec(
         Job("filings_overdue", timedelta(hours=1), filings.mark_overdue),
         Job("compliance_overdue", timedelta(hours=1), compliance.mark_overdue),
         Job("right_expiry", timedelta(days=1), expiry.expire_unrenewed),
+        Job("named_deadlines", timedelta(days=1), named_deadlines.track_all),
     ],
     seed=seed,
 )

@@ -18,6 +18,7 @@ class Rule(StrEnum):
     city_mine_cap = "city_mine_cap"  # 本市发证矿山数量 (第二章第三节, 专栏二)
     mine_count_cap = "mine_count_cap"  # 分矿种矿山数量 (第四章第二节, 专栏四)
     output_cap = "output_cap"  # 分矿种规划年产量 (第四章第二节, 专栏四)
+    named_deadline_missed = "named_deadline_missed"  # 规划时限目标逾期未完成 (第二章第三节…)
 
 
 class Action(StrEnum):
@@ -81,11 +82,28 @@ class Finding(BaseModel):
     model_config = {"json_schema_extra": {"examples": [EXAMPLE_FINDING]}}
 
 
+class PlanFinding(BaseModel):
+    """A missed named deadline no right answers for (legacy and ownerless sites: 由地方政府负责治理,
+    第六章第二节四): the bureau reports it to the city government (第七章)."""
+
+    rule: Rule = Field(examples=["named_deadline_missed"])
+    deadline_id: str = Field(examples=["legacy-restoration"])
+    clause: str = Field(examples=["第二章第三节, 专栏二; 第六章第二节"])
+    action: str = Field("report", description="report 报告市人民政府 (第七章)")
+    message_zh: str
+    message_en: str
+    numbers: dict[str, Any] = Field(default_factory=dict)
+
+
 class Conformance(BaseModel):
     edition_id: UUID
     edition_code: str = Field(examples=["2021-2025"])
     judged_on: date = Field(description="Local date the rights were judged on")
     findings: list[Finding]
+    plan_findings: list[PlanFinding] = Field(
+        default_factory=list,
+        description="Missed named deadlines of no single right (GET /plan-editions/{id}/deadlines)",
+    )
 
 
 class ActionOpen(BaseModel):

@@ -42,8 +42,10 @@ from rights_api.conformance.schemas import (
     Conformance,
     Effect,
     Finding,
+    PlanFinding,
     Rule,
 )
+from rights_api.deadlines import service as named_deadlines
 from rights_api.endings import service as endings
 from rights_api.geometry import to_shape
 from rights_api.plan import service as plans
@@ -99,8 +101,11 @@ async def judge(*, session: AsyncSession, edition: PlanEdition, on: date) -> lis
     for right in live:
         found += _judge_right(plan, right, on)
     found += _caps(plan, live)
+    found += await _named_deadlines_missed(session, edition, on)
     place = {right.id: i for i, right in enumerate(live)}
-    return sorted(found, key=lambda j: (place[j.right.id], RULE_ORDER.index(j.rule)))
+    return sorted(
+        found, key=lambda j: (place.get(j.right.id, len(place)), RULE_ORDER.index(j.rule))
+    )
 
 
 def _judge_right(plan: PlanView, right: Right, on: date) -> list[Judged]:
@@ -308,6 +313,64 @@ def _caps(plan: PlanView, live: list[Right]) -> list[Judged]:
     ]
 
 
+async def _named_deadlines_missed(
+    session: AsyncSession, edition: PlanEdition, on: date
+) -> list[Judged]:
+    """A named deadline missed and still outstanding (``deadlines``): one finding per right that
+    has not done its part, naming every such deadline. Green-mine standard → ``exit`` (依法依规退出
+    矿业市场); a restoration or closure not done → ``restrict`` (限期完成). Recorded: the bureau
+    decides the measure (an order, a policy closure) with the holder warned by the event."""
+    per_right: dict[UUID, list[tuple[Any, Any]]] = {}
+    for status in named_deadlines.outstanding(
+        await named_deadlines.judge(session=session, edition=edition, on=on)
+    ):
+        for item in status.evidence:
+            if not item.met and item.right_id is not None:
+                per_right.setdefault(item.right_id, []).append((status, item))
+    found = []
+    for right_id, missed in per_right.items():
+        right = await session.get(Right, right_id)
+        assert right is not None
+        green = any(s.evidence_kind == "green_mine_or_exit" for s, _ in missed)
+        found.append(
+            Judged(
+                right,
+                Rule.named_deadline_missed,
+                Action.exit if green else Action.restrict,
+                Effect.recorded,
+                "; ".join(dict.fromkeys(s.clause for s, _ in missed)),
+                "；".join(
+                    f"{s.title_zh}：{s.due_on:%Y年%m月%d日}前未完成（{i.what}）" for s, i in missed
+                ),
+                "; ".join(f"{s.id} due {s.due_on} not met ({i.what})" for s, i in missed),
+                {
+                    "deadlines": [
+                        {"id": s.id, "due_on": s.due_on.isoformat(), "missing": i.what}
+                        for s, i in missed
+                    ]
+                },
+            )
+        )
+    return found
+
+
+def _plan_findings(judged: Any) -> list[PlanFinding]:
+    """Missed named deadlines no right answers for (the legacy sites' area)."""
+    return [
+        PlanFinding(
+            rule=Rule.named_deadline_missed,
+            deadline_id=s.id,
+            clause=s.clause,
+            message_zh=f"{s.title_zh}：{s.due_on:%Y年%m月%d日}前未完成"
+            + (f"（已治理{s.numbers['restored_km2']}平方千米）" if s.numbers else ""),
+            message_en=f"{s.id} due {s.due_on} not met",
+            numbers=s.numbers,
+        )
+        for s in named_deadlines.outstanding(judged)
+        if all(i.right_id is None for i in s.evidence)
+    ]
+
+
 async def conformance(*, session: AsyncSession, edition_id: UUID) -> Conformance:
     """The findings of every live right against the edition, today, with the actions already
     opened from them. Reading publishes nothing."""
@@ -327,6 +390,9 @@ async def conformance(*, session: AsyncSession, edition_id: UUID) -> Conformance
         edition_code=edition.code,
         judged_on=today,
         findings=[_finding(j, opened.get((j.right.id, j.rule.value))) for j in found],
+        plan_findings=_plan_findings(
+            await named_deadlines.judge(session=session, edition=edition, on=today)
+        ),
     )
 
 
