@@ -239,44 +239,38 @@ async def test_a_missed_deadline_is_a_conformance_finding(rights):
         )
     assert response.status_code == 200, response.text
     body = response.json()
-    missed = {f["mine_name"]: f for f in body["findings"] if f["rule"] == "named_deadline_missed"}
-    assert set(missed) == {YANCHIBEI, BEISHAN, ERHAO}  # the oilfield is listed, 三号 closed
+    missed = {f["mine_name"]: f for f in body["deadline_findings"]}
+    # the oilfield is listed, 三号 closed in time; the legacy area is the plan's own (None)
+    assert set(missed) == {YANCHIBEI, BEISHAN, ERHAO, None}
+    assert {f["rule"] for f in missed.values()} == {"named_deadline_missed"}
     assert (missed[ERHAO]["action"], missed[ERHAO]["clause"]) == (
         "exit",
         "第二章第三节, 专栏二; 第六章第一节",
     )
+    assert missed[ERHAO]["deadline_ids"] == ["green-mine-standard"]
     assert (missed[BEISHAN]["action"], missed[BEISHAN]["clause"]) == ("restrict", "第二章第三节")
     assert missed[BEISHAN]["numbers"]["deadlines"] == [
         {"id": "wuxigenchu-closure", "due_on": "2021-12-31", "missing": "not_closed"}
     ]
     assert missed[YANCHIBEI]["right_status"] == "closed_by_policy"
-    assert [(p["deadline_id"], p["action"]) for p in body["plan_findings"]] == [
-        ("legacy-restoration", "report")
-    ]
-
-    # opening it records it and warns the holder (once)
-    with clock.pinned(TODAY):
-        opened = await rights.client.post(
-            f"/plan-editions/{edition_id}/conformance/actions",
-            json={"right_id": missed[ERHAO]["right_id"], "rule": "named_deadline_missed"},
-            headers=rights.auth(Role.bureau_admin),
-        )
-        again = await rights.client.post(
-            f"/plan-editions/{edition_id}/conformance/actions",
-            json={"right_id": missed[ERHAO]["right_id"], "rule": "named_deadline_missed"},
-            headers=rights.auth(Role.bureau_admin),
-        )
-    assert (opened.status_code, again.status_code) == (201, 200), opened.text
-    flagged = await events(rights, "rights.conformance.flagged")
-    assert [e[2]["rule"] for e in flagged] == ["named_deadline_missed"]
+    assert missed[YANCHIBEI]["deadline_ids"] == ["yanchibei-restoration"]
+    plan = missed[None]
+    assert (plan["deadline_ids"], plan["action"], plan["right_id"]) == (
+        ["legacy-restoration"],
+        "report",
+        None,
+    )
+    assert plan["numbers"]["required_km2"] == "0.52"
+    # the per-right rules are untouched by it
+    assert "named_deadline_missed" not in {f["rule"] for f in body["findings"]}
+    assert await events(rights, "rights.conformance.flagged") == []  # reading publishes nothing
 
     # before the dates nothing was missed
     with clock.pinned(MID_2021):
         early = await rights.client.get(
             f"/plan-editions/{edition_id}/conformance", headers=rights.auth(Role.bureau_admin)
         )
-    assert not [f for f in early.json()["findings"] if f["rule"] == "named_deadline_missed"]
-    assert early.json()["plan_findings"] == []
+    assert early.json()["deadline_findings"] == []
 
 
 async def test_the_job_publishes_set_then_met_or_overdue_once_each(rights):

@@ -40,9 +40,9 @@ from rights_api.conformance.schemas import (
     ActionOpen,
     ActionPublic,
     Conformance,
+    DeadlineFinding,
     Effect,
     Finding,
-    PlanFinding,
     Rule,
 )
 from rights_api.deadlines import service as named_deadlines
@@ -101,11 +101,8 @@ async def judge(*, session: AsyncSession, edition: PlanEdition, on: date) -> lis
     for right in live:
         found += _judge_right(plan, right, on)
     found += _caps(plan, live)
-    found += await _named_deadlines_missed(session, edition, on)
     place = {right.id: i for i, right in enumerate(live)}
-    return sorted(
-        found, key=lambda j: (place.get(j.right.id, len(place)), RULE_ORDER.index(j.rule))
-    )
+    return sorted(found, key=lambda j: (place[j.right.id], RULE_ORDER.index(j.rule)))
 
 
 def _judge_right(plan: PlanView, right: Right, on: date) -> list[Judged]:
@@ -313,37 +310,55 @@ def _caps(plan: PlanView, live: list[Right]) -> list[Judged]:
     ]
 
 
-async def _named_deadlines_missed(
+async def _deadline_findings(
     session: AsyncSession, edition: PlanEdition, on: date
-) -> list[Judged]:
-    """A named deadline missed and still outstanding (``deadlines``): one finding per right that
-    has not done its part, naming every such deadline. Green-mine standard → ``exit`` (依法依规退出
-    矿业市场); a restoration or closure not done → ``restrict`` (限期完成). Recorded: the bureau
-    decides the measure (an order, a policy closure) with the holder warned by the event."""
+) -> list[DeadlineFinding]:
+    """The named deadlines missed and still not done (``deadlines``): one finding per right that
+    has not done its part, naming each such deadline (green-mine standard → ``exit``, 依法依规退出
+    矿业市场; a restoration or closure → ``restrict``), and one ``report`` per deadline no right
+    answers for (the legacy sites' area)."""
+    judged = await named_deadlines.judge(session=session, edition=edition, on=on)
     per_right: dict[UUID, list[tuple[Any, Any]]] = {}
-    for status in named_deadlines.outstanding(
-        await named_deadlines.judge(session=session, edition=edition, on=on)
-    ):
-        for item in status.evidence:
-            if not item.met and item.right_id is not None:
+    found: list[DeadlineFinding] = []
+    for status in named_deadlines.outstanding(judged):
+        missing = [i for i in status.evidence if not i.met]
+        for item in missing:
+            if item.right_id is not None:
                 per_right.setdefault(item.right_id, []).append((status, item))
-    found = []
+        if not any(i.right_id for i in status.evidence):
+            restored = status.numbers.get("restored_km2")
+            found.append(
+                DeadlineFinding(
+                    deadline_ids=[status.id],
+                    clause=status.clause,
+                    action="report",
+                    message_zh=f"{status.title_zh}：{status.due_on:%Y年%m月%d日}前未完成"
+                    + (f"（到期已治理{restored}平方千米）" if restored else ""),
+                    message_en=f"{status.id} due {status.due_on} not met",
+                    numbers=status.numbers,
+                )
+            )
     for right_id, missed in per_right.items():
         right = await session.get(Right, right_id)
         assert right is not None
         green = any(s.evidence_kind == "green_mine_or_exit" for s, _ in missed)
         found.append(
-            Judged(
-                right,
-                Rule.named_deadline_missed,
-                Action.exit if green else Action.restrict,
-                Effect.recorded,
-                "; ".join(dict.fromkeys(s.clause for s, _ in missed)),
-                "；".join(
+            DeadlineFinding(
+                deadline_ids=[s.id for s, _ in missed],
+                clause="; ".join(dict.fromkeys(s.clause for s, _ in missed)),
+                action="exit" if green else "restrict",
+                right_id=right.id,
+                licence_no=right.licence_no,
+                mine_name=right.mine_name,
+                holder_id=right.holder_id,
+                right_status=right.status,
+                message_zh="；".join(
                     f"{s.title_zh}：{s.due_on:%Y年%m月%d日}前未完成（{i.what}）" for s, i in missed
                 ),
-                "; ".join(f"{s.id} due {s.due_on} not met ({i.what})" for s, i in missed),
-                {
+                message_en="; ".join(
+                    f"{s.id} due {s.due_on} not met ({i.what})" for s, i in missed
+                ),
+                numbers={
                     "deadlines": [
                         {"id": s.id, "due_on": s.due_on.isoformat(), "missing": i.what}
                         for s, i in missed
@@ -352,23 +367,6 @@ async def _named_deadlines_missed(
             )
         )
     return found
-
-
-def _plan_findings(judged: Any) -> list[PlanFinding]:
-    """Missed named deadlines no right answers for (the legacy sites' area)."""
-    return [
-        PlanFinding(
-            rule=Rule.named_deadline_missed,
-            deadline_id=s.id,
-            clause=s.clause,
-            message_zh=f"{s.title_zh}：{s.due_on:%Y年%m月%d日}前未完成"
-            + (f"（已治理{s.numbers['restored_km2']}平方千米）" if s.numbers else ""),
-            message_en=f"{s.id} due {s.due_on} not met",
-            numbers=s.numbers,
-        )
-        for s in named_deadlines.outstanding(judged)
-        if all(i.right_id is None for i in s.evidence)
-    ]
 
 
 async def conformance(*, session: AsyncSession, edition_id: UUID) -> Conformance:
@@ -390,9 +388,7 @@ async def conformance(*, session: AsyncSession, edition_id: UUID) -> Conformance
         edition_code=edition.code,
         judged_on=today,
         findings=[_finding(j, opened.get((j.right.id, j.rule.value))) for j in found],
-        plan_findings=_plan_findings(
-            await named_deadlines.judge(session=session, edition=edition, on=today)
-        ),
+        deadline_findings=await _deadline_findings(session, edition, today),
     )
 
 
