@@ -15,8 +15,8 @@ async def test_a_passed_legacy_acceptance_is_published_once_a_failed_one_not(res
     yanchi = next(s for s in sites["items"] if s["code"] == "LS-YANCHI")
     failed = await restoration.client.post(
         "/acceptances",
-        json={"legacy_site_id": yanchi["id"], "passed": False, "reasons": ["覆土厚度不足"], "accepted_area_ha": "0",
-              "inspected_on": "2024-08-30"},
+        json={"legacy_site_id": yanchi["id"], "passed": False, "reasons": ["覆土厚度不足"],
+              "accepted_area_ha": "0", "inspected_on": "2024-08-30"},
         headers=admin(restoration),
     )  # fmt: skip
     assert failed.status_code == 201, failed.text
