@@ -85,4 +85,6 @@ MATRIX = {
     # existing rights against the plan: the bureau's own working list
     "GET /plan-editions/{edition_id}/conformance": allow(BUREAU),
     "POST /plan-editions/{edition_id}/conformance/actions": allow(BUREAU),
+    # the plan's named deadlines (part F): officials read them, no enterprise
+    "GET /plan-editions/{edition_id}/deadlines": allow(READERS),
 }
