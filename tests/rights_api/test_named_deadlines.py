@@ -57,7 +57,8 @@ def record(payload, source: str, subject: str) -> Record:
 
 
 async def deliver(rights, payload, source: str, subject: str) -> None:
-    outcome = await rights.runtime.consumers["rights"].process(record(payload, source, subject))
+    consumer = rights.runtime.consumers[rights.settings.topic("rights")]
+    outcome = await consumer.process(record(payload, source, subject))
     assert outcome.status == "applied", outcome
 
 
