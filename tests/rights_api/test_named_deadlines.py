@@ -316,3 +316,41 @@ async def test_who_may_read_them(rights):
     )
     assert bad.status_code == 422
     assert "edition_id" in bad.text
+
+
+async def test_the_bureau_adjusts_them_as_edition_data_and_a_moved_date_is_set_again(rights):
+    edition_id = await seeded(rights, MID_2021)
+    read = await rights.client.get(f"/plan-editions/{edition_id}")
+    named = read.json()["named_deadlines"]
+    assert len(named) == 4
+    admin = rights.auth(Role.bureau_admin)
+
+    bad = [{**named[1], "mines": []}]  # right_closed naming no mine
+    refused = await rights.client.patch(
+        f"/plan-editions/{edition_id}",
+        json={"named_deadlines": bad},
+        headers={**admin, "If-Match": read.headers["ETag"]},
+    )
+    assert refused.status_code == 422, refused.text
+    assert "named_deadlines" in refused.text
+    twice = await rights.client.patch(
+        f"/plan-editions/{edition_id}",
+        json={"named_deadlines": [named[0], named[0]]},
+        headers={**admin, "If-Match": read.headers["ETag"]},
+    )
+    assert twice.status_code == 422, twice.text
+    assert "unique" in twice.text
+
+    moved = [{**named[0], "due_on": "2022-06-30"}, *named[1:]]
+    patched = await rights.client.patch(
+        f"/plan-editions/{edition_id}",
+        json={"named_deadlines": moved},
+        headers={**admin, "If-Match": read.headers["ETag"]},
+    )
+    assert patched.status_code == 200, patched.text
+    before = len(await events(rights, CHANGED))
+    assert await rights.runtime.run_job("named_deadlines", now=MID_2021) == 1
+    [(_, _, data)] = (await events(rights, CHANGED))[before:]
+    assert (data["deadline_id"], data["due_on"]) == ("yanchibei-restoration", "2022-06-30")
+    assert data["deadline"]["action"] == "set"
+    assert data["deadline"]["due_at"] == "2022-06-30"
