@@ -9,6 +9,7 @@ from tests.security.matrix import (
     ENTERPRISES,
     EVAL_A,
     EVALUATORS,
+    GOV,
     INSPECTOR,
     PUBLIC,
     allow,
@@ -30,6 +31,9 @@ MATRIX = {
     "GET /rectifications": allow(BUREAU, ENTERPRISES, scoped=True),
     "POST /rectifications/{rectification_id}/decision": allow(BUREAU, also={409}),
     "GET /indicators": PUBLIC,
+    # every producing mine on the green-mine path (part F): officials only, it names the mines
+    # that owe the standard before the bureau decides their exit
+    "GET /green-mine-coverage": allow(BUREAU, INSPECTOR, GOV),
     "GET /editions/{code}": PUBLIC,
     "PATCH /editions/{code}": ADMIN_ONLY,
     # evaluation organisations and applications

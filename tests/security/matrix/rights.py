@@ -96,4 +96,6 @@ MATRIX = {
     "POST /reserve-checks": allow(BUREAU, also={409}),
     "GET /reserve-checks": allow(READERS, ENTERPRISES, scoped=True),
     "GET /reserve-checks/{check_id}": allow(READERS, ENT_A, other=404),
+    # the plan's named deadlines (part F): officials read them, no enterprise
+    "GET /plan-editions/{edition_id}/deadlines": allow(READERS),
 }

@@ -200,3 +200,24 @@ EVENTS = (
     RectificationResolved,
     RectificationOverdue,
 )
+
+
+# --- issue 18 part F "targets": legacy sites' restoration, read by rights-api's named deadlines
+
+
+class LegacySiteAccepted(EventPayload):
+    event_type = "restoration.legacy_site.accepted"
+    topic = TOPIC
+    summary = (
+        "Restoration on a legacy site passed acceptance 历史遗留矿山治理恢复验收通过 "
+        "(专栏二: 0.52 km² in the plan period)"
+    )
+
+    acceptance_id: UUID
+    legacy_site_id: UUID
+    site_name: str = Field(examples=["盐池废弃采区"])
+    accepted_area_ha: Decimal = Field(examples=["12.5"])
+    accepted_on: date
+
+
+EVENTS = (*EVENTS, LegacySiteAccepted)

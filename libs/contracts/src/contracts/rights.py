@@ -630,3 +630,29 @@ UTILISATION_EVENTS = (
     ReserveCheckOverdue,
 )
 EVENTS = (*EVENTS, *UTILISATION_EVENTS)
+# --- issue 18 part F "targets": the plan's named deadlines as obligations ----------------------
+
+
+class NamedDeadlineChanged(EventPayload):
+    event_type = "rights.named_deadline.changed"
+    topic = TOPIC
+    summary = (
+        "A dated target of the plan was set, met or missed 规划时限目标设立、达成或逾期 "
+        "(第二章第三节, 专栏二, 第六章)"
+    )
+
+    edition_id: UUID
+    edition_code: str = Field(examples=["2021-2025"])
+    deadline_id: str = Field(examples=["wuxigenchu-closure"])
+    title_zh: str = Field(examples=["乌希根楚三号、乌希根楚北山建筑用花岗岩矿环境治理与闭坑"])
+    clause: str = Field(examples=["第二章第三节"])
+    due_on: date = Field(examples=["2021-12-31"])
+    state: str = Field(examples=["missed"], description="open, met or missed")
+    met_on: date | None = Field(None, description="When the last evidence arrived, if it has.")
+    deadline: Deadline = Field(
+        description="For the bureau (role bureau_admin): set when tracked or moved, met, or "
+        "overdue when the day passed unmet; id rights.named-deadline.<edition code>.<id>."
+    )
+
+
+EVENTS = (*EVENTS, NamedDeadlineChanged)

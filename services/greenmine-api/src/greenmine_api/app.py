@@ -14,6 +14,7 @@ from greenmine_api.applications.handlers import handlers as applications_handler
 from greenmine_api.applications.router import router as applications_router
 from greenmine_api.change_requests.router import router as change_requests_router
 from greenmine_api.complaints.router import router as complaints_router
+from greenmine_api.coverage.router import router as coverage_router
 from greenmine_api.dossiers.router import router as dossiers_router
 from greenmine_api.editions.router import router as editions_router
 from greenmine_api.exits.handlers import handlers as exits_handlers
@@ -63,6 +64,7 @@ SERVICE = ServiceSpec(
     port=8003,
     routers=[
         listings_router,
+        coverage_router,
         dossiers_router,
         exits_router,
         change_requests_router,

@@ -16,6 +16,9 @@ from rights_api.applications.router import router as applications_router
 from rights_api.compliance import service as compliance
 from rights_api.compliance.router import router as compliance_router
 from rights_api.conformance.router import router as conformance_router
+from rights_api.deadlines import handlers as deadlines_handlers
+from rights_api.deadlines import service as named_deadlines
+from rights_api.deadlines.router import router as deadlines_router
 from rights_api.endings import handlers as endings_handlers
 from rights_api.endings.router import router as endings_router
 from rights_api.filings import service as filings
@@ -63,9 +66,12 @@ SERVICE = ServiceSpec(
         conformance_router,
         utilisation_router,
         reserve_checks_router,
+        deadlines_router,
     ],
     hot_reads=HOT_READS,
-    handlers=Handlers.combine(applications_handlers.handlers, endings_handlers.handlers),
+    handlers=Handlers.combine(
+        applications_handlers.handlers, endings_handlers.handlers, deadlines_handlers.handlers
+    ),
     tags={
         "plan 矿产资源规划": "Plan editions: the numbers and areas the rules read, versioned as "
         "data (第七章).",
@@ -91,6 +97,8 @@ SERVICE = ServiceSpec(
         "≥ 80 %, 第八章第三节).",
         "reserve checks 年度资源储量动态核查": "The bureau's annual reserve verification of each "
         "working mine, owed every year with a deadline (第五章第二节).",
+        "plan targets 规划时限目标": "The plan's named deadlines (第二章第三节, 专栏二, 第六章) as "
+        "obligations: met, missed or open, with the evidence.",
     },
     jobs=[
         Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue),
@@ -104,6 +112,7 @@ SERVICE = ServiceSpec(
             reserve_checks.create_due_obligations,
         ),
         Job("reserve_checks_overdue", timedelta(hours=1), reserve_checks.mark_overdue),
+        Job("named_deadlines", timedelta(days=1), named_deadlines.track_all),
     ],
     seed=seed,
 )

@@ -12,9 +12,11 @@ from datetime import date
 from decimal import Decimal
 
 from contracts.mining import LicensingLevel, RightKind, RightStatus
+from servicekit import clock
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from rights_api.deadlines import service as named_deadlines
 from rights_api.geometry import BoundaryPolygon, check_polygon, square
 from rights_api.grants import service as grants
 from rights_api.holders import service as holders
@@ -26,6 +28,7 @@ from rights_api.plan import service as plans
 from rights_api.plan.models import PlanEdition
 from rights_api.rights.models import Right
 from rights_api.rights.spatial import set_boundary
+from rights_api.versions import save_new_version
 
 PETROCHINA_CODE = "91110000710925462X"
 # the plan names the city only; that the holder is demo data shows in its credit code (DEM)
@@ -145,8 +148,13 @@ def reference_licence_no(serial: int) -> str:
 async def seed(session: AsyncSession) -> None:
     """Idempotent: what exists (edition code, credit code, licence number) is left alone."""
     data = edition_2021_2025.edition()
-    if await session.scalar(select(PlanEdition.id).where(PlanEdition.code == data.code)) is None:
-        await plans.create_edition(session=session, data=data)
+    edition = (await session.exec(select(PlanEdition).where(PlanEdition.code == data.code))).first()
+    if edition is None:
+        edition = await plans.create_edition(session=session, data=data)
+    elif "named_deadlines" not in edition.content:  # seeded before the deadlines were data
+        named = data.model_dump(mode="json", include={"named_deadlines"})
+        edition.content = {**edition.content, **named}
+        await save_new_version(session, edition)
     for serial, row in enumerate(MINES_2020, start=1):
         name, mine, area, (value, unit), method, status, mineral, level, zone, centre = row
         code = PETROCHINA_CODE if serial == 1 else demo_credit_code(serial)
@@ -190,3 +198,5 @@ async def seed(session: AsyncSession) -> None:
             reason="专栏一 二连浩特市矿产资源开发利用现状（2020年）",
             holder_name=holder.name,
         )
+    # the plan's named deadlines are tracked from now: set (and, past their day, met or overdue)
+    await named_deadlines.track(session=session, edition=edition, on=clock.local_today())

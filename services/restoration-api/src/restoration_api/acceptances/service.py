@@ -5,9 +5,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from contracts.restoration import AcceptanceFailed, AcceptancePassed
+from contracts.restoration import AcceptanceFailed, AcceptancePassed, LegacySiteAccepted
 from mining_rights import MiningRight
 from servicekit.auth import Principal
+from servicekit.events.outbox import publish
 from servicekit.pagination import Page
 from sqlalchemy import extract, func
 from sqlmodel import select
@@ -17,6 +18,7 @@ from restoration_api.acceptances.models import Acceptance
 from restoration_api.acceptances.schemas import AcceptanceCreate, AcceptancePublic
 from restoration_api.closures import service as closures
 from restoration_api.ledger import service as ledger
+from restoration_api.legacy_sites.models import LegacySite
 from restoration_api.legacy_sites.schemas import MineOrSiteFilters
 from restoration_api.legacy_sites.service import bad, check_target
 from restoration_api.rights import MineRows, announce
@@ -53,8 +55,10 @@ async def record_acceptance(
     session.add(acceptance)
     await session.flush()
     answer = AcceptancePublic.model_validate(acceptance, from_attributes=True)
-    if data.right_id is None:
-        return answer  # legacy sites: counted in the indicators, no mine to tell
+    if data.right_id is None:  # a legacy site: counted in the indicators, no mine to tell
+        if data.passed and data.legacy_site_id is not None:
+            await _legacy_site_accepted(session, acceptance)
+        return answer
     mine = await session.get(MiningRight, data.right_id)
     common = {
         "acceptance_id": acceptance.id,
@@ -75,6 +79,20 @@ async def record_acceptance(
         failed = {"reasons": data.reasons, "inspected_on": data.inspected_on}
         await announce(session, mine, AcceptanceFailed, **common, **failed)
     return answer
+
+
+async def _legacy_site_accepted(session: AsyncSession, acceptance: Acceptance) -> None:
+    """rights-api's named deadlines count the legacy area restored (专栏二: 0.52 km²)."""
+    site = await session.get(LegacySite, acceptance.legacy_site_id)
+    assert site is not None
+    payload = LegacySiteAccepted(
+        acceptance_id=acceptance.id,
+        legacy_site_id=site.id,
+        site_name=site.name,
+        accepted_area_ha=acceptance.accepted_area_ha,
+        accepted_on=acceptance.inspected_on,
+    )
+    await publish(session, payload, subject=None, key=str(site.id))
 
 
 async def list_acceptances(rows: MineRows, filters: MineOrSiteFilters) -> Page[AcceptancePublic]:

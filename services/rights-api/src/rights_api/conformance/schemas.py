@@ -3,7 +3,7 @@ edition, and the actions opened from them."""
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from contracts.mining import LicensingLevel, Mineral, RightStatus
@@ -81,11 +81,40 @@ class Finding(BaseModel):
     model_config = {"json_schema_extra": {"examples": [EXAMPLE_FINDING]}}
 
 
+class DeadlineFinding(BaseModel):
+    """A named deadline of the plan missed and still not done (GET /plan-editions/{id}/deadlines):
+    one per right that has not done its part, or one for the plan when no right answers for it
+    (legacy and ownerless sites: 由地方政府负责治理, 第六章第二节四)."""
+
+    rule: Literal["named_deadline_missed"] = "named_deadline_missed"
+    deadline_ids: list[str] = Field(examples=[["green-mine-standard"]])
+    clause: str = Field(examples=["第二章第三节, 专栏二; 第六章第一节"])
+    action: Literal["exit", "restrict", "report"] = Field(
+        description="exit 退出矿业市场 (green-mine standard not reached: a policy closure or an "
+        "exit order, the bureau's decision); restrict 限期完成 (a restoration or closure not "
+        "done: a compliance order); report 报告市人民政府 (第七章: the plan's own target)",
+        examples=["exit"],
+    )
+    right_id: UUID | None = None
+    licence_no: str | None = None
+    mine_name: str | None = Field(None, examples=["二连浩特市乌希根楚二号建筑用花岗岩矿"])
+    holder_id: UUID | None = None
+    right_status: str | None = Field(None, examples=["producing"])
+    message_zh: str
+    message_en: str
+    numbers: dict[str, Any] = Field(default_factory=dict)
+
+
 class Conformance(BaseModel):
     edition_id: UUID
     edition_code: str = Field(examples=["2021-2025"])
     judged_on: date = Field(description="Local date the rights were judged on")
     findings: list[Finding]
+    deadline_findings: list[DeadlineFinding] = Field(
+        default_factory=list,
+        description="The plan's named deadlines missed and still not done "
+        "(rule named_deadline_missed; GET /plan-editions/{id}/deadlines has the evidence)",
+    )
 
 
 class ActionOpen(BaseModel):

@@ -4,6 +4,7 @@ finding prescribes (a compliance order, a policy closure, a recorded no-renewal 
 restriction). Functions never commit: the request owns the transaction."""
 
 from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
 from contracts.deadline import Deadline, DeadlineAction
@@ -25,14 +26,76 @@ from rights_api.conformance.schemas import (
     ActionOpen,
     ActionPublic,
     Conformance,
+    DeadlineFinding,
     Effect,
     Finding,
 )
+from rights_api.deadlines import service as named_deadlines
 from rights_api.endings import service as endings
 from rights_api.plan import service as plans
+from rights_api.plan.models import PlanEdition
 from rights_api.rights import service as rights
 from rights_api.rights.models import Right
 from rights_api.settings import RightsSettings
+
+
+async def _deadline_findings(
+    session: AsyncSession, edition: PlanEdition, on: date
+) -> list[DeadlineFinding]:
+    """The named deadlines missed and still not done (``deadlines``): one finding per right that
+    has not done its part, naming each such deadline (green-mine standard → ``exit``, 依法依规退出
+    矿业市场; a restoration or closure → ``restrict``), and one ``report`` per deadline no right
+    answers for (the legacy sites' area)."""
+    judged = await named_deadlines.judge(session=session, edition=edition, on=on)
+    per_right: dict[UUID, list[tuple[Any, Any]]] = {}
+    found: list[DeadlineFinding] = []
+    for status in named_deadlines.outstanding(judged):
+        missing = [i for i in status.evidence if not i.met]
+        for item in missing:
+            if item.right_id is not None:
+                per_right.setdefault(item.right_id, []).append((status, item))
+        if not any(i.right_id for i in status.evidence):
+            restored = status.numbers.get("restored_km2")
+            found.append(
+                DeadlineFinding(
+                    deadline_ids=[status.id],
+                    clause=status.clause,
+                    action="report",
+                    message_zh=f"{status.title_zh}：{status.due_on:%Y年%m月%d日}前未完成"
+                    + (f"（到期已治理{restored}平方千米）" if restored else ""),
+                    message_en=f"{status.id} due {status.due_on} not met",
+                    numbers=status.numbers,
+                )
+            )
+    for right_id, missed in per_right.items():
+        right = await session.get(Right, right_id)
+        assert right is not None
+        green = any(s.evidence_kind == "green_mine_or_exit" for s, _ in missed)
+        found.append(
+            DeadlineFinding(
+                deadline_ids=[s.id for s, _ in missed],
+                clause="; ".join(dict.fromkeys(s.clause for s, _ in missed)),
+                action="exit" if green else "restrict",
+                right_id=right.id,
+                licence_no=right.licence_no,
+                mine_name=right.mine_name,
+                holder_id=right.holder_id,
+                right_status=right.status,
+                message_zh="；".join(
+                    f"{s.title_zh}：{s.due_on:%Y年%m月%d日}前未完成（{i.what}）" for s, i in missed
+                ),
+                message_en="; ".join(
+                    f"{s.id} due {s.due_on} not met ({i.what})" for s, i in missed
+                ),
+                numbers={
+                    "deadlines": [
+                        {"id": s.id, "due_on": s.due_on.isoformat(), "missing": i.what}
+                        for s, i in missed
+                    ]
+                },
+            )
+        )
+    return found
 
 
 async def conformance(*, session: AsyncSession, edition_id: UUID) -> Conformance:
@@ -54,6 +117,7 @@ async def conformance(*, session: AsyncSession, edition_id: UUID) -> Conformance
         edition_code=edition.code,
         judged_on=today,
         findings=[_finding(j, opened.get((j.right.id, j.rule.value))) for j in found],
+        deadline_findings=await _deadline_findings(session, edition, today),
     )
 
 

@@ -123,6 +123,56 @@ UTILISATION_THRESHOLDS = [
 
 STONE = ["construction_granite", "slate"]
 
+YANCHIBEI = "二连浩特市盐池北建筑用碳质板岩石料矿"
+WUXIGENCHU_3 = "二连浩特市乌希根楚三号建筑用花岗岩矿"
+WUXIGENCHU_BEISHAN = "二连浩特市乌希根楚北山建筑用花岗岩矿"
+
+# The plan's dated targets, in its own words (checked against the seed text). The 2023-12-31
+# minimum-scale exit (第四章第二节) is not here: conformance's below_min_scale judges it from
+# rules.min_scale_deadline.
+NAMED_DEADLINES = [
+    {
+        "id": "yanchibei-restoration",
+        "title_zh": "盐池北建筑用碳质板岩石料矿退出保护区环境治理与生态修复（需经验收）",
+        "due_on": date(2021, 12, 31),
+        "clause": "第二章第三节",
+        "words_zh": "2021年底前，完成盐池北建筑用碳质板岩石料矿退出保护区的环境治理与生态修复工作，"
+        "治理修复工程需经过验收",
+        "evidence": "restoration_accepted",
+        "mines": [YANCHIBEI],
+    },
+    {
+        "id": "wuxigenchu-closure",
+        "title_zh": "乌希根楚三号、乌希根楚北山建筑用花岗岩矿环境治理与闭坑",
+        "due_on": date(2021, 12, 31),
+        "clause": "第二章第三节",
+        "words_zh": "2021年底前，……完成乌希根楚三号和乌希根楚北山建筑用花岗岩矿矿山环境治理工程，"
+        "依法依规办理闭坑手续",
+        "evidence": "right_closed",
+        "mines": [WUXIGENCHU_3, WUXIGENCHU_BEISHAN],
+    },
+    {
+        "id": "green-mine-standard",
+        "title_zh": "生产矿山达到绿色矿山建设标准或退出矿业市场",
+        "due_on": date(2025, 12, 31),
+        "clause": "第二章第三节, 专栏二; 第六章第一节",
+        # 提出 is the plan's own wording (退出 is meant)
+        "words_zh": "新建矿山按照绿色矿山标准建设，生产矿山进行改造升级，"
+        "2025年底达不到绿色矿山建设标准依法依规提出矿业市场（专栏二）",
+        "evidence": "green_mine_or_exit",
+    },
+    {
+        "id": "legacy-restoration",
+        "title_zh": "历史遗留及无责任主体矿山地质环境治理恢复0.52平方千米",
+        "due_on": date(2025, 12, 31),
+        "clause": "第二章第三节, 专栏二; 第六章第二节",
+        "words_zh": "规划恢复治理面积0.52平方千米（专栏二：约束性）；"
+        "至2025年底，分批、分阶段完成所有历史遗留及无责任主体矿山的地质环境治理恢复工作",
+        "evidence": "legacy_area_restored",
+        "area_km2": "0.52",
+    },
+]
+
 
 def edition() -> PlanEditionCreate:
     return PlanEditionCreate.model_validate(
@@ -343,5 +393,6 @@ def edition() -> PlanEditionCreate:
                 "review_workdays": 20,
                 "default_term_years": 10,
             },
+            "named_deadlines": NAMED_DEADLINES,
         }
     )

@@ -267,6 +267,57 @@ def _unique_thresholds(items: list[UtilisationThreshold]) -> list[UtilisationThr
 UtilisationThresholds = Annotated[list[UtilisationThreshold], AfterValidator(_unique_thresholds)]
 
 
+class Evidence(StrEnum):
+    """What shows a named deadline met 达标依据 (each read from rights-api's own data or from
+    the events it consumes)."""
+
+    restoration_accepted = "restoration_accepted"  # 治理修复工程验收通过 (restoration-api)
+    right_closed = "right_closed"  # 闭坑手续办结: the right closed (status ``closed``)
+    green_mine_or_exit = "green_mine_or_exit"  # 生产矿山纳入绿色矿山名录, 或退出矿业市场
+    legacy_area_restored = "legacy_area_restored"  # 历史遗留矿山治理恢复面积 (restoration-api)
+
+
+class NamedDeadline(BaseModel):
+    """A dated target the plan names 规划明确时限的目标任务, tracked as an obligation: met, missed
+    or open as of a day, with the evidence."""
+
+    id: str = Field(max_length=40, pattern=r"^[a-z0-9-]+$", examples=["yanchibei-restoration"])
+    title_zh: str = Field(
+        max_length=200, examples=["盐池北建筑用碳质板岩石料矿退出保护区治理修复验收"]
+    )
+    due_on: date = Field(description="Local date (Asia/Shanghai) by which it must be met.")
+    clause: str = Field(max_length=80, examples=["第二章第三节"])
+    words_zh: str = Field(max_length=1000, description="The plan's own words 规划原文.")
+    evidence: Evidence
+    mines: list[str] = Field(
+        default_factory=list,
+        description="The mines it names (专栏一's names), for restoration_accepted and "
+        "right_closed.",
+    )
+    area_km2: Decimal | None = Field(
+        None, gt=0, description="The area to restore, for legacy_area_restored."
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> "NamedDeadline":
+        if self.evidence in (Evidence.restoration_accepted, Evidence.right_closed):
+            if not self.mines:
+                raise ValueError(f"{self.evidence.value} needs the mines it names")
+        if self.evidence == Evidence.legacy_area_restored and self.area_km2 is None:
+            raise ValueError("legacy_area_restored needs area_km2")
+        return self
+
+
+def _unique_deadlines(items: list[NamedDeadline]) -> list[NamedDeadline]:
+    ids = [d.id for d in items]
+    if len(ids) != len(set(ids)):
+        raise ValueError("every named deadline id must be unique")
+    return items
+
+
+NamedDeadlines = Annotated[list[NamedDeadline], AfterValidator(_unique_deadlines)]
+
+
 class AdmissionRules(BaseModel):
     area_tolerance: Decimal = Field(
         Decimal("0.01"), description="Largest relative gap between declared and computed area."
@@ -316,6 +367,11 @@ class PlanContent(BaseModel):
         "plan's fluorite waste-rock utilisation ≥ 80 % (第八章第三节).",
     )
     rules: AdmissionRules
+    named_deadlines: NamedDeadlines = Field(
+        default_factory=list,
+        description="The plan's dated targets 规划明确时限的目标任务 (第二章第三节, 专栏二, "
+        "第六章), tracked at /plan-editions/{id}/deadlines.",
+    )
 
     def block(self, block_id: str) -> PlannedBlock | None:
         return next((b for b in self.planned_blocks if b.id == block_id), None)
@@ -360,6 +416,7 @@ class PlanEditionUpdate(BaseModel):
     market_grant: MarketGrantRules | None = None
     utilisation_thresholds: UtilisationThresholds | None = None
     rules: AdmissionRules | None = None
+    named_deadlines: NamedDeadlines | None = None
 
     model_config = {
         "json_schema_extra": {
