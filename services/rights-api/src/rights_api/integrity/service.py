@@ -8,7 +8,7 @@ no longer counts in the grade or the public list.
 """
 
 from datetime import datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from servicekit import clock
 from servicekit.auth import Principal
@@ -71,7 +71,7 @@ async def _insert(session: AsyncSession, **values) -> bool:
     await _lock_feed(session)
     written = await session.scalar(
         insert(IntegrityEntry)
-        .values(recorded_at=clock.now(), **values)
+        .values(id=uuid4(), recorded_at=clock.now(), **values)
         .on_conflict_do_nothing(index_elements=["source_event_id"])
         .returning(IntegrityEntry.id)
     )
