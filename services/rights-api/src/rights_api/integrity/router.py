@@ -74,7 +74,9 @@ async def abnormal(session: Session, _: Visitor, page: Paging) -> Page[AbnormalE
 async def integrity_feed(
     session: Session,
     _: Officials,
-    after: Annotated[int, Query(ge=0, description="The last `seq` already read; 0 at first")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="The last `seq` already read; 0 at first")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Feed:
     """Every entry of every holder in `seq` order, for government credit systems to poll
