@@ -66,6 +66,36 @@ class IntegrityRecord(BaseModel):
     entries: list[IntegrityEntryPublic] = Field(description="Oldest first, never changed")
     grade: Grade
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "holder_id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                    "holder_name": "二连浩特市先锋水泥制品有限公司",
+                    "credit_code": "91152501DEM0000065",
+                    "entries": [
+                        {
+                            **ENTRY_EXAMPLE,
+                            "holder_id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                            "kind": "filing_submitted_on_time",
+                            "severity": "info",
+                            "summary_zh": "2026年度采掘计划按期报送",
+                            "occurred_at": "2026-12-20T03:00:00Z",
+                            "source_type": "rights.filing.submitted",
+                        }
+                    ],
+                    "grade": {
+                        "rule": "integrity-grade-v1",
+                        "grade": "A",
+                        "serious": 0,
+                        "minor": 0,
+                        "window_from": "2023-12-06T00:00:00Z",
+                    },
+                }
+            ]
+        }
+    }
+
 
 class Correction(BaseModel):
     reason: str = Field(

@@ -15,6 +15,76 @@ PROFESSIONAL_EXAMPLE = {
     "conflict_right_ids": [],
 }
 DRAW_EXAMPLE = {"year": 2026, "sample_size": 2, "seed": "2026-随机巡查-第1批"}
+# two of 专栏一's working mines: 乌希根楚二号 (No. 6, producing) and the agate mine (No. 5, being
+# built); ids and licence numbers illustrative
+_MINE_6 = "0b6f4a52-8d0c-4f59-9a55-3c1f0e7d2a61"
+_MINE_5 = "5e0d7c1a-3b2f-4e6a-9c8d-1f2e3d4c5b6a"
+_ZHANG, _ZHAO, _WANG = (
+    "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
+    "1c2d3e4f-5a6b-4c7d-9e8f-0a1b2c3d4e5f",
+    "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b",
+)
+DRAWN_EXAMPLE = {
+    "id": "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f",
+    "year": 2026,
+    "sample_size": 2,
+    "professionals_per_mine": 1,
+    "seed": "2026-随机巡查-第1批",
+    "method": "sha256-rank-v1",
+    "inputs": {
+        "year": 2026,
+        "sample_size": 2,
+        "professionals_per_mine": 1,
+        "mines": [
+            {"right_id": _MINE_6, "holder_id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e"},
+            {"right_id": _MINE_5, "holder_id": "4d5e6f7a-8b9c-4d0e-8f1a-2b3c4d5e6f7a"},
+        ],
+        "professionals": [
+            {"id": _ZHANG, "employer_holder_id": None, "conflict_right_ids": []},
+            {"id": _ZHAO, "employer_holder_id": None, "conflict_right_ids": [_MINE_6]},
+            {"id": _WANG, "employer_holder_id": None, "conflict_right_ids": []},
+        ],
+    },
+    "inputs_sha256": "3f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a",
+    "mines": [
+        {
+            "right_id": _MINE_6,
+            "licence_no": "C1525002019997000000006",
+            "mine_name": "二连浩特市乌希根楚二号建筑用花岗岩矿",
+            "holder_id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+            "professional_ids": [_ZHANG],
+            "excluded": [
+                {
+                    "professional_id": _ZHAO,
+                    "reason": "evaluated the mine or declared a conflict with it",
+                }
+            ],
+        },
+        {
+            "right_id": _MINE_5,
+            "licence_no": "C1525002019997000000005",
+            "mine_name": "二连浩特市白音敖包玉髓玛瑙矿",
+            "holder_id": "4d5e6f7a-8b9c-4d0e-8f1a-2b3c4d5e6f7a",
+            "professional_ids": [_WANG],
+            "excluded": [],
+        },
+    ],
+    "professionals": [
+        {
+            "id": _ZHANG,
+            "name": "张建国",
+            "organisation": "内蒙古自治区第二地质矿产勘查开发院",
+            "speciality": "采矿工程（储量核查）",
+        },
+        {
+            "id": _WANG,
+            "name": "王海",
+            "organisation": "锡林郭勒盟矿山地质环境监测站",
+            "speciality": "矿山地质环境",
+        },
+    ],
+    "drawn_at": "2026-03-02T02:00:00Z",
+}
 
 
 class ProfessionalCreate(BaseModel):
@@ -114,3 +184,5 @@ class PatrolDrawPublic(BaseModel):
     mines: list[DrawnMine]
     professionals: list[DrawnProfessional]
     drawn_at: datetime
+
+    model_config = {"json_schema_extra": {"examples": [DRAWN_EXAMPLE]}}
