@@ -241,3 +241,75 @@ async def test_the_feed_pages_every_entry_in_commit_order(rights):
     bad = await rights.client.get("/integrity/feed", params={"after": -1}, headers=gov)
     assert bad.status_code == 422
     assert [e["field"] for e in bad.json()["errors"]] == ["query.after"]
+
+
+def test_the_rules_tell_serious_from_ordinary():
+    """Rule integrity-entries-v1 on payloads alone: a late filing is minor, a patrol's violation
+    serious and a clean patrol info, a closed mine leaving the green list an ordinary exit, an
+    inspection without violations and outside a patrol nothing."""
+    from contracts.rights import InspectionRecorded
+    from rights_api.integrity.rules import RULES
+
+    right, holder = uuid.uuid4(), uuid.uuid4()
+    mine = type("Mine", (), {"id": right, "holder_id": holder})()
+    late = FilingSubmitted(
+        filing_id=uuid.uuid4(),
+        right_id=right,
+        holder_id=holder,
+        kind="annual_mining_plan",
+        year=2027,
+        # 00:30 on 1 January in Beijing: the day after the due date
+        submitted_at=datetime(2026, 12, 31, 16, 30, tzinfo=UTC),
+        deadline=deadline(mine),
+    )
+    on_the_day = late.model_copy(
+        update={"submitted_at": datetime(2026, 12, 31, 15, 59, tzinfo=UTC)}
+    )
+    assert RULES[FilingSubmitted](late, JAN).kind == "filing_submitted_late"
+    assert RULES[FilingSubmitted](late, JAN).severity == "minor"
+    assert RULES[FilingSubmitted](on_the_day, JAN).kind == "filing_submitted_on_time"
+
+    def inspection(**fields) -> InspectionRecorded:
+        return InspectionRecorded(
+            inspection_id=uuid.uuid4(),
+            right_id=right,
+            holder_id=holder,
+            inspected_at=JAN,
+            out_of_bounds=None,
+            **fields,
+        )
+
+    draw = uuid.uuid4()
+    found = RULES[InspectionRecorded](
+        inspection(violations=["out_of_bounds_mining"], patrol_draw_id=draw), JAN
+    )
+    assert (found.kind, found.severity, found.clause) == (
+        "patrol_violation",
+        "serious",
+        "第五章第二节",
+    )
+    assert found.detail["patrol_draw_id"] == str(draw)
+    clean = RULES[InspectionRecorded](inspection(violations=[], patrol_draw_id=draw), JAN)
+    assert (clean.kind, clean.severity) == ("patrol_passed", "info")
+    assert RULES[InspectionRecorded](inspection(violations=[]), JAN) is None
+    assert RULES[InspectionRecorded](inspection(violations=["out_of_level_mining"]), JAN).kind == (
+        "inspection_violation"
+    )
+
+    closed = MineDelisted(
+        listing_id=uuid.uuid4(),
+        right_id=right,
+        holder_id=holder,
+        exit_notice_no="二自然资绿退〔2026〕2号",
+        reason="mine_closed",
+        delisted_on=date(2026, 11, 2),
+    )
+    exited = RULES[MineDelisted](closed, JAN)
+    assert (exited.kind, exited.severity, exited.clause) == (
+        "green_mine_exited",
+        "info",
+        "第六章第一节三",
+    )
+    for reason in ("violation", "rectification_failed", "rectification_overdue", "review_failed"):
+        removed = RULES[MineDelisted](closed.model_copy(update={"reason": reason}), JAN)
+        assert (removed.kind, removed.severity) == ("green_mine_removed", "serious"), reason
