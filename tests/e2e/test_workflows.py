@@ -233,6 +233,25 @@ async def test_an_overdue_restoration_rectification_suspends_the_green_mines_ben
     still = await listing(system, oilfield.right_id)
     assert len(still["rectifications"]) == 1
 
+    # rights-api's integrity record 诚信体系 remembers it, from restoration-api's event; the holder
+    # reads its own record
+    owner = system.auth(Role.enterprise, holder_id=oilfield.holder_id)
+
+    async def recorded():
+        response = await system.call(
+            "rights", "GET", f"/holders/{oilfield.holder_id}/integrity", headers=owner
+        )
+        entries = ok(response)["entries"]
+        return [e for e in entries if e["kind"] == "restoration_rectification_overdue"]
+
+    [entry] = await eventually(recorded, timeout=KAFKA, what="the integrity record's entry")
+    assert (entry["clause"], entry["severity"], entry["right_id"]) == (
+        "第六章第二节二",
+        "serious",
+        oilfield.right_id,
+    )
+    assert entry["source_type"] == "restoration.rectification.overdue"
+
 
 async def test_after_the_workflows_nothing_is_lost_doubled_or_dead_lettered(
     shared_system: System,

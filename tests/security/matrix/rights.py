@@ -98,4 +98,16 @@ MATRIX = {
     "GET /reserve-checks/{check_id}": allow(READERS, ENT_A, other=404),
     # the plan's named deadlines (part F): officials read them, no enterprise
     "GET /plan-editions/{edition_id}/deadlines": allow(READERS),
+    # random patrols 随机巡查: the bureau keeps the pool and draws; the draws are public
+    "POST /patrol-professionals": allow(BUREAU),
+    "GET /patrol-professionals": allow(BUREAU),
+    "POST /patrol-draws": allow(BUREAU),
+    "GET /patrol-draws": PUBLIC,
+    "GET /patrol-draws/{draw_id}": PUBLIC,
+    # the integrity record 诚信体系: a holder's own record (another's is 404), the public
+    # 异常名录, the feed for government credit systems; corrections by the bureau admin
+    "GET /holders/{holder_id}/integrity": allow(READERS, ENT_A, other=404),
+    "POST /integrity/entries/{entry_id}/corrections": ADMIN_ONLY,
+    "GET /integrity/abnormal": PUBLIC,
+    "GET /integrity/feed": allow(READERS),
 }

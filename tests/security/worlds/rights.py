@@ -1,12 +1,19 @@
 """rights-api with the seed and holder A's objects: a right with a licensed boundary, an
 application, a filing with an attachment, an inspection with a photo, a compliance order."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID, uuid4
 
+from contracts.deadline import Audience, Deadline
 from contracts.mining import RightKind, RightStatus
+from contracts.rights import FilingOverdue
 from devkit.testing import RunningService
+from rights_api.integrity import service as integrity
 from rights_api.plan.edition_2021_2025 import edition
+from rights_api.rights.models import Right
 from servicekit import clock, workdays
+from servicekit.events.envelope import CloudEvent
+from sqlalchemy import text
 
 from tests.rights_api.offerings_support import offering_body, on
 from tests.rights_api.operations_support import INSIDE, JPEG, PDF, make_right
@@ -120,6 +127,7 @@ async def build(service: RunningService) -> World:
     assert report.status_code == 201, report.text
     check = await client.post("/reserve-checks", json=_check(right, 2024), headers=admin)
     assert check.status_code == 201, check.text
+    draw_id, entry_id = await _supervision(service, admin, right)
 
     current = (await client.get("/plan-editions/current")).json()
     world.params = {
@@ -137,6 +145,8 @@ async def build(service: RunningService) -> World:
         "mortgage_id": mortgage,
         "report_id": report.json()["id"],
         "check_id": check.json()["id"],
+        "draw_id": draw_id,
+        "entry_id": entry_id,
     }
     world.secrets = {
         ENT_A: {
@@ -251,12 +261,65 @@ async def build(service: RunningService) -> World:
         "GET /utilisation": Call(params={"year": "2025"}),
         "GET /utilisation.csv": Call(params={"year": "2025"}),
         "POST /reserve-checks": Call(json=_check(right, 2025)),
+        "POST /patrol-professionals": Call(json=PROFESSIONAL),
+        "POST /patrol-draws": Call(
+            json={"year": 2026, "sample_size": 1, "professionals_per_mine": 1, "seed": "矩阵"}
+        ),
+        "POST /integrity/entries/{entry_id}/corrections": Call(
+            json={"reason": "纸质报送已于期限内备案，系统补录"}
+        ),
         "POST /rights/{right_id}/policy-close": Call(
             path={"right_id": to_close},
             json={"reason": "资源量接近枯竭，政策性关闭", "clause": "第五章第二节"},
         ),
     }
     return world
+
+
+PROFESSIONAL = {
+    "name": "张建国",
+    "organisation": "内蒙古自治区第二地质矿产勘查开发院",
+    "speciality": "采矿工程",
+}
+
+
+async def _supervision(service: RunningService, admin: dict, right: str) -> tuple[str, str]:
+    """A hired professional and a patrol draw; an integrity entry of holder A (an overdue
+    filing, as the consumer records it)."""
+    added = await service.client.post("/patrol-professionals", json=PROFESSIONAL, headers=admin)
+    assert added.status_code == 201, added.text
+    drawn = await service.client.post(
+        "/patrol-draws",
+        json={"year": 2026, "sample_size": 1, "professionals_per_mine": 1, "seed": "world"},
+        headers=admin,
+    )
+    assert drawn.status_code == 201, drawn.text
+    async with service.runtime.db.transaction() as session:
+        mine = await session.get(Right, UUID(right))
+        payload = FilingOverdue(
+            filing_id=uuid4(),
+            right_id=mine.id,
+            holder_id=mine.holder_id,
+            kind="annual_mining_plan",
+            year=2026,
+            deadline=Deadline(
+                id=f"rights.filing.{uuid4()}",
+                kind="annual_mining_plan",
+                due_at=date(2026, 12, 31),
+                subject=right,
+                audience=Audience(holder_id=str(mine.holder_id)),
+                title_zh="2027年度采掘计划报送",
+            ),
+        )
+        event = CloudEvent(
+            type=payload.event_type,
+            source="/services/rights",
+            data=payload.model_dump(mode="json"),
+            subject=right,
+        )
+        await integrity.record_event(session=session, event=event, payload=payload)
+        entry = await session.scalar(text("SELECT id FROM integrity_entries"))
+    return drawn.json()["id"], str(entry)
 
 
 BIDS = {"enterprise_a": "1300000.00", "bureau_admin": "1400000.00", "bureau_reviewer": "1500000.00"}

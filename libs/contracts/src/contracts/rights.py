@@ -332,6 +332,11 @@ class InspectionRecorded(EventPayload):
         description="The working face lies outside the licensed elevation range 超层越界; null "
         "when the range or the face's elevation is not on record.",
     )
+    patrol_draw_id: UUID | None = Field(
+        None,
+        description="The random patrol 随机巡查 (POST /patrol-draws) this inspection was made "
+        "for; null for an ordinary inspection.",
+    )
 
 
 EVENTS = (
@@ -656,3 +661,22 @@ class NamedDeadlineChanged(EventPayload):
 
 
 EVENTS = (*EVENTS, NamedDeadlineChanged)
+# --- part E "supervision": random patrols 随机巡查 (第五章第二节) --------------------------------
+
+
+class PatrolDrawn(EventPayload):
+    event_type = "rights.patrol.drawn"
+    topic = TOPIC
+    summary = "The bureau drew the mines and professionals of a random patrol 随机巡查已抽取"
+
+    patrol_draw_id: UUID
+    year: int = Field(examples=[2026])
+    seed: str = Field(description="The published seed; with the draw's inputs it reproduces it.")
+    method: str = Field(examples=["sha256-rank-v1"])
+    inputs_sha256: str = Field(description="SHA-256 of the draw's inputs in canonical JSON.")
+    right_ids: list[UUID] = Field(description="The mines drawn, in draw order.")
+    professional_ids: list[UUID]
+    drawn_at: datetime
+
+
+EVENTS = (*EVENTS, PatrolDrawn)

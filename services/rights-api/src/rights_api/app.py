@@ -27,8 +27,11 @@ from rights_api.grants.router import router as grants_router
 from rights_api.holders.router import router as holders_router
 from rights_api.indicators.router import router as indicators_router
 from rights_api.inspections.router import router as inspections_router
+from rights_api.integrity import handlers as integrity_handlers
+from rights_api.integrity.router import router as integrity_router
 from rights_api.mortgages.router import router as mortgages_router
 from rights_api.offerings.router import router as offerings_router
+from rights_api.patrols.router import router as patrols_router
 from rights_api.plan.router import router as plan_router
 from rights_api.plan.router import zones_router
 from rights_api.reserve_checks import service as reserve_checks
@@ -67,10 +70,15 @@ SERVICE = ServiceSpec(
         utilisation_router,
         reserve_checks_router,
         deadlines_router,
+        patrols_router,
+        integrity_router,
     ],
     hot_reads=HOT_READS,
     handlers=Handlers.combine(
-        applications_handlers.handlers, endings_handlers.handlers, deadlines_handlers.handlers
+        applications_handlers.handlers,
+        endings_handlers.handlers,
+        deadlines_handlers.handlers,
+        integrity_handlers.handlers,
     ),
     tags={
         "plan 矿产资源规划": "Plan editions: the numbers and areas the rules read, versioned as "
@@ -99,6 +107,12 @@ SERVICE = ServiceSpec(
         "working mine, owed every year with a deadline (第五章第二节).",
         "plan targets 规划时限目标": "The plan's named deadlines (第二章第三节, 专栏二, 第六章) as "
         "obligations: met, missed or open, with the evidence.",
+        "patrols 随机巡查": "Random patrols by hired professionals (第五章第二节): reproducible "
+        "draws from a published seed (sha256-rank-v1, as green-mine spot checks), conflicts of "
+        "interest excluded; findings are inspections.",
+        "integrity 诚信体系": "The mine-enterprise integrity record (第五章第二节), built from "
+        "every service's events, append-only; the public 异常名录 and a feed for credit systems "
+        "(第六章第一节).",
     },
     jobs=[
         Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue),

@@ -9,16 +9,16 @@ Algorithm ``sha256-rank-v1`` (the whole of it):
    rest by ``SHA-256("<seed>:<right_id>:<expert_id>")`` ascending; take the first
    ``experts_per_mine``.
 UUIDs are written in their canonical lowercase 8-4-4-4-12 form; the strings are UTF-8.
+The ranking is ``servicekit.draws`` (one implementation, shared with rights-api's patrols).
 """
 
-import hashlib
 import math
-import secrets
 from decimal import Decimal
 from uuid import UUID
 
 from contracts.greenmine import SpotCheckDrawn, SpotCheckPublished
 from servicekit import clock
+from servicekit.draws import ALGORITHM, new_seed, ranked
 from servicekit.errors import Conflict
 from servicekit.events.outbox import publish
 from servicekit.lookup import get_or_404
@@ -38,12 +38,6 @@ from greenmine_api.spotchecks.schemas import (
     SpotCheckResult,
 )
 
-ALGORITHM = "sha256-rank-v1"
-
-
-def rank(seed: str, *parts: str) -> str:
-    return hashlib.sha256(":".join((seed, *parts)).encode()).hexdigest()
-
 
 def conflict(expert: dict, mine: dict) -> str | None:
     """Why ``expert`` may not check ``mine`` (回避), or None."""
@@ -56,7 +50,7 @@ def conflict(expert: dict, mine: dict) -> str | None:
 
 def draw(inputs: dict, *, seed: str) -> list[dict]:
     """The draw as a pure function of the published inputs and seed."""
-    mines = sorted(inputs["mines"], key=lambda m: rank(seed, m["right_id"]))
+    mines = ranked(inputs["mines"], seed=seed, key=lambda m: m["right_id"])
     count = math.ceil(Decimal(inputs["share"]) * len(mines))
     result = []
     for mine in mines[:count]:
@@ -67,7 +61,7 @@ def draw(inputs: dict, *, seed: str) -> list[dict]:
                 excluded.append({"expert_id": expert["id"], "reason": reason})
             else:
                 eligible.append(expert["id"])
-        eligible.sort(key=lambda e: rank(seed, mine["right_id"], e))
+        eligible = ranked(eligible, seed=seed, key=str, within=(mine["right_id"],))
         result.append(
             {
                 "right_id": mine["right_id"],
@@ -114,7 +108,7 @@ async def draw_check(*, session: AsyncSession, data: SpotCheckCreate, drawn_by: 
             for e in experts
         ],
     }
-    seed = data.seed or secrets.token_hex(32)
+    seed = data.seed or new_seed()
     result = draw(inputs, seed=seed)
     short = [d for d in result if len(d["expert_ids"]) < experts_per_mine]
     if short:

@@ -33,6 +33,10 @@ class Inspection(SQLModel, table=True):
     # None when either is not on record (nothing could be checked)
     working_face_elevation_m: Decimal | None = Field(None, sa_column=Column(Numeric(8, 2)))
     out_of_level: bool | None = Field(None, sa_column=Column(Boolean))
+    # the random patrol 随机巡查 the inspection reports on (its findings are the patrol's)
+    patrol_draw_id: UUID | None = Field(
+        None, sa_column=Column(Uuid, ForeignKey("patrol_draws.id"), index=True)
+    )
     # SHA-256 of the canonical request body: a replay with the same body is the same record
     body_sha256: str = Field(sa_column=Column(String(64), nullable=False))
     received_at: datetime = Field(

@@ -58,7 +58,9 @@ async def put_inspection(
     flags it as out-of-level mining 超层越界 (`out_of_level: true`, `violations:
     [out_of_level_mining]`; 第五章第三节 安全准入条件: 超层越界 means 停产整顿 until solved).
     `rights.inspection.recorded` carries both flags; a reviewer then issues a compliance order.
-    Photos follow with `POST /inspections/{client_uuid}/photos`.
+    Photos follow with `POST /inspections/{client_uuid}/photos`. A random patrol's finding 随机巡查
+    names its draw in `patrol_draw_id` (the mine must be one the draw picked, else 422
+    `body.patrol_draw_id`).
     """
     inspection, created = await service.record(
         session=session, client_uuid=client_uuid, data=data, inspector=caller
@@ -74,7 +76,7 @@ async def list_inspections(
 ) -> Page[InspectionPublic]:
     """In the order received. Enterprises see only inspections of their own mines.
     `out_of_bounds=true` lists the records flagged 越界开采, `out_of_level=true` those flagged
-    超层越界.
+    超层越界, `patrol_draw_id=` a random patrol's findings 随机巡查.
     """
     return await service.list_inspections(
         session=session, page=page, caller=caller, filters=filters

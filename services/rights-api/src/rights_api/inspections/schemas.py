@@ -50,6 +50,11 @@ class InspectionPut(BaseModel):
         description="Elevation of the working face, metres above sea level 工作面标高; compared "
         "with the right's licensed range 开采标高 (超层越界)",
     )
+    patrol_draw_id: UUID | None = Field(
+        None,
+        description="The random patrol 随机巡查 this inspection reports on (`POST /patrol-draws`); "
+        "the mine must be one the draw picked",
+    )
 
     model_config = {"json_schema_extra": {"examples": [EXAMPLE]}}
 
@@ -64,6 +69,7 @@ class InspectionFilters(BaseModel):
     right_id: UUID | None = None
     out_of_bounds: bool | None = None
     out_of_level: bool | None = None
+    patrol_draw_id: UUID | None = None
 
 
 class InspectionPublic(BaseModel):
@@ -85,6 +91,9 @@ class InspectionPublic(BaseModel):
     out_of_level: bool | None = Field(
         description="The working face lies above the licensed top or below the licensed bottom "
         "elevation 超层越界开采; null when either is not on record"
+    )
+    patrol_draw_id: UUID | None = Field(
+        None, description="The random patrol this inspection reports on 随机巡查"
     )
     violations: list[str] = Field(examples=[[OUT_OF_BOUNDS, OUT_OF_LEVEL]])
     photos: list[AttachmentPublic]

@@ -36,6 +36,8 @@ from rights_api.inspections.schemas import (
     InspectionPublic,
     InspectionPut,
 )
+from rights_api.patrols import service as patrols
+from rights_api.patrols.models import PatrolDraw
 from rights_api.rights import service as rights
 from rights_api.rights.models import Right
 from rights_api.settings import RightsSettings
@@ -48,8 +50,9 @@ PHOTOS = attachments.Links(
 def body_hash(data: InspectionPut) -> str:
     """Canonical form: key order, spacing and time-zone notation do not matter."""
     body = data.model_dump(mode="json")
-    if body["working_face_elevation_m"] is None:  # a body from before the field is unchanged
-        del body["working_face_elevation_m"]
+    for later in ("working_face_elevation_m", "patrol_draw_id"):
+        if body[later] is None:  # a body from before the field is unchanged
+            del body[later]
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -98,6 +101,8 @@ async def _stored(
         raise validation_error(
             [FieldError(field="body.right_id", message=f"no right {data.right_id}")]
         )
+    if data.patrol_draw_id is not None:
+        await _check_patrol(session=session, data=data)
     points = [(p.lon, p.lat) for p in data.working_face]
     outside = outside_boundary(right.boundary, points)
     inserted = await session.scalar(
@@ -114,6 +119,7 @@ async def _stored(
             outside_points=outside,
             working_face_elevation_m=data.working_face_elevation_m,
             out_of_level=out_of_level(right, data.working_face_elevation_m),
+            patrol_draw_id=data.patrol_draw_id,
             body_sha256=digest,
             received_at=clock.now(),
         )
@@ -133,8 +139,21 @@ async def _stored(
         out_of_bounds=inspection.out_of_bounds,
         out_of_level=inspection.out_of_level,
         violations=violations(inspection),
+        patrol_draw_id=inspection.patrol_draw_id,
     )
     return inspection, True
+
+
+async def _check_patrol(*, session: AsyncSession, data: InspectionPut) -> None:
+    """A patrol's findings are about the mines it drew, and no other."""
+    draw = await session.get(PatrolDraw, data.patrol_draw_id)
+    if draw is None:
+        message = f"no patrol draw {data.patrol_draw_id}"
+    elif str(data.right_id) not in patrols.drawn_right_ids(draw):
+        message = f"right {data.right_id} was not drawn in patrol {data.patrol_draw_id}"
+    else:
+        return
+    raise validation_error([FieldError(field="body.patrol_draw_id", message=message)])
 
 
 def violations(inspection: Inspection) -> list[str]:
@@ -198,6 +217,8 @@ async def list_inspections(
         query = query.where(Inspection.out_of_bounds.is_(filters.out_of_bounds))
     if filters.out_of_level is not None:
         query = query.where(Inspection.out_of_level.is_(filters.out_of_level))
+    if filters.patrol_draw_id is not None:
+        query = query.where(Inspection.patrol_draw_id == filters.patrol_draw_id)
     rows = await paginate(session, query, page, order=(Inspection.received_at, Inspection.id))
     return rows.with_items(await public(session=session, inspections=rows.items))
 
