@@ -218,10 +218,13 @@ class Workload:
         return len(await self.funds()) >= len(self.rights)
 
     async def obligations_run(self) -> bool:
+        return await self.job_run("restoration", "annual_obligations")
+
+    async def job_run(self, service: str, job: str) -> bool:
         """The job now, on the real clock (as the startup run); False while another replica
         runs it."""
         response = await self.system.call(
-            "restoration", "POST", "/admin/jobs/annual_obligations/run", headers=self.admin
+            service, "POST", f"/admin/jobs/{job}/run", headers=self.admin
         )
         assert response.status_code in (200, 409), response.text
         return response.status_code == 200
