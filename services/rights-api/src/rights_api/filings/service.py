@@ -9,22 +9,21 @@ holiday moves to the next working day, 民法典第二百零三条).
 
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from contracts import EventPayload
 from contracts.deadline import Deadline, DeadlineAction
-from contracts.mining import RightKind, RightStatus
+from contracts.mining import RightKind
 from contracts.rights import FilingOverdue, FilingRequired, FilingSubmitted
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, validation_error
 from servicekit.pagination import Page, PageParams, paginate
-from servicekit.workdays import add_workdays, is_workday
 from sqlalchemy import and_, exists
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from rights_api import obligations
 from rights_api.attachments import service as attachments
 from rights_api.attachments.models import Attachment
 from rights_api.attachments.schemas import AttachmentPublic
@@ -45,8 +44,6 @@ from rights_api.rights import service as rights
 from rights_api.rights.models import Right
 from rights_api.settings import RightsSettings
 
-# statuses in which a mine works and so owes its filings; a suspended or closing mine does not
-OBLIGED = (RightStatus.producing, RightStatus.under_construction)
 TITLES_ZH = {
     FilingKind.annual_mining_plan: "{year}年度采掘计划报送（{mine}）",
     FilingKind.reserve_verification: "{year}年度资源储量动态核查报告（{mine}）",
@@ -67,28 +64,7 @@ async def due_date(
         if kind == FilingKind.annual_mining_plan
         else settings.reserve_report_due
     )
-    return await due_on(session=session, year=filing_year, month_day=month_day)
-
-
-async def due_on(*, session: AsyncSession, year: int, month_day: str) -> date:
-    """``month_day`` (MM-DD) of ``year``, moved to the next working day when it is a holiday
-    (民法典第二百零三条). Shared by every yearly obligation (filings, the reserve checks)."""
-    month, day = (int(part) for part in month_day.split("-"))
-    due = date(year, month, day)
-    if not await is_workday(session, due):
-        due = await add_workdays(session, due, 1)
-    return due
-
-
-def working_mining_rights(today: date) -> Any:
-    """The condition on ``Right`` of a mining right working ``today`` (under construction or
-    producing, its licence valid): the rights that owe yearly obligations."""
-    return and_(
-        Right.kind == RightKind.mining,
-        Right.status.in_(OBLIGED),
-        Right.valid_from <= today,
-        Right.valid_to >= today,
-    )
+    return await obligations.due_on(session=session, year=filing_year, month_day=month_day)
 
 
 def deadline(filing: Filing, right: Right, action: DeadlineAction) -> Deadline:
@@ -148,26 +124,19 @@ async def create_obligations_for(
     dues = dues or await due_dates(session=session, year=year)
     created = []
     for kind in FilingKind:
-        filing_id = await session.scalar(
-            insert(Filing)
-            .values(
-                id=uuid4(),
-                right_id=right.id,
-                kind=kind,
-                year=filed_for(kind, year),
-                due_on=dues[kind],
-                status=FilingStatus.owed,
-                created_at=at or clock.now(),
-                late=False,
-                version=1,
-            )
-            .on_conflict_do_nothing(constraint="filings_right_kind_year")
-            .returning(Filing.id)
+        filing = await obligations.insert_once(
+            session,
+            Filing,
+            constraint="filings_right_kind_year",
+            right_id=right.id,
+            kind=kind,
+            year=filed_for(kind, year),
+            due_on=dues[kind],
+            status=FilingStatus.owed,
+            created_at=at or clock.now(),
         )
-        if filing_id is None:
+        if filing is None:
             continue
-        filing = await session.get(Filing, filing_id)
-        assert filing is not None
         created.append(filing)
         await _announce(session, FilingRequired, filing, right, DeadlineAction.set)
     return created
@@ -177,7 +146,7 @@ async def owed_from_grant(*, session: AsyncSession, right: Right) -> list[Filing
     """A working right granted today owes this year's filings from the day of grant, not from
     the job's next round."""
     today = clock.local_today(right.created_at)
-    if right.status in OBLIGED and right.valid_from <= today <= right.valid_to:
+    if right.status in obligations.OBLIGED and right.valid_from <= today <= right.valid_to:
         return await create_obligations_for(session=session, right=right, year=today.year)
     return []
 
@@ -201,7 +170,7 @@ async def create_due_obligations(session: AsyncSession, now: datetime) -> int:
         await session.exec(
             select(Right)
             .where(
-                working_mining_rights(today),
+                obligations.working_mining_rights(today),
                 owes(FilingKind.annual_mining_plan) | owes(FilingKind.reserve_verification),
             )
             .order_by(Right.created_at, Right.id)
@@ -218,23 +187,16 @@ async def create_due_obligations(session: AsyncSession, now: datetime) -> int:
 async def mark_overdue(session: AsyncSession, now: datetime) -> int:
     """The scheduled job ``filings_overdue``: a filing still owed after its local due date
     becomes overdue and ``rights.filing.overdue`` is published (once: it is no longer owed)."""
-    rows = (
-        await session.exec(
-            select(Filing, Right)
-            .join(Right, Right.id == Filing.right_id)
-            .where(Filing.status == FilingStatus.owed, Filing.due_on < clock.local_today(now))
-            .order_by(Filing.due_on, Filing.id)
-            .with_for_update(of=Filing, skip_locked=True)
-        )
-    ).all()
-    for filing, right in rows:
-        filing.status = FilingStatus.overdue
-        filing.overdue_at = now
-        filing.version += 1
-        session.add(filing)
-        await _announce(session, FilingOverdue, filing, right, DeadlineAction.overdue)
-    await session.flush()
-    return len(rows)
+    return await obligations.mark_overdue(
+        session,
+        Filing,
+        now,
+        owed=FilingStatus.owed,
+        overdue=FilingStatus.overdue,
+        announce=lambda filing, right: _announce(
+            session, FilingOverdue, filing, right, DeadlineAction.overdue
+        ),
+    )
 
 
 async def get(

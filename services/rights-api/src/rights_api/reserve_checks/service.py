@@ -1,14 +1,14 @@
 """The bureau's annual reserve verification 年度资源储量动态核查 (第五章第二节). For a year Y every
 mining right working when the obligation is made, and licensed during Y, is owed a verification
 by the bureau, due on ``reserve_check_due`` of Y+1. The obligations and their overdue sweep run
-on the annual filings' machinery (``filings.service.due_on``, ``working_mining_rights``, the same
-insert-once and skip-locked sweep); only the audience differs: the bureau owes it, not the
+on the machinery of the annual filings (``rights_api.obligations``: due date, who owes, the
+insert-once and the skip-locked sweep); only the audience differs: the bureau owes it, not the
 holder. Functions never commit: the caller owns the transaction."""
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from contracts import EventPayload
 from contracts.deadline import Audience, Deadline, DeadlineAction
@@ -19,11 +19,10 @@ from servicekit.auth import Principal, Role
 from servicekit.errors import Conflict, FieldError, validation_error
 from servicekit.pagination import Page, PageParams, paginate
 from sqlalchemy import and_, exists
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rights_api.filings import service as filings
+from rights_api import obligations
 from rights_api.filings.models import Filing, FilingKind
 from rights_api.reserve_checks.models import CheckResult, CheckStatus, ReserveCheck
 from rights_api.reserve_checks.schemas import (
@@ -76,7 +75,7 @@ async def _announce(
 
 async def due_date(*, session: AsyncSession, year: int) -> date:
     settings: RightsSettings = session.info["settings"]
-    return await filings.due_on(
+    return await obligations.due_on(
         session=session, year=year + 1, month_day=settings.reserve_check_due
     )
 
@@ -92,7 +91,7 @@ async def create_due_obligations(session: AsyncSession, now: datetime) -> int:
         await session.exec(
             select(Right)
             .where(
-                filings.working_mining_rights(today),
+                obligations.working_mining_rights(today),
                 Right.valid_from <= date(year, 12, 31),
                 ~exists().where(and_(ReserveCheck.right_id == Right.id, ReserveCheck.year == year)),
             )
@@ -101,25 +100,18 @@ async def create_due_obligations(session: AsyncSession, now: datetime) -> int:
     ).all()
     created = 0
     for right in owed_rights:
-        check_id = await session.scalar(
-            insert(ReserveCheck)
-            .values(
-                id=uuid4(),
-                right_id=right.id,
-                year=year,
-                due_on=due,
-                status=CheckStatus.owed,
-                created_at=now,
-                late=False,
-                version=1,
-            )
-            .on_conflict_do_nothing(constraint="reserve_checks_right_year")
-            .returning(ReserveCheck.id)
+        check = await obligations.insert_once(
+            session,
+            ReserveCheck,
+            constraint="reserve_checks_right_year",
+            right_id=right.id,
+            year=year,
+            due_on=due,
+            status=CheckStatus.owed,
+            created_at=now,
         )
-        if check_id is None:
+        if check is None:
             continue
-        check = await session.get(ReserveCheck, check_id)
-        assert check is not None
         created += 1
         await _announce(session, ReserveCheckRequired, check, right, DeadlineAction.set)
     return created
@@ -128,26 +120,16 @@ async def create_due_obligations(session: AsyncSession, now: datetime) -> int:
 async def mark_overdue(session: AsyncSession, now: datetime) -> int:
     """The scheduled job ``reserve_checks_overdue``: a verification still owed after its local
     due date becomes overdue and ``rights.reserve_check.overdue`` is published (once)."""
-    rows = (
-        await session.exec(
-            select(ReserveCheck, Right)
-            .join(Right, Right.id == ReserveCheck.right_id)
-            .where(
-                ReserveCheck.status == CheckStatus.owed,
-                ReserveCheck.due_on < clock.local_today(now),
-            )
-            .order_by(ReserveCheck.due_on, ReserveCheck.id)
-            .with_for_update(of=ReserveCheck, skip_locked=True)
-        )
-    ).all()
-    for check, right in rows:
-        check.status = CheckStatus.overdue
-        check.overdue_at = now
-        check.version += 1
-        session.add(check)
-        await _announce(session, ReserveCheckOverdue, check, right, DeadlineAction.overdue)
-    await session.flush()
-    return len(rows)
+    return await obligations.mark_overdue(
+        session,
+        ReserveCheck,
+        now,
+        owed=CheckStatus.owed,
+        overdue=CheckStatus.overdue,
+        announce=lambda check, right: _announce(
+            session, ReserveCheckOverdue, check, right, DeadlineAction.overdue
+        ),
+    )
 
 
 async def _mining_plan(
