@@ -8,12 +8,16 @@ lowercase hex string (parts joined with ``:``, UTF-8; UUIDs in their canonical l
 so a draw is reproduced from the seed and the published inputs alone, and no one can steer it
 without changing the published seed. ``inputs_sha256`` fingerprints the published inputs
 (canonical JSON: sorted keys, no spaces, UTF-8).
+
+``draw_panels`` is the two-stage draw both use: mines, then for each drawn mine a panel of
+people free of a conflict with it.
 """
 
 import hashlib
 import json
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 ALGORITHM = "sha256-rank-v1"
@@ -44,3 +48,44 @@ def inputs_sha256(inputs: Any) -> str:
     they are the ones the draw used."""
     canonical = json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+Candidate = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One drawn mine, the people drawn for it and those excluded (id, reason)."""
+
+    mine: Candidate
+    people: list[str]
+    excluded: list[tuple[str, str]]
+
+
+def draw_panels(
+    mines: Iterable[Candidate],
+    people: Sequence[Candidate],
+    *,
+    seed: str,
+    count: Callable[[int], int],
+    per_mine: int,
+    conflict: Callable[[Candidate, Candidate], str | None],
+) -> list[Panel]:
+    """The two-stage draw: ``mines`` ranked by ``rank(seed, right_id)``, the first
+    ``count(number of mines)``; for each, ``people`` minus those ``conflict(person, mine)``
+    gives a reason for (回避, in their given order), ranked by ``rank(seed, right_id, id)``,
+    the first ``per_mine`` (fewer when fewer are free: the caller decides whether that is an
+    error)."""
+    order = ranked(mines, seed=seed, key=lambda m: m["right_id"])
+    panels = []
+    for mine in order[: count(len(order))]:
+        excluded, eligible = [], []
+        for person in people:
+            reason = conflict(person, mine)
+            if reason:
+                excluded.append((person["id"], reason))
+            else:
+                eligible.append(person["id"])
+        chosen = ranked(eligible, seed=seed, key=str, within=(mine["right_id"],))
+        panels.append(Panel(mine=mine, people=chosen[:per_mine], excluded=excluded))
+    return panels

@@ -9,7 +9,7 @@ Algorithm ``sha256-rank-v1`` (the whole of it):
    rest by ``SHA-256("<seed>:<right_id>:<expert_id>")`` ascending; take the first
    ``experts_per_mine``.
 UUIDs are written in their canonical lowercase 8-4-4-4-12 form; the strings are UTF-8.
-The ranking is ``servicekit.draws`` (one implementation, shared with rights-api's patrols).
+The draw is ``servicekit.draws.draw_panels`` (one implementation, shared with rights-api's patrols).
 """
 
 import math
@@ -18,7 +18,7 @@ from uuid import UUID
 
 from contracts.greenmine import SpotCheckDrawn, SpotCheckPublished
 from servicekit import clock
-from servicekit.draws import ALGORITHM, new_seed, ranked
+from servicekit.draws import ALGORITHM, draw_panels, new_seed
 from servicekit.errors import Conflict
 from servicekit.events.outbox import publish
 from servicekit.lookup import get_or_404
@@ -50,27 +50,25 @@ def conflict(expert: dict, mine: dict) -> str | None:
 
 def draw(inputs: dict, *, seed: str) -> list[dict]:
     """The draw as a pure function of the published inputs and seed."""
-    mines = ranked(inputs["mines"], seed=seed, key=lambda m: m["right_id"])
-    count = math.ceil(Decimal(inputs["share"]) * len(mines))
-    result = []
-    for mine in mines[:count]:
-        excluded, eligible = [], []
-        for expert in inputs["experts"]:
-            reason = conflict(expert, mine)
-            if reason:
-                excluded.append({"expert_id": expert["id"], "reason": reason})
-            else:
-                eligible.append(expert["id"])
-        eligible = ranked(eligible, seed=seed, key=str, within=(mine["right_id"],))
-        result.append(
-            {
-                "right_id": mine["right_id"],
-                "listing_id": mine["listing_id"],
-                "expert_ids": eligible[: inputs["experts_per_mine"]],
-                "excluded": excluded,
-            }
-        )
-    return result
+    panels = draw_panels(
+        inputs["mines"],
+        inputs["experts"],
+        seed=seed,
+        count=lambda mines: math.ceil(Decimal(inputs["share"]) * mines),
+        per_mine=inputs["experts_per_mine"],
+        conflict=conflict,
+    )
+    return [
+        {
+            "right_id": panel.mine["right_id"],
+            "listing_id": panel.mine["listing_id"],
+            "expert_ids": panel.people,
+            "excluded": [
+                {"expert_id": expert, "reason": reason} for expert, reason in panel.excluded
+            ],
+        }
+        for panel in panels
+    ]
 
 
 async def add_expert(*, session: AsyncSession, data: ExpertCreate) -> Expert:

@@ -20,7 +20,7 @@ from uuid import UUID
 
 from contracts.mining import RightKind, RightStatus
 from contracts.rights import PatrolDrawn
-from servicekit.draws import ALGORITHM, inputs_sha256, new_seed, ranked
+from servicekit.draws import ALGORITHM, draw_panels, inputs_sha256, new_seed
 from servicekit.errors import Conflict, FieldError, validation_error
 from servicekit.events.outbox import publish
 from servicekit.lookup import get_or_404
@@ -52,26 +52,25 @@ def conflict(professional: dict[str, Any], mine: dict[str, Any]) -> str | None:
 
 def draw(inputs: dict[str, Any], *, seed: str) -> list[dict[str, Any]]:
     """The draw as a pure function of the published inputs and seed."""
-    mines = ranked(inputs["mines"], seed=seed, key=lambda m: m["right_id"])
-    result = []
-    for mine in mines[: inputs["sample_size"]]:
-        excluded, eligible = [], []
-        for professional in inputs["professionals"]:
-            reason = conflict(professional, mine)
-            if reason:
-                excluded.append({"professional_id": professional["id"], "reason": reason})
-            else:
-                eligible.append(professional["id"])
-        chosen = ranked(eligible, seed=seed, key=str, within=(mine["right_id"],))
-        result.append(
-            {
-                "right_id": mine["right_id"],
-                "holder_id": mine["holder_id"],
-                "professional_ids": chosen[: inputs["professionals_per_mine"]],
-                "excluded": excluded,
-            }
-        )
-    return result
+    panels = draw_panels(
+        inputs["mines"],
+        inputs["professionals"],
+        seed=seed,
+        count=lambda _: inputs["sample_size"],
+        per_mine=inputs["professionals_per_mine"],
+        conflict=conflict,
+    )
+    return [
+        {
+            "right_id": panel.mine["right_id"],
+            "holder_id": panel.mine["holder_id"],
+            "professional_ids": panel.people,
+            "excluded": [
+                {"professional_id": person, "reason": reason} for person, reason in panel.excluded
+            ],
+        }
+        for panel in panels
+    ]
 
 
 async def add_professional(*, session: AsyncSession, data: ProfessionalCreate) -> Professional:
