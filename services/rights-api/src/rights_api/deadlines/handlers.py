@@ -7,6 +7,7 @@ from contracts.restoration import AcceptancePassed, LegacySiteAccepted
 from servicekit.events.consumer import Handlers
 from servicekit.events.envelope import CloudEvent
 from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.deadlines.models import AcceptanceSeen, GreenListingSeen, LegacyAcceptanceSeen
@@ -14,19 +15,22 @@ from rights_api.deadlines.models import AcceptanceSeen, GreenListingSeen, Legacy
 handlers = Handlers()
 
 
+async def _remember(session: AsyncSession, table: type[SQLModel], **values: object) -> None:
+    """The row, once: a redelivered event (same key) changes nothing."""
+    await session.exec(insert(table).values(**values).on_conflict_do_nothing())
+
+
 @handlers.on(AcceptancePassed)
 async def acceptance_passed(
     session: AsyncSession, event: CloudEvent, payload: AcceptancePassed
 ) -> None:
-    await session.exec(
-        insert(AcceptanceSeen)
-        .values(
-            acceptance_id=payload.acceptance_id,
-            right_id=payload.right_id,
-            accepted_on=payload.accepted_on,
-            closure=payload.closure,
-        )
-        .on_conflict_do_nothing()
+    await _remember(
+        session,
+        AcceptanceSeen,
+        acceptance_id=payload.acceptance_id,
+        right_id=payload.right_id,
+        accepted_on=payload.accepted_on,
+        closure=payload.closure,
     )
 
 
@@ -34,28 +38,27 @@ async def acceptance_passed(
 async def legacy_site_accepted(
     session: AsyncSession, event: CloudEvent, payload: LegacySiteAccepted
 ) -> None:
-    await session.exec(
-        insert(LegacyAcceptanceSeen)
-        .values(
-            acceptance_id=payload.acceptance_id,
-            legacy_site_id=payload.legacy_site_id,
-            accepted_area_ha=payload.accepted_area_ha,
-            accepted_on=payload.accepted_on,
-        )
-        .on_conflict_do_nothing()
+    await _remember(
+        session,
+        LegacyAcceptanceSeen,
+        acceptance_id=payload.acceptance_id,
+        legacy_site_id=payload.legacy_site_id,
+        accepted_area_ha=payload.accepted_area_ha,
+        accepted_on=payload.accepted_on,
     )
 
 
 @handlers.on(MineListed)
 async def mine_listed(session: AsyncSession, event: CloudEvent, payload: MineListed) -> None:
     """Listed (or relisted after a rectification: the same listing, its entry date kept)."""
-    statement = insert(GreenListingSeen).values(
+    await _remember(
+        session,
+        GreenListingSeen,
         listing_id=payload.listing_id,
         right_id=payload.right_id,
         entry_date=payload.entry_date,
         delisted_on=None,
     )
-    await session.exec(statement.on_conflict_do_nothing())
 
 
 @handlers.on(MineDelisted)
