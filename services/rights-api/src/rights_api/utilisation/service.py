@@ -6,10 +6,12 @@ import csv
 import io
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 from uuid import UUID
 
 from contracts.mining import MiningMethod, RightKind, RightStatus
 from contracts.rights import UtilisationFinding, UtilisationFlagged
+from pydantic import BaseModel
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, NotFound, validation_error
@@ -38,6 +40,7 @@ from rights_api.utilisation.schemas import (
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
+Shaped = TypeVar("Shaped", bound=BaseModel)
 
 
 def waste_rock_utilisation(produced: Decimal, reused: Decimal) -> Decimal | None:
@@ -92,18 +95,13 @@ def judge(
 
 
 def findings_of(rates: list[Rate]) -> list[Finding]:
-    return [
-        Finding(
-            rule=r.rule,
-            rule_zh=r.rule_zh,
-            clause=r.clause,
-            threshold=r.threshold,
-            actual=r.actual,
-            source=r.source,
-        )
-        for r in rates
-        if r.below
-    ]
+    return [_as(Finding, r) for r in rates if r.below]
+
+
+def _as(model: type[Shaped], source: BaseModel) -> Shaped:
+    """``source``'s fields that ``model`` has, as a ``model`` (a rate as a finding, a finding as
+    the event's)."""
+    return model.model_validate(source.model_dump(include=set(model.model_fields)))
 
 
 async def _edition_for(session: AsyncSession, year: int, field: str) -> PlanEdition:
@@ -178,16 +176,7 @@ async def file_report(
                 mineral=right.mineral,
                 year=report.year,
                 edition_code=edition.code,
-                findings=[
-                    UtilisationFinding(
-                        rule=f.rule,
-                        clause=f.clause,
-                        threshold=f.threshold,
-                        actual=f.actual,
-                        source=f.source,
-                    )
-                    for f in findings
-                ],
+                findings=[_as(UtilisationFinding, f) for f in findings],
                 reported_at=report.created_at,
             ),
             subject=str(right.id),
