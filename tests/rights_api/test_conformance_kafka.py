@@ -5,12 +5,11 @@ date, the licence's last day for no renewal), with no notifier code of their own
 from datetime import date
 
 import pytest
-from devkit.testing import eventually, running_service
-from notifier.app import SERVICE as NOTIFIER
+from devkit.testing import eventually
 from rights_api.app import SERVICE as RIGHTS
 
-from tests.notifier.conftest import TEST_SETTINGS
 from tests.notifier.support import sql
+from tests.rights_api.kafka_support import rights_and_notifier
 from tests.rights_api.test_conformance import HADAHUSU, SANHAO, by_mine, findings, open_action
 
 pytestmark = pytest.mark.kafka
@@ -19,21 +18,7 @@ pytestmark = pytest.mark.kafka
 async def test_opened_actions_reach_the_notifier_as_the_holders_deadlines(
     databases, kafka, topic_prefix, tmp_path
 ):
-    shared = {"topic_prefix": topic_prefix, "kafka_bootstrap_servers": kafka}
-    async with (
-        running_service(
-            NOTIFIER,
-            database_url=await databases.create("notifier"),
-            **TEST_SETTINGS,
-            **shared,
-        ) as notifier,
-        running_service(
-            RIGHTS,
-            database_url=await databases.create("rights"),
-            attachments_dir=tmp_path,
-            **shared,
-        ) as rights,
-    ):
+    async with rights_and_notifier(databases, kafka, topic_prefix, tmp_path) as (rights, notifier):
         async with rights.runtime.db.transaction() as session:
             await RIGHTS.seed(session)
         edition_id = (await rights.client.get("/plan-editions/current")).json()["id"]

@@ -9,12 +9,9 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from devkit.testing import eventually, running_service
-from greenmine_api.app import SERVICE as GREENMINE
+from devkit.testing import eventually
 from greenmine_api.listings.service import list_mine
 from mining_rights import MiningRight
-from restoration_api.app import SERVICE as RESTORATION
-from rights_api.app import SERVICE as RIGHTS
 from servicekit import clock
 from servicekit.auth import Role
 
@@ -24,6 +21,7 @@ from tests.rights_api.closure_support import (
     file_closure_plan,
     pass_closure_acceptance,
 )
+from tests.rights_api.kafka_support import three_services
 from tests.rights_api.support import BLANK, add_right, holder, load_edition
 
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(300)]
@@ -33,19 +31,8 @@ KAFKA = 60
 async def test_policy_closure_and_revocation_run_through_acceptance_to_delisted_mines(
     databases, kafka, topic_prefix
 ):
-    common = {"topic_prefix": topic_prefix, "kafka_bootstrap_servers": kafka}
-    async with (
-        running_service(RIGHTS, database_url=await databases.create("rights"), **common) as rights,
-        running_service(
-            RESTORATION, database_url=await databases.create("restoration"), **common
-        ) as restoration,
-        running_service(
-            GREENMINE, database_url=await databases.create("greenmine"), **common
-        ) as greenmine,
-    ):
+    async with three_services(databases, kafka, topic_prefix) as (rights, restoration, greenmine):
         await load_edition(rights)
-        async with greenmine.runtime.db.transaction() as session:
-            await GREENMINE.seed(session)
         owner = await holder(rights, 1, "二连浩特市乌希根楚石材有限公司")
         by_policy = await add_right(rights, owner, at=BLANK, status="suspended")
         revoked = await add_right(rights, owner, at=(111.40, 43.72))

@@ -6,13 +6,12 @@ own."""
 from datetime import UTC, date, datetime
 
 import pytest
-from devkit.testing import eventually, running_service
-from notifier.app import SERVICE as NOTIFIER
+from devkit.testing import eventually
 from rights_api.app import SERVICE as RIGHTS
 from servicekit import clock
 
-from tests.notifier.conftest import TEST_SETTINGS
 from tests.notifier.support import sql
+from tests.rights_api.kafka_support import rights_and_notifier
 from tests.rights_api.test_named_deadlines import YANCHIBEI, accepted
 
 pytestmark = pytest.mark.kafka
@@ -22,21 +21,7 @@ TODAY = datetime(2026, 12, 6, 4, tzinfo=UTC)
 async def test_the_named_deadlines_reach_the_notifier_set_then_met_or_overdue(
     databases, kafka, topic_prefix, tmp_path
 ):
-    shared = {"topic_prefix": topic_prefix, "kafka_bootstrap_servers": kafka}
-    async with (
-        running_service(
-            NOTIFIER,
-            database_url=await databases.create("notifier"),
-            **TEST_SETTINGS,
-            **shared,
-        ) as notifier,
-        running_service(
-            RIGHTS,
-            database_url=await databases.create("rights"),
-            attachments_dir=tmp_path,
-            **shared,
-        ) as rights,
-    ):
+    async with rights_and_notifier(databases, kafka, topic_prefix, tmp_path) as (rights, notifier):
         with clock.pinned(datetime(2021, 6, 1, 4, tzinfo=UTC)):
             async with rights.runtime.db.transaction() as session:
                 await RIGHTS.seed(session)

@@ -6,14 +6,12 @@ bureau's deadline (role bureau_reviewer), overdue, then met, with no notifier co
 import json
 
 import pytest
-from devkit.testing import eventually, running_service
-from notifier.app import SERVICE as NOTIFIER
-from rights_api.app import SERVICE as RIGHTS
+from devkit.testing import eventually
 from servicekit.auth import Role
 
 from tests.events.support import headers_of, read_topic
-from tests.notifier.conftest import TEST_SETTINGS
 from tests.notifier.support import sql
+from tests.rights_api.kafka_support import rights_and_notifier
 from tests.rights_api.operations_support import make_right
 from tests.rights_api.support import load_edition
 from tests.rights_api.test_reserve_checks import APRIL, JANUARY, verification
@@ -25,21 +23,7 @@ pytestmark = pytest.mark.kafka
 async def test_findings_and_the_verification_deadline_cross_the_broker(
     databases, kafka, topic_prefix, tmp_path
 ):
-    shared = {"topic_prefix": topic_prefix, "kafka_bootstrap_servers": kafka}
-    async with (
-        running_service(
-            NOTIFIER,
-            database_url=await databases.create("notifier"),
-            **TEST_SETTINGS,
-            **shared,
-        ) as notifier,
-        running_service(
-            RIGHTS,
-            database_url=await databases.create("rights"),
-            attachments_dir=tmp_path,
-            **shared,
-        ) as rights,
-    ):
+    async with rights_and_notifier(databases, kafka, topic_prefix, tmp_path) as (rights, notifier):
         await load_edition(rights)
         fluorite = await mine(rights, 1)
         filed = await rights.client.post(
