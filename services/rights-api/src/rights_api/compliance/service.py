@@ -17,7 +17,7 @@ from contracts.rights import ComplianceOrdered, ComplianceOverdue, ComplianceRes
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, validation_error
-from servicekit.pagination import Page, PageParams, paginate
+from servicekit.pagination import Page, PageParams
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -130,11 +130,14 @@ async def show(*, session: AsyncSession, order_id: UUID, caller: Principal) -> O
 async def list_orders(
     *, session: AsyncSession, page: PageParams, caller: Principal, filters: OrderFilters
 ) -> Page[OrderPublic]:
-    # filter_by names the order's columns as long as nothing is joined yet
-    query = select(ComplianceOrder).filter_by(**filters.model_dump(exclude_none=True))
-    query = rights.visible(query, ComplianceOrder.right_id, caller)
-    order = (ComplianceOrder.issued_at, ComplianceOrder.id)
-    rows = await paginate(session, query, page, order=order)
+    rows = await rights.visible_page(
+        session=session,
+        model=ComplianceOrder,
+        filters=filters,
+        caller=caller,
+        page=page,
+        order=(ComplianceOrder.issued_at, ComplianceOrder.id),
+    )
     return rows.with_items([public(r) for r in rows.items])
 
 

@@ -18,7 +18,7 @@ from contracts.rights import FilingOverdue, FilingRequired, FilingSubmitted
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, validation_error
-from servicekit.pagination import Page, PageParams, paginate
+from servicekit.pagination import Page, PageParams
 from sqlalchemy import and_, exists
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -232,10 +232,9 @@ async def show(*, session: AsyncSession, filing_id: UUID, caller: Principal) -> 
 async def list_filings(
     *, session: AsyncSession, page: PageParams, caller: Principal, filters: FilingFilters
 ) -> Page[FilingPublic]:
-    # filter_by names Filing's columns as long as nothing is joined yet
-    query = select(Filing).filter_by(**filters.model_dump(exclude_none=True))
-    query = rights.visible(query, Filing.right_id, caller)
-    rows = await paginate(session, query, page, order=(Filing.created_at, Filing.id))
+    rows = await rights.visible_page(
+        session=session, model=Filing, filters=filters, caller=caller, page=page
+    )
     return rows.with_items(await public(session=session, filings=rows.items))
 
 

@@ -17,7 +17,7 @@ from contracts.rights import ReserveCheckOverdue, ReserveCheckRecorded, ReserveC
 from servicekit import clock
 from servicekit.auth import Principal, Role
 from servicekit.errors import Conflict, FieldError, validation_error
-from servicekit.pagination import Page, PageParams, paginate
+from servicekit.pagination import Page, PageParams
 from sqlalchemy import and_, exists
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -299,7 +299,7 @@ async def show(*, session: AsyncSession, check_id: UUID, caller: Principal) -> R
 async def list_checks(
     *, session: AsyncSession, page: PageParams, caller: Principal, filters: ReserveCheckFilters
 ) -> Page[ReserveCheckPublic]:
-    query = select(ReserveCheck).filter_by(**filters.model_dump(exclude_none=True))
-    query = rights.visible(query, ReserveCheck.right_id, caller)
-    rows = await paginate(session, query, page, order=(ReserveCheck.created_at, ReserveCheck.id))
+    rows = await rights.visible_page(
+        session=session, model=ReserveCheck, filters=filters, caller=caller, page=page
+    )
     return rows.with_items(await public(session=session, checks=rows.items))

@@ -19,6 +19,7 @@ from contracts.rights import (
     RightSuspended,
     RightTransferred,
 )
+from pydantic import BaseModel
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, NotFound, validation_error
@@ -85,6 +86,24 @@ def visible(query: Select[Any], right_id: Any, caller: Principal) -> Select[Any]
     if caller.own_holder is None:
         return query
     return query.join(Right, Right.id == right_id).where(Right.holder_id == UUID(caller.own_holder))
+
+
+async def visible_page(
+    *,
+    session: AsyncSession,
+    model: Any,
+    filters: BaseModel,
+    caller: Principal,
+    page: PageParams,
+    order: tuple[Any, ...] | None = None,
+) -> Page[Any]:
+    """A page of ``model``'s rows about rights (its column ``right_id``) as ``visible`` shows
+    them: ``filters``' given fields name ``model``'s columns; ordered by ``order`` (default
+    ``created_at``, ``id``)."""
+    # filter_by names the model's columns as long as nothing is joined yet
+    query = select(model).filter_by(**filters.model_dump(exclude_none=True))
+    query = visible(query, model.right_id, caller)
+    return await paginate(session, query, page, order=order or (model.created_at, model.id))
 
 
 async def _publish(

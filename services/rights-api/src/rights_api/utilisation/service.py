@@ -16,7 +16,7 @@ from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, NotFound, validation_error
 from servicekit.events.outbox import publish
-from servicekit.pagination import Page, PageParams, paginate
+from servicekit.pagination import Page, PageParams
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -243,10 +243,8 @@ async def list_reports(
     caller: Principal,
     filters: UtilisationReportFilters,
 ) -> Page[UtilisationReportPublic]:
-    query = select(UtilisationReport).filter_by(**filters.model_dump(exclude_none=True))
-    query = rights.visible(query, UtilisationReport.right_id, caller)
-    rows = await paginate(
-        session, query, page, order=(UtilisationReport.created_at, UtilisationReport.id)
+    rows = await rights.visible_page(
+        session=session, model=UtilisationReport, filters=filters, caller=caller, page=page
     )
     return rows.with_items(await public(session=session, reports=rows.items))
 
