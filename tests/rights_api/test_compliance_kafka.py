@@ -30,11 +30,16 @@ async def test_an_order_reaches_the_broker_with_its_deadline(
         right = await make_right(rights)
 
         async def obligations_created() -> bool:
-            # the scheduler may be running the job this very moment (then this run is skipped)
+            # the scheduler may be running a job this very moment (then this run is skipped)
             await rights.runtime.run_job("filing_obligations")
-            return await scalar(rights, "SELECT count(*) FROM filings") == 2
+            await rights.runtime.run_job("reserve_check_obligations")
+            filings = await scalar(rights, "SELECT count(*) FROM filings")
+            checks = await scalar(rights, "SELECT count(*) FROM reserve_checks")
+            return (filings, checks) == (2, 1)
 
-        await eventually(obligations_created, what="the working mine's filing obligations")
+        await eventually(
+            obligations_created, what="the working mine's filings and last year's reserve check"
+        )
         response = await rights.client.post(
             "/compliance-orders",
             json={
@@ -48,13 +53,14 @@ async def test_an_order_reaches_the_broker_with_its_deadline(
         assert response.status_code == 201, response.text
         order = response.json()
 
-        records = await read_topic(kafka, rights.settings.topic("rights.events"), expected=3)
+        records = await read_topic(kafka, rights.settings.topic("rights.events"), expected=4)
     by_type = {}
     for record in records:
         by_type.setdefault(headers_of(record)["ce_type"], []).append(record)
     assert sorted((t, len(r)) for t, r in by_type.items()) == [
         ("rights.compliance.ordered", 1),
         ("rights.filing.required", 2),
+        ("rights.reserve_check.required", 1),
     ]
     [record] = by_type["rights.compliance.ordered"]
     headers = headers_of(record)
