@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: dev test lint bootstrap asyncapi token clean compose-plugin bench
+.PHONY: dev test lint bootstrap asyncapi token clean compose-plugin bench system-packages
 
 # uv itself comes from PyPI into a private venv; it then uses this machine's Python.
 $(UV):
@@ -21,11 +21,18 @@ $(UV):
 
 bootstrap: .venv/.synced
 
-dev: bootstrap
+dev: bootstrap system-packages
 	$(RUN) mineadmin dev
 
-test: lint compose-plugin
+test: lint compose-plugin system-packages
 	$(RUN) pytest
+
+# Debian's packages the reports and the GIS checks need: CJK fonts embedded in the PDF reports,
+# and GDAL's command-line tools (`ogrinfo`) that the tests use as an outside GIS client.
+# Installed only when missing (root, as on the CI machine).
+system-packages:
+	@command -v ogrinfo >/dev/null && fc-list :lang=zh family | grep -q "Noto Sans CJK" || \
+		(apt-get update -qq && apt-get install -y -qq --no-install-recommends gdal-bin fonts-noto-cjk)
 
 # `docker compose config` checks deploy/docker-compose.yml in the tests. No Docker engine runs
 # here, and the compose plugin is a client-side Go program: it is built from the Go module

@@ -103,6 +103,20 @@ class ServiceSettings(BaseSettings):
     doctor_max_dead_letters: int = Field(
         0, ge=0, description="`mineadmin doctor` fails with more dead letters not replayed."
     )
+    peers: dict[str, str] = Field(
+        default_factory=dict,
+        description="Base URL of each other service this one calls over HTTP, by short name "
+        '(e.g. {"restoration": "https://restoration.example.gov"}). A service not named here is '
+        "reached on 127.0.0.1 at its installed port (the `make dev` layout).",
+    )
+    peer_timeout_seconds: float = Field(
+        10, gt=0, description="How long a call to another service may take before it fails."
+    )
+    service_token: SecretStr | None = Field(
+        None,
+        description="Bearer token this service presents to its peers (role gov_system), issued "
+        "by the identity provider. Dev mode mints one with the dev secret when unset.",
+    )
     rate_limit_anonymous_reads: Rate = Field(
         "300/minute",
         description="GET requests without a valid bearer token one client may make, per "
