@@ -680,3 +680,30 @@ class PatrolDrawn(EventPayload):
 
 
 EVENTS = (*EVENTS, PatrolDrawn)
+# --- issue 19 part B "editions": drafted editions are published ------------------------------
+
+
+class PlanEditionPublished(EventPayload):
+    event_type = "rights.plan_edition.published"
+    topic = TOPIC
+    summary = (
+        "A drafted plan edition was published: from its effective date it judges applications "
+        "规划版本已发布 (第七章)"
+    )
+
+    edition_id: UUID
+    code: str = Field(examples=["2026-2030"])
+    title: str = Field(examples=["二连浩特市矿产资源总体规划（2026-2030年）"])
+    period_start: date = Field(examples=["2026-01-01"])
+    period_end: date = Field(examples=["2030-12-31"])
+    effective_from: date = Field(examples=["2027-01-01"])
+    replaces: str | None = Field(
+        None,
+        description="The code of the edition in force the day before it takes effect, if any.",
+        examples=["2021-2025"],
+    )
+    published_by: str
+    published_at: datetime
+
+
+EVENTS = (*EVENTS, PlanEditionPublished)

@@ -399,11 +399,10 @@ class PlanEditionCreate(PlanContent):
     effective_from: date = Field(description="In force for applications filed from this day.")
 
 
-class PlanEditionUpdate(BaseModel):
-    """Replace parts of an edition (an adjustment 规划调整); send If-Match."""
+class PlanParts(BaseModel):
+    """The parts of an edition, each optional: what a draft holds while it is being written.
+    Publishing checks that the parts the admission rules need are all there."""
 
-    title: str | None = Field(None, max_length=300)
-    effective_from: date | None = None
     minerals: list[MineralRule] | None = None
     small_mine_cap: SmallMineCap | None = None
     mine_caps: list[MineCap] | None = None
@@ -417,6 +416,21 @@ class PlanEditionUpdate(BaseModel):
     utilisation_thresholds: UtilisationThresholds | None = None
     rules: AdmissionRules | None = None
     named_deadlines: NamedDeadlines | None = None
+
+
+CONTENT_PARTS = tuple(PlanParts.model_fields)
+
+
+class PlanEditionUpdate(PlanParts):
+    """Replace parts of an edition; send If-Match. A draft takes every part; a published
+    edition only the adjustments listed in ``service.ADJUSTABLE`` (规划调整, 第七章二)."""
+
+    title: str | None = Field(None, max_length=300)
+    period_start: date | None = None
+    period_end: date | None = None
+    effective_from: date | None = Field(
+        None, description="The proposed day; it is set for good by publishing."
+    )
 
     model_config = {
         "json_schema_extra": {
@@ -433,8 +447,66 @@ class PlanEditionUpdate(BaseModel):
     }
 
 
-class PlanEditionPublic(PlanEditionCreate):
+class PlanDraftCreate(PlanParts):
+    """A new draft edition: its code, and whatever parts are ready (the rest is added with
+    PATCH before publishing)."""
+
+    code: str = Field(max_length=40, pattern=r"^[A-Za-z0-9._-]+$", examples=["2026-2030"])
+    title: str | None = Field(
+        None, max_length=300, examples=["二连浩特市矿产资源总体规划（2026-2030年）"]
+    )
+    period_start: date | None = Field(None, examples=["2026-01-01"])
+    period_end: date | None = Field(None, examples=["2030-12-31"])
+    effective_from: date | None = Field(
+        None, description="The proposed day it takes effect; set for good by publishing."
+    )
+
+
+class DraftFrom(BaseModel):
+    """A draft copied from an edition (usually the one in force): a new code, and optionally a
+    new title and period; every part is copied."""
+
+    code: str = Field(max_length=40, pattern=r"^[A-Za-z0-9._-]+$", examples=["2026-2030"])
+    title: str | None = Field(
+        None, max_length=300, examples=["二连浩特市矿产资源总体规划（2026-2030年）（草案）"]
+    )
+    period_start: date | None = Field(None, examples=["2026-01-01"])
+    period_end: date | None = Field(None, examples=["2030-12-31"])
+
+
+class Publish(BaseModel):
+    effective_from: date = Field(
+        description="Applications filed from this day (Beijing time) are judged by the edition; "
+        "not before today, inside its period, not another published edition's day.",
+        examples=["2027-01-01"],
+    )
+
+
+class EditionStatus(StrEnum):
+    draft = "draft"  # 草案
+    published = "published"  # 已发布
+
+
+class PlanEditionPublic(PlanParts):
     id: UUID
+    code: str = Field(examples=["2021-2025"])
+    status: EditionStatus = Field(
+        description="`draft` 草案 (never judges anything) or `published` 已发布"
+    )
+    title: str | None = Field(examples=["二连浩特市矿产资源总体规划（2021-2025年）"])
+    period_start: date | None
+    period_end: date | None
+    effective_from: date | None = Field(
+        description="Applications filed from this day are judged by it (null on a draft not "
+        "yet dated)."
+    )
+    past_period: bool = Field(
+        False,
+        description="True when today is after its period: a published edition past its period "
+        "stays in force until the next one takes effect (第七章).",
+    )
+    published_at: datetime | None = None
+    published_by: str | None = None
     version: int
     created_at: datetime
     updated_at: datetime
@@ -443,10 +515,11 @@ class PlanEditionPublic(PlanEditionCreate):
 class PlanEditionSummary(BaseModel):
     id: UUID
     code: str
-    title: str
-    period_start: date
-    period_end: date
-    effective_from: date
+    status: EditionStatus
+    title: str | None
+    period_start: date | None
+    period_end: date | None
+    effective_from: date | None
     version: int
 
 

@@ -1,11 +1,14 @@
 """Plan editions: which one is in force, and its content ready for the admission rules."""
 
+import copy
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 from uuid import UUID
 
 from contracts.mining import Mineral
+from servicekit import clock
+from servicekit.auth import BUREAU, Principal
 from servicekit.concurrency import require_if_match
 from servicekit.errors import Conflict, NotFound, Unprocessable
 from servicekit.lookup import get_or_404
@@ -16,19 +19,47 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.geometry import interiors_overlap, to_shape
+from rights_api.plan.disclosure import past_period
 from rights_api.plan.models import PlanEdition
 from rights_api.plan.schemas import (
+    CONTENT_PARTS,
+    DraftFrom,
+    EditionStatus,
     PlanContent,
+    PlanDraftCreate,
     PlanEditionCreate,
     PlanEditionPublic,
     PlanEditionUpdate,
     PlannedBlock,
+    PlanParts,
     ProhibitedProperties,
     ZoneProperties,
 )
 from rights_api.versions import save_new_version
 
 HEADER = ("code", "title", "period_start", "period_end", "effective_from")
+PERIOD = ("title", "period_start", "period_end", "effective_from")
+
+# What a published edition still takes in place (规划调整, 第七章二), as callers relied on before
+# drafts existed: real boundaries for the demo ones (zones, prohibited areas, planned blocks,
+# the city), the bureau's settings the plan does not give (three-rate thresholds, market-grant
+# periods, admission settings, named deadlines' tracking) and the caps' adjustment. Its title,
+# period, effective date, minimum scales, targets and planned new rights change only through a
+# new draft (POST /plan-editions/{id}/drafts), published with its own effective date.
+ADJUSTABLE = frozenset(
+    {
+        "zones",
+        "prohibited_areas",
+        "planned_blocks",
+        "city",
+        "utilisation_thresholds",
+        "market_grant",
+        "rules",
+        "named_deadlines",
+        "small_mine_cap",
+        "mine_caps",
+    }
+)
 
 
 def _content(data: PlanContent | PlanEditionCreate) -> dict[str, Any]:
@@ -37,44 +68,114 @@ def _content(data: PlanContent | PlanEditionCreate) -> dict[str, Any]:
     )
 
 
+def _parts(data: PlanParts) -> dict[str, Any]:
+    """The parts a draft holds (those sent), as stored."""
+    return data.model_dump(mode="json", include=set(CONTENT_PARTS), exclude_none=True)
+
+
+async def _code_free(session: AsyncSession, code: str) -> None:
+    clash = await session.scalar(select(PlanEdition.id).where(PlanEdition.code == code))
+    if clash is not None:
+        raise Conflict(f"Edition code {code} is already used.")
+
+
 async def create_edition(*, session: AsyncSession, data: PlanEditionCreate) -> PlanEdition:
+    """Load a complete edition already in force as published (``mineadmin seed``: the
+    2021-2025 plan as issued). The bureau's new editions are drafts (``create_draft``)."""
     clash = await session.scalar(
         select(PlanEdition.code).where(
-            (PlanEdition.code == data.code) | (PlanEdition.effective_from == data.effective_from)
+            (PlanEdition.code == data.code)
+            | (
+                (PlanEdition.effective_from == data.effective_from)
+                & (PlanEdition.status == EditionStatus.published.value)
+            )
         )
     )
     if clash is not None:
         raise Conflict(
             f"Edition {clash} already has this code or takes effect on {data.effective_from}."
         )
-    _check_period(data.period_start, data.period_end)
+    check_period(data.period_start, data.period_end)
     edition = PlanEdition(
-        **{field: getattr(data, field) for field in HEADER}, content=_content(data)
+        **{field: getattr(data, field) for field in HEADER},
+        status=EditionStatus.published,
+        content=_content(data),
+        published_at=clock.now(),
+        published_by="seed",
     )
     session.add(edition)
     await session.flush()
     return edition
 
 
-def _check_period(start: date, end: date) -> None:
-    if end < start:
+async def create_draft(*, session: AsyncSession, data: PlanDraftCreate) -> PlanEdition:
+    """A draft with whatever parts are sent; it judges nothing until published."""
+    await _code_free(session, data.code)
+    check_period(data.period_start, data.period_end)
+    edition = PlanEdition(
+        **{field: getattr(data, field) for field in HEADER},
+        status=EditionStatus.draft,
+        content=_parts(data),
+    )
+    session.add(edition)
+    await session.flush()
+    return edition
+
+
+async def copy_to_draft(*, session: AsyncSession, edition_id: UUID, data: DraftFrom) -> PlanEdition:
+    """A new draft holding every part of edition ``edition_id``, under a new code; no
+    effective date yet."""
+    source = await get_edition(session=session, edition_id=edition_id)
+    await _code_free(session, data.code)
+    start = data.period_start or source.period_start
+    end = data.period_end or source.period_end
+    check_period(start, end)
+    edition = PlanEdition(
+        code=data.code,
+        title=data.title or source.title,
+        period_start=start,
+        period_end=end,
+        effective_from=None,
+        status=EditionStatus.draft,
+        content=copy.deepcopy(source.content),
+    )
+    session.add(edition)
+    await session.flush()
+    return edition
+
+
+def check_period(start: date | None, end: date | None) -> None:
+    if start is not None and end is not None and end < start:
         raise Unprocessable(f"The period ends ({end}) before it starts ({start}).")
 
 
 async def update_edition(
     *, session: AsyncSession, edition_id: UUID, changes: PlanEditionUpdate, if_match: str | None
 ) -> PlanEdition:
-    """Replace the parts sent; ``If-Match`` must name the current version."""
+    """Replace the parts sent; ``If-Match`` must name the current version. A draft takes every
+    part; a published edition only ``ADJUSTABLE`` ones (409 naming the others)."""
     edition = await get_edition(session=session, edition_id=edition_id, for_update=True)
     require_if_match(if_match, edition.version)
     given = changes.model_dump(exclude_unset=True)
-    for field in ("title", "effective_from"):
+    if edition.published:
+        fixed = sorted(set(given) - ADJUSTABLE)
+        if fixed:
+            raise Conflict(
+                f"Edition {edition.code} is published: {', '.join(fixed)} cannot change in "
+                "place. Copy it to a draft (POST /plan-editions/{id}/drafts), edit the draft "
+                "and publish it with its own effective date.",
+                fields=fixed,
+            )
+    for field in PERIOD:
         if field in given:
             setattr(edition, field, given.pop(field))
-    merged = PlanContent.model_validate(
-        {**edition.content, **changes.model_dump(mode="json", include=set(given))}
-    )
-    edition.content = _content(merged)
+    check_period(edition.period_start, edition.period_end)
+    parts = changes.model_dump(mode="json", include=set(given))
+    if edition.published:
+        edition.content = _content(PlanContent.model_validate({**edition.content, **parts}))
+    else:
+        merged = PlanParts.model_validate({**edition.content, **parts})
+        edition.content = _parts(merged)
     await save_new_version(session, edition)
     return edition
 
@@ -87,10 +188,30 @@ async def get_edition(
     )
 
 
-async def list_editions(*, session: AsyncSession, page: PageParams) -> Page[PlanEdition]:
-    """Oldest first (by the day each takes effect)."""
+async def get_visible(
+    *, session: AsyncSession, edition_id: UUID, caller: Principal | None
+) -> PlanEdition:
+    """A published edition for anyone; a draft for bureau staff only (404 to the others)."""
+    edition = await get_edition(session=session, edition_id=edition_id)
+    if not edition.published and not sees_drafts(caller):
+        raise NotFound(f"No plan edition {edition_id}.")
+    return edition
+
+
+def sees_drafts(caller: Principal | None) -> bool:
+    return caller is not None and caller.has(*BUREAU)
+
+
+async def list_editions(
+    *, session: AsyncSession, page: PageParams, caller: Principal | None = None
+) -> Page[PlanEdition]:
+    """Oldest first (by the day each takes effect; undated drafts last). Drafts for bureau
+    staff only."""
+    query = select(PlanEdition)
+    if not sees_drafts(caller):
+        query = query.where(PlanEdition.status == EditionStatus.published.value)
     order = (PlanEdition.effective_from, PlanEdition.id)
-    return await paginate(session, select(PlanEdition), page, order=order)
+    return await paginate(session, query, page, order=order)
 
 
 async def edition_in_force(*, session: AsyncSession, on: date) -> PlanEdition:
@@ -115,9 +236,13 @@ async def plan_in_force(*, session: AsyncSession, on: date) -> "PlanView":
 
 
 def _in_force(on: date, *columns: Any) -> Any:
+    """Only a published edition is ever in force: the latest to take effect by ``on``."""
     return (
         select(*columns)
-        .where(PlanEdition.effective_from <= on)
+        .where(
+            PlanEdition.status == EditionStatus.published.value,
+            PlanEdition.effective_from <= on,
+        )
         .order_by(PlanEdition.effective_from.desc())
         .limit(1)
     )
@@ -127,12 +252,17 @@ def _none_in_force(on: date) -> NotFound:
     return NotFound(f"No plan edition is in force on {on}; load one first (mineadmin seed).")
 
 
-def public(edition: PlanEdition) -> PlanEditionPublic:
+def public(edition: PlanEdition, today: date | None = None) -> PlanEditionPublic:
+    """The edition as answered; ``past_period`` as of ``today`` (Beijing time by default)."""
     return PlanEditionPublic.model_validate(
         {
             **edition.content,
             **{field: getattr(edition, field) for field in HEADER},
             "id": edition.id,
+            "status": edition.status,
+            "past_period": past_period(edition.period_end, today or clock.local_today()),
+            "published_at": edition.published_at,
+            "published_by": edition.published_by,
             "version": edition.version,
             "created_at": edition.created_at,
             "updated_at": edition.updated_at,
