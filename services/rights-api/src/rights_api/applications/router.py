@@ -5,6 +5,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Query, Response
+from servicekit import clock
 from servicekit.auth import BUREAU, Principal, Role, require
 from servicekit.concurrency import IfMatch
 from servicekit.deps import Bureau, BureauOrHolder, Paging, ReadSession, Session
@@ -21,6 +22,8 @@ from rights_api.applications.schemas import (
     CheckResult,
     Decision,
 )
+from rights_api.plan import service as plans
+from rights_api.plan.disclosure import disclose, documented
 
 router = APIRouter(prefix="/applications", tags=["applications 矿业权申请"])
 # staff who review and other government systems, and enterprises (their own); not inspectors
@@ -42,7 +45,9 @@ RULES = (
     "the declared area. New exploration right: location, overlap and licensing level. Renewal: "
     "none after 2023-12-31 for a mine below the minimum scale (第四章第二节). Transfer and "
     "mortgage filing: city-licensed rights (第五章第二节). Closure: the restoration plan "
-    "(第六章第二节). The edition in force on the filing date judges."
+    "(第六章第二节). The published edition in force on the filing date judges; the headers "
+    "`Plan-Edition` and `Plan-Edition-Past-Period` name it and say whether that day is after "
+    "its period (it stays in force until the next edition takes effect)."
 )
 
 
@@ -50,11 +55,24 @@ RULES = (
     "/check",
     summary="Dry-run the admission rules 申请预审（不受理）",
     description=f"Runs every rule and writes nothing. {RULES}",
-    responses={404: problem_doc("Right not found")},
+    responses={404: problem_doc("Right not found"), **documented()},
 )
-async def check(request: Request, session: ReadSession, caller: BureauOrHolder) -> CheckResult:
-    result, _, _ = await service.check(session=session, request=request, principal=caller)
+async def check(
+    request: Request, session: ReadSession, caller: BureauOrHolder, response: Response
+) -> CheckResult:
+    result, _, plan = await service.check(session=session, request=request, principal=caller)
+    disclose(response, code=plan.code, period_end=plan.period_end, on=clock.local_today())
     return result
+
+
+async def disclose_edition(
+    session: ReadSession | Session, response: Response, application: ApplicationPublic
+) -> None:
+    """The headers naming the edition that judges ``application`` (the one in force on its
+    filing day) and whether it was past its period on that day."""
+    edition = await plans.get_edition(session=session, edition_id=application.edition_id)
+    on = clock.local_today(application.filed_at)
+    disclose(response, code=edition.code, period_end=edition.period_end, on=on)
 
 
 @router.post(
@@ -66,12 +84,13 @@ async def check(request: Request, session: ReadSession, caller: BureauOrHolder) 
     "published. A closure waits for `restoration.acceptance.passed` before it can be approved "
     f"(`waiting_for`). Otherwise 422 with `violations`. {RULES} Enterprises file only for "
     "their own holder.",
-    responses={422: REFUSED, 404: problem_doc("Right not found")},
+    responses={422: REFUSED, 404: problem_doc("Right not found"), **documented(201)},
 )
 async def file(
     request: Request, session: Session, caller: BureauOrHolder, response: Response
 ) -> ApplicationPublic:
     application = await service.file(session=session, request=request, principal=caller)
+    await disclose_edition(session, response, application)
     return created(response, application, f"/applications/{application.id}")
 
 
@@ -117,11 +136,13 @@ class Deciding:
             principal=self.caller,
             if_match=self.if_match,
         )
+        await disclose_edition(self.session, self.response, application)
         return versioned(self.response, application)
 
 
 DECISION_RESPONSES = {
     **NOT_FOUND,
+    **documented(),
     409: problem_doc("Already decided, or still waiting (closure) 已审结或仍在等待"),
     412: problem_doc("Changed since you read it"),
 }

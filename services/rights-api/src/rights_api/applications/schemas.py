@@ -227,7 +227,8 @@ class ApplicationPublic(BaseModel):
     right_id: UUID | None = Field(description="The right concerned; for a new right, once granted")
     mineral: Mineral | None
     mine_name: str | None
-    edition: str
+    edition: str = Field(description="The plan edition that judges it (in force on its filing day)")
+    edition_id: UUID
     request: dict[str, Any]
     filed_at: datetime
     filed_by: str
