@@ -19,6 +19,7 @@ from rights_api.conformance.router import router as conformance_router
 from rights_api.deadlines import handlers as deadlines_handlers
 from rights_api.deadlines import service as named_deadlines
 from rights_api.deadlines.router import router as deadlines_router
+from rights_api.editions.router import router as editions_router
 from rights_api.endings import handlers as endings_handlers
 from rights_api.endings.router import router as endings_router
 from rights_api.filings import service as filings
@@ -72,6 +73,7 @@ SERVICE = ServiceSpec(
         deadlines_router,
         patrols_router,
         integrity_router,
+        editions_router,
     ],
     hot_reads=HOT_READS,
     handlers=Handlers.combine(
