@@ -86,11 +86,13 @@ async def test_an_application_is_judged_by_the_edition_in_force_on_its_filing_da
     result = (await rights.client.post("/applications/check", json=body, headers=check)).json()
     assert (result["passed"], result["edition"]) == (True, "2021-2025")
 
+    # POST makes a draft: it judges nothing until published, here to take effect today
     future = created.json()
-    moved = await rights.client.patch(
-        f"/plan-editions/{future['id']}",
+    assert future["status"] == "draft"
+    moved = await rights.client.post(
+        f"/plan-editions/{future['id']}/publish",
         json={"effective_from": local_today().isoformat()},
-        headers={**admin, "If-Match": '"1"'},
+        headers=admin,
     )
     assert moved.status_code == 200, moved.text
     result = (await rights.client.post("/applications/check", json=body, headers=check)).json()
@@ -214,9 +216,14 @@ async def test_indicators_count_new_rights_granted_in_the_period(rights):
         period_end="2030-12-31",
         effective_from=local_today().isoformat(),
     )
-    assert (
-        await rights.client.post("/plan-editions", json=following, headers=admin)
-    ).status_code == 201
+    drafted = await rights.client.post("/plan-editions", json=following, headers=admin)
+    assert drafted.status_code == 201
+    published = await rights.client.post(
+        f"/plan-editions/{drafted.json()['id']}/publish",
+        json={"effective_from": local_today().isoformat()},
+        headers=admin,
+    )
+    assert published.status_code == 200, published.text
     owner = await holder(rights, 1)
     filed = await rights.client.post("/applications", json=mining_request(owner), headers=admin)
     assert filed.status_code == 201
