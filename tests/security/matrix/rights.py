@@ -2,6 +2,7 @@
 the world; enterprise B is another holder. Evaluators have no business here."""
 
 from tests.security.matrix import (
+    ADMIN,
     ADMIN_ONLY,
     BUREAU,
     ENT_A,
@@ -23,6 +24,11 @@ MATRIX = {
     "GET /plan-editions/current": PUBLIC,
     "GET /plan-editions/{edition_id}": PUBLIC,
     "PATCH /plan-editions/{edition_id}": ADMIN_ONLY,
+    # the next edition: drafted by the admin, compared and its impact seen by bureau staff
+    "POST /plan-editions/{edition_id}/drafts": ADMIN_ONLY,
+    "POST /plan-editions/{edition_id}/publish": allow(ADMIN, also={409}),
+    "GET /plan-editions/{edition_id}/diff/{other_id}": allow(BUREAU),
+    "GET /plan-editions/{edition_id}/impact": allow(BUREAU),
     "GET /zones": PUBLIC,
     "GET /zones/{code}": PUBLIC,
     # holders

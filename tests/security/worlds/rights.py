@@ -170,14 +170,29 @@ async def build(service: RunningService) -> World:
         "effective_from": "2031-01-01",
     }
     serials = iter(range(903, 999))
+    drafted = await client.post(
+        f"/plan-editions/{current['id']}/drafts",
+        json={"code": "2036-2040", "period_start": "2036-01-01", "period_end": "2040-12-31"},
+        headers=admin,
+    )
+    assert drafted.status_code == 201, drafted.text
+    next_draft = drafted.json()["id"]
     world.filters = {"holder_id": a, "right_id": right}
     world.calls = {
         **shared_calls("filing_obligations"),
         "POST /plan-editions": Call(json=next_edition),
+        # a published edition takes adjustments in place (its title only through a new draft)
         "PATCH /plan-editions/{edition_id}": Call(
-            json={"title": "二连浩特市矿产资源总体规划（2021-2025年）（调整）"},
+            json={"market_grant": current["market_grant"]},
             etag_from="/plan-editions/{edition_id}",
         ),
+        "POST /plan-editions/{edition_id}/drafts": lambda _: Call(
+            json={"code": f"draft-{next(serials)}"}
+        ),
+        "POST /plan-editions/{edition_id}/publish": Call(
+            path={"edition_id": next_draft}, json={"effective_from": "2036-01-01"}
+        ),
+        "GET /plan-editions/{edition_id}/diff/{other_id}": Call(path={"other_id": next_draft}),
         "POST /holders": lambda _: Call(
             json={"credit_code": credit_code(next(serials)), "name": "新登记矿业"}
         ),

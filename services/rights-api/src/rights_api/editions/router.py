@@ -74,18 +74,19 @@ async def publish(
 
 
 @router.get(
-    "/{a}/diff/{b}",
+    "/{edition_id}/diff/{other_id}",
     summary="Compare two editions 规划版本对比",
     responses={**NOT_FOUND},
 )
-async def compare(a: UUID, b: UUID, session: Session, _: Bureau) -> EditionDiff:
-    """Edition `b` against edition `a` (`before` is a's value, `after` b's): title, period,
+async def compare(edition_id: UUID, other_id: UUID, session: Session, _: Bureau) -> EditionDiff:
+    """Edition `other_id` against edition `edition_id` (usually a draft against the edition in
+    force; `before` is the first one's value, `after` the other's): title, period,
     effective date, minimum scales, caps, targets, thresholds and the other parts value by
     value; zones, planned blocks and prohibited areas one by one (added, removed, changed: the
     geometry with its geodesic area before and after, the attributes that differ).
     """
-    first = await plans.get_edition(session=session, edition_id=a)
-    second = await plans.get_edition(session=session, edition_id=b)
+    first = await plans.get_edition(session=session, edition_id=edition_id)
+    second = await plans.get_edition(session=session, edition_id=other_id)
     return diff.compare(first, second)
 
 
