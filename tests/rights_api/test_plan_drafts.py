@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from rights_api.applications.schemas import ApplicationStatus
+from servicekit import clock
 from servicekit.auth import Role
 
 from tests.rights_api.offerings_support import offered, on
@@ -15,6 +16,7 @@ TODAY = date(2026, 12, 6)  # the 2021-2025 plan is past its period, still in for
 NEXT = date(2027, 1, 1)  # the constructed draft takes effect
 AFTER = date(2027, 1, 6)
 GRANITE_CAP = "建筑用花岗岩"
+DEADLINE_CHANGED = "rights.named_deadline.changed"
 
 
 @pytest.fixture
@@ -395,3 +397,24 @@ async def test_refusals(plan):
         assert bad.json()["errors"][0]["field"] == "body.code"
         not_uuid = await plan.client.get("/plan-editions/x/impact", headers=admin(plan))
         assert not_uuid.status_code == 422
+
+
+async def test_a_draft_is_judged_only_through_its_impact(plan):
+    with on(TODAY):
+        new = await draft(plan)
+        for path in ("conformance", "deadlines"):
+            refused = await plan.client.get(
+                f"/plan-editions/{new['id']}/{path}", headers=admin(plan)
+            )
+            assert refused.status_code == 409, (path, refused.text)
+            assert "/impact" in refused.json()["detail"]
+        acted = await plan.client.post(
+            f"/plan-editions/{new['id']}/conformance/actions",
+            json={"right_id": "00000000-0000-4000-8000-000000000000", "rule": "prohibited_area"},
+            headers=admin(plan),
+        )
+        assert acted.status_code == 409, acted.text
+        # the daily job tracks the deadlines of published editions only
+        assert await plan.runtime.run_job("named_deadlines", now=clock.now()) > 0
+        tracked = {data["edition_id"] for _, _, data in await events(plan, DEADLINE_CHANGED)}
+        assert tracked == {(await current(plan))["id"]}

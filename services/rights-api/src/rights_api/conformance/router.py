@@ -12,7 +12,10 @@ from rights_api.conformance import service
 from rights_api.conformance.schemas import ActionOpen, ActionPublic, Conformance
 
 router = APIRouter(prefix="/plan-editions", tags=["conformance 规划符合性"])
-NOT_FOUND = {404: problem_doc("No such plan edition 无此规划版本")}
+NOT_FOUND = {
+    404: problem_doc("No such plan edition 无此规划版本"),
+    409: problem_doc("A draft edition judges nothing: see its /impact 草案不作判定"),
+}
 
 
 @router.get(

@@ -101,7 +101,7 @@ async def _deadline_findings(
 async def conformance(*, session: AsyncSession, edition_id: UUID) -> Conformance:
     """The findings of every live right against the edition, today, with the actions already
     opened from them. Reading publishes nothing."""
-    edition = await plans.get_edition(session=session, edition_id=edition_id)
+    edition = await plans.get_published(session=session, edition_id=edition_id)
     today = clock.local_today()
     found = await judge(session=session, edition=edition, on=today)
     opened = {
@@ -158,7 +158,7 @@ async def open_action(
     """Open the action the finding (``right_id``, ``rule``) prescribes; the action and whether
     this call opened it. Idempotent: the right's row is locked first, so a second call (even a
     concurrent one) finds the first action and opens nothing new."""
-    edition = await plans.get_edition(session=session, edition_id=edition_id)
+    edition = await plans.get_published(session=session, edition_id=edition_id)
     right = await session.get(Right, data.right_id, with_for_update=True)
     if right is None:
         raise validation_error([FieldError(field="body.right_id", message="no such right")])

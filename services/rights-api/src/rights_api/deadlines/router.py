@@ -15,7 +15,10 @@ router = APIRouter(prefix="/plan-editions", tags=["plan targets 规划时限目�
 @router.get(
     "/{edition_id}/deadlines",
     summary="The plan's named deadlines, met or missed 规划时限目标完成情况",
-    responses={404: problem_doc("No such plan edition 无此规划版本")},
+    responses={
+        404: problem_doc("No such plan edition 无此规划版本"),
+        409: problem_doc("A draft edition sets no deadlines yet 草案尚未生效"),
+    },
 )
 async def deadlines(edition_id: UUID, session: Session, _: Officials) -> NamedDeadlines:
     """Every dated target the edition names (`named_deadlines`), judged as of today (Beijing

@@ -26,7 +26,7 @@ from rights_api.deadlines.models import (
 from rights_api.deadlines.schemas import EvidenceItem, NamedDeadlines, NamedDeadlineStatus, State
 from rights_api.plan import service as plans
 from rights_api.plan.models import PlanEdition
-from rights_api.plan.schemas import Evidence, NamedDeadline
+from rights_api.plan.schemas import EditionStatus, Evidence, NamedDeadline
 from rights_api.rights.models import CLOSED, Right, RightHistory
 
 HA_PER_KM2 = Decimal(100)
@@ -35,7 +35,7 @@ AUDIENCE = Audience(role="bureau_admin")  # the bureau's own targets
 
 async def deadlines(*, session: AsyncSession, edition_id: UUID) -> NamedDeadlines:
     """Every named deadline of the edition as of today (local date)."""
-    edition = await plans.get_edition(session=session, edition_id=edition_id)
+    edition = await plans.get_published(session=session, edition_id=edition_id)
     return await judge(session=session, edition=edition, on=clock.local_today())
 
 
@@ -271,9 +271,16 @@ async def _announce(session: AsyncSession, edition: PlanEdition, status: NamedDe
 
 
 async def track_all(session: AsyncSession, now: datetime) -> int:
-    """The daily job ``named_deadlines``: every edition's named deadlines as of ``now``."""
+    """The daily job ``named_deadlines``: every published edition's named deadlines as of
+    ``now`` (a draft's are not obligations yet)."""
     on = clock.local_today(now)
-    editions = (await session.exec(select(PlanEdition).order_by(PlanEdition.effective_from))).all()
+    editions = (
+        await session.exec(
+            select(PlanEdition)
+            .where(PlanEdition.status == EditionStatus.published.value)
+            .order_by(PlanEdition.effective_from)
+        )
+    ).all()
     return sum([await track(session=session, edition=e, on=on) for e in editions])
 
 

@@ -188,6 +188,17 @@ async def get_edition(
     )
 
 
+async def get_published(*, session: AsyncSession, edition_id: UUID) -> PlanEdition:
+    """An edition that judges: a draft is 409 (its dry run is /plan-editions/{id}/impact)."""
+    edition = await get_edition(session=session, edition_id=edition_id)
+    if not edition.published:
+        raise Conflict(
+            f"Edition {edition.code} is a draft: it judges nothing until published; see what it "
+            f"would change at /plan-editions/{edition.id}/impact."
+        )
+    return edition
+
+
 async def get_visible(
     *, session: AsyncSession, edition_id: UUID, caller: Principal | None
 ) -> PlanEdition:
