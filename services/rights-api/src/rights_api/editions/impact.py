@@ -120,7 +120,12 @@ def _right(found: list[Judged], now: bool) -> NonConformingRight:
         non_conforming_now=now,
         reasons=[
             Finding(
-                rule=j.rule, clause=j.clause, message_zh=j.zh, message_en=j.en, numbers=j.numbers
+                rule=j.rule,
+                clause=j.clause,
+                message_zh=j.zh,
+                message_en=j.en,
+                numbers=j.numbers,
+                illustrative=j.illustrative,
             )
             for j in found
         ],

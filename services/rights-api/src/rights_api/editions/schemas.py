@@ -32,11 +32,11 @@ class FieldChange(BaseModel):
     (a cap's name, a mineral, a target's code), the ``attribute``; an item added or removed
     whole has no attribute and null on the side it is missing."""
 
-    part: str = Field(examples=["mine_caps"])
-    key: str | None = Field(None, examples=["建筑用砂"])
-    attribute: str | None = Field(None, examples=["max_mines"])
-    before: Any = Field(None, examples=[1])
-    after: Any = Field(None, examples=[0])
+    part: str = Field(examples=["title"])
+    key: str | None = Field(None, examples=[None])
+    attribute: str | None = Field(None, examples=[None])
+    before: Any = Field(None, examples=["二连浩特市矿产资源总体规划（2021-2025年）"])
+    after: Any = Field(None, examples=["二连浩特市矿产资源总体规划（2026-2030年）（草案）"])
 
 
 class Change(StrEnum):
@@ -71,6 +71,62 @@ class EditionDiff(BaseModel):
     planned_blocks: list[AreaChange]
     prohibited_areas: list[AreaChange]
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "a": {
+                        "id": "0b6f3c1e-2d4a-4c8e-9a51-2f1d7e6c9b10",
+                        "code": "2021-2025",
+                        "status": "published",
+                    },
+                    "b": {
+                        "id": "5e2a9d47-8c3b-4f16-a0d2-7b9e1c4f3a28",
+                        "code": "2026-2030",
+                        "status": "draft",
+                    },
+                    "fields": [
+                        {
+                            "part": "title",
+                            "key": None,
+                            "attribute": None,
+                            "before": "二连浩特市矿产资源总体规划（2021-2025年）",
+                            "after": "二连浩特市矿产资源总体规划（2026-2030年）（草案）",
+                        },
+                        {
+                            "part": "period_start",
+                            "key": None,
+                            "attribute": None,
+                            "before": "2021-01-01",
+                            "after": "2026-01-01",
+                        },
+                    ],
+                    "zones": [
+                        {
+                            "key": "SCJ001",
+                            "name_zh": "乌希根楚建筑用花岗岩矿集中开采区",
+                            "change": "changed",
+                            "geometry_changed": True,
+                            "area_km2_before": "36.5500",
+                            "area_km2_after": "36.5500",
+                            "attributes": [
+                                {
+                                    "part": "attributes",
+                                    "key": "SCJ001",
+                                    "attribute": "illustrative",
+                                    "before": True,
+                                    "after": False,
+                                }
+                            ],
+                        },
+                    ],
+                    "planned_blocks": [],
+                    "prohibited_areas": [],
+                }
+            ]
+        }
+    }
+
 
 class Finding(BaseModel):
     """A rule the draft would break, with its clause."""
@@ -80,6 +136,9 @@ class Finding(BaseModel):
     message_zh: str
     message_en: str
     numbers: dict[str, Any] = Field(default_factory=dict)
+    illustrative: bool = Field(
+        False, description="Judged on demo geometry 示意 (the right's or the plan's areas)"
+    )
 
 
 class NonConformingRight(BaseModel):
@@ -121,3 +180,41 @@ class Impact(BaseModel):
     non_conforming_rights: list[NonConformingRight]
     refused_applications: list[RefusedApplication]
     refused_offerings: list[RefusedOffering]
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "edition": {
+                        "id": "5e2a9d47-8c3b-4f16-a0d2-7b9e1c4f3a28",
+                        "code": "2026-2030",
+                        "status": "draft",
+                    },
+                    "as_of": "2027-01-01",
+                    "compared_with": "2021-2025",
+                    "non_conforming_rights": [
+                        {
+                            "right_id": "9d1c5b2e-6f4a-4e3b-8a7d-1c2e3f4a5b6c",
+                            "licence_no": "C1525012019127130148432",
+                            "mine_name": "二连浩特市乌希根楚三号建筑用花岗岩矿",
+                            "mineral": "construction_granite",
+                            "non_conforming_now": False,
+                            "reasons": [
+                                {
+                                    "rule": "outside_zone",
+                                    "clause": "第三章第四节",
+                                    "message_zh": "矿区不在建筑用花岗岩的集中开采区或开采规划区块"
+                                    "内：已有采矿权不符合开采条件的应限期整改或整合",
+                                    "message_en": "not inside a concentrated zone or planned "
+                                    "block for construction_granite",
+                                    "numbers": {"zones": ["SCJ001"], "zone_on_record": "SCJ001"},
+                                }
+                            ],
+                        }
+                    ],
+                    "refused_applications": [],
+                    "refused_offerings": [],
+                }
+            ]
+        }
+    }
