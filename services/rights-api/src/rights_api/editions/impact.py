@@ -93,11 +93,11 @@ async def impact(*, session: AsyncSession, edition: PlanEdition, on: date | None
 
 
 def _judgeable(edition: PlanEdition, day: date) -> None:
-    """The parts the rules read must be there (the date checks are publishing's alone)."""
+    """The parts the rules read must be there (title, period and date are publishing's)."""
     missing = [
         m
         for m in missing_pieces(edition, day, today=day, taken_by=None)
-        if m.field not in ("title", "effective_from")
+        if m.field not in ("title", "period_start", "period_end", "effective_from")
     ]
     if missing:
         error = Unprocessable(
