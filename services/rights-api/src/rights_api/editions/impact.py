@@ -6,7 +6,7 @@ from datetime import date
 
 from contracts.mining import Scale
 from servicekit import clock
-from servicekit.errors import NotFound, Unprocessable
+from servicekit.errors import NotFound
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,7 +16,7 @@ from rights_api.applications.schemas import ApplicationStatus
 from rights_api.applications.service import REQUEST
 from rights_api.conformance.judging import Judged, judge
 from rights_api.editions.diff import ref
-from rights_api.editions.publishing import missing_pieces
+from rights_api.editions.publishing import incomplete, missing_pieces
 from rights_api.editions.schemas import (
     Finding,
     Impact,
@@ -100,14 +100,7 @@ def _judgeable(edition: PlanEdition, day: date) -> None:
         if m.field not in ("title", "period_start", "period_end", "effective_from")
     ]
     if missing:
-        error = Unprocessable(
-            f"Edition {edition.code} lacks what the rules read: "
-            + "; ".join(f"{m.field} ({m.code})" for m in missing),
-            title="The draft is not complete 规划草案不完整",
-            violations=[m.model_dump() for m in missing],
-        )
-        error.slug = "edition-incomplete"
-        raise error
+        raise incomplete(edition, missing, "lacks what the rules read")
 
 
 def _right(found: list[Judged], now: bool) -> NonConformingRight:

@@ -4,6 +4,8 @@ is never empty or half filled): every missing piece, none stopping the others.""
 from datetime import date
 from typing import Any
 
+from servicekit.errors import Unprocessable
+
 from rights_api.editions.schemas import MissingPiece
 from rights_api.plan.models import PlanEdition
 
@@ -82,3 +84,14 @@ def missing_pieces(
             "no mineral has a minimum scale (专栏五)",
         )
     return found
+
+
+def incomplete(edition: PlanEdition, missing: list[MissingPiece], what: str) -> Unprocessable:
+    """The 422 naming every missing piece (``type …edition-incomplete``)."""
+    error = Unprocessable(
+        f"Edition {edition.code} {what}: " + "; ".join(f"{m.field} ({m.code})" for m in missing),
+        title="The draft is not complete 规划草案不完整",
+        violations=[m.model_dump() for m in missing],
+    )
+    error.slug = "edition-incomplete"
+    return error

@@ -6,13 +6,13 @@ from uuid import UUID
 from contracts.rights import PlanEditionPublished
 from servicekit import clock
 from servicekit.auth import Principal
-from servicekit.errors import Conflict, Unprocessable
+from servicekit.errors import Conflict
 from servicekit.events.outbox import publish as announce
 from sqlalchemy import text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rights_api.editions.publishing import missing_pieces
+from rights_api.editions.publishing import incomplete, missing_pieces
 from rights_api.plan import service as plans
 from rights_api.plan.models import PlanEdition
 from rights_api.plan.schemas import EditionStatus, PlanContent, Publish
@@ -44,14 +44,7 @@ async def publish(
     )
     missing = missing_pieces(edition, day, today=clock.local_today(), taken_by=taken_by)
     if missing:
-        error = Unprocessable(
-            f"Edition {edition.code} cannot be published: "
-            + "; ".join(f"{m.field} ({m.code})" for m in missing),
-            title="The draft is not complete 规划草案不完整",
-            violations=[m.model_dump() for m in missing],
-        )
-        error.slug = "edition-incomplete"
-        raise error
+        raise incomplete(edition, missing, "cannot be published")
     replaced = await _in_force_before(session, day)
     # every part there: the stored content is now the full, validated edition
     edition.content = PlanContent.model_validate(edition.content).model_dump(

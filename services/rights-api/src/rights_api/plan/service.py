@@ -38,7 +38,7 @@ from rights_api.plan.schemas import (
 from rights_api.versions import save_new_version
 
 HEADER = ("code", "title", "period_start", "period_end", "effective_from")
-PERIOD = ("title", "period_start", "period_end", "effective_from")
+EDITABLE_HEADER = ("title", "period_start", "period_end", "effective_from")
 
 # What a published edition still takes in place (规划调整, 第七章二), as callers relied on before
 # drafts existed: real boundaries for the demo ones (zones, prohibited areas, planned blocks,
@@ -166,7 +166,7 @@ async def update_edition(
                 "and publish it with its own effective date.",
                 fields=fixed,
             )
-    for field in PERIOD:
+    for field in EDITABLE_HEADER:
         if field in given:
             setattr(edition, field, given.pop(field))
     check_period(edition.period_start, edition.period_end)
