@@ -156,6 +156,20 @@ async def test_a_lower_cap_lists_the_mines_beyond_it_and_the_applications_it_ref
     # a dry run: nothing changed
     shown = await plan.client.get(f"/applications/{filed.json()['id']}", headers=admin(plan))
     assert shown.json()["status"] == ApplicationStatus.filed
+    assert shown.json()["edition"] == "2021-2025"
+
+    # published, the lower cap judges what is filed from its effective date on
+    request = mining_request(
+        owner, at=(111.70, 43.54), scale={"value": "8", "unit": "10k_m3_per_year"}
+    )
+    with on(TODAY):
+        assert (await publish(plan, new, NEXT)).status_code == 200
+        before = await plan.client.post("/applications/check", json=request, headers=admin(plan))
+        assert (before.json()["edition"], before.json()["passed"]) == ("2021-2025", True)
+    with on(AFTER):
+        after = await plan.client.post("/applications/check", json=request, headers=admin(plan))
+        assert after.json()["edition"] == "2026-2030"
+        assert "mine_count_cap" in [v["code"] for v in after.json()["violations"]]
 
 
 async def test_publishing_dates_which_edition_judges_a_new_application(plan):
