@@ -8,6 +8,7 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 import pyproj
+import shapely
 from pydantic import BaseModel, Field
 from shapely import make_valid
 from shapely.geometry import Polygon, shape
@@ -169,7 +170,9 @@ class Boundary:
 
 
 def geodesic_area_km2(geometry: BaseGeometry) -> Decimal:
-    area_m2, _ = GEOD.geometry_area_perimeter(geometry)
+    # pyproj adds the rings' signed areas: a hole subtracts only when it turns against its
+    # outer ring, which RFC 7946 asks for but corner files and many tools do not keep
+    area_m2, _ = GEOD.geometry_area_perimeter(shapely.orient_polygons(geometry))
     return Decimal(str(round(abs(area_m2) / 1e6, 6)))
 
 
