@@ -8,12 +8,15 @@ import uuid
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rights_api.app import SERVICE
-from rights_api.corners import format
+from rights_api.corners import format, service
 from rights_api.corners.service import header
 from rights_api.geometry import CornerCrs, geodesic_area_km2, lonlat_to_corner
 from rights_api.seed import MINES_2020
 from servicekit.auth import Role
+from servicekit.errors import Unprocessable
 from shapely.geometry import shape
 
 from tests.rights_api.support import BLANK, add_right, holder
@@ -269,3 +272,23 @@ async def test_an_enterprise_reads_its_own_rights_corners_only(rights):
     assert bad.status_code == 422 and "query.crs" in bad.text
     for role in (Role.inspector, Role.gov_system, Role.bureau_reviewer):
         assert (await rights.client.get(url, headers=rights.auth(role))).status_code == 200
+
+
+FILE_CHARACTERS = st.sampled_from(list("0123456789.,-+J@ =面圈带号[]属性描述地块坐标\t"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    line=st.integers(min_value=1, max_value=24),
+    new=st.text(FILE_CHARACTERS, max_size=40),
+)
+def test_any_edit_of_a_file_parses_or_is_refused_naming_a_line(line, new):
+    """Never an error the route does not turn into a 422 (a 500): every edit of a good file
+    either still describes a boundary or is refused at a line that exists."""
+    text = edited(line, new)
+    try:
+        parsed = service.parse(text.encode())
+    except Unprocessable as refused:
+        assert 1 <= refused.extensions["line"] <= len(text.split("\r\n")) + 1
+    else:
+        assert parsed.boundary["type"] in ("Polygon", "MultiPolygon")

@@ -28,6 +28,7 @@ by repeating its first point. Several parcels make a multi-part boundary. Line n
 1, blank lines included, so a refusal names the line an editor shows.
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -62,6 +63,11 @@ KEYS = (
 )
 MIN_RING_LINES = 4  # three corners and the first repeated
 MAX_LINES = 100_000
+MAX_RINGS = 100  # per parcel, as geometry.BoundaryPolygon takes
+MAX_RING_LINES = 10_000  # per ring, geometry.MAX_CORNERS
+# plain ASCII decimals only: no exponents, no digit separators, no other scripts' digits
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+COUNT = re.compile(r"[0-9]{1,9}", re.ASCII)
 
 
 class FormatError(ValueError):
@@ -116,13 +122,9 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _number(text: str, line: int, what: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise FormatError(line, f"{what} {text!r} is not a number") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise FormatError(line, f"{what} {text!r} is not a finite number")
-    return value
+    if not NUMBER.fullmatch(text) or len(text) > 40:
+        raise FormatError(line, f"{what} {text[:40]!r} is not a number")
+    return float(text)
 
 
 def _header(lines: list[tuple[int, str]]) -> tuple[dict[str, str], int]:
@@ -176,7 +178,7 @@ def _record(number: int, text: str) -> tuple[Parcel, int]:
             f"地块用途,地类编码,@ ({RECORD_FIELDS} fields and @)",
         )
     count, area, parcel_no, name, shape, _, use, _, _ = fields
-    if not count.isdigit() or int(count) < MIN_RING_LINES:
+    if not COUNT.fullmatch(count) or int(count) < MIN_RING_LINES:
         raise FormatError(number, f"界址点数 {count!r} is not a count of at least {MIN_RING_LINES}")
     if area:
         _number(area, number, "地块面积")
@@ -194,7 +196,7 @@ def _point(number: int, text: str) -> tuple[int, Point]:
     name, ring, x, y = fields
     if not name:
         raise FormatError(number, "点号 is empty")
-    if not ring.isdigit() or int(ring) < 1:
+    if not COUNT.fullmatch(ring) or int(ring) < 1:
         raise FormatError(
             number, f"unknown ring marker 圈号 {ring!r}: 1 is the outer ring, 2, 3, … its holes"
         )
@@ -212,7 +214,11 @@ def _rings(parcel: Parcel, points: list[tuple[int, Point]]) -> list[Ring]:
                     f"unknown ring marker 圈号 {ring_no} in parcel {parcel.number}: "
                     f"ring {expected} comes next (1 outer, then its holes in order)",
                 )
+            if ring_no > MAX_RINGS:
+                raise FormatError(point.line, f"more than {MAX_RINGS} rings in a parcel")
             rings.append(Ring(ring_no, []))
+        if len(rings[-1].points) == MAX_RING_LINES:
+            raise FormatError(point.line, f"more than {MAX_RING_LINES} points in a ring")
         rings[-1].points.append(point)
     for ring in rings:
         first, last = ring.points[0], ring.points[-1]

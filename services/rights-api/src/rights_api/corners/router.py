@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from servicekit import clock
-from servicekit.deps import Anyone, Reader, Session
+from servicekit.deps import Reader, Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
 from servicekit.request_checks import UnsupportedMediaType
 
@@ -64,7 +64,7 @@ async def corners_txt(
         422: problem_doc("The file is wrong: `line` names where"),
     },
 )
-async def parse_corners(request: Request, _: Anyone) -> CornersParsed:
+async def parse_corners(request: Request, _: Reader) -> CornersParsed:
     """Send a corner file (`text/plain`, UTF-8 or GB18030) in either Gauss-Krüger form; get its
     boundary as GeoJSON in CGCS2000 longitude/latitude (a Polygon, or a MultiPolygon for several
     parcels) and its geodesic area, ready for `boundary` in an application. A wrong file is a
