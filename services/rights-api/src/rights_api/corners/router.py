@@ -6,13 +6,20 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from servicekit import clock
 from servicekit.deps import Reader, Session
-from servicekit.errors import PROBLEM_RESPONSES, problem_doc
+from servicekit.errors import PROBLEM_RESPONSES, ProblemError, problem_doc
 from servicekit.request_checks import UnsupportedMediaType
+from starlette.requests import ClientDisconnect
 
 from rights_api.corners import service
 from rights_api.corners.schemas import EXAMPLE_TEXT, CornersParsed, CornersQuery
 
 router = APIRouter(tags=["rights 矿业权"])
+
+
+class ClientGone(ProblemError):
+    """The client left while sending (its answer, if any, is already on its way)."""
+
+    status, slug, title = 400, "client-disconnected", "The client hung up while sending"
 
 
 @router.get(
@@ -60,6 +67,8 @@ async def corners_txt(
         }
     },
     responses={
+        # the body is read here, not by FastAPI, so servicekit cannot see it to document these
+        413: problem_doc("Request body too large 请求体过大"),
         415: problem_doc("Not text/plain"),
         422: problem_doc("The file is wrong: `line` names where"),
     },
@@ -75,4 +84,8 @@ async def parse_corners(request: Request, _: Reader) -> CornersParsed:
     declared = request.headers.get("content-type", "")
     if declared.partition(";")[0].strip().lower() != "text/plain":
         raise UnsupportedMediaType(f"This operation takes text/plain, not {declared or 'nothing'}.")
-    return service.parse(await request.body())
+    try:
+        raw = await request.body()
+    except ClientDisconnect:  # body_limit answered 413 and hung up; nothing to parse
+        raise ClientGone() from None
+    return service.parse(raw)
