@@ -273,6 +273,11 @@ async def test_an_enterprise_reads_its_own_rights_corners_only(rights):
     for role in (Role.inspector, Role.gov_system, Role.bureau_reviewer):
         assert (await rights.client.get(url, headers=rights.auth(role))).status_code == 200
 
+    unplaced = await add_right(rights, owner, at=BLANK, boundary=None)
+    nothing = await rights.client.get(f"/rights/{unplaced['id']}/corners.txt", headers=mine)
+    assert nothing.status_code == 404
+    assert "no boundary" in nothing.json()["detail"]
+
 
 FILE_CHARACTERS = st.sampled_from(list("0123456789.,-+J@ =面圈带号[]属性描述地块坐标\t"))
 
