@@ -143,6 +143,20 @@ def lonlat_to_corner(crs: CornerCrs, lon: float, lat: float) -> tuple[float, flo
     return x, y
 
 
+def corners_to_lonlats(crs: CornerCrs, corners: list[tuple[float, float]]) -> list[list[float]]:
+    """Many corners at once (one pyproj call: a ring of 10 000 corners in milliseconds)."""
+    xs, ys = zip(*corners, strict=True)
+    lats, lons = _to_cgcs2000(crs.value).transform(xs, ys)
+    return [[round(lon, 9), round(lat, 9)] for lon, lat in zip(lons, lats, strict=True)]
+
+
+def lonlats_to_corners(crs: CornerCrs, lonlats: list[list[float]]) -> list[tuple[float, float]]:
+    """Many CGCS2000 [lon, lat] (a third value ignored) as (X north, Y east) at once."""
+    lons, lats = [p[0] for p in lonlats], [p[1] for p in lonlats]
+    xs, ys = _from_cgcs2000(crs.value).transform(lats, lons)
+    return list(zip(xs, ys, strict=True))
+
+
 def corners_to_polygon(corners: Corners) -> BoundaryPolygon:
     """Project corner coordinates to a closed CGCS2000 ring."""
     ring = []

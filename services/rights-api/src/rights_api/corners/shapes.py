@@ -13,9 +13,9 @@ from rights_api.geometry import (
     CornerCrs,
     check_polygon,
     corner_fault,
-    corner_to_lonlat,
+    corners_to_lonlats,
     geodesic_area_km2,
-    lonlat_to_corner,
+    lonlats_to_corners,
 )
 
 HA_PER_KM2 = Decimal(100)
@@ -44,9 +44,8 @@ def parcels_of(boundary: dict[str, Any], crs: CornerCrs, name: str, use: str) ->
         for ring_no, ring in enumerate(rings, start=1):
             corners = ring[:-1] if ring[0] == ring[-1] else ring
             points = []
-            for lon, lat, *_ in corners:
+            for x, y in lonlats_to_corners(crs, corners):
                 numbered += 1
-                x, y = lonlat_to_corner(crs, lon, lat)
                 points.append(Point(f"J{numbered}", x, y))
             written.append(Ring(ring_no, [*points, points[0]]))
         label = name if len(polygons) == 1 else f"{name} 区块{index}"
@@ -76,7 +75,6 @@ def boundary_of(corner_file: CornerFile) -> ParsedBoundary:
     for parcel in corner_file.parcels:
         rings = []
         for ring in parcel.rings:
-            lonlat = []
             for point in ring.points:
                 if _crs_of(point) is not crs:
                     raise FormatError(
@@ -87,8 +85,7 @@ def boundary_of(corner_file: CornerFile) -> ParsedBoundary:
                 fault = corner_fault(crs, point.x, point.y)
                 if fault is not None:
                     raise FormatError(point.line, f"point {point.number} {fault}")
-                lonlat.append(corner_to_lonlat(crs, point.x, point.y))
-            rings.append(lonlat)
+            rings.append(corners_to_lonlats(crs, [(p.x, p.y) for p in ring.points]))
         checked, faults = check_polygon(BoundaryPolygon(type="Polygon", coordinates=rings))
         if checked is None:
             why = "; ".join(f.message_en for f in faults)
