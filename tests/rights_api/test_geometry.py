@@ -1,9 +1,12 @@
 """Boundaries: GeoJSON and 拐点坐标 (EPSG:4546, EPSG:4525), ring checks, the area check."""
 
+from decimal import Decimal
+
 import pyproj
 import pytest
-from rights_api.geometry import CornerCrs, Corners, corners_to_polygon
+from rights_api.geometry import CornerCrs, Corners, corners_to_polygon, geodesic_area_km2
 from servicekit.auth import Role
+from shapely.geometry import MultiPolygon, Polygon
 
 from tests.rights_api.support import codes, holder, load_edition, mining_request
 
@@ -121,3 +124,16 @@ async def test_projected_numbers_sent_as_geojson_are_a_violation(plan):
     body["boundary"] = {"type": "Polygon", "coordinates": [[*points, points[0]]]}
     result = (await check(plan, body)).json()
     assert "not_longitude_latitude" in codes(result)
+
+
+def test_a_hole_subtracts_from_the_area_whichever_way_its_ring_turns():
+    outer = [[111.80, 43.40], [111.81, 43.40], [111.81, 43.41], [111.80, 43.41], [111.80, 43.40]]
+    hole = [[111.802, 43.402], [111.804, 43.402], [111.804, 43.404], [111.802, 43.404]]
+    hole.append(hole[0])
+    whole = geodesic_area_km2(Polygon(outer))
+    cut = geodesic_area_km2(Polygon(hole))
+    rounding = Decimal("0.000001")  # each area is rounded to 1 m²
+    for turned in (hole, hole[::-1]):  # with its outer ring (as corner files list it), and against
+        assert abs(geodesic_area_km2(Polygon(outer, [turned])) - (whole - cut)) <= rounding
+    multi = MultiPolygon([Polygon(outer, [hole])])
+    assert abs(geodesic_area_km2(multi) - (whole - cut)) <= rounding

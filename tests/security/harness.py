@@ -46,6 +46,7 @@ class Call:
     json: Any = None
     data: dict | None = None
     files: dict | None = None
+    content: bytes | None = None  # a raw body (text/plain and the like)
     params: dict | None = None
     headers: dict[str, str] = field(default_factory=dict)
     etag_from: str | None = None  # read (as an admin) for If-Match just before the call
@@ -153,6 +154,7 @@ async def _send(world: World, operation: str, principal: str, call: Call):
         json=call.json,
         data=call.data,
         files=call.files,
+        content=call.content,
         params=call.params,
         headers=headers,
     )

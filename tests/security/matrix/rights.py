@@ -44,6 +44,10 @@ MATRIX = {
     "GET /rights.geojson": allow(READERS, ENTERPRISES, scoped=True),
     "GET /rights/{right_id}": allow(READERS, ENT_A, other=404),
     "GET /rights/{right_id}/history": allow(READERS, ENT_A, other=404),
+    # corner files 拐点坐标: the right's as GET /rights/{id}; reading a file is for those who
+    # read the register
+    "GET /rights/{right_id}/corners.txt": allow(READERS, ENT_A, other=404),
+    "POST /rights/corners/parse": allow(READERS, ENTERPRISES),
     # applications: the body names holder A, so B is refused with 403
     "POST /applications/check": allow(BUREAU, ENT_A, other=403),
     "POST /applications": allow(BUREAU, ENT_A, other=403),

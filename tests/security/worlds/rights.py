@@ -8,6 +8,7 @@ from contracts.deadline import Audience, Deadline
 from contracts.mining import RightKind, RightStatus
 from contracts.rights import FilingOverdue
 from devkit.testing import RunningService
+from rights_api.corners.schemas import EXAMPLE_TEXT
 from rights_api.integrity import service as integrity
 from rights_api.plan.edition_2021_2025 import edition
 from rights_api.rights.models import Right
@@ -200,6 +201,9 @@ async def build(service: RunningService) -> World:
             json={"contact_phone": "0479-7512345"}, etag_from="/holders/{holder_id}"
         ),
         "POST /rights": Call(json=_new_right(a)),
+        "POST /rights/corners/parse": Call(
+            content=EXAMPLE_TEXT.encode(), headers={"Content-Type": "text/plain"}
+        ),
         "POST /applications/check": Call(json=mining_request(a, at=BLANK)),
         "POST /applications": Call(json=mining_request(a, at=(111.70, 43.56))),
         "POST /applications/{application_id}/approve": Call(json={"reason": "符合规划准入条件"}),

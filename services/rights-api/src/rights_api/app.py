@@ -16,6 +16,7 @@ from rights_api.applications.router import router as applications_router
 from rights_api.compliance import service as compliance
 from rights_api.compliance.router import router as compliance_router
 from rights_api.conformance.router import router as conformance_router
+from rights_api.corners.router import router as corners_router
 from rights_api.deadlines import handlers as deadlines_handlers
 from rights_api.deadlines import service as named_deadlines
 from rights_api.deadlines.router import router as deadlines_router
@@ -74,6 +75,7 @@ SERVICE = ServiceSpec(
         patrols_router,
         integrity_router,
         editions_router,
+        corners_router,
     ],
     hot_reads=HOT_READS,
     handlers=Handlers.combine(

@@ -8,6 +8,7 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 import pyproj
+import shapely
 from pydantic import BaseModel, Field
 from shapely import make_valid
 from shapely.geometry import Polygon, shape
@@ -103,6 +104,12 @@ def _to_cgcs2000(crs: str) -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(crs, CGCS2000)
 
 
+@cache
+def _from_cgcs2000(crs: str) -> pyproj.Transformer:
+    # authority axis order: (lat, lon) in, (X north, Y east) out
+    return pyproj.Transformer.from_crs(CGCS2000, crs)
+
+
 # Gauss-Krüger coordinates anywhere near Erenhot (42.9-43.8 N, 111.3-112.5 E), generously
 NORTHING_RANGE = (4_500_000.0, 5_200_000.0)
 EASTING_RANGE = {
@@ -111,25 +118,53 @@ EASTING_RANGE = {
 }
 
 
+def corner_fault(crs: CornerCrs, x: float, y: float) -> str | None:
+    """Why (x, y) cannot be a corner in ``crs`` near Erenhot; None when it can."""
+    low, high = EASTING_RANGE[crs]
+    if NORTHING_RANGE[0] <= x <= NORTHING_RANGE[1] and low <= y <= high:
+        return None
+    hint = "zone prefix 37 in front of Y" if crs is CornerCrs.zone37 else "no zone prefix"
+    return (
+        f"({x}, {y}) is not in {crs.value} near Erenhot: X is the northing "
+        f"({NORTHING_RANGE[0]:.0f}-{NORTHING_RANGE[1]:.0f}), Y the easting "
+        f"({low:.0f}-{high:.0f}, {hint})"
+    )
+
+
+def corner_to_lonlat(crs: CornerCrs, x: float, y: float) -> list[float]:
+    """A corner (X north, Y east, metres) as CGCS2000 [lon, lat]."""
+    lat, lon = _to_cgcs2000(crs.value).transform(x, y)
+    return [round(lon, 9), round(lat, 9)]
+
+
+def lonlat_to_corner(crs: CornerCrs, lon: float, lat: float) -> tuple[float, float]:
+    """CGCS2000 lon/lat as a corner in ``crs``: (X north, Y east) in metres."""
+    x, y = _from_cgcs2000(crs.value).transform(lat, lon)
+    return x, y
+
+
+def corners_to_lonlats(crs: CornerCrs, corners: list[tuple[float, float]]) -> list[list[float]]:
+    """Many corners at once (one pyproj call: a ring of 10 000 corners in milliseconds)."""
+    xs, ys = zip(*corners, strict=True)
+    lats, lons = _to_cgcs2000(crs.value).transform(xs, ys)
+    return [[round(lon, 9), round(lat, 9)] for lon, lat in zip(lons, lats, strict=True)]
+
+
+def lonlats_to_corners(crs: CornerCrs, lonlats: list[list[float]]) -> list[tuple[float, float]]:
+    """Many CGCS2000 [lon, lat] (a third value ignored) as (X north, Y east) at once."""
+    lons, lats = [p[0] for p in lonlats], [p[1] for p in lonlats]
+    xs, ys = _from_cgcs2000(crs.value).transform(lats, lons)
+    return list(zip(xs, ys, strict=True))
+
+
 def corners_to_polygon(corners: Corners) -> BoundaryPolygon:
     """Project corner coordinates to a closed CGCS2000 ring."""
-    transformer = _to_cgcs2000(corners.crs.value)
-    low, high = EASTING_RANGE[corners.crs]
     ring = []
     for index, (x, y) in enumerate(corners.points):
-        if not NORTHING_RANGE[0] <= x <= NORTHING_RANGE[1] or not low <= y <= high:
-            hint = (
-                "zone prefix 37 in front of Y"
-                if corners.crs is CornerCrs.zone37
-                else "no zone prefix"
-            )
-            raise CornerError(
-                f"point {index} ({x}, {y}) is not in {corners.crs.value} near Erenhot: X is the "
-                f"northing ({NORTHING_RANGE[0]:.0f}-{NORTHING_RANGE[1]:.0f}), Y the easting "
-                f"({low:.0f}-{high:.0f}, {hint})"
-            )
-        lat, lon = transformer.transform(x, y)
-        ring.append([round(lon, 9), round(lat, 9)])
+        fault = corner_fault(corners.crs, x, y)
+        if fault is not None:
+            raise CornerError(f"point {index} {fault}")
+        ring.append(corner_to_lonlat(corners.crs, x, y))
     if ring[0] != ring[-1]:
         ring.append(list(ring[0]))
     return BoundaryPolygon(type="Polygon", coordinates=[ring])
@@ -149,7 +184,9 @@ class Boundary:
 
 
 def geodesic_area_km2(geometry: BaseGeometry) -> Decimal:
-    area_m2, _ = GEOD.geometry_area_perimeter(geometry)
+    # pyproj adds the rings' signed areas: a hole subtracts only when it turns against its
+    # outer ring, which RFC 7946 asks for but corner files and many tools do not keep
+    area_m2, _ = GEOD.geometry_area_perimeter(shapely.orient_polygons(geometry))
     return Decimal(str(round(abs(area_m2) / 1e6, 6)))
 
 
