@@ -24,6 +24,7 @@ from notifier.feed import cursor
 router = APIRouter(prefix="/event-subscriptions", tags=["event subscriptions 事件订阅"])
 # government systems manage their own; the bureau admin anyone's
 Subscriber = Annotated[Principal, Depends(require(Role.gov_system, Role.bureau_admin))]
+DELIVERY_FIELDS = set(DeliveryPublic.model_fields) - {"cursor", "subject"}
 NO_SUBSCRIPTION = {404: problem_doc("No such event subscription (or another system's)")}
 
 
@@ -120,7 +121,7 @@ async def list_deliveries(
     return rows.with_items(
         [
             DeliveryPublic(
-                **row.model_dump(exclude={"position", "subject_key"}),
+                **{name: getattr(row, name) for name in DELIVERY_FIELDS},
                 cursor=cursor.encode(row.position),
                 subject=row.subject_key or None,
             )
