@@ -132,9 +132,7 @@ class GovernmentEndpoint:
         return received
 
 
-async def subscribe_events(
-    service: RunningService, headers: dict[str, str], **body
-) -> dict:
+async def subscribe_events(service: RunningService, headers: dict[str, str], **body) -> dict:
     response = await service.client.post("/event-subscriptions", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return response.json()

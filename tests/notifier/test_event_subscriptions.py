@@ -4,9 +4,10 @@ endpoint that verifies each signature (`standardwebhooks`) and parses each Cloud
 `cloudevents` SDK)."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from contracts import EventPayload
+from contracts import EventPayload, registry
 from notifier.delivery.channels import Channels
 from notifier.delivery.events import deliver_events_due
 from notifier.feed.cursor import START
@@ -15,7 +16,6 @@ from servicekit.auth import Role
 
 from tests.notifier.event_support import (
     CONTACT,
-    GOV,
     OTHER_GOV,
     WUXIGEN,
     XIANFENG,
@@ -29,6 +29,7 @@ from tests.notifier.event_support import (
 )
 from tests.notifier.support import HOLDER, OTHER_HOLDER, record_of, serving, sql
 
+COMMITTED_ASYNCAPI = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
 TYPES = ["rights.right.granted", "rights.mine.closed", "rights.holder.registered"]
 
 
@@ -79,9 +80,7 @@ async def test_a_government_system_receives_signed_cloudevents_in_order_per_mine
     # webhook-id is the CloudEvent id: stable across retries, for the receiver to drop repeats
     ids = await sql(notifier, "SELECT event_id::text FROM received_events ORDER BY id")
     assert {e.webhook_id for e in endpoint.events} == {i for (i,) in ids}
-    rows = await sql(
-        notifier, "SELECT status, attempts FROM event_deliveries ORDER BY position"
-    )
+    rows = await sql(notifier, "SELECT status, attempts FROM event_deliveries ORDER BY position")
     assert rows == [("delivered", 2), ("delivered", 1), ("delivered", 1)]
 
 
@@ -200,10 +199,11 @@ async def test_the_feed_refuses_bad_input_naming_the_field(notifier, params, fie
 
 async def test_who_may_read_the_feed(notifier):
     assert (await notifier.client.get("/events")).status_code == 401
-    refused = await notifier.client.get("/events", headers=notifier.auth(Role.evaluator, org_id="o"))
-    assert refused.status_code == 403
+    evaluator = notifier.auth(Role.evaluator, org_id="o")
+    assert (await notifier.client.get("/events", headers=evaluator)).status_code == 403
     for role in (Role.gov_system, Role.bureau_admin, Role.bureau_reviewer, Role.inspector):
-        assert (await notifier.client.get("/events", headers=notifier.auth(role))).status_code == 200
+        response = await notifier.client.get("/events", headers=notifier.auth(role))
+        assert response.status_code == 200
 
 
 async def test_subscriptions_belong_to_their_system(notifier):
@@ -329,8 +329,6 @@ async def test_410_disables_and_a_replay_brings_back_every_event_after_the_curso
 
 
 async def test_the_catalogue_and_the_asyncapi_document_are_served_and_linked(notifier):
-    from contracts import registry
-
     types = (await notifier.client.get("/event-types")).json()
     assert [t["type"] for t in types] == [m.event_type for m in registry]
     [grant] = [t for t in types if t["type"] == "rights.right.granted"]
@@ -338,9 +336,6 @@ async def test_the_catalogue_and_the_asyncapi_document_are_served_and_linked(not
     document = await notifier.client.get("/asyncapi.yaml")
     assert document.status_code == 200
     assert document.headers["content-type"].startswith("application/yaml")
-    from pathlib import Path
-
-    committed = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
-    assert document.text == committed.read_text(encoding="utf-8")
+    assert document.text == COMMITTED_ASYNCAPI.read_text(encoding="utf-8")
     description = (await notifier.client.get("/openapi.json")).json()["info"]["description"]
     assert "(/event-types)" in description and "(/asyncapi.yaml)" in description
