@@ -1,8 +1,9 @@
 """Reading the feed and the catalogue: positions from cursors, the caller's share of the log."""
 
+from functools import cache
 from typing import Any
 
-from contracts import registry
+from contracts import asyncapi, registry
 from servicekit.auth import Principal
 from servicekit.errors import FieldError, validation_error
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -73,3 +74,9 @@ def catalogue() -> list[dict[str, Any]]:
         }
         for model in registry
     ]
+
+
+@cache
+def asyncapi_document() -> str:
+    """The AsyncAPI document, rendered once per process (the registry does not change)."""
+    return asyncapi.render()
