@@ -147,6 +147,23 @@ async def test_personal_contact_data_stays_with_those_entitled(notifier):
     assert holder_type["schema"]["properties"]["contact_phone"]["x-personal"] is True
 
 
+async def test_an_event_seen_twice_is_logged_and_delivered_once(notifier):
+    endpoint = GovernmentEndpoint()
+    async with serving(endpoint.app()) as base:
+        made = await subscribe_events(notifier, gov(notifier), url=f"{base}/ce", types=TYPES)
+        endpoint.secret = made["secret"]
+        record = record_of(granted(WUXIGEN), subject=WUXIGEN)
+        consumer = notifier.runtime.consumers["notifier"]
+        assert (await consumer.process(record)).status == "applied"
+        assert (await consumer.process(record)).status == "duplicate"
+        while await deliver(notifier):
+            pass
+    assert endpoint.seen() == [("rights.right.granted", WUXIGEN)]
+    assert len((await feed(notifier, gov(notifier)))["events"]) == 1
+    metrics = (await notifier.client.get("/metrics")).text
+    assert 'notifier_delivery_attempts_total{channel="event",outcome="delivered"} 1.0' in metrics
+
+
 async def test_the_feed_pages_by_cursor_and_filters_by_type(notifier):
     await consume(
         notifier, granted(WUXIGEN), closed(WUXIGEN), granted(XIANFENG), registered(HOLDER)

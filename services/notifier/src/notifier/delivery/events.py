@@ -13,6 +13,7 @@ from servicekit.db import Database
 
 from notifier.alerts.models import Outcome
 from notifier.delivery.channels import Channels
+from notifier.delivery.service import count_attempt
 from notifier.event_subscriptions import service as event_subscriptions
 from notifier.feed.cloudevents import CONTENT_TYPE, structured
 from notifier.journal import service as journal
@@ -79,9 +80,11 @@ async def deliver_events_due(
                 log.exception("delivery of event %s failed unexpectedly", parcel.event_id)
                 outcome = Outcome("failed", error=f"{type(exc).__name__}: {exc}"[:1000])
             async with db.transaction() as session:
-                await event_subscriptions.settle(
+                settled = await event_subscriptions.settle(
                     session, parcel.delivery_id, parcel.attempt, outcome, settings=settings, now=now
                 )
+                if settled:  # else another worker took over after our lease; it counts its own
+                    count_attempt(session.info.get("metrics"), "event", outcome.result)
 
     await asyncio.gather(*(one(p) for p in parcels))
     return len(parcels)
