@@ -3,6 +3,7 @@ in through the notifier's consumer, deliveries out through its delivery code to 
 endpoint that verifies each signature (`standardwebhooks`) and parses each CloudEvent (the
 `cloudevents` SDK)."""
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from contracts import EventPayload, registry
 from notifier.delivery.channels import Channels
 from notifier.delivery.events import deliver_events_due
 from notifier.feed.cursor import START
+from notifier.journal import service as journal
 from servicekit import clock
 from servicekit.auth import Role
 
@@ -27,7 +29,7 @@ from tests.notifier.event_support import (
     registered,
     subscribe_events,
 )
-from tests.notifier.support import HOLDER, OTHER_HOLDER, record_of, serving, sql
+from tests.notifier.support import HOLDER, OTHER_HOLDER, event_of, record_of, serving, sql
 
 COMMITTED_ASYNCAPI = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
 TYPES = ["rights.right.granted", "rights.mine.closed", "rights.holder.registered"]
@@ -356,3 +358,47 @@ async def test_the_catalogue_and_the_asyncapi_document_are_served_and_linked(not
     assert document.text == COMMITTED_ASYNCAPI.read_text(encoding="utf-8")
     description = (await notifier.client.get("/openapi.json")).json()["info"]["description"]
     assert "(/event-types)" in description and "(/asyncapi.yaml)" in description
+
+
+async def test_two_workers_at_once_still_send_a_mines_events_in_order(notifier):
+    """Replicas claim with SKIP LOCKED: a subject's next event is never claimed while an
+    earlier one is pending, whichever worker holds it."""
+    endpoint = GovernmentEndpoint()
+    async with serving(endpoint.app()) as base:
+        made = await subscribe_events(notifier, gov(notifier), url=f"{base}/ce", types=TYPES)
+        endpoint.secret = made["secret"]
+        story = [granted(WUXIGEN), closed(WUXIGEN)] * 3 + [granted(XIANFENG), closed(XIANFENG)]
+        await consume(notifier, *story)
+        for _ in range(10):
+            sent = await asyncio.gather(deliver(notifier), deliver(notifier))
+            assert sum(sent) <= 2  # at most one head per mine at a time
+            if sum(sent) == 0:
+                break
+    assert endpoint.per_subject() == {
+        WUXIGEN: ["rights.right.granted", "rights.mine.closed"] * 3,
+        XIANFENG: ["rights.right.granted", "rights.mine.closed"],
+    }
+
+
+async def test_positions_commit_in_order_while_transactions_overlap(notifier):
+    """An append holds the log until it commits: a later append waits, so its position is
+    higher and a reader past the first never misses the second."""
+    db = notifier.runtime.db
+    first_in = asyncio.Event()
+    release = asyncio.Event()
+
+    async def append(payload, *, hold: bool) -> int:
+        async with db.transaction() as session:
+            entry = await journal.record(session=session, event=event_of(payload))
+            if hold:
+                first_in.set()
+                await release.wait()
+            return entry.id
+
+    first = asyncio.create_task(append(granted(WUXIGEN), hold=True))
+    await first_in.wait()
+    second = asyncio.create_task(append(granted(XIANFENG), hold=False))
+    await asyncio.sleep(0.5)
+    assert not second.done()  # waiting for the first to commit
+    release.set()
+    assert await first < await second
