@@ -20,9 +20,13 @@ from tests.notifier.support import HOLDER, OTHER_HOLDER
 
 GOV = "gov-xlgl-bigdata"  # the league's big-data platform
 OTHER_GOV = "gov-erenhot-emergency"
-# two of 专栏一's mines (illustrative ids)
+# two of 专栏一's mines (illustrative ids): No. 6 of 先锋水泥制品 (HOLDER) and No. 7
 WUXIGEN = "b2f4c1de-8a1e-4c55-9a3e-1f0f4b1f2a10"  # 乌希根楚二号建筑用花岗岩矿
-XIANFENG = "c3a5d2ef-9b2f-4d66-8b4f-2a1e5c2a3b21"  # 先锋水泥制品 limestone
+SANHAO = "c3a5d2ef-9b2f-4d66-8b4f-2a1e5c2a3b21"  # 乌希根楚三号建筑用花岗岩矿
+MINE_NAMES = {
+    WUXIGEN: "二连浩特市乌希根楚二号建筑用花岗岩矿",
+    SANHAO: "二连浩特市乌希根楚三号建筑用花岗岩矿",
+}
 CONTACT = {
     "contact_name": "王建国",
     "contact_phone": "13904790000",
@@ -40,7 +44,7 @@ def granted(right: str, holder: str = HOLDER, *, mineral="construction_granite")
         holder_id=holder,
         licence_no="C1500002009062120023456",
         kind="mining",
-        mine_name="二连浩特市乌希根楚二号建筑用花岗岩矿",
+        mine_name=MINE_NAMES.get(right, "二连浩特市乌希根楚北山建筑用花岗岩矿"),
         mineral=mineral,
         area_km2="0.0386",
         status="producing",
@@ -66,7 +70,7 @@ def registered(holder: str = HOLDER, **contact) -> HolderRegistered:
     return HolderRegistered(
         holder_id=holder,
         credit_code="91152501MA0N1X2Y3Z" if holder == HOLDER else "91152501MA0N9Q8R7S",
-        name="二连浩特市先锋水泥制品有限公司" if holder == HOLDER else "二连浩特市蒙源矿业有限公司",
+        name="二连浩特市先锋水泥制品有限公司" if holder == HOLDER else "内蒙古源庭矿业有限公司",
         registered_at=datetime(2026, 11, 28, 8, tzinfo=UTC),
         **contact,
     )

@@ -19,8 +19,8 @@ from servicekit.auth import Role
 from tests.notifier.event_support import (
     CONTACT,
     OTHER_GOV,
+    SANHAO,
     WUXIGEN,
-    XIANFENG,
     GovernmentEndpoint,
     closed,
     feed,
@@ -62,17 +62,17 @@ async def test_a_government_system_receives_signed_cloudevents_in_order_per_mine
         made = await subscribe_events(notifier, gov(notifier), url=f"{base}/ce", types=TYPES)
         endpoint.secret = made["secret"]
         assert made["secret"].startswith("whsec_") and not made["personal_data"]
-        await consume(notifier, granted(WUXIGEN), closed(WUXIGEN), granted(XIANFENG))
+        await consume(notifier, granted(WUXIGEN), closed(WUXIGEN), granted(SANHAO))
 
         # round 1: one event per mine leaves; 乌希根楚's grant fails, so its closure waits
         assert await deliver(notifier) == 2
-        assert endpoint.seen() == [("rights.right.granted", XIANFENG)]
+        assert endpoint.seen() == [("rights.right.granted", SANHAO)]
         assert await deliver(notifier) == 0  # nothing due: the grant waits for its backoff
         # the retry is due after the backoff (base 60 s, with jitter: at most 60 s)
         assert await deliver(notifier, later=61) == 1
         assert await deliver(notifier, later=61) == 1
         assert endpoint.seen() == [
-            ("rights.right.granted", XIANFENG),
+            ("rights.right.granted", SANHAO),
             ("rights.right.granted", WUXIGEN),
             ("rights.mine.closed", WUXIGEN),
         ]
@@ -100,7 +100,7 @@ async def test_filters_apply_where_the_event_carries_the_field(notifier):
         await consume(
             notifier,
             granted(WUXIGEN),  # another holder
-            granted(XIANFENG, OTHER_HOLDER, mineral="fluorite"),  # another mineral
+            granted(SANHAO, OTHER_HOLDER, mineral="fluorite"),  # another mineral
             granted("d4b6e3f0-0c3a-4e77-9c50-3b2f6d3b4c32", OTHER_HOLDER, mineral="brick_clay"),
             closed("d4b6e3f0-0c3a-4e77-9c50-3b2f6d3b4c32", OTHER_HOLDER),  # carries no mineral
         )
@@ -167,9 +167,7 @@ async def test_an_event_seen_twice_is_logged_and_delivered_once(notifier):
 
 
 async def test_the_feed_pages_by_cursor_and_filters_by_type(notifier):
-    await consume(
-        notifier, granted(WUXIGEN), closed(WUXIGEN), granted(XIANFENG), registered(HOLDER)
-    )
+    await consume(notifier, granted(WUXIGEN), closed(WUXIGEN), granted(SANHAO), registered(HOLDER))
     headers = gov(notifier)
     first = await feed(notifier, headers, limit=2)
     assert [(e["type"], e.get("subject")) for e in first["events"]] == [
@@ -187,7 +185,7 @@ async def test_the_feed_pages_by_cursor_and_filters_by_type(notifier):
         "next": rest["next"],
     }
     grants = await feed(notifier, headers, types="rights.right.granted,rights.mine.closed")
-    assert [e.get("subject") for e in grants["events"]] == [WUXIGEN, WUXIGEN, XIANFENG]
+    assert [e.get("subject") for e in grants["events"]] == [WUXIGEN, WUXIGEN, SANHAO]
     repeated = await notifier.client.get(
         "/events?types=rights.mine.closed&types=rights.holder.registered", headers=headers
     )
@@ -315,7 +313,7 @@ async def test_410_disables_and_a_replay_brings_back_every_event_after_the_curso
         assert endpoint.events == []
         state = (await notifier.client.get(path, headers=gov(notifier))).json()
         assert state["active"] is False and "410" in state["disabled_reason"]
-        await consume(notifier, granted(XIANFENG))  # a disabled subscription queues nothing
+        await consume(notifier, granted(SANHAO))  # a disabled subscription queues nothing
         assert await deliver(notifier) == 0
 
         bad = await notifier.client.post(
@@ -331,7 +329,7 @@ async def test_410_disables_and_a_replay_brings_back_every_event_after_the_curso
             pass
         assert endpoint.per_subject() == {
             WUXIGEN: ["rights.right.granted", "rights.mine.closed"],
-            XIANFENG: ["rights.right.granted"],
+            SANHAO: ["rights.right.granted"],
         }
         # from the first event's cursor: the two after it, again
         again = await notifier.client.post(
@@ -342,7 +340,7 @@ async def test_410_disables_and_a_replay_brings_back_every_event_after_the_curso
             pass
     assert sorted(endpoint.seen()[3:]) == [
         ("rights.mine.closed", WUXIGEN),
-        ("rights.right.granted", XIANFENG),
+        ("rights.right.granted", SANHAO),
     ]
     assert endpoint.refused == []
 
@@ -367,7 +365,7 @@ async def test_two_workers_at_once_still_send_a_mines_events_in_order(notifier):
     async with serving(endpoint.app()) as base:
         made = await subscribe_events(notifier, gov(notifier), url=f"{base}/ce", types=TYPES)
         endpoint.secret = made["secret"]
-        story = [granted(WUXIGEN), closed(WUXIGEN)] * 3 + [granted(XIANFENG), closed(XIANFENG)]
+        story = [granted(WUXIGEN), closed(WUXIGEN)] * 3 + [granted(SANHAO), closed(SANHAO)]
         await consume(notifier, *story)
         for _ in range(10):
             sent = await asyncio.gather(deliver(notifier), deliver(notifier))
@@ -376,7 +374,7 @@ async def test_two_workers_at_once_still_send_a_mines_events_in_order(notifier):
                 break
     assert endpoint.per_subject() == {
         WUXIGEN: ["rights.right.granted", "rights.mine.closed"] * 3,
-        XIANFENG: ["rights.right.granted", "rights.mine.closed"],
+        SANHAO: ["rights.right.granted", "rights.mine.closed"],
     }
 
 
@@ -397,7 +395,7 @@ async def test_positions_commit_in_order_while_transactions_overlap(notifier):
 
     first = asyncio.create_task(append(granted(WUXIGEN), hold=True))
     await first_in.wait()
-    second = asyncio.create_task(append(granted(XIANFENG), hold=False))
+    second = asyncio.create_task(append(granted(SANHAO), hold=False))
     await asyncio.sleep(0.5)
     assert not second.done()  # waiting for the first to commit
     release.set()

@@ -14,8 +14,8 @@ from rights_api.app import SERVICE as RIGHTS
 from servicekit.events import outbox
 
 from tests.notifier.event_support import (
+    SANHAO,
     WUXIGEN,
-    XIANFENG,
     GovernmentEndpoint,
     closed,
     feed,
@@ -80,13 +80,13 @@ async def test_a_government_system_hears_of_grants_and_closures_through_both_out
             controlled_kafka.stop()  # the broker goes down; rights-api's outbox keeps events
             try:
                 await publish(rights, closed(WUXIGEN))
-                await publish(rights, granted(XIANFENG))
+                await publish(rights, granted(SANHAO))
             finally:
                 controlled_kafka.start()
             await received(endpoint, 3, "the events written during the broker outage")
             assert endpoint.per_subject() == {
                 WUXIGEN: ["rights.right.granted", "rights.mine.closed"],
-                XIANFENG: ["rights.right.granted"],
+                SANHAO: ["rights.right.granted"],
             }
         # mines go in parallel, so arrival order is not log order: the point up to which the
         # system holds everything is the log's position when all three had arrived
@@ -97,7 +97,7 @@ async def test_a_government_system_hears_of_grants_and_closures_through_both_out
         # the endpoint is down: attempts fail until they are dead letters
         await publish(rights, granted(THIRD))
         await publish(rights, closed(THIRD))
-        await publish(rights, closed(XIANFENG))
+        await publish(rights, closed(SANHAO))
 
         async def given_up():
             rows = await sql(
@@ -119,7 +119,7 @@ async def test_a_government_system_hears_of_grants_and_closures_through_both_out
         assert endpoint.refused == []
         assert endpoint.per_subject() == {
             WUXIGEN: ["rights.right.granted", "rights.mine.closed"],
-            XIANFENG: ["rights.right.granted", "rights.mine.closed"],
+            SANHAO: ["rights.right.granted", "rights.mine.closed"],
             THIRD: ["rights.right.granted", "rights.mine.closed"],
         }
         assert len({e.webhook_id for e in endpoint.events}) == 6

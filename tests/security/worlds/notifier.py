@@ -95,7 +95,7 @@ async def build(service: RunningService) -> World:
                 HolderRegistered(
                     holder_id=b,
                     credit_code="91152501MA0N9Q8R7S",
-                    name="二连浩特市蒙源矿业有限公司",
+                    name="内蒙古源庭矿业有限公司",
                     registered_at=datetime(2026, 11, 28, 9, 0, tzinfo=ZoneInfo("UTC")),
                 ),
                 subject=None,
