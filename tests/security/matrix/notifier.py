@@ -7,9 +7,11 @@ from tests.security.matrix import (
     ADMIN_ONLY,
     BUREAU,
     ENT_A,
+    ENT_B,
     EVALUATORS,
     GOV,
     INSPECTOR,
+    PUBLIC,
     TOKEN,
     allow,
 )
@@ -39,4 +41,17 @@ MATRIX = {
     "GET /alerts/{alert_id}/attempts": ADMIN_ONLY,
     "POST /alerts/{alert_id}/resend": ADMIN_ONLY,
     "GET /admin/received-events": ADMIN_ONLY,
+    # event subscriptions: government systems their own, the bureau admin anyone's (the world's
+    # subscription is the government system's)
+    "POST /event-subscriptions": allow(ADMIN, GOV),
+    "GET /event-subscriptions": allow(ADMIN, GOV),
+    "GET /event-subscriptions/{subscription_id}": allow(ADMIN, GOV),
+    "DELETE /event-subscriptions/{subscription_id}": allow(ADMIN, GOV),
+    "POST /event-subscriptions/{subscription_id}/replay": allow(ADMIN, GOV),
+    "GET /event-subscriptions/{subscription_id}/deliveries": allow(ADMIN, GOV),
+    # the feed: officials read every event, an enterprise only its own holder's
+    "GET /events": allow(BUREAU, INSPECTOR, GOV, ENT_A, ENT_B, scoped=True),
+    # the contract: public, it holds no data
+    "GET /event-types": PUBLIC,
+    "GET /asyncapi.yaml": PUBLIC,
 }

@@ -10,13 +10,17 @@ from servicekit.tables import dead_letters
 from tests.security.harness import Call
 
 
-async def dead_letter(service: RunningService) -> int:
-    """A dead letter its consumer can replay: an event type the service knows but ignores."""
+async def dead_letter(service: RunningService, event: CloudEvent | None = None) -> int:
+    """A dead letter its consumer can replay: ``event``, or else an event type the service
+    knows but ignores (a service that handles every type, as the notifier's journal does,
+    passes a valid event of its own)."""
     name, consumer = next(iter(service.runtime.consumers.items()))
-    event_type = next(
-        m.event_type for m in consumer.registry if consumer.handlers.get(m.event_type) is None
-    )
-    event = CloudEvent(type=event_type, source="/services/authz-test", data={}, subject="k")
+    if event is None:
+        event_type = next(
+            m.event_type for m in consumer.registry if consumer.handlers.get(m.event_type) is None
+        )
+        event = CloudEvent(type=event_type, source="/services/authz-test", data={}, subject="k")
+    event_type = event.type
     record = Record(
         "authz.events", b"k", event.value(), tuple((k, v.encode()) for k, v in event.headers())
     )
@@ -50,8 +54,8 @@ def shared_calls(job: str) -> dict[str, Call]:
     }
 
 
-async def shared_params(service: RunningService) -> dict[str, str]:
-    return {"dead_letter_id": str(await dead_letter(service))}
+async def shared_params(service: RunningService, event: CloudEvent | None = None) -> dict[str, str]:
+    return {"dead_letter_id": str(await dead_letter(service, event))}
 
 
 def new_id() -> str:

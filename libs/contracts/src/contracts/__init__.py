@@ -1,7 +1,7 @@
 """The published language: every event type, its topic and its payload model."""
 
 from contracts import greenmine, restoration, rights
-from contracts.base import EventPayload, EventRegistry, UnknownEventType
+from contracts.base import PERSONAL, EventPayload, EventRegistry, UnknownEventType, personal_fields
 from contracts.deadline import Audience, Deadline, DeadlineAction
 
 registry = EventRegistry()
@@ -15,6 +15,7 @@ TOPICS = {
 }
 
 __all__ = [
+    "PERSONAL",
     "TOPICS",
     "Audience",
     "Deadline",
@@ -22,5 +23,6 @@ __all__ = [
     "EventPayload",
     "EventRegistry",
     "UnknownEventType",
+    "personal_fields",
     "registry",
 ]

@@ -19,6 +19,22 @@ class EventPayload(BaseModel):
     summary: ClassVar[str]
 
 
+# Marks a payload field as personal data (a contact person, a phone number, an e-mail address,
+# an ID number): ``Field(..., json_schema_extra=PERSONAL)``. The schema carries it as
+# ``x-personal: true``; ``personal_fields`` reads it, and whoever hands events to systems outside
+# the bureau strips these fields for callers not entitled to them.
+PERSONAL = {"x-personal": True}
+
+
+def personal_fields(model: type[EventPayload]) -> frozenset[str]:
+    """The names of ``model``'s fields marked ``PERSONAL``."""
+    return frozenset(
+        name
+        for name, info in model.model_fields.items()
+        if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("x-personal")
+    )
+
+
 class UnknownEventType(LookupError):
     pass
 

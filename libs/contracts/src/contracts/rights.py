@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from contracts.base import EventPayload
+from contracts.base import PERSONAL, EventPayload
 from contracts.deadline import Deadline
 from contracts.mining import (
     LicensingLevel,
@@ -42,6 +42,15 @@ class HolderRegistered(EventPayload):
     )
     name: str = Field(examples=["中国石油天然气股份有限公司"])
     registered_at: datetime
+    # the enterprise's contact person: personal data (``personal_fields``), stripped from events
+    # leaving the bureau for a system not entitled to it
+    contact_name: str | None = Field(
+        None, examples=["华北油田二连分公司 生产办"], json_schema_extra=PERSONAL
+    )
+    contact_phone: str | None = Field(None, examples=["0479-7512345"], json_schema_extra=PERSONAL)
+    contact_email: str | None = Field(
+        None, examples=["shengchan@erlian.example.cn"], json_schema_extra=PERSONAL
+    )
 
 
 class ApplicationFiled(EventPayload):

@@ -17,6 +17,9 @@ from notifier.deadlines import handlers as deadlines
 from notifier.deadlines.router import router as deadlines_router
 from notifier.deadlines.service import replan
 from notifier.delivery.worker import delivery_worker
+from notifier.event_subscriptions import handlers as event_subscriptions
+from notifier.event_subscriptions.router import router as event_subscriptions_router
+from notifier.feed.router import router as feed_router
 from notifier.journal import handlers as journal
 from notifier.journal.router import router as journal_router
 from notifier.right_holders import handlers as right_holders
@@ -30,7 +33,11 @@ SERVICE = ServiceSpec(
     name="notifier",
     title="notifier 期限提醒与通知",
     description="Turns deadlines announced in events into reminders and overdue alerts over "
-    "webhooks, e-mail and the in-app inbox 到期提醒、逾期告警.",
+    "webhooks, e-mail and the in-app inbox 到期提醒、逾期告警. Hands the domain events of every "
+    "service to other government systems 领域事件对外提供: pushed as signed CloudEvents "
+    "(`POST /event-subscriptions`) or polled (`GET /events`). The event catalogue with JSON "
+    "Schemas: [`/event-types`](/event-types); the AsyncAPI document: "
+    "[`/asyncapi.yaml`](/asyncapi.yaml).",
     settings=NotifierSettings,
     package="notifier",
     migrations=Path(__file__).resolve().parents[2] / "migrations" / "versions",
@@ -41,10 +48,17 @@ SERVICE = ServiceSpec(
         inbox_router,
         alerts_router,
         journal_router,
+        event_subscriptions_router,
+        feed_router,
     ],
     # the alerts' handlers read the deadlines a right owes before the deadlines' own change them
+    # the event subscriptions queue what the journal has just logged
     handlers=Handlers.combine(
-        journal.handlers, right_holders.handlers, alerts.handlers, deadlines.handlers
+        journal.handlers,
+        event_subscriptions.handlers,
+        right_holders.handlers,
+        alerts.handlers,
+        deadlines.handlers,
     ),
     jobs=[
         Job(SWEEP, every=timedelta(minutes=1), run=sweep),
@@ -57,6 +71,9 @@ SERVICE = ServiceSpec(
         "inbox 消息": "The caller's in-app alerts and their stream.",
         "alerts 提醒与投递": "Alerts, delivery log, resend, dead letters.",
         "journal 事件记录": "Events received from other services.",
+        "event subscriptions 事件订阅": "Domain events pushed to other government systems as "
+        "signed CloudEvents over HTTP.",
+        "events 领域事件": "The pollable feed of domain events and the catalogue of event types.",
     },
 )
 

@@ -1,4 +1,5 @@
-"""The channels an alert goes out on: webhooks (Standard Webhooks) and e-mail (SMTP).
+"""The channels an alert goes out on: webhooks (Standard Webhooks) and e-mail (SMTP); domain
+events for event subscriptions leave through the same signed POST (``post_signed``).
 
 Each returns an ``Outcome``; nothing here touches the database."""
 
@@ -85,24 +86,46 @@ class Channels:
 
     async def webhook(self, parcel: Parcel) -> Outcome:
         assert parcel.url is not None and parcel.secret is not None
+        sent_at = datetime.now(UTC)  # the receiver checks the timestamp against its own clock
+        return await self.post_signed(
+            url=parcel.url,
+            secret=parcel.secret,
+            message_id=parcel.message_id,
+            body=parcel.webhook_body(sent_at),
+            content_type="application/json",
+            sent_at=sent_at,
+        )
+
+    async def post_signed(
+        self,
+        *,
+        url: str,
+        secret: str,
+        message_id: str,
+        body: str,
+        content_type: str,
+        sent_at: datetime | None = None,
+    ) -> Outcome:
+        """POST ``body`` signed per Standard Webhooks to ``url``, through the destination check
+        (at every attempt) and to the checked address: the one way anything leaves by HTTP,
+        deadline alerts and domain events alike."""
         try:
             # checked again at every attempt: DNS may have changed since the subscription
-            address = await check_destination(parcel.url, self.settings.webhook_allowed_networks)
+            address = await check_destination(url, self.settings.webhook_allowed_networks)
         except DestinationRefused as exc:
             return Outcome("refused", error=str(exc))
-        url, host, extensions = pinned(parcel.url, address)
-        sent_at = datetime.now(UTC)  # the receiver checks the timestamp against its own clock
-        body = parcel.webhook_body(sent_at)
+        target, host, extensions = pinned(url, address)
+        sent_at = sent_at or datetime.now(UTC)
         headers = {
             **host,
-            "content-type": "application/json",
-            "webhook-id": parcel.message_id,
+            "content-type": content_type,
+            "webhook-id": message_id,
             "webhook-timestamp": str(int(sent_at.timestamp())),
-            "webhook-signature": Webhook(parcel.secret).sign(parcel.message_id, sent_at, body),
+            "webhook-signature": Webhook(secret).sign(message_id, sent_at, body),
         }
         try:
             response = await self.http.post(
-                url, content=body.encode(), headers=headers, extensions=extensions
+                target, content=body.encode(), headers=headers, extensions=extensions
             )
         except httpx.HTTPError as exc:
             return Outcome("failed", error=f"{type(exc).__name__}: {exc}"[:1000])

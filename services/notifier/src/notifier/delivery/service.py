@@ -28,7 +28,7 @@ PARCEL_FROM_ALERT = {"channel", "deadline_id", "kind", "subject", "step", "title
 _counters: "weakref.WeakKeyDictionary[ServiceMetrics, Counter]" = weakref.WeakKeyDictionary()
 
 
-def _count(metrics: ServiceMetrics | None, channel: str, outcome: str) -> None:
+def count_attempt(metrics: ServiceMetrics | None, channel: str, outcome: str) -> None:
     if metrics is None:
         return
     if metrics not in _counters:
@@ -75,7 +75,7 @@ async def record(
         )
         if alert is None:
             return  # another worker took over after our lease ran out; it records its own
-        _count(session.info.get("metrics"), parcel.channel, outcome.result)
+        count_attempt(session.info.get("metrics"), parcel.channel, outcome.result)
         await alerts.settle(session, alert, outcome, settings=settings, now=now)
 
 

@@ -11,6 +11,7 @@ import uuid
 from servicekit import clock
 
 from notifier.delivery.channels import Channels
+from notifier.delivery.events import deliver_events_due
 from notifier.delivery.service import deliver_due
 
 log = logging.getLogger("notifier.delivery")
@@ -34,9 +35,13 @@ async def delivery_worker(runtime) -> None:
                     now=clock.now(),
                     worker=name,
                 )
+                # the domain events of event subscriptions, through the same channels
+                handled += await deliver_events_due(
+                    db=runtime.db, settings=settings, channels=channels, now=clock.now()
+                )
             except Exception:
                 log.exception("delivery round failed; trying again shortly")
-            if handled < settings.delivery_batch:
+            if handled == 0:
                 await asyncio.sleep(settings.delivery_poll_seconds)
     finally:
         await channels.close()

@@ -1,13 +1,8 @@
-"""The journal keeps every event the notifier takes in, as it arrived."""
+"""The journal keeps every domain event the notifier takes in, as it arrived: every type in
+the contracts' registry, so the log behind ``GET /events`` and event subscriptions is the
+whole stream of rights-api, restoration-api and greenmine-api."""
 
 from contracts import registry
-from contracts.rights import (
-    HolderRegistered,
-    MineClosed,
-    RightGranted,
-    RightRenewed,
-    RightTransferred,
-)
 from servicekit.events.consumer import Handlers
 from servicekit.events.envelope import CloudEvent
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,15 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from notifier.journal import service
 
 handlers = Handlers()
-# each event carrying a deadline, the rights events read for the deadlines and holders they
-# imply, and holder registrations (kept for the record only)
-TAKEN_IN = [model for model in registry if "deadline" in model.model_fields] + [
-    MineClosed,
-    RightGranted,
-    RightRenewed,
-    RightTransferred,
-    HolderRegistered,
-]
+TAKEN_IN = list(registry)
 
 
 async def received(session: AsyncSession, event: CloudEvent, payload: object) -> None:

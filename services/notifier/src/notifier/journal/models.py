@@ -1,10 +1,15 @@
-"""The journal: every event the notifier has taken in, as it arrived."""
+"""The journal: every domain event the notifier has taken in, in one ordered log.
+
+``id`` is the log position: a database identity, handed out while the appending transaction
+holds the journal's append lock (``service.record``), so positions commit in order and a reader
+that has seen position N never later finds a new row below it. The pollable feed
+(``GET /events``) and event subscriptions read the log by position."""
 
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, Index, func
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -21,12 +26,21 @@ class ReceivedEventBase(SQLModel):
 
 class ReceivedEvent(ReceivedEventBase, table=True):
     __tablename__ = "received_events"
-    __table_args__ = (Index("received_events_type", "type", "id"),)
+    __table_args__ = (
+        Index("received_events_type", "type", "id"),
+        Index("received_events_holder", "holder_id", "id"),
+        Index("received_events_event_id", "event_id", unique=True),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
     received_at: datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
     )
+    # what subscriptions filter on, where the event carries it (``service.facets``)
+    holder_id: str | None = Field(None, max_length=100)
+    right_id: str | None = Field(None, max_length=100)
+    mineral: str | None = Field(None, max_length=100)
+    zone: str | None = Field(None, max_length=100)
 
 
 class ReceivedEventPublic(ReceivedEventBase):
