@@ -124,6 +124,8 @@ async def _stored(
             patrol_draw_id=data.patrol_draw_id,
             body_sha256=digest,
             received_at=clock.now(),
+            version=1,
+            edits=[],
         )
         .on_conflict_do_nothing(index_elements=["id"])
         .returning(Inspection.id)

@@ -6,8 +6,8 @@ import hashlib
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
-from servicekit.deps import BureauOrInspector, Session
+from fastapi import APIRouter, Header, Query, Request, Response
+from servicekit.deps import BureauOrInspector
 from servicekit.errors import Forbidden, problem_doc
 
 from rights_api.attachments.http import Settings
@@ -38,7 +38,7 @@ def _accepts_gzip(accept_encoding: str | None) -> bool:
     },
 )
 async def sync(
-    session: Session,
+    request: Request,
     caller: BureauOrInspector,
     config: Settings,
     query: Annotated[SyncQuery, Query()],
@@ -61,9 +61,12 @@ async def sync(
         if not caller.is_bureau:
             raise Forbidden("An inspector syncs its own mines only.")
         inspector = query.inspector
-    body = await service.sync(
-        session=session, settings=config, inspector=inspector, since=query.since
-    )
+    # not the GET's read-only session: a sync records what the app was sent (the snapshot its
+    # next `since` is compared with), in a transaction of its own on the primary
+    async with request.app.state.runtime.db.transaction() as session:
+        body = await service.sync(
+            session=session, settings=config, inspector=inspector, since=query.since
+        )
     raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     etag = f'"{hashlib.sha256(raw).hexdigest()[:32]}"'
     headers = {"ETag": etag, "Vary": "Accept-Encoding", "Cache-Control": "private, no-cache"}
