@@ -234,7 +234,9 @@ async def test_assignments(rights):
     )
     assert ids(mine.json()["items"]) == {made["id"]}
     url = f"/inspector-assignments/{made['id']}/end"
-    assert (await rights.client.post(url, headers=rights.auth(Role.bureau_admin))).status_code == 200
+    assert (
+        await rights.client.post(url, headers=rights.auth(Role.bureau_admin))
+    ).status_code == 200
     again = await rights.client.post(url, headers=rights.auth(Role.bureau_admin))
     assert again.status_code == 409
     open_only = await rights.client.get(

@@ -19,6 +19,13 @@ class ChecksumMismatch(ProblemError):
     status, slug, title = 460, "checksum-mismatch", "Checksum Mismatch"
 
 
+class Interrupted(ProblemError):
+    """The connection dropped mid-chunk: what arrived was kept. Nobody reads this answer; it
+    ends the request as an expected outcome, not an error."""
+
+    status, slug, title = 400, "upload-interrupted", "The upload's connection dropped"
+
+
 class UnsupportedChecksum(ProblemError):
     status, slug, title = 400, "unsupported-checksum", "Checksum algorithm not supported"
 

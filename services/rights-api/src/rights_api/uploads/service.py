@@ -156,14 +156,14 @@ async def append(
     except ClientDisconnect:
         cut = True
     if cut and expected is not None:
-        raise ClientDisconnect()  # a checksummed chunk is kept whole or not at all
+        raise protocol.Interrupted("A checksummed chunk is kept whole or not at all.")
     if not cut:
         protocol.check_checksum(expected, bytes(data))
     if current == 0 and len(data) >= 16:
         _refuse_non_photo(bytes(data[:16]))
     await anyio.to_thread.run_sync(_append, partial_path(settings, upload.id), bytes(data))
     if cut:
-        raise ClientDisconnect()  # kept; the app resumes from HEAD's offset
+        raise protocol.Interrupted(f"Kept {len(data)} bytes; resume from HEAD's Upload-Offset.")
     upload.updated_at = clock.now()
     current += len(data)
     attached = None
