@@ -48,6 +48,7 @@ class Call:
     files: dict | None = None
     params: dict | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    content: bytes | None = None  # a raw body (a tus chunk)
     etag_from: str | None = None  # read (as an admin) for If-Match just before the call
     stream: bool = False  # an event stream: hang up once it has answered
 
@@ -153,6 +154,7 @@ async def _send(world: World, operation: str, principal: str, call: Call):
         json=call.json,
         data=call.data,
         files=call.files,
+        content=call.content,
         params=call.params,
         headers=headers,
     )
