@@ -136,6 +136,7 @@ async def offset(
     responses={
         **NOT_FOUND,
         **PRECONDITION,
+        400: problem_doc("Unsupported checksum algorithm, or the connection dropped mid-chunk"),
         409: problem_doc("Upload-Offset is not the upload's offset (`offset` says it) 偏移不符"),
         415: problem_doc("Not application/offset+octet-stream, or the bytes are no photo"),
         460: problem_doc("Upload-Checksum does not match the chunk 校验和不符"),
