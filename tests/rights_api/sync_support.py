@@ -2,15 +2,17 @@
 rectification events."""
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from contracts.deadline import Audience, Deadline, DeadlineAction
-from contracts.restoration import RectificationOrdered, RectificationResolved
+from contracts.deadline import DeadlineAction
+from contracts.restoration import RectificationOrdered
 from devkit.testing import RunningService
 from servicekit.auth import Role
 
 from tests.rights_api.operations_support import INSIDE
 from tests.rights_api.support import restoration_record
+from tests.rights_api.test_endings import _deadline as deadline
+from tests.rights_api.test_endings import resolved
 
 BATU, SARNA = "inspector-batu", "inspector-sarna"
 
@@ -57,18 +59,6 @@ async def inspect(service: RunningService, right_id, inspector: str = BATU, **ex
     return response.json()
 
 
-def _deadline(right_id, rectification_id, holder_id, action) -> Deadline:
-    return Deadline(
-        id=f"restoration.rectification.{rectification_id}",
-        kind="rectification",
-        action=action,
-        due_at=date(2027, 3, 31),
-        subject=str(right_id),
-        audience=Audience(holder_id=str(holder_id)),
-        title_zh="矿山地质环境治理限期整改",
-    )
-
-
 async def rectification(service: RunningService, right, *, resolved_id=None) -> uuid.UUID:
     """restoration-api orders (or, given ``resolved_id``, resolves) a rectification of
     ``right``, as its event reaches rights-api's consumer."""
@@ -80,16 +70,10 @@ async def rectification(service: RunningService, right, *, resolved_id=None) -> 
             right_id=right.id,
             holder_id=right.holder_id,
             reason="2026年度治理任务未完成：采场边坡未按方案削坡",
-            deadline=_deadline(right.id, rectification_id, right.holder_id, DeadlineAction.set),
+            deadline=deadline(right.id, rectification_id, right.holder_id, DeadlineAction.set),
         )
     else:
         rectification_id = resolved_id
-        payload = RectificationResolved(
-            rectification_id=rectification_id,
-            right_id=right.id,
-            holder_id=right.holder_id,
-            resolved_at=datetime.now(UTC),
-            deadline=_deadline(right.id, rectification_id, right.holder_id, DeadlineAction.met),
-        )
+        payload = resolved(right.id, rectification_id, right.holder_id)
     assert (await consumer.process(restoration_record(payload))).status == "applied"
     return rectification_id
