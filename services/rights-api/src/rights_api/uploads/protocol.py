@@ -6,7 +6,10 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from fastapi import Request
 from servicekit.errors import FieldError, PreconditionFailed, ProblemError, validation_error
+from servicekit.request_checks import UnsupportedMediaType
+from starlette.requests import ClientDisconnect
 
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,expiration,checksum"
@@ -37,6 +40,23 @@ def require_version(tus_resumable: str | None) -> None:
             f"Send Tus-Resumable: {TUS_VERSION}; this server speaks tus {TUS_VERSION} only.",
             headers={"Tus-Version": TUS_VERSION, **HEADERS},
         )
+
+
+def require_chunk_type(content_type: str | None) -> None:
+    if (content_type or "").partition(";")[0].strip().lower() != OFFSET_OCTET_STREAM:
+        raise UnsupportedMediaType(f"This operation takes {OFFSET_OCTET_STREAM}.", headers=HEADERS)
+
+
+async def read_chunk(request: Request) -> tuple[bytes, bool]:
+    """The PATCH body, read before anything else is judged (so an oversized one is the body
+    limit's 413), and whether the connection dropped before its end (what arrived is kept)."""
+    data = bytearray()
+    try:
+        async for part in request.stream():
+            data += part
+    except ClientDisconnect:
+        return bytes(data), True
+    return bytes(data), False
 
 
 def parse_metadata(header: str | None) -> dict[str, str]:

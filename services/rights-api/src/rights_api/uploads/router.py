@@ -7,7 +7,6 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Request, Response
 from servicekit.deps import BureauOrInspector, Session
 from servicekit.errors import problem_doc
-from servicekit.request_checks import UnsupportedMediaType
 
 from rights_api.attachments.http import Settings
 from rights_api.uploads import protocol, service
@@ -138,6 +137,7 @@ async def offset(
         **PRECONDITION,
         400: problem_doc("Unsupported checksum algorithm, or the connection dropped mid-chunk"),
         409: problem_doc("Upload-Offset is not the upload's offset (`offset` says it) 偏移不符"),
+        413: problem_doc("A chunk above RIGHTS_MAX_BODY_BYTES (send smaller chunks) 分片过大"),
         415: problem_doc("Not application/offset+octet-stream, or the bytes are no photo"),
         460: problem_doc("Upload-Checksum does not match the chunk 校验和不符"),
     },
@@ -158,16 +158,17 @@ async def append(
     """Appends the body at `Upload-Offset` and answers 204 with the new `Upload-Offset`. The
     chunk that completes the upload also answers `Content-Location` (the photo under its
     inspection) and `Upload-Sha256`."""
+    protocol.require_chunk_type(content_type)
+    data, cut = await protocol.read_chunk(request)
     protocol.require_version(tus_resumable)
-    if (content_type or "").partition(";")[0].strip().lower() != OFFSET_OCTET_STREAM:
-        raise UnsupportedMediaType(f"PATCH takes {OFFSET_OCTET_STREAM}.", headers=HEADERS)
     upload, new_offset, attached = await service.append(
         session=session,
         settings=config,
         upload_id=upload_id,
         offset=upload_offset,
         checksum=upload_checksum,
-        chunks=request.stream(),
+        data=data,
+        cut=cut,
         caller=caller,
     )
     headers = {**HEADERS, "Upload-Offset": str(new_offset)}

@@ -10,7 +10,6 @@ photo (content-addressed, type read from the bytes, size limit) and linked to th
 """
 
 import os
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -23,7 +22,6 @@ from servicekit.body_limit import PayloadTooLarge
 from servicekit.errors import Conflict, FieldError, Forbidden, NotFound, validation_error
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from starlette.requests import ClientDisconnect
 
 from rights_api.attachments import service as attachments
 from rights_api.attachments.schemas import AttachmentPublic
@@ -126,11 +124,13 @@ async def append(
     upload_id: UUID,
     offset: int | None,
     checksum: str | None,
-    chunks: AsyncIterator[bytes],
+    data: bytes,
+    cut: bool,
     caller: Principal,
 ) -> tuple[PhotoUpload, int, AttachmentPublic | None]:
-    """Append the request's bytes at ``offset`` (which must be the upload's); returns the
-    upload, its new offset and, when this chunk completed it, the attached photo."""
+    """Append the request's bytes at ``offset`` (which must be the upload's); ``cut``: the
+    connection dropped before the chunk's end. Returns the upload, its new offset and, when
+    this chunk completed it, the attached photo."""
     expected = protocol.parse_checksum(checksum)
     upload = await owned(
         session=session, settings=settings, upload_id=upload_id, caller=caller, for_update=True
@@ -145,23 +145,17 @@ async def append(
         )
     if upload.completed_at is not None:
         return upload, current, None
-    data, cut = bytearray(), False
-    try:
-        async for chunk in chunks:
-            data += chunk
-            if current + len(data) > upload.length:
-                raise validation_error(
-                    [FieldError(field="body", message=f"more than Upload-Length {upload.length}")]
-                )
-    except ClientDisconnect:
-        cut = True
+    if current + len(data) > upload.length:
+        raise validation_error(
+            [FieldError(field="body", message=f"more than Upload-Length {upload.length}")]
+        )
     if cut and expected is not None:
         raise protocol.Interrupted("A checksummed chunk is kept whole or not at all.")
     if not cut:
-        protocol.check_checksum(expected, bytes(data))
+        protocol.check_checksum(expected, data)
     if current == 0 and len(data) >= 16:
-        _refuse_non_photo(bytes(data[:16]))
-    await anyio.to_thread.run_sync(_append, partial_path(settings, upload.id), bytes(data))
+        _refuse_non_photo(data[:16])
+    await anyio.to_thread.run_sync(_append, partial_path(settings, upload.id), data)
     if cut:
         raise protocol.Interrupted(f"Kept {len(data)} bytes; resume from HEAD's Upload-Offset.")
     upload.updated_at = clock.now()
