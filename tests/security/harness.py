@@ -49,6 +49,7 @@ class Call:
     content: bytes | None = None  # a raw body (text/plain and the like)
     params: dict | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    content: bytes | None = None  # a raw body (a tus chunk)
     etag_from: str | None = None  # read (as an admin) for If-Match just before the call
     stream: bool = False  # an event stream: hang up once it has answered
 

@@ -68,6 +68,16 @@ MATRIX = {
     "GET /inspections/{inspection_id}": allow(READERS, ENT_A, other=404),
     "POST /inspections/{inspection_id}/photos": allow(INSPECTOR),
     "GET /inspections/{inspection_id}/photos/{sha256}": allow(READERS, ENT_A, other=404),
+    # offline sync (issue 20): only the recording inspector edits; a resumable upload is started
+    # by the recording inspector or the bureau and continued only by whoever started it (the
+    # world gives each allowed caller an upload of its own; another's is a 404: test_sync_uploads)
+    "PATCH /inspections/{inspection_id}": allow(INSPECTOR),
+    "POST /inspections/{inspection_id}/photo-uploads": allow(BUREAU, INSPECTOR),
+    "PATCH /photo-uploads/{upload_id}": allow(BUREAU, INSPECTOR),
+    "GET /sync": allow(BUREAU, INSPECTOR),
+    "POST /inspector-assignments": allow(BUREAU),
+    "GET /inspector-assignments": allow(BUREAU, INSPECTOR),
+    "POST /inspector-assignments/{assignment_id}/end": allow(BUREAU, also={409}),
     # compliance orders
     "POST /compliance-orders": allow(BUREAU),
     "GET /compliance-orders": allow(READERS, ENTERPRISES, scoped=True),

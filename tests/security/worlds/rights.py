@@ -129,6 +129,10 @@ async def build(service: RunningService) -> World:
     check = await client.post("/reserve-checks", json=_check(right, 2024), headers=admin)
     assert check.status_code == 201, check.text
     draw_id, entry_id = await _supervision(service, admin, right)
+    assignment = await client.post(
+        "/inspector-assignments", json={"inspector": "inspector", "right_id": right}, headers=admin
+    )
+    assert assignment.status_code == 201, assignment.text
 
     current = (await client.get("/plan-editions/current")).json()
     world.params = {
@@ -148,6 +152,7 @@ async def build(service: RunningService) -> World:
         "check_id": check.json()["id"],
         "draw_id": draw_id,
         "entry_id": entry_id,
+        "assignment_id": assignment.json()["id"],
     }
     world.secrets = {
         ENT_A: {
@@ -287,12 +292,50 @@ async def build(service: RunningService) -> World:
         "POST /integrity/entries/{entry_id}/corrections": Call(
             json={"reason": "纸质报送已于期限内备案，系统补录"}
         ),
+        # offline sync (issue 20): each bureau caller assigns to an inspector of its own
+        "POST /inspector-assignments": lambda principal: Call(
+            json={"inspector": f"{principal}-field", "right_id": right}
+        ),
+        "PATCH /inspections/{inspection_id}": Call(
+            json={"base_version": 1, "findings": "东帮采场作业面，挖掘机2台；补记排土场裂缝。"}
+        ),
+        "POST /inspections/{inspection_id}/photo-uploads": Call(
+            headers={"Tus-Resumable": "1.0.0", "Upload-Length": str(len(JPEG))}
+        ),
+        # an allowed caller continues an upload it started; the refused try the inspector's
+        "PATCH /photo-uploads/{upload_id}": lambda principal: _tus_chunk(
+            world, principal, inspection_id
+        ),
         "POST /rights/{right_id}/policy-close": Call(
             path={"right_id": to_close},
             json={"reason": "资源量接近枯竭，政策性关闭", "clause": "第五章第二节"},
         ),
     }
     return world
+
+
+async def _tus_chunk(world: World, principal: str, inspection_id: str) -> Call:
+    """The whole photo as one tus chunk, on a fresh upload of ``principal`` (when it may start
+    one) or of the inspector."""
+    starter = principal if principal in ("bureau_admin", "bureau_reviewer") else "inspector"
+    created = await world.service.client.post(
+        f"/inspections/{inspection_id}/photo-uploads",
+        headers={
+            **world.headers(starter),
+            "Tus-Resumable": "1.0.0",
+            "Upload-Length": str(len(JPEG)),
+        },
+    )
+    assert created.status_code == 201, created.text
+    return Call(
+        path={"upload_id": created.headers["location"].rsplit("/", 1)[1]},
+        content=JPEG,
+        headers={
+            "Tus-Resumable": "1.0.0",
+            "Upload-Offset": "0",
+            "Content-Type": "application/offset+octet-stream",
+        },
+    )
 
 
 PROFESSIONAL = {

@@ -348,6 +348,21 @@ class InspectionRecorded(EventPayload):
     )
 
 
+class InspectionEdited(EventPayload):
+    event_type = "rights.inspection.edited"
+    topic = TOPIC
+    summary = "An inspector edited a recorded inspection (a new version) 现场检查记录已修改"
+
+    inspection_id: UUID = Field(description="The inspector app's client_uuid.")
+    right_id: UUID
+    holder_id: UUID
+    version: int = Field(description="The record's version after the edit.")
+    changed: list[str] = Field(examples=[["findings", "working_face_elevation_m"]])
+    out_of_bounds: bool | None
+    out_of_level: bool | None
+    violations: list[str] = Field(examples=[["out_of_level_mining"]])
+
+
 EVENTS = (
     HolderRegistered,
     ApplicationFiled,
@@ -369,6 +384,7 @@ EVENTS = (
     ComplianceResolved,
     ComplianceOverdue,
     InspectionRecorded,
+    InspectionEdited,
 )
 
 

@@ -13,6 +13,7 @@ from rights_api.applications import expiry
 from rights_api.applications import handlers as applications_handlers
 from rights_api.applications import service as applications
 from rights_api.applications.router import router as applications_router
+from rights_api.assignments.router import router as assignments_router
 from rights_api.compliance import service as compliance
 from rights_api.compliance.router import router as compliance_router
 from rights_api.conformance.router import router as conformance_router
@@ -42,6 +43,11 @@ from rights_api.rights.hot_reads import HOT_READS
 from rights_api.rights.router import router as rights_router
 from rights_api.seed import seed
 from rights_api.settings import RightsSettings
+from rights_api.sync import handlers as sync_handlers
+from rights_api.sync import service as offline_sync
+from rights_api.sync.router import router as sync_router
+from rights_api.uploads import service as photo_uploads
+from rights_api.uploads.router import router as uploads_router
 from rights_api.utilisation.router import router as utilisation_router
 
 SERVICE = ServiceSpec(
@@ -76,6 +82,9 @@ SERVICE = ServiceSpec(
         integrity_router,
         editions_router,
         corners_router,
+        assignments_router,
+        sync_router,
+        uploads_router,
     ],
     hot_reads=HOT_READS,
     handlers=Handlers.combine(
@@ -83,6 +92,7 @@ SERVICE = ServiceSpec(
         endings_handlers.handlers,
         deadlines_handlers.handlers,
         integrity_handlers.handlers,
+        sync_handlers.handlers,
     ),
     tags={
         "plan 矿产资源规划": "Plan editions: the numbers and areas the rules read, versioned as "
@@ -117,6 +127,9 @@ SERVICE = ServiceSpec(
         "integrity 诚信体系": "The mine-enterprise integrity record (第五章第二节), built from "
         "every service's events, append-only; the public 异常名录 and a feed for credit systems "
         "(第六章第一节).",
+        "sync 离线同步": "Offline sync for inspection apps: the mines assigned to an inspector, "
+        "their open orders and recent inspections as one versioned payload, deltas with "
+        "tombstones (issue 20).",
     },
     jobs=[
         Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue),
@@ -131,6 +144,8 @@ SERVICE = ServiceSpec(
         ),
         Job("reserve_checks_overdue", timedelta(hours=1), reserve_checks.mark_overdue),
         Job("named_deadlines", timedelta(days=1), named_deadlines.track_all),
+        Job("sync_tokens", timedelta(days=1), offline_sync.purge_tokens),
+        Job("stale_photo_uploads", timedelta(hours=1), photo_uploads.purge_stale),
     ],
     seed=seed,
 )

@@ -63,3 +63,22 @@ class RightsSettings(ServiceSettings):
         "reserve verification 年度资源储量动态核查 of Y (moved to the next working day when it "
         "is a holiday). The plan sets no date: this is the bureau's configuration.",
     )
+    # Offline sync and resumable photo uploads (issue 20, part 4)
+    sync_inspection_days: int = Field(
+        90,
+        gt=0,
+        description="Days of inspection records (by inspected_at) an inspection app receives in "
+        "`GET /sync`; older records leave the app's set (a tombstone).",
+    )
+    sync_token_days: int = Field(
+        90,
+        gt=0,
+        description="Days a sync token stays usable after its last use; an older `since` is "
+        "refused (422) and the app syncs in full.",
+    )
+    upload_max_age_hours: int = Field(
+        24,
+        gt=0,
+        description="Hours after its last byte an unfinished resumable photo upload (tus) is "
+        "purged by the stale_photo_uploads job, with the bytes it holds.",
+    )

@@ -6,7 +6,18 @@ from typing import Any
 from uuid import UUID
 
 from servicekit import clock
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Numeric, String, Text, Uuid
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    Uuid,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -42,6 +53,15 @@ class Inspection(SQLModel, table=True):
     received_at: datetime = Field(
         default_factory=clock.now, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+    # edits (offline sync): each names the version it was based on; a stale one is a 409
+    version: int = Field(1, sa_column=Column(Integer, nullable=False))
+    # what every edit replaced: [{version, edited_at, edited_by, before: {field: old value}}]
+    edits: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONB, nullable=False)
+    )
+    # the last edit's canonical body hash: the same edit sent again is answered, not refused
+    last_edit_sha256: str | None = Field(None, sa_column=Column(String(64)))
+    updated_at: datetime | None = Field(None, sa_column=Column(DateTime(timezone=True)))
 
 
 class InspectionPhoto(SQLModel, table=True):

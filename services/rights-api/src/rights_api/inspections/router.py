@@ -18,7 +18,12 @@ from rights_api.attachments.http import (
 )
 from rights_api.attachments.schemas import AttachmentPublic
 from rights_api.inspections import service
-from rights_api.inspections.schemas import InspectionFilters, InspectionPublic, InspectionPut
+from rights_api.inspections.schemas import (
+    InspectionEdit,
+    InspectionFilters,
+    InspectionPublic,
+    InspectionPut,
+)
 
 router = APIRouter(prefix="/inspections", tags=["inspections 现场检查"])
 Sha256 = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256 of the photo")]
@@ -87,6 +92,35 @@ async def list_inspections(
 async def get_inspection(inspection_id: UUID, session: Session, caller: Reader) -> InspectionPublic:
     """Enterprises get 404 for inspections of another holder's mines."""
     return await service.show(session=session, inspection_id=inspection_id, caller=caller)
+
+
+@router.patch(
+    "/{inspection_id}",
+    summary="Edit an inspection (versioned) 修改检查记录",
+    responses={
+        **NOT_FOUND,
+        403: problem_doc("Not the inspector who recorded it 非记录人"),
+        409: problem_doc(
+            "Edited meanwhile: the problem's `sent` is the edit as sent, `current` the record "
+            "now 版本冲突"
+        ),
+    },
+)
+async def edit_inspection(
+    inspection_id: UUID, data: InspectionEdit, session: Session, caller: Inspector
+) -> InspectionPublic:
+    """An edit made in the field, perhaps offline, names the `version` it was based on
+    (`base_version`) and carries only the fields it changes. When the record has moved on
+    meanwhile the answer is 409 with both versions as problem extensions (`sent`: the edit as
+    sent; `current`: the record now, with its `version`): the app shows them side by side and
+    sends a merged edit on the current version. The same edit sent twice (a lost answer) is
+    answered with the record, not a conflict. Changed working-face points or elevation are
+    checked again (越界开采, 超层越界); what each edit replaced is kept, and
+    `rights.inspection.edited` is published. The first upload (`PUT`) stays idempotent.
+    """
+    return await service.edit(
+        session=session, inspection_id=inspection_id, data=data, caller=caller
+    )
 
 
 @router.post(

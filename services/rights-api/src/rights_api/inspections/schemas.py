@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
 from rights_api.attachments.schemas import AttachmentPublic
 
@@ -98,3 +98,48 @@ class InspectionPublic(BaseModel):
     violations: list[str] = Field(examples=[[OUT_OF_BOUNDS, OUT_OF_LEVEL]])
     photos: list[AttachmentPublic]
     received_at: datetime
+    version: int = Field(
+        1, description="Edits so far plus one; an edit names the version it was based on"
+    )
+    updated_at: datetime | None = Field(None, description="When it was last edited")
+
+
+EDIT_EXAMPLE = {
+    "base_version": 1,
+    "findings": "露天采场东帮作业面，挖掘机2台作业；补记：东南角排土场边坡有裂缝，需复查。",
+    "working_face_elevation_m": "971.0",
+}
+
+
+class InspectionEdit(BaseModel):
+    """An edit from the app, made offline perhaps: the fields it changes and the version of the
+    record it was made on. Fields left out are not changed."""
+
+    base_version: int = Field(
+        ge=1, description="The `version` of the record the edit was made on 编辑所依据的版本"
+    )
+    inspector_name: str | None = Field(None, max_length=100, description="Inspector 检查人员")
+    working_face: list[GpsPoint] | None = Field(
+        None, min_length=1, max_length=200, description="GPS points of the working face"
+    )
+    findings: str | None = Field(None, min_length=1, max_length=4000, description="检查情况")
+    working_face_elevation_m: Decimal | None = Field(
+        None, ge=-1000, le=9000, max_digits=8, decimal_places=2, description="工作面标高, m"
+    )
+
+    model_config = {"json_schema_extra": {"examples": [EDIT_EXAMPLE]}}
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> "InspectionEdit":
+        for name in ("working_face", "findings"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null; leave it out to keep it")
+        if not self.changes():
+            raise ValueError(
+                "the edit changes nothing: send at least one field besides base_version"
+            )
+        return self
+
+    def changes(self) -> dict:
+        """The fields the edit sets, as JSON values."""
+        return self.model_dump(mode="json", exclude_unset=True, exclude={"base_version"})

@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from contracts.rights import InspectionRecorded
+from contracts.rights import InspectionEdited, InspectionRecorded
+from pydantic_core import to_jsonable_python
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.errors import Conflict, FieldError, Forbidden, validation_error
@@ -32,6 +33,7 @@ from rights_api.inspections.models import Inspection, InspectionPhoto
 from rights_api.inspections.schemas import (
     OUT_OF_BOUNDS,
     OUT_OF_LEVEL,
+    InspectionEdit,
     InspectionFilters,
     InspectionPublic,
     InspectionPut,
@@ -122,6 +124,8 @@ async def _stored(
             patrol_draw_id=data.patrol_draw_id,
             body_sha256=digest,
             received_at=clock.now(),
+            version=1,
+            edits=[],
         )
         .on_conflict_do_nothing(index_elements=["id"])
         .returning(Inspection.id)
@@ -223,6 +227,73 @@ async def list_inspections(
     return rows.with_items(await public(session=session, inspections=rows.items))
 
 
+async def edit(
+    *, session: AsyncSession, inspection_id: UUID, data: InspectionEdit, caller: Principal
+) -> InspectionPublic:
+    """Apply an edit made on ``data.base_version``. A stale base is a 409 showing the edit as
+    sent and the record as it is now; the same edit sent again after it was applied answers the
+    record (an app retrying after a lost answer is not in conflict with itself)."""
+    inspection = await get(session=session, inspection_id=inspection_id, caller=caller)
+    if inspection.inspector != caller.subject:
+        raise Forbidden("Only the inspector who recorded the inspection edits it.")
+    await session.refresh(inspection, with_for_update=True)
+    changes = data.changes()
+    digest = hashlib.sha256(
+        json.dumps(data.model_dump(mode="json"), sort_keys=True).encode()
+    ).hexdigest()
+    if data.base_version != inspection.version:
+        if data.base_version == inspection.version - 1 and digest == inspection.last_edit_sha256:
+            return await show(session=session, inspection_id=inspection_id, caller=caller)
+        [current] = await public(session=session, inspections=[inspection])
+        raise Conflict(
+            f"The edit was made on version {data.base_version}; the record is at version "
+            f"{inspection.version}. Merge the two and send the edit again with base_version "
+            f"{inspection.version}.",
+            sent={"base_version": data.base_version, **changes},
+            current=current.model_dump(mode="json"),
+        )
+    before = {name: to_jsonable_python(getattr(inspection, name)) for name in changes}
+    for name in changes:
+        setattr(inspection, name, getattr(data, name))
+    if data.working_face is not None:
+        inspection.working_face = [p.model_dump(mode="json") for p in data.working_face]
+    right = await session.get(Right, inspection.right_id)
+    assert right is not None
+    if "working_face" in changes:
+        outside = outside_boundary(right.boundary, [(p.lon, p.lat) for p in data.working_face])
+        inspection.out_of_bounds = None if outside is None else bool(outside)
+        inspection.outside_points = outside
+    if "working_face_elevation_m" in changes:
+        inspection.out_of_level = out_of_level(right, inspection.working_face_elevation_m)
+    inspection.version += 1
+    inspection.updated_at = clock.now()
+    inspection.last_edit_sha256 = digest
+    inspection.edits = [
+        *inspection.edits,
+        {
+            "version": inspection.version,
+            "edited_at": inspection.updated_at.isoformat(),
+            "edited_by": caller.subject,
+            "before": before,
+        },
+    ]
+    session.add(inspection)
+    await session.flush()
+    await rights.publish_about(
+        session,
+        InspectionEdited,
+        right,
+        inspection_id=inspection.id,
+        version=inspection.version,
+        changed=sorted(changes),
+        out_of_bounds=inspection.out_of_bounds,
+        out_of_level=inspection.out_of_level,
+        violations=violations(inspection),
+    )
+    [shown] = await public(session=session, inspections=[inspection])
+    return shown
+
+
 async def add_photo(
     *,
     session: AsyncSession,
@@ -241,6 +312,17 @@ async def add_photo(
     return await PHOTOS.add(
         session=session, owner_id=inspection.id, attachment=stored, by=caller.subject
     )
+
+
+async def attach_photo(
+    *, session: AsyncSession, settings: RightsSettings, inspection_id: UUID, data: bytes, by: str
+) -> tuple[AttachmentPublic, bool]:
+    """Store and link a photo whose upload was authorized when it began (a resumable upload
+    completing): the same checks on the bytes as ``add_photo``."""
+    stored = await attachments.store(
+        session=session, settings=settings, data=data, allowed=attachments.PHOTO_TYPES
+    )
+    return await PHOTOS.add(session=session, owner_id=inspection_id, attachment=stored, by=by)
 
 
 async def photo(
