@@ -16,8 +16,9 @@ async def count(service, sql: str) -> int:
 
 
 async def test_register_holder_writes_the_holder_and_its_event_together(rights):
+    contact = {"contact_name": "生产办 王工", "contact_phone": "0479-7512345"}
     response = await rights.client.post(
-        "/holders", json=PETROCHINA, headers=rights.auth(Role.bureau_admin)
+        "/holders", json=PETROCHINA | contact, headers=rights.auth(Role.bureau_admin)
     )
     assert response.status_code == 201, response.text
     body = response.json()
@@ -34,6 +35,9 @@ async def test_register_holder_writes_the_holder_and_its_event_together(rights):
     assert row.key == body["id"]
     assert row.data["credit_code"] == "91110000710925462X"
     assert row.data["name"] == "中国石油天然气股份有限公司"
+    # personal data travels in the event; the notifier strips it for those not entitled to it
+    assert {k: row.data[k] for k in contact} == contact
+    assert row.data["contact_email"] is None
 
 
 @pytest.mark.parametrize(
