@@ -3,7 +3,7 @@ restoration's rectification orders as a read model, versioned inspection edits, 
 (tus) photo uploads.
 
 Revision ID: r0016
-Revises: r0011
+Revises: r0015
 Create Date: 2026-12-06
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "r0016"
-down_revision: str | None = "r0011"
+down_revision: str | None = "r0015"
 branch_labels: Sequence[str] | None = None
 depends_on: str | None = None
 
