@@ -21,6 +21,7 @@ from rights_api.deadlines import service as named_deadlines
 from rights_api.deadlines.router import router as deadlines_router
 from rights_api.endings import handlers as endings_handlers
 from rights_api.endings.router import router as endings_router
+from rights_api.exports.router import router as exports_router
 from rights_api.filings import service as filings
 from rights_api.filings.router import router as filings_router
 from rights_api.grants.router import router as grants_router
@@ -29,6 +30,7 @@ from rights_api.indicators.router import router as indicators_router
 from rights_api.inspections.router import router as inspections_router
 from rights_api.integrity import handlers as integrity_handlers
 from rights_api.integrity.router import router as integrity_router
+from rights_api.layers.router import router as layers_router
 from rights_api.mortgages.router import router as mortgages_router
 from rights_api.offerings.router import router as offerings_router
 from rights_api.patrols.router import router as patrols_router
@@ -72,6 +74,8 @@ SERVICE = ServiceSpec(
         deadlines_router,
         patrols_router,
         integrity_router,
+        layers_router,
+        exports_router,
     ],
     hot_reads=HOT_READS,
     handlers=Handlers.combine(
@@ -113,6 +117,8 @@ SERVICE = ServiceSpec(
         "integrity 诚信体系": "The mine-enterprise integrity record (第五章第二节), built from "
         "every service's events, append-only; the public 异常名录 and a feed for credit systems "
         "(第六章第一节).",
+        "planning database 规划数据库": "The spatial layer catalogue and the planning database "
+        "export (第七章四): GeoPackage and Shapefile in CGCS2000 or Gauss-Krüger.",
     },
     jobs=[
         Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue),
