@@ -33,6 +33,7 @@ from rights_api.integrity.router import router as integrity_router
 from rights_api.layers.router import router as layers_router
 from rights_api.mortgages.router import router as mortgages_router
 from rights_api.offerings.router import router as offerings_router
+from rights_api.ogc.router import router as ogc_router
 from rights_api.patrols.router import router as patrols_router
 from rights_api.plan.router import router as plan_router
 from rights_api.plan.router import zones_router
@@ -76,6 +77,7 @@ SERVICE = ServiceSpec(
         integrity_router,
         layers_router,
         exports_router,
+        ogc_router,
     ],
     hot_reads=HOT_READS,
     handlers=Handlers.combine(
@@ -119,6 +121,8 @@ SERVICE = ServiceSpec(
         "(第六章第一节).",
         "planning database 规划数据库": "The spatial layer catalogue and the planning database "
         "export (第七章四): GeoPackage and Shapefile in CGCS2000 or Gauss-Krüger.",
+        "OGC API Features 开放地理空间接口": "The same layers as OGC API Features (Part 1 Core, "
+        "GeoJSON, OpenAPI 3.0 at /ogc/api; Part 2 CRS by reference) for GIS clients.",
     },
     jobs=[
         Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue),
