@@ -146,6 +146,19 @@ async def test_the_shapefile_zip(world_service, tmp_path):
     assert "zones,集中开采区,code,GHQBH,规划区编号,zone code,text" in csv
 
 
+async def test_a_choice_of_layers(world_service, tmp_path):
+    service, _, edition = world_service
+    _, path = await _download(
+        service, edition, "gpkg", tmp_path, Role.bureau_admin, layers="zones,rights"
+    )
+    assert {name for name, _ in pyogrio.list_layers(path)} == {"zones", "rights", "layer_fields"}
+    unknown = await service.client.get(
+        f"/plan-editions/{edition}/export.gpkg", params={"layers": "zones,wells"}
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "query.layers"
+
+
 async def test_refusals(world_service, tmp_path):
     service, _, edition = world_service
     bad = await service.client.get(

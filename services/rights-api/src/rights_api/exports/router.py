@@ -49,7 +49,7 @@ async def export_geopackage(
         settings=request.app.state.settings,
         edition_id=edition_id,
         caller=caller,
-        crs=params.crs,
+        params=params,
         shapefile=False,
     )
     return _file(export, GPKG)
@@ -73,7 +73,7 @@ async def export_shapefiles(
         settings=request.app.state.settings,
         edition_id=edition_id,
         caller=caller,
-        crs=params.crs,
+        params=params,
         shapefile=True,
     )
     return _file(export, ZIP)

@@ -12,7 +12,7 @@ from servicekit.settings import ServiceSettings
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.exports import writer
-from rights_api.exports.schemas import ExportCrs
+from rights_api.exports.schemas import ExportParams
 from rights_api.layers import service as layers
 from rights_api.layers.catalogue import LAYERS, Layer, filterable, is_official
 from rights_api.layers.query import Feature
@@ -34,9 +34,9 @@ def _fields(layer: Layer, features: list[Feature], caller: Principal | None):
     return tuple(f for f in layer.fields if f.key in shown) or filterable(layer, caller)
 
 
-async def _gather(*, session, settings, edition, caller) -> list[writer.LayerData]:
+async def _gather(*, session, settings, edition, caller, chosen) -> list[writer.LayerData]:
     found = []
-    for layer in LAYERS.values():
+    for layer in (LAYERS[name] for name in chosen):
         features = await layers.everything(
             session=session, settings=settings, layer=layer, edition=edition, caller=caller
         )
@@ -50,11 +50,18 @@ async def export(
     settings: ServiceSettings,
     edition_id: UUID,
     caller: Principal | None,
-    crs: ExportCrs,
+    params: ExportParams,
     shapefile: bool,
 ) -> ExportFile:
     edition = await plans.get_edition(session=session, edition_id=edition_id)
-    data = await _gather(session=session, settings=settings, edition=edition, caller=caller)
+    data = await _gather(
+        session=session,
+        settings=settings,
+        edition=edition,
+        caller=caller,
+        chosen=params.chosen(),
+    )
+    crs = params.crs
     stem = f"erenhot-planning-{edition.code}-{crs.value.replace(':', '')}"
     if shapefile:
         content = await anyio.to_thread.run_sync(
