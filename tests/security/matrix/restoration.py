@@ -45,6 +45,7 @@ MATRIX = {
     "POST /works": allow(BUREAU, ENT_A, other=403),
     "GET /works": allow(READERS, scoped=True),
     "GET /works/{work_id}": allow(STAFF, ENT_A, other=404),
+    "PUT /works/{work_id}/boundary": allow(BUREAU, ENT_A, other=404),
     "POST /acceptances": allow(BUREAU, INSPECTOR),
     "GET /acceptances": allow(READERS, scoped=True),
     "GET /closure-cases": allow(READERS, scoped=True),
@@ -55,6 +56,7 @@ MATRIX = {
     "POST /legacy-sites": ADMIN_ONLY,
     "GET /legacy-sites": allow(STAFF),
     "GET /legacy-sites/{site_id}": allow(STAFF),
+    "PUT /legacy-sites/{site_id}/boundary": ADMIN_ONLY,
     "PUT /plan-targets/{edition}": ADMIN_ONLY,
     "GET /indicators/{edition}": allow(STAFF),
     # rectification orders
@@ -65,4 +67,7 @@ MATRIX = {
     # disclosure 信息公示
     "GET /disclosures/export.csv": PUBLIC,
     "GET /disclosures/{right_id}": PUBLIC,
+    # the map layers: what the disclosure makes public, for GIS clients
+    "GET /legacy-sites.geojson": PUBLIC,
+    "GET /restoration-areas.geojson": PUBLIC,
 }

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 from devkit.testing import RunningService
+from restoration_api.boundaries import EXAMPLE as BOUNDARY
 from servicekit.seed import seed
 
 from tests.restoration_api.support import RULES_2026, closure_filed, deliver, grant
@@ -149,5 +150,8 @@ async def build(service: RunningService) -> World:
             json={"resolution": "已完成削坡及覆土，复查合格"}
         ),
         "GET /disclosures/export.csv": Call(params={"year": 2026}),
+        "PUT /works/{work_id}/boundary": Call(json={"boundary": BOUNDARY}),
+        "PUT /legacy-sites/{site_id}/boundary": Call(json={"boundary": BOUNDARY}),
+        "GET /legacy-sites.geojson": Call(params={"bbox": "111.9,43.6,112.0,43.7"}),
     }
     return world

@@ -20,6 +20,7 @@ from restoration_api.ledger import handlers as ledger
 from restoration_api.ledger.router import router as ledger_router
 from restoration_api.ledger.shortfalls import fund_shortfall
 from restoration_api.legacy.router import router as legacy_router
+from restoration_api.maps.router import router as maps_router
 from restoration_api.plans import handlers as plans
 from restoration_api.plans.router import router as plans_router
 from restoration_api.plans.service import annual_obligations
@@ -56,6 +57,7 @@ SERVICE = ServiceSpec(
         legacy_router,
         rectification_router,
         disclosure_router,
+        maps_router,
     ],
     # the read model first: the areas' handlers find the right as the event left it
     handlers=Handlers.combine(
@@ -79,6 +81,7 @@ SERVICE = ServiceSpec(
         "legacy 历史遗留矿山与指标": "Legacy sites, targets, indicators.",
         "rectifications 限期整改": "Rectification orders.",
         "disclosure 信息公示": "Public disclosure (no token).",
+        "maps 治理图层": "Legacy sites and restoration areas as GeoJSON (no token).",
     },
 )
 

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from restoration_api.accrual import service as accrual
 from restoration_api.accrual.models import RuleSet
 from restoration_api.accrual.schemas import ILLUSTRATIVE, RuleSetCreate
+from restoration_api.boundaries import BoundaryShape
 from restoration_api.ledger import service as ledger
 from restoration_api.ledger.models import Fund, FundKind
 from restoration_api.legacy import service as legacy
@@ -64,6 +65,32 @@ LEGACY_SITES = (
     ("LS-NW-BORROW", "市区西北废弃取土场"),
     ("LS-G208-S309-PITS", "国道208和省道309线两侧可视区范围内的零星废弃采坑"),
 )
+# Demo boundaries 示意 (boundary_illustrative): the plan names the sites but gives neither
+# places nor per-site areas, so each is a nominal ~500 m square (the scattered pits two of them)
+# near where its name points, there only so maps and GIS clients show something. Replace them
+# with surveyed ones through PUT /legacy-sites/{id}/boundary.
+DEMO_CENTRES = {
+    "LS-YANCHI": [(112.15, 43.55)],
+    "LS-G208-23KM": [(111.95, 43.45)],
+    "LS-NW-BORROW": [(111.93, 43.69)],
+    "LS-G208-S309-PITS": [(111.97, 43.58), (112.02, 43.60)],
+}
+
+
+def demo_boundary(code: str) -> BoundaryShape:
+    half_lat, half_lon = 0.00225, 0.0031  # about 250 m each way at 43.6° N
+    polygons = [
+        [
+            [
+                [round(lon + dx * half_lon, 6), round(lat + dy * half_lat, 6)]
+                for dx, dy in ((-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1))
+            ]
+        ]
+        for lon, lat in DEMO_CENTRES[code]
+    ]
+    if len(polygons) == 1:
+        return BoundaryShape(type="Polygon", coordinates=polygons[0])
+    return BoundaryShape(type="MultiPolygon", coordinates=polygons)
 
 
 async def seed(session: AsyncSession) -> None:
@@ -105,6 +132,8 @@ async def seed(session: AsyncSession) -> None:
                     edition="2016-2020",
                     fund_id=funds["region_special_fund"].id,
                     plan_clause="第一章第二节四",
+                    boundary=demo_boundary(code),
+                    boundary_illustrative=True,
                 ),
                 now=now,
             )

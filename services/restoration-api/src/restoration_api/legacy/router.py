@@ -11,7 +11,7 @@ from servicekit.pagination import Page
 
 from restoration_api.legacy import service
 from restoration_api.legacy.schemas import Indicators, LegacySitePublic, TargetsSet
-from restoration_api.legacy_sites.schemas import LegacySiteCreate, LegacySiteFilters
+from restoration_api.legacy_sites.schemas import BoundarySet, LegacySiteCreate, LegacySiteFilters
 
 router = APIRouter(tags=["legacy 历史遗留矿山与指标"])
 Edition = Annotated[str, Path(pattern=r"^\d{4}-\d{4}$", examples=["2021-2025"])]
@@ -47,6 +47,22 @@ async def list_sites(
 async def get_site(site_id: UUID, session: Session, _: Officials) -> LegacySitePublic:
     """One legacy site with its works, spending and accepted area."""
     return await service.get_site(session=session, site_id=site_id)
+
+
+@router.put(
+    "/legacy-sites/{site_id}/boundary",
+    summary="Set a legacy site's boundary 设置历史遗留矿山治理范围",
+    responses=NO_SITE,
+)
+async def set_boundary(
+    site_id: UUID, data: BoundarySet, session: Session, _: Admin
+) -> LegacySitePublic:
+    """The site's area as a GeoJSON Polygon or MultiPolygon in CGCS2000 (EPSG:4490) longitude/
+    latitude: rings closed, at least three corners, a valid shape near Erenhot (else a 422 naming
+    `body.boundary`). `illustrative: true` marks demo data 示意; `boundary: null` removes it. The
+    site then appears on `GET /legacy-sites.geojson`.
+    """
+    return await service.set_boundary(session=session, site_id=site_id, data=data)
 
 
 @router.put(

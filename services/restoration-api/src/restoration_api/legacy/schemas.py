@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -21,6 +22,10 @@ class LegacySitePublic(BaseModel):
     works: int
     spent: str = Field(description="Program-fund expenditures on its works (yuan).")
     accepted_area_ha: Decimal
+    boundary: dict[str, Any] | None = Field(
+        description="GeoJSON Polygon/MultiPolygon in CGCS2000 lon/lat; null until surveyed."
+    )
+    boundary_illustrative: bool = Field(description="The boundary is demo data 示意.")
     created_at: datetime
 
 

@@ -17,7 +17,7 @@ from restoration_api.legacy.models import PlanTarget
 from restoration_api.legacy.schemas import Indicator, Indicators, LegacySitePublic, TargetsSet
 from restoration_api.legacy_sites import service as sites
 from restoration_api.legacy_sites.models import LegacySite
-from restoration_api.legacy_sites.schemas import LegacySiteCreate, LegacySiteFilters
+from restoration_api.legacy_sites.schemas import BoundarySet, LegacySiteCreate, LegacySiteFilters
 from restoration_api.money import yuan
 from restoration_api.works import service as works
 
@@ -40,6 +40,13 @@ async def register_site(
 
 async def get_site(*, session: AsyncSession, site_id: UUID) -> LegacySitePublic:
     return await site_public(session, await sites.get_site(session=session, site_id=site_id))
+
+
+async def set_boundary(
+    *, session: AsyncSession, site_id: UUID, data: BoundarySet
+) -> LegacySitePublic:
+    site = await sites.set_boundary(session=session, site_id=site_id, data=data)
+    return await site_public(session, site)
 
 
 async def list_sites(

@@ -6,10 +6,14 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 from sqlalchemy import Column, DateTime, Numeric
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from restoration_api.boundaries import Bounded
 
 
-class LegacySite(SQLModel, table=True):
+class LegacySite(Bounded, table=True):
+    """A site, with its boundary once surveyed (or a demo one flagged illustrative)."""
+
     __tablename__ = "legacy_sites"
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)

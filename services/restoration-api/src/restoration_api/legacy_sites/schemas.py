@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field, model_validator
 
 from restoration_api.bodies import body_config
+from restoration_api.boundaries import EXAMPLE, Boundary
 from restoration_api.rights import MineFilters
 
 
@@ -36,6 +37,7 @@ class LegacySiteCreate(BaseModel):
             "name": "208国道23公里处废弃砂场",
             "edition": "2016-2020",
             "plan_clause": "第一章第二节四",
+            "boundary": EXAMPLE,
         }
     )
 
@@ -46,3 +48,14 @@ class LegacySiteCreate(BaseModel):
     damaged_area_ha: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=4)
     fund_id: UUID | None = Field(None, description="The program fund that pays for it.")
     plan_clause: str | None = Field(None, max_length=100)
+    boundary: Boundary | None = Field(
+        None, description="The site's area 治理范围: GeoJSON (Multi)Polygon, CGCS2000 lon/lat."
+    )
+    boundary_illustrative: bool = Field(False, description="The boundary is demo data 示意.")
+
+
+class BoundarySet(BaseModel):
+    model_config = body_config({"boundary": EXAMPLE, "illustrative": False})
+
+    boundary: Boundary | None = Field(description="null removes the boundary.")
+    illustrative: bool = Field(False, description="Demo data 示意, not a surveyed boundary.")

@@ -10,9 +10,15 @@ from servicekit.pagination import Page, PageParams, paginate
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from restoration_api.boundaries import place
 from restoration_api.ledger.models import Fund, FundKind
 from restoration_api.legacy_sites.models import LegacySite
-from restoration_api.legacy_sites.schemas import LegacySiteCreate, LegacySiteFilters, MineOrSite
+from restoration_api.legacy_sites.schemas import (
+    BoundarySet,
+    LegacySiteCreate,
+    LegacySiteFilters,
+    MineOrSite,
+)
 from restoration_api.rights import acted_on, matching
 
 
@@ -29,7 +35,10 @@ async def create_site(
         fund = await session.get(Fund, data.fund_id)
         if fund is None or fund.kind != FundKind.program:
             raise bad("fund_id", "must name a program fund")
-    site = LegacySite(**data.model_dump(), created_at=now)
+    site = LegacySite(
+        **data.model_dump(exclude={"boundary", "boundary_illustrative"}), created_at=now
+    )
+    place(site, data.boundary, illustrative=data.boundary_illustrative)
     session.add(site)
     await session.flush()
     return site
@@ -37,6 +46,14 @@ async def create_site(
 
 async def get_site(*, session: AsyncSession, site_id: UUID) -> LegacySite:
     return await get_or_404(session, LegacySite, site_id, what="legacy site")
+
+
+async def set_boundary(*, session: AsyncSession, site_id: UUID, data: BoundarySet) -> LegacySite:
+    site = await get_site(session=session, site_id=site_id)
+    place(site, data.boundary, illustrative=data.illustrative)
+    session.add(site)
+    await session.flush()
+    return site
 
 
 async def list_sites(

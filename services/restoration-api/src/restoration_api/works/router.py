@@ -12,7 +12,7 @@ from servicekit.pagination import Page
 from restoration_api.legacy_sites.schemas import MineOrSiteFilters
 from restoration_api.rights import Listing
 from restoration_api.works import service
-from restoration_api.works.schemas import WorkCreate, WorkPublic
+from restoration_api.works.schemas import WorkBoundarySet, WorkCreate, WorkPublic
 
 router = APIRouter(tags=["works 治理工程与验收"])
 NO_MINE = {404: problem_doc("No such mine (or not yours)")}
@@ -45,3 +45,19 @@ async def list_works(
 async def get_work(work_id: UUID, session: Session, caller: Reader) -> WorkPublic:
     """One work, with the expenditures posted against it net of reversals."""
     return await service.get_work(session=session, work_id=work_id, caller=caller)
+
+
+@router.put(
+    "/works/{work_id}/boundary",
+    summary="Set a work's treated area 设置治理工程范围",
+    responses=NO_WORK,
+)
+async def set_boundary(
+    work_id: UUID, data: WorkBoundarySet, session: Session, caller: BureauOrHolder
+) -> WorkPublic:
+    """The area the work treats or reclaims, as a GeoJSON Polygon or MultiPolygon in CGCS2000
+    (EPSG:4490) longitude/latitude (a 422 naming `body.boundary` when a ring is open, too short,
+    self-intersecting or far from Erenhot). Enterprises set it on their own mines' works. A mine's
+    work with a boundary is a restoration area on `GET /restoration-areas.geojson`.
+    """
+    return await service.set_boundary(session=session, work_id=work_id, data=data, caller=caller)

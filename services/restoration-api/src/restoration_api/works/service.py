@@ -2,34 +2,63 @@
 
 from datetime import datetime
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from servicekit.auth import Principal
-from servicekit.errors import NotFound
+from servicekit.errors import Conflict, NotFound
 from servicekit.lookup import get_or_404
 from servicekit.pagination import Page
 from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from restoration_api.boundaries import place
 from restoration_api.ledger.models import Transfer
 from restoration_api.legacy_sites.schemas import MineOrSiteFilters
 from restoration_api.legacy_sites.service import check_target
 from restoration_api.money import to_fen, yuan
-from restoration_api.rights import MineRows, sees_mine
+from restoration_api.rights import MineRows, acted_on, sees_mine
 from restoration_api.works.models import Work
-from restoration_api.works.schemas import WorkCreate, WorkPublic
+from restoration_api.works.schemas import WorkBoundarySet, WorkCreate, WorkPublic
 
 
 async def create_work(
     *, session: AsyncSession, data: WorkCreate, caller: Principal, now: datetime
 ) -> WorkPublic:
     await check_target(session=session, target=data, caller=caller)
+    taken = data.code and await session.scalar(select(Work.id).where(Work.code == data.code))
+    if taken:
+        raise Conflict(f"A work numbered {data.code} exists.")
+    work_id = uuid4()
     work = Work(
-        **data.model_dump(exclude={"estimated_cost"}),
+        **data.model_dump(exclude={"estimated_cost", "code", "boundary"}),
+        id=work_id,
+        code=data.code or default_code(data.year, work_id),
         estimated_cost_fen=to_fen(data.estimated_cost),
         created_at=now,
     )
+    place(work, data.boundary)
+    session.add(work)
+    await session.flush()
+    return await work_public(session, work)
+
+
+def default_code(year: int, work_id: UUID) -> str:
+    """The number of a work registered without one (migration r0005 numbers old works so)."""
+    return f"RA-{year}-{work_id.hex[:8].upper()}"
+
+
+async def set_boundary(
+    *, session: AsyncSession, work_id: UUID, data: WorkBoundarySet, caller: Principal
+) -> WorkPublic:
+    """A mine's work: the bureau, or the enterprise for its own mine; a legacy site's: the
+    bureau."""
+    work = await get_or_404(session, Work, work_id, what="work")
+    if not await sees_mine(session, caller, work.right_id):
+        raise NotFound(f"No work {work_id}.")
+    if work.right_id is not None:
+        await acted_on(session=session, right_id=work.right_id, caller=caller)
+    place(work, data.boundary)
     session.add(work)
     await session.flush()
     return await work_public(session, work)
