@@ -82,19 +82,57 @@ def plan_features(edition: PlanEdition, layer_id: str) -> list[Feature]:
     return features
 
 
-# the rights layer's filterable properties as columns of the rights table
-RIGHT_COLUMNS = {
-    "licence_no": Right.licence_no,
-    "kind": Right.kind,
-    "mine_name": Right.mine_name,
-    "mineral": Right.mineral,
-    "status": Right.status,
-    "zone": Right.zone,
-    "method": Right.method,
-    "licensing_level": Right.licensing_level,
-    "scale_unit": Right.scale_unit,
-    "holder_name": Holder.name,
+def _boolean(text: str) -> bool:
+    if text.lower() not in ("true", "false"):
+        raise ValueError(text)
+    return text.lower() == "true"
+
+
+# the rights layer's properties as columns of the rights table, each with how a filter's text
+# becomes that column's value (a text that cannot be one matches nothing)
+RIGHT_COLUMNS: dict[str, tuple[Any, Any]] = {
+    "licence_no": (Right.licence_no, str),
+    "kind": (Right.kind, str),
+    "mine_name": (Right.mine_name, str),
+    "mineral": (Right.mineral, str),
+    "status": (Right.status, str),
+    "zone": (Right.zone, str),
+    "method": (Right.method, str),
+    "licensing_level": (Right.licensing_level, str),
+    "scale_unit": (Right.scale_unit, str),
+    "holder_name": (Holder.name, str),
+    "holder_id": (Right.holder_id, UUID),
+    "area_km2": (Right.area_km2, Decimal),
+    "scale_value": (Right.scale_value, Decimal),
+    "elevation_top_m": (Right.elevation_top_m, Decimal),
+    "elevation_bottom_m": (Right.elevation_bottom_m, Decimal),
+    "valid_from": (Right.valid_from, date.fromisoformat),
+    "valid_to": (Right.valid_to, date.fromisoformat),
+    "illustrative": (Right.boundary_illustrative, _boolean),
 }
+
+
+def _storable(value: Decimal) -> bool:
+    """Whether ``value`` can equal a stored number (the columns are NUMERIC(≤ 16, ≤ 6))."""
+    if not value.is_finite() or abs(value) >= Decimal(10) ** 14:
+        return False
+    return value == value.quantize(Decimal("0.000001"))
+
+
+def _property_filter(key: str, wanted: str) -> Any:
+    if key == "geo_code":
+        return true() if wanted == ERENHOT_GEO_CODE else false()
+    if key == "mineral_zh":
+        minerals = [m.value for m, zh in MINERAL_NAMES_ZH.items() if zh == wanted]
+        return Right.mineral.in_(minerals) if minerals else false()
+    column, parse = RIGHT_COLUMNS[key]  # the router admits only the catalogue's fields
+    try:
+        value = parse(wanted)
+    except (ValueError, InvalidOperation):
+        return false()
+    if isinstance(value, Decimal) and not _storable(value):
+        return false()
+    return column == value
 
 
 def _right_feature(right: Right, holder_name: str) -> Feature:
@@ -134,15 +172,7 @@ def _rights_matching(query: FeatureQuery) -> Any:
     statement = select(Right, Holder.name).join(Holder, Holder.id == Right.holder_id)
     statement = statement.where(Right.boundary.is_not(None))
     for key, wanted in query.properties.items():
-        column = RIGHT_COLUMNS.get(key)
-        if column is not None:
-            statement = statement.where(column == wanted)
-        elif key == "area_km2":
-            statement = statement.where(Right.area_km2 == _decimal_or_none(wanted))
-        elif key == "illustrative":
-            statement = statement.where(Right.boundary_illustrative == (wanted.lower() == "true"))
-        else:  # a property kept in no column of its own (mineral_zh, geo_code...): compare text
-            statement = statement.where(_text_property(key, wanted))
+        statement = statement.where(_property_filter(key, wanted))
     if query.interval is not None:
         start, end = query.interval.start, query.interval.end
         if end is not None:
@@ -152,22 +182,6 @@ def _rights_matching(query: FeatureQuery) -> Any:
     if query.bbox is not None:
         statement = statement.where(bbox_overlaps(query.bbox))
     return statement
-
-
-def _decimal_or_none(text: str) -> Decimal | None:
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
-
-
-def _text_property(key: str, wanted: str) -> Any:
-    if key == "geo_code":
-        return true() if wanted == ERENHOT_GEO_CODE else false()
-    if key == "mineral_zh":
-        minerals = [m.value for m, zh in MINERAL_NAMES_ZH.items() if zh == wanted]
-        return Right.mineral.in_(minerals) if minerals else false()
-    raise KeyError(key)  # the router admits only the catalogue's fields
 
 
 async def right_features(*, session: AsyncSession, query: FeatureQuery) -> FeaturePage:
