@@ -2,16 +2,16 @@
 the layer catalogue. Public: without a token each collection shows what the public may see."""
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from servicekit import clock
 from servicekit.deps import Session, Visitor
 from servicekit.errors import NotFound, problem_doc
 
 from rights_api.layers.catalogue import LAYERS, Layer, filterable
 from rights_api.ogc import service
-from rights_api.ogc.definition import document
+from rights_api.ogc.definition import PARAMETERS, document
 from rights_api.ogc.params import check_format, crs_named, items_request, refuse
 from rights_api.ogc.schemas import (
     CONFORMANCE,
@@ -25,9 +25,24 @@ from rights_api.ogc.schemas import (
 from rights_api.plan import service as plans
 
 router = APIRouter(prefix="/ogc", tags=["OGC API Features 开放地理空间接口"])
+CollectionId = Annotated[
+    str,
+    Path(
+        description="zones, planned_blocks, prohibited_areas, rights, legacy_sites or "
+        "restoration_areas",
+        examples=["zones"],
+    ),
+]
+FeatureId = Annotated[
+    str, Path(description="The feature's id 要素标识", examples=["SCJ001", "KQ-01"])
+]
 NO_COLLECTION = {404: problem_doc("No such collection 无此图层")}
 BAD = {400: problem_doc("Invalid parameter (bbox, limit, crs, datetime, ...) 参数无效")}
 GEOJSON_DOC = {"content": {GEO_JSON: {}}}
+# the parameters read by hand (ogc/params.py), documented in /openapi.json too
+ITEMS_PARAMETERS = [
+    PARAMETERS[p] for p in ("limit", "offset", "bbox", "bbox-crs", "crs", "datetime")
+]
 
 
 def _base(request: Request) -> str:
@@ -112,7 +127,7 @@ async def collections(request: Request, session: Session, _: Visitor) -> Collect
     responses={**NO_COLLECTION, **BAD},
 )
 async def describe(
-    collection_id: str, request: Request, session: Session, _: Visitor
+    collection_id: CollectionId, request: Request, session: Session, _: Visitor
 ) -> Collection:
     _only(request)
     layer = _layer(collection_id)
@@ -124,9 +139,10 @@ async def describe(
     summary="Features of a collection 图层要素",
     response_class=Response,
     responses={200: {**GEOJSON_DOC, "description": "FeatureCollection"}, **NO_COLLECTION, **BAD},
+    openapi_extra={"parameters": ITEMS_PARAMETERS},
 )
 async def items(
-    collection_id: str, request: Request, session: Session, caller: Visitor
+    collection_id: CollectionId, request: Request, session: Session, caller: Visitor
 ) -> Response:
     """A page of features (GeoJSON) with `numberMatched`, `numberReturned` and `next` / `prev`
     links. Parameters: `limit` (1–1000, default 10; larger is served as 1000), `offset`, `bbox`
@@ -163,9 +179,14 @@ async def items(
         404: problem_doc("No such collection or feature 无此要素"),
         **BAD,
     },
+    openapi_extra={"parameters": [PARAMETERS["crs"]]},
 )
 async def feature(
-    collection_id: str, feature_id: str, request: Request, session: Session, caller: Visitor
+    collection_id: CollectionId,
+    feature_id: FeatureId,
+    request: Request,
+    session: Session,
+    caller: Visitor,
 ) -> Response:
     """One feature by its id (a right's UUID, a zone's code such as `SCJ001`, a block's id
     such as `KQ-01`), in `crs` (default CRS84).
