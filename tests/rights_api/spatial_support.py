@@ -83,12 +83,25 @@ def restoration_stand_in(seen: list[Request] | None = None) -> Starlette:
     )
 
 
+# the world's features per layer: the 2021-2025 edition's 4 zones (专栏三), 5 planned blocks
+# (第五章第一节) and 3 prohibited areas, 3 rights, the stand-in's 2 legacy sites and 1 area
+COUNTS = {
+    "zones": 4,
+    "planned_blocks": 5,
+    "prohibited_areas": 3,
+    "rights": 3,
+    "legacy_sites": 2,
+    "restoration_areas": 1,
+}
+
+
 @dataclass
 class SpatialWorld:
     holder_a: str
     holder_b: str
     rights_a: list[dict]
     right_b: dict
+    edition_id: str = ""
 
 
 async def spatial_world(service) -> SpatialWorld:
@@ -102,7 +115,17 @@ async def spatial_world(service) -> SpatialWorld:
         await add_right(service, a, at=(111.70, 43.56), status="suspended"),
     ]
     right_b = await add_right(service, b, at=(111.45, 43.70), mineral="fluorite", scale=None)
-    return SpatialWorld(a, b, rights_a, right_b)
+    edition = (await service.client.get("/plan-editions/current")).json()["id"]
+    return SpatialWorld(a, b, rights_a, right_b, edition)
+
+
+@contextlib.asynccontextmanager
+async def world_running(databases, tmp_path):
+    """rights-api with the stand-in restoration-api and the spatial world: (service, world)."""
+    async with rights_with_restoration(
+        databases, tmp_path, rate_limit_anonymous_reads="10000/minute"
+    ) as service:
+        yield service, await spatial_world(service)
 
 
 @contextlib.asynccontextmanager

@@ -8,24 +8,19 @@ import pyogrio
 import pytest
 from servicekit.auth import Role
 
-from tests.rights_api.spatial_support import rights_with_restoration, run_ogrinfo, spatial_world
-
-COUNTS = {
-    "zones": 4,
-    "planned_blocks": 5,
-    "prohibited_areas": 3,
-    "rights": 3,
-    "legacy_sites": 2,
-    "restoration_areas": 1,
-}
+from tests.rights_api.spatial_support import (
+    COUNTS,
+    rights_with_restoration,
+    run_ogrinfo,
+    spatial_world,
+    world_running,
+)
 
 
 @pytest.fixture
 async def world_service(databases, tmp_path):
-    async with rights_with_restoration(databases, tmp_path) as service:
-        world = await spatial_world(service)
-        edition = (await service.client.get("/plan-editions/current")).json()["id"]
-        yield service, world, edition
+    async with world_running(databases, tmp_path) as running:
+        yield running
 
 
 async def _download(service, edition, suffix, tmp_path, role=None, **params):
@@ -40,7 +35,8 @@ async def _download(service, edition, suffix, tmp_path, role=None, **params):
 
 
 async def test_the_geopackage_has_every_layer_with_its_features(world_service, tmp_path):
-    service, _, edition = world_service
+    service, world = world_service
+    edition = world.edition_id
     response, path = await _download(service, edition, "gpkg", tmp_path, Role.gov_system)
     assert response.headers["content-type"] == "application/geopackage+sqlite3"
     assert ".gpkg" in response.headers["content-disposition"]
@@ -66,7 +62,8 @@ async def test_the_geopackage_has_every_layer_with_its_features(world_service, t
 
 
 async def test_ogrinfo_reads_the_geopackage(world_service, tmp_path):
-    service, _, edition = world_service
+    service, world = world_service
+    edition = world.edition_id
     _, path = await _download(service, edition, "gpkg", tmp_path, Role.bureau_admin)
     listing = await run_ogrinfo("-ro", "-so", "-al", str(path))
     for name in COUNTS:
@@ -92,7 +89,8 @@ def _mapping_rows() -> list:
     [("EPSG:4546", (200_000, 800_000)), ("EPSG:4525", (37_200_000, 37_800_000))],
 )
 async def test_gauss_kruger_on_request(world_service, tmp_path, crs, eastings):
-    service, _, edition = world_service
+    service, world = world_service
+    edition = world.edition_id
     _, path = await _download(service, edition, "gpkg", tmp_path, Role.bureau_admin, crs=crs)
     info = pyogrio.read_info(path, layer="rights")
     assert info["crs"] == crs
@@ -104,7 +102,8 @@ async def test_gauss_kruger_on_request(world_service, tmp_path, crs, eastings):
 async def test_the_public_export_has_no_holders_and_an_enterprise_sees_its_own(
     world_service, tmp_path
 ):
-    service, world, edition = world_service
+    service, world = world_service
+    edition = world.edition_id
     _, public = await _download(service, edition, "gpkg", tmp_path)
     meta = pyogrio.read_info(public, layer="rights")
     assert meta["features"] == 3
@@ -124,7 +123,8 @@ async def test_the_public_export_has_no_holders_and_an_enterprise_sees_its_own(
 
 
 async def test_the_shapefile_zip(world_service, tmp_path):
-    service, _, edition = world_service
+    service, world = world_service
+    edition = world.edition_id
     response, path = await _download(service, edition, "shp.zip", tmp_path, Role.bureau_admin)
     assert response.headers["content-type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
@@ -147,7 +147,8 @@ async def test_the_shapefile_zip(world_service, tmp_path):
 
 
 async def test_a_choice_of_layers(world_service, tmp_path):
-    service, _, edition = world_service
+    service, world = world_service
+    edition = world.edition_id
     _, path = await _download(
         service, edition, "gpkg", tmp_path, Role.bureau_admin, layers="zones,rights"
     )
@@ -160,7 +161,8 @@ async def test_a_choice_of_layers(world_service, tmp_path):
 
 
 async def test_refusals(world_service, tmp_path):
-    service, _, edition = world_service
+    service, world = world_service
+    edition = world.edition_id
     bad = await service.client.get(
         f"/plan-editions/{edition}/export.gpkg", params={"crs": "EPSG:3857"}
     )

@@ -5,27 +5,17 @@ import pytest
 from servicekit.auth import Role
 
 from tests.notifier.support import serving
-from tests.rights_api.spatial_support import rights_with_restoration, run_ogrinfo, spatial_world
+from tests.rights_api.spatial_support import COUNTS as LAYERS
+from tests.rights_api.spatial_support import run_ogrinfo, world_running
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
-LAYERS = {
-    "zones": 4,
-    "planned_blocks": 5,
-    "prohibited_areas": 3,
-    "rights": 3,
-    "legacy_sites": 2,
-    "restoration_areas": 1,
-}
 
 
 @pytest.fixture
 async def world_service(databases, tmp_path):
-    async with rights_with_restoration(
-        databases, tmp_path, rate_limit_anonymous_reads="10000/minute"
-    ) as service:
-        world = await spatial_world(service)
-        yield service, world
+    async with world_running(databases, tmp_path) as running:
+        yield running
 
 
 async def _items(service, layer, headers=None, **params):

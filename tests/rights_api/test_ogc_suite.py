@@ -11,7 +11,7 @@ import pytest
 from devkit.localinfra.ogctests import OgcTestsUnavailable, resolve_ogctests
 
 from tests.notifier.support import serving
-from tests.rights_api.spatial_support import rights_with_restoration, spatial_world
+from tests.rights_api.spatial_support import world_running
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,10 +27,7 @@ async def _ogctests() -> Path:
 
 async def test_ogctests_features_core_passes(databases, tmp_path):
     python = await _ogctests()
-    async with rights_with_restoration(
-        databases, tmp_path, rate_limit_anonymous_reads="100000/minute"
-    ) as service:
-        await spatial_world(service)
+    async with world_running(databases, tmp_path) as (service, _):
         async with serving(service.app) as base:
             process = await asyncio.create_subprocess_exec(
                 str(python),

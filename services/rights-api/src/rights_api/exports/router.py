@@ -1,6 +1,6 @@
 """HTTP for the planning database export: GeoPackage and zipped Shapefiles of a plan edition."""
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
 
@@ -19,10 +19,28 @@ RESPONSES = {
 Params = Annotated[ExportParams, Query()]
 
 
-def _file(export: service.ExportFile, media_type: str) -> Response:
+async def _file(
+    edition_id: UUID,
+    params: ExportParams,
+    session: Any,
+    caller: Any,
+    request: Request,
+    *,
+    shp: bool,
+) -> Response:
+    export = await service.export(
+        session=session,
+        settings=request.app.state.settings,
+        edition_id=edition_id,
+        caller=caller,
+        params=params,
+        shapefile=shp,
+    )
     disposition = f"attachment; filename*=UTF-8''{quote(export.filename)}"
     return Response(
-        export.content, media_type=media_type, headers={"Content-Disposition": disposition}
+        export.content,
+        media_type=ZIP if shp else GPKG,
+        headers={"Content-Disposition": disposition},
     )
 
 
@@ -44,15 +62,7 @@ async def export_geopackage(
     licence numbers, holders, validity or elevations; bureau, inspectors and gov_system get
     everything; an enterprise its own rights in full.
     """
-    export = await service.export(
-        session=session,
-        settings=request.app.state.settings,
-        edition_id=edition_id,
-        caller=caller,
-        params=params,
-        shapefile=False,
-    )
-    return _file(export, GPKG)
+    return await _file(edition_id, params, session, caller, request, shp=False)
 
 
 @router.get(
@@ -68,12 +78,4 @@ async def export_shapefiles(
     `.cpg` = UTF-8) in a zip, with `layer_fields.csv`: attribute names are the catalogue's
     codes of at most 10 characters (DZ/T 0226's where found, e.g. `GHQBH` 规划区编号).
     """
-    export = await service.export(
-        session=session,
-        settings=request.app.state.settings,
-        edition_id=edition_id,
-        caller=caller,
-        params=params,
-        shapefile=True,
-    )
-    return _file(export, ZIP)
+    return await _file(edition_id, params, session, caller, request, shp=True)
