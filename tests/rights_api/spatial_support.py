@@ -155,4 +155,5 @@ async def run_ogrinfo(*args: str) -> str:
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, err.decode()
+    assert "partially supported" not in err.decode(), err.decode()
     return out.decode()

@@ -2,6 +2,7 @@
 (GDAL) and by GDAL's own ogrinfo, in CGCS2000 and the two Gauss-Krüger forms."""
 
 import io
+import sqlite3
 import zipfile
 
 import pyogrio
@@ -56,6 +57,9 @@ async def test_the_geopackage_has_every_layer_with_its_features(world_service, t
     # lon/lat inside the city's extent (第一章第一节)
     bounds = pyogrio.read_info(path, layer="zones")["total_bounds"]
     assert 111.3 < bounds[0] < bounds[2] < 112.5 and 42.9 < bounds[1] < bounds[3] < 43.8
+    with sqlite3.connect(path) as database:  # GeoPackage 1.2: 'GPKG', user_version 10200
+        assert database.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47
+        assert database.execute("PRAGMA user_version").fetchone()[0] == 10200
     mapping = pyogrio.raw.read(path, layer="layer_fields")
     rows = list(zip(*mapping[3], strict=True))
     assert ("zones", "集中开采区", "code", "GHQBH", "规划区编号", "zone code", "text") in rows

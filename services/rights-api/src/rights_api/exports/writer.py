@@ -24,6 +24,9 @@ from rights_api.layers.query import Feature
 
 CGCS2000 = "EPSG:4490"
 GEOMETRY_TYPE = "MultiPolygon"
+# GeoPackage 1.2, which the GIS tools in use read without complaint (the GDAL bundled with
+# pyogrio would write 1.4, which Debian 12's GDAL 3.6 reads only "partially")
+GPKG_VERSION = "1.2"
 MAPPING_COLUMNS = ("layer", "layer_zh", "field", "shp_name", "name_zh", "name_en", "type")
 
 
@@ -106,6 +109,7 @@ def geopackage(layers: list[LayerData], *, crs: str, metadata: dict[str, str]) -
                     "DESCRIPTION": data.layer.description,
                 },
                 dataset_metadata=None if path.exists() else metadata,
+                dataset_options=None if path.exists() else {"VERSION": GPKG_VERSION},
             )
         rows = _mapping(layers)
         write(
