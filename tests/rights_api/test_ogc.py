@@ -238,3 +238,13 @@ async def test_every_property_filter_answers_and_finds_its_feature(world_service
             for nothing in ("无此值", "1e999999", "9999-99-99", "NaN"):
                 none = (await _items(service, layer, staff, **{key: nothing})).json()
                 assert none["numberMatched"] == 0 or key in ("geo_code",), (layer, key, nothing)
+
+
+def test_every_field_of_the_rights_layer_has_its_column():
+    """A field added to the catalogue's rights layer without a column to filter it by would be
+    an error on the first filter: each has one (or a rule of its own)."""
+    from rights_api.layers.catalogue import RIGHTS
+    from rights_api.layers.sources import RIGHT_COLUMNS
+
+    computed = {"geo_code", "mineral_zh"}
+    assert {f.key for f in RIGHTS.fields} == set(RIGHT_COLUMNS) | computed

@@ -14,9 +14,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rights_api.exports import writer
 from rights_api.exports.schemas import ExportParams
 from rights_api.layers import service as layers
-from rights_api.layers.catalogue import LAYERS, Layer, filterable, is_official
+from rights_api.layers.catalogue import LAYERS, Layer, LayerField, filterable, is_official
 from rights_api.layers.query import Feature
 from rights_api.plan import service as plans
+from rights_api.plan.models import PlanEdition
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,9 @@ class ExportFile:
     filename: str
 
 
-def _fields(layer: Layer, features: list[Feature], caller: Principal | None):
+def _fields(
+    layer: Layer, features: list[Feature], caller: Principal | None
+) -> tuple[LayerField, ...]:
     """One schema per file layer: every field any of its features shows this caller (an
     enterprise's own rights in full, the other rights' hidden fields left empty)."""
     if is_official(caller):
@@ -34,7 +37,14 @@ def _fields(layer: Layer, features: list[Feature], caller: Principal | None):
     return tuple(f for f in layer.fields if f.key in shown) or filterable(layer, caller)
 
 
-async def _gather(*, session, settings, edition, caller, chosen) -> list[writer.LayerData]:
+async def _gather(
+    *,
+    session: AsyncSession,
+    settings: ServiceSettings,
+    edition: PlanEdition,
+    caller: Principal | None,
+    chosen: list[str],
+) -> list[writer.LayerData]:
     found = []
     for layer in (LAYERS[name] for name in chosen):
         features = await layers.everything(
