@@ -4,7 +4,7 @@ the layer catalogue. Public: without a token each collection shows what the publ
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from servicekit import clock
 from servicekit.deps import Session, Visitor
 from servicekit.errors import NotFound, problem_doc
@@ -35,6 +35,12 @@ CollectionId = Annotated[
 ]
 FeatureId = Annotated[
     str, Path(description="The feature's id 要素标识", examples=["SCJ001", "KQ-01"])
+]
+# OGC's format parameter; declared (not only read) so the platform's request checks see this
+# route's query (a query string that is not UTF-8 is a 422 naming it, as everywhere)
+Format = Annotated[
+    str | None,
+    Query(description="Response format: `json` (the only one served)", examples=["json"]),
 ]
 NO_COLLECTION = {404: problem_doc("No such collection 无此图层")}
 BAD = {400: problem_doc("Invalid parameter (bbox, limit, crs, datetime, ...) 参数无效")}
@@ -78,7 +84,7 @@ async def _edition(session: Any) -> Any:
 
 
 @router.get("", summary="OGC API landing page OGC接口首页", responses=BAD)
-async def landing(request: Request, _: Visitor) -> LandingPage:
+async def landing(request: Request, _: Visitor, f: Format = None) -> LandingPage:
     """Links to the API definition (OpenAPI 3.0), the conformance classes and the collections.
     GIS clients start here: `ogrinfo OAPIF:http://<host>:8001/ogc`.
     """
@@ -87,12 +93,12 @@ async def landing(request: Request, _: Visitor) -> LandingPage:
 
 
 @router.get("/", include_in_schema=False)
-async def landing_slash(request: Request, caller: Visitor) -> LandingPage:
+async def landing_slash(request: Request, caller: Visitor, f: Format = None) -> LandingPage:
     return await landing(request, caller)
 
 
 @router.get("/conformance", summary="Conformance classes OGC符合性类", responses=BAD)
-async def conformance(request: Request, _: Visitor) -> Conformance:
+async def conformance(request: Request, _: Visitor, f: Format = None) -> Conformance:
     """Part 1 Core, GeoJSON and OpenAPI 3.0; Part 2 CRS by reference."""
     _only(request)
     return Conformance(conformsTo=CONFORMANCE)
@@ -104,7 +110,7 @@ async def conformance(request: Request, _: Visitor) -> Conformance:
     response_class=Response,
     responses={200: {"content": {OPENAPI_30: {}}, "description": "OpenAPI 3.0"}, **BAD},
 )
-async def api_definition(request: Request, _: Visitor) -> Response:
+async def api_definition(request: Request, _: Visitor, f: Format = None) -> Response:
     """The OGC part described in OpenAPI 3.0, as the conformance class oas30 asks (the service's
     own document at `/openapi.json` is OpenAPI 3.1).
     """
@@ -113,7 +119,9 @@ async def api_definition(request: Request, _: Visitor) -> Response:
 
 
 @router.get("/collections", summary="Collections 图层列表", responses=BAD)
-async def collections(request: Request, session: Session, _: Visitor) -> Collections:
+async def collections(
+    request: Request, session: Session, _: Visitor, f: Format = None
+) -> Collections:
     """The six layers: zones, planned_blocks, prohibited_areas (the edition in force today),
     rights, legacy_sites and restoration_areas, with their extent and CRS list.
     """
@@ -127,7 +135,7 @@ async def collections(request: Request, session: Session, _: Visitor) -> Collect
     responses={**NO_COLLECTION, **BAD},
 )
 async def describe(
-    collection_id: CollectionId, request: Request, session: Session, _: Visitor
+    collection_id: CollectionId, request: Request, session: Session, _: Visitor, f: Format = None
 ) -> Collection:
     _only(request)
     layer = _layer(collection_id)
@@ -142,7 +150,11 @@ async def describe(
     openapi_extra={"parameters": ITEMS_PARAMETERS},
 )
 async def items(
-    collection_id: CollectionId, request: Request, session: Session, caller: Visitor
+    collection_id: CollectionId,
+    request: Request,
+    session: Session,
+    caller: Visitor,
+    f: Format = None,
 ) -> Response:
     """A page of features (GeoJSON) with `numberMatched`, `numberReturned` and `next` / `prev`
     links. Parameters: `limit` (1–1000, default 10; larger is served as 1000), `offset`, `bbox`
@@ -187,6 +199,7 @@ async def feature(
     request: Request,
     session: Session,
     caller: Visitor,
+    f: Format = None,
 ) -> Response:
     """One feature by its id (a right's UUID, a zone's code such as `SCJ001`, a block's id
     such as `KQ-01`), in `crs` (default CRS84).
