@@ -130,4 +130,17 @@ MATRIX = {
     "POST /integrity/entries/{entry_id}/corrections": ADMIN_ONLY,
     "GET /integrity/abnormal": PUBLIC,
     "GET /integrity/feed": allow(READERS),
+    # the spatial layers: the catalogue, the planning database export and OGC API Features
+    # are public; what each caller reads in them is shaped by tests/rights_api/test_ogc.py and
+    # test_exports.py (the public: no licence, holder, validity or elevations)
+    "GET /layers": PUBLIC,
+    "GET /plan-editions/{edition_id}/export.gpkg": PUBLIC,
+    "GET /plan-editions/{edition_id}/export.shp.zip": PUBLIC,
+    "GET /ogc": PUBLIC,
+    "GET /ogc/conformance": PUBLIC,
+    "GET /ogc/api": PUBLIC,
+    "GET /ogc/collections": PUBLIC,
+    "GET /ogc/collections/{collection_id}": PUBLIC,
+    "GET /ogc/collections/{collection_id}/items": PUBLIC,
+    "GET /ogc/collections/{collection_id}/items/{feature_id}": PUBLIC,
 }

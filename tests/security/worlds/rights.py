@@ -25,6 +25,7 @@ from tests.security.matrix import ENT_A
 from tests.security.worlds.common import new_id, shared_calls, shared_params
 
 JUNE = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
+OWN_LAYERS = "zones,planned_blocks,prohibited_areas,rights"
 
 
 def inspection(right_id: str) -> dict:
@@ -153,6 +154,8 @@ async def build(service: RunningService) -> World:
         "draw_id": draw_id,
         "entry_id": entry_id,
         "assignment_id": assignment.json()["id"],
+        "collection_id": "rights",
+        "feature_id": right,
     }
     world.secrets = {
         ENT_A: {
@@ -283,6 +286,9 @@ async def build(service: RunningService) -> World:
         ),
         "POST /utilisation-reports": Call(json=_rates(right, 2025)),
         "GET /utilisation": Call(params={"year": "2025"}),
+        # restoration-api is not running here: the layers rights-api owns
+        "GET /plan-editions/{edition_id}/export.gpkg": Call(params={"layers": OWN_LAYERS}),
+        "GET /plan-editions/{edition_id}/export.shp.zip": Call(params={"layers": OWN_LAYERS}),
         "GET /utilisation.csv": Call(params={"year": "2025"}),
         "POST /reserve-checks": Call(json=_check(right, 2025)),
         "POST /patrol-professionals": Call(json=PROFESSIONAL),

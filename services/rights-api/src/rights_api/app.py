@@ -24,6 +24,7 @@ from rights_api.deadlines.router import router as deadlines_router
 from rights_api.editions.router import router as editions_router
 from rights_api.endings import handlers as endings_handlers
 from rights_api.endings.router import router as endings_router
+from rights_api.exports.router import router as exports_router
 from rights_api.filings import service as filings
 from rights_api.filings.router import router as filings_router
 from rights_api.grants.router import router as grants_router
@@ -32,8 +33,10 @@ from rights_api.indicators.router import router as indicators_router
 from rights_api.inspections.router import router as inspections_router
 from rights_api.integrity import handlers as integrity_handlers
 from rights_api.integrity.router import router as integrity_router
+from rights_api.layers.router import router as layers_router
 from rights_api.mortgages.router import router as mortgages_router
 from rights_api.offerings.router import router as offerings_router
+from rights_api.ogc.router import router as ogc_router
 from rights_api.patrols.router import router as patrols_router
 from rights_api.plan.router import router as plan_router
 from rights_api.plan.router import zones_router
@@ -85,6 +88,9 @@ SERVICE = ServiceSpec(
         assignments_router,
         sync_router,
         uploads_router,
+        layers_router,
+        exports_router,
+        ogc_router,
     ],
     hot_reads=HOT_READS,
     handlers=Handlers.combine(
@@ -130,6 +136,10 @@ SERVICE = ServiceSpec(
         "sync 离线同步": "Offline sync for inspection apps: the mines assigned to an inspector, "
         "their open orders and recent inspections as one versioned payload, deltas with "
         "tombstones (issue 20).",
+        "planning database 规划数据库": "The spatial layer catalogue and the planning database "
+        "export (第七章四): GeoPackage and Shapefile in CGCS2000 or Gauss-Krüger.",
+        "OGC API Features 开放地理空间接口": "The same layers as OGC API Features (Part 1 Core, "
+        "GeoJSON, OpenAPI 3.0 at /ogc/api; Part 2 CRS by reference) for GIS clients.",
     },
     jobs=[
         Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue),
