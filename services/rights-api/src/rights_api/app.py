@@ -21,6 +21,7 @@ from rights_api.deadlines import service as named_deadlines
 from rights_api.deadlines.router import router as deadlines_router
 from rights_api.endings import handlers as endings_handlers
 from rights_api.endings.router import router as endings_router
+from rights_api.evaluations.router import router as evaluations_router
 from rights_api.filings import service as filings
 from rights_api.filings.router import router as filings_router
 from rights_api.grants.router import router as grants_router
@@ -72,6 +73,7 @@ SERVICE = ServiceSpec(
         deadlines_router,
         patrols_router,
         integrity_router,
+        evaluations_router,
     ],
     hot_reads=HOT_READS,
     handlers=Handlers.combine(
@@ -113,6 +115,11 @@ SERVICE = ServiceSpec(
         "integrity 诚信体系": "The mine-enterprise integrity record (第五章第二节), built from "
         "every service's events, append-only; the public 异常名录 and a feed for credit systems "
         "(第六章第一节).",
+        "evaluation 规划实施评估": "The yearly, mid-term and period evaluation of the plan "
+        "(第七章二): every indicator of 专栏二 and 专栏四 as of a year's end, target against "
+        "actual with the records behind it and who answers for it (第七章一), gathered from "
+        "restoration-api and greenmine-api; as JSON, an HTML or PDF report with charts, or CSV "
+        "(第七章三).",
     },
     jobs=[
         Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue),

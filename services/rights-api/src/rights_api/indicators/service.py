@@ -17,7 +17,7 @@ from rights_api.applications.schemas import ApplicationKind, ApplicationStatus
 from rights_api.indicators.schemas import CountVsCap, Indicators, NewRightsVsPlan
 from rights_api.plan import service as plans
 from rights_api.plan.models import PlanEdition
-from rights_api.plan.schemas import MineCap
+from rights_api.plan.schemas import MineCap, PlanContent
 from rights_api.rights.models import CLOSED, Right, RightHistory
 
 
@@ -47,6 +47,17 @@ def cap_code(cap: MineCap) -> str:
     if len(cap.minerals) == 1:
         return cap.minerals[0].value.removeprefix("construction_")
     return "total"
+
+
+def indicator_codes(content: PlanContent) -> list[str]:
+    """Every indicator code of an edition: its targets (专栏二), then its caps (专栏四)."""
+    codes = [t.code for t in content.targets]
+    for cap in content.mine_caps:
+        if cap.max_mines is not None:
+            codes.append(f"{cap_code(cap)}_mines")
+        if cap.max_output is not None:
+            codes.append(f"{cap_code(cap)}_output")
+    return codes
 
 
 def _output(mines: list[Right], unit: str | None) -> Decimal | None:
