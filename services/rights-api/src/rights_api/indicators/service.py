@@ -28,9 +28,13 @@ def end_of(day: date) -> datetime:
 async def live_mines(*, session: AsyncSession, as_of: date) -> list[Right]:
     """Mining rights live at the end of ``as_of``: in effect by then and not closed by then, from
     the rights' history (a mine closed in 2024 still counts in 2023), by licence number. A right
-    registered as closed, with no closing in its history, never counts."""
+    entered in the register already closed (no change of status into closed) never counts."""
     end = end_of(as_of)
-    closing = RightHistory.right_id == Right.id, RightHistory.to_status.in_(CLOSED)
+    closing = (
+        RightHistory.right_id == Right.id,
+        RightHistory.from_status.is_not(None),
+        RightHistory.to_status.in_(CLOSED),
+    )
     closed_by_then = exists().where(*closing, RightHistory.at <= end)
     closed_later = exists().where(*closing, RightHistory.at > end)
     query = select(Right).where(
