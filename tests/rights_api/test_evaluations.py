@@ -78,8 +78,8 @@ async def test_2023_counts_the_records_as_they_stood_at_the_end_of_2023(services
     }
     attributes = {code: i["attribute"] for code, i in found.items()}
     assert attributes["legacy_restoration_km2"] == attributes["land_reclamation_ha"] == "binding"
-    assert {attributes[c] for c in found if c not in ("legacy_restoration_km2",
-                                                      "land_reclamation_ha")} == {"expected"}  # fmt: skip
+    binding = ("legacy_restoration_km2", "land_reclamation_ha")
+    assert {attributes[c] for c in found if c not in binding} == {"expected"}
     sources = {code: i["source_service"] for code, i in found.items()}
     assert sources["green_mines"] == "greenmine"
     assert sources["legacy_restoration_km2"] == "restoration"
