@@ -84,6 +84,22 @@ async def rights_with_peers(databases, **peers: str) -> AsyncIterator[RunningSer
 
 
 @asynccontextmanager
+async def seeded_peers(databases) -> AsyncIterator[dict[str, str]]:
+    """restoration-api and greenmine-api, seeded (the 2021–2025 targets) and listening: the
+    ``peers`` setting of a rights-api that evaluates."""
+    async with (
+        in_process(databases, "restoration") as restoration,
+        in_process(databases, "greenmine") as greenmine,
+        listening(restoration) as restoration_url,
+        listening(greenmine) as greenmine_url,
+    ):
+        for peer in (restoration, greenmine):
+            async with peer.runtime.db.transaction() as session:
+                await peer.runtime.spec.seed(session)
+        yield {"restoration": restoration_url, "greenmine": greenmine_url}
+
+
+@asynccontextmanager
 async def three_services(databases) -> AsyncIterator[Services]:
     async with (
         in_process(databases, "restoration") as restoration,

@@ -57,6 +57,8 @@ MATRIX = {
     "GET /legacy-sites/{site_id}": allow(STAFF),
     "PUT /plan-targets/{edition}": ADMIN_ONLY,
     "GET /indicators/{edition}": allow(STAFF),
+    # the figures rights-api's plan evaluation reads (with its gov_system service token)
+    "GET /evaluation-figures": allow(BUREAU, GOV),
     # rectification orders
     "POST /rectifications": allow(BUREAU),
     "GET /rectifications": allow(READERS, scoped=True),

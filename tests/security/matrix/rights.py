@@ -110,4 +110,12 @@ MATRIX = {
     "POST /integrity/entries/{entry_id}/corrections": ADMIN_ONLY,
     "GET /integrity/abnormal": PUBLIC,
     "GET /integrity/feed": allow(READERS),
+    # the plan evaluation (第七章二) and its reports: the bureau and government systems
+    "GET /plan-editions/{edition_id}/evaluations/midterm": allow(BUREAU, GOV),
+    "GET /plan-editions/{edition_id}/evaluations/period": allow(BUREAU, GOV),
+    "GET /plan-editions/{edition_id}/evaluations/{year}.csv": allow(BUREAU, GOV),
+    "GET /plan-editions/{edition_id}/evaluations/{year}": allow(BUREAU, GOV),
+    # who answers for each indicator (第七章一): set by the bureau admin
+    "GET /plan-editions/{edition_id}/indicator-owners": allow(BUREAU, GOV),
+    "PUT /plan-editions/{edition_id}/indicator-owners/{code}": ADMIN_ONLY,
 }
