@@ -3,9 +3,11 @@ asks restoration-api and greenmine-api (real HTTP, its service token) for theirs
 the end of the year asked. A mine closed and a listing removed in 2024 still count in 2023; a
 legacy site accepted before the period never counts toward its 0.52 km²."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from servicekit import clock
 from servicekit.auth import Role
 
 from tests.rights_api.evaluation_support import (
@@ -145,3 +147,25 @@ async def test_the_period_counts_to_its_end_and_year_by_year(services):
     assert granite["mines"] == 2
     listed = (await services.greenmine.client.get("/indicators")).json()
     assert listed["listed_count"] == 0
+
+
+async def test_during_the_period_the_period_is_evaluated_as_of_today(services):
+    rights = services.rights
+    headers = rights.auth(Role.bureau_admin)  # minted now: the token's own clock is real
+    base = f"/plan-editions/{services.edition_id}/evaluations"
+    with clock.pinned(datetime(2024, 8, 1, 4, 0, tzinfo=UTC)):
+        body = (await rights.client.get(f"{base}/period", headers=headers)).json()
+        later = await rights.client.get(f"{base}/2025", headers=headers)
+    assert (body["scope"], body["year"], body["as_of"]) == ("period", 2025, "2024-08-01")
+    assert [(y["year"], y["as_of"]) for y in body["by_year"]] == [
+        (2021, "2021-12-31"),
+        (2022, "2022-12-31"),
+        (2023, "2023-12-31"),
+        (2024, "2024-08-01"),
+    ]
+    found = by_code(body)
+    assert actual(found["granite_mines"]) == 2  # closed on 2024-06-30
+    assert actual(found["legacy_restoration_km2"]) == Decimal("0.12")  # 2024's came in September
+    assert later.status_code == 422
+    [error] = later.json()["errors"]
+    assert error["field"] == "path.year" and "2025 has not begun" in error["message"]

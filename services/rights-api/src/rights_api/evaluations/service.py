@@ -100,13 +100,15 @@ async def evaluate(
     edition = await plans.get_edition(session=session, edition_id=edition_id)
     evaluated = year_of(edition, scope, year)
     as_of = min(date(evaluated, 12, 31), edition.period_end, today)
-    if as_of < date(evaluated, 1, 1):
+    begun = edition.period_start if scope == "period" else date(evaluated, 1, 1)
+    if as_of < begun:
+        what = "the period" if scope == "period" else str(evaluated)
         raise validation_error(
             [
                 FieldError(
-                    field="path.year",
-                    message=f"{evaluated} has not begun (today is {today})",
-                    type="year_not_begun",
+                    field="path.year" if scope == "year" else "path",
+                    message=f"{what} has not begun (today is {today})",
+                    type="not_begun",
                 )
             ]
         )
