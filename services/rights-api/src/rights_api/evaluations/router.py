@@ -11,6 +11,7 @@ from servicekit.deps import Admin, BureauOrSystem, Session
 from servicekit.errors import problem_doc
 
 from rights_api.attachments.http import Settings
+from rights_api.evaluations import owners as owner_service
 from rights_api.evaluations import report, service
 from rights_api.evaluations.schemas import (
     EVALUATION_EXAMPLE,
@@ -169,7 +170,7 @@ async def owners(edition_id: UUID, session: Session, _: BureauOrSystem) -> Owner
     """The owner unit and person responsible per indicator code of the edition (第七章一
     规划实施责任考核), as shown in every evaluation and report.
     """
-    return await service.list_owners(session=session, edition_id=edition_id)
+    return await owner_service.list_owners(session=session, edition_id=edition_id)
 
 
 @router.put(
@@ -193,7 +194,7 @@ async def set_owner(
     edition (第七章一). 201 the first time, 200 when replaced; 422 naming `path.code` for a code
     the edition does not have (its targets of 专栏二 and its caps of 专栏四). Bureau admins.
     """
-    owner, created = await service.set_owner(
+    owner, created = await owner_service.set_owner(
         session=session, edition_id=edition_id, code=code, data=data, caller=caller
     )
     response.status_code = 201 if created else 200

@@ -4,42 +4,33 @@ and the problems found. rights-api counts its own register; restoration-api and 
 answer for theirs over HTTP (``GET /evaluation-figures``): a peer that does not answer fails the
 whole evaluation with a 502 naming it, never a partial one presented as whole."""
 
-import asyncio
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
 from contracts.figures import Direction, EvaluationFigures, Figure
-from pydantic import ValidationError
-from servicekit import clock, peers
-from servicekit.auth import Principal
 from servicekit.errors import FieldError, validation_error
 from servicekit.settings import ServiceSettings
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.conformance.judging import judge as judge_conformance
 from rights_api.deadlines import service as named_deadlines
 from rights_api.deadlines.schemas import State
-from rights_api.evaluations.models import IndicatorOwner
+from rights_api.evaluations import gathering, owners
 from rights_api.evaluations.schemas import (
     Attribute,
     EvaluatedIndicator,
     Evaluation,
     EvaluationProblem,
     OwnerPublic,
-    Owners,
-    OwnerSet,
     ProblemKind,
     Scope,
     YearActuals,
 )
-from rights_api.indicators import service as indicators
 from rights_api.plan import service as plans
 from rights_api.plan.models import PlanEdition
 from rights_api.wording import UNIT_ZH, num
 
-PEERS = ("restoration", "greenmine")
 # the edition's target codes (专栏二) → the service and figure code that answer for them
 SOURCES: dict[str, tuple[str, str]] = {
     "city_small_mines": ("rights", "city_small_mines"),
@@ -112,16 +103,19 @@ async def evaluate(
                 )
             ]
         )
-    owners = {o.code: o for o in (await list_owners(session=session, edition_id=edition.id)).owners}
-    found = await gather(session=session, settings=settings, edition=edition, as_of=as_of)
-    items = assemble(edition, found, owners, as_of)
+    listed = await owners.list_owners(session=session, edition_id=edition.id)
+    owned = {o.code: o for o in listed.owners}
+    found = await gathering.gather(session=session, settings=settings, edition=edition, as_of=as_of)
+    items = assemble(edition, found, owned, as_of)
     by_year = None
     if scope == "period":
         by_year = []
         for y in range(edition.period_start.year, as_of.year):
             day = date(y, 12, 31)
-            figures = await gather(session=session, settings=settings, edition=edition, as_of=day)
-            each = assemble(edition, figures, owners, day)
+            figures = await gathering.gather(
+                session=session, settings=settings, edition=edition, as_of=day
+            )
+            each = assemble(edition, figures, owned, day)
             by_year.append(YearActuals(year=y, as_of=day, actuals={i.code: i.actual for i in each}))
         by_year.append(
             YearActuals(year=as_of.year, as_of=as_of, actuals={i.code: i.actual for i in items})
@@ -139,28 +133,6 @@ async def evaluate(
         problems=[*indicator_problems(items), *await register_problems(session, edition, as_of)],
         by_year=by_year,
     )
-
-
-async def gather(
-    *, session: AsyncSession, settings: ServiceSettings, edition: PlanEdition, as_of: date
-) -> dict[str, EvaluationFigures]:
-    """Every service's figures as of ``as_of``: the register's own, the peers' over HTTP (both
-    at once)."""
-    params = {"edition": edition.code, "as_of": as_of.isoformat()}
-    answers = await asyncio.gather(
-        *(peers.get_json(settings, name, "/evaluation-figures", params=params) for name in PEERS)
-    )
-    found = {"rights": await indicators.figures(session=session, edition=edition, as_of=as_of)}
-    for name, body in zip(PEERS, answers, strict=True):
-        try:
-            found[name] = EvaluationFigures.model_validate(body)
-        except ValidationError:
-            raise peers.PeerUnavailable(
-                f"The {name} service answered /evaluation-figures with a body that is not "
-                "evaluation figures.",
-                service=name,
-            ) from None
-    return found
 
 
 def assemble(
@@ -307,47 +279,3 @@ async def register_problems(
         if d.state is State.missed
     ]
     return found
-
-
-async def list_owners(*, session: AsyncSession, edition_id: UUID) -> Owners:
-    await plans.get_edition(session=session, edition_id=edition_id)
-    rows = await session.exec(
-        select(IndicatorOwner)
-        .where(IndicatorOwner.edition_id == edition_id)
-        .order_by(IndicatorOwner.code)
-    )
-    return Owners(
-        edition_id=edition_id,
-        owners=[OwnerPublic.model_validate(r, from_attributes=True) for r in rows.all()],
-    )
-
-
-async def set_owner(
-    *, session: AsyncSession, edition_id: UUID, code: str, data: OwnerSet, caller: Principal
-) -> tuple[OwnerPublic, bool]:
-    """Sets who answers for an indicator of the edition (第七章一); (owner, created). 422 naming
-    ``code`` when the edition has no such indicator."""
-    edition = await plans.get_edition(session=session, edition_id=edition_id)
-    codes = indicators.indicator_codes(plans.view(edition).content)
-    if code not in codes:
-        raise validation_error(
-            [
-                FieldError(
-                    field="path.code",
-                    message=f"The edition has no indicator {code!r}; it has {', '.join(codes)}",
-                    type="unknown_indicator",
-                )
-            ]
-        )
-    row = await session.get(IndicatorOwner, (edition_id, code), with_for_update=True)
-    created = row is None
-    if row is None:
-        row = IndicatorOwner(
-            edition_id=edition_id, code=code, **data.model_dump(), set_by=caller.subject
-        )
-    else:
-        row.unit, row.person, row.set_by = data.unit, data.person, caller.subject
-        row.updated_at = clock.now()
-    session.add(row)
-    await session.flush()
-    return OwnerPublic.model_validate(row, from_attributes=True), created
