@@ -78,12 +78,15 @@ def per_year(evaluation: Evaluation) -> str | None:
     items = evaluation.indicators
     figure, axes = _figure(len(items))
     for ax, i in zip(axes, items, strict=False):
-        values = [y.actuals.get(i.code) for y in evaluation.by_year]
-        ax.plot(years, [float(v) if v is not None else float("nan") for v in values], marker="o")
+        values = [float(v) if v is not None else float("nan") for v in
+                  (y.actuals.get(i.code) for y in evaluation.by_year)]  # fmt: skip
+        ax.plot(years, values, marker="o")
         ax.axhline(float(i.target), color="#c62828", linestyle="--", linewidth=1)
+        top = max([float(i.target), *(v for v in values if v == v)])  # v == v: not NaN
+        ax.set_ylim(0, top * 1.15 or 1)
         ax.set_xticks(years)
         ax.set_title(_title(i), fontfamily=family, fontsize=9)
-    figure.suptitle(f"{evaluation.edition_code} 各年度指标实际值与目标", fontfamily=family)
+    figure.suptitle(f"{evaluation.edition_code} 各年度指标实际值（虚线为目标）", fontfamily=family)
     return _png(figure)
 
 
