@@ -110,6 +110,12 @@ async def test_2023_counts_the_records_as_they_stood_at_the_end_of_2023(services
     assert {"green_mines", "legacy_restoration_km2", "land_reclamation_ha",
             "restoration_rate"} <= missed  # fmt: skip
     assert "granite_mines" not in missed
+    # named deadlines missed by the end of 2023, not those due later (judged that day)
+    deadlines = {p["ref"] for p in body["problems"] if p["kind"] == "deadline_missed"}
+    assert "wuxigenchu-closure" in deadlines and "green-mine-standard" not in deadlines
+    # conformance findings of that day: the mines below the minimum scale (第四章第二节)
+    below = [p for p in body["problems"] if p["kind"] == "conformance_open"]
+    assert any("低于" in p["title_zh"] and "最低开采规模" in p["title_zh"] for p in below)
 
     # the mid-term evaluation is 2023's, the middle year computed from the period
     midterm = await evaluation(services, "midterm", Role.bureau_admin)
@@ -130,6 +136,8 @@ async def test_the_period_counts_to_its_end_and_year_by_year(services):
     assert actual(found["green_mines"]) == 0 and found["green_mines"]["records"] == []
     legacy = found["legacy_restoration_km2"]
     assert actual(legacy) == Decimal("0.52") and legacy["met"] is True
+    deadlines = {p["ref"] for p in body["problems"] if p["kind"] == "deadline_missed"}
+    assert "green-mine-standard" not in deadlines  # due 2025-12-31: still open on its day
     years = {y["year"]: y["actuals"] for y in body["by_year"]}
     assert list(years) == [2021, 2022, 2023, 2024, 2025]
     assert [Decimal(years[y]["granite_mines"]) for y in years] == [3, 3, 3, 2, 2]

@@ -256,8 +256,9 @@ def _problem(kind: ProblemKind, title_zh: str, i: EvaluatedIndicator) -> Evaluat
 async def register_problems(
     session: AsyncSession, edition: PlanEdition, as_of: date
 ) -> list[EvaluationProblem]:
-    """Conformance findings open and named deadlines missed, as of ``as_of`` (the rules of
-    that day over the register's live rights)."""
+    """Conformance findings open and named deadlines missed, as of ``as_of``: the rules of that
+    day over the rights live today that were in effect by then (a right closed since is no
+    longer judged: a limit the README names)."""
     found = [
         EvaluationProblem(
             kind=ProblemKind.conformance_open,
@@ -266,6 +267,7 @@ async def register_problems(
             clause=j.clause,
         )
         for j in await judge_conformance(session=session, edition=edition, on=as_of)
+        if j.right.valid_from <= as_of  # not a right granted after that day
     ]
     judged = await named_deadlines.judge(session=session, edition=edition, on=as_of)
     found += [
