@@ -69,3 +69,23 @@ async def test_who_may_ask_and_what_is_refused(databases):
         for path in (f"{base}/twenty", f"{base}/2023.pdf"):
             response = await rights.client.get(path, headers=admin)
             assert response.status_code == 422 and "path.year" in response.text, path
+
+
+async def test_the_docs_show_the_three_media_types_and_2023_as_the_example(rights):
+    paths = rights.app.openapi()["paths"]
+    base = "/plan-editions/{edition_id}/evaluations"
+    for route in (f"{base}/{{year}}", f"{base}/midterm", f"{base}/period"):
+        content = paths[route]["get"]["responses"]["200"]["content"]
+        assert list(content) == ["application/json", "text/html", "application/pdf"], route
+        example = content["application/json"]["example"]
+        assert (example["year"], example["as_of"], example["edition_code"]) == (
+            2023,
+            "2023-12-31",
+            "2021-2025",
+        )
+        assert {"code", "name_zh", "target", "actual", "unit", "attribute", "met",
+                "source_service"} <= set(example["indicators"][0])  # fmt: skip
+        assert "$ref" in content["application/json"]["schema"]
+        assert paths[route]["get"]["responses"]["502"]
+    csv_doc = paths[f"{base}/{{year}}.csv"]["get"]["responses"]["200"]["content"]
+    assert list(csv_doc) == ["text/csv"]
