@@ -31,8 +31,10 @@ test: lint compose-plugin system-packages
 # and GDAL's command-line tools (`ogrinfo`) that the tests use as an outside GIS client.
 # Installed only when missing (root, as on the CI machine).
 system-packages:
-	@command -v ogrinfo >/dev/null && fc-list :lang=zh family | grep -q "Noto Sans CJK" || \
-		(apt-get update -qq && apt-get install -y -qq --no-install-recommends gdal-bin fonts-noto-cjk)
+	@command -v ogrinfo >/dev/null && fc-list :lang=zh family | grep -q "Noto Sans CJK" \
+		&& ldconfig -p | grep -q libharfbuzz-subset || \
+		(apt-get update -qq && apt-get install -y -qq --no-install-recommends gdal-bin \
+			fonts-noto-cjk libharfbuzz-subset0)
 
 # `docker compose config` checks deploy/docker-compose.yml in the tests. No Docker engine runs
 # here, and the compose plugin is a client-side Go program: it is built from the Go module

@@ -50,7 +50,9 @@ IDP_ENV = {
 }
 # the bureau's mail relay: the notifier refuses to start in compose without it
 SMTP_ENV = {"NOTIFIER_SMTP_HOST": "smtp.erenhot.example.gov.cn"}
-REQUIRED_ENV = {**IDP_ENV, **SMTP_ENV}
+# the token rights-api presents to restoration-api and greenmine-api (the plan evaluation)
+PEER_ENV = {"RIGHTS_SERVICE_TOKEN": "eyJhbGciOiJSUzI1NiJ9.service.token"}
+REQUIRED_ENV = {**IDP_ENV, **SMTP_ENV, **PEER_ENV}
 # variables a test run might inherit that would change what the services read
 _SETTINGS_PREFIXES = (
     "MINEADMIN_",
@@ -683,7 +685,7 @@ def test_docker_compose_config_accepts_the_file() -> None:
     # variable it meets, in no fixed order, so nothing else may be missing
     refused = subprocess.run(
         ["docker", "compose", "-f", str(COMPOSE_FILE), "config", "-q"],
-        env={**clean_environ(), **SMTP_ENV, "DOCKER_CONFIG": str(DOCKER_CONFIG)},
+        env={**clean_environ(), **SMTP_ENV, **PEER_ENV, "DOCKER_CONFIG": str(DOCKER_CONFIG)},
         capture_output=True,
         text=True,
         timeout=120,

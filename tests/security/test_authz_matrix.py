@@ -6,6 +6,7 @@ from devkit.inprocess import InProcessBroker
 from devkit.testing import running_service
 from servicekit.services import installed_services
 
+from tests.rights_api.evaluation_support import seeded_peers
 from tests.rights_api.operations_support import rights_service
 from tests.security.harness import check_matrix
 from tests.security.matrix import greenmine as greenmine_matrix
@@ -19,7 +20,11 @@ from tests.security.worlds import rights as rights_world
 
 
 async def test_rights_api(databases, tmp_path):
-    async with rights_service(databases, tmp_path / "attachments") as service:
+    # the plan evaluation asks restoration-api and greenmine-api: both run, seeded
+    async with (
+        seeded_peers(databases) as peers,
+        rights_service(databases, tmp_path / "attachments", peers=peers) as service,
+    ):
         world = await rights_world.build(service)
         await check_matrix(world, rights_matrix.MATRIX)
 

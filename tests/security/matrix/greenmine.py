@@ -31,6 +31,8 @@ MATRIX = {
     "GET /rectifications": allow(BUREAU, ENTERPRISES, scoped=True),
     "POST /rectifications/{rectification_id}/decision": allow(BUREAU, also={409}),
     "GET /indicators": PUBLIC,
+    # the figures rights-api's plan evaluation reads (with its gov_system service token)
+    "GET /evaluation-figures": allow(BUREAU, GOV),
     # every producing mine on the green-mine path (part F): officials only, it names the mines
     # that owe the standard before the bureau decides their exit
     "GET /green-mine-coverage": allow(BUREAU, INSPECTOR, GOV),

@@ -59,6 +59,8 @@ MATRIX = {
     "PUT /legacy-sites/{site_id}/boundary": ADMIN_ONLY,
     "PUT /plan-targets/{edition}": ADMIN_ONLY,
     "GET /indicators/{edition}": allow(STAFF),
+    # the figures rights-api's plan evaluation reads (with its gov_system service token)
+    "GET /evaluation-figures": allow(BUREAU, GOV),
     # rectification orders
     "POST /rectifications": allow(BUREAU),
     "GET /rectifications": allow(READERS, scoped=True),

@@ -143,4 +143,12 @@ MATRIX = {
     "GET /ogc/collections/{collection_id}": PUBLIC,
     "GET /ogc/collections/{collection_id}/items": PUBLIC,
     "GET /ogc/collections/{collection_id}/items/{feature_id}": PUBLIC,
+    # the plan evaluation (第七章二) and its reports: the bureau and government systems
+    "GET /plan-editions/{edition_id}/evaluations/midterm": allow(BUREAU, GOV),
+    "GET /plan-editions/{edition_id}/evaluations/period": allow(BUREAU, GOV),
+    "GET /plan-editions/{edition_id}/evaluations/{year}.csv": allow(BUREAU, GOV),
+    "GET /plan-editions/{edition_id}/evaluations/{year}": allow(BUREAU, GOV),
+    # who answers for each indicator (第七章一): set by the bureau admin
+    "GET /plan-editions/{edition_id}/indicator-owners": allow(BUREAU, GOV),
+    "PUT /plan-editions/{edition_id}/indicator-owners/{code}": ADMIN_ONLY,
 }

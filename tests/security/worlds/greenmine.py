@@ -128,6 +128,7 @@ async def build(service: RunningService) -> World:
 
     world.filters = {"holder_id": a, "right_id": str(checked["right_id"]), "org_id": ORG}
     world.calls = {
+        "GET /evaluation-figures": Call(params={"edition": "2021-2025", "as_of": "2023-12-31"}),
         **shared_calls("reviews_overdue"),
         "POST /listings/{listing_id}/removal": Call(
             path={"listing_id": removed["id"]},

@@ -117,6 +117,7 @@ async def build(service: RunningService) -> World:
     }
     world.filters = {"holder_id": a, "right_id": right}
     world.calls = {
+        "GET /evaluation-figures": Call(params={"edition": "2021-2025", "as_of": "2023-12-31"}),
         **shared_calls("fund_shortfall"),
         "POST /funds": Call(json={"name": "盟级治理专项资金", "source": "region_special_fund"}),
         "POST /funds/{fund_id}/transfers": lambda _: Call(

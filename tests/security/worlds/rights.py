@@ -312,6 +312,12 @@ async def build(service: RunningService) -> World:
         "PATCH /photo-uploads/{upload_id}": lambda principal: _tus_chunk(
             world, principal, inspection_id
         ),
+        "GET /plan-editions/{edition_id}/evaluations/{year}.csv": Call(path={"year": "2023"}),
+        "GET /plan-editions/{edition_id}/evaluations/{year}": Call(path={"year": "2023"}),
+        "PUT /plan-editions/{edition_id}/indicator-owners/{code}": Call(
+            path={"code": "green_mines"},
+            json={"unit": "二连浩特市自然资源局矿产资源管理科", "person": "张伟"},
+        ),
         "POST /rights/{right_id}/policy-close": Call(
             path={"right_id": to_close},
             json={"reason": "资源量接近枯竭，政策性关闭", "clause": "第五章第二节"},

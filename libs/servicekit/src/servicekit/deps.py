@@ -23,6 +23,8 @@ Visitor = Annotated[Principal | None, Depends(optional_principal)]
 Anyone = Annotated[Principal, Depends(require(*Role))]
 Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
 Bureau = Annotated[Principal, Depends(require(*BUREAU))]
+# the bureau and other government systems (and this system's services, with their token)
+BureauOrSystem = Annotated[Principal, Depends(require(*BUREAU, Role.gov_system))]
 BureauOrHolder = Annotated[Principal, Depends(require(*BUREAU, Role.enterprise))]
 BureauOrInspector = Annotated[Principal, Depends(require(*BUREAU, Role.inspector))]
 # the bureau, its inspectors and other government systems: officials who see every holder

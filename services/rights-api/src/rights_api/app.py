@@ -25,6 +25,7 @@ from rights_api.editions.router import router as editions_router
 from rights_api.endings import handlers as endings_handlers
 from rights_api.endings.router import router as endings_router
 from rights_api.exports.router import router as exports_router
+from rights_api.evaluations.router import router as evaluations_router
 from rights_api.filings import service as filings
 from rights_api.filings.router import router as filings_router
 from rights_api.grants.router import router as grants_router
@@ -91,6 +92,7 @@ SERVICE = ServiceSpec(
         layers_router,
         exports_router,
         ogc_router,
+        evaluations_router,
     ],
     hot_reads=HOT_READS,
     handlers=Handlers.combine(
@@ -140,6 +142,11 @@ SERVICE = ServiceSpec(
         "export (第七章四): GeoPackage and Shapefile in CGCS2000 or Gauss-Krüger.",
         "OGC API Features 开放地理空间接口": "The same layers as OGC API Features (Part 1 Core, "
         "GeoJSON, OpenAPI 3.0 at /ogc/api; Part 2 CRS by reference) for GIS clients.",
+        "evaluation 规划实施评估": "The yearly, mid-term and period evaluation of the plan "
+        "(第七章二): every indicator of 专栏二 and 专栏四 as of a year's end, target against "
+        "actual with the records behind it and who answers for it (第七章一), gathered from "
+        "restoration-api and greenmine-api; as JSON, an HTML or PDF report with charts, or CSV "
+        "(第七章三).",
     },
     jobs=[
         Job("application_review_overdue", timedelta(hours=1), applications.mark_reviews_overdue),

@@ -4,8 +4,10 @@ import csv
 import io
 from typing import Annotated
 
+from contracts.figures import EvaluationFigures, FiguresQuery
 from fastapi import APIRouter, Query, Response
-from servicekit.deps import Paging, Session
+from servicekit import clock
+from servicekit.deps import BureauOrSystem, Paging, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
@@ -74,6 +76,22 @@ async def indicators(session: Session) -> Indicators:
     mines still obliged to reach the standard by the end of the period (新建矿山按绿色矿山标准建设).
     Public.
     """
-    found = await service.indicators(session)
+    found = await service.indicators(session, clock.local_today())
     obliged = [ObligedMine.model_validate(m, from_attributes=True) for m in found.pop("obliged")]
     return Indicators(**found, obliged_count=len(obliged), obliged=obliged)
+
+
+@router.get(
+    "/evaluation-figures",
+    tags=["indicators 规划指标"],
+    summary="Green-mine figures as of a date 绿色矿山指标评估数据",
+    responses={404: problem_doc("No such plan edition")},
+)
+async def evaluation_figures(
+    query: Annotated[FiguresQuery, Query()], session: Session, _: BureauOrSystem
+) -> EvaluationFigures:
+    """The green mines on the list at the end of `as_of` (entered by then, not delisted by then)
+    against the edition's target (专栏二), with the listings behind the count: what rights-api
+    reads to assemble the plan evaluation (第七章二).
+    """
+    return await service.figures(session=session, edition=query.edition, as_of=query.as_of)

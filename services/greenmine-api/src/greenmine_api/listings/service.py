@@ -4,11 +4,13 @@ Other areas change a listing only through these functions. Functions never commi
 change and its event share the caller's transaction."""
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from contracts.base import EventPayload
 from contracts.deadline import Audience, Deadline, DeadlineAction
+from contracts.figures import Direction, EvaluationFigures, Figure, FigureRecord
 from contracts.greenmine import BenefitsRestored, MineListed, ReviewDue
 from mining_rights import MiningRight
 from servicekit import clock
@@ -17,7 +19,7 @@ from servicekit.errors import Conflict
 from servicekit.events.outbox import publish
 from servicekit.lookup import get_or_404
 from servicekit.pagination import Page, PageParams, paginate
-from sqlmodel import func, select
+from sqlmodel import func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from greenmine_api.calendar_months import add_months
@@ -311,11 +313,22 @@ async def obliged_mines(session: AsyncSession) -> list[MiningRight]:
     return await fetch_all(session, query.order_by(MiningRight.mine_name))
 
 
-async def indicators(session: AsyncSession) -> dict[str, Any]:
-    """The list against the active edition's target (专栏二), and the obliged mines."""
+async def on_list(session: AsyncSession, as_of: date) -> list[Listing]:
+    """The listings on the list at the end of ``as_of``: entered by then and not delisted by
+    then (a mine delisted in 2024 was still on the list in 2023), by entry date."""
+    query = select(Listing).where(
+        Listing.entry_date <= as_of,
+        or_(Listing.delisted_on.is_(None), Listing.delisted_on > as_of),
+    )
+    return list((await session.exec(query.order_by(Listing.entry_date, Listing.id))).all())
+
+
+async def indicators(session: AsyncSession, today: date) -> dict[str, Any]:
+    """The list as of today against the active edition's target (专栏二), and the obliged
+    mines."""
     edition = await editions.active(session)
     by_status = await counts(session)
-    listed = sum(by_status.values())
+    listed = len(await on_list(session, today))
     return {
         "edition": edition.code,
         "period_end": edition.period_end,
@@ -325,6 +338,43 @@ async def indicators(session: AsyncSession) -> dict[str, Any]:
         "gap": max(0, edition.green_mine_target - listed),
         "obliged": await obliged_mines(session),
     }
+
+
+async def figures(*, session: AsyncSession, edition: str, as_of: date) -> EvaluationFigures:
+    """The green-mine indicator of 专栏二 as of the end of ``as_of``, with the listings behind
+    it; the target is the edition's data, the words are the plan's."""
+    found = await editions.get(session=session, code=edition)
+    listings = await on_list(session, as_of)
+    return EvaluationFigures(
+        service="greenmine",
+        edition=found.code,
+        as_of=as_of,
+        period_start=found.period_start,
+        period_end=found.period_end,
+        figures=[
+            Figure(
+                code="green_mines",
+                name_zh="绿色矿山数量",
+                target=Decimal(found.green_mine_target),
+                actual=Decimal(len(listings)),
+                unit="个",
+                binding=False,  # 预期性
+                direction=Direction.at_least,
+                clause="专栏二",
+                records=[
+                    FigureRecord(
+                        kind="listing",
+                        id=str(item.id),
+                        name=item.mine_name,
+                        code=str(item.right_id),
+                        on=item.entry_date,
+                        value=Decimal(1),
+                    )
+                    for item in listings
+                ],
+            )
+        ],
+    )
 
 
 async def apply_reference_listings(*, session: AsyncSession, today: date) -> int:

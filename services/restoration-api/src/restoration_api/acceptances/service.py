@@ -100,24 +100,31 @@ async def list_acceptances(rows: MineRows, filters: MineOrSiteFilters) -> Page[A
     return (await rows.on_mines(Acceptance, filters, *order)).shaped(AcceptancePublic)
 
 
-async def accepted_area(
-    session: AsyncSession,
-    *,
-    site_id: UUID | None = None,
-    on_legacy: bool | None = None,
-    between: tuple[date, date] | None = None,
-) -> Decimal:
-    """Hectares passed: on one legacy site, or on legacy sites (``on_legacy``) or mines
-    (``not on_legacy``), optionally inspected ``between`` two days."""
-    query = select(func.coalesce(func.sum(Acceptance.accepted_area_ha), 0)).where(Acceptance.passed)
-    if site_id is not None:
-        query = query.where(Acceptance.legacy_site_id == site_id)
-    if on_legacy is not None:
-        target = Acceptance.legacy_site_id if on_legacy else Acceptance.right_id
-        query = query.where(target.is_not(None))
-    if between is not None:
-        query = query.where(Acceptance.inspected_on.between(*between))
+async def accepted_area(session: AsyncSession, *, site_id: UUID) -> Decimal:
+    """Hectares passed on one legacy site."""
+    query = select(func.coalesce(func.sum(Acceptance.accepted_area_ha), 0)).where(
+        Acceptance.passed, Acceptance.legacy_site_id == site_id
+    )
     return Decimal(await session.scalar(query))
+
+
+async def passed_between(
+    session: AsyncSession, *, on_legacy: bool, between: tuple[date, date]
+) -> list[tuple[Acceptance, str, str | None]]:
+    """Passed acceptances on legacy sites (``on_legacy``) or on mines, inspected ``between`` two
+    days (both included), oldest first, each with its site's or mine's name and code: the
+    records behind the restored areas of the plan's indicators."""
+    if on_legacy:
+        query = select(Acceptance, LegacySite.name, LegacySite.code).join(
+            LegacySite, LegacySite.id == Acceptance.legacy_site_id
+        )
+    else:
+        query = select(Acceptance, MiningRight.mine_name, MiningRight.licence_no).join(
+            MiningRight, MiningRight.right_id == Acceptance.right_id
+        )
+    query = query.where(Acceptance.passed, Acceptance.inspected_on.between(*between))
+    rows = await session.exec(query.order_by(Acceptance.inspected_on, Acceptance.id))
+    return [tuple(row) for row in rows.all()]
 
 
 async def area_by_year(session: AsyncSession, right_id: UUID) -> dict[int, Decimal]:

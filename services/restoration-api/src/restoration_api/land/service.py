@@ -7,7 +7,6 @@ from uuid import UUID
 
 from mining_rights import MiningRight
 from servicekit.auth import Principal
-from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -83,14 +82,15 @@ async def land_balance_year(
     )
 
 
-async def restored_totals(session: AsyncSession, year_from: int, year_to: int):
-    """Occupied and restored hectares of all mines over a period (for the indicators)."""
-    row = (
-        await session.exec(
-            select(
-                func.coalesce(func.sum(LandBalance.occupied_ha), 0),
-                func.coalesce(func.sum(LandBalance.restored_ha), 0),
-            ).where(LandBalance.year.between(year_from, year_to))
-        )
-    ).one()
-    return Decimal(row[0]), Decimal(row[1])
+async def balances(
+    session: AsyncSession, year_from: int, year_to: int
+) -> list[tuple[LandBalance, str]]:
+    """Every mine's land balance of the years ``year_from``..``year_to``, with the mine's name
+    (for the indicators: the records behind the restoration rate)."""
+    rows = await session.exec(
+        select(LandBalance, MiningRight.mine_name)
+        .join(MiningRight)
+        .where(LandBalance.year.between(year_from, year_to))
+        .order_by(LandBalance.year, MiningRight.mine_name)
+    )
+    return [tuple(row) for row in rows.all()]

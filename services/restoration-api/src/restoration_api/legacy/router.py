@@ -3,9 +3,10 @@
 from typing import Annotated
 from uuid import UUID
 
+from contracts.figures import EvaluationFigures, FiguresQuery
 from fastapi import APIRouter, Path, Query, Response
 from servicekit import clock
-from servicekit.deps import Admin, Officials, Paging, Session
+from servicekit.deps import Admin, BureauOrSystem, Officials, Paging, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
@@ -88,4 +89,20 @@ async def indicators(edition: Edition, session: Session, _: Officials) -> Indica
     restoration rate (land restored / land occupied) over the edition's period, each against its
     target.
     """
-    return await service.indicators(session=session, edition=edition)
+    return await service.indicators(session=session, edition=edition, today=clock.local_today())
+
+
+@router.get(
+    "/evaluation-figures",
+    summary="Restoration figures as of a date 治理指标评估数据",
+    responses={404: problem_doc("No targets for the edition")},
+)
+async def evaluation_figures(
+    query: Annotated[FiguresQuery, Query()], session: Session, _: BureauOrSystem
+) -> EvaluationFigures:
+    """The edition's restoration indicators (专栏二) computed as of the end of `as_of` from the
+    records, with the acceptances and yearly land balances behind each actual: what rights-api
+    reads to assemble the plan evaluation (第七章二). Acceptances before the period's start do
+    not count toward the period's 0.52 km².
+    """
+    return await service.figures(session=session, edition=query.edition, as_of=query.as_of)

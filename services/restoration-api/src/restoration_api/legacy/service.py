@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from contracts.figures import Direction, EvaluationFigures, Figure, FigureRecord
 from servicekit.errors import NotFound
 from servicekit.pagination import Page, PageParams
 from sqlalchemy import delete
@@ -12,6 +13,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from restoration_api.acceptances import service as acceptances
+from restoration_api.acceptances.models import Acceptance
 from restoration_api.land import service as land
 from restoration_api.legacy.models import PlanTarget
 from restoration_api.legacy.schemas import Indicator, Indicators, LegacySitePublic, TargetsSet
@@ -71,24 +73,102 @@ async def set_targets(*, session: AsyncSession, edition: str, data: TargetsSet) 
     await session.flush()
 
 
-async def indicators(*, session: AsyncSession, edition: str) -> Indicators:
+async def _targets(session: AsyncSession, edition: str) -> list[PlanTarget]:
     targets = (await session.exec(select(PlanTarget).where(PlanTarget.edition == edition))).all()
     if not targets:
         raise NotFound(f"No targets loaded for plan edition {edition}.")
-    start, end = targets[0].period_from, targets[0].period_to
-    period = (date(start, 1, 1), date(end, 12, 31))
-    legacy_ha = await acceptances.accepted_area(session, on_legacy=True, between=period)
-    mines_ha = await acceptances.accepted_area(session, on_legacy=False, between=period)
-    occupied, restored = await land.restored_totals(session, start, end)
-    actual = {
-        "legacy_restored_km2": legacy_ha / HA_PER_KM2,
-        "land_reclaimed_ha": mines_ha,
-        "restoration_rate_pct": land.rate(restored, occupied),
+    return sorted(targets, key=lambda t: t.indicator)
+
+
+async def figures(*, session: AsyncSession, edition: str, as_of: date) -> EvaluationFigures:
+    """The edition's restoration indicators as of the end of ``as_of`` (第七章二): only records
+    of the period up to that day count, so a site accepted before the period starts does not
+    count toward the period's target, and one accepted after ``as_of`` not yet."""
+    targets = await _targets(session, edition)
+    start = date(targets[0].period_from, 1, 1)
+    end = date(targets[0].period_to, 12, 31)
+    upto = min(as_of, end)
+    legacy = await acceptances.passed_between(session, on_legacy=True, between=(start, upto))
+    mines = await acceptances.passed_between(session, on_legacy=False, between=(start, upto))
+    lands = await land.balances(session, start.year, upto.year)
+    occupied = sum((b.occupied_ha for b, _ in lands), Decimal(0))
+    restored = sum((b.restored_ha for b, _ in lands), Decimal(0))
+    found = {
+        "legacy_restored_km2": (
+            sum((a.accepted_area_ha for a, _, _ in legacy), Decimal(0)) / HA_PER_KM2,
+            [_accepted(a, name, code, HA_PER_KM2) for a, name, code in legacy],
+        ),
+        "land_reclaimed_ha": (
+            sum((a.accepted_area_ha for a, _, _ in mines), Decimal(0)),
+            [_accepted(a, name, code, Decimal(1)) for a, name, code in mines],
+        ),
+        "restoration_rate_pct": (
+            land.rate(restored, occupied),
+            [
+                FigureRecord(
+                    kind="land",
+                    id=f"{b.right_id}/{b.year}",
+                    name=name,
+                    code=str(b.year),
+                    value=b.restored_ha,
+                )
+                for b, name in lands
+            ],
+        ),
     }
-    items = []
-    for t in sorted(targets, key=lambda t: t.indicator):
-        value = actual.get(t.indicator)
-        met = value is not None and value >= t.value
-        told = t.model_dump(include={"indicator", "name_zh", "unit", "binding", "clause"})
-        items.append(Indicator(**told, target=t.value, actual=value, met=met))
-    return Indicators(edition=edition, period_from=start, period_to=end, indicators=items)
+    return EvaluationFigures(
+        service="restoration",
+        edition=edition,
+        as_of=as_of,
+        period_start=start,
+        period_end=end,
+        figures=[
+            Figure(
+                code=t.indicator,
+                name_zh=t.name_zh,
+                target=t.value,
+                actual=found[t.indicator][0],
+                unit=t.unit,
+                binding=t.binding,
+                direction=Direction.at_least,
+                clause=t.clause,
+                records=found[t.indicator][1],
+            )
+            for t in targets
+        ],
+    )
+
+
+def _accepted(a: Acceptance, name: str, code: str | None, per: Decimal) -> FigureRecord:
+    return FigureRecord(
+        kind="acceptance",
+        id=str(a.id),
+        name=name,
+        code=code,
+        on=a.inspected_on,
+        value=a.accepted_area_ha / per,
+    )
+
+
+async def indicators(*, session: AsyncSession, edition: str, today: date) -> Indicators:
+    """The edition's indicators as of today (the period's end once it is over)."""
+    found = await figures(session=session, edition=edition, as_of=today)
+    items = [
+        Indicator(
+            indicator=f.code,
+            name_zh=f.name_zh,
+            unit=f.unit,
+            target=f.target,
+            actual=f.actual,
+            met=f.actual is not None and f.actual >= f.target,
+            binding=f.binding,
+            clause=f.clause,
+        )
+        for f in found.figures
+    ]
+    return Indicators(
+        edition=edition,
+        period_from=found.period_start.year,
+        period_to=found.period_end.year,
+        indicators=items,
+    )

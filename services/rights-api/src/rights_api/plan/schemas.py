@@ -51,6 +51,9 @@ class MineCap(BaseModel):
     minerals: list[Mineral] = Field(min_length=1)
     max_mines: int | None = Field(None, ge=0)
     max_output: Scale | None = None
+    binding: bool = Field(
+        False, description="约束性 (binding) or 预期性 (expected: every row of 专栏四 of 2021-2025)"
+    )
     clause: str = Field(examples=["第四章第二节, 专栏四"])
 
     def counts(self, mineral: str) -> bool:
