@@ -24,8 +24,8 @@ from rights_api.deadlines.router import router as deadlines_router
 from rights_api.editions.router import router as editions_router
 from rights_api.endings import handlers as endings_handlers
 from rights_api.endings.router import router as endings_router
-from rights_api.exports.router import router as exports_router
 from rights_api.evaluations.router import router as evaluations_router
+from rights_api.exports.router import router as exports_router
 from rights_api.filings import service as filings
 from rights_api.filings.router import router as filings_router
 from rights_api.grants.router import router as grants_router
