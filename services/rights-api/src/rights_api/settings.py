@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from servicekit.settings import ServiceSettings, service_config
 
 
@@ -8,11 +9,34 @@ class RightsSettings(ServiceSettings):
     model_config = service_config("RIGHTS_")
 
     # Attachments: inspection photos, filing plan maps and reports (operations, parts 5 and 6)
+    attachment_store: Literal["local", "s3"] = Field(
+        "local",
+        description="Where attachment bytes are kept: `local` (files under attachments_dir, "
+        "the `make dev` default) or `s3` (an S3-compatible bucket, for production).",
+    )
     attachments_dir: Path = Field(
         Path(".data/attachments/rights"),
-        description="Where attachments are stored, one file per SHA-256 content hash. "
-        "Give every replica the same (shared) volume.",
+        description="With the local store: one file per SHA-256 content hash here (give every "
+        "replica the same shared volume). With either store: unfinished resumable photo "
+        "uploads (`.uploads/`).",
     )
+    s3_endpoint_url: str | None = Field(
+        None,
+        description="The S3-compatible endpoint, e.g. `https://s3.bureau.example:9000`; "
+        "unset: AWS's own for s3_region.",
+    )
+    s3_bucket: str = Field(
+        "", description="Bucket of the attachments (created by the operator); required for s3."
+    )
+    s3_region: str = Field("us-east-1", description="Region the requests are signed for.")
+    s3_key_prefix: str = Field(
+        "attachments/",
+        description="Prefix of every object key; an attachment is `<prefix><sha256>`.",
+    )
+    s3_access_key_id: str | None = Field(
+        None, description="Access key; unset: boto3's own chain (environment, instance role)."
+    )
+    s3_secret_access_key: SecretStr | None = Field(None, description="Secret of the access key.")
     attachment_max_bytes: int = Field(
         10 * 1024 * 1024, gt=0, description="Largest single attachment (photo, plan map, report)."
     )
@@ -82,3 +106,9 @@ class RightsSettings(ServiceSettings):
         description="Hours after its last byte an unfinished resumable photo upload (tus) is "
         "purged by the stale_photo_uploads job, with the bytes it holds.",
     )
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> Self:
+        if self.attachment_store == "s3" and not self.s3_bucket:
+            raise ValueError("attachment_store s3 needs s3_bucket")
+        return self

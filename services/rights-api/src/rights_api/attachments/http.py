@@ -3,12 +3,12 @@
 from typing import Annotated
 
 from fastapi import Depends, Request, Response, UploadFile
-from fastapi.responses import FileResponse
-from servicekit.errors import NotFound, problem_doc
+from fastapi.responses import StreamingResponse
+from servicekit.errors import NotFound, ServiceUnavailable, problem_doc
 
 from rights_api.attachments.models import Attachment
 from rights_api.attachments.schemas import AttachmentPublic
-from rights_api.attachments.service import path_of
+from rights_api.attachments.store import StoreUnavailable, store_for
 from rights_api.settings import RightsSettings
 
 
@@ -43,17 +43,25 @@ def uploaded(response: Response, added: tuple[AttachmentPublic, bool], at: str) 
     return public
 
 
-def file_response(config: RightsSettings, attachment: Attachment) -> FileResponse:
-    path = path_of(config, attachment.sha256)
-    if not path.is_file():
+async def file_response(config: RightsSettings, attachment: Attachment) -> StreamingResponse:
+    """The stored bytes, streamed through the service: the caller's right to read was checked
+    on the object the file is attached to."""
+    try:
+        blob = await store_for(config).open(attachment.sha256)
+    except StoreUnavailable as exc:
+        raise ServiceUnavailable(
+            "The attachment store is unavailable; retry later.", headers={"Retry-After": "30"}
+        ) from exc
+    if blob is None:
         raise NotFound(
             f"Attachment {attachment.sha256} is recorded but its file is missing from storage; "
-            "restore the attachments volume from backup."
+            "restore the attachment store from backup."
         )
-    return FileResponse(
-        path,
+    return StreamingResponse(
+        blob.chunks(),
         media_type=attachment.media_type,
         headers={
+            "Content-Length": str(blob.size),
             "ETag": f'"{attachment.sha256}"',
             "Cache-Control": "private, max-age=31536000, immutable",
         },

@@ -1,21 +1,18 @@
-"""Content-addressed storage: a file is named by its SHA-256 under ``attachments_dir``.
+"""Content-addressed storage: a file is named by its SHA-256 in the attachment store
+(``attachments.store``: a local directory or an S3-compatible bucket).
 
 The type is read from the bytes (magic numbers), never from the file name or the declared
-``Content-Type``. A file is written (atomically, by rename) before the transaction that records
-it commits; if that transaction fails the file stays unreferenced and the next upload of the
-same bytes reuses it.
+``Content-Type``; size and type are checked before the store is asked to keep anything. A file
+is stored before the transaction that records it commits; if that transaction fails the file
+stays unreferenced and the next upload of the same bytes reuses it.
 """
 
 import hashlib
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-import anyio
 from servicekit import clock
 from servicekit.body_limit import PayloadTooLarge
 from servicekit.errors import (
@@ -31,6 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.attachments.models import Attachment
 from rights_api.attachments.schemas import AttachmentPublic, attachment_public
+from rights_api.attachments.store import StoreUnavailable, store_for
 from rights_api.settings import RightsSettings
 
 Link = TypeVar("Link", bound=SQLModel)
@@ -69,26 +67,6 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def path_of(settings: RightsSettings, sha256: str) -> Path:
-    return settings.attachments_dir / sha256[:2] / sha256
-
-
-def _write(target: Path, data: bytes) -> None:
-    if target.exists():
-        return  # same hash, same bytes
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 async def store(
     *,
     session: AsyncSession,
@@ -114,9 +92,9 @@ async def store(
         )
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        await anyio.to_thread.run_sync(_write, path_of(settings, sha256), data)
-    except OSError as exc:
-        log.error("attachment store %s not writable: %s", settings.attachments_dir, exc)
+        await store_for(settings).put(sha256, data, media_type)
+    except StoreUnavailable as exc:
+        log.error("attachment store unavailable: %s", exc)
         raise ServiceUnavailable(
             "The attachment store is unavailable; retry later.", headers={"Retry-After": "30"}
         ) from exc

@@ -4,7 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
 from servicekit.deps import Enterprise, Paging, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
@@ -98,19 +98,19 @@ async def add_attachment(
 @router.get(
     "/{filing_id}/attachments/{sha256}",
     summary="Download a filing's attachment 下载报送附件",
-    response_class=FileResponse,
+    response_class=StreamingResponse,
     responses=FILE_RESPONSES,
 )
 async def get_attachment(
     filing_id: UUID, sha256: Sha256, session: Session, caller: Reader, config: Settings
-) -> FileResponse:
+) -> StreamingResponse:
     """The file as stored, with the type found in its bytes. Whoever may read the filing may read
     its attachments; a hash alone opens nothing.
     """
     found = await service.attachment(
         session=session, filing_id=filing_id, sha256=sha256, caller=caller
     )
-    return file_response(config, found)
+    return await file_response(config, found)
 
 
 @router.post(

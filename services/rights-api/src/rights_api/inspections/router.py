@@ -4,7 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
 from servicekit.deps import Inspector, Paging, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
@@ -155,16 +155,16 @@ async def add_photo(
 @router.get(
     "/{inspection_id}/photos/{sha256}",
     summary="Download a photo 下载检查照片",
-    response_class=FileResponse,
+    response_class=StreamingResponse,
     responses=FILE_RESPONSES,
 )
 async def get_photo(
     inspection_id: UUID, sha256: Sha256, session: Session, caller: Reader, config: Settings
-) -> FileResponse:
+) -> StreamingResponse:
     """The photo as stored, with the type found in its bytes. Whoever may read the inspection may
     read its photos; a hash alone opens nothing.
     """
     found = await service.photo(
         session=session, inspection_id=inspection_id, sha256=sha256, caller=caller
     )
-    return file_response(config, found)
+    return await file_response(config, found)
