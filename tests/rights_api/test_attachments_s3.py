@@ -6,7 +6,7 @@ anything is stored; a resumable upload ends in the bucket; an unreachable store 
 import hashlib
 import os
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from servicekit.auth import Role
@@ -140,33 +140,59 @@ async def test_a_filing_attachment_is_its_holders_alone(rights, bucket):  # noqa
     assert (await rights.client.get(url)).status_code in (401, 404)
 
 
-async def test_a_resumable_upload_ends_in_the_bucket(rights, bucket):  # noqa: F811
+async def start_upload(rights, inspection_id: str, length: int) -> str:
+    created = await rights.client.post(
+        f"/inspections/{inspection_id}/photo-uploads",
+        headers={**tus(rights), "Upload-Length": str(length)},
+    )
+    assert created.status_code == 201, created.text
+    return created.headers["location"]
+
+
+async def patch(rights, location: str, offset: int, chunk: bytes):
+    return await rights.client.patch(
+        location,
+        content=chunk,
+        headers={
+            **tus(rights),
+            "Upload-Offset": str(offset),
+            "Content-Type": "application/offset+octet-stream",
+        },
+    )
+
+
+def tus(rights) -> dict:
+    return {**rights.auth(Role.inspector, subject=INSPECTOR), "Tus-Resumable": "1.0.0"}
+
+
+async def test_a_resumable_upload_keeps_its_chunks_in_the_bucket_until_done(rights, bucket):  # noqa: F811
     right = await make_right(rights)
     inspection_id = await inspection(rights, right)
     data = JPEG + os.urandom(30 * 1024)
-    headers = {**rights.auth(Role.inspector, subject=INSPECTOR), "Tus-Resumable": "1.0.0"}
-    created = await rights.client.post(
-        f"/inspections/{inspection_id}/photo-uploads",
-        headers={**headers, "Upload-Length": str(len(data))},
-    )
-    assert created.status_code == 201, created.text
-    location = created.headers["location"]
+    location = await start_upload(rights, inspection_id, len(data))
+    upload_id = location.rsplit("/", 1)[1]
     half = len(data) // 2
-    for offset, chunk in ((0, data[:half]), (half, data[half:])):
-        patched = await rights.client.patch(
-            location,
-            content=chunk,
-            headers={
-                **headers,
-                "Upload-Offset": str(offset),
-                "Content-Type": "application/offset+octet-stream",
-            },
-        )
-        assert patched.status_code == 204, patched.text
+
+    assert (await patch(rights, location, 0, data[:half])).status_code == 204
+    # any replica sees the same offset: the chunk is in the bucket, not on one replica's disk
+    assert bucket.keys() == [f"attachments/.uploads/{upload_id}/{0:012d}"]
+    head = await rights.client.head(location, headers=tus(rights))
+    assert head.headers["upload-offset"] == str(half)
+
+    done = await patch(rights, location, half, data[half:])
+    assert done.status_code == 204, done.text
     sha = hashlib.sha256(data).hexdigest()
-    assert patched.headers["upload-sha256"] == sha
-    assert bucket.keys() == [f"attachments/{sha}"]
+    assert done.headers["upload-sha256"] == sha
+    assert bucket.keys() == [f"attachments/{sha}"]  # the chunks are gone
     assert bucket.read(f"attachments/{sha}")[0] == data
+
+    # an abandoned upload's chunks go with it when the purge takes it
+    abandoned = await start_upload(rights, inspection_id, len(data))
+    assert (await patch(rights, abandoned, 0, data[:half])).status_code == 204
+    assert len(bucket.keys()) == 2
+    later = datetime.now(UTC) + timedelta(hours=25)
+    assert await rights.runtime.run_job("stale_photo_uploads", now=later) == 2
+    assert bucket.keys() == [f"attachments/{sha}"]
 
 
 async def test_an_unreachable_store_is_a_503_and_nothing_is_recorded(databases, tmp_path, bucket):  # noqa: F811

@@ -104,7 +104,7 @@ class S3Store:
         return f"{self.key_prefix}{sha256}"
 
     async def put(self, sha256: str, data: bytes, media_type: str) -> None:
-        await self._call(self._put, self.key(sha256), data, media_type)
+        await self.call(self._put, self.key(sha256), data, media_type)
 
     def _put(self, key: str, data: bytes, media_type: str) -> None:
         if self._head(key) is not None:
@@ -127,14 +127,14 @@ class S3Store:
             raise
 
     async def open(self, sha256: str) -> Blob | None:
-        found = await self._call(self._get, self.key(sha256))
+        found = await self.call(self._get, self.key(sha256))
         if found is None:
             return None
         body = found["Body"]
 
         async def chunks() -> AsyncIterator[bytes]:
             try:
-                while chunk := await self._call(body.read, CHUNK):
+                while chunk := await self.call(body.read, CHUNK):
                     yield chunk
             finally:
                 body.close()
@@ -149,7 +149,8 @@ class S3Store:
                 return None
             raise
 
-    async def _call(self, function, *args):
+    async def call(self, function, *args):
+        """A blocking boto3 call in a worker thread; its failures are StoreUnavailable."""
         try:
             return await anyio.to_thread.run_sync(function, *args)
         except (BotoCoreError, ClientError) as exc:

@@ -113,7 +113,7 @@ async def offset(
     )
     headers = {
         **HEADERS,
-        "Upload-Offset": str(service.offset_of(config, upload)),
+        "Upload-Offset": str(await service.offset_of(config, upload)),
         "Upload-Length": str(upload.length),
         "Cache-Control": "no-store",
     }

@@ -1,46 +1,61 @@
 """Resumable photo uploads (tus 1.0 core, with creation, expiration and checksum). Functions
 never commit: the request owns the transaction.
 
-The bytes received so far are a file of their own (``<attachments_dir>/.uploads/<id>``), and its
+The bytes received so far are kept apart from the request's transaction (``uploads.partials``:
+a file, or chunk objects in the S3 bucket, so any replica can continue the upload), and their
 size is the upload's offset: a chunk cut off by a dropped connection keeps what arrived (the
-transaction of that request cannot commit, but the file is not part of it), so the app resumes
+transaction of that request cannot commit, but the bytes are not part of it), so the app resumes
 from ``HEAD``'s ``Upload-Offset`` instead of starting over. A chunk with ``Upload-Checksum`` is
 stored whole or not at all. When the last byte arrives the file is checked and stored like any
 photo (content-addressed, type read from the bytes, size limit) and linked to the inspection.
 """
 
-import os
+import logging
 from datetime import datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 from uuid import UUID
 
-import anyio
 from servicekit import clock
 from servicekit.auth import Principal
 from servicekit.body_limit import PayloadTooLarge
-from servicekit.errors import Conflict, FieldError, Forbidden, NotFound, validation_error
+from servicekit.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    validation_error,
+)
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rights_api.attachments import service as attachments
 from rights_api.attachments.schemas import AttachmentPublic
+from rights_api.attachments.store import StoreUnavailable
 from rights_api.inspections import service as inspections
 from rights_api.settings import RightsSettings
 from rights_api.uploads import protocol
 from rights_api.uploads.models import PhotoUpload
+from rights_api.uploads.partials import partials_for
 from rights_api.uploads.protocol import HEADERS
 
-
-def partial_path(settings: RightsSettings, upload_id: UUID) -> Path:
-    return settings.attachments_dir / ".uploads" / str(upload_id)
+log = logging.getLogger("rights_api.uploads")
 
 
-def offset_of(settings: RightsSettings, upload: PhotoUpload) -> int:
+async def offset_of(settings: RightsSettings, upload: PhotoUpload) -> int:
     if upload.completed_at is not None:
         return upload.length
-    path = partial_path(settings, upload.id)
-    return path.stat().st_size if path.exists() else 0
+    try:
+        return await partials_for(settings).size(upload.id)
+    except StoreUnavailable as exc:
+        raise _unavailable() from exc
+
+
+def _unavailable() -> ServiceUnavailable:
+    return ServiceUnavailable(
+        "The attachment store is unavailable; retry later.",
+        headers={**HEADERS, "Retry-After": "30"},
+    )
 
 
 def expires(settings: RightsSettings, upload: PhotoUpload) -> str:
@@ -85,7 +100,10 @@ async def create(
     )
     session.add(upload)
     await session.flush()
-    await anyio.to_thread.run_sync(_append, partial_path(settings, upload.id), b"")
+    try:
+        await partials_for(settings).append(upload.id, 0, b"")
+    except StoreUnavailable as exc:
+        raise _unavailable() from exc
     return upload
 
 
@@ -109,14 +127,6 @@ async def owned(
     return upload
 
 
-def _append(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("ab") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-
-
 async def append(
     *,
     session: AsyncSession,
@@ -135,7 +145,7 @@ async def append(
     upload = await owned(
         session=session, settings=settings, upload_id=upload_id, caller=caller, for_update=True
     )
-    current = offset_of(settings, upload)
+    current = await offset_of(settings, upload)
     if offset is None or offset != current:
         raise Conflict(
             f"Upload-Offset {offset} is not the upload's offset {current}; HEAD it and resume "
@@ -155,7 +165,10 @@ async def append(
         protocol.check_checksum(expected, data)
     if current == 0 and len(data) >= 16:
         _refuse_non_photo(data[:16])
-    await anyio.to_thread.run_sync(_append, partial_path(settings, upload.id), data)
+    try:
+        await partials_for(settings).append(upload.id, current, data)
+    except StoreUnavailable as exc:
+        raise _unavailable() from exc
     if cut:
         raise protocol.Interrupted(f"Kept {len(data)} bytes; resume from HEAD's Upload-Offset.")
     upload.updated_at = clock.now()
@@ -181,8 +194,11 @@ def _refuse_non_photo(head: bytes) -> None:
 async def _complete(
     *, session: AsyncSession, settings: RightsSettings, upload: PhotoUpload
 ) -> AttachmentPublic:
-    path = partial_path(settings, upload.id)
-    data = await anyio.to_thread.run_sync(path.read_bytes)
+    partials = partials_for(settings)
+    try:
+        data = await partials.read(upload.id)
+    except StoreUnavailable as exc:
+        raise _unavailable() from exc
     attached, _ = await inspections.attach_photo(
         session=session,
         settings=settings,
@@ -191,9 +207,12 @@ async def _complete(
         by=upload.created_by,
     )
     upload.sha256, upload.completed_at = attached.sha256, clock.now()
-    # the content-addressed file now holds the bytes; a failed commit leaves an orphan partial
-    # file that the purge takes
-    path.unlink(missing_ok=True)
+    # the content-addressed file now holds the bytes; a failed commit leaves orphan partial
+    # bytes that the purge takes
+    try:
+        await partials.drop(upload.id)
+    except StoreUnavailable:
+        log.warning("upload %s: partial bytes left for the purge", upload.id, exc_info=True)
     return attached
 
 
@@ -208,9 +227,9 @@ async def purge_stale(session: AsyncSession, now: datetime) -> int:
             .with_for_update(skip_locked=True)
         )
     ).all()
+    partials = partials_for(settings)
     for upload in stale:
-        if upload.completed_at is None:
-            partial_path(settings, upload.id).unlink(missing_ok=True)
+        await partials.drop(upload.id)  # a finished upload's were dropped already, or orphaned
         await session.delete(upload)
     await session.flush()
     return len(stale)
