@@ -52,7 +52,13 @@ IDP_ENV = {
 SMTP_ENV = {"NOTIFIER_SMTP_HOST": "smtp.erenhot.example.gov.cn"}
 # the token rights-api presents to restoration-api and greenmine-api (the plan evaluation)
 PEER_ENV = {"RIGHTS_SERVICE_TOKEN": "eyJhbGciOiJSUzI1NiJ9.service.token"}
-REQUIRED_ENV = {**IDP_ENV, **SMTP_ENV, **PEER_ENV}
+# the bureau's S3-compatible object storage for rights-api's attachments
+STORAGE_ENV = {
+    "RIGHTS_S3_ENDPOINT_URL": "https://s3.erenhot.example.gov.cn",
+    "RIGHTS_S3_ACCESS_KEY_ID": "mineadmin-rights",
+    "RIGHTS_S3_SECRET_ACCESS_KEY": "not-a-real-secret",
+}
+REQUIRED_ENV = {**IDP_ENV, **SMTP_ENV, **PEER_ENV, **STORAGE_ENV}
 # variables a test run might inherit that would change what the services read
 _SETTINGS_PREFIXES = (
     "MINEADMIN_",
@@ -685,7 +691,13 @@ def test_docker_compose_config_accepts_the_file() -> None:
     # variable it meets, in no fixed order, so nothing else may be missing
     refused = subprocess.run(
         ["docker", "compose", "-f", str(COMPOSE_FILE), "config", "-q"],
-        env={**clean_environ(), **SMTP_ENV, **PEER_ENV, "DOCKER_CONFIG": str(DOCKER_CONFIG)},
+        env={
+            **clean_environ(),
+            **SMTP_ENV,
+            **PEER_ENV,
+            **STORAGE_ENV,
+            "DOCKER_CONFIG": str(DOCKER_CONFIG),
+        },
         capture_output=True,
         text=True,
         timeout=120,
