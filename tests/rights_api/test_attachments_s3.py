@@ -87,6 +87,14 @@ async def test_a_photo_lands_in_the_bucket_under_its_hash_and_streams_back(right
     assert hidden.status_code == 404
     assert hidden.headers["content-type"] == "application/problem+json"
 
+    # an object lost from the bucket is a 404 that says so, not a 500
+    bucket.client.delete_object(Bucket=bucket.name, Key=f"attachments/{sha}")
+    lost = await rights.client.get(
+        f"/inspections/{inspection_id}/photos/{sha}", headers=rights.auth(Role.bureau_reviewer)
+    )
+    assert lost.status_code == 404
+    assert "missing from storage" in lost.json()["detail"]
+
 
 async def test_the_same_bytes_twice_are_one_object(rights, bucket):  # noqa: F811
     right = await make_right(rights)
