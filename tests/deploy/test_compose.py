@@ -40,8 +40,10 @@ INIT_SQL = DEPLOY / "postgres-init.sql"
 
 SERVICES = installed_services()
 APP_SERVICES = list(SERVICES)  # compose service name == SERVICE value == entry point name
-ONE_SHOTS = {"kafka-init", "migrate"}
-EXPECTED = {"postgres", "kafka", *ONE_SHOTS, *APP_SERVICES}
+ONE_SHOTS = {"topics", "migrate"}
+KAFKA_NODES = ["kafka-1", "kafka-2", "kafka-3"]
+BOOTSTRAP = "kafka-1:9092,kafka-2:9092,kafka-3:9092"
+EXPECTED = {"postgres", *KAFKA_NODES, *ONE_SHOTS, *APP_SERVICES}
 IMAGE = "mineadmin:latest"
 IDP_ENV = {
     "MINEADMIN_JWT_JWKS_URL": "https://idp.example/realms/mineadmin/certs",
@@ -161,7 +163,7 @@ def test_compose_refuses_to_start_without_identity_provider_and_mail_settings(mi
 
 
 def test_every_app_service_runs_the_same_image(compose: dict[str, Any]) -> None:
-    for name in [*APP_SERVICES, "migrate"]:
+    for name in [*APP_SERVICES, "migrate", "topics"]:
         service = compose["services"][name]
         assert service["image"] == IMAGE, name
         assert service["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}, name
@@ -180,24 +182,28 @@ def test_long_running_services_have_health_checks(compose: dict[str, Any]) -> No
     for name in APP_SERVICES:
         probe = " ".join(compose["services"][name]["healthcheck"]["test"])
         assert "/readyz" in probe and "PORT" in probe, name
-    # the image's HEALTHCHECK probes a server the migration job never starts
+    # the image's HEALTHCHECK probes a server the one-shot jobs never start
     assert compose["services"]["migrate"]["healthcheck"] == {"disable": True}
+    assert compose["services"]["topics"]["healthcheck"] == {"disable": True}
     assert "pg_isready" in compose["services"]["postgres"]["healthcheck"]["test"]
-    kafka_probe = " ".join(compose["services"]["kafka"]["healthcheck"]["test"])
-    assert (
-        "/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:9092"
-        in kafka_probe
-    )
+    for node in KAFKA_NODES:
+        kafka_probe = " ".join(compose["services"][node]["healthcheck"]["test"])
+        assert (
+            "/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:9092"
+            in kafka_probe
+        ), node
 
 
 def test_services_start_after_migrations_and_kafka(compose: dict[str, Any]) -> None:
     for name in APP_SERVICES:
         deps = depends_on(compose, name)
         assert deps["migrate"]["condition"] == "service_completed_successfully", name
-        assert deps["kafka"]["condition"] == "service_healthy", name
-        assert deps["kafka-init"]["condition"] == "service_completed_successfully", name
+        for node in KAFKA_NODES:
+            assert deps[node]["condition"] == "service_healthy", name
+        assert deps["topics"]["condition"] == "service_completed_successfully", name
     assert depends_on(compose, "migrate")["postgres"]["condition"] == "service_healthy"
-    assert depends_on(compose, "kafka-init")["kafka"]["condition"] == "service_healthy"
+    for node in KAFKA_NODES:
+        assert depends_on(compose, "topics")[node]["condition"] == "service_healthy"
     assert compose["services"]["migrate"]["command"] == [
         "sh",
         "-ec",
@@ -240,10 +246,13 @@ def test_each_service_uses_its_own_database(compose: dict[str, Any]) -> None:
 
 
 def test_services_share_the_production_settings(compose: dict[str, Any]) -> None:
-    for name in [*APP_SERVICES, "migrate"]:
+    for name in [*APP_SERVICES, "migrate", "topics"]:
         env = env_of(compose, name)
         assert env["MINEADMIN_MODE"] == "production", name
-        assert env["MINEADMIN_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092", name
+        assert env["MINEADMIN_KAFKA_BOOTSTRAP_SERVERS"] == BOOTSTRAP, name
+        # the plan `topics` applies is the one every service's doctor checks
+        assert env["MINEADMIN_KAFKA_REPLICATION_FACTOR"] == "3", name
+        assert env["MINEADMIN_KAFKA_MIN_INSYNC_REPLICAS"] == "2", name
         for key, value in IDP_ENV.items():
             assert env[key] == value, (name, key)
 
@@ -321,7 +330,7 @@ print(json.dumps(dict(mode=str(s.mode), database_url=s.database_url, broker=str(
         "mode": "production",
         "database_url": env[f"{prefix}DATABASE_URL"],
         "broker": "kafka",
-        "kafka": "kafka:9092",
+        "kafka": BOOTSTRAP,
         "jwks": IDP_ENV["MINEADMIN_JWT_JWKS_URL"],
         "issuer": IDP_ENV["MINEADMIN_JWT_ISSUER"],
         "audience": IDP_ENV["MINEADMIN_JWT_AUDIENCE"],
@@ -329,39 +338,48 @@ print(json.dumps(dict(mode=str(s.mode), database_url=s.database_url, broker=str(
     }
 
 
-def test_kafka_is_a_single_kraft_node(compose: dict[str, Any]) -> None:
-    kafka = compose["services"]["kafka"]
-    env = env_of(compose, "kafka")
-    assert kafka["image"] == "apache/kafka:4.1.1"
-    assert env["KAFKA_PROCESS_ROLES"] == "broker,controller"
-    assert "KAFKA_NODE_ID" in env
-    assert set(env["KAFKA_LISTENERS"].split(",")) == {"PLAINTEXT://:9092", "CONTROLLER://:9093"}
-    assert env["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://kafka:9092"
-    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == f"{env['KAFKA_NODE_ID']}@kafka:9093"
-    assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "true"
-    assert env["KAFKA_NUM_PARTITIONS"] == "6"
-    factors = {k: v for k, v in env.items() if k.endswith(("REPLICATION_FACTOR", "MIN_ISR"))}
-    assert "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR" in factors
-    assert set(factors.values()) == {"1"}, factors
-    assert any(v.endswith(":/var/lib/kafka/data") for v in kafka["volumes"])
-    assert set(compose["volumes"]) >= {"pgdata", "kafkadata"}
+def test_kafka_is_three_kraft_nodes_replicating_every_topic(compose: dict[str, Any]) -> None:
+    voters = "1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093"
+    ids = set()
+    for node in KAFKA_NODES:
+        kafka = compose["services"][node]
+        env = env_of(compose, node)
+        assert kafka["image"] == "apache/kafka:4.1.1", node
+        assert env["KAFKA_PROCESS_ROLES"] == "broker,controller", node
+        assert node == f"kafka-{env['KAFKA_NODE_ID']}"
+        ids.add(env["KAFKA_NODE_ID"])
+        listeners = set(env["KAFKA_LISTENERS"].split(","))
+        assert listeners == {"PLAINTEXT://:9092", "CONTROLLER://:9093"}, node
+        assert env["KAFKA_ADVERTISED_LISTENERS"] == f"PLAINTEXT://{node}:9092"
+        assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == voters, node
+        assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false", "topics come from the plan"
+        assert env["KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE"] == "false", node
+        factors = {k: v for k, v in env.items() if k.endswith("REPLICATION_FACTOR")}
+        assert "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR" in factors
+        assert set(factors.values()) == {"3"}, factors
+        isr = {k: v for k, v in env.items() if k.endswith(("MIN_ISR", "MIN_INSYNC_REPLICAS"))}
+        assert set(isr.values()) == {"2"}, isr
+        [volume] = kafka["volumes"]
+        assert volume == f"kafkadata-{env['KAFKA_NODE_ID']}:/var/lib/kafka/data", node
+    assert ids == {"1", "2", "3"}
+    assert set(compose["volumes"]) >= {"pgdata", "kafkadata-1", "kafkadata-2", "kafkadata-3"}
 
 
-def test_kafka_init_creates_event_and_dead_letter_topics(compose: dict[str, Any]) -> None:
-    init = compose["services"]["kafka-init"]
-    script = " ".join(init["command"] if isinstance(init["command"], list) else [init["command"]])
-    expected = set(TOPICS) | {f"{name}.dlq" for name in SERVICES}  # Runtime: f"{group}.dlq"
-    assert set(re.findall(r"\b[a-z]+\.(?:events|dlq)\b", script)) == expected
-    for flag in (
-        "kafka-topics.sh",
-        "--create",
-        "--if-not-exists",
-        "--partitions 6",
-        "--replication-factor 1",
-        "--bootstrap-server kafka:9092",
-    ):
-        assert flag in script, flag
-    assert '--topic "$topic"' in script, "the loop variable must survive interpolation ($$)"
+def test_the_topics_job_applies_the_projects_topic_plan(compose: dict[str, Any]) -> None:
+    """`mineadmin topics apply` (servicekit.topics), with the settings the services read, makes
+    the event and dead-letter topics; no shell loop of kafka-topics.sh to drift from them."""
+    from servicekit.settings import ServiceSettings
+    from servicekit.topics import topic_plan
+
+    job = compose["services"]["topics"]
+    assert job["command"] == ["mineadmin", "topics", "apply"]
+    env = env_of(compose, "topics")
+    settings = {k.removeprefix("MINEADMIN_").lower(): v for k, v in env.items()}
+    plan = topic_plan(ServiceSettings(**{**settings, "mode": "dev"}))
+    published = set(TOPICS) - {"notifier.events"}  # the notifier publishes no event
+    assert {t.name for t in plan} == published | {f"{name}.dlq" for name in SERVICES}
+    assert {(t.partitions, t.replication_factor) for t in plan} == {(6, 3)}
+    assert {t.configs["min.insync.replicas"] for t in plan} == {"2"}
 
 
 # --- image -----------------------------------------------------------------------------------

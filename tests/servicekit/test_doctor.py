@@ -14,6 +14,7 @@ from rights_api.app import SERVICE
 from servicekit.auth import Role
 from servicekit.cli import app
 from servicekit.doctor import Level, diagnose
+from servicekit.topics import apply as apply_topics
 from typer.testing import CliRunner
 
 from tests.events.support import produce, sql
@@ -155,6 +156,7 @@ async def test_a_healthy_system_exits_0_and_a_stopped_consumer_lagging_fails(
     topic = f"{topic_prefix}rights.events"
     settings = {"kafka_bootstrap_servers": kafka, "topic_prefix": topic_prefix}
     env = {"DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": kafka, "TOPIC_PREFIX": topic_prefix}
+    await apply_topics(RESTORATION.settings(**settings))  # as at deploy: doctor checks them
     async with running_service(RESTORATION, database_url=url, **settings) as restoration:
         async with serving(restoration.app) as public_url:
             env["PUBLIC_URL"] = public_url

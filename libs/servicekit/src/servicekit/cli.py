@@ -1,4 +1,5 @@
-"""``mineadmin``: the operator commands every image carries (``migrate``, ``seed``, ``doctor``).
+"""``mineadmin``: the operator commands every image carries (``migrate``, ``seed``, ``doctor``,
+``topics apply``).
 
 Development adds its own (``dev``, ``token``) through the ``mineadmin.commands`` entry point
 of devkit, which service images do not install."""
@@ -79,6 +80,32 @@ def doctor(
         for f in findings:
             typer.echo(f"{f.service:<12} {f.check:<13} {f.level:<5} {f.detail}")
     if not healthy:
+        raise typer.Exit(1)
+
+
+topics_app = typer.Typer(help="The Kafka topics the services need (servicekit.topics).")
+app.add_typer(topics_app, name="topics")
+
+
+@topics_app.command("apply")
+def topics_apply(
+    dry_run: Annotated[bool, typer.Option(help="Only say what would change.")] = False,
+    allow_shrink: Annotated[
+        bool, typer.Option(help="Let a shorter retention delete older records.")
+    ] = False,
+) -> None:
+    """Create the missing topics and set their configs (MINEADMIN_KAFKA_* settings); exits 1,
+    naming the topic, on a change it refuses (partitions, replication factor, a shorter
+    retention). Idempotent: run it at every deploy, before the services start."""
+    from servicekit.settings import ServiceSettings
+    from servicekit.topics import Action, apply, plan_changes
+
+    settings = ServiceSettings()
+    run = plan_changes if dry_run else apply
+    changes = asyncio.run(run(settings, allow_shrink=allow_shrink))
+    for change in changes:
+        typer.echo(f"{change.topic:<32} {change.action:<7} {change.detail}")
+    if any(c.action is Action.refuse for c in changes):
         raise typer.Exit(1)
 
 

@@ -2,9 +2,10 @@
 
 Per service: readiness over HTTP (when ``<PREFIX>_PUBLIC_URL`` is set), database, migrations,
 outbox backlog and the age of its oldest unsent row, dead letters not yet replayed, the
-holiday calendar, the broker, the lag of the service's consumer group on each topic it
-consumes, and whether the group has a live member at all. Thresholds are the ``doctor_*``
-settings; anything past one is a FAIL.
+holiday calendar, the broker, the topics it publishes to and consumes from (replication
+factor and ``min.insync.replicas`` as the ``kafka_*`` settings plan them), the lag of the
+service's consumer group on each topic it consumes, and whether the group has a live member at
+all. Thresholds are the ``doctor_*`` settings; anything past one is a FAIL.
 """
 
 import asyncio
@@ -26,6 +27,7 @@ from servicekit.runtime import kafka_broker, service_database
 from servicekit.settings import BrokerKind, Mode, ServiceSettings
 from servicekit.spec import ServiceSpec
 from servicekit.tables import dead_letters
+from servicekit.topics import describe, kafka_admin, topic_plan
 
 TIMEOUT_SECONDS = 5
 
@@ -77,6 +79,7 @@ async def diagnose(spec: ServiceSpec, settings: ServiceSettings, *, today: date)
     await _database(spec, settings, today, note)
     if settings.broker is BrokerKind.kafka:
         if await _broker(spec, settings, note):
+            await _topics(spec, settings, note)
             await _consumer_lag(spec, settings, note)
     else:
         note("broker", Level.warn, "in-process broker (dev only)")
@@ -206,3 +209,48 @@ async def _consumer_lag(spec: ServiceSpec, settings: ServiceSettings, note: Note
             f"group {group}: no live consumer ({members.state}), {waiting} records waiting; "
             "is the service running?",
         )
+
+
+async def _topics(spec: ServiceSpec, settings: ServiceSettings, note: Note) -> None:
+    """The service's own event and dead-letter topics and those it consumes, against the plan."""
+    mine = {settings.topic(f"{spec.name}.events"), f"{settings.topic(spec.name)}.dlq"}
+    if spec.handlers:
+        mine |= {settings.topic(t) for t in spec.handlers.topics(registry)}
+    plan = [t for t in topic_plan(settings) if t.name in mine]
+    try:
+        async with kafka_admin(settings, TIMEOUT_SECONDS * 1000) as admin:
+            states = await asyncio.wait_for(describe(admin, [t.name for t in plan]), timeout=30)
+    except Exception as exc:
+        note("topics", Level.fail, _failure(exc))
+        return
+    for topic in plan:
+        state = states.get(topic.name)
+        if state is None:
+            note("topics", Level.fail, f"{topic.name}: missing; run `mineadmin topics apply`")
+            continue
+        wrong = []
+        if state.replication_factor != topic.replication_factor:
+            wrong.append(
+                f"replication factor {state.replication_factor} (want {topic.replication_factor})"
+            )
+        want_isr = topic.configs["min.insync.replicas"]
+        if state.configs.get("min.insync.replicas") != want_isr:
+            wrong.append(
+                f"min.insync.replicas {state.configs.get('min.insync.replicas')} (want {want_isr})"
+            )
+        if wrong:
+            note("topics", Level.fail, f"{topic.name}: " + ", ".join(wrong))
+        elif state.under_replicated:
+            note(
+                "topics",
+                Level.warn,
+                f"{topic.name}: {state.under_replicated} of {state.partitions} partitions "
+                "under-replicated (a broker down?)",
+            )
+        else:
+            note(
+                "topics",
+                Level.ok,
+                f"{topic.name}: {state.partitions} partitions, replication factor "
+                f"{state.replication_factor}, min.insync.replicas {want_isr}",
+            )

@@ -66,6 +66,27 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = 10
     broker: BrokerKind = BrokerKind.kafka
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_topic_partitions: int = Field(
+        6, ge=1, description="Partitions of every topic `mineadmin topics apply` creates."
+    )
+    kafka_replication_factor: int = Field(
+        1, ge=1, description="Replicas of each topic's partitions: 3 on a production cluster."
+    )
+    kafka_min_insync_replicas: int = Field(
+        1,
+        ge=1,
+        description="Replicas that must have a record before the broker acknowledges it "
+        "(producers use acks=all): 2 on a production cluster, so one broker may be down.",
+    )
+    kafka_events_retention_ms: int = Field(
+        14 * 24 * 3600 * 1000,
+        description="How long event topics keep records (-1: forever); a consumer down longer "
+        "than this misses events.",
+    )
+    kafka_dlq_retention_ms: int = Field(
+        30 * 24 * 3600 * 1000,
+        description="How long dead-letter topics keep records (the database keeps its copy).",
+    )
     topic_prefix: str = Field("", description="Prepended to every topic and consumer group name.")
     jwt_secret: SecretStr = Field(
         SecretStr(DEV_JWT_SECRET), description="HS256 key; ignored when jwt_jwks_url is set."
@@ -133,6 +154,11 @@ class ServiceSettings(BaseSettings):
                 )
             if self.broker is BrokerKind.inprocess:
                 raise ValueError("production mode needs the Kafka broker")
+        if self.kafka_min_insync_replicas > self.kafka_replication_factor:
+            raise ValueError(
+                "kafka_min_insync_replicas exceeds kafka_replication_factor: no write could "
+                "ever be acknowledged"
+            )
         return self
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:

@@ -1,10 +1,14 @@
-"""A real single-node Apache Kafka broker (KRaft, no Docker) for tests and dev tools.
+"""Real Apache Kafka (KRaft, no Docker) for tests and dev tools: a single node, or a cluster of
+N nodes, each broker and controller at once.
 
 The broker's jars come from Maven Central through ``kafka-pom.xml`` and are cached outside the
-repository; the broker itself runs as a plain ``java`` child process bound to 127.0.0.1 only::
+repository; each broker runs as a plain ``java`` child process bound to 127.0.0.1 only::
 
     with kafka_node(data_dir=tmp_path / "kafka") as node:
         producer = AIOKafkaProducer(bootstrap_servers=node.bootstrap_servers)
+
+    with kafka_cluster(3, data_dir=tmp_path / "cluster") as cluster:
+        cluster.nodes[0].stop()  # the other two keep the quorum and the partitions' leaders
 """
 
 import atexit
@@ -26,14 +30,17 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Self
 
 __all__ = [
     "KAFKA_VERSION",
+    "KafkaCluster",
     "KafkaNode",
     "KafkaNodeError",
     "default_cache_dir",
+    "kafka_cluster",
     "kafka_node",
     "resolve_kafka_jars",
 ]
@@ -44,7 +51,7 @@ KAFKA_VERSION = "4.1.2"
 
 _POM = Path(__file__).with_name("kafka-pom.xml")
 _HOST = "127.0.0.1"
-_NODE_ID = 1
+_NODE_ID = 1  # of a single node
 _READY_TIMEOUT_S = 60.0
 _STOP_TIMEOUT_S = 30.0
 _LOG_TAIL_LINES = 40
@@ -89,11 +96,19 @@ class KafkaNodeError(RuntimeError):
 
 
 class KafkaNode:
-    """One broker+controller JVM; create it with :func:`kafka_node`."""
+    """One broker+controller JVM; create it with :func:`kafka_node` or :func:`kafka_cluster`."""
 
     def __init__(
-        self, *, java: Path, jars: Path, data_dir: Path, broker_port: int, controller_port: int
+        self,
+        *,
+        java: Path,
+        jars: Path,
+        data_dir: Path,
+        broker_port: int,
+        controller_port: int,
+        node_id: int = _NODE_ID,
     ) -> None:
+        self.node_id = node_id
         self.data_dir = data_dir
         self.broker_port = broker_port
         self.controller_port = controller_port
@@ -109,6 +124,7 @@ class KafkaNode:
             str(data_dir / "server.properties"),
         ]
         self._process: subprocess.Popen[bytes] | None = None
+        self._started = 0.0
 
     @property
     def pid(self) -> int | None:
@@ -124,8 +140,15 @@ class KafkaNode:
         """Start the broker (same ports, same data) and block until it serves metadata."""
         if self.is_running:
             return
-        log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         started = time.monotonic()
+        log_offset = self.launch()
+        self.wait_ready(started + timeout, log_offset)
+
+    def launch(self) -> int:
+        """Start the JVM without waiting (a cluster's nodes need each other's votes to be
+        ready); returns the log offset :meth:`wait_ready` reports from."""
+        log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        self._started = time.monotonic()
         with self.log_path.open("ab") as log:
             process = self._process = subprocess.Popen(
                 self._command,
@@ -137,16 +160,22 @@ class KafkaNode:
                 preexec_fn=_die_with_parent(),
             )
         atexit.register(self.stop)
+        logger.debug("Kafka broker %d launched (pid %d)", self.node_id, process.pid)
+        return log_offset
+
+    def wait_ready(self, deadline: float, log_offset: int = 0) -> None:
+        """Block until the launched broker lists itself in a metadata response; killed if not
+        by ``deadline`` (a ``time.monotonic()``)."""
         try:
-            self._wait_until_ready(started + timeout, log_offset)
+            self._wait_until_ready(deadline, log_offset)
         except BaseException:
             self.kill()
             raise
         logger.info(
-            "Kafka broker on %s ready in %.1fs (pid %d)",
+            "Kafka broker %d on %s ready in %.1fs",
+            self.node_id,
             self.bootstrap_servers,
-            time.monotonic() - started,
-            process.pid,
+            time.monotonic() - self._started,
         )
 
     def stop(self, timeout: float = _STOP_TIMEOUT_S) -> None:
@@ -164,6 +193,11 @@ class KafkaNode:
                 process.wait()
             logger.info("Kafka broker on %s stopped", self.bootstrap_servers)
         self._forget()
+
+    def terminate(self) -> None:
+        """SIGTERM without waiting; :meth:`stop` then waits."""
+        if self._process is not None:
+            _signal_group(self._process, signal.SIGTERM)
 
     def kill(self) -> None:
         """SIGKILL the broker, as a crash would; no-op when not running."""
@@ -194,7 +228,7 @@ class KafkaNode:
                     f"Kafka broker exited with code {exit_code} during startup; "
                     f"{self._log_tail(log_offset)}"
                 )
-            if _answers_metadata(self.broker_port):
+            if _answers_metadata(self.broker_port, self.node_id):
                 return
             if time.monotonic() > deadline:
                 raise KafkaNodeError(
@@ -273,15 +307,10 @@ def kafka_node(*, data_dir: Path, cache_dir: Path | None = None) -> KafkaNode:
     jars = resolve_kafka_jars(cache_dir or default_cache_dir())
     java = _find_java()
     data_dir = data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
     broker_port, controller_port = _free_ports(2)
-    properties = _server_properties(data_dir, broker_port, controller_port)
-    (data_dir / "server.properties").write_text(
-        "".join(f"{key}={value}\n" for key, value in properties.items())
-    )
-    (data_dir / "log4j2.xml").write_text(_LOG4J2_XML)
-    if not (Path(properties["log.dirs"]) / "meta.properties").exists():
-        _format_storage(java, jars, data_dir)
+    voters = f"{_NODE_ID}@{_HOST}:{controller_port}"
+    properties = _server_properties(data_dir, _NODE_ID, broker_port, controller_port, voters)
+    _configure(java, jars, data_dir, properties, cluster_id=None)
     return KafkaNode(
         java=java,
         jars=jars,
@@ -291,13 +320,118 @@ def kafka_node(*, data_dir: Path, cache_dir: Path | None = None) -> KafkaNode:
     )
 
 
-def _server_properties(data_dir: Path, broker_port: int, controller_port: int) -> dict[str, str]:
+class KafkaCluster:
+    """N broker+controller JVMs in one KRaft quorum; create it with :func:`kafka_cluster`."""
+
+    def __init__(self, nodes: list[KafkaNode]) -> None:
+        self.nodes = nodes
+        self.bootstrap_servers = ",".join(node.bootstrap_servers for node in nodes)
+
+    def node(self, node_id: int) -> KafkaNode:
+        [node] = [n for n in self.nodes if n.node_id == node_id]
+        return node
+
+    def start(self, timeout: float = _READY_TIMEOUT_S) -> None:
+        """Start every node not running, together, and block until each serves metadata."""
+        deadline = time.monotonic() + timeout
+        launched = [(node, node.launch()) for node in self.nodes if not node.is_running]
+        try:
+            for node, log_offset in launched:
+                node.wait_ready(deadline, log_offset)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """All at once: the last node of a quorum stopped alone waits in vain for the others."""
+        for node in self.nodes:
+            node.terminate()
+        for node in self.nodes:
+            node.stop()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def kafka_cluster(
+    size: int = 3, *, data_dir: Path, min_insync_replicas: int = 2, cache_dir: Path | None = None
+) -> KafkaCluster:
+    """Configure and format ``size`` nodes in ``data_dir/node-<id>``, each a broker and a
+    controller; the internal topics get replication factor ``size`` and every topic
+    ``min_insync_replicas`` by default. Not started."""
+    jars = resolve_kafka_jars(cache_dir or default_cache_dir())
+    java = _find_java()
+    data_dir = data_dir.resolve()
+    ports = _free_ports(2 * size)
+    ids = range(1, size + 1)
+    voters = ",".join(f"{i}@{_HOST}:{ports[2 * k + 1]}" for k, i in enumerate(ids))
+    cluster_id = _new_cluster_id()
+    nodes = [
+        KafkaNode(
+            java=java,
+            jars=jars,
+            data_dir=data_dir / f"node-{node_id}",
+            broker_port=ports[2 * k],
+            controller_port=ports[2 * k + 1],
+            node_id=node_id,
+        )
+        for k, node_id in enumerate(ids)
+    ]
+
+    def configure(node: KafkaNode) -> None:
+        properties = _server_properties(
+            node.data_dir, node.node_id, node.broker_port, node.controller_port, voters
+        ) | _replicated(size, min_insync_replicas)
+        _configure(java, jars, node.data_dir, properties, cluster_id=cluster_id)
+
+    with ThreadPoolExecutor(size) as formatting:  # a JVM each: together, not one by one
+        list(formatting.map(configure, nodes))
+    return KafkaCluster(nodes)
+
+
+def _replicated(size: int, min_insync: int) -> dict[str, str]:
+    return {
+        "default.replication.factor": str(size),
+        "min.insync.replicas": str(min_insync),
+        "offsets.topic.replication.factor": str(size),
+        "transaction.state.log.replication.factor": str(size),
+        "transaction.state.log.min.isr": str(min_insync),
+        "share.coordinator.state.topic.replication.factor": str(size),
+        "share.coordinator.state.topic.min.isr": str(min_insync),
+        # A leader that comes back takes its partitions back at once, not after 5 minutes.
+        "leader.imbalance.check.interval.seconds": "5",
+    }
+
+
+def _configure(
+    java: Path, jars: Path, data_dir: Path, properties: dict[str, str], cluster_id: str | None
+) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "server.properties").write_text(
+        "".join(f"{key}={value}\n" for key, value in properties.items())
+    )
+    (data_dir / "log4j2.xml").write_text(_LOG4J2_XML)
+    if not (Path(properties["log.dirs"]) / "meta.properties").exists():
+        _format_storage(java, jars, data_dir, cluster_id or _new_cluster_id())
+
+
+def _new_cluster_id() -> str:
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+
+
+def _server_properties(
+    data_dir: Path, node_id: int, broker_port: int, controller_port: int, voters: str
+) -> dict[str, str]:
     return {
         "process.roles": "broker,controller",
-        "node.id": str(_NODE_ID),
+        "node.id": str(node_id),
         # A static voter set: unlike a --standalone dynamic quorum, it does not record the
         # controller's address in the metadata log, so a data dir can be reopened on new ports.
-        "controller.quorum.voters": f"{_NODE_ID}@{_HOST}:{controller_port}",
+        "controller.quorum.voters": voters,
         "listeners": f"PLAINTEXT://{_HOST}:{broker_port},CONTROLLER://{_HOST}:{controller_port}",
         "advertised.listeners": f"PLAINTEXT://{_HOST}:{broker_port}",
         "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
@@ -322,8 +456,7 @@ def _server_properties(data_dir: Path, broker_port: int, controller_port: int) -
     }
 
 
-def _format_storage(java: Path, jars: Path, data_dir: Path) -> None:
-    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+def _format_storage(java: Path, jars: Path, data_dir: Path, cluster_id: str) -> None:
     result = subprocess.run(
         [
             str(java),
@@ -393,18 +526,30 @@ def _metadata_request() -> bytes:
 _METADATA_REQUEST = _metadata_request()
 
 
-def _answers_metadata(port: int) -> bool:
+def _answers_metadata(port: int, node_id: int) -> bool:
     """True once the broker lists itself (registered and unfenced) in a metadata response."""
     try:
         with socket.create_connection((_HOST, port), timeout=2.0) as sock:
             sock.sendall(_METADATA_REQUEST)
             (size,) = struct.unpack(">i", _recv_exactly(sock, 4))
             response = _recv_exactly(sock, size)
-        # correlation_id, throttle_time_ms, then the brokers array: its length, first node_id
-        _, _, broker_count, node_id = struct.unpack_from(">iiii", response)
+        return node_id in _broker_ids(response)
     except (OSError, struct.error):
         return False
-    return broker_count > 0 and node_id == _NODE_ID
+
+
+def _broker_ids(response: bytes) -> set[int]:
+    """The node ids of a MetadataResponse v4's brokers array."""
+    # correlation_id, throttle_time_ms, then the brokers: node_id, host, port, rack (nullable)
+    _, _, count = struct.unpack_from(">iii", response)
+    offset, ids = 12, set()
+    for _ in range(count):
+        (node_id, host_length) = struct.unpack_from(">ih", response, offset)
+        offset += 6 + host_length + 4
+        (rack_length,) = struct.unpack_from(">h", response, offset)
+        offset += 2 + max(rack_length, 0)
+        ids.add(node_id)
+    return ids
 
 
 def _recv_exactly(sock: socket.socket, size: int) -> bytes:
