@@ -78,6 +78,12 @@ def refused(response: httpx.Response, *words: str) -> str:
     return detail
 
 
+def browser_cookies(browser: httpx.Client) -> dict[str, str]:
+    """The provider's cookies are Secure; a browser sends them to http://127.0.0.1 (a secure
+    context) but httpx only over https, so the test sends them as a browser would."""
+    return {"Cookie": "; ".join(f"{c.name}={c.value}" for c in browser.cookies.jar)}
+
+
 def staff_login(idp: KeycloakServer, username: str, password: str) -> str:
     """Authorization code with PKCE, as Swagger UI's Authorize button drives it: the provider's
     login form, its redirect back with the code, and the code exchanged with the verifier."""
@@ -104,6 +110,7 @@ def staff_login(idp: KeycloakServer, username: str, password: str) -> str:
         assert form, "no login form on the provider's page"
         answer = browser.post(
             html.unescape(form.group(1)),
+            headers=browser_cookies(browser),
             data={"username": username, "password": password, "credentialId": ""},
         )
         assert answer.status_code == 302, answer.text[:500]
@@ -130,6 +137,7 @@ def staff_login(idp: KeycloakServer, username: str, password: str) -> str:
                 "code_challenge": challenge,
                 "code_challenge_method": "S256",
             },
+            headers=browser_cookies(browser),
         )
         assert again.status_code == 302, again.text[:500]
         code = parse_qs(urlsplit(again.headers["location"]).query)["code"][0]
