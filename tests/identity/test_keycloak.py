@@ -21,7 +21,8 @@ from devkit.testing import running_service
 from rights_api.app import SERVICE
 from servicekit.auth import Role
 
-pytestmark = pytest.mark.production_shape
+# the first test also waits for Keycloak: a first start unpacks and augments it (minutes)
+pytestmark = [pytest.mark.production_shape, pytest.mark.timeout(600)]
 
 GOV_CLIENT, GOV_SECRET = "mineadmin-gov-systems", "gov-systems-test-secret"
 ENTERPRISE_CLIENT, ENTERPRISE_SECRET = "mineadmin-enterprise-demo", "enterprise-demo-test-secret"
