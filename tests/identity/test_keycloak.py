@@ -19,7 +19,8 @@ from devkit.inprocess import InProcessBroker
 from devkit.localinfra.keycloak import KeycloakServer
 from devkit.testing import running_service
 from rights_api.app import SERVICE
-from servicekit.auth import Role
+from servicekit.auth import Authenticator, Role
+from servicekit.errors import Unauthorized
 
 # the first test also waits for Keycloak: a first start unpacks and augments it (minutes)
 pytestmark = [pytest.mark.production_shape, pytest.mark.timeout(600)]
@@ -259,3 +260,6 @@ async def test_a_signing_key_rotation_needs_no_restart(rights, idp):
     assert new_kid != old_kid and new_kid in kids
     response = await rights.client.get("/applications", headers=bearer(after))
     assert response.status_code == 200, response.text
+    # the old key is gone from the provider: a replica that has not seen the token refuses it
+    with pytest.raises(Unauthorized, match="signing key"):
+        await Authenticator(rights.settings).authenticate(before)
