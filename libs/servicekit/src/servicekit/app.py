@@ -75,7 +75,7 @@ def build_app(
     app.state.authenticator = Authenticator(settings)
     install_problem_handlers(app)
     customize_openapi(app)
-    install_offline_docs(app)
+    install_offline_docs(app, settings)
     app.include_router(operations.router)
     for router in spec.routers:
         app.include_router(router)

@@ -8,26 +8,16 @@ import time
 import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated, Any
 
-import anyio
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from servicekit.claims import ClaimMapping, ClaimsRefused
 from servicekit.errors import Forbidden, Unauthorized
-from servicekit.settings import ServiceSettings
-
-
-class Role(StrEnum):
-    bureau_admin = "bureau_admin"
-    bureau_reviewer = "bureau_reviewer"
-    inspector = "inspector"
-    enterprise = "enterprise"
-    evaluator = "evaluator"
-    gov_system = "gov_system"
-
+from servicekit.jwks import JwksCache, SigningKeyUnavailable
+from servicekit.settings import Role, ServiceSettings
 
 BUREAU = (Role.bureau_admin, Role.bureau_reviewer)
 
@@ -83,9 +73,13 @@ class Authenticator:
     def __init__(self, settings: ServiceSettings) -> None:
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
+        self.claims = ClaimMapping.from_settings(settings)
         self._jwks = (
-            # the key set is cached for an hour; keys the IdP removes stop working within it
-            jwt.PyJWKClient(settings.jwt_jwks_url, cache_jwk_set=True, lifespan=3600)
+            JwksCache(
+                settings.jwt_jwks_url,
+                max_age=settings.jwks_max_age_seconds,
+                min_refetch_interval=settings.jwks_min_refetch_seconds,
+            )
             if settings.jwt_jwks_url
             else None
         )
@@ -97,7 +91,7 @@ class Authenticator:
         if cached is not None and time.time() < cached[1]:
             return cached[0]
         claims = await self._verify(token)
-        principal = _principal(claims)
+        principal = self._principal(claims)
         if len(self._verified) >= self.CACHE_SIZE:
             self._verified.clear()  # rare: a burst of distinct tokens; the next ones re-verify
         self._verified[token] = (principal, min(claims["exp"], time.time() + self.CACHE_SECONDS))
@@ -123,31 +117,26 @@ class Authenticator:
 
     async def _signing_key(self, token: str) -> Any:
         assert self._jwks is not None
+        header = jwt.get_unverified_header(token)  # a malformed token: InvalidTokenError
+        if header.get("alg") != "RS256":
+            raise jwt.InvalidAlgorithmError("The token must be signed with RS256.")
         try:
-            jwk = await anyio.to_thread.run_sync(self._jwks.get_signing_key_from_jwt, token)
-        except jwt.InvalidTokenError:
-            raise  # the token itself is malformed
-        except (jwt.PyJWTError, ValueError) as exc:  # JWKS unreachable, not JSON, no usable key
+            jwk = await self._jwks.key_for(header.get("kid"))
+        except SigningKeyUnavailable as exc:
             raise Unauthorized(f"Signing key not available: {exc}") from exc
         return jwk.key
 
-
-def _principal(claims: dict[str, Any]) -> Principal:
-    raw = claims.get("roles", [])
-    raw = [raw] if isinstance(raw, str) else raw
-    if not isinstance(raw, list) or not all(isinstance(r, str) for r in raw):
-        raise Unauthorized("The roles claim must be a role name or a list of role names.")
-    try:
-        roles = frozenset(Role(r) for r in raw)
-    except ValueError as exc:
-        raise Unauthorized(f"Unknown role in token: {exc}") from exc
-    if not roles:
-        raise Unauthorized("The token carries no role.")
-    if Role.enterprise in roles and not claims.get("holder_id"):
-        raise Unauthorized("An enterprise token needs the holder_id claim.")
-    if Role.evaluator in roles and not claims.get("org_id"):
-        raise Unauthorized("An evaluator token needs the org_id claim.")
-    return Principal(str(claims["sub"]), roles, claims.get("holder_id"), claims.get("org_id"))
+    def _principal(self, claims: dict[str, Any]) -> Principal:
+        try:
+            roles = self.claims.roles(claims)
+            holder_id, org_id = self.claims.holder_id(claims), self.claims.org_id(claims)
+        except ClaimsRefused as exc:
+            raise Unauthorized(str(exc)) from exc
+        if Role.enterprise in roles and not holder_id:
+            raise Unauthorized(f"An enterprise token needs the {self.claims.holder_claim} claim.")
+        if Role.evaluator in roles and not org_id:
+            raise Unauthorized(f"An evaluator token needs the {self.claims.org_claim} claim.")
+        return Principal(str(claims["sub"]), roles, holder_id, org_id)
 
 
 def mint_dev_token(

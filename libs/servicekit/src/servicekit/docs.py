@@ -1,19 +1,67 @@
 """Swagger UI and ReDoc from files shipped in the fastapi-offline wheel: no CDN, no web fonts."""
 
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from servicekit.settings import ServiceSettings
+
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
 ASSETS_URL = "/docs-assets"
+OAUTH2_REDIRECT_URL = "/docs/oauth2-redirect"
+OIDC_SCHEME = "oidc"
 
 
-def install_offline_docs(app: FastAPI) -> None:
+def oidc_login(settings: ServiceSettings) -> bool:
+    """Whether /docs offers staff login at the identity provider (authorization code + PKCE)."""
+    return bool(
+        settings.oidc_authorization_url
+        and settings.oidc_token_url
+        and settings.docs_oauth_client_id
+    )
+
+
+def document_oidc_login(document: dict[str, Any], settings: ServiceSettings) -> None:
+    """The provider's login as an OAuth2 scheme beside the plain bearer token: Swagger UI's
+    Authorize button then offers both, and either one authorizes an operation."""
+    if not oidc_login(settings):
+        return
+    schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes[OIDC_SCHEME] = {
+        "type": "oauth2",
+        "description": "Staff log in at the identity provider (authorization code with PKCE).",
+        "flows": {
+            "authorizationCode": {
+                "authorizationUrl": settings.oidc_authorization_url,
+                "tokenUrl": settings.oidc_token_url,
+                "scopes": {},
+            }
+        },
+    }
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and operation.get("security"):
+                security = operation["security"]
+                if any("HTTPBearer" in requirement for requirement in security):
+                    operation["security"] = [*security, {OIDC_SCHEME: []}]
+
+
+def install_offline_docs(app: FastAPI, settings: ServiceSettings) -> None:
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS), name="docs-assets")
+    init_oauth = (
+        {"clientId": settings.docs_oauth_client_id, "usePkceWithAuthorizationCodeGrant": True}
+        if oidc_login(settings)
+        else None
+    )
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
@@ -23,12 +71,18 @@ def install_offline_docs(app: FastAPI) -> None:
             swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
             swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
             swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
+            oauth2_redirect_url=OAUTH2_REDIRECT_URL,
+            init_oauth=init_oauth,
             swagger_ui_parameters={
                 "persistAuthorization": True,
                 "displayRequestDuration": True,
                 "validatorUrl": None,  # never call the online validator
             },
         )
+
+    @app.get(OAUTH2_REDIRECT_URL, include_in_schema=False)
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from servicekit.auth import optional_principal
+from servicekit.docs import document_oidc_login
 from servicekit.errors import PROBLEM_JSON, PROBLEM_RESPONSES, Problem
 from servicekit.idempotency import MAX_KEY_LENGTH
 from servicekit.pagination import page_params
@@ -63,6 +64,7 @@ def customize_openapi(app: FastAPI) -> None:
                     if method == "post":  # the unit-of-work middleware honours it on every POST
                         operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
             _document_platform_problems(app, document)
+            document_oidc_login(document, app.state.settings)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -37,6 +37,17 @@ class BrokerKind(StrEnum):
     inprocess = "inprocess"
 
 
+class Role(StrEnum):
+    """The roles the services know; tokens' own role names map to these (jwt_role_map)."""
+
+    bureau_admin = "bureau_admin"
+    bureau_reviewer = "bureau_reviewer"
+    inspector = "inspector"
+    enterprise = "enterprise"
+    evaluator = "evaluator"
+    gov_system = "gov_system"
+
+
 class ServiceSettings(BaseSettings):
     """Settings every service has. A service subclass reads ``<PREFIX>_<FIELD>`` first (e.g.
     ``RIGHTS_DATABASE_URL``), then the shared ``MINEADMIN_<FIELD>`` (e.g. one
@@ -92,8 +103,44 @@ class ServiceSettings(BaseSettings):
         SecretStr(DEV_JWT_SECRET), description="HS256 key; ignored when jwt_jwks_url is set."
     )
     jwt_jwks_url: str | None = Field(None, description="JWKS of the identity provider: RS256 only.")
-    jwt_issuer: str = "mineadmin-dev"
-    jwt_audience: str = "mineadmin"
+    jwt_issuer: str = Field("mineadmin-dev", description="The `iss` every token must carry.")
+    jwt_audience: str = Field("mineadmin", description="The `aud` every token must include.")
+    jwks_max_age_seconds: float = Field(
+        3600, gt=0, description="The provider's key set is refetched when older than this."
+    )
+    jwks_min_refetch_seconds: float = Field(
+        10,
+        ge=0,
+        description="A token signed by a key not in the cached set (a key rotation) refetches "
+        "the set, at most once per this many seconds.",
+    )
+    jwt_roles_claim: str = Field(
+        "roles",
+        description="Where the token lists its roles, a dotted path into the claims (Keycloak: "
+        "`realm_access.roles`, or `resource_access.<client>.roles` for client roles).",
+    )
+    jwt_role_map: dict[str, Role] = Field(
+        default_factory=dict,
+        description="The provider's role names to the services' roles, e.g. "
+        '{"mineadmin-gov-system": "gov_system"}. When set, roles not named here are ignored '
+        "(the provider's own, such as offline_access); when empty, every role in the claim "
+        "must be one of the services' role names.",
+    )
+    jwt_holder_claim: str = Field(
+        "holder_id", description="Dotted path of the claim naming an enterprise's rights holder."
+    )
+    jwt_org_claim: str = Field(
+        "org_id", description="Dotted path of the claim naming an evaluator's organisation."
+    )
+    oidc_authorization_url: str | None = Field(
+        None,
+        description="The provider's authorization endpoint: with oidc_token_url and "
+        "docs_oauth_client_id, /docs offers login by authorization code with PKCE.",
+    )
+    oidc_token_url: str | None = Field(None, description="The provider's token endpoint.")
+    docs_oauth_client_id: str | None = Field(
+        None, description="The public client /docs's Authorize button logs in as."
+    )
     log_level: str = "INFO"
     log_json: bool = True
     relay_poll_seconds: float = Field(2.0, gt=0, description="Relay polling fallback interval.")

@@ -1,0 +1,73 @@
+"""Reading a verified token's claims as a caller: the provider's role names and its holder and
+organisation claims, mapped to what the services know (settings ``jwt_*``)."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from servicekit.settings import Role, ServiceSettings
+
+
+class ClaimsRefused(ValueError):
+    """The claims do not describe a caller the services can serve."""
+
+
+@dataclass(frozen=True)
+class ClaimMapping:
+    roles_claim: str = "roles"
+    role_map: dict[str, Role] = field(default_factory=dict)
+    holder_claim: str = "holder_id"
+    org_claim: str = "org_id"
+
+    @classmethod
+    def from_settings(cls, settings: ServiceSettings) -> "ClaimMapping":
+        return cls(
+            roles_claim=settings.jwt_roles_claim,
+            role_map=dict(settings.jwt_role_map),
+            holder_claim=settings.jwt_holder_claim,
+            org_claim=settings.jwt_org_claim,
+        )
+
+    def roles(self, claims: dict[str, Any]) -> frozenset[Role]:
+        raw = claim_at(claims, self.roles_claim)
+        raw = [] if raw is None else [raw] if isinstance(raw, str) else raw
+        if not isinstance(raw, list) or not all(isinstance(r, str) for r in raw):
+            raise ClaimsRefused(
+                f"The {self.roles_claim} claim must be a role name or a list of role names."
+            )
+        if self.role_map:
+            roles = frozenset(self.role_map[r] for r in raw if r in self.role_map)
+        else:
+            try:
+                roles = frozenset(Role(r) for r in raw)
+            except ValueError as exc:
+                raise ClaimsRefused(f"Unknown role in token: {exc}") from exc
+        if not roles:
+            raise ClaimsRefused("The token carries no role.")
+        return roles
+
+    def holder_id(self, claims: dict[str, Any]) -> str | None:
+        return _text(claims, self.holder_claim)
+
+    def org_id(self, claims: dict[str, Any]) -> str | None:
+        return _text(claims, self.org_claim)
+
+
+def claim_at(claims: dict[str, Any], path: str) -> Any:
+    """The claim at a dotted ``path`` (``realm_access.roles``), None when any step is absent."""
+    value: Any = claims
+    for step in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(step)
+    return value
+
+
+def _text(claims: dict[str, Any], path: str) -> str | None:
+    value = claim_at(claims, path)
+    if isinstance(value, list) and len(value) == 1:  # Keycloak's user attributes may be lists
+        value = value[0]
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str | int):
+        raise ClaimsRefused(f"The {path} claim must be a single identifier.")
+    return str(value)
