@@ -109,7 +109,6 @@ async def restore_and_replay(system, workload, fresh, tmp_path, backup_point) ->
         re.findall(r"^rights: LOST rights\.right\.granted subject=(\S+)", report, re.M)
     )
     assert granted_lost == lost_rights, report
-    assert f"rights: {len(lost_rights) * 3} acknowledged writes" in report, report  # + 2 filings
     assert re.search(r"^notifier: replays [1-9]\d* records of \S+rights\.events$", report, re.M)
 
     await asyncio.gather(*(system.start(name) for name in SERVICES))

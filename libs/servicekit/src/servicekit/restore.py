@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import OffsetAndMetadata
 from contracts import registry
 from sqlalchemy import select
@@ -56,14 +57,18 @@ def _reader(bootstrap_servers: str, group: str | None = None) -> AIOKafkaConsume
 
 
 async def _starts(
-    reader: AIOKafkaConsumer, topics: Sequence[str], since: datetime
+    reader: AIOKafkaConsumer, topics: Sequence[str], since: datetime, bootstrap_servers: str
 ) -> dict[TopicPartition, tuple[int, int]]:
     """(first offset at or after ``since``, end offset) of each partition of ``topics``."""
-    await reader.topics()  # fetches the cluster's metadata
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = sorted(set(await admin.list_topics()).intersection(topics))
+        described = await admin.describe_topics(existing) if existing else []
+    finally:
+        await admin.close()
     partitions = [
-        TopicPartition(topic, p)
-        for topic in topics
-        for p in sorted(reader.partitions_for_topic(topic) or ())
+        TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]
     ]
     if not partitions:
         return {}
@@ -80,7 +85,9 @@ async def published_since(
     await reader.start()
     try:
         todo = {
-            tp: se for tp, se in (await _starts(reader, topics, since)).items() if se[0] < se[1]
+            tp: se
+            for tp, se in (await _starts(reader, topics, since, bootstrap_servers)).items()
+            if se[0] < se[1]
         }
         if not todo:
             return []
@@ -136,7 +143,7 @@ async def rewind(spec: ServiceSpec, settings: ServiceSettings, since: datetime) 
     reader = _reader(settings.kafka_bootstrap_servers, group=settings.topic(spec.name))
     await reader.start()
     try:
-        starts = await _starts(reader, topics, since)
+        starts = await _starts(reader, topics, since, settings.kafka_bootstrap_servers)
         if starts:
             reader.assign(list(starts))
             await reader.commit({tp: OffsetAndMetadata(s, "") for tp, (s, _) in starts.items()})
