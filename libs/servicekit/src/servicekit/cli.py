@@ -1,4 +1,5 @@
-"""``mineadmin``: the operator commands every image carries (``migrate``, ``seed``, ``doctor``).
+"""``mineadmin``: the operator commands every image carries (``migrate``, ``seed``, ``doctor``,
+``after-restore``).
 
 Development adds its own (``dev``, ``token``) through the ``mineadmin.commands`` entry point
 of devkit, which service images do not install."""
