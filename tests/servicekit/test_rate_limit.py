@@ -246,3 +246,16 @@ async def test_two_replicas_share_one_limit(databases):
             assert statuses.count(200) == 10, statuses
             assert statuses.count(429) == 6, statuses
             assert_refused(await via_b.get(PUBLIC_READ))
+
+
+async def test_without_its_database_the_limit_lets_requests_through(tmp_path):
+    """The limit keeps floods from the database; when the database is away, the request meets
+    the outage itself (503), not a 500 from the limiter."""
+    from servicekit.metrics import ServiceMetrics
+    from servicekit.rate_limit import RateLimiter
+    from servicekit.read_connections import ReadConnections
+
+    nowhere = ReadConnections(f"postgresql://nobody@/none?host={tmp_path}", size=1)
+    limiter = RateLimiter(nowhere, ServiceMetrics("rate-limit-test"))
+    for _ in range(3):
+        await limiter.hit("anonymous_reads", "1/minute", "198.51.100.50")
