@@ -220,3 +220,42 @@ def test_the_openapi_document_declares_the_429s(name):
             if limited:
                 assert "Retry-After" in response["headers"], (method, path)
                 assert "application/problem+json" in response["content"], (method, path)
+
+
+async def test_two_replicas_share_one_limit(databases):
+    """Two apps on one database, as two replicas behind a load balancer: the limit holds at N
+    in all, however the requests are spread, and concurrent requests never overshoot it."""
+    url = await databases.create("rights")
+
+    def replica():
+        return running_service(
+            RIGHTS,
+            database_url=url,
+            broker=InProcessBroker(),
+            background=False,
+            rate_limit_anonymous_reads="10/minute",
+        )
+
+    async with replica() as a, replica() as b:
+        async with client_at(a, "198.51.100.40") as via_a, client_at(b, "198.51.100.40") as via_b:
+            answers = [await (via_a, via_b)[i % 2].get(PUBLIC_READ) for i in range(4)]
+            answers += await asyncio.gather(
+                *((via_a, via_b)[i % 2].get(PUBLIC_READ) for i in range(12))
+            )
+            statuses = [r.status_code for r in answers]
+            assert statuses.count(200) == 10, statuses
+            assert statuses.count(429) == 6, statuses
+            assert_refused(await via_b.get(PUBLIC_READ))
+
+
+async def test_without_its_database_the_limit_lets_requests_through(tmp_path):
+    """The limit keeps floods from the database; when the database is away, the request meets
+    the outage itself (503), not a 500 from the limiter."""
+    from servicekit.metrics import ServiceMetrics
+    from servicekit.rate_limit import RateLimiter
+    from servicekit.read_connections import ReadConnections
+
+    nowhere = ReadConnections(f"postgresql://nobody@/none?host={tmp_path}", size=1)
+    limiter = RateLimiter(nowhere, ServiceMetrics("rate-limit-test"))
+    for _ in range(3):
+        await limiter.hit("anonymous_reads", "1/minute", "198.51.100.50")

@@ -1,10 +1,11 @@
 """``mineadmin``: the operator commands every image carries (``migrate``, ``seed``, ``doctor``,
-``topics apply``).
+``topics apply``, ``after-restore``).
 
 Development adds its own (``dev``, ``token``) through the ``mineadmin.commands`` entry point
 of devkit, which service images do not install."""
 
 import asyncio
+from datetime import datetime, timedelta
 from importlib.metadata import entry_points
 from typing import Annotated
 
@@ -107,6 +108,57 @@ def topics_apply(
         typer.echo(f"{change.topic:<32} {change.action:<7} {change.detail}")
     if any(c.action is Action.refuse for c in changes):
         raise typer.Exit(1)
+
+
+@app.command("after-restore")
+def after_restore(
+    since: Annotated[
+        str, typer.Option(help="The backup point: when the backup started (ISO 8601, with zone).")
+    ],
+    service: Annotated[list[str] | None, typer.Option(help="Only these services.")] = None,
+    rewind: Annotated[
+        bool, typer.Option(help="Set each consumer group back to --since (services stopped).")
+    ] = True,
+    margin_minutes: Annotated[
+        float, typer.Option(help="Replay from this long before --since (re-reading is harmless).")
+    ] = 10,
+) -> None:
+    """After restoring the databases from a backup: list the writes each service acknowledged
+    after the backup point and lost (events on its topic its outbox lacks), and rewind the
+    consumer groups so the restarted services apply what they consumed since, once."""
+    from servicekit import restore
+    from servicekit.runtime import service_database
+
+    try:
+        point = datetime.fromisoformat(since)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not an ISO 8601 time: {since}") from exc
+    if point.tzinfo is None:
+        raise typer.BadParameter("give the time zone, e.g. 2026-12-06T03:00:00+08:00")
+    # an event produced just before the backup may have been applied only after it
+    replay_from = point - timedelta(minutes=margin_minutes)
+
+    async def run() -> None:
+        for name, spec in installed_services().items():
+            if service and name not in service:
+                continue
+            settings = spec.settings()
+            db = service_database(spec, settings, pool_size=1)
+            try:
+                lost = await restore.lost_writes(spec, settings, db, point)
+            finally:
+                await db.dispose()
+            typer.echo(f"{name}: {len(lost)} acknowledged writes since {point.isoformat()} lost")
+            for event in lost:
+                typer.echo(
+                    f"{name}: LOST {event.type} subject={event.subject} id={event.event_id} "
+                    f"at={event.time} ({event.topic}/{event.partition}@{event.offset})"
+                )
+            if rewind:
+                for topic, count in (await restore.rewind(spec, settings, replay_from)).items():
+                    typer.echo(f"{name}: replays {count} records of {topic}")
+
+    asyncio.run(run())
 
 
 # Commands other installed packages add (devkit's `dev` and `token`); an image has none.

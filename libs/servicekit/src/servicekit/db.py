@@ -32,6 +32,10 @@ class Database:
         )
         # hot reads' own connections (servicekit.hot_reads), opened when first needed
         self.hot_reads = ReadConnections(self.asyncpg_dsn(), size=pool_size)
+        # the shared rate limiter's upserts (servicekit.rate_limit), opened when first needed
+        self.rate_limits = ReadConnections(
+            self.asyncpg_dsn(), size=pool_size, read_only=False, application_name="rate limits"
+        )
         # info carries what events.outbox.publish needs: the event source and topic prefix
         self.sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False, info=info or {}
@@ -54,6 +58,7 @@ class Database:
         await self.engine.dispose()
         await self.reads_engine.dispose()
         await self.hot_reads.close()
+        await self.rate_limits.close()
 
     def asyncpg_dsn(self) -> str:
         """The URL in the form asyncpg.connect() takes, for the relay's LISTEN connection."""

@@ -1,5 +1,6 @@
 """The connections hot reads run on (servicekit.hot_reads): plain asyncpg connections, read-only
-on the server, handed out most recently used first, at most ``size`` at a time.
+on the server, handed out most recently used first, at most ``size`` at a time. The shared rate
+limiter (servicekit.rate_limit) runs its one upsert per request on a writable set of the same.
 
 Not asyncpg's Pool: for every checkout it schedules a task to take the connection back, arms an
 inactivity timer and runs a reset query, which together cost more than the primary-key SELECT a
@@ -22,8 +23,19 @@ class CannotConnect(ConnectionError):
 
 
 class ReadConnections:
-    def __init__(self, dsn: str, size: int) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        size: int,
+        *,
+        read_only: bool = True,
+        application_name: str = APPLICATION_NAME,
+    ) -> None:
         self._dsn = dsn
+        self._server_settings = {
+            "default_transaction_read_only": "on" if read_only else "off",
+            "application_name": application_name,  # told apart in pg_stat_activity
+        }
         self._idle: list[asyncpg.Connection] = []
         self._size = size
         self._slots = asyncio.Semaphore(size)
@@ -65,10 +77,7 @@ class ReadConnections:
                 self._dsn,
                 timeout=5,
                 command_timeout=30,
-                server_settings={
-                    "default_transaction_read_only": "on",
-                    "application_name": APPLICATION_NAME,  # told apart in pg_stat_activity
-                },
+                server_settings=self._server_settings,
             )
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise CannotConnect(str(exc)) from exc

@@ -33,8 +33,8 @@ class Runtime:
         self.spec, self.settings = spec, settings
         self.broker = broker or kafka_broker(spec, settings)
         self.metrics = ServiceMetrics(spec.name)
-        self.limiter = RateLimiter(self.metrics)
         self.db = service_database(spec, settings, metrics=self.metrics)
+        self.limiter = RateLimiter(self.db.rate_limits, self.metrics)
         self.relay = Relay(
             dsn=self.db.asyncpg_dsn(),
             broker=self.broker,

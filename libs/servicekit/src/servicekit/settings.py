@@ -187,8 +187,8 @@ class ServiceSettings(BaseSettings):
     )
     rate_limit_anonymous_reads: Rate = Field(
         "300/minute",
-        description="GET requests without a valid bearer token one client may make, per "
-        "replica (servicekit.rate_limit).",
+        description="GET requests without a valid bearer token one client may make, counted "
+        "across all replicas of the service (servicekit.rate_limit).",
     )
 
     @model_validator(mode="after")

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Double,
     Identity,
     Index,
     Integer,
@@ -124,4 +125,15 @@ service_keys = Table(
     Column("name", String(50), primary_key=True),
     Column("key", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# GCRA state of the shared rate limits (servicekit.rate_limit): theoretical arrival time, in
+# epoch seconds of the database's clock. An UNLOGGED table (see migration sk0005).
+rate_limits = Table(
+    "rate_limits",
+    platform_metadata,
+    Column("name", String(64), primary_key=True),
+    Column("client", String(128), primary_key=True),
+    Column("tat", Double, nullable=False),
+    prefixes=["UNLOGGED"],
 )

@@ -12,7 +12,7 @@ class GreenmineSettings(ServiceSettings):
     complaint_request_rate: Rate = Field(
         "10/minute",
         description="Complaint and objection requests one client may send, answered or not, "
-        "counted in each replica's memory before the database is touched.",
+        "counted across all replicas (in the database) before any other work is done.",
     )
     report_max_bytes: int = Field(
         20 * 1_048_576,
