@@ -268,13 +268,16 @@ def resolve_kafka_jars(cache_dir: Path) -> Path:
     return libs
 
 
-def kafka_node(*, data_dir: Path, cache_dir: Path | None = None) -> KafkaNode:
-    """Configure (and format, if new) a broker in ``data_dir`` on two free ports; not started."""
+def kafka_node(
+    *, data_dir: Path, cache_dir: Path | None = None, ports: tuple[int, int] | None = None
+) -> KafkaNode:
+    """Configure (and format, if new) a broker in ``data_dir``; not started. ``ports`` are the
+    broker's and the controller's (``make dev`` keeps them fixed); two free ones by default."""
     jars = resolve_kafka_jars(cache_dir or default_cache_dir())
     java = _find_java()
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    broker_port, controller_port = _free_ports(2)
+    broker_port, controller_port = ports or _free_ports(2)
     properties = _server_properties(data_dir, broker_port, controller_port)
     (data_dir / "server.properties").write_text(
         "".join(f"{key}={value}\n" for key, value in properties.items())
