@@ -287,6 +287,19 @@ def test_published_ports_bind_to_loopback_only(compose: dict[str, Any]) -> None:
         assert env_of(compose, name)["PORT"] == str(spec.port), name
 
 
+def test_metrics_are_exposed_on_the_compose_network_only(compose: dict[str, Any]) -> None:
+    for name, spec in SERVICES.items():
+        service = compose["services"][name]
+        env = env_of(compose, name)
+        # the default metrics port: the service's own + 100
+        assert spec.settings.model_fields["metrics_port"].default is None
+        assert not any(key.endswith("METRICS_PORT") for key in env), name
+        assert env["MINEADMIN_METRICS_HOST"] == "0.0.0.0", name
+        assert [str(p) for p in service.get("expose", [])] == [str(spec.port + 100)], name
+        # never published (test_published_ports_bind_to_loopback_only holds the ports list)
+        assert all(str(spec.port + 100) not in str(p) for p in service.get("ports", [])), name
+
+
 def test_service_values_map_to_installed_entry_points(compose: dict[str, Any]) -> None:
     values = {name: env_of(compose, name)["SERVICE"] for name in APP_SERVICES}
     assert values == {name: name for name in SERVICES}

@@ -46,6 +46,7 @@ class Instance:
 
     service: str
     port: int
+    metrics_port: int
     env: dict[str, str]
     log: Path
     process: subprocess.Popen | None = None
@@ -53,6 +54,11 @@ class Instance:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def metrics_url(self) -> str:
+        """Its Prometheus listener, apart from the public port."""
+        return f"http://127.0.0.1:{self.metrics_port}/metrics"
 
     def start(self) -> None:
         package = installed_services()[self.service].package
@@ -68,7 +74,7 @@ class Instance:
                     str(self.port),
                     "--no-access-log",
                 ],
-                env=self.env,
+                env=self.env | {f"{env_prefix(self.service)}METRICS_PORT": str(self.metrics_port)},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -154,6 +160,7 @@ class System:
         instance = Instance(
             name,
             free_port(),
+            free_port(),
             self.env(name),
             self.logs / f"{name}-{len(self.instances[name])}-{uuid.uuid4().hex[:4]}.log",
         )
@@ -186,6 +193,14 @@ class System:
         running = self.running(service)
         assert running, f"no {service} process is running"
         return await self.client.request(method, running[0].url + path, **kwargs)
+
+    async def metrics(self, service: str) -> str:
+        """The metrics of the service's first running instance, from its metrics port."""
+        running = self.running(service)
+        assert running, f"no {service} process is running"
+        answer = await self.client.get(running[0].metrics_url)
+        answer.raise_for_status()
+        return answer.text
 
     async def run_job(self, service: str, job: str, now: str) -> int:
         response = await self.call(

@@ -82,6 +82,6 @@ async def test_the_broker_down_for_30_seconds_mid_flow_loses_and_doubles_nothing
 
 async def gauge(system, service: str, name: str) -> float:
     """A gauge from the service's /metrics, as Prometheus scrapes it."""
-    text = (await system.call(service, "GET", "/metrics")).text
+    text = await system.metrics(service)
     [family] = [f for f in text_string_to_metric_families(text) if f.name == name]
     return sum(sample.value for sample in family.samples)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import pytest
 from devkit.testing import eventually
 from rights_api.app import SERVICE as RIGHTS_SERVICE
-from servicekit.auth import Role
 from servicekit.events.relay import LOCK_KEY
 
 from tests.e2e.faults import connect
@@ -135,6 +134,5 @@ async def assigned(system, instance) -> bool:
 
 
 async def metric_lines(system, instance, prefix: str) -> list[str]:
-    admin = system.auth(Role.bureau_admin)
-    metrics = (await system.client.get(f"{instance.url}/metrics", headers=admin)).text
+    metrics = (await system.client.get(instance.metrics_url)).text
     return [line for line in metrics.splitlines() if line.startswith(prefix)]

@@ -57,7 +57,7 @@ async def test_the_event_arrives_once_as_a_cloudevent_any_kafka_client_reads(kaf
     await asyncio.sleep(2)  # time for a second delivery to show up, were there one
     assert len(await journal(notifier)) == 1
     assert await sql(rights, "SELECT count(*) FROM outbox WHERE sent_at IS NULL") == [(0,)]
-    metrics = (await notifier.client.get("/metrics")).text
+    metrics = await notifier.metrics()
     lag = [line for line in metrics.splitlines() if line.startswith("consumer_lag{")]
     assert lag, "no consumer_lag samples"
     assert all(line.endswith(" 0.0") for line in lag), lag  # everything consumed
@@ -78,7 +78,7 @@ async def test_with_the_broker_down_the_api_answers_and_the_outbox_delivers_late
         ready = await rights.client.get("/readyz")
         assert ready.status_code == 503
         assert ready.json()["checks"]["broker"].startswith("down")
-        metrics = (await rights.client.get("/metrics")).text
+        metrics = await rights.metrics()
         assert "outbox_backlog 5.0" in metrics
     finally:
         controlled_kafka.start()
@@ -172,7 +172,7 @@ async def test_a_failing_handler_dead_letters_the_event_and_the_next_one_flows(
     assert headers_of(dead)["ce_id"] == letter["event_id"]
     assert "cannot record this one" in headers_of(dead)["dlq_error"]
     assert data_of(dead)["holder_id"] == poison["id"]
-    assert 'dead_letters_total{consumer="' in (await notifier.client.get("/metrics")).text
+    assert 'dead_letters_total{consumer="' in await notifier.metrics()
 
     monkeypatch.setattr(journal_service, "record", record)  # the bug is fixed: replay it
     replay = await notifier.client.post(f"/admin/dead-letters/{letter['id']}/replay", headers=admin)
@@ -225,7 +225,7 @@ async def test_a_poison_record_is_dead_lettered_and_the_rest_flows(
 
 
 async def _consumed(notifier, outcome: str, count: int) -> bool:
-    text = (await notifier.client.get("/metrics")).text
+    text = await notifier.metrics()
     return any(
         line.startswith("events_consumed_total")
         and f'outcome="{outcome}"' in line

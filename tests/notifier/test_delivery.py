@@ -119,7 +119,7 @@ async def test_a_webhook_is_signed_per_standard_webhooks_and_verifies_independen
     assert (attempt["outcome"], attempt["status_code"]) == ("delivered", 200)
     assert [a["id"] for a in await alerts(notifier, recipient=f"{base}/hook")] == [alert["id"]]
     assert await alerts(notifier, recipient="http://elsewhere/hook") == []
-    metrics = (await notifier.client.get("/metrics")).text
+    metrics = await notifier.metrics()
     assert 'notifier_delivery_attempts_total{channel="webhook",outcome="delivered"} 1.0' in metrics
     # the secret is shown once, never again
     again = await notifier.client.get(

@@ -162,7 +162,7 @@ async def test_an_event_seen_twice_is_logged_and_delivered_once(notifier):
             pass
     assert endpoint.seen() == [("rights.right.granted", WUXIGEN)]
     assert len((await feed(notifier, gov(notifier)))["events"]) == 1
-    metrics = (await notifier.client.get("/metrics")).text
+    metrics = await notifier.metrics()
     assert 'notifier_delivery_attempts_total{channel="event",outcome="delivered"} 1.0' in metrics
 
 

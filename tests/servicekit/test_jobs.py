@@ -66,7 +66,7 @@ async def test_a_job_runs_with_the_time_it_is_given_and_counts_what_it_handled(u
         moment = datetime(2027, 1, 1, 0, 5, tzinfo=UTC)
         assert await service.runtime.run_job("record-now", now=moment) == 3
         assert seen == [moment]
-        metrics = (await service.client.get("/metrics")).text
+        metrics = await service.metrics()
         assert 'job_items_total{job="record-now"} 3.0' in metrics
         assert 'job_runs_total{job="record-now",outcome="ok"} 1.0' in metrics
 

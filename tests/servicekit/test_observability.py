@@ -3,6 +3,7 @@
 import json
 import logging
 import re
+import socket
 import uuid
 from typing import Any
 
@@ -13,6 +14,7 @@ from devkit.inprocess import InProcessBroker
 from devkit.testing import running_service
 from servicekit.auth import Role
 from servicekit.logs import configure_logging
+from servicekit.metrics_server import MetricsListener
 
 from tests.samples import PETROCHINA
 from tests.servicekit.test_problems import CRASH
@@ -20,6 +22,12 @@ from tests.servicekit.test_problems import CRASH
 TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 INCOMING_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 INCOMING_SPAN = "00f067aa0ba902b7"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def parts(traceparent: str) -> tuple[str, str, str]:
@@ -261,7 +269,18 @@ async def test_metrics_label_requests_by_route_template_not_raw_path(rights):
     ).status_code == 404
     assert (await rights.client.get(f"/no-such-route/{missing}")).status_code == 404
 
-    response = await rights.client.get("/metrics")
+    # the public port has no /metrics: Prometheus scrapes the metrics port, on a network of
+    # its own
+    public = await rights.client.get("/metrics")
+    assert public.status_code == 404
+    assert public.headers["content-type"] == "application/problem+json"
+    listener = MetricsListener(rights.runtime, "127.0.0.1", free_port())
+    await listener.start()
+    try:
+        async with httpx.AsyncClient() as scraper:
+            response = await scraper.get(f"http://127.0.0.1:{listener.port}/metrics")
+    finally:
+        await listener.stop()
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     text = response.text

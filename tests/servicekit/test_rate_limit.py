@@ -42,8 +42,7 @@ async def client_at(service: RunningService, address: str) -> AsyncIterator[http
 
 
 async def refused_count(service: RunningService, limit: str) -> float:
-    metrics = await service.client.get("/metrics", headers=service.auth(Role.bureau_admin))
-    for line in metrics.text.splitlines():
+    for line in (await service.metrics()).splitlines():
         if line.startswith(f'rate_limited_total{{limit="{limit}"}}'):
             return float(line.split()[-1])
     return 0.0

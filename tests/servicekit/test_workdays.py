@@ -25,7 +25,7 @@ async def test_a_year_the_package_lacks_falls_back_to_weekends_and_is_counted(ri
     async with rights.runtime.db.transaction() as session:
         assert await workdays.is_workday(session, date(2027, 10, 1))  # a Friday, no schedule
         assert not await workdays.is_workday(session, date(2027, 10, 2))
-    metrics = (await rights.client.get("/metrics")).text
+    metrics = await rights.metrics()
     assert 'calendar_fallback_days_total{year="2027"} 2.0' in metrics
 
 
@@ -40,7 +40,7 @@ async def test_a_loaded_schedule_decides_its_year(rights):
         assert await workdays.is_workday(session, date(2027, 9, 26))  # adjusted Sunday
         assert await workdays.is_workday(session, date(2027, 10, 8))  # unlisted Friday
         assert await workdays.previous_workday(session, date(2027, 10, 4)) == date(2027, 9, 30)
-    metrics = (await rights.client.get("/metrics")).text
+    metrics = await rights.metrics()
     assert 'calendar_fallback_days_total{year="2027"}' not in metrics
 
     # loading again replaces the year: the holiday is gone

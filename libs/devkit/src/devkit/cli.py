@@ -41,7 +41,8 @@ def dev(
     ),
     port_offset: Annotated[int, typer.Option(help="Added to every service's port.")] = 0,
 ) -> None:
-    """Run all services on ports 8001-8004 with embedded PostgreSQL and the in-process broker."""
+    """Run all services on ports 8001-8004 (metrics 8101-8104) on embedded PostgreSQL and a
+    local Kafka broker (127.0.0.1:9092); `mineadmin doctor` then checks this stack."""
     from devkit.devserver import run_dev  # uvicorn and the services load only when dev runs
 
     asyncio.run(run_dev(data_dir.resolve(), port_offset=port_offset))

@@ -1,65 +1,124 @@
-"""``mineadmin dev``: every service in one process, embedded PostgreSQL, in-process broker."""
+"""``mineadmin dev``: every service in one process on embedded PostgreSQL and a real single-node
+Kafka broker (KRaft, the jars the tests use), each service's metrics on a port of their own.
+
+The settings the running stack uses are written to ``<data dir>/dev.env``, which ``mineadmin
+doctor`` reads, so it checks this stack without being told where it is.
+"""
 
 import asyncio
-import contextlib
 import logging
 import signal
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import uvicorn
+from servicekit import topics
 from servicekit.app import build_app
 from servicekit.logs import configure_logging
+from servicekit.metrics_server import QuietServer
 from servicekit.migrations import upgrade_async
 from servicekit.seed import seed
 from servicekit.services import installed_services
-from servicekit.settings import BrokerKind, Mode
+from servicekit.settings import SHARED_PREFIX, BrokerKind, Mode, ServiceSettings
+from servicekit.spec import ServiceSpec
 
-from devkit.inprocess import InProcessBroker
-from devkit.localinfra.postgres import postgres_server
+from devkit.localinfra.kafka import kafka_node
+from devkit.localinfra.postgres import PostgresServer, postgres_server
 
 log = logging.getLogger("devkit.dev")
 
-
-class _Server(uvicorn.Server):
-    """Signals are handled once for all servers, below, not by each server."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
+KAFKA_PORT = 9092  # the default of kafka_bootstrap_servers; its controller listens on 9093
+METRICS_PORT_OFFSET = 100  # as servicekit's default: each service's port + 100
+ENV_FILE = "dev.env"
 
 
 def _refuse_busy_ports(host: str, ports: list[int]) -> None:
+    """Bind each port as uvicorn and Kafka will (SO_REUSEADDR): a port held only by the last
+    run's TIME_WAIT connections is free, one a live process listens on is not."""
     for port in ports:
         with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((host, port))
             except OSError:
                 raise SystemExit(f"port {port} is in use: is another `make dev` running?") from None
 
 
+def _env_file(path: Path, lines: dict[str, str]) -> None:
+    path.write_text(
+        "# Written by `mineadmin dev` for `mineadmin doctor`: the stack it runs.\n"
+        + "".join(f"{key}={value}\n" for key, value in lines.items())
+    )
+
+
+def _prefix(spec: ServiceSpec) -> str:
+    return spec.settings.model_config["env_prefix"]
+
+
 async def run_dev(data_dir: Path, *, host: str = "127.0.0.1", port_offset: int = 0) -> None:
     configure_logging("INFO", json=False)
     specs = installed_services()
-    _refuse_busy_ports(host, [spec.port + port_offset for spec in specs.values()])
+    kafka_ports = (KAFKA_PORT + port_offset, KAFKA_PORT + 1 + port_offset)
+    _refuse_busy_ports(
+        host,
+        [
+            *kafka_ports,
+            *(spec.port + port_offset for spec in specs.values()),
+            *(spec.port + port_offset + METRICS_PORT_OFFSET for spec in specs.values()),
+        ],
+    )
     pg = postgres_server(data_dir / "postgres")
-    broker = InProcessBroker()
-    servers: list[tuple[str, _Server]] = []
+    # started from the main thread, so the broker dies with this process however it ends
+    node = kafka_node(data_dir=data_dir / "kafka", ports=kafka_ports)
+    node.start()
+    try:
+        await _serve(specs, pg, node.bootstrap_servers, data_dir, host, port_offset)
+    finally:
+        node.stop()
+
+
+async def _serve(
+    specs: dict[str, ServiceSpec],
+    pg: PostgresServer,
+    bootstrap: str,
+    data_dir: Path,
+    host: str,
+    port_offset: int,
+) -> None:
+    env = {f"{SHARED_PREFIX}BROKER": "kafka", f"{SHARED_PREFIX}KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+    # the topics as a deployment makes them (`mineadmin topics apply`), so `doctor` passes
+    refused = [
+        change
+        for change in await topics.apply(ServiceSettings(kafka_bootstrap_servers=bootstrap))
+        if change.action is topics.Action.refuse
+    ]
+    if refused:
+        raise SystemExit(f"Kafka topics in {data_dir} differ from the plan: {refused}")
+    servers: list[tuple[str, QuietServer]] = []
     for name, spec in specs.items():
         url = await pg.create_database(name)
         await upgrade_async(database_url=url, service_versions=spec.migrations)
+        port = spec.port + port_offset
         settings = spec.settings(
-            database_url=url, broker=BrokerKind.inprocess, mode=Mode.dev, log_json=False
+            database_url=url,
+            broker=BrokerKind.kafka,
+            kafka_bootstrap_servers=bootstrap,
+            metrics_port=port + METRICS_PORT_OFFSET,
+            mode=Mode.dev,
+            log_json=False,
         )
-        app = build_app(spec, settings, broker=broker)
+        app = build_app(spec, settings)
         await seed(spec, app.state.runtime.db)
-        for group in app.state.runtime.consumers:
-            broker.expect(group, app.state.runtime.topics_consumed())
-        config = uvicorn.Config(
-            app, host=host, port=spec.port + port_offset, log_config=None, lifespan="on"
+        config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on")
+        line = (
+            f"{spec.title:<40} http://{host}:{port}/docs   "
+            f"(metrics: http://{host}:{settings.metrics_port}/metrics)"
         )
-        servers.append((f"{spec.title:<40} http://{host}:{config.port}/docs", _Server(config)))
+        servers.append((line, QuietServer(config)))
+        env |= {
+            f"{_prefix(spec)}DATABASE_URL": url,
+            f"{_prefix(spec)}PUBLIC_URL": f"http://{host}:{port}",
+        }
 
     def stop_all() -> None:
         for _, server in servers:
@@ -71,7 +130,10 @@ async def run_dev(data_dir: Path, *, host: str = "127.0.0.1", port_offset: int =
     tasks = [asyncio.create_task(server.serve()) for _, server in servers]
     while not all(s.started for _, s in servers) and not any(t.done() for t in tasks):  # noqa: ASYNC110
         await asyncio.sleep(0.1)
+    _env_file(data_dir / ENV_FILE, env)
+    print(f"  Kafka broker {bootstrap}, data in {data_dir}", flush=True)
     for line, _ in servers:
-        print(f"  {line}   (ReDoc: /redoc)", flush=True)
+        print(f"  {line}", flush=True)
+    print(f"`mineadmin doctor` checks this stack (it reads {data_dir / ENV_FILE})", flush=True)
     print(f"Ctrl-C stops every service; data stays in {data_dir}", flush=True)
     await asyncio.gather(*tasks)

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from servicekit.app import build_app
 from servicekit.auth import Role, mint_dev_token
 from servicekit.events.broker import Broker
+from servicekit.metrics_server import metrics_app
 from servicekit.runtime import Runtime
 from servicekit.settings import ServiceSettings
 from servicekit.spec import ServiceSpec
@@ -29,6 +30,14 @@ class RunningService:
     def auth(self, role: Role, **claims: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {mint_dev_token(self.settings, role=role, **claims)}"}
 
+    async def metrics(self) -> str:
+        """What Prometheus would scrape from the service's metrics port, asked in-process."""
+        transport = httpx.ASGITransport(app=metrics_app(self.runtime))
+        async with httpx.AsyncClient(transport=transport, base_url="http://metrics") as client:
+            answer = await client.get("/metrics")
+        answer.raise_for_status()
+        return answer.text
+
 
 @asynccontextmanager
 async def running_service(
@@ -40,7 +49,9 @@ async def running_service(
     **settings: Any,
 ) -> AsyncIterator[RunningService]:
     """The service's app with its lifespan running and an HTTP client talking to it in-process.
-    Without ``broker`` the service makes its own, as deployed, from its settings."""
+    Without ``broker`` the service makes its own, as deployed, from its settings. No metrics
+    listener (``metrics_port=0``) unless asked for: ``metrics()`` reads them in-process."""
+    settings.setdefault("metrics_port", 0)
     settings.setdefault("relay_poll_seconds", 0.5)
     settings.setdefault("consumer_retry_base_seconds", 0.01)
     config = spec.settings(database_url=database_url, **settings)

@@ -66,7 +66,7 @@ def build_app(
             {"name": name, "description": description}
             for name, description in {
                 **spec.tags,
-                "operations 运维": "Health, metrics and dead letters.",
+                "operations 运维": "Health, dead letters, jobs and calendar.",
             }.items()
         ],
     )

@@ -5,14 +5,29 @@ Development adds its own (``dev``, ``token``) through the ``mineadmin.commands``
 of devkit, which service images do not install."""
 
 import asyncio
+import os
 from datetime import datetime, timedelta
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from servicekit.migrations import upgrade
 from servicekit.services import installed_services
+
+DEV_ENV_FILE = Path(".data/dev.env")
+
+
+def load_env_file(path: Path) -> None:
+    """``KEY=value`` lines into the environment, where the environment has no such key."""
+    if not path.is_file():
+        return
+    for line in path.read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not key.lstrip().startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip())
+
 
 app = typer.Typer(
     help="Erenhot mineral-resources administration 二连浩特市矿产资源管理", no_args_is_help=True
@@ -57,6 +72,13 @@ def seed_command(
 def doctor(
     service: Annotated[list[str] | None, typer.Option(help="Only these services.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document, for probes.")] = False,
+    env_file: Annotated[
+        Path,
+        typer.Option(
+            help="Settings to check with, read when the file exists; the environment wins over "
+            "it. `mineadmin dev` writes the default one for the stack it runs."
+        ),
+    ] = DEV_ENV_FILE,
 ) -> None:
     """Check each service: readiness, database, migrations, outbox, dead letters, calendar,
     broker, consumer lag. Exits 1 when any check FAILs (thresholds: the DOCTOR_* settings)."""
@@ -64,6 +86,8 @@ def doctor(
     from datetime import date
 
     from servicekit.doctor import Level, diagnose
+
+    load_env_file(env_file)
 
     async def run() -> list:
         findings = []

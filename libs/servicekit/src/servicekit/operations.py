@@ -1,11 +1,11 @@
-"""Operations endpoints every service has: liveness, readiness, metrics, dead letters."""
+"""Operations endpoints every service has: liveness, readiness, dead letters (metrics are on
+their own port: servicekit.metrics_server)."""
 
 import asyncio
 import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import AwareDatetime, BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -62,18 +62,6 @@ async def readyz(request: Request, response: Response) -> Check:
     ok = all(v == "ok" for v in checks.values())
     response.status_code = 200 if ok else 503
     return Check(status="ok" if ok else "unavailable", checks=checks)
-
-
-@router.get(
-    "/metrics",
-    summary="Prometheus metrics 监控指标",
-    response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
-)
-async def metrics(request: Request) -> Response:
-    runtime = request.app.state.runtime
-    await runtime.refresh_metrics()
-    return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 class ReplayResult(BaseModel):

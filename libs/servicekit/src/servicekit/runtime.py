@@ -18,6 +18,7 @@ from servicekit.events.outbox import outbox_backlog
 from servicekit.events.relay import Relay
 from servicekit.jobs import Scheduler
 from servicekit.metrics import ServiceMetrics
+from servicekit.metrics_server import MetricsListener
 from servicekit.rate_limit import RateLimiter
 from servicekit.settings import BrokerKind, ServiceSettings
 from servicekit.spec import ServiceSpec
@@ -61,6 +62,10 @@ class Runtime:
         self.scheduler = Scheduler(
             service=spec.name, db=self.db, jobs=spec.jobs, metrics=self.metrics
         )
+        metrics_port = spec.port + 100 if settings.metrics_port is None else settings.metrics_port
+        self.metrics_listener = (
+            MetricsListener(self, settings.metrics_host, metrics_port) if metrics_port else None
+        )
         self.subscriptions: dict[str, Subscription] = {}
         self._cursor_key: bytes | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -69,6 +74,8 @@ class Runtime:
         return [self.settings.topic(t) for t in self.spec.handlers.topics(registry)]
 
     async def start(self) -> None:
+        if self.metrics_listener is not None:
+            await self.metrics_listener.start()
         await self.broker.start()
         for name, consumer in self.consumers.items():
             self.subscriptions[name] = await self.broker.subscribe(
@@ -119,6 +126,8 @@ class Runtime:
         for subscription in self.subscriptions.values():
             await subscription.stop()
         await self.broker.stop()
+        if self.metrics_listener is not None:
+            await self.metrics_listener.stop()
         await self.db.dispose()
 
     async def refresh_metrics(self) -> None:

@@ -155,6 +155,19 @@ class ServiceSettings(BaseSettings):
         description="A keyed POST whose transaction sits idle this long (its client host gone "
         "without closing the connection) is ended by PostgreSQL, releasing its key.",
     )
+    metrics_port: int | None = Field(
+        None,
+        ge=0,
+        le=65535,
+        description="Port of the Prometheus listener (GET /metrics), apart from the public API "
+        "port: the service's own port + 100 when unset (rights 8101, restoration 8102, "
+        "greenmine 8103, notifier 8104); 0 runs no listener.",
+    )
+    metrics_host: str = Field(
+        "127.0.0.1",
+        description="Address the metrics listener binds: 0.0.0.0 in a container, whose port is "
+        "then reached on the internal network only (never published).",
+    )
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = Field(
         1_048_576, description="Ceiling for multipart/form-data bodies (file uploads)."

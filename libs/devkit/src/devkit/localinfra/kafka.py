@@ -302,12 +302,15 @@ def resolve_kafka_jars(cache_dir: Path) -> Path:
     return libs
 
 
-def kafka_node(*, data_dir: Path, cache_dir: Path | None = None) -> KafkaNode:
-    """Configure (and format, if new) a broker in ``data_dir`` on two free ports; not started."""
+def kafka_node(
+    *, data_dir: Path, cache_dir: Path | None = None, ports: tuple[int, int] | None = None
+) -> KafkaNode:
+    """Configure (and format, if new) a broker in ``data_dir``; not started. ``ports`` are the
+    broker's and the controller's (``make dev`` keeps them fixed); two free ones by default."""
     jars = resolve_kafka_jars(cache_dir or default_cache_dir())
     java = _find_java()
     data_dir = data_dir.resolve()
-    broker_port, controller_port = _free_ports(2)
+    broker_port, controller_port = ports or _free_ports(2)
     voters = f"{_NODE_ID}@{_HOST}:{controller_port}"
     properties = _server_properties(data_dir, _NODE_ID, broker_port, controller_port, voters)
     _configure(java, jars, data_dir, properties, cluster_id=None)
