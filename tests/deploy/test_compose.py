@@ -378,17 +378,20 @@ def test_kafka_is_three_kraft_nodes_replicating_every_topic(compose: dict[str, A
     assert set(compose["volumes"]) >= {"pgdata", "kafkadata-1", "kafkadata-2", "kafkadata-3"}
 
 
-def test_the_topics_job_applies_the_projects_topic_plan(compose: dict[str, Any]) -> None:
-    """`mineadmin topics apply` (servicekit.topics), with the settings the services read, makes
-    the event and dead-letter topics; no shell loop of kafka-topics.sh to drift from them."""
+def test_the_topics_job_applies_the_projects_topic_plan(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mineadmin topics apply` (servicekit.topics), with the settings the services read from
+    the job's environment, makes the event and dead-letter topics; no shell loop of
+    kafka-topics.sh to drift from them."""
     from servicekit.settings import ServiceSettings
     from servicekit.topics import topic_plan
 
     job = compose["services"]["topics"]
     assert job["command"] == ["mineadmin", "topics", "apply"]
-    env = env_of(compose, "topics")
-    settings = {k.removeprefix("MINEADMIN_").lower(): v for k, v in env.items()}
-    plan = topic_plan(ServiceSettings(**{**settings, "mode": "dev"}))
+    for name, value in env_of(compose, "topics").items():
+        monkeypatch.setenv(name, value)
+    plan = topic_plan(ServiceSettings(mode="dev"))
     published = set(TOPICS) - {"notifier.events"}  # the notifier publishes no event
     assert {t.name for t in plan} == published | {f"{name}.dlq" for name in SERVICES}
     assert {(t.partitions, t.replication_factor) for t in plan} == {(6, 3)}
