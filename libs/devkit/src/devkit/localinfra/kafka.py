@@ -15,8 +15,6 @@ import atexit
 import base64
 import contextlib
 import ctypes
-import fcntl
-import hashlib
 import logging
 import os
 import re
@@ -33,6 +31,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Self
+
+from devkit.localinfra.maven import MavenError, cache_root, resolve_jars
 
 __all__ = [
     "KAFKA_VERSION",
@@ -252,54 +252,15 @@ class KafkaNode:
 
 def default_cache_dir() -> Path:
     """``$MINEADMIN_CACHE_DIR/kafka-<version>``, else ``~/.cache/mineadmin/kafka-<version>``."""
-    root = os.environ.get("MINEADMIN_CACHE_DIR")
-    base = Path(root) if root else Path.home() / ".cache" / "mineadmin"
-    return base / f"kafka-{KAFKA_VERSION}"
+    return cache_root() / f"kafka-{KAFKA_VERSION}"
 
 
 def resolve_kafka_jars(cache_dir: Path) -> Path:
     """Copy the broker's runtime jars into ``cache_dir/libs`` with Maven, once; return that dir."""
-    libs = cache_dir / "libs"
-    marker = cache_dir / "resolved.sha256"
-    pom = _POM.read_bytes()
-    digest = hashlib.sha256(pom).hexdigest()
-    if _read_text(marker) == digest:
-        return libs
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with (cache_dir / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if _read_text(marker) == digest:  # another process resolved while we waited
-            return libs
-        mvn = shutil.which("mvn")
-        if mvn is None:
-            raise KafkaNodeError("Maven ('mvn') is not on PATH: it fetches the Kafka jars")
-        shutil.rmtree(libs, ignore_errors=True)
-        pom_copy = cache_dir / "pom.xml"
-        pom_copy.write_bytes(pom)
-        started = time.monotonic()
-        result = subprocess.run(
-            [
-                mvn,
-                "-q",
-                "-B",
-                "-f",
-                str(pom_copy),
-                "dependency:copy-dependencies",
-                "-DincludeScope=runtime",
-                f"-DoutputDirectory={libs}",
-            ],
-            cwd=cache_dir,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            output = (result.stdout + result.stderr).strip()[-4000:]
-            raise KafkaNodeError(f"mvn could not fetch the Kafka jars:\n{output}")
-        marker.write_text(digest)
-        logger.info("fetched Kafka %s jars in %.1fs", KAFKA_VERSION, time.monotonic() - started)
-    return libs
+    try:
+        return resolve_jars(_POM, cache_dir)
+    except MavenError as exc:
+        raise KafkaNodeError(str(exc)) from exc
 
 
 def kafka_node(
@@ -509,13 +470,6 @@ def _free_ports(count: int) -> list[int]:
     finally:
         for sock in sockets:
             sock.close()
-
-
-def _read_text(path: Path) -> str | None:
-    try:
-        return path.read_text()
-    except FileNotFoundError:
-        return None
 
 
 def _metadata_request() -> bytes:
