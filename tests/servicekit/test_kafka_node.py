@@ -89,3 +89,13 @@ async def test_acknowledged_messages_survive_a_kill(node: KafkaNode) -> None:
 
     [record] = await _consume(node.bootstrap_servers, topic, 1)
     assert record.value == b"acknowledged"
+
+
+def test_a_cluster_id_never_reads_as_an_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    from devkit.localinfra import kafka
+
+    # 0xf8 encodes to "-" as the first base64url character: the storage tool would refuse it.
+    draws = iter([uuid.UUID(bytes=b"\xf8" + bytes(15)), uuid.UUID(bytes=b"\x01" * 16)])
+    monkeypatch.setattr(kafka.uuid, "uuid4", lambda: next(draws))
+
+    assert kafka._new_cluster_id() == "AQEBAQEBAQEBAQEBAQEBAQ"

@@ -384,7 +384,12 @@ def _configure(
 
 
 def _new_cluster_id() -> str:
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+    # As Kafka's own Uuid.randomUuid: an id starting with "-" would be read by the storage
+    # tool's argument parser as an option (one id in 64 would fail to format).
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def _server_properties(
