@@ -62,6 +62,11 @@ def admin(service: RunningService, subject: str = "admin-1") -> dict[str, str]:
     return service.auth(Role.bureau_admin, subject=subject)
 
 
+def keyed(service: RunningService, key: str) -> dict[str, str]:
+    """An Idempotency-Key from an authenticated caller (the public's keys are not recorded)."""
+    return {"Idempotency-Key": key, **admin(service, "prober")}
+
+
 async def register(
     service: RunningService,
     body: bytes | dict[str, Any],
@@ -135,25 +140,43 @@ async def test_a_key_belongs_to_its_caller(rights):
     ]
 
 
-async def test_anonymous_callers_are_told_apart_by_their_address(probe):
-    note, key = {"text": "public"}, {"Idempotency-Key": "anon-key"}
-    async with client_for(probe.app, address="10.0.0.2") as elsewhere:
-        here_first = await probe.client.post("/notes", json=note, headers=key)
-        there = await elsewhere.post("/notes", json=note, headers=key)
-        here_again = await probe.client.post("/notes", json=note, headers=key)
+async def test_an_anonymous_post_with_a_key_records_nothing(rights):
+    """A 401 kept under an anonymous scope was one row per request, without bound, and made the
+    same key with another body a 422 "reused": the public's keys are not recorded."""
+    anonymous: dict[str, str] = {}
+    refused = await register(rights, PETROCHINA, key="anon-key", caller=anonymous)
+    other = {"credit_code": credit_code(1), "name": "二连市北山石料厂"}
+    again = await register(rights, other, key="anon-key", caller=anonymous)
 
-    assert [here_first.status_code, there.status_code, here_again.status_code] == [201, 201, 201]
-    assert "idempotent-replayed" not in there.headers
-    assert here_again.headers["idempotent-replayed"] == "true"
-    assert here_again.json() == here_first.json()
+    assert_problem(refused, 401, "unauthorized")
+    assert_problem(again, 401, "unauthorized")
+    assert "idempotent-replayed" not in again.headers
+    assert await count(rights, "idempotency_keys") == 0
+    assert await count(rights, "holders") == 0
+
+    caller = admin(rights)
+    first = await register(rights, PETROCHINA, key="anon-key", caller=caller)
+    replay = await register(rights, PETROCHINA, key="anon-key", caller=caller)
+    assert first.status_code == 201, first.text
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert await keys(rights) == [("sub:admin-1", "anon-key", 201)]
+
+
+async def test_a_public_post_runs_unkeyed(probe):
+    note, key = {"text": "public"}, {"Idempotency-Key": "anon-key"}
+    first = await probe.client.post("/notes", json=note, headers=key)
+    again = await probe.client.post("/notes", json=note, headers=key)
+
+    assert [first.status_code, again.status_code] == [201, 201]
+    assert "idempotent-replayed" not in again.headers
     assert await count(probe, "notes") == 2
-    assert [row[0] for row in await keys(probe)] == ["anon:10.0.0.2", "anon:127.0.0.1"]
+    assert await count(probe, "idempotency_keys") == 0
 
 
 async def test_duplicates_sent_while_the_first_is_in_flight_get_409_with_retry_after(probe):
     controls = probe.app.state.controls
     controls.gate = asyncio.Event()
-    key = {"Idempotency-Key": "busy"}
+    key = keyed(probe, "busy")
     attempts = [
         asyncio.create_task(probe.client.post("/notes", json={"text": "once"}, headers=key))
         for _ in range(5)
@@ -199,7 +222,7 @@ async def test_a_refusal_is_replayed_as_the_same_refusal(rights):
 async def test_a_refusal_after_writing_is_rolled_back_and_replayed_without_running_again(probe):
     controls = probe.app.state.controls
     controls.after_write = "refuse"
-    key = {"Idempotency-Key": "refused"}
+    key = keyed(probe, "refused")
     refused = await probe.client.post("/notes", json={"text": "no"}, headers=key)
     controls.after_write = "created"
     again = await probe.client.post("/notes", json={"text": "no"}, headers=key)
@@ -222,7 +245,7 @@ async def test_a_server_error_releases_the_key_so_a_retry_executes(
 ):
     controls = probe.app.state.controls
     controls.after_write = after_write
-    key = {"Idempotency-Key": "flaky"}
+    key = keyed(probe, "flaky")
     failed = await probe.client.post("/notes", json={"text": "try"}, headers=key)
     assert_problem(failed, status, slug)
     assert await count(probe, "idempotency_keys") == 0
@@ -306,7 +329,7 @@ async def test_a_bad_token_is_refused_by_the_route_and_claims_nothing(rights):
 
 
 async def test_a_post_that_never_touches_the_database_is_recorded_and_replayed(probe):
-    key = {"Idempotency-Key": "echo"}
+    key = keyed(probe, "echo")
     first = await probe.client.post("/echo", json={"text": "hi"}, headers=key)
     again = await probe.client.post("/echo", json={"text": "hi"}, headers=key)
     assert first.status_code == 200
@@ -343,7 +366,7 @@ async def test_a_request_whose_process_dies_leaves_no_claim_so_its_retry_runs_at
     pg_terminate_backend while the request waits after its write."""
     controls = probe.app.state.controls
     gate = controls.gate = asyncio.Event()
-    note, key = {"text": "once"}, {"Idempotency-Key": "killed"}
+    note, key = {"text": "once"}, keyed(probe, "killed")
     first = asyncio.create_task(probe.client.post("/notes", json=note, headers=key))
     await asyncio.wait_for(controls.entered.wait(), WAIT)
 
@@ -371,7 +394,7 @@ async def test_a_request_whose_process_dies_leaves_no_claim_so_its_retry_runs_at
     assert_problem(await first, 503, "service-unavailable")
     assert controls.executions == 2
     assert await sql(probe, "SELECT text FROM notes") == [("once",)]
-    assert await keys(probe) == [("anon:127.0.0.1", "killed", 201)]
+    assert await keys(probe) == [("sub:prober", "killed", 201)]
     replay = await probe.client.post("/notes", json=note, headers=key)
     assert replay.headers["idempotent-replayed"] == "true"
     assert replay.json() == retried.json()
@@ -383,7 +406,7 @@ async def test_a_claim_whose_client_vanished_without_a_word_ends_once_idle(datab
     async with running_probe(databases, idempotency_idle_seconds=1) as probe:
         controls = probe.app.state.controls
         gate = controls.gate = asyncio.Event()
-        note, key = {"text": "once"}, {"Idempotency-Key": "vanished"}
+        note, key = {"text": "once"}, keyed(probe, "vanished")
         first = asyncio.create_task(probe.client.post("/notes", json=note, headers=key))
         await asyncio.wait_for(controls.entered.wait(), WAIT)
         busy = await probe.client.post("/notes", json=note, headers=key)
@@ -406,7 +429,7 @@ async def test_a_claim_whose_client_vanished_without_a_word_ends_once_idle(datab
         gate.set()
         assert_problem(await first, 503, "service-unavailable")
         assert await sql(probe, "SELECT text FROM notes") == [("once",)]
-        assert await keys(probe) == [("anon:127.0.0.1", "vanished", 201)]
+        assert await keys(probe) == [("sub:prober", "vanished", 201)]
 
 
 async def test_identical_requests_racing_on_two_replicas_take_effect_once(databases):
@@ -444,7 +467,7 @@ async def test_a_keyed_dry_run_runs_in_the_write_session_and_its_answer_is_repla
     assert plain.json() == {"text": "t", "read_only": True}
     assert await count(probe, "idempotency_keys") == 0
 
-    key = {"Idempotency-Key": "dry"}
+    key = keyed(probe, "dry")
     first = await probe.client.post("/dry-run", json={"text": "t"}, headers=key)
     again = await probe.client.post("/dry-run", json={"text": "t"}, headers=key)
     reused = await probe.client.post("/dry-run", json={"text": "u"}, headers=key)
@@ -454,7 +477,7 @@ async def test_a_keyed_dry_run_runs_in_the_write_session_and_its_answer_is_repla
     assert again.json() == first.json()
     assert_problem(reused, 422, "idempotency-key-reused")
     assert controls.executions == 2
-    assert await keys(probe) == [("anon:127.0.0.1", "dry", 200)]
+    assert await keys(probe) == [("sub:prober", "dry", 200)]
 
 
 async def test_a_refusal_recorded_late_never_replaces_a_live_record(probe):

@@ -1,6 +1,7 @@
 """``Idempotency-Key`` on POST: a retried request gets the first response, never a second effect.
 
-The key is scoped to the caller (token subject, or the client address for the public). The
+The key is scoped to the caller's token subject. Anonymous requests record nothing: a write
+needs a token, so their keys would only keep refusals (one row per request, without bound). The
 claim is a transaction-level advisory lock taken first thing in the request's own transaction,
 and the record is written in that same transaction before it commits. Commit, rollback or a
 dead connection (a process killed mid-request) releases the lock: there is no timer and no
@@ -55,6 +56,8 @@ async def begin(uow: UnitOfWork, scope: Scope, receive: Receive) -> tuple[Receiv
         caller = await _caller(scope, headers)
     except Unauthorized:
         return _replay_body(body), None  # the route refuses the token itself
+    if caller is None:  # the public: the request runs unkeyed and writes no record
+        return _replay_body(body), None
     fingerprint = hashlib.sha256(
         b"\n".join(
             [scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body]
@@ -165,15 +168,14 @@ async def purge_expired(db: Database, retention_hours: int) -> int:
         return result.rowcount
 
 
-async def _caller(scope: Scope, headers: dict[bytes, bytes]) -> str:
+async def _caller(scope: Scope, headers: dict[bytes, bytes]) -> str | None:
     authorization = headers.get(b"authorization", b"").decode("latin-1")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() == "bearer" and token:
         principal = await scope["app"].state.authenticator.authenticate(token.strip())
         scope.setdefault("state", {})["principal"] = principal
         return f"sub:{principal.subject}"
-    client = scope.get("client")
-    return f"anon:{client[0] if client else 'unknown'}"
+    return None
 
 
 async def _read_body(receive: Receive) -> bytes | None:
