@@ -28,7 +28,6 @@ from tests.servicekit.test_unit_of_work import (
     WAIT,
     assert_problem,
     call_app,
-    client_for,
     count,
     running_probe,
     sql,
