@@ -87,8 +87,8 @@ async def test_a_closed_mine_stays_closed(rights):
 async def test_get_right_hides_other_holders_rights_from_enterprises(rights):
     async with rights.runtime.db.transaction() as session:
         right = await make_right(session)
-        own = Principal("e", frozenset({Role.enterprise}), holder_id=str(right.holder_id))
-        other = Principal("e", frozenset({Role.enterprise}), holder_id=str(uuid.uuid4()))
+        own = Principal("e", frozenset({Role.enterprise}), holder_id=right.holder_id)
+        other = Principal("e", frozenset({Role.enterprise}), holder_id=uuid.uuid4())
         bureau = Principal("b", frozenset({Role.bureau_reviewer}))
         for caller in (own, bureau, None):
             assert (

@@ -1,6 +1,8 @@
 """The provider's claims read as a caller (servicekit.claims): roles at a dotted path, mapped
 role names, holder and organisation claims."""
 
+import uuid
+
 import pytest
 from servicekit.claims import ClaimMapping, ClaimsRefused, claim_at
 from servicekit.settings import Role
@@ -33,11 +35,14 @@ def test_without_a_map_every_role_must_be_known():
 
 
 def test_holder_claim_from_a_nested_attribute_list():
-    claims = {"attributes": {"holder_id": ["h-1"]}}
-    assert KEYCLOAK.holder_id(claims) == "h-1"
+    holder = uuid.uuid4()
+    claims = {"attributes": {"holder_id": [str(holder)]}}
+    assert KEYCLOAK.holder_id(claims) == holder
     assert KEYCLOAK.holder_id({}) is None
     with pytest.raises(ClaimsRefused, match="single identifier"):
-        KEYCLOAK.holder_id({"attributes": {"holder_id": ["h-1", "h-2"]}})
+        KEYCLOAK.holder_id({"attributes": {"holder_id": [str(holder), str(uuid.uuid4())]}})
+    with pytest.raises(ClaimsRefused, match=r"attributes\.holder_id claim must be a UUID"):
+        KEYCLOAK.holder_id({"attributes": {"holder_id": ["h-1"]}})
 
 
 def test_claim_at_stops_at_a_non_object():

@@ -14,7 +14,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from servicekit.claims import ClaimMapping, ClaimsRefused
+from servicekit.claims import ClaimMapping, ClaimsRefused, check_registered
 from servicekit.errors import Forbidden, Unauthorized
 from servicekit.jwks import JwksCache, SigningKeyUnavailable
 from servicekit.settings import Role, ServiceSettings
@@ -24,9 +24,11 @@ BUREAU = (Role.bureau_admin, Role.bureau_reviewer)
 
 @dataclass(frozen=True)
 class Principal:
+    """A caller, parsed once from verified claims (servicekit.claims): its types hold."""
+
     subject: str
     roles: frozenset[Role]
-    holder_id: str | None = None
+    holder_id: uuid.UUID | None = None
     org_id: str | None = None
 
     def has(self, *roles: Role) -> bool:
@@ -37,7 +39,7 @@ class Principal:
         return self.has(*BUREAU)
 
     @property
-    def own_holder(self) -> str | None:
+    def own_holder(self) -> uuid.UUID | None:
         """The one holder an enterprise caller is limited to; None for callers who see all."""
         return self.holder_id if self.has(Role.enterprise) and not self.is_bureau else None
 
@@ -49,17 +51,26 @@ class Principal:
     def sees_holder(self, holder_id: object) -> bool:
         """Whether objects of ``holder_id`` are visible to this caller: an enterprise sees its
         own holder's only (asking for another's gets 404, never a hint that it exists)."""
-        return self.own_holder is None or self.own_holder == str(holder_id)
+        return self.own_holder is None or self.own_holder == _as_uuid(holder_id)
 
-    def ensure_holder(self, holder_id: str) -> None:
+    def ensure_holder(self, holder_id: object) -> None:
         """Enterprises act only for their own holder; bureau staff act for everyone."""
-        if self.own_holder is not None and self.own_holder != holder_id:
+        if not self.sees_holder(holder_id):
             raise Forbidden("This object belongs to another rights holder.")
 
     def ensure_org(self, org_id: str) -> None:
         """Evaluators act only for their own organisation."""
         if self.own_org is not None and self.own_org != org_id:
             raise Forbidden("This object belongs to another evaluation organisation.")
+
+
+def _as_uuid(value: object) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 class Authenticator:
@@ -128,6 +139,7 @@ class Authenticator:
 
     def _principal(self, claims: dict[str, Any]) -> Principal:
         try:
+            check_registered(claims)
             roles = self.claims.roles(claims)
             holder_id, org_id = self.claims.holder_id(claims), self.claims.org_id(claims)
         except ClaimsRefused as exc:
@@ -136,14 +148,14 @@ class Authenticator:
             raise Unauthorized(f"An enterprise token needs the {self.claims.holder_claim} claim.")
         if Role.evaluator in roles and not org_id:
             raise Unauthorized(f"An evaluator token needs the {self.claims.org_claim} claim.")
-        return Principal(str(claims["sub"]), roles, holder_id, org_id)
+        return Principal(claims["sub"], roles, holder_id, org_id)
 
 
 def mint_dev_token(
     settings: ServiceSettings,
     *,
     role: Role,
-    holder_id: str | None = None,
+    holder_id: uuid.UUID | str | None = None,
     org_id: str | None = None,
     subject: str | None = None,
     ttl_seconds: int = 12 * 3600,
@@ -161,7 +173,7 @@ def mint_dev_token(
         "exp": now + ttl_seconds,
     }
     if holder_id:
-        claims["holder_id"] = holder_id
+        claims["holder_id"] = str(holder_id)
     if org_id:
         claims["org_id"] = org_id
     return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")

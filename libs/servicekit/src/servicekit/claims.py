@@ -1,6 +1,11 @@
 """Reading a verified token's claims as a caller: the provider's role names and its holder and
-organisation claims, mapped to what the services know (settings ``jwt_*``)."""
+organisation claims, mapped to what the services know (settings ``jwt_*``).
 
+A signature says who issued the claims, not that they are well typed: each one the services use
+is checked here, once, and a claim of the wrong shape refuses the token naming that claim."""
+
+import re
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,11 +50,40 @@ class ClaimMapping:
             raise ClaimsRefused("The token carries no role.")
         return roles
 
-    def holder_id(self, claims: dict[str, Any]) -> str | None:
-        return _text(claims, self.holder_claim)
+    def holder_id(self, claims: dict[str, Any]) -> uuid.UUID | None:
+        value = _text(claims, self.holder_claim)
+        if value is None:
+            return None
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            raise ClaimsRefused(f"The {self.holder_claim} claim must be a UUID.") from None
 
     def org_id(self, claims: dict[str, Any]) -> str | None:
-        return _text(claims, self.org_claim)
+        value = _text(claims, self.org_claim)
+        if value is not None and not ORG_ID.fullmatch(value):
+            raise ClaimsRefused(
+                f"The {self.org_claim} claim must be an organisation id "
+                "(at most 64 letters, digits, '_', '.' or '-')."
+            )
+        return value
+
+
+ORG_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # as greenmine's evaluator_orgs.id
+NUMERIC_DATES = ("exp", "iat", "nbf")
+
+
+def check_registered(claims: dict[str, Any]) -> None:
+    """``sub`` a non-empty string, ``exp``/``iat``/``nbf`` numbers (RFC 7519 NumericDate).
+    PyJWT converts a date given as a string, such as ``"9999999999"``, to check it, and leaves
+    the string in the claims."""
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise ClaimsRefused("The sub claim must be a non-empty string.")
+    for name in NUMERIC_DATES:
+        value = claims.get(name)
+        if name in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ClaimsRefused(f"The {name} claim must be a number (seconds since 1970).")
 
 
 def claim_at(claims: dict[str, Any], path: str) -> Any:
@@ -68,6 +102,6 @@ def _text(claims: dict[str, Any], path: str) -> str | None:
         value = value[0]
     if value is None or value == "":
         return None
-    if not isinstance(value, str | int):
+    if not isinstance(value, str):
         raise ClaimsRefused(f"The {path} claim must be a single identifier.")
-    return str(value)
+    return value

@@ -35,7 +35,7 @@ class MineStatusFilters(MineFilters):
 async def acted_on(*, session: AsyncSession, right_id: UUID, caller: Principal) -> MiningRight:
     """An unknown right is a 404; another holder's is a 403, since the caller named it."""
     mine = await mining_rights.get(session=session, right_id=right_id)
-    caller.ensure_holder(str(mine.holder_id))
+    caller.ensure_holder(mine.holder_id)
     return mine
 
 
@@ -52,7 +52,7 @@ def on_callers_mines(query: Select, caller: Principal) -> Select:
     """``query`` (of rows with a ``right_id``) limited to an enterprise caller's own mines."""
     if caller.own_holder is None:
         return query
-    return query.join(MiningRight).where(MiningRight.holder_id == UUID(caller.own_holder))
+    return query.join(MiningRight).where(MiningRight.holder_id == caller.own_holder)
 
 
 def matching(model: Any, filters: BaseModel) -> Select:
@@ -81,7 +81,7 @@ class MineRows:
         enterprise caller's own holder, in ``order``."""
         query = matching(model, filters)
         if self.caller.own_holder is not None:
-            query = query.where(model.holder_id == UUID(self.caller.own_holder))
+            query = query.where(model.holder_id == self.caller.own_holder)
         return await paginate(self.session, query, self.page, order=order)
 
 

@@ -62,7 +62,7 @@ async def file(
     *, session: AsyncSession, data: ApplicationCreate, caller: Principal
 ) -> GreenApplication:
     mine = await mining_rights.get(session=session, right_id=data.right_id)
-    caller.ensure_holder(str(mine.holder_id))
+    caller.ensure_holder(mine.holder_id)
     if mine.kind != "mining" or mine.status in CLOSED_MINE_STATES:
         raise Conflict(
             f"Only an active mining right can apply (this one is {mine.kind}, {mine.status})."
@@ -122,7 +122,7 @@ def _visible(application: GreenApplication, caller: Principal) -> bool:
     if caller.is_bureau:
         return True
     if caller.own_holder is not None:
-        return str(application.holder_id) == caller.own_holder
+        return caller.sees_holder(application.holder_id)
     if caller.own_org is not None:
         return application.org_id == caller.own_org
     return False
@@ -134,7 +134,7 @@ async def list_applications(
     query = select(GreenApplication)
     if not caller.is_bureau:
         if caller.own_holder is not None:
-            query = query.where(GreenApplication.holder_id == UUID(caller.own_holder))
+            query = query.where(GreenApplication.holder_id == caller.own_holder)
         elif caller.own_org is not None:
             query = query.where(GreenApplication.org_id == caller.own_org)
         else:

@@ -42,7 +42,7 @@ async def list_requests(
     """The bureau sees all; an enterprise its own."""
     query = select(ChangeRequest)
     if caller.own_holder is not None:
-        query = query.where(ChangeRequest.holder_id == UUID(caller.own_holder))
+        query = query.where(ChangeRequest.holder_id == caller.own_holder)
     return await paginate(session, query, page, order=(ChangeRequest.filed_at, ChangeRequest.id))
 
 

@@ -168,7 +168,7 @@ async def get(
     """A listing is public: another holder acting on it is refused (403), not hidden."""
     listing = await get_or_404(session, Listing, listing_id, what="listing", for_update=for_update)
     if caller is not None:
-        caller.ensure_holder(str(listing.holder_id))
+        caller.ensure_holder(listing.holder_id)
     return listing
 
 

@@ -137,7 +137,7 @@ async def list_rectifications(
 ) -> Page[Rectification]:
     query = select(Rectification)
     if caller.own_holder is not None:
-        query = query.where(Rectification.holder_id == UUID(caller.own_holder))
+        query = query.where(Rectification.holder_id == caller.own_holder)
     if filters.status:
         query = query.where(Rectification.status == filters.status)
     return await paginate(session, query, page, order=(Rectification.ordered_on, Rectification.id))

@@ -282,7 +282,7 @@ async def list_deadlines(
     holder_id, org_id = filters.holder_id, filters.org_id
     if caller.own_holder is not None:
         caller.ensure_holder(holder_id or caller.own_holder)
-        holder_id = caller.own_holder
+        holder_id = str(caller.own_holder)
     if caller.own_org is not None:
         caller.ensure_org(org_id or caller.own_org)
         org_id = caller.own_org

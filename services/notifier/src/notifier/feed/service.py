@@ -54,7 +54,7 @@ async def page(
         after=start,
         limit=limit,
         types=check_types(types, field="query.types"),
-        holder_id=caller.own_holder,
+        holder_id=str(caller.own_holder) if caller.own_holder else None,
     )
     personal_data = privacy.sees_personal(caller)
     events = [structured(entry, personal_data=personal_data) for entry in entries]

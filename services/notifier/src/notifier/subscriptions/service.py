@@ -66,7 +66,7 @@ async def create(
     holder_id, org_id, inbox_user = data.holder_id, data.org_id, data.inbox_user
     if caller.own_holder is not None:  # an enterprise: its own holder's deadlines only
         caller.ensure_holder(holder_id or caller.own_holder)
-        holder_id = caller.own_holder
+        holder_id = str(caller.own_holder)
     if caller.own_org is not None:
         caller.ensure_org(org_id or caller.own_org)
         org_id = caller.own_org
@@ -94,7 +94,7 @@ def _visible(caller: Principal):
         return None
     conditions = [col(Subscription.created_by) == caller.subject]
     if caller.own_holder is not None:
-        conditions.append(col(Subscription.holder_id) == caller.own_holder)
+        conditions.append(col(Subscription.holder_id) == str(caller.own_holder))
     if caller.own_org is not None:
         conditions.append(col(Subscription.org_id) == caller.own_org)
     return or_(*conditions)

@@ -57,7 +57,7 @@ async def land_balance_year(
         .order_by(MiningRight.mine_name)
     )
     if caller.own_holder is not None:
-        query = query.where(MiningRight.holder_id == UUID(caller.own_holder))
+        query = query.where(MiningRight.holder_id == caller.own_holder)
     rows = (await session.exec(query)).all()
     items = [
         LandBalancePublic(

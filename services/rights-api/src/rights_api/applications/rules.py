@@ -76,7 +76,7 @@ async def assess(
     result = Assessment()
     if isinstance(request, NewRight):
         if principal is not None:
-            principal.ensure_holder(str(request.holder_id))
+            principal.ensure_holder(request.holder_id)
         await _holder(session, request.holder_id, "body.holder_id")
         await _location(session, request, request.area_km2, plan, result, principal)
         if isinstance(request, NewMiningRight):
@@ -185,7 +185,7 @@ async def _location(
     if overlaps:
         # an enterprise learns that it overlaps another holder's right, not which one
         own = principal.own_holder if principal is not None else None
-        shown = [o for o in overlaps if own is None or str(o.holder_id) == own]
+        shown = [o for o in overlaps if own is None or o.holder_id == own]
         hidden = len(overlaps) - len(shown)
         listed = [o.licence_no for o in shown]
         zh = "、".join(listed + ([f"另{hidden}个他人矿业权"] if hidden else []))

@@ -208,7 +208,7 @@ async def list_applications(
 ) -> Page[ApplicationPublic]:
     query = select(Application).filter_by(**filters.model_dump(exclude_none=True))
     if principal.own_holder is not None:
-        query = query.where(Application.holder_id == UUID(principal.own_holder))
+        query = query.where(Application.holder_id == principal.own_holder)
     rows = await paginate(session, query, page, order=(Application.filed_at, Application.id))
     return rows.with_items([await public(session=session, application=a) for a in rows.items])
 

@@ -240,7 +240,7 @@ async def list_filings(
 
 def _ensure_holder_acts(caller: Principal, right: Right) -> None:
     # enterprises only (the route requires the role); get() already hid others' filings
-    caller.ensure_holder(str(right.holder_id))
+    caller.ensure_holder(right.holder_id)
 
 
 async def add_attachment(

@@ -50,7 +50,7 @@ async def get(
     """A holder is a registered company, public in the national credit system: an enterprise
     naming another one is refused (403), not told that it does not exist."""
     holder = await get_or_404(session, Holder, holder_id, what="holder", for_update=for_update)
-    caller.ensure_holder(str(holder.id))
+    caller.ensure_holder(holder.id)
     return holder
 
 
@@ -76,7 +76,7 @@ async def list_holders(
 ) -> Page[Holder]:
     query = select(Holder)
     if caller.own_holder is not None:
-        query = query.where(Holder.id == UUID(caller.own_holder))
+        query = query.where(Holder.id == caller.own_holder)
     if name:
         query = query.where(Holder.name.contains(name))
     return await paginate(session, query, page, order=(Holder.created_at, Holder.id))

@@ -237,7 +237,7 @@ def fields_seen(
     enterprise owning the feature (``owner``: its holder id), the public ones for anyone else."""
     if is_official(caller):
         return layer.fields
-    if caller is not None and owner is not None and caller.own_holder == owner:
+    if caller is not None and caller.own_holder is not None and caller.sees_holder(owner):
         return layer.fields
     return layer.public_fields()
 

@@ -76,7 +76,7 @@ async def bid(
     Auction and listing: the first at least the reserve, each next at least the best plus the
     minimum increment."""
     offering = await get_offering(session, offering_id, for_update=True, caller=actor)
-    actor.ensure_holder(str(data.holder_id))
+    actor.ensure_holder(data.holder_id)
     require_state(offering, OfferingState.announced, "take bids")
     today = clock.local_today()
     assert offering.bidding_from is not None and offering.bidding_until is not None
@@ -140,16 +140,16 @@ async def list_bids(
     query = select(GrantBid).where(GrantBid.offering_id == offering.id)
     own = caller.own_holder
     if own is not None and offering.sealed:
-        query = query.where(GrantBid.holder_id == UUID(own))
+        query = query.where(GrantBid.holder_id == own)
     rows = await paginate(session, query, page, order=(GrantBid.id,))
     return rows.with_items([_bid_public(b, own) for b in rows.items])
 
 
-def _bid_public(bid: GrantBid, own: str | None) -> BidPublic:
+def _bid_public(bid: GrantBid, own: UUID | None) -> BidPublic:
     """The bid; its bidder hidden from an enterprise (``own``: its holder) that is not it."""
     return BidPublic(
         id=bid.id,
-        holder_id=bid.holder_id if own is None or str(bid.holder_id) == own else None,
+        holder_id=bid.holder_id if own is None or bid.holder_id == own else None,
         amount_yuan=to_yuan(bid.amount_fen),
         placed_at=bid.placed_at,
     )

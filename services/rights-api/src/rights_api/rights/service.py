@@ -85,7 +85,7 @@ def visible(query: Select[Any], right_id: Any, caller: Principal) -> Select[Any]
     own rights when the caller is an enterprise."""
     if caller.own_holder is None:
         return query
-    return query.join(Right, Right.id == right_id).where(Right.holder_id == UUID(caller.own_holder))
+    return query.join(Right, Right.id == right_id).where(Right.holder_id == caller.own_holder)
 
 
 async def visible_page(
@@ -446,9 +446,9 @@ def _matching(filters: RightFilters, caller: Principal | None) -> Select[Any]:
     query = select(Right).filter_by(**equal)
     holder_id = filters.holder_id
     if caller is not None and caller.own_holder is not None:
-        if holder_id is not None and str(holder_id) != caller.own_holder:
+        if holder_id is not None and holder_id != caller.own_holder:
             return query.where(false())
-        holder_id = UUID(caller.own_holder)
+        holder_id = caller.own_holder
     if holder_id is not None:
         query = query.where(Right.holder_id == holder_id)
     if filters.expiring_before is not None:

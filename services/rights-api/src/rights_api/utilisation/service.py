@@ -274,7 +274,7 @@ async def overview(*, session: AsyncSession, year: int, caller: Principal) -> Ut
         .order_by(Right.licence_no)
     )
     if caller.own_holder is not None:
-        query = query.where(Right.holder_id == UUID(caller.own_holder))
+        query = query.where(Right.holder_id == caller.own_holder)
     mines = []
     for right, report in (await session.exec(query)).all():
         rates = judge(content, right.mineral, right.method, report)
