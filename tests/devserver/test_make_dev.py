@@ -22,8 +22,14 @@ from tests.samples import credit_code
 OFFSET = 1000  # ports 9001-9004, clear of a developer's own `make dev`
 KAFKA = f"127.0.0.1:{9092 + OFFSET}"
 MINEADMIN = Path(sys.executable).with_name("mineadmin")
-ADMIN = {"Authorization": f"Bearer {mint_dev_token(ServiceSettings(), role=Role.bureau_admin)}"}
 TIME_WAIT = "06"  # the state column of /proc/net/tcp
+
+
+def admin(data_dir: Path) -> dict[str, str]:
+    """A token as `mineadmin token` signs it for this stack: with the secret `make dev` made
+    for its installation (its data dir), and no other."""
+    settings = ServiceSettings(dev_secret_file=data_dir / "dev-jwt-secret")
+    return {"Authorization": f"Bearer {mint_dev_token(settings, role=Role.bureau_admin)}"}
 
 
 def clean_env() -> dict[str, str]:
@@ -134,6 +140,8 @@ def dev_process(data_dir):
 def test_make_dev_serves_every_service_offline_and_restarts_at_once(dev_process, data_dir):
     process, banner = dev_process
     assert f"Kafka broker {KAFKA}" in banner
+    staff = admin(data_dir)
+    assert (data_dir / "dev-jwt-secret").stat().st_mode & 0o777 == 0o600
     with httpx.Client(timeout=10) as client:
         for spec in installed_services().values():
             base = f"http://127.0.0.1:{spec.port + OFFSET}"
@@ -152,16 +160,19 @@ def test_make_dev_serves_every_service_offline_and_restarts_at_once(dev_process,
         # the seed registered the holders of 专栏一 (PetroChina among them): a new one now
         created = client.post(
             "http://127.0.0.1:9001/holders",
-            headers=ADMIN,
+            headers=staff,
             json={"credit_code": credit_code(4242), "name": "二连浩特市测试矿业有限公司"},
         )
         assert created.status_code == 201, created.text
         holder_id = created.json()["id"]
+        elsewhere = admin(data_dir.parent / "another-installation")
+        refused = client.get("http://127.0.0.1:9001/holders", headers=elsewhere)
+        assert refused.status_code == 401, refused.text
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             items = client.get(
                 "http://127.0.0.1:9004/admin/received-events",
-                headers=ADMIN,
+                headers=staff,
                 params={"limit": 200},
             ).json()["items"]
             if holder_id in [i["data"].get("holder_id") for i in items]:
@@ -172,7 +183,7 @@ def test_make_dev_serves_every_service_offline_and_restarts_at_once(dev_process,
         ]
         assert registered.count(holder_id) == 1
         seeded = client.get(
-            "http://127.0.0.1:9001/holders", headers=ADMIN, params={"limit": 200}
+            "http://127.0.0.1:9001/holders", headers=staff, params={"limit": 200}
         ).json()["items"]
         assert "91110000710925462X" in [h["credit_code"] for h in seeded]
 
@@ -195,7 +206,7 @@ def test_make_dev_serves_every_service_offline_and_restarts_at_once(dev_process,
     again, _ = start_dev(data_dir)  # at once, not a minute later
     try:
         with httpx.Client(timeout=10) as client:
-            kept = client.get(f"http://127.0.0.1:9001/holders/{holder_id}", headers=ADMIN)
+            kept = client.get(f"http://127.0.0.1:9001/holders/{holder_id}", headers=staff)
             assert kept.status_code == 200, kept.text
     finally:
         stop_dev(again)

@@ -22,7 +22,7 @@ from jwt.algorithms import RSAAlgorithm
 from rights_api.app import SERVICE
 from servicekit.auth import Role
 from servicekit.cli import app as cli
-from servicekit.settings import DEV_JWT_SECRET
+from servicekit.settings import ServiceSettings
 from typer.testing import CliRunner
 
 from tests.samples import PETROCHINA
@@ -355,7 +355,7 @@ async def production(databases, jwks):
     url = await databases.create("rights")
     async with production_service(url, jwks.url) as service:
         assert service.settings.mode == "production"
-        assert service.settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET
+        assert service.settings.jwt_secret is None
         yield service
 
 
@@ -369,8 +369,9 @@ async def test_production_accepts_an_rs256_token_signed_by_the_identity_provider
 
 async def test_production_refuses_hs256_tokens_signed_with_the_dev_secret(production, jwks):
     now = int(time.time())
+    dev_secret = ServiceSettings().jwt_secret.get_secret_value()  # this installation's
     for headers in (None, {"kid": KID}):
-        token = jwt.encode(_idp_claims(iat=now), DEV_JWT_SECRET, algorithm="HS256", headers=headers)
+        token = jwt.encode(_idp_claims(iat=now), dev_secret, algorithm="HS256", headers=headers)
         assert_problem(await production.client.get("/holders", headers=bearer(token)), 401)
 
 

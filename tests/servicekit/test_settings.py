@@ -8,7 +8,7 @@ from notifier.settings import NotifierSettings
 from pydantic import ValidationError
 from restoration_api.settings import RestorationSettings
 from rights_api.settings import RightsSettings
-from servicekit.settings import DEV_JWT_SECRET, BrokerKind, Mode, ServiceSettings
+from servicekit.settings import BrokerKind, Mode, ServiceSettings
 
 PREFIXES = ("MINEADMIN_", "RIGHTS_", "RESTORATION_", "GREENMINE_", "NOTIFIER_")
 RIGHTS_URL = "postgresql+asyncpg://rights@db-rights:5432/rights"
@@ -67,10 +67,10 @@ def test_values_are_parsed_and_checked(monkeypatch):
         RightsSettings()
 
 
-def test_dev_mode_accepts_the_defaults():
-    settings = RightsSettings()
+def test_dev_mode_accepts_the_defaults(tmp_path):
+    settings = RightsSettings(dev_secret_file=tmp_path / "secret")
     assert settings.mode is Mode.dev
-    assert settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET
+    assert settings.jwt_secret.get_secret_value() == (tmp_path / "secret").read_text().strip()
     assert settings.jwt_jwks_url is None
     assert RightsSettings(broker="inprocess").broker is BrokerKind.inprocess
 
@@ -82,23 +82,17 @@ def test_the_secret_is_not_shown_in_the_settings_repr(monkeypatch):
     assert "s3cr3t" not in str(settings.model_dump())
 
 
-def test_production_refuses_the_default_dev_secret_without_a_jwks_url():
-    with pytest.raises(ValidationError, match="default dev JWT secret"):
-        RightsSettings(mode="production")
-
-
-def test_production_refuses_the_dev_secret_even_when_set_explicitly(monkeypatch):
-    monkeypatch.setenv("MINEADMIN_MODE", "production")
-    monkeypatch.setenv("RIGHTS_JWT_SECRET", DEV_JWT_SECRET)
-    with pytest.raises(ValidationError, match="default dev JWT secret"):
-        RightsSettings()
+def test_production_never_falls_back_to_the_dev_secret(tmp_path):
+    RightsSettings(dev_secret_file=tmp_path / "secret")  # an installation's dev secret exists
+    with pytest.raises(ValidationError, match="needs jwt_jwks_url"):
+        RightsSettings(mode="production", dev_secret_file=tmp_path / "secret")
 
 
 def test_production_mode_from_the_shared_prefix_is_enforced(monkeypatch):
     monkeypatch.setenv("MINEADMIN_MODE", "production")
-    with pytest.raises(ValidationError, match="default dev JWT secret"):
+    with pytest.raises(ValidationError, match="needs jwt_jwks_url"):
         RightsSettings()
-    with pytest.raises(ValidationError, match="default dev JWT secret"):
+    with pytest.raises(ValidationError, match="needs jwt_jwks_url"):
         ServiceSettings()  # what `mineadmin token` reads
 
 

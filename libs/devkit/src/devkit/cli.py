@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from servicekit.auth import Role, mint_dev_token
+from servicekit.dev_mode import DevModeOnNetwork
 from servicekit.settings import ServiceSettings
 
 
@@ -17,11 +18,16 @@ def token(
     subject: Annotated[str | None, typer.Option(help="Token subject (user id).")] = None,
     hours: Annotated[int, typer.Option(help="Validity in hours.")] = 12,
 ) -> None:
-    """Print a dev bearer token (HS256, signed with MINEADMIN_JWT_SECRET or the dev default)."""
+    """Print a dev bearer token (HS256) for the `mineadmin dev` stack: signed with its
+    installation's secret (.data/dev-jwt-secret, as .data/dev.env names it), or with
+    MINEADMIN_JWT_SECRET when set."""
     if role is Role.enterprise and not holder_id:
         raise typer.BadParameter("an enterprise token needs --holder-id")
     if role is Role.evaluator and not org_id:
         raise typer.BadParameter("an evaluator token needs --org-id")
+    from servicekit.cli import DEV_ENV_FILE, load_env_file  # that module loads this one
+
+    load_env_file(DEV_ENV_FILE)
     settings = ServiceSettings()
     typer.echo(
         mint_dev_token(
@@ -40,9 +46,16 @@ def dev(
         ".data"
     ),
     port_offset: Annotated[int, typer.Option(help="Added to every service's port.")] = 0,
+    host: Annotated[
+        str,
+        typer.Option(help="Address to serve: loopback unless MINEADMIN_DEV_MODE_ON_NETWORK=true."),
+    ] = "127.0.0.1",
 ) -> None:
     """Run all services on ports 8001-8004 (metrics 8101-8104) on embedded PostgreSQL and a
     local Kafka broker (127.0.0.1:9092); `mineadmin doctor` then checks this stack."""
     from devkit.devserver import run_dev  # uvicorn and the services load only when dev runs
 
-    asyncio.run(run_dev(data_dir.resolve(), port_offset=port_offset))
+    try:
+        asyncio.run(run_dev(data_dir.resolve(), host=host, port_offset=port_offset))
+    except DevModeOnNetwork as exc:
+        raise SystemExit(f"mineadmin dev: {exc}") from None

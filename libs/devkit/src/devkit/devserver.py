@@ -2,7 +2,9 @@
 Kafka broker (KRaft, the jars the tests use), each service's metrics on a port of their own.
 
 The settings the running stack uses are written to ``<data dir>/dev.env``, which ``mineadmin
-doctor`` reads, so it checks this stack without being told where it is.
+doctor`` and ``mineadmin token`` read, so they reach this stack without being told where it is.
+Its tokens are signed with the installation's own random secret (``<data dir>/dev-jwt-secret``,
+made on first run), and it serves loopback only unless MINEADMIN_DEV_MODE_ON_NETWORK=true.
 """
 
 import asyncio
@@ -14,6 +16,7 @@ from pathlib import Path
 import uvicorn
 from servicekit import topics
 from servicekit.app import build_app
+from servicekit.dev_mode import check_bind
 from servicekit.logs import configure_logging
 from servicekit.metrics_server import QuietServer
 from servicekit.migrations import upgrade_async
@@ -30,6 +33,7 @@ log = logging.getLogger("devkit.dev")
 KAFKA_PORT = 9092  # the default of kafka_bootstrap_servers; its controller listens on 9093
 METRICS_PORT_OFFSET = 100  # as servicekit's default: each service's port + 100
 ENV_FILE = "dev.env"
+SECRET_FILE = "dev-jwt-secret"
 
 
 def _refuse_busy_ports(host: str, ports: list[int]) -> None:
@@ -46,7 +50,7 @@ def _refuse_busy_ports(host: str, ports: list[int]) -> None:
 
 def _env_file(path: Path, lines: dict[str, str]) -> None:
     path.write_text(
-        "# Written by `mineadmin dev` for `mineadmin doctor`: the stack it runs.\n"
+        "# Written by `mineadmin dev` for `mineadmin doctor` and `token`: the stack it runs.\n"
         + "".join(f"{key}={value}\n" for key, value in lines.items())
     )
 
@@ -57,6 +61,9 @@ def _prefix(spec: ServiceSpec) -> str:
 
 async def run_dev(data_dir: Path, *, host: str = "127.0.0.1", port_offset: int = 0) -> None:
     configure_logging("INFO", json=False)
+    # the installation's secret exists before anything starts; `mineadmin token` signs with it
+    shared = ServiceSettings(mode=Mode.dev, dev_secret_file=data_dir / SECRET_FILE)
+    check_bind(host, allowed=shared.dev_mode_on_network)
     specs = installed_services()
     kafka_ports = (KAFKA_PORT + port_offset, KAFKA_PORT + 1 + port_offset)
     _refuse_busy_ports(
@@ -85,7 +92,11 @@ async def _serve(
     host: str,
     port_offset: int,
 ) -> None:
-    env = {f"{SHARED_PREFIX}BROKER": "kafka", f"{SHARED_PREFIX}KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+    env = {
+        f"{SHARED_PREFIX}BROKER": "kafka",
+        f"{SHARED_PREFIX}KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        f"{SHARED_PREFIX}DEV_SECRET_FILE": str(data_dir / SECRET_FILE),
+    }
     # the topics as a deployment makes them (`mineadmin topics apply`), so `doctor` passes
     refused = [
         change
@@ -106,6 +117,7 @@ async def _serve(
             metrics_port=port + METRICS_PORT_OFFSET,
             mode=Mode.dev,
             log_json=False,
+            dev_secret_file=data_dir / SECRET_FILE,
         )
         app = build_app(spec, settings)
         await seed(spec, app.state.runtime.db)

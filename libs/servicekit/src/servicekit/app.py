@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI
 from servicekit import operations
 from servicekit.auth import Authenticator
 from servicekit.body_limit import BodyLimitMiddleware
+from servicekit.dev_mode import LoopbackOnlyMiddleware, warn_on_network
 from servicekit.docs import install_offline_docs
 from servicekit.errors import install_problem_handlers
 from servicekit.events.broker import Broker
@@ -18,7 +19,7 @@ from servicekit.rate_limit import AnonymousReadLimit
 from servicekit.request_checks import check_request
 from servicekit.request_context import RequestContextMiddleware
 from servicekit.runtime import Runtime
-from servicekit.settings import ServiceSettings
+from servicekit.settings import Mode, ServiceSettings
 from servicekit.spec import ServiceSpec
 from servicekit.unit_of_work import UnitOfWorkMiddleware
 
@@ -94,4 +95,9 @@ def build_app(
         rate=settings.rate_limit_anonymous_reads,
     )
     app.add_middleware(RequestContextMiddleware, metrics=runtime.metrics)
+    if settings.mode is Mode.dev and settings.jwt_jwks_url is None:
+        if settings.dev_mode_on_network:
+            warn_on_network("every address it is served on")
+        else:
+            app.add_middleware(LoopbackOnlyMiddleware)
     return app

@@ -120,8 +120,8 @@ class JobRun(BaseModel):
     "/admin/jobs/{name}/run",
     summary="Run a periodic job now 立即执行定时任务",
     description="Runs an overdue sweep or another periodic job of this service at once, "
-    "instead of waiting for its next round. In dev mode (training and acceptance "
-    "environments) `now` runs it as of another moment, e.g. a deadline's day; production "
+    "instead of waiting for its next round. In dev mode (a developer's machine) `now` "
+    "runs it as of another moment, e.g. a deadline's day; production "
     "refuses `now`: its jobs only ever see the real clock.",
     response_model=JobRun,
     responses={

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, Self
 
 import limits
@@ -14,8 +15,9 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import make_url
 
+from servicekit.dev_mode import installation_secret
+
 SHARED_PREFIX = "MINEADMIN_"
-DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0000"
 
 
 def _parse_rate(value: str) -> str:
@@ -99,8 +101,20 @@ class ServiceSettings(BaseSettings):
         description="How long dead-letter topics keep records (the database keeps its copy).",
     )
     topic_prefix: str = Field("", description="Prepended to every topic and consumer group name.")
-    jwt_secret: SecretStr = Field(
-        SecretStr(DEV_JWT_SECRET), description="HS256 key; ignored when jwt_jwks_url is set."
+    jwt_secret: SecretStr | None = Field(
+        None,
+        description="HS256 key; ignored when jwt_jwks_url is set. Unset in dev mode: this "
+        "installation's own random secret, from dev_secret_file.",
+    )
+    dev_secret_file: Path = Field(
+        Path(".data/dev-jwt-secret"),
+        description="Where dev mode keeps this installation's random HS256 secret, created "
+        "(mode 0600) on first use; `mineadmin token` signs with it.",
+    )
+    dev_mode_on_network: bool = Field(
+        False,
+        description="Let dev mode (HS256 tokens, no jwt_jwks_url) serve an address other than "
+        "loopback; refused otherwise, and logged as a warning when set.",
     )
     jwt_jwks_url: str | None = Field(None, description="JWKS of the identity provider: RS256 only.")
     jwt_issuer: str = Field("mineadmin-dev", description="The `iss` every token must carry.")
@@ -196,7 +210,7 @@ class ServiceSettings(BaseSettings):
     service_token: SecretStr | None = Field(
         None,
         description="Bearer token this service presents to its peers (role gov_system), issued "
-        "by the identity provider. Dev mode mints one with the dev secret when unset.",
+        "by the identity provider. Dev mode mints one with its own secret when unset.",
     )
     rate_limit_anonymous_reads: Rate = Field(
         "300/minute",
@@ -206,12 +220,14 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_dev_defaults_in_production(self) -> Self:
-        if self.mode is Mode.production:
-            if self.jwt_jwks_url is None and self.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
+        if self.jwt_jwks_url is None and self.jwt_secret is None:
+            if self.mode is Mode.production:
                 raise ValueError(
-                    "production mode refuses the default dev JWT secret: set jwt_jwks_url "
-                    "(RS256 tokens from the identity provider) or a secret of your own"
+                    "production mode needs jwt_jwks_url (RS256 tokens from the identity "
+                    "provider) or a jwt_secret of its own"
                 )
+            self.jwt_secret = SecretStr(installation_secret(self.dev_secret_file))
+        if self.mode is Mode.production:
             if self.broker is BrokerKind.inprocess:
                 raise ValueError("production mode needs the Kafka broker")
         if self.kafka_min_insync_replicas > self.kafka_replication_factor:
