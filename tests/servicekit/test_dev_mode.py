@@ -92,7 +92,7 @@ def test_dev_mode_on_a_network_when_told_explicitly_warns(caplog):
 @pytest.mark.usefixtures("own_logging")
 def test_make_dev_on_0000_refuses_to_start_before_starting_anything(tmp_path, monkeypatch):
     monkeypatch.delenv("MINEADMIN_DEV_MODE_ON_NETWORK", raising=False)
-    with pytest.raises(DevModeOnNetwork, match="refuses to serve 0.0.0.0"):
+    with pytest.raises(DevModeOnNetwork, match=r"refuses to serve 0\.0\.0\.0"):
         asyncio.run(run_dev(tmp_path, host="0.0.0.0"))
     assert not (tmp_path / "postgres").exists()
     assert not (tmp_path / "kafka").exists()
