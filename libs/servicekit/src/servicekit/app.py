@@ -1,6 +1,7 @@
 """The service factory: every service is wired the same way."""
 
 import contextlib
+import functools
 from collections.abc import AsyncIterator
 
 from fastapi import Depends, FastAPI
@@ -12,6 +13,7 @@ from servicekit.dev_mode import LoopbackOnlyMiddleware, warn_on_network
 from servicekit.docs import install_offline_docs
 from servicekit.errors import install_problem_handlers
 from servicekit.events.broker import Broker
+from servicekit.holder_directory import HolderDirectory, ask_rights_api
 from servicekit.hot_reads import HotReadsMiddleware, bind
 from servicekit.logs import configure_logging
 from servicekit.openapi import customize_openapi
@@ -30,6 +32,16 @@ def serve(spec: ServiceSpec) -> FastAPI:
     settings = spec.settings()
     configure_logging(settings.log_level, json=settings.log_json)
     return build_app(spec, settings)
+
+
+def _holder_directory(
+    spec: ServiceSpec, settings: ServiceSettings, runtime: Runtime
+) -> HolderDirectory | None:
+    if settings.jwt_holder_credit_code_claim is None:
+        return None
+    own = spec.holder_by_credit_code
+    lookup = functools.partial(own, runtime) if own else ask_rights_api(settings)
+    return HolderDirectory(lookup, cache_seconds=settings.holder_lookup_cache_seconds)
 
 
 def build_app(
@@ -73,7 +85,7 @@ def build_app(
     )
     app.state.settings = settings
     app.state.runtime = runtime
-    app.state.authenticator = Authenticator(settings)
+    app.state.authenticator = Authenticator(settings, _holder_directory(spec, settings, runtime))
     install_problem_handlers(app)
     customize_openapi(app)
     install_offline_docs(app, settings)

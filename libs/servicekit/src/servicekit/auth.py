@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from servicekit.claims import ClaimMapping, ClaimsRefused, check_registered
 from servicekit.errors import Forbidden, Unauthorized
+from servicekit.holder_directory import HolderDirectory
 from servicekit.jwks import JwksCache, SigningKeyUnavailable
 from servicekit.settings import Role, ServiceSettings
 
@@ -81,7 +82,7 @@ class Authenticator:
     CACHE_SECONDS = 60.0
     CACHE_SIZE = 4096
 
-    def __init__(self, settings: ServiceSettings) -> None:
+    def __init__(self, settings: ServiceSettings, holders: HolderDirectory | None = None) -> None:
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
         self.claims = ClaimMapping.from_settings(settings)
@@ -96,13 +97,14 @@ class Authenticator:
         )
         self._secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else ""
         self._verified: dict[str, tuple[Principal, float]] = {}
+        self._holders = holders  # set when tokens may name their holder by credit code
 
     async def authenticate(self, token: str) -> Principal:
         cached = self._verified.get(token)
         if cached is not None and time.time() < cached[1]:
             return cached[0]
         claims = await self._verify(token)
-        principal = self._principal(claims)
+        principal = await self._principal(claims)
         if len(self._verified) >= self.CACHE_SIZE:
             self._verified.clear()  # rare: a burst of distinct tokens; the next ones re-verify
         self._verified[token] = (principal, min(claims["exp"], time.time() + self.CACHE_SECONDS))
@@ -137,18 +139,32 @@ class Authenticator:
             raise Unauthorized(f"Signing key not available: {exc}") from exc
         return jwk.key
 
-    def _principal(self, claims: dict[str, Any]) -> Principal:
+    async def _principal(self, claims: dict[str, Any]) -> Principal:
         try:
             check_registered(claims)
             roles = self.claims.roles(claims)
-            holder_id, org_id = self.claims.holder_id(claims), self.claims.org_id(claims)
+            credit_code = self.claims.credit_code(claims) if Role.enterprise in roles else None
+            holder_id = self.claims.holder_id(claims) if credit_code is None else None
+            org_id = self.claims.org_id(claims)
         except ClaimsRefused as exc:
             raise Unauthorized(str(exc)) from exc
+        if credit_code is not None:
+            holder_id = await self._holder_by_credit_code(credit_code)
         if Role.enterprise in roles and not holder_id:
             raise Unauthorized(f"An enterprise token needs the {self.claims.holder_claim} claim.")
         if Role.evaluator in roles and not org_id:
             raise Unauthorized(f"An evaluator token needs the {self.claims.org_claim} claim.")
         return Principal(claims["sub"], roles, holder_id, org_id)
+
+    async def _holder_by_credit_code(self, credit_code: str) -> uuid.UUID:
+        assert self._holders is not None  # built whenever the credit-code claim is configured
+        holder_id = await self._holders.holder_for(credit_code)
+        if holder_id is None:
+            raise Unauthorized(
+                f"No rights holder is registered with the credit code {credit_code} that the "
+                f"{self.claims.credit_code_claim} claim names."
+            )
+        return holder_id
 
 
 def mint_dev_token(

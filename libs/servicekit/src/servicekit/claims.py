@@ -22,6 +22,7 @@ class ClaimMapping:
     role_map: dict[str, Role] = field(default_factory=dict)
     holder_claim: str = "holder_id"
     org_claim: str = "org_id"
+    credit_code_claim: str | None = None
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> "ClaimMapping":
@@ -30,6 +31,7 @@ class ClaimMapping:
             role_map=dict(settings.jwt_role_map),
             holder_claim=settings.jwt_holder_claim,
             org_claim=settings.jwt_org_claim,
+            credit_code_claim=settings.jwt_holder_credit_code_claim,
         )
 
     def roles(self, claims: dict[str, Any]) -> frozenset[Role]:
@@ -68,8 +70,24 @@ class ClaimMapping:
             )
         return value
 
+    def credit_code(self, claims: dict[str, Any]) -> str | None:
+        """The credit code the token names its enterprise by, when the provider sends one."""
+        if self.credit_code_claim is None:
+            return None
+        value = _text(claims, self.credit_code_claim)
+        if value is None:
+            return None
+        code = value.strip().upper()
+        if not CREDIT_CODE.fullmatch(code):
+            raise ClaimsRefused(
+                f"The {self.credit_code_claim} claim must be a unified social credit code "
+                "(18 characters, GB 32100-2015)."
+            )
+        return code
+
 
 ORG_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # as greenmine's evaluator_orgs.id
+CREDIT_CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")  # its check character is rights-api's
 NUMERIC_DATES = ("exp", "iat", "nbf")
 
 

@@ -146,6 +146,16 @@ class ServiceSettings(BaseSettings):
     jwt_org_claim: str = Field(
         "org_id", description="Dotted path of the claim naming an evaluator's organisation."
     )
+    jwt_holder_credit_code_claim: str | None = Field(
+        None,
+        description="Dotted path of a claim carrying an enterprise's unified social credit code "
+        "统一社会信用代码, for a provider that names the enterprise so: when the token carries "
+        "it, the holder is the one registered with that code (rights-api answers), instead of "
+        "jwt_holder_claim.",
+    )
+    holder_lookup_cache_seconds: float = Field(
+        300, ge=0, description="How long a credit code's holder, once found, is remembered."
+    )
     oidc_authorization_url: str | None = Field(
         None,
         description="The provider's authorization endpoint: with oidc_token_url and "

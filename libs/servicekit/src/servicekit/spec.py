@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from fastapi import APIRouter
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -39,6 +40,9 @@ class ServiceSpec:
     # Loads the service's reference data (the plan edition, the mines of 专栏一...) in one
     # transaction; must be safe to run again on a seeded database.
     seed: Callable[[AsyncSession], Awaitable[None]] | None = None
+    # The holder registered with a credit code, given the Runtime: the service that owns the
+    # holders (rights-api) answers from its database; the others ask it (holder_directory).
+    holder_by_credit_code: Callable[[Any, str], Awaitable[UUID | None]] | None = None
 
     @property
     def source(self) -> str:

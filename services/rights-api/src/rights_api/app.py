@@ -30,6 +30,7 @@ from rights_api.filings import service as filings
 from rights_api.filings.router import router as filings_router
 from rights_api.grants.router import router as grants_router
 from rights_api.holders.router import router as holders_router
+from rights_api.holders.service import holder_by_credit_code
 from rights_api.indicators.router import router as indicators_router
 from rights_api.inspections.router import router as inspections_router
 from rights_api.integrity import handlers as integrity_handlers
@@ -95,6 +96,7 @@ SERVICE = ServiceSpec(
         evaluations_router,
     ],
     hot_reads=HOT_READS,
+    holder_by_credit_code=holder_by_credit_code,
     handlers=Handlers.combine(
         applications_handlers.handlers,
         endings_handlers.handlers,

@@ -1,8 +1,9 @@
 """HTTP for rights holders: parse, authorize, call the service, shape the response."""
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from servicekit.concurrency import IfMatch
 from servicekit.deps import Bureau, BureauOrHolder, Paging, Reader, Session
 from servicekit.errors import problem_doc
@@ -39,9 +40,15 @@ async def list_holders(
     caller: Reader,
     page: Paging,
     name: str | None = None,
+    credit_code: Annotated[
+        str | None,
+        Query(max_length=18, description="Only the holder with this credit code 统一社会信用代码"),
+    ] = None,
 ) -> Page[HolderPublic]:
     """Enterprises see only their own holder."""
-    rows = await service.list_holders(session=session, page=page, caller=caller, name=name)
+    rows = await service.list_holders(
+        session=session, page=page, caller=caller, name=name, credit_code=credit_code
+    )
     return rows.with_items([HolderPublic.model_validate(r) for r in rows.items])
 
 

@@ -1,5 +1,6 @@
 """Rules for rights holders. Functions never commit: the request owns the transaction."""
 
+from typing import Any
 from uuid import UUID
 
 from contracts.rights import HolderRegistered
@@ -72,11 +73,26 @@ async def update(
 
 
 async def list_holders(
-    *, session: AsyncSession, page: PageParams, caller: Principal, name: str | None = None
+    *,
+    session: AsyncSession,
+    page: PageParams,
+    caller: Principal,
+    name: str | None = None,
+    credit_code: str | None = None,
 ) -> Page[Holder]:
     query = select(Holder)
     if caller.own_holder is not None:
         query = query.where(Holder.id == caller.own_holder)
     if name:
         query = query.where(Holder.name.contains(name))
+    if credit_code:
+        query = query.where(Holder.credit_code == credit_code)
     return await paginate(session, query, page, order=(Holder.created_at, Holder.id))
+
+
+async def holder_by_credit_code(runtime: Any, credit_code: str) -> UUID | None:
+    """The holder a token names by its credit code (servicekit.holder_directory)."""
+    async with runtime.db.transaction() as session:
+        return (
+            await session.exec(select(Holder.id).where(Holder.credit_code == credit_code))
+        ).first()
