@@ -170,7 +170,7 @@ async def test_an_enterprise_system_is_limited_to_the_holder_its_token_names(rig
     token = idp.client_credentials(ENTERPRISE_CLIENT, ENTERPRISE_SECRET)
     principal = await rights.app.state.authenticator.authenticate(token)
     assert principal.roles == {Role.enterprise}
-    assert principal.own_holder == ENTERPRISE_HOLDER
+    assert principal.own_holder == uuid.UUID(ENTERPRISE_HOLDER)
     response = await rights.client.get(f"/holders/{uuid.uuid4()}", headers=bearer(token))
     assert response.status_code in (403, 404), response.text
 

@@ -2,6 +2,7 @@
 type, never a partial report), callers without the role, an unknown edition, a year outside the
 period."""
 
+import uuid
 from contextlib import asynccontextmanager
 
 import pytest
@@ -48,7 +49,7 @@ async def test_who_may_ask_and_what_is_refused(databases):
     async with rights_with_peers(databases) as rights:
         edition = (await rights.client.get("/plan-editions/current")).json()["id"]
         base = f"/plan-editions/{edition}/evaluations"
-        enterprise = rights.auth(Role.enterprise, holder_id="x")
+        enterprise = rights.auth(Role.enterprise, holder_id=str(uuid.uuid4()))
         for path in (f"{base}/2023", f"{base}/midterm", f"{base}/period", f"{base}/2023.csv"):
             anonymous = await rights.client.get(path)
             assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"]

@@ -4,6 +4,7 @@ for each indicator (第七章一) set by the bureau and shown in all of them."""
 
 import csv
 import io
+import uuid
 
 import pytest
 from pypdf import PdfReader
@@ -64,7 +65,7 @@ async def test_owners_are_set_by_the_bureau_and_shown_in_every_report(services):
     assert (
         await rights.client.put(f"{owners}/green_mines", json=body, headers=reviewer)
     ).status_code == 403
-    enterprise = rights.auth(Role.enterprise, holder_id="x")
+    enterprise = rights.auth(Role.enterprise, holder_id=str(uuid.uuid4()))
     assert (await rights.client.get(owners, headers=enterprise)).status_code == 403
     assert (await rights.client.get(owners)).status_code == 401
     nowhere = "/plan-editions/00000000-0000-0000-0000-000000000000/indicator-owners"

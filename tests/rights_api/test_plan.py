@@ -1,5 +1,6 @@
 """Plan editions as data: the 2021-2025 edition, the edition in force, admin changes, seed."""
 
+import uuid
 from datetime import timedelta
 
 from contracts.mining import RightStatus
@@ -196,7 +197,7 @@ async def test_indicators(rights):
     }
     assert indicators["new_rights"]["granted"] == 0
     assert (await rights.client.get("/indicators")).status_code == 401
-    enterprise = rights.auth(Role.enterprise, holder_id="x")
+    enterprise = rights.auth(Role.enterprise, holder_id=str(uuid.uuid4()))
     assert (await rights.client.get("/indicators", headers=enterprise)).status_code == 403
 
 

@@ -1,5 +1,6 @@
 """The statutory calendar: the package's years, loaded schedules, the weekends-only fallback."""
 
+import uuid
 from datetime import date
 
 from servicekit import workdays
@@ -67,7 +68,10 @@ async def test_a_schedule_with_a_day_of_another_year_is_refused_whole(rights):
 
 
 async def test_only_bureau_admins_load_schedules(rights):
-    for headers, status in ((rights.auth(Role.enterprise, holder_id="x"), 403), ({}, 401)):
+    for headers, status in (
+        (rights.auth(Role.enterprise, holder_id=str(uuid.uuid4())), 403),
+        ({}, 401),
+    ):
         response = await rights.client.put(
             "/admin/calendar/2027", json=NATIONAL_DAY_2027, headers=headers
         )
