@@ -6,6 +6,7 @@ file (``mineadmin token``), so a stack in dev mode reachable from a network trus
 mint one there.
 """
 
+import functools
 import ipaddress
 import logging
 import os
@@ -112,11 +113,14 @@ class LoopbackOnlyMiddleware:
     @staticmethod
     def _local(scope: Scope) -> bool:
         server = scope.get("server")
-        if not server:
-            return True
-        try:
-            address = ipaddress.ip_address(str(server[0]).strip("[]"))
-        except ValueError:
-            return True
-        mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
-        return (mapped or address).is_loopback
+        return not server or _local_address(str(server[0]))
+
+
+@functools.lru_cache(maxsize=64)  # a server has few local addresses: parse each once
+def _local_address(host: str) -> bool:
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return True
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return (mapped or address).is_loopback
