@@ -4,6 +4,7 @@ address is refused unless MINEADMIN_DEV_MODE_ON_NETWORK says so."""
 
 import asyncio
 import logging
+import os
 import socket
 import stat
 import time
@@ -70,6 +71,27 @@ def test_the_cli_signs_with_the_installation_secret(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     secret = (tmp_path / ".data" / "dev-jwt-secret").read_text().strip()
     jwt.decode(result.stdout.strip(), secret, algorithms=["HS256"], audience="mineadmin")
+
+
+def test_the_cli_signs_with_the_secret_of_the_running_dev_stack(tmp_path, monkeypatch):
+    """`mineadmin dev --data-dir elsewhere` names its secret in .data/dev.env; nothing else of
+    that file enters the environment of whoever asks for a token."""
+    from servicekit.cli import app as cli
+    from typer.testing import CliRunner
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MINEADMIN_JWT_SECRET", raising=False)
+    monkeypatch.delenv("MINEADMIN_DEV_SECRET_FILE", raising=False)
+    monkeypatch.delenv("MINEADMIN_BROKER", raising=False)
+    stack_secret = installation_secret(tmp_path / "elsewhere" / "dev-jwt-secret")
+    (tmp_path / ".data").mkdir()
+    (tmp_path / ".data" / "dev.env").write_text(
+        f"MINEADMIN_BROKER=inprocess\nMINEADMIN_DEV_SECRET_FILE={tmp_path}/elsewhere/dev-jwt-secret\n"
+    )
+    result = CliRunner().invoke(cli, ["token", "--role", "bureau_admin"])
+    assert result.exit_code == 0, result.output
+    jwt.decode(result.stdout.strip(), stack_secret, algorithms=["HS256"], audience="mineadmin")
+    assert "MINEADMIN_BROKER" not in os.environ
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20"])

@@ -2,13 +2,16 @@
 entry point: servicekit's operator CLI picks them up wherever devkit is installed."""
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from servicekit.auth import Role, mint_dev_token
 from servicekit.dev_mode import DevModeOnNetwork
-from servicekit.settings import ServiceSettings
+from servicekit.settings import SHARED_PREFIX, ServiceSettings
+
+SECRET_FILE_VARIABLE = f"{SHARED_PREFIX}DEV_SECRET_FILE"
 
 
 def token(
@@ -25,10 +28,14 @@ def token(
         raise typer.BadParameter("an enterprise token needs --holder-id")
     if role is Role.evaluator and not org_id:
         raise typer.BadParameter("an evaluator token needs --org-id")
-    from servicekit.cli import DEV_ENV_FILE, load_env_file  # that module loads this one
+    from servicekit.cli import DEV_ENV_FILE, read_env_file  # that module loads this one
 
-    load_env_file(DEV_ENV_FILE)
-    settings = ServiceSettings()
+    # the secret of the stack `mineadmin dev` runs (its data dir may be another than .data)
+    secret_file = read_env_file(DEV_ENV_FILE).get(SECRET_FILE_VARIABLE)
+    if secret_file and SECRET_FILE_VARIABLE not in os.environ:
+        settings = ServiceSettings(dev_secret_file=Path(secret_file))
+    else:
+        settings = ServiceSettings()
     typer.echo(
         mint_dev_token(
             settings,

@@ -19,14 +19,22 @@ from servicekit.services import installed_services
 DEV_ENV_FILE = Path(".data/dev.env")
 
 
-def load_env_file(path: Path) -> None:
-    """``KEY=value`` lines into the environment, where the environment has no such key."""
+def read_env_file(path: Path) -> dict[str, str]:
+    """The ``KEY=value`` lines of ``path`` (none when it does not exist)."""
     if not path.is_file():
-        return
+        return {}
+    found = {}
     for line in path.read_text().splitlines():
         key, sep, value = line.partition("=")
         if sep and not key.lstrip().startswith("#"):
-            os.environ.setdefault(key.strip(), value.strip())
+            found[key.strip()] = value.strip()
+    return found
+
+
+def load_env_file(path: Path) -> None:
+    """``KEY=value`` lines into the environment, where the environment has no such key."""
+    for key, value in read_env_file(path).items():
+        os.environ.setdefault(key, value)
 
 
 app = typer.Typer(
