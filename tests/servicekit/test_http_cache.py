@@ -1,0 +1,155 @@
+"""Conditional GETs (servicekit.http_cache, servicekit.change_stamps) on real PostgreSQL: every
+cached route answers ETag and Cache-Control, a repeat with If-None-Match is a 304 that runs no
+query but the stamp's, and any committed write to a covered table changes the ETag."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from servicekit import change_stamps
+from servicekit.auth import Role
+from sqlalchemy import event, text
+
+from tests.rights_api.support import SCJ001, add_right, holder, load_edition
+
+STAMP_SQL = "FROM change_totals"
+
+
+@contextmanager
+def statements(service) -> Iterator[list[str]]:
+    """Every statement the service's read pool sends while the block runs."""
+    seen: list[str] = []
+    engine = service.runtime.db.reads_engine.sync_engine
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def conditional(service, path: str, headers: dict[str, str] | None = None):
+    """The first answer, then the same request with its ETag: (first, second, statements)."""
+    headers = headers or {}
+    first = await service.client.get(path, headers=headers)
+    assert first.status_code == 200, first.text
+    with statements(service) as seen:
+        second = await service.client.get(
+            path, headers={**headers, "If-None-Match": first.headers["etag"]}
+        )
+    return first, second, seen
+
+
+def assert_not_modified(first, second, seen) -> None:
+    assert first.headers["etag"].startswith('W/"')
+    assert second.status_code == 304, second.text
+    assert second.content == b""
+    for name in ("etag", "cache-control", "vary"):
+        assert second.headers.get(name) == first.headers.get(name), name
+    # the stamp was read, and nothing else: not the query that builds the body
+    assert len(seen) == 1 and STAMP_SQL in seen[0], seen
+
+
+async def test_zones_answer_a_304_without_reading_the_plan(rights):
+    await load_edition(rights)
+    first, second, seen = await conditional(rights, "/zones")
+    assert first.headers["cache-control"] == "public, max-age=60"
+    assert_not_modified(first, second, seen)
+    with statements(rights) as full:
+        again = await rights.client.get("/zones")
+    assert again.headers["etag"] == first.headers["etag"]
+    assert len(full) > 1  # a 200 reads the stamp, then the plan
+    one, other, seen = await conditional(rights, "/zones/SCJ001")
+    assert_not_modified(one, other, seen)
+    assert one.headers["etag"] != first.headers["etag"]  # another path, another answer
+
+
+async def test_a_write_through_the_api_changes_the_etag(rights):
+    await load_edition(rights)
+    before = await rights.client.get("/plan-editions")
+    edition = (await rights.client.get("/plan-editions/current")).json()
+    changed = await rights.client.patch(
+        f"/plan-editions/{edition['id']}",
+        json={"small_mine_cap": {**edition["small_mine_cap"], "max_mines": 5}},
+        headers={**rights.auth(Role.bureau_admin), "If-Match": '"1"'},
+    )
+    assert changed.status_code == 200, changed.text
+    after = await rights.client.get(
+        "/plan-editions", headers={"If-None-Match": before.headers["etag"]}
+    )
+    assert after.status_code == 200
+    assert after.headers["etag"] != before.headers["etag"]
+
+
+async def test_any_committed_write_to_a_covered_table_changes_the_etag_and_a_rollback_none(
+    rights,
+):
+    await load_edition(rights)
+    before = (await rights.client.get("/zones")).headers["etag"]
+    async with rights.runtime.db.engine.connect() as conn:
+        transaction = await conn.begin()
+        await conn.execute(text("UPDATE plan_editions SET title = title"))
+        await transaction.rollback()
+    assert (await rights.client.get("/zones")).headers["etag"] == before
+    async with rights.runtime.db.transaction() as session:
+        await session.exec(text("UPDATE plan_editions SET title = title"))
+    after = await rights.client.get("/zones", headers={"If-None-Match": before})
+    assert after.status_code == 200
+    assert after.headers["etag"] != before
+    # compaction folds the log into the totals: the stamp, and so the ETag, stay
+    await change_stamps.compact(rights.runtime.db)
+    async with rights.runtime.db.engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM change_log")) == 0
+    same = await rights.client.get("/zones", headers={"If-None-Match": after.headers["etag"]})
+    assert same.status_code == 304
+
+
+async def test_if_none_match_takes_a_list_and_a_star(rights):
+    await load_edition(rights)
+    tag = (await rights.client.get("/zones")).headers["etag"]
+    listed = await rights.client.get("/zones", headers={"If-None-Match": f'W/"other", {tag}'})
+    assert listed.status_code == 304
+    strong = tag.removeprefix("W/")  # compared weakly
+    assert (await rights.client.get("/zones", headers={"If-None-Match": strong})).status_code == 304
+    star = await rights.client.get("/zones", headers={"If-None-Match": "*"})
+    assert star.status_code == 304 and star.content == b"" and star.headers["etag"] == tag
+    stale = await rights.client.get("/zones", headers={"If-None-Match": 'W/"other"'})
+    assert stale.status_code == 200 and stale.json()["type"] == "FeatureCollection"
+
+
+async def test_an_answer_that_differs_by_caller_is_private_and_tagged_per_caller(rights):
+    await load_edition(rights)
+    owner, other = await holder(rights, 1), await holder(rights, 2)
+    await add_right(rights, owner, at=SCJ001)
+    mine = rights.auth(Role.enterprise, holder_id=owner)
+    first, second, seen = await conditional(rights, "/rights.geojson", mine)
+    assert first.headers["cache-control"] == "private, no-cache"
+    assert "Authorization" in first.headers["vary"]
+    assert_not_modified(first, second, seen)
+    theirs = await rights.client.get(
+        "/rights.geojson",
+        headers={
+            **rights.auth(Role.enterprise, holder_id=other),
+            "If-None-Match": first.headers["etag"],
+        },
+    )
+    assert theirs.status_code == 200 and theirs.json()["features"] == []
+    # no token: refused before anything is compared
+    anonymous = await rights.client.get(
+        "/rights.geojson", headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert anonymous.status_code == 401
+    await add_right(rights, owner, at=SCJ001)
+    newer = await rights.client.get(
+        "/rights.geojson", headers={**mine, "If-None-Match": first.headers["etag"]}
+    )
+    assert newer.status_code == 200 and len(newer.json()["features"]) == 2
+
+
+async def test_a_refusal_carries_no_etag(rights):
+    await load_edition(rights)
+    missing = await rights.client.get("/zones/NOPE")
+    assert missing.status_code == 404
+    assert "etag" not in missing.headers
