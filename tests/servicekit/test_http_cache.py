@@ -5,13 +5,24 @@ query but the stamp's, and any committed write to a covered table changes the ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
+from greenmine_api.seed import seed
 from servicekit import change_stamps
 from servicekit.auth import Role
 from sqlalchemy import event, text
 
+from tests.greenmine_api.support import listed_mine
+from tests.restoration_api.support import grant, transfer
 from tests.rights_api.support import SCJ001, add_right, holder, load_edition
 
 STAMP_SQL = "FROM change_totals"
+
+
+@pytest.fixture
+async def gm(greenmine):
+    async with greenmine.runtime.db.transaction() as session:
+        await seed(session)
+    return greenmine
 
 
 @contextmanager
@@ -153,3 +164,47 @@ async def test_a_refusal_carries_no_etag(rights):
     missing = await rights.client.get("/zones/NOPE")
     assert missing.status_code == 404
     assert "etag" not in missing.headers
+
+
+async def test_disclosures_and_their_export_are_conditional_and_change_with_a_posting(
+    restoration,
+):
+    fund = await grant(restoration)
+    await transfer(restoration, fund["id"], "accrual", "120000.00")
+    for path in (f"/disclosures/{fund['right_id']}", "/disclosures/export.csv?year=2026"):
+        first, second, seen = await conditional(restoration, path)
+        assert first.headers["cache-control"] == "public, max-age=60"
+        assert_not_modified(first, second, seen)
+    before = await restoration.client.get(f"/disclosures/{fund['right_id']}")
+    await transfer(restoration, fund["id"], "deposit", "30000.00")  # a posting through the API
+    after = await restoration.client.get(
+        f"/disclosures/{fund['right_id']}", headers={"If-None-Match": before.headers["etag"]}
+    )
+    assert after.status_code == 200 and after.headers["etag"] != before.headers["etag"]
+    assert after.json()["years"][0]["deposited"] == "30000.00"
+
+
+async def test_the_public_map_layers_are_conditional_and_tagged_per_caller(restoration):
+    for path in ("/legacy-sites.geojson", "/restoration-areas.geojson"):
+        first, second, seen = await conditional(restoration, path)
+        assert first.headers["cache-control"] == "public, max-age=60"
+        assert "Authorization" in first.headers["vary"]
+        assert_not_modified(first, second, seen)
+        official = await restoration.client.get(
+            path,
+            headers={**restoration.auth(Role.bureau_admin), "If-None-Match": first.headers["etag"]},
+        )
+        assert official.status_code == 200  # officials read more: never the public's copy
+        assert official.headers["cache-control"] == "private, no-cache"
+
+
+async def test_the_green_mine_list_and_its_csv_are_conditional(gm):
+    await listed_mine(gm)
+    for path in ("/listings", "/listings.csv", "/listings?status=listed"):
+        first, second, seen = await conditional(gm, path)
+        assert first.headers["cache-control"] == "public, max-age=60"
+        assert_not_modified(first, second, seen)
+    before = await gm.client.get("/listings.csv")
+    await listed_mine(gm)
+    after = await gm.client.get("/listings.csv", headers={"If-None-Match": before.headers["etag"]})
+    assert after.status_code == 200 and after.headers["etag"] != before.headers["etag"]
