@@ -208,3 +208,16 @@ async def test_the_green_mine_list_and_its_csv_are_conditional(gm):
     await listed_mine(gm)
     after = await gm.client.get("/listings.csv", headers={"If-None-Match": before.headers["etag"]})
     assert after.status_code == 200 and after.headers["etag"] != before.headers["etag"]
+
+
+async def test_the_documents_name_the_304_and_the_headers(rights, restoration, gm):
+    for service, path in (
+        (rights, "/zones"),
+        (rights, "/rights.geojson"),
+        (restoration, "/disclosures/export.csv"),
+        (gm, "/listings.csv"),
+    ):
+        operation = service.app.openapi()["paths"][path]["get"]
+        assert "If-None-Match" in {p["name"] for p in operation["parameters"]}
+        assert set(operation["responses"]["304"]["headers"]) == {"ETag", "Cache-Control", "Vary"}
+        assert {"ETag", "Cache-Control"} <= set(operation["responses"]["200"]["headers"])

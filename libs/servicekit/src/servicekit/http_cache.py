@@ -126,6 +126,43 @@ def _tags(if_none_match: str) -> set[str]:
     return {f"W/{t.strip().removeprefix('W/')}" for t in if_none_match.split(",") if t.strip()}
 
 
+def is_conditional(calls: set[Any]) -> bool:
+    """Whether a route with these dependency callables declared ``cached``."""
+    return any(hasattr(call, "cached_tables") for call in calls)
+
+
+RESPONSE_HEADERS = {
+    "ETag": {
+        "description": "Weak validator of this answer 实体标签: send it back in `If-None-Match`.",
+        "schema": {"type": "string"},
+        "example": 'W/"5d41402abc4b2a76b9719d911017c592"',
+    },
+    "Cache-Control": {
+        "description": "`public, max-age=…` for an answer the same for every anonymous reader; "
+        "`private, no-cache` when the caller's token shapes it 缓存策略.",
+        "schema": {"type": "string"},
+    },
+    "Vary": {
+        "description": "Request headers that select the answer (e.g. `Authorization`).",
+        "schema": {"type": "string"},
+    },
+}
+
+
+def document(operation: dict[str, Any]) -> None:
+    """The 304 and the caching headers in a conditional GET's OpenAPI operation."""
+    responses = operation["responses"]
+    if "200" in responses:
+        responses["200"].setdefault("headers", {}).update(RESPONSE_HEADERS)
+    responses.setdefault(
+        "304",
+        {
+            "description": "Not modified 未变化: the `If-None-Match` ETag is current; no body.",
+            "headers": RESPONSE_HEADERS,
+        },
+    )
+
+
 async def not_modified(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, NotModified)
     return Response(status_code=304, headers=exc.caching.headers())
