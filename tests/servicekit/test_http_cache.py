@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
 from greenmine_api.seed import seed
 from servicekit import change_stamps
 from servicekit.auth import Role
+from servicekit.request_checks import dependants
 from sqlalchemy import event, text
 
 from tests.greenmine_api.support import listed_mine
@@ -221,3 +223,53 @@ async def test_the_documents_name_the_304_and_the_headers(rights, restoration, g
         assert "If-None-Match" in {p["name"] for p in operation["parameters"]}
         assert set(operation["responses"]["304"]["headers"]) == {"ETag", "Cache-Control", "Vary"}
         assert {"ETag", "Cache-Control"} <= set(operation["responses"]["200"]["headers"])
+
+
+def declared_tables(service) -> set[str]:
+    """Every table a cached route of the service names."""
+    return {
+        table
+        for context in iter_route_contexts(service.app.routes)
+        if isinstance(context.original_route, APIRoute)
+        for dependant in dependants(context.original_route.dependant)
+        for table in getattr(dependant.call, "cached_tables", ())
+    }
+
+
+async def test_every_table_a_cached_route_names_has_its_trigger(rights, restoration, gm):
+    for service in (rights, restoration, gm):
+        tables = declared_tables(service)
+        assert tables
+        async with service.runtime.db.engine.connect() as conn:
+            triggered = set(
+                (
+                    await conn.execute(
+                        text(
+                            "SELECT c.relname FROM pg_trigger t "
+                            "JOIN pg_class c ON c.oid = t.tgrelid "
+                            "WHERE t.tgname = c.relname || '_changes'"
+                        )
+                    )
+                ).scalars()
+            )
+        assert tables <= triggered, tables - triggered
+
+
+async def test_the_other_public_lists_are_conditional_and_follow_their_tables(rights, gm):
+    await load_edition(rights)
+    for service, path, table in (
+        (rights, "/patrol-draws", "patrol_draws"),
+        (rights, "/integrity/abnormal", "holders"),
+        (gm, "/standards", "standards"),
+        (gm, "/spot-checks", "spot_check_findings"),
+        (gm, "/publicities", "publicities"),
+    ):
+        first, second, seen = await conditional(service, path)
+        assert_not_modified(first, second, seen)
+        async with service.runtime.db.transaction() as session:
+            await session.exec(text(f"DELETE FROM {table} WHERE false"))
+        after = await service.client.get(path, headers={"If-None-Match": first.headers["etag"]})
+        assert after.status_code == 200, path
+    standard = (await gm.client.get("/standards")).json()["items"][0]
+    one, other, seen = await conditional(gm, f"/standards/{standard['id']}")
+    assert_not_modified(one, other, seen)

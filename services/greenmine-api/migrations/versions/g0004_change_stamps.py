@@ -1,5 +1,6 @@
 """Change stamps on the tables public and cached reads are built from (servicekit.change_stamps):
-the green-mine list (/listings, /listings.csv).
+the green-mine list (/listings, /listings.csv), the standards, the spot checks and their
+findings, the publicities.
 
 Revision ID: g0004
 Revises: g0003
@@ -16,7 +17,13 @@ down_revision: str | None = "g0003"
 branch_labels: Sequence[str] | None = None
 depends_on: str | None = "sk0007"
 
-TABLES = ("listings",)
+TABLES = (
+    "listings",
+    "standards",
+    "spot_checks",
+    "spot_check_findings",
+    "publicities",
+)
 
 
 def upgrade() -> None:

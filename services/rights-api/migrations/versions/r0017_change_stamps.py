@@ -1,5 +1,6 @@
 """Change stamps on the tables public and cached reads are built from (servicekit.change_stamps):
-plan editions (the plan, /zones) and the register (/rights.geojson).
+plan editions (the plan, /zones), the register (/rights.geojson), the random patrol draws and
+the abnormal list (with the holders it names).
 
 Revision ID: r0017
 Revises: r0014
@@ -16,7 +17,14 @@ down_revision: str | None = "r0014"
 branch_labels: Sequence[str] | None = None
 depends_on: str | None = "sk0007"
 
-TABLES = ("plan_editions", "rights")
+TABLES = (
+    "plan_editions",
+    "rights",
+    "patrol_draws",
+    "patrol_professionals",
+    "integrity_entries",
+    "holders",
+)
 
 
 def upgrade() -> None:
