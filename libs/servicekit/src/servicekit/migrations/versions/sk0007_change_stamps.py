@@ -22,7 +22,7 @@ def upgrade() -> None:
         """
         CREATE TABLE change_log (
             table_name text NOT NULL,
-            xid xid8 NOT NULL,
+            xid bigint NOT NULL,
             PRIMARY KEY (table_name, xid)
         )
         """
@@ -33,7 +33,8 @@ def upgrade() -> None:
         """
         CREATE FUNCTION track_change() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            INSERT INTO change_log (table_name, xid) VALUES (TG_TABLE_NAME, pg_current_xact_id())
+            INSERT INTO change_log (table_name, xid)
+            VALUES (TG_TABLE_NAME, pg_current_xact_id()::text::bigint)
             ON CONFLICT DO NOTHING;
             RETURN NULL;
         END
