@@ -31,16 +31,20 @@ async def gm(greenmine):
 def statements(service) -> Iterator[list[str]]:
     """Every statement the service's read pool sends while the block runs."""
     seen: list[str] = []
+    connections: set[int] = set()
     engine = service.runtime.db.reads_engine.sync_engine
 
     def record(conn, cursor, statement, parameters, context, executemany) -> None:
         seen.append(statement)
+        connections.add(id(conn.connection.dbapi_connection))
 
     event.listen(engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+    # the stamp and the body are read on one connection (one server, in that order)
+    assert len(connections) <= 1, connections
 
 
 async def conditional(service, path: str, headers: dict[str, str] | None = None):
@@ -73,7 +77,7 @@ async def test_zones_answer_a_304_without_reading_the_plan(rights):
     with statements(rights) as full:
         again = await rights.client.get("/zones")
     assert again.headers["etag"] == first.headers["etag"]
-    assert len(full) > 1  # a 200 reads the stamp, then the plan
+    assert len(full) > 1 and STAMP_SQL in full[0]  # a 200 reads the stamp, then the plan
     one, other, seen = await conditional(rights, "/zones/SCJ001")
     assert_not_modified(one, other, seen)
     assert one.headers["etag"] != first.headers["etag"]  # another path, another answer
