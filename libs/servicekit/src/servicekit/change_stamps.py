@@ -65,7 +65,7 @@ _JUMP = text(
     INSERT INTO change_totals (table_name, changes)
     SELECT DISTINCT c.relname, CAST(:jump AS bigint)
     FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-    WHERE t.tgfoid = 'track_change'::regproc
+    WHERE t.tgfoid = to_regproc('track_change')
     ON CONFLICT (table_name) DO UPDATE SET changes = change_totals.changes + EXCLUDED.changes
     """
 )
