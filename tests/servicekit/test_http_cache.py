@@ -205,8 +205,13 @@ async def test_the_public_map_layers_are_conditional_and_tagged_per_caller(resto
 
 
 async def test_the_green_mine_list_and_its_csv_are_conditional(gm):
-    await listed_mine(gm)
-    for path in ("/listings", "/listings.csv", "/listings?status=listed"):
+    _, listing = await listed_mine(gm)
+    for path in (
+        "/listings",
+        "/listings.csv",
+        "/listings?status=listed",
+        f"/listings/{listing['id']}",
+    ):
         first, second, seen = await conditional(gm, path)
         assert first.headers["cache-control"] == "public, max-age=60"
         assert_not_modified(first, second, seen)

@@ -1,6 +1,7 @@
 """Change stamps on the tables public and cached reads are built from (servicekit.change_stamps):
-the green-mine list (/listings, /listings.csv), the standards, the spot checks and their
-findings, the publicities.
+the green-mine list (/listings, /listings.csv, and a listing's dossier: its history,
+rectifications and exit notice), the standards, the spot checks and their findings, the
+publicities.
 
 Revision ID: g0004
 Revises: g0003
@@ -19,6 +20,9 @@ depends_on: str | None = "sk0007"
 
 TABLES = (
     "listings",
+    "listing_history",
+    "green_rectifications",
+    "exit_notices",
     "standards",
     "spot_checks",
     "spot_check_findings",
