@@ -15,6 +15,7 @@ from servicekit.errors import install_problem_handlers
 from servicekit.events.broker import Broker
 from servicekit.holder_directory import HolderDirectory, ask_rights_api
 from servicekit.hot_reads import HotReadsMiddleware, bind
+from servicekit.http_cache import ConditionalGetMiddleware, NotModified, not_modified
 from servicekit.logs import configure_logging
 from servicekit.openapi import customize_openapi
 from servicekit.rate_limit import AnonymousReadLimit
@@ -87,11 +88,13 @@ def build_app(
     app.state.runtime = runtime
     app.state.authenticator = Authenticator(settings, _holder_directory(spec, settings, runtime))
     install_problem_handlers(app)
+    app.add_exception_handler(NotModified, not_modified)
     customize_openapi(app)
     install_offline_docs(app, settings)
     app.include_router(operations.router)
     for router in spec.routers:
         app.include_router(router)
+    app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(UnitOfWorkMiddleware, db=runtime.db)
     app.add_middleware(
         BodyLimitMiddleware,

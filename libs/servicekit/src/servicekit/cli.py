@@ -156,9 +156,10 @@ def after_restore(
     ] = 10,
 ) -> None:
     """After restoring the databases from a backup: list the writes each service acknowledged
-    after the backup point and lost (events on its topic its outbox lacks), and rewind the
-    consumer groups so the restarted services apply what they consumed since, once."""
-    from servicekit import restore
+    after the backup point and lost (events on its topic its outbox lacks), move the change
+    stamps past any ETag handed out before, and rewind the consumer groups so the restarted
+    services apply what they consumed since, once."""
+    from servicekit import change_stamps, restore
     from servicekit.runtime import service_database
 
     try:
@@ -178,6 +179,7 @@ def after_restore(
             db = service_database(spec, settings, pool_size=1)
             try:
                 lost = await restore.lost_writes(spec, settings, db, point)
+                await change_stamps.after_restore(db)
             finally:
                 await db.dispose()
             typer.echo(f"{name}: {len(lost)} acknowledged writes since {point.isoformat()} lost")

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from servicekit import http_cache
 from servicekit.auth import optional_principal
 from servicekit.docs import document_oidc_login
 from servicekit.errors import PROBLEM_JSON, PROBLEM_RESPONSES, Problem
@@ -142,6 +143,8 @@ def _document_platform_problems(app: FastAPI, document: dict[str, Any]) -> None:
             if _token_optional(route) and operation.get("security"):
                 # a public route: a token is checked when sent, never required (OpenAPI's `{}`)
                 operation["security"] = [{}, *operation["security"]]
+            if http_cache.is_conditional({d.call for d in all_dependants(route.dependant)}):
+                http_cache.document(operation)
             if _pages(route) and "200" in responses:
                 responses["200"].setdefault("headers", {})["Link"] = NEXT_PAGE_LINK
             operation["responses"] = dict(sorted(responses.items()))

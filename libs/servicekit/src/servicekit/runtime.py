@@ -9,7 +9,7 @@ from contracts import registry
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from servicekit import housekeeping
+from servicekit import change_stamps, housekeeping
 from servicekit.db import Database
 from servicekit.events.broker import Broker, Subscription
 from servicekit.events.consumer import Consumer
@@ -89,6 +89,12 @@ class Runtime:
                     idempotency_retention_hours=self.settings.idempotency_retention_hours,
                 ),
                 name="housekeeping",
+            ),
+            asyncio.create_task(
+                change_stamps.run(
+                    self.db, every_seconds=self.settings.change_stamps_compact_seconds
+                ),
+                name="change-stamps",
             ),
             asyncio.create_task(self.scheduler.run_forever(), name="jobs"),
             *(

@@ -228,6 +228,19 @@ class ServiceSettings(BaseSettings):
         "across all replicas of the service (servicekit.rate_limit).",
     )
 
+    http_cache_max_age_seconds: int = Field(
+        60,
+        ge=0,
+        description="max-age of public cacheable answers (servicekit.http_cache): how long a "
+        "shared cache may serve one without asking again; 0 sends no-cache (always revalidate).",
+    )
+    change_stamps_compact_seconds: float = Field(
+        60,
+        gt=0,
+        description="How often a replica folds the change log (one row per writing transaction "
+        "of a covered table) into its totals (servicekit.change_stamps).",
+    )
+
     @model_validator(mode="after")
     def _refuse_dev_defaults_in_production(self) -> Self:
         if self.jwt_jwks_url is None and self.jwt_secret is None:

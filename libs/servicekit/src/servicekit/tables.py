@@ -137,3 +137,19 @@ rate_limits = Table(
     Column("tat", Double, nullable=False),
     prefixes=["UNLOGGED"],
 )
+
+
+# change stamps (servicekit.change_stamps, migration sk0007): one row per (table, writing
+# transaction), written by the track_change() trigger; compaction folds them into the totals
+change_log = Table(
+    "change_log",
+    platform_metadata,
+    Column("table_name", Text, primary_key=True),
+    Column("xid", BigInteger, primary_key=True),
+)
+change_totals = Table(
+    "change_totals",
+    platform_metadata,
+    Column("table_name", Text, primary_key=True),
+    Column("changes", BigInteger, nullable=False),
+)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from servicekit import clock
 from servicekit.deps import BureauOrSystem, Paging, Session
 from servicekit.errors import problem_doc
+from servicekit.http_cache import cached
 from servicekit.pagination import Page
 
 from greenmine_api.listings import service
@@ -18,6 +19,7 @@ from greenmine_api.responses import PUBLIC
 router = APIRouter()
 LISTINGS = ["listings 绿色矿山名录"]
 Filters = Annotated[ListingFilters, Query()]
+ListCache = Annotated[None, cached("listings")]
 CSV_COLUMNS = (
     "id",
     "right_id",
@@ -35,7 +37,9 @@ CSV_COLUMNS = (
 @router.get(
     "/listings", tags=LISTINGS, summary="The green-mine list 绿色矿山名录", responses=PUBLIC
 )
-async def list_listings(session: Session, page: Paging, filters: Filters) -> Page[ListingPublic]:
+async def list_listings(
+    session: Session, page: Paging, filters: Filters, _cache: ListCache
+) -> Page[ListingPublic]:
     """Public. Every mine ever listed, by entry date; filter with
     `status=listed|rectifying|delisted`.
     """
@@ -50,7 +54,7 @@ async def list_listings(session: Session, page: Paging, filters: Filters) -> Pag
     response_class=Response,
     responses={**PUBLIC, 200: {"content": {"text/csv": {}}}},
 )
-async def export_csv(session: Session, filters: Filters) -> Response:
+async def export_csv(session: Session, filters: Filters, _cache: ListCache) -> Response:
     """Public; UTF-8 with BOM (opens in Excel), one row per listing."""
     rows = await service.all_listings(session=session, filters=filters)
     out = io.StringIO()

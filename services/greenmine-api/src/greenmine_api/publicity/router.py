@@ -6,6 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from servicekit.deps import Bureau, Paging, Session
 from servicekit.errors import problem_doc
+from servicekit.http_cache import cached
 from servicekit.pagination import Page
 from servicekit.rate_limit import rate_limited
 
@@ -27,11 +28,15 @@ from greenmine_api.responses import (
 )
 
 router = APIRouter(tags=["publicity 公示"])
+PublicityCache = Annotated[None, cached("publicities")]
 
 
 @router.get("/publicities", summary="Publicity periods 公示列表", responses=PUBLIC)
 async def list_publicities(
-    session: Session, page: Paging, filters: Annotated[PublicityFilters, Query()]
+    session: Session,
+    page: Paging,
+    filters: Annotated[PublicityFilters, Query()],
+    _cache: PublicityCache,
 ) -> Page[PublicityPublic]:
     """Public. `status=open` lists the mines in publicity now."""
     rows = await service.list_publicities(session=session, page=page, filters=filters)
@@ -43,7 +48,9 @@ async def list_publicities(
     summary="One publicity 公示详情",
     responses={**PUBLIC, **NO_SUCH_PUBLICITY},
 )
-async def get_publicity(publicity_id: UUID, session: Session) -> PublicityPublic:
+async def get_publicity(
+    publicity_id: UUID, session: Session, _cache: PublicityCache
+) -> PublicityPublic:
     """Public."""
     return PublicityPublic.model_validate(
         await service.get(session, publicity_id), from_attributes=True

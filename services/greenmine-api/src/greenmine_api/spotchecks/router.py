@@ -1,10 +1,12 @@
 """HTTP for the expert pool and spot checks 双随机、一公开."""
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter
 from servicekit.deps import Admin, Bureau, BureauOrInspector, Paging, Session
 from servicekit.errors import problem_doc
+from servicekit.http_cache import cached
 from servicekit.pagination import Page
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +23,7 @@ from greenmine_api.spotchecks.schemas import (
 )
 
 router = APIRouter(tags=["spot checks 双随机抽查"])
+ChecksCache = Annotated[None, cached("spot_checks", "spot_check_findings")]
 NOT_FOUND = {404: problem_doc("No such spot check")}
 
 
@@ -70,7 +73,7 @@ async def draw(data: SpotCheckCreate, session: Session, caller: Bureau) -> SpotC
 
 
 @router.get("/spot-checks", summary="Spot checks 抽查公开", responses=PUBLIC)
-async def list_checks(session: Session, page: Paging) -> Page[SpotCheckPublic]:
+async def list_checks(session: Session, page: Paging, _cache: ChecksCache) -> Page[SpotCheckPublic]:
     """Public: every draw with its seed, inputs and algorithm; findings once published."""
     rows = await service.list_checks(session=session, page=page)
     return rows.with_items([await _public(session, c) for c in rows.items])
@@ -79,7 +82,7 @@ async def list_checks(session: Session, page: Paging) -> Page[SpotCheckPublic]:
 @router.get(
     "/spot-checks/{check_id}", summary="One spot check 抽查详情", responses={**PUBLIC, **NOT_FOUND}
 )
-async def get_check(check_id: UUID, session: Session) -> SpotCheckPublic:
+async def get_check(check_id: UUID, session: Session, _cache: ChecksCache) -> SpotCheckPublic:
     """Public."""
     return await _public(session, await service.get(session=session, check_id=check_id))
 

@@ -1,10 +1,12 @@
 """HTTP for evaluation standards."""
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter
 from servicekit.deps import Admin, Paging, Session
 from servicekit.errors import problem_doc
+from servicekit.http_cache import cached
 from servicekit.pagination import Page
 
 from greenmine_api.responses import PUBLIC
@@ -12,10 +14,13 @@ from greenmine_api.standards import service
 from greenmine_api.standards.schemas import StandardCreate, StandardPublic
 
 router = APIRouter(tags=["standards 评价标准"])
+StandardsCache = Annotated[None, cached("standards")]
 
 
 @router.get("/standards", summary="Evaluation standards 绿色矿山评价标准", responses=PUBLIC)
-async def list_standards(session: Session, page: Paging) -> Page[StandardPublic]:
+async def list_standards(
+    session: Session, page: Paging, _cache: StandardsCache
+) -> Page[StandardPublic]:
     """Every version of every standard; public. The default one (the 2020 national form: 1000 points
     in six categories, pass at 800 with each category ≥ 75 %) scores new applications.
     `points_source: configuration` marks points the sources do not give.
@@ -29,7 +34,9 @@ async def list_standards(session: Session, page: Paging) -> Page[StandardPublic]
     summary="One standard 评价标准详情",
     responses={**PUBLIC, 404: problem_doc("No such standard")},
 )
-async def get_standard(standard_id: UUID, session: Session) -> StandardPublic:
+async def get_standard(
+    standard_id: UUID, session: Session, _cache: StandardsCache
+) -> StandardPublic:
     """Categories, items with their maximum points, prerequisites and the pass rule."""
     return StandardPublic.model_validate(
         await service.get(session=session, standard_id=standard_id), from_attributes=True

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from servicekit.deps import Session, Visitor
 from servicekit.errors import PROBLEM_RESPONSES
+from servicekit.http_cache import cached
 
 from restoration_api.maps import service
 from restoration_api.maps.schemas import MapQuery
@@ -15,6 +16,11 @@ GEOJSON = {
     200: {"content": {"application/geo+json": {}}, "description": "FeatureCollection"},
     **PROBLEM_RESPONSES,
 }
+
+
+# officials get more properties than the public
+LegacySitesCache = Annotated[None, cached("legacy_sites", "works", "acceptances", by_caller=True)]
+AreasCache = Annotated[None, cached("works", "acceptances", by_caller=True)]
 
 
 def geojson(body: dict[str, Any]) -> Response:
@@ -28,7 +34,10 @@ def geojson(body: dict[str, Any]) -> Response:
     responses=GEOJSON,
 )
 async def legacy_sites(
-    session: Session, caller: Visitor, query: Annotated[MapQuery, Query()]
+    session: Session,
+    caller: Visitor,
+    query: Annotated[MapQuery, Query()],
+    _cache: LegacySitesCache,
 ) -> Response:
     """A FeatureCollection (RFC 7946) of the legacy sites 历史遗留矿山 with a boundary, in CGCS2000
     (EPSG:4490) longitude/latitude, feature `id` the site's id. Properties: `code`, `name`,
@@ -47,7 +56,7 @@ async def legacy_sites(
     responses=GEOJSON,
 )
 async def restoration_areas(
-    session: Session, caller: Visitor, query: Annotated[MapQuery, Query()]
+    session: Session, caller: Visitor, query: Annotated[MapQuery, Query()], _cache: AreasCache
 ) -> Response:
     """A FeatureCollection (RFC 7946) of the areas mines treat or reclaim: each restoration work
     of a mine with a boundary, in CGCS2000 (EPSG:4490) longitude/latitude, feature `id` the

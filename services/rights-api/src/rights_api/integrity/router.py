@@ -6,6 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 from servicekit.deps import Admin, Officials, Paging, Reader, Session, Visitor
 from servicekit.errors import problem_doc
+from servicekit.http_cache import cached
 from servicekit.pagination import Page
 
 from rights_api.integrity import service
@@ -18,6 +19,7 @@ from rights_api.integrity.schemas import (
 )
 
 router = APIRouter(tags=["integrity 诚信体系"])
+AbnormalCache = Annotated[None, cached("integrity_entries", "holders")]
 
 
 @router.get(
@@ -62,7 +64,9 @@ async def correct_entry(
 
 
 @router.get("/integrity/abnormal", summary="Serious entries, public 矿山企业异常名录")
-async def abnormal(session: Session, _: Visitor, page: Paging) -> Page[AbnormalEntry]:
+async def abnormal(
+    session: Session, _: Visitor, page: Paging, _cache: AbnormalCache
+) -> Page[AbnormalEntry]:
     """Public: every uncorrected serious entry (overdue filings, orders and rectifications left
     overdue, patrol violations, removal from the green-mine list 除名并公开曝光 (第六章第一节),
     revocations), newest first, with the enterprise's name and credit code; no personal contact

@@ -1,10 +1,12 @@
 """HTTP for random patrols: parse, authorize, call the service, shape the response."""
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Response
 from servicekit.deps import Bureau, Paging, Session, Visitor
 from servicekit.errors import problem_doc
+from servicekit.http_cache import cached
 from servicekit.pagination import Page
 
 from rights_api.patrols import service
@@ -16,6 +18,7 @@ from rights_api.patrols.schemas import (
 )
 
 router = APIRouter(tags=["patrols 随机巡查"])
+DrawsCache = Annotated[None, cached("patrol_draws", "patrol_professionals")]
 NOT_FOUND = {404: problem_doc("No such patrol draw")}
 
 
@@ -71,7 +74,9 @@ async def draw_patrol(
 
 
 @router.get("/patrol-draws", summary="Random patrol draws 随机巡查抽取公示")
-async def list_draws(session: Session, _: Visitor, page: Paging) -> Page[PatrolDrawPublic]:
+async def list_draws(
+    session: Session, _: Visitor, page: Paging, _cache: DrawsCache
+) -> Page[PatrolDrawPublic]:
     """Public (一公开): every draw with its seed and inputs, newest first. No token needed; no
     contact data is published."""
     return await service.list_draws(session=session, page=page)
@@ -80,6 +85,8 @@ async def list_draws(session: Session, _: Visitor, page: Paging) -> Page[PatrolD
 @router.get(
     "/patrol-draws/{draw_id}", summary="A random patrol draw 随机巡查抽取结果", responses=NOT_FOUND
 )
-async def get_draw(draw_id: UUID, session: Session, _: Visitor) -> PatrolDrawPublic:
+async def get_draw(
+    draw_id: UUID, session: Session, _: Visitor, _cache: DrawsCache
+) -> PatrolDrawPublic:
     """Public: the draw, its seed and inputs; recompute it with `sha256-rank-v1` to check it."""
     return await service.show(session=session, draw_id=draw_id)

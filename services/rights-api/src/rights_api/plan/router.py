@@ -1,6 +1,7 @@
 """HTTP for plan editions: public reads, admin writes."""
 
 import json
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Response
@@ -8,6 +9,7 @@ from servicekit import clock
 from servicekit.concurrency import IfMatch
 from servicekit.deps import Admin, Paging, Session, Visitor
 from servicekit.errors import NotFound, problem_doc
+from servicekit.http_cache import cached
 from servicekit.pagination import Page
 
 from rights_api.answers import created, versioned
@@ -22,12 +24,15 @@ from rights_api.plan.schemas import (
 
 router = APIRouter(prefix="/plan-editions", tags=["plan 矿产资源规划"])
 NOT_FOUND = {404: problem_doc("No such plan edition 无此规划版本")}
+# bureau staff also see drafts; "today" picks the edition in force
+EditionsCache = Annotated[None, cached("plan_editions", by_caller=True)]
+InForceCache = Annotated[None, cached("plan_editions", by_day=True)]
 CLASH = {409: problem_doc("Code or effective date already used")}
 
 
 @router.get("", summary="Plan editions 规划版本列表")
 async def list_editions(
-    session: Session, caller: Visitor, page: Paging
+    session: Session, caller: Visitor, page: Paging, _cache: EditionsCache
 ) -> Page[PlanEditionSummary]:
     """Every published edition of the city's mineral resources master plan, oldest first.
     Public: the plan is a published document (第七章). Bureau staff also see the drafts
@@ -128,7 +133,7 @@ zones_router = APIRouter(prefix="/zones", tags=["plan 矿产资源规划"])
         **NOT_FOUND,
     },
 )
-async def zones(session: Session, _: Visitor) -> Response:
+async def zones(session: Session, _: Visitor, _cache: InForceCache) -> Response:
     """The concentrated mining zones (专栏三) and planned blocks of the edition in force today, as a
     GeoJSON FeatureCollection for GIS tools. Demo geometry says so (`illustrative: true`, 示意),
     never in its name. The headers `Plan-Edition` and `Plan-Edition-Past-Period` name the
@@ -157,7 +162,7 @@ async def zones(session: Session, _: Visitor) -> Response:
         404: problem_doc("No such zone in the edition in force 无此开采区"),
     },
 )
-async def zone(code: str, session: Session, _: Visitor) -> Response:
+async def zone(code: str, session: Session, _: Visitor, _cache: InForceCache) -> Response:
     """A zone of the edition in force, e.g. `SCJ001` 乌希根楚建筑用花岗岩矿集中开采区 (headers as
     `/zones`)."""
     today = clock.local_today()

@@ -8,6 +8,7 @@ from contracts.mining import MINERAL_NAMES_ZH, Mineral
 from fastapi import APIRouter, Query, Response
 from servicekit.deps import Paging, Reader, Session
 from servicekit.errors import problem_doc
+from servicekit.http_cache import cached
 from servicekit.pagination import Page
 
 from rights_api.answers import versioned
@@ -19,6 +20,8 @@ NOT_FOUND = {404: problem_doc("No such right, or not yours 无此矿业权")}
 
 
 Filters = Annotated[RightFilters, Query()]
+# an enterprise's answer holds its own rights only
+RegisterCache = Annotated[None, cached("rights", by_caller=True)]
 
 
 @router.get("/rights", summary="The rights register 矿业权列表")
@@ -46,6 +49,7 @@ async def rights_geojson(
     session: Session,
     caller: Reader,
     filters: Filters,
+    _cache: RegisterCache,
     limit: Annotated[int, Query(ge=1, le=10000, description="At most this many features")] = 5000,
 ) -> Response:
     """A FeatureCollection (RFC 7946, CGCS2000 longitude/latitude) of the rights matching the
