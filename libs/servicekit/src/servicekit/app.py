@@ -18,6 +18,7 @@ from servicekit.rate_limit import AnonymousReadLimit
 from servicekit.request_checks import check_request
 from servicekit.request_context import RequestContextMiddleware
 from servicekit.runtime import Runtime
+from servicekit.security_headers import NoSniffMiddleware
 from servicekit.settings import ServiceSettings
 from servicekit.spec import ServiceSpec
 from servicekit.unit_of_work import UnitOfWorkMiddleware
@@ -94,4 +95,5 @@ def build_app(
         rate=settings.rate_limit_anonymous_reads,
     )
     app.add_middleware(RequestContextMiddleware, metrics=runtime.metrics)
+    app.add_middleware(NoSniffMiddleware)
     return app
