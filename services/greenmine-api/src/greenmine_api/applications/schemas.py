@@ -25,6 +25,8 @@ class EvaluatorOrgCreate(BaseModel):
 
 
 class EvaluatorOrgPublic(EvaluatorOrgCreate):
+    # as stored: a value written before names were checked still reads back (servicekit.text)
+    name: str
     active: bool
     registered_at: datetime
 

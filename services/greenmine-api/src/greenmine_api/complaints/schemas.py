@@ -19,6 +19,8 @@ class ComplaintReceipt(BaseModel):
 
 
 class ComplaintPublic(ComplaintCreate):
+    # as stored: a value written before names were checked still reads back (servicekit.text)
+    content: str
     id: UUID
     status: str
     decision_note: str | None

@@ -20,6 +20,10 @@ class ExpertCreate(BaseModel):
 
 
 class ExpertPublic(ExpertCreate):
+    # as stored: a value written before names were checked still reads back (servicekit.text)
+    name: str
+    specialty: str
+    employer: str | None
     id: UUID
     active: bool
 
@@ -44,6 +48,8 @@ class FindingCreate(BaseModel):
 
 
 class FindingPublic(FindingCreate):
+    # as stored: a value written before names were checked still reads back (servicekit.text)
+    findings: str
     id: UUID
     recorded_at: datetime
 

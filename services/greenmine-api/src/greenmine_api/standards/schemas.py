@@ -70,6 +70,9 @@ class StandardCreate(BaseModel):
 
 
 class StandardPublic(StandardCreate):
+    # as stored: a value written before names were checked still reads back (servicekit.text)
+    title: str
+    source: str
     id: UUID
     version: int
     created_at: datetime
