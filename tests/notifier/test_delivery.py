@@ -242,6 +242,8 @@ async def test_redirects_are_not_followed(notifier):
         "http://[::1]:8004/admin",  # loopback over IPv6 (only 127.0.0.1 is allow-listed)
         "http://127.0.0.2:8004/",  # loopback, but not the allow-listed address
         "ftp://example.org/hook",
+        "http://[2002:7f00:1::]/hook",  # 6to4 for 127.0.0.1 (accepted by Python 3.11's rules)
+        "http://[64:ff9b::a00:1]/hook",  # NAT64 for 10.0.0.1
     ],
 )
 async def test_a_destination_outside_the_allow_list_is_refused(notifier, url):
@@ -285,6 +287,22 @@ async def test_destination_rules():
     await check_destination("http://10.1.2.3/", ["10.1.0.0/16"])  # allow-listed network
     with pytest.raises(DestinationRefused):
         await check_destination("http://user:pw@93.184.215.14/", [])
+
+
+TUNNELS = [
+    "http://[2002:7f00:1::]/",  # 6to4 (2002::/16) carrying 127.0.0.1
+    "http://[2002:a9fe:a9fe::1]/",  # 6to4 carrying 169.254.169.254
+    "http://[64:ff9b::7f00:1]/",  # NAT64 well-known prefix (64:ff9b::/96)
+    "http://[64:ff9b:1::a00:1]/",  # local-use NAT64 (64:ff9b:1::/48)
+    "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",  # Teredo (2001::/32)
+]
+
+
+@pytest.mark.parametrize("url", TUNNELS)
+async def test_tunnel_and_translation_prefixes_are_refused_on_every_python_version(url):
+    with pytest.raises(DestinationRefused, match="internal address"):
+        await check_destination(url, [])
+    assert await check_destination("http://[2606:4700:4700::1111]/", []) == "2606:4700:4700::1111"
 
 
 async def test_an_email_reaches_the_smtp_server(start_notifier):

@@ -264,6 +264,8 @@ async def test_subscriptions_belong_to_their_system(notifier):
         ({"url": "http://169.254.169.254/latest/meta-data"}, "body.url"),
         ({"url": "http://10.0.0.7/ce"}, "body.url"),
         ({"url": "http://[::1]:8004/admin"}, "body.url"),
+        ({"url": "http://[2002:7f00:1::]/ce"}, "body.url"),  # 6to4 carrying 127.0.0.1
+        ({"url": "http://[64:ff9b:1::a00:7]/ce"}, "body.url"),  # NAT64 carrying 10.0.0.7
     ],
 )
 async def test_bad_subscriptions_are_422_naming_the_field(notifier, body, field):

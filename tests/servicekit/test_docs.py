@@ -85,6 +85,40 @@ async def test_the_asset_bundles_load_no_fonts_from_the_internet(client):
         assert "fonts.gstatic.com" not in body, name
 
 
+# what makes a browser fetch by itself: an element's src, a stylesheet's url() or @import,
+# a script's fetch/XHR/import() or a Worker, each to an absolute address
+LOADED = re.compile(
+    r"""(?:\bsrc\s*[:=]\s*|\burl\(\s*|@import\s+|\bfetch\(\s*|\.open\(\s*["'`]GET["'`],\s*"""
+    r"""|\bimport\(\s*|\bWorker\(\s*)["'`]?(?:https?:)?//[^"'`)\s]+""",
+    re.IGNORECASE,
+)
+
+
+async def test_redoc_and_its_bundle_load_nothing_from_an_outside_host(client):
+    """Without internet the ReDoc page must still work: neither the page nor the JavaScript it
+    loads fetch anything from outside (the upstream bundle loads its logo from cdn.redoc.ly)."""
+    page = (await client.get("/redoc")).text
+    parser = References()
+    parser.feed(page)
+    loaded = [page]
+    for url in parser.urls:
+        asset = await client.get(url)
+        assert asset.status_code == 200, url
+        if url.endswith(".js"):
+            loaded.append(asset.text)
+    assert len(loaded) == 2, parser.urls
+    for text in loaded:
+        assert LOADED.findall(text) == []
+        assert "cdn.redoc.ly" not in text and "fonts.googleapis" not in text
+    assert LOADED.findall('x={src:"https://cdn.redoc.ly/logo.svg"}')  # the check sees one
+
+
+async def test_every_answer_says_nosniff(client):
+    for path in ("/openapi.json", "/redoc", "/docs-assets/redoc.standalone.js", "/no-such-path"):
+        response = await client.get(path)
+        assert response.headers["x-content-type-options"] == "nosniff", path
+
+
 # --- OpenAPI for every installed service -----------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from servicekit.rate_limit import AnonymousReadLimit
 from servicekit.request_checks import check_request
 from servicekit.request_context import RequestContextMiddleware
 from servicekit.runtime import Runtime
+from servicekit.security_headers import NoSniffMiddleware
 from servicekit.settings import Mode, ServiceSettings
 from servicekit.spec import ServiceSpec
 from servicekit.unit_of_work import UnitOfWorkMiddleware
@@ -115,4 +116,5 @@ def build_app(
             warn_on_network("every address it is served on")
         else:
             app.add_middleware(LoopbackOnlyMiddleware)
+    app.add_middleware(NoSniffMiddleware)
     return app

@@ -1,5 +1,7 @@
 """Swagger UI and ReDoc from files shipped in the fastapi-offline wheel: no CDN, no web fonts."""
 
+import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ from fastapi.openapi.docs import (
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
 )
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from servicekit.settings import ServiceSettings
@@ -19,6 +21,18 @@ ASSETS = Path(fastapi_offline.__file__).parent / "static"
 ASSETS_URL = "/docs-assets"
 OAUTH2_REDIRECT_URL = "/docs/oauth2-redirect"
 OIDC_SCHEME = "oidc"
+REDOC_JS_URL = f"{ASSETS_URL}/redoc.standalone.js"
+# an image the ReDoc bundle loads by itself (its logo from cdn.redoc.ly): on a network without
+# internet the request would hang or fail, and it tells an outside host who reads the docs
+_OUTSIDE_IMAGE = re.compile(r"""\bsrc:(["'`])https?://[^"'`]*\1""")
+
+
+@cache
+def offline_redoc_js() -> bytes:
+    """The ReDoc bundle with every image it would fetch from outside replaced by an empty one
+    (``data:,``: the logo's error handler then hides it)."""
+    bundle = (ASSETS / "redoc.standalone.js").read_text(encoding="utf-8")
+    return _OUTSIDE_IMAGE.sub('src:"data:,"', bundle).encode()
 
 
 def oidc_login(settings: ServiceSettings) -> bool:
@@ -56,6 +70,10 @@ def document_oidc_login(document: dict[str, Any], settings: ServiceSettings) -> 
 
 
 def install_offline_docs(app: FastAPI, settings: ServiceSettings) -> None:
+    @app.get(REDOC_JS_URL, include_in_schema=False)  # before the mount, which would serve it
+    async def redoc_js() -> Response:
+        return Response(offline_redoc_js(), media_type="text/javascript; charset=utf-8")
+
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS), name="docs-assets")
     init_oauth = (
         {"clientId": settings.docs_oauth_client_id, "usePkceWithAuthorizationCodeGrant": True}
@@ -89,7 +107,7 @@ def install_offline_docs(app: FastAPI, settings: ServiceSettings) -> None:
         return get_redoc_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title=f"{app.title} · ReDoc",
-            redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
+            redoc_js_url=REDOC_JS_URL,
             redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
             with_google_fonts=False,
         )

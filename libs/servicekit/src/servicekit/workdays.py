@@ -16,13 +16,14 @@ from sqlalchemy import delete, insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from servicekit.tables import calendar_days, calendar_years
+from servicekit.text import Name
 
 SEARCH_LIMIT = 60  # no statutory break is longer; guards against an absurd loaded schedule
 
 
 class ScheduledDay(BaseModel):
     day: date
-    name: str = Field(max_length=100, examples=["国庆节"])
+    name: Name = Field(max_length=100, examples=["国庆节"])
 
 
 class YearSchedule(BaseModel):

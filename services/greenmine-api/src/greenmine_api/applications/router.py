@@ -1,5 +1,6 @@
 """HTTP for evaluator organisations, applications, evaluations and their publicity."""
 
+import mimetypes
 from typing import Annotated
 from uuid import UUID
 
@@ -7,6 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from pydantic import ValidationError
 from servicekit.auth import BUREAU, Principal, Role, require
 from servicekit.deps import Admin, Bureau, BureauOrHolder, Evaluator, Paging, Session
+from servicekit.downloads import download
 from servicekit.errors import FieldError, problem_doc, validation_error
 from servicekit.pagination import Page
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -192,13 +194,9 @@ async def download_report(application_id: UUID, session: Session, caller: Party)
     evaluation, content = await service.report(
         session=session, application_id=application_id, caller=caller
     )
-    return Response(
-        content,
-        media_type=evaluation.report_content_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{evaluation.id}"',
-            "X-Content-Type-Options": "nosniff",  # an uploaded file is never rendered as a page
-        },
+    extension = mimetypes.guess_extension(evaluation.report_content_type) or ""
+    return download(
+        content, media_type=evaluation.report_content_type, filename=f"{evaluation.id}{extension}"
     )
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from servicekit.text import Name, Text
 
 from greenmine_api.applications.models import ApplicationKind
 from greenmine_api.standards.schemas import EvaluationResult
@@ -19,11 +20,13 @@ class EvaluatorOrgCreate(BaseModel):
         description="The `org_id` its evaluators' tokens carry 评估机构标识",
         examples=["nmg-lvkuang-pinggu"],
     )
-    name: str = Field(max_length=200, examples=["内蒙古绿色矿山评估咨询有限公司"])
+    name: Name = Field(max_length=200, examples=["内蒙古绿色矿山评估咨询有限公司"])
     credit_code: str = Field(min_length=18, max_length=18, examples=["91150100MA0N1XQW3K"])
 
 
 class EvaluatorOrgPublic(EvaluatorOrgCreate):
+    # as stored: a value written before names were checked still reads back (servicekit.text)
+    name: str
     active: bool
     registered_at: datetime
 
@@ -33,7 +36,7 @@ class ApplicationCreate(BaseModel):
     kind: ApplicationKind = Field(
         ApplicationKind.entry, description="entry 遴选 or review 三年复查 of a listed mine"
     )
-    statement: str | None = Field(
+    statement: Text | None = Field(
         None, max_length=2000, examples=["申请纳入二连浩特市绿色矿山名录"]
     )
 
@@ -47,8 +50,8 @@ class Assignment(BaseModel):
 
 
 class TeamMember(BaseModel):
-    name: str = Field(max_length=50, examples=["李明"])
-    title: str = Field(max_length=100, examples=["高级工程师（采矿）"])
+    name: Name = Field(max_length=50, examples=["李明"])
+    title: Name = Field(max_length=100, examples=["高级工程师（采矿）"])
 
 
 class EvaluationSubmit(BaseModel):

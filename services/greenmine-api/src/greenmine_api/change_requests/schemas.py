@@ -3,6 +3,7 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from servicekit.text import Name, Text
 
 
 class ListedInfo(BaseModel):
@@ -10,17 +11,17 @@ class ListedInfo(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    mine_name: str | None = Field(None, max_length=200)
-    holder_name: str | None = Field(
+    mine_name: Name | None = Field(None, max_length=200)
+    holder_name: Name | None = Field(
         None, max_length=200, description="A renamed holder, same credit code"
     )
-    address: str | None = Field(None, max_length=300)
+    address: Name | None = Field(None, max_length=300)
     contact_phone: str | None = Field(None, max_length=40, examples=["0479-7519999"])
 
 
 class ChangeRequestCreate(BaseModel):
     changes: ListedInfo
-    reason: str = Field(max_length=1000, examples=["企业名称变更，统一社会信用代码不变"])
+    reason: Text = Field(max_length=1000, examples=["企业名称变更，统一社会信用代码不变"])
 
 
 class ChangeRequestPublic(BaseModel):
@@ -37,4 +38,4 @@ class ChangeRequestPublic(BaseModel):
 
 class Decision(BaseModel):
     approve: bool
-    note: str | None = Field(None, max_length=1000)
+    note: Text | None = Field(None, max_length=1000)

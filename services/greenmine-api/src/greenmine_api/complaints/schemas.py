@@ -3,11 +3,12 @@ from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from servicekit.text import Text
 
 
 class ComplaintCreate(BaseModel):
     listing_id: UUID
-    content: str = Field(min_length=5, max_length=2000, examples=["矿区扬尘严重，未落实洒水降尘"])
+    content: Text = Field(min_length=5, max_length=2000, examples=["矿区扬尘严重，未落实洒水降尘"])
     contact: str | None = Field(None, max_length=100, description="Optional, never published")
 
 
@@ -18,6 +19,8 @@ class ComplaintReceipt(BaseModel):
 
 
 class ComplaintPublic(ComplaintCreate):
+    # as stored: a value written before names were checked still reads back (servicekit.text)
+    content: str
     id: UUID
     status: str
     decision_note: str | None
@@ -32,4 +35,4 @@ class ComplaintFilters(BaseModel):
 
 class ComplaintDecision(BaseModel):
     substantiated: bool
-    note: str = Field(max_length=2000, examples=["经现场核实，举报属实，责令限期整改"])
+    note: Text = Field(max_length=2000, examples=["经现场核实，举报属实，责令限期整改"])

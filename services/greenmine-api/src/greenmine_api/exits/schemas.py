@@ -4,6 +4,7 @@ from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from servicekit.text import Text
 
 
 class ExitNoticePublic(BaseModel):
@@ -17,8 +18,8 @@ class Removal(BaseModel):
     reason: Literal["violation", "major_accident"] = Field(
         description="违法违规 or 重大安全、环境事故 (other removals follow from events, decisions)"
     )
-    detail: str = Field(max_length=2000, examples=["2026年10月发生重大环境污染事故"])
+    detail: Text = Field(max_length=2000, examples=["2026年10月发生重大环境污染事故"])
 
 
 class VoluntaryExit(BaseModel):
-    reason: str = Field(max_length=1000, examples=["企业转型，申请退出绿色矿山名录"])
+    reason: Text = Field(max_length=1000, examples=["企业转型，申请退出绿色矿山名录"])

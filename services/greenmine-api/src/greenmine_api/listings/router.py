@@ -1,12 +1,11 @@
 """HTTP for the list: public reads, the CSV export and the plan indicators."""
 
-import csv
-import io
 from typing import Annotated
 
 from contracts.figures import EvaluationFigures, FiguresQuery
 from fastapi import APIRouter, Query, Response
 from servicekit import clock
+from servicekit.csv_export import csv_response
 from servicekit.deps import BureauOrSystem, Paging, Session
 from servicekit.errors import problem_doc
 from servicekit.http_cache import cached
@@ -57,15 +56,10 @@ async def list_listings(
 async def export_csv(session: Session, filters: Filters, _cache: ListCache) -> Response:
     """Public; UTF-8 with BOM (opens in Excel), one row per listing."""
     rows = await service.all_listings(session=session, filters=filters)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow(["" if getattr(row, c) is None else getattr(row, c) for c in CSV_COLUMNS])
-    return Response(
-        "\ufeff" + out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="green-mines.csv"'},
+    return csv_response(
+        CSV_COLUMNS,
+        ([getattr(row, c) for c in CSV_COLUMNS] for row in rows),
+        filename="green-mines.csv",
     )
 
 

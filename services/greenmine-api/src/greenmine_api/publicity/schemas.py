@@ -3,6 +3,7 @@ from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from servicekit.text import Text
 
 
 class PublicityPublic(BaseModel):
@@ -25,7 +26,7 @@ class PublicityFilters(BaseModel):
 
 
 class ObjectionCreate(BaseModel):
-    content: str = Field(min_length=5, max_length=2000, examples=["该矿排土场未按方案复绿"])
+    content: Text = Field(min_length=5, max_length=2000, examples=["该矿排土场未按方案复绿"])
     contact: str | None = Field(None, max_length=100, examples=["13800000000"])
 
 
@@ -47,7 +48,7 @@ class ObjectionReceipt(BaseModel):
 
 class ObjectionDecision(BaseModel):
     upheld: bool
-    note: str = Field(max_length=2000, examples=["经现场核实，异议不成立"])
+    note: Text = Field(max_length=2000, examples=["经现场核实，异议不成立"])
 
 
 class PublicityRef(BaseModel):

@@ -2,6 +2,7 @@ from datetime import date
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from servicekit.text import Text
 
 
 class RectificationPublic(BaseModel):
@@ -20,7 +21,7 @@ class RectificationPublic(BaseModel):
 
 class RectificationDecision(BaseModel):
     passed: bool = Field(description="The bureau's verification of the rectification 整改复核")
-    note: str = Field(max_length=2000, examples=["整改完成，复核合格"])
+    note: Text = Field(max_length=2000, examples=["整改完成，复核合格"])
     publicity_starts_on: date | None = Field(
         None, description="Re-listing publicity start (default today)"
     )

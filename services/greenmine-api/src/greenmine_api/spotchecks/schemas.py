@@ -4,12 +4,13 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from servicekit.text import Name, Text
 
 
 class ExpertCreate(BaseModel):
-    name: str = Field(max_length=100, examples=["张华"])
-    specialty: str = Field(max_length=100, examples=["矿山地质环境"])
-    employer: str | None = Field(None, max_length=200, examples=["内蒙古自治区地质调查研究院"])
+    name: Name = Field(max_length=100, examples=["张华"])
+    specialty: Name = Field(max_length=100, examples=["矿山地质环境"])
+    employer: Name | None = Field(None, max_length=200, examples=["内蒙古自治区地质调查研究院"])
     tied_holder_ids: list[UUID] = Field(
         default_factory=list, description="Holders the expert works for or advises (回避)"
     )
@@ -19,12 +20,16 @@ class ExpertCreate(BaseModel):
 
 
 class ExpertPublic(ExpertCreate):
+    # as stored: a value written before names were checked still reads back (servicekit.text)
+    name: str
+    specialty: str
+    employer: str | None
     id: UUID
     active: bool
 
 
 class SpotCheckCreate(BaseModel):
-    title: str = Field(max_length=200, examples=["2026年度绿色矿山双随机抽查"])
+    title: Name = Field(max_length=200, examples=["2026年度绿色矿山双随机抽查"])
     share: Decimal = Field(
         gt=0, le=1, description="Share of listed mines to draw", examples=["0.25"]
     )
@@ -39,10 +44,12 @@ class SpotCheckCreate(BaseModel):
 class FindingCreate(BaseModel):
     listing_id: UUID
     compliant: bool
-    findings: str = Field(max_length=4000, examples=["现场核查符合绿色矿山标准"])
+    findings: Text = Field(max_length=4000, examples=["现场核查符合绿色矿山标准"])
 
 
 class FindingPublic(FindingCreate):
+    # as stored: a value written before names were checked still reads back (servicekit.text)
+    findings: str
     id: UUID
     recorded_at: datetime
 

@@ -6,20 +6,21 @@ from typing import Literal, Self
 from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
+from servicekit.text import Name, Text
 
 PointsSource = Literal["source", "configuration"]
 
 
 class ItemSpec(BaseModel):
     code: str = Field(max_length=40, pattern=r"^[a-z0-9_.]+$", examples=["env.appearance"])
-    name_zh: str = Field(max_length=100, examples=["矿容矿貌"])
+    name_zh: Name = Field(max_length=100, examples=["矿容矿貌"])
     max_points: Decimal = Field(gt=0, examples=["70"])
 
 
 class CategorySpec(BaseModel):
     code: str = Field(max_length=40, pattern=r"^[a-z0-9_]+$", examples=["environment"])
-    name_zh: str = Field(max_length=100, examples=["矿区环境"])
-    name_en: str = Field(max_length=100, examples=["Mine-area environment"])
+    name_zh: Name = Field(max_length=100, examples=["矿区环境"])
+    name_en: Name = Field(max_length=100, examples=["Mine-area environment"])
     points: Decimal = Field(gt=0, examples=["150"])
     points_source: PointsSource = Field(
         description="`source` when the published form gives the points, `configuration` when "
@@ -37,14 +38,14 @@ class CategorySpec(BaseModel):
 
 class PrerequisiteSpec(BaseModel):
     code: str = Field(max_length=60, pattern=r"^[a-z0-9_]+$", examples=["valid_licence"])
-    text_zh: str = Field(max_length=200, examples=["采矿许可证在有效期内"])
-    text_en: str = Field(max_length=200, examples=["The mining licence is valid"])
+    text_zh: Name = Field(max_length=200, examples=["采矿许可证在有效期内"])
+    text_en: Name = Field(max_length=200, examples=["The mining licence is valid"])
 
 
 class StandardCreate(BaseModel):
     code: str = Field(max_length=60, pattern=r"^[a-z0-9_-]+$", examples=["national-2020"])
-    title: str = Field(max_length=200)
-    source: str = Field(max_length=500)
+    title: Name = Field(max_length=200)
+    source: Text = Field(max_length=500)
     total_points: int = Field(gt=0, examples=[1000])
     pass_total: int = Field(gt=0, examples=[800])
     category_min_ratio: Decimal = Field(gt=0, le=1, examples=["0.75"])
@@ -69,6 +70,9 @@ class StandardCreate(BaseModel):
 
 
 class StandardPublic(StandardCreate):
+    # as stored: a value written before names were checked still reads back (servicekit.text)
+    title: str
+    source: str
     id: UUID
     version: int
     created_at: datetime

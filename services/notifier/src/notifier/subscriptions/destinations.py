@@ -1,7 +1,8 @@
 """Where webhooks may go: the service must not be pointed at internal addresses (SSRF).
 
 A destination is resolved and every address it resolves to is checked: private, loopback,
-link-local, multicast, reserved and unspecified addresses are refused unless they fall inside
+link-local, multicast, reserved and unspecified addresses, and the 6to4, NAT64 and Teredo
+prefixes that lead to other addresses, are refused unless they fall inside
 a network on the configured allow-list (``NOTIFIER_WEBHOOK_ALLOWED_NETWORKS``). Delivery then
 connects to the checked address, not to whatever the name resolves to a moment later."""
 
@@ -17,9 +18,23 @@ class DestinationRefused(Exception):
     pass
 
 
-def _internal(address: IPAddress) -> bool:
+# addresses that carry or translate to another address, which may be internal: 6to4 (RFC 3056),
+# NAT64 (RFC 6052, RFC 8215) and Teredo (RFC 4380). Named here because what ``is_global`` says
+# of them has changed between Python versions (3.11 calls 2002::/16 and 64:ff9b::/96 global).
+TUNNELS = tuple(
+    ipaddress.ip_network(net)
+    for net in ("2002::/16", "64:ff9b::/96", "64:ff9b:1::/48", "2001::/32")
+)
+
+
+def internal(address: IPAddress) -> bool:
+    """The address policy of every outbound URL the notifier checks: whether ``address`` is
+    not a public unicast destination (private, loopback, link-local, multicast, reserved,
+    unspecified, not global, or a tunnel/translation prefix)."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address) and any(address in net for net in TUNNELS):
+        return True
     return (
         address.is_private
         or address.is_loopback
@@ -34,7 +49,7 @@ def _internal(address: IPAddress) -> bool:
 def check_address(address: IPAddress, allowed: list[str]) -> None:
     if any(address in ipaddress.ip_network(net, strict=False) for net in allowed):
         return
-    if _internal(address):
+    if internal(address):
         raise DestinationRefused(
             f"{address} is an internal address and not on the webhook allow-list"
         )

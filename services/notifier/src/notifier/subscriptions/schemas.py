@@ -6,6 +6,7 @@ from typing import Self
 from uuid import UUID
 
 from pydantic import BaseModel, Field, field_validator, model_validator
+from servicekit.text import Name
 
 from notifier.subscriptions.models import Channel, Language
 
@@ -27,7 +28,7 @@ def _email(value: str | None) -> str | None:
 
 
 class SubscriptionCreate(BaseModel):
-    name: str = Field(max_length=200, description="Who this is 接收人", examples=[EXAMPLE["name"]])
+    name: Name = Field(max_length=200, description="Who this is 接收人", examples=[EXAMPLE["name"]])
     channel: Channel = Field(description="email, webhook or inbox 渠道")
     holder_id: str | None = Field(
         None, max_length=100, description="Deadlines of this rights holder 矿业权人"
@@ -73,7 +74,7 @@ class SubscriptionCreate(BaseModel):
 
 
 class SubscriptionUpdate(BaseModel):
-    name: str | None = Field(None, max_length=200)
+    name: Name | None = Field(None, max_length=200)
     kinds: list[str] | None = None
     email: str | None = Field(None, max_length=320)
     url: str | None = Field(None, max_length=2000)

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from contracts.mining import Mineral, MiningMethod
 from pydantic import BaseModel, BeforeValidator, Field, model_validator
+from servicekit.text import Name, Text
 
 from restoration_api.bodies import body_config
 
@@ -35,11 +36,11 @@ class RuleSetCreate(BaseModel):
     model_config = body_config(ILLUSTRATIVE)
 
     code: str = Field(min_length=1, max_length=60)
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     effective_from: date
     effective_to: date | None = None
     illustrative: bool = Field(False, description="True for example figures, not official ones.")
-    source: str | None = Field(None, max_length=500, description="The regulation it comes from.")
+    source: Text | None = Field(None, max_length=500, description="The regulation it comes from.")
     base_rates: dict[Mineral, Factor] = Field(
         min_length=1, description="Yuan per unit of last year's output (万吨 / 万m³), by mineral."
     )

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 from servicekit.auth import optional_principal
+from servicekit.csv_export import csv_file
 from servicekit.deps import Session
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
 from servicekit.http_cache import cached
@@ -40,11 +41,7 @@ async def export(
     矿业权人勘查开采信息公示系统. Public.
     """
     body = await service.export_csv(session=session, year=year)
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="restoration-{year}.csv"'},
-    )
+    return csv_file(body, filename=f"restoration-{year}.csv")
 
 
 @router.get(

@@ -1,14 +1,13 @@
 """Public disclosure of each mine's fund and plan execution per year (第六章第二节二: 基金提取、
 使用及方案执行情况列入矿业权人勘查开采信息公示系统)."""
 
-import csv
-import io
 from collections import defaultdict
 from decimal import Decimal
 from uuid import UUID
 
 from mining_rights import MiningRight
 from mining_rights import service as mining_rights
+from servicekit.csv_export import csv_text
 from sqlalchemy import extract, func
 from sqlalchemy.orm import aliased
 from sqlmodel import select
@@ -93,12 +92,7 @@ COLUMNS = (
 
 
 async def export_csv(*, session: AsyncSession, year: int) -> str:
-    """One row per mine for ``year``, UTF-8 with a BOM so spreadsheet software reads the
-    Chinese names."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    """One row per mine for ``year`` (servicekit's CSV writer: BOM, formula-like text quoted)."""
     right_ids = (
         await session.exec(
             select(MiningRight.right_id)
@@ -106,6 +100,7 @@ async def export_csv(*, session: AsyncSession, year: int) -> str:
             .order_by(MiningRight.licence_no)
         )
     ).all()
+    rows = []
     for right_id in right_ids:
         d = await disclosure(session=session, right_id=right_id)
         row = next((y for y in d.years if y.year == year), DisclosureYear(
@@ -113,8 +108,10 @@ async def export_csv(*, session: AsyncSession, year: int) -> str:
             plan_cost="0.00", plan_area_ha=Decimal(0), works_area_ha=Decimal(0),
             accepted_area_ha=Decimal(0),
         ))  # fmt: skip
-        writer.writerow(
-            [d.licence_no, d.mine_name, d.holder_name or ""]
-            + [getattr(row, c) for c in COLUMNS[3:]]
+        amounts = [getattr(row, c) for c in COLUMNS[3:]]
+        # the money fields are strings in the schema: written as the numbers they are
+        rows.append(
+            [d.licence_no, d.mine_name, d.holder_name]
+            + [Decimal(v) if isinstance(v, str) else v for v in amounts]
         )
-    return out.getvalue()
+    return csv_text(COLUMNS, rows)

@@ -4,6 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from servicekit.text import Name, Text
 
 from restoration_api.bodies import body_config
 from restoration_api.ledger.models import FundKind, FundStatus, TransferKind
@@ -51,7 +52,7 @@ class ProgramFundCreate(BaseModel):
         {"name": "自治区地质环境治理专项资金", "source": "region_special_fund"}
     )
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     source: str = Field(
         pattern="^(region_special_fund|central_fund|city_budget)$",
         description="region_special_fund 自治区专项资金, central_fund 中央资金, city_budget 市财政",
@@ -81,7 +82,7 @@ class TransferCreate(BaseModel):
     work_id: UUID | None = Field(None, description="The restoration work (expenditure only).")
     reverses: UUID | None = Field(None, description="The transfer this one reverses (reversal).")
     reference: str | None = Field(None, max_length=100, description="Bank slip, voucher no.")
-    memo: str | None = Field(None, max_length=500)
+    memo: Text | None = Field(None, max_length=500)
 
 
 class EntryPublic(BaseModel):

@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from servicekit.text import Name
 
 from restoration_api.bodies import body_config
 
@@ -41,7 +42,7 @@ class TargetSet(BaseModel):
     unit: str = Field(max_length=16, examples=["km2", "ha", "%"])
     binding: bool = Field(False, description="约束性 (binding) or 预期性 (expected).")
     clause: str = Field(max_length=100, examples=["专栏二"])
-    name_zh: str = Field(max_length=100)
+    name_zh: Name = Field(max_length=100)
 
 
 class TargetsSet(BaseModel):

@@ -5,6 +5,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
+from servicekit.text import Name, Text
 
 from restoration_api.bodies import body_config
 from restoration_api.boundaries import EXAMPLE, Boundary
@@ -42,8 +43,8 @@ class LegacySiteCreate(BaseModel):
     )
 
     code: str = Field(min_length=1, max_length=40)
-    name: str = Field(min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=1000)
+    name: Name = Field(min_length=1, max_length=200)
+    description: Text | None = Field(None, max_length=1000)
     edition: str = Field(pattern=r"^\d{4}-\d{4}$", examples=["2021-2025"])
     damaged_area_ha: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=4)
     fund_id: UUID | None = Field(None, description="The program fund that pays for it.")

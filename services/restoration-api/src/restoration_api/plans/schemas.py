@@ -5,6 +5,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from servicekit.text import Name
 
 from restoration_api.bodies import body_config
 from restoration_api.money import Yuan
@@ -42,7 +43,7 @@ class PlanCreate(BaseModel):
         pattern="^(protection_reclamation|closure)$",
         description="protection_reclamation 保护与土地复垦方案, closure 闭坑矿山环境恢复治理方案",
     )
-    title: str = Field(min_length=1, max_length=200)
+    title: Name = Field(min_length=1, max_length=200)
     estimated_cost: Yuan
     area_ha: Decimal = Field(gt=0, max_digits=12, decimal_places=4)
     schedule: list[ScheduleYear] = Field(min_length=1)

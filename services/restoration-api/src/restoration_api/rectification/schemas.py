@@ -2,6 +2,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from servicekit.text import Text
 
 from restoration_api.bodies import body_config
 
@@ -16,14 +17,14 @@ class RectificationCreate(BaseModel):
     )
 
     right_id: UUID
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Text = Field(min_length=1, max_length=1000)
     due_on: date = Field(description="Local date (Asia/Shanghai) by which it must be fixed.")
 
 
 class RectificationResolve(BaseModel):
     model_config = body_config({"resolution": "已完成削坡及覆土，复查合格"})
 
-    resolution: str = Field(min_length=1, max_length=1000)
+    resolution: Text = Field(min_length=1, max_length=1000)
 
 
 class RectificationPublic(BaseModel):

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from servicekit.text import Name
 
 from restoration_api.bodies import body_config
 from restoration_api.boundaries import EXAMPLE, Boundary
@@ -46,7 +47,7 @@ class WorkCreate(MineOrSite):
         None, description="geological_environment 矿山地质环境治理 or land_reclamation 土地复垦"
     )
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     area_ha: Decimal = Field(gt=0, max_digits=12, decimal_places=4)
     estimated_cost: Yuan
     year: int = Field(ge=2000, le=2100)

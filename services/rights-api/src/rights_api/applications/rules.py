@@ -183,29 +183,39 @@ async def _location(
         )
     overlaps = await live_overlaps(session=session, shape=shape)
     if overlaps:
-        # an enterprise learns that it overlaps another holder's right, not which one
-        own = principal.own_holder if principal is not None else None
-        shown = [o for o in overlaps if own is None or o.holder_id == own]
-        hidden = len(overlaps) - len(shown)
-        listed = [o.licence_no for o in shown]
-        zh = "、".join(listed + ([f"另{hidden}个他人矿业权"] if hidden else []))
-        en = ", ".join(listed + ([f"{hidden} of other holders"] if hidden else []))
-        result.add(
-            "overlap",
-            "第三章第四节, 第五章第二节",
-            f"矿区范围与现有矿业权重叠（{zh}），不得分割矿床、一矿多开",
-            f"the boundary overlaps live rights ({en}); one deposit is not split",
-            overlapping=[
-                {
-                    "right_id": str(o.right_id),
-                    "licence_no": o.licence_no,
-                    "shared_km2": num(o.shared_km2),
-                }
-                for o in shown
-            ],
-            others_overlapping=hidden,
-            shared_km2=num(sum((o.shared_km2 for o in overlaps), Decimal(0))),
-        )
+        zh, en, numbers = _overlap(overlaps, principal)
+        result.add("overlap", "第三章第四节, 第五章第二节", zh, en, **numbers)
+
+
+def _overlap(overlaps: list, principal: Principal | None) -> tuple[str, str, dict[str, object]]:
+    """The overlap violation's messages and numbers. An enterprise learns which of its own
+    rights the boundary overlaps and by how much, and only *that* other holders' rights are
+    overlapped: never their number, ids or the area shared with them, or repeated dry runs would
+    map a competitor's boundary. Bureau staff (and the system) see every right."""
+    own = principal.own_holder if principal is not None else None
+    shown = [o for o in overlaps if own is None or o.holder_id == own]
+    others = len(shown) < len(overlaps)
+    listed = [o.licence_no for o in shown]
+    zh = "、".join(listed + (["他人矿业权"] if others else []))
+    en = ", ".join(listed + (["rights of other holders"] if others else []))
+    numbers: dict[str, object] = {
+        "overlapping": [
+            {
+                "right_id": str(o.right_id),
+                "licence_no": o.licence_no,
+                "shared_km2": num(o.shared_km2),
+            }
+            for o in shown
+        ],
+        "shared_km2": num(sum((o.shared_km2 for o in shown), Decimal(0))),
+    }
+    if own is not None:
+        numbers["other_holders"] = others
+    return (
+        f"矿区范围与现有矿业权重叠（{zh}），不得分割矿床、一矿多开",
+        f"the boundary overlaps live rights ({en}); one deposit is not split",
+        numbers,
+    )
 
 
 async def assess_offering(

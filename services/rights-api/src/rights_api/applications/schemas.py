@@ -9,6 +9,7 @@ from uuid import UUID
 from contracts.deadline import Deadline
 from contracts.mining import Mineral, MiningMethod, Scale
 from pydantic import BaseModel, Field, field_validator, model_validator
+from servicekit.text import Name, Text
 
 from rights_api.geometry import square
 from rights_api.plan.schemas import DocumentKind, Violation
@@ -49,7 +50,7 @@ class ApplicationStatus(StrEnum):
 
 class DocumentRef(BaseModel):
     kind: DocumentKind
-    title: str | None = Field(
+    title: Name | None = Field(
         None, max_length=200, examples=["乌希根楚四号建筑用花岗岩矿开发利用方案"]
     )
     reference: str | None = Field(None, max_length=500, description="File id or URL")
@@ -61,7 +62,7 @@ ALL_DOCUMENTS = [d.value for d in DocumentKind]
 
 class NewRight(BoundaryInput):
     holder_id: UUID = Field(description="The applicant 申请人 (an enterprise files for itself)")
-    mine_name: str = Field(max_length=200)
+    mine_name: Name = Field(max_length=200)
     mineral: Mineral
     term_years: int = Field(ge=1, le=30, description="Validity asked for 申请有效期（年）")
     area_km2: Decimal = Field(gt=0, max_digits=14, decimal_places=4, description="矿区面积")
@@ -115,7 +116,7 @@ class MortgageFiling(OnRight):
     """抵押备案 (第五章第二节)."""
 
     kind: Literal["mortgage_filing"]
-    mortgagee: str = Field(max_length=200, examples=["中国农业银行二连浩特市支行"])
+    mortgagee: Name = Field(max_length=200, examples=["中国农业银行二连浩特市支行"])
     amount_yuan: Decimal = Field(gt=0, decimal_places=2, examples=["1200000.00"])
     starts_on: date
     ends_on: date
@@ -131,7 +132,7 @@ class Change(OnRight):
     """变更: mine name, scale, method or the licensed elevation range 开采标高 (both ends)."""
 
     kind: Literal["change"]
-    mine_name: str | None = Field(None, max_length=200)
+    mine_name: Name | None = Field(None, max_length=200)
     scale: Scale | None = None
     method: MiningMethod | None = None
     elevation_top_m: ElevationTop = None
@@ -151,7 +152,7 @@ class Closure(OnRight):
     """闭坑: held until restoration-api reports the closure restoration accepted (第六章第二节)."""
 
     kind: Literal["closure"]
-    reason: str = Field(max_length=1000, examples=["资源枯竭，停产3年，申请闭坑"])
+    reason: Text = Field(max_length=1000, examples=["资源枯竭，停产3年，申请闭坑"])
 
 
 ApplicationRequest = Annotated[
@@ -216,7 +217,7 @@ class Waiting(BaseModel):
 
 
 class Decision(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000, examples=["符合规划准入条件，予以批准"])
+    reason: Text = Field(min_length=1, max_length=2000, examples=["符合规划准入条件，予以批准"])
 
 
 class ApplicationPublic(BaseModel):

@@ -4,6 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from servicekit.text import Name, Text
 
 # 乌希根楚二号建筑用花岗岩矿 (专栏一 No. 6), ids illustrative
 EXAMPLE = {
@@ -15,7 +16,7 @@ EXAMPLE = {
 
 
 class AssignmentCreate(BaseModel):
-    inspector: str = Field(
+    inspector: Name = Field(
         min_length=1,
         max_length=200,
         description="The inspector's token subject (`sub`) 检查人员账号",
@@ -24,7 +25,7 @@ class AssignmentCreate(BaseModel):
     patrol_draw_id: UUID | None = Field(
         None, description="The random patrol 随机巡查 that drew the mine, when this carries it out"
     )
-    note: str | None = Field(None, max_length=500, description="备注")
+    note: Text | None = Field(None, max_length=500, description="备注")
 
     model_config = {"json_schema_extra": {"examples": [EXAMPLE]}}
 

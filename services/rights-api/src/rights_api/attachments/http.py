@@ -1,9 +1,11 @@
 """HTTP pieces the routers with attachments share: reading an upload, serving a file."""
 
+import mimetypes
 from typing import Annotated
 
 from fastapi import Depends, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
+from servicekit.downloads import content_disposition
 from servicekit.errors import NotFound, ServiceUnavailable, problem_doc
 
 from rights_api.attachments.models import Attachment
@@ -64,5 +66,8 @@ async def file_response(config: RightsSettings, attachment: Attachment) -> Strea
             "Content-Length": str(blob.size),
             "ETag": f'"{attachment.sha256}"',
             "Cache-Control": "private, max-age=31536000, immutable",
+            "Content-Disposition": content_disposition(
+                attachment.sha256 + (mimetypes.guess_extension(attachment.media_type) or "")
+            ),
         },
     )

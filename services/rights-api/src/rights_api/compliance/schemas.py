@@ -6,6 +6,7 @@ from uuid import UUID
 
 from contracts.mining import RightStatus
 from pydantic import BaseModel, Field
+from servicekit.text import Text
 
 from rights_api.compliance.models import OrderStatus
 
@@ -52,7 +53,7 @@ class OrderCreate(BaseModel):
         + ", ".join(f"{k.value} ({v})" for k, v in VIOLATIONS_ZH.items()),
         examples=["out_of_bounds_mining"],
     )
-    description: str = Field(
+    description: Text = Field(
         min_length=1, max_length=4000, description="What must be fixed 整改要求"
     )
     due_on: date = Field(description="Deadline, local date (Asia/Shanghai) 整改期限")
@@ -61,7 +62,7 @@ class OrderCreate(BaseModel):
 
 
 class OrderResolve(BaseModel):
-    resolution: str = Field(
+    resolution: Text = Field(
         min_length=1,
         max_length=4000,
         description="How it was fixed 整改情况",

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from contracts.mining import LicensingLevel, Mineral, RightStatus
 from pydantic import BaseModel, Field
+from servicekit.text import Text
 
 
 class Rule(StrEnum):
@@ -120,7 +121,7 @@ class Conformance(BaseModel):
 class ActionOpen(BaseModel):
     right_id: UUID = Field(description="The right of the finding 矿业权")
     rule: Rule = Field(description="The finding's rule", examples=["below_min_scale"])
-    reason: str | None = Field(
+    reason: Text | None = Field(
         None, max_length=1000, description="Added to the order, history line and event 说明"
     )
 

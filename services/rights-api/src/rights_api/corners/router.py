@@ -6,6 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from servicekit import clock
 from servicekit.deps import Reader, Session
+from servicekit.downloads import download
 from servicekit.errors import PROBLEM_RESPONSES, ProblemError, problem_doc
 from servicekit.request_checks import UnsupportedMediaType
 from starlette.concurrency import run_in_threadpool
@@ -51,10 +52,10 @@ async def corners_txt(
         today=clock.local_today(),
     )
     filename = f"{right.licence_no}-{query.crs.value.replace(':', '')}.txt"
-    return Response(
+    return download(
         text.encode(query.encoding),
         media_type=f"text/plain; charset={query.encoding}",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        filename=filename,
     )
 
 

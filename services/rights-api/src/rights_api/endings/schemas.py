@@ -1,12 +1,13 @@
 """What the bureau's actions on a right read."""
 
 from pydantic import BaseModel, Field
+from servicekit.text import Text
 
 
 class BureauAction(BaseModel):
     """Why the bureau acts, and the clause it acts on."""
 
-    reason: str = Field(min_length=1, max_length=4000, description="Why 原因")
+    reason: Text = Field(min_length=1, max_length=4000, description="Why 原因")
     clause: str | None = Field(
         None, max_length=80, description="The clause or decision it rests on 依据条款"
     )

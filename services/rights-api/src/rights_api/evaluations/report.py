@@ -3,10 +3,8 @@ bureau): an HTML page, the same page as a PDF in Chinese with its CJK fonts embe
 (WeasyPrint, which subsets the fonts fontconfig finds), and a CSV with one row per indicator.
 Rendering is CPU work: the router runs ``html`` and ``pdf`` in a worker thread."""
 
-import csv
-import io
-
 from jinja2 import Environment, PackageLoader, select_autoescape
+from servicekit.csv_export import csv_text
 from weasyprint import HTML
 
 from rights_api.evaluations import charts
@@ -57,27 +55,26 @@ def pdf(evaluation: Evaluation) -> bytes:
 
 
 def as_csv(evaluation: Evaluation) -> str:
-    """One row per indicator; UTF-8 with a BOM so Excel reads the Chinese."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for i in evaluation.indicators:
-        writer.writerow(
+    """One row per indicator (servicekit's CSV writer: BOM, formula-like text quoted)."""
+    return csv_text(
+        CSV_COLUMNS,
+        (
             [
                 i.code,
                 i.name_zh,
-                i.name_en or "",
+                i.name_en,
                 i.clause,
-                _num(i.target),
-                "" if i.actual is None else _num(i.actual),
+                i.target.normalize(),  # numbers stay numbers, never quoted as a formula
+                None if i.actual is None else i.actual.normalize(),
                 i.unit,
                 i.attribute.value,
                 "true" if i.met else "false",
-                i.source_service or "",
+                i.source_service,
                 i.as_of.isoformat(),
                 i.owner.unit if i.owner else "",
                 i.owner.person if i.owner else "",
                 ";".join(f"{r.code or r.id} {r.name}" for r in i.records),
             ]
-        )
-    return "\ufeff" + out.getvalue()
+            for i in evaluation.indicators
+        ),
+    )

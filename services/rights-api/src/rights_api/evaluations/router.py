@@ -7,7 +7,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Request, Response
 from servicekit import clock
+from servicekit.csv_export import csv_file
 from servicekit.deps import Admin, BureauOrSystem, Session
+from servicekit.downloads import download
 from servicekit.errors import problem_doc
 
 from rights_api.attachments.http import Settings
@@ -62,10 +64,10 @@ async def _shaped(request: Request, evaluation: Evaluation) -> Evaluation | Resp
     name = f"evaluation-{evaluation.edition_code}-{evaluation.year}-{evaluation.scope}"
     if PDF in accept:
         body = await asyncio.to_thread(report.pdf, evaluation)
-        disposition = f'inline; filename="{name}.pdf"'
-        return Response(body, media_type=PDF, headers={"Content-Disposition": disposition})
+        return download(body, media_type=PDF, filename=f"{name}.pdf", disposition="inline")
     if HTML_TYPE in accept:
-        return Response(await asyncio.to_thread(report.html, evaluation), media_type=HTML_TYPE)
+        page = await asyncio.to_thread(report.html, evaluation)
+        return download(page, media_type=HTML_TYPE, filename=f"{name}.html", disposition="inline")
     return evaluation
 
 
@@ -122,14 +124,7 @@ async def evaluation_csv(
     actual (code and name, `;`-separated).
     """
     found = await _evaluate(session, config, edition_id, "year", year)
-    return Response(
-        report.as_csv(found),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="evaluation-{found.edition_code}'
-            f'-{year}.csv"'
-        },
-    )
+    return csv_file(report.as_csv(found), filename=f"evaluation-{found.edition_code}-{year}.csv")
 
 
 @router.get(

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from contracts.figures import Direction, FigureRecord
 from pydantic import BaseModel, ConfigDict, Field
+from servicekit.text import Name
 
 EXAMPLE_EDITION = "0b5f3c9e-6a51-4d7e-9f1a-2c1d3e4f5a6b"
 
@@ -25,8 +26,8 @@ class OwnerSet(BaseModel):
         },
     )
 
-    unit: str = Field(min_length=1, max_length=200, description="Owner unit 责任单位")
-    person: str = Field(min_length=1, max_length=100, description="Person responsible 责任人")
+    unit: Name = Field(min_length=1, max_length=200, description="Owner unit 责任单位")
+    person: Name = Field(min_length=1, max_length=100, description="Person responsible 责任人")
 
 
 class OwnerPublic(BaseModel):

@@ -1,11 +1,11 @@
 """HTTP for the planning database export: GeoPackage and zipped Shapefiles of a plan edition."""
 
 from typing import Annotated, Any
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from servicekit.deps import Session, Visitor
+from servicekit.downloads import download
 from servicekit.errors import problem_doc
 
 from rights_api.exports import service
@@ -36,12 +36,7 @@ async def _file(
         params=params,
         shapefile=shp,
     )
-    disposition = f"attachment; filename*=UTF-8''{quote(export.filename)}"
-    return Response(
-        export.content,
-        media_type=ZIP if shp else GPKG,
-        headers={"Content-Disposition": disposition},
-    )
+    return download(export.content, media_type=ZIP if shp else GPKG, filename=export.filename)
 
 
 @router.get(

@@ -3,7 +3,6 @@ zip of Shapefiles. The catalogue gives each attribute its name: the English key 
 GeoPackage, the short code in the Shapefile (10 characters at most); both files carry the
 mapping to the Chinese and English names (``layer_fields``)."""
 
-import csv
 import io
 import tempfile
 import zipfile
@@ -17,6 +16,7 @@ import numpy as np
 import pyproj
 import shapely
 from pyogrio.raw import write
+from servicekit.csv_export import csv_text
 from shapely.geometry import MultiPolygon, shape
 
 from rights_api.layers.catalogue import FieldType, Layer, LayerField
@@ -140,10 +140,6 @@ def shapefile_zip(layers: list[LayerData], *, crs: str, folder_name: str) -> byt
             )
         for written in sorted(Path(folder).iterdir()):
             archive.write(written, f"{folder_name}/{written.name}", zipfile.ZIP_DEFLATED)
-        text = io.StringIO()
-        table = csv.writer(text)
-        table.writerow(MAPPING_COLUMNS)
-        table.writerows(_mapping(layers))
-        # with a byte-order mark, so spreadsheet programs read the Chinese names as UTF-8
-        archive.writestr(f"{folder_name}/layer_fields.csv", "\ufeff" + text.getvalue())
+        table = csv_text(MAPPING_COLUMNS, _mapping(layers))
+        archive.writestr(f"{folder_name}/layer_fields.csv", table)
     return buffer.getvalue()

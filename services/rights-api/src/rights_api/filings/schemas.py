@@ -5,6 +5,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from servicekit.text import Text
 
 from rights_api.attachments.schemas import AttachmentPublic
 from rights_api.filings.models import AttachmentPurpose, FilingKind, FilingStatus
@@ -24,7 +25,7 @@ EXAMPLE = {
 
 
 class FilingSubmit(BaseModel):
-    summary: str = Field(min_length=1, max_length=4000, description="Summary 报送说明")
+    summary: Text = Field(min_length=1, max_length=4000, description="Summary 报送说明")
     figures: dict[str, str | int | Decimal | bool | None] | None = Field(
         None, description="Key figures (planned output, remaining reserves...) 主要指标"
     )

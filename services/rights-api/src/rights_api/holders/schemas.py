@@ -4,6 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from pydantic import field_validator
+from servicekit.text import Name
 from sqlmodel import Field, SQLModel
 
 from rights_api.holders.credit_code import credit_code_problem
@@ -19,6 +20,20 @@ PETROCHINA = {
 
 
 class HolderCreate(HolderBase):
+    # the names a request brings are checked here, not on HolderBase: a name stored before the
+    # check still reads back rather than failing the answer
+    name: Name = Field(
+        max_length=200,
+        description="Registered name 名称",
+        schema_extra={"examples": ["中国石油天然气股份有限公司"]},
+    )
+    contact_name: Name | None = Field(
+        None,
+        max_length=100,
+        description="Contact person 联系人",
+        schema_extra={"examples": ["王工"]},
+    )
+    address: Name | None = Field(None, max_length=300, description="Address 地址")
     credit_code: str = Field(
         description="Unified social credit code 统一社会信用代码 "
         "(18 characters, GB 32100-2015 check character)",
@@ -41,11 +56,11 @@ class HolderCreate(HolderBase):
 class HolderUpdate(SQLModel):
     """Fields to change; the credit code identifies the holder and never changes."""
 
-    name: str | None = Field(None, max_length=200)
-    contact_name: str | None = Field(None, max_length=100)
+    name: Name | None = Field(None, max_length=200)
+    contact_name: Name | None = Field(None, max_length=100)
     contact_phone: str | None = Field(None, max_length=40)
     contact_email: str | None = Field(None, max_length=200)
-    address: str | None = Field(None, max_length=300)
+    address: Name | None = Field(None, max_length=300)
 
     model_config = {"json_schema_extra": {"examples": [{"contact_phone": "0479-7519999"}]}}
 

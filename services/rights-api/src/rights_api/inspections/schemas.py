@@ -5,6 +5,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
+from servicekit.text import Name, Text
 
 from rights_api.attachments.schemas import AttachmentPublic
 
@@ -36,11 +37,11 @@ class InspectionPut(BaseModel):
 
     right_id: UUID = Field(description="The mining right inspected 被检查矿业权")
     inspected_at: AwareDatetime = Field(description="When, with a UTC offset 检查时间")
-    inspector_name: str | None = Field(None, max_length=100, description="Inspector 检查人员")
+    inspector_name: Name | None = Field(None, max_length=100, description="Inspector 检查人员")
     working_face: list[GpsPoint] = Field(
         min_length=1, max_length=200, description="GPS points of the working face 采掘工作面定位"
     )
-    findings: str = Field(max_length=4000, description="What was found 检查情况")
+    findings: Text = Field(max_length=4000, description="What was found 检查情况")
     working_face_elevation_m: Decimal | None = Field(
         None,
         ge=-1000,
@@ -118,11 +119,11 @@ class InspectionEdit(BaseModel):
     base_version: int = Field(
         ge=1, description="The `version` of the record the edit was made on 编辑所依据的版本"
     )
-    inspector_name: str | None = Field(None, max_length=100, description="Inspector 检查人员")
+    inspector_name: Name | None = Field(None, max_length=100, description="Inspector 检查人员")
     working_face: list[GpsPoint] | None = Field(
         None, min_length=1, max_length=200, description="GPS points of the working face"
     )
-    findings: str | None = Field(None, min_length=1, max_length=4000, description="检查情况")
+    findings: Text | None = Field(None, min_length=1, max_length=4000, description="检查情况")
     working_face_elevation_m: Decimal | None = Field(
         None, ge=-1000, le=9000, max_digits=8, decimal_places=2, description="工作面标高, m"
     )

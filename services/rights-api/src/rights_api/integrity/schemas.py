@@ -5,6 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from servicekit.text import Text
 
 ENTRY_EXAMPLE = {
     "id": "5d3c8c1e-8f55-4a4b-9d0e-0c7a3f0f2b11",
@@ -98,7 +99,7 @@ class IntegrityRecord(BaseModel):
 
 
 class Correction(BaseModel):
-    reason: str = Field(
+    reason: Text = Field(
         min_length=1,
         max_length=2000,
         description="Why the entry is wrong 更正理由",

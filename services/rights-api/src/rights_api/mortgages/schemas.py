@@ -5,10 +5,11 @@ from decimal import Decimal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from servicekit.text import Text
 
 
 class MortgageRelease(BaseModel):
-    reason: str = Field(
+    reason: Text = Field(
         min_length=1,
         max_length=4000,
         description="Why the mortgage ends 解除原因 (the mortgagee's discharge, the debt repaid)",

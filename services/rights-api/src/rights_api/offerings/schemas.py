@@ -8,6 +8,7 @@ from uuid import UUID
 
 from contracts.mining import Mineral, MiningMethod, Scale
 from pydantic import BaseModel, Field, model_validator
+from servicekit.text import Name, Text
 
 from rights_api.offerings.models import OfferingMethod, OfferingState
 
@@ -25,7 +26,7 @@ class OfferingCreate(BaseModel):
     term_years: int = Field(ge=1, le=30, description="出让年限", examples=[10])
     scale: Scale = Field(description="Production scale 生产规模 (≥ 专栏五's minimum)")
     method_of_mining: MiningMethod = Field(MiningMethod.open_pit, description="开采方式")
-    mine_name: str | None = Field(
+    mine_name: Name | None = Field(
         None, max_length=200, description="The mine's name; default the block's name."
     )
     key_project: bool = Field(
@@ -33,7 +34,7 @@ class OfferingCreate(BaseModel):
         description="The city government set the grant conditions for a rail, road or other "
         "key project 重点工程项目 (第五章第二节).",
     )
-    basis: str | None = Field(
+    basis: Text | None = Field(
         None,
         max_length=2000,
         description="For a key project: the city government's decision that sets the conditions.",
@@ -106,7 +107,7 @@ class ResultCreate(BaseModel):
 
 
 class Withdraw(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000, examples=["区块范围需调整"])
+    reason: Text = Field(min_length=1, max_length=2000, examples=["区块范围需调整"])
 
 
 class InstalmentPublic(BaseModel):

@@ -5,6 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from servicekit.text import Name
 
 PROFESSIONAL_EXAMPLE = {
     "name": "张建国",
@@ -90,9 +91,9 @@ DRAWN_EXAMPLE = {
 class ProfessionalCreate(BaseModel):
     """A hired professional 聘用专业技术人员 and their declared conflicts of interest (回避)."""
 
-    name: str = Field(min_length=1, max_length=100, description="Name 姓名")
-    organisation: str = Field(min_length=1, max_length=200, description="Organisation 工作单位")
-    speciality: str = Field(min_length=1, max_length=100, description="Speciality 专业")
+    name: Name = Field(min_length=1, max_length=100, description="Name 姓名")
+    organisation: Name = Field(min_length=1, max_length=200, description="Organisation 工作单位")
+    speciality: Name = Field(min_length=1, max_length=100, description="Speciality 专业")
     phone: str | None = Field(
         None, max_length=40, description="Contact phone 联系电话 (bureau only, never published)"
     )

@@ -11,6 +11,7 @@ from uuid import UUID
 from contracts.mining import LicensingLevel, Mineral, MiningMethod, Scale
 from geojson_pydantic import Feature, FeatureCollection, MultiPolygon, Polygon
 from pydantic import AfterValidator, BaseModel, Field, model_validator
+from servicekit.text import Name, Text
 
 
 class DocumentKind(StrEnum):
@@ -47,7 +48,7 @@ class MineralRule(BaseModel):
 class MineCap(BaseModel):
     """A cap on the number of mines and their yearly output, over one or more minerals."""
 
-    name_zh: str = Field(examples=["建筑用花岗岩"])
+    name_zh: Name = Field(examples=["建筑用花岗岩"])
     minerals: list[Mineral] = Field(min_length=1)
     max_mines: int | None = Field(None, ge=0)
     max_output: Scale | None = None
@@ -80,7 +81,7 @@ class ZoneKind(StrEnum):
 
 class ZoneProperties(BaseModel):
     code: str = Field(examples=["SCJ001"])
-    name_zh: str = Field(examples=["乌希根楚建筑用花岗岩矿集中开采区"])
+    name_zh: Name = Field(examples=["乌希根楚建筑用花岗岩矿集中开采区"])
     kind: ZoneKind
     minerals: list[Mineral] = Field(description="Minerals the zone is planned for; empty: any.")
     area_km2: Decimal | None = Field(None, description="Area given by the plan 规划面积")
@@ -100,7 +101,7 @@ class ProhibitedKind(StrEnum):
 
 
 class ProhibitedProperties(BaseModel):
-    name_zh: str = Field(examples=["二连浩特市城镇开发边界"])
+    name_zh: Name = Field(examples=["二连浩特市城镇开发边界"])
     kind: ProhibitedKind
     illustrative: bool
     clause: str = Field(examples=["第三章第一节"])
@@ -125,7 +126,7 @@ ProhibitedFeature = Feature[Area, ProhibitedProperties]
 
 
 class CityExtent(BaseModel):
-    name_zh: str = Field(examples=["二连浩特市"])
+    name_zh: Name = Field(examples=["二连浩特市"])
     area_km2: Decimal = Field(examples=["4015"])
     boundary: Area
     illustrative: bool
@@ -134,7 +135,7 @@ class CityExtent(BaseModel):
 
 class Target(BaseModel):
     code: str = Field(examples=["city_small_mines"])
-    name_zh: str
+    name_zh: Name
     value: Decimal
     unit: str = Field(examples=["个", "km2", "ha", "%"])
     binding: bool = Field(description="约束性 (binding) or 预期性 (expected)")
@@ -155,7 +156,7 @@ class PlannedBlock(BaseModel):
     right, granted only through the market (第五章第二节, ``/grant-offerings``)."""
 
     id: str = Field(max_length=32, pattern=r"^[A-Za-z0-9-]+$", examples=["KQ-01"])
-    name_zh: str = Field(max_length=200, examples=["建筑用砂开采规划区块"])
+    name_zh: Name = Field(max_length=200, examples=["建筑用砂开采规划区块"])
     mineral: Mineral
     area_km2: Decimal = Field(gt=0, max_digits=14, decimal_places=4, examples=["0.1500"])
     boundary: Annotated[Polygon, AfterValidator(_finite)] = Field(
@@ -255,7 +256,7 @@ class UtilisationThreshold(BaseModel):
         "gives none, the value is the bureau's setting and carries no plan authority."
     )
     clause: str = Field(max_length=300, examples=["第八章第三节"])
-    note: str | None = Field(
+    note: Text | None = Field(
         None, max_length=1000, description="Where the number stands, or why it is configuration."
     )
 
@@ -285,12 +286,12 @@ class NamedDeadline(BaseModel):
     or open as of a day, with the evidence."""
 
     id: str = Field(max_length=40, pattern=r"^[a-z0-9-]+$", examples=["yanchibei-restoration"])
-    title_zh: str = Field(
+    title_zh: Name = Field(
         max_length=200, examples=["盐池北建筑用碳质板岩石料矿退出保护区治理修复验收"]
     )
     due_on: date = Field(description="Local date (Asia/Shanghai) by which it must be met.")
     clause: str = Field(max_length=80, examples=["第二章第三节"])
-    words_zh: str = Field(max_length=1000, description="The plan's own words 规划原文.")
+    words_zh: Text = Field(max_length=1000, description="The plan's own words 规划原文.")
     evidence: Evidence
     mines: list[str] = Field(
         default_factory=list,
@@ -428,7 +429,7 @@ class PlanEditionUpdate(PlanParts):
     """Replace parts of an edition; send If-Match. A draft takes every part; a published
     edition only the adjustments listed in ``service.ADJUSTABLE`` (规划调整, 第七章二)."""
 
-    title: str | None = Field(None, max_length=300)
+    title: Name | None = Field(None, max_length=300)
     period_start: date | None = None
     period_end: date | None = None
     effective_from: date | None = Field(
@@ -455,7 +456,7 @@ class PlanDraftCreate(PlanParts):
     PATCH before publishing)."""
 
     code: str = Field(max_length=40, pattern=r"^[A-Za-z0-9._-]+$", examples=["2026-2030"])
-    title: str | None = Field(
+    title: Name | None = Field(
         None, max_length=300, examples=["二连浩特市矿产资源总体规划（2026-2030年）"]
     )
     period_start: date | None = Field(None, examples=["2026-01-01"])
@@ -470,7 +471,7 @@ class DraftFrom(BaseModel):
     new title and period; every part is copied."""
 
     code: str = Field(max_length=40, pattern=r"^[A-Za-z0-9._-]+$", examples=["2026-2030"])
-    title: str | None = Field(
+    title: Name | None = Field(
         None, max_length=300, examples=["二连浩特市矿产资源总体规划（2026-2030年）（草案）"]
     )
     period_start: date | None = Field(None, examples=["2026-01-01"])

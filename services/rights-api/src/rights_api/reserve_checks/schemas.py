@@ -6,6 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from servicekit.text import Text
 
 from rights_api.reserve_checks.models import CheckResult, CheckStatus, VolumeUnit
 from rights_api.utilisation.schemas import UtilisationReportPublic
@@ -54,7 +55,7 @@ class ReserveCheckRecord(BaseModel):
     )
     checked_on: date = Field(description="Day of the check (local date, not in the future)")
     result: CheckResult = Field(description="pass 合格 / fail 不合格")
-    remarks: str | None = Field(
+    remarks: Text | None = Field(
         None, max_length=4000, description="Findings 核查意见; required when the result is fail"
     )
 

@@ -17,6 +17,7 @@ from contracts.mining import (
     Scale,
 )
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+from servicekit.text import Name
 
 from rights_api.geometry import BoundaryPolygon, Corners
 
@@ -104,7 +105,7 @@ class RightCreate(BoundaryInput):
     licence_no: str = Field(description="许可证号: 23-character or legacy 18-character form")
     kind: RightKind
     holder_id: UUID
-    mine_name: str = Field(max_length=200)
+    mine_name: Name = Field(max_length=200)
     mineral: Mineral
     area_km2: Decimal = Field(gt=0, max_digits=14, decimal_places=4)
     scale: Scale | None = None

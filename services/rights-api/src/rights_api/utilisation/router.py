@@ -5,6 +5,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Response
+from servicekit.csv_export import csv_file
 from servicekit.deps import BureauOrHolder, Paging, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
@@ -44,11 +45,7 @@ CSV_CONTENT = {
 
 
 def _csv(found: UtilisationOverview) -> Response:
-    return Response(
-        service.as_csv(found),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="utilisation-{found.year}.csv"'},
-    )
+    return csv_file(service.as_csv(found), filename=f"utilisation-{found.year}.csv")
 
 
 @router.post(

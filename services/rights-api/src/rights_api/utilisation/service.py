@@ -2,8 +2,6 @@
 force for their year, the findings published, and the yearly overview of every producing mine.
 Functions never commit: the caller owns the transaction."""
 
-import csv
-import io
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
@@ -14,6 +12,7 @@ from contracts.rights import UtilisationFinding, UtilisationFlagged
 from pydantic import BaseModel
 from servicekit import clock
 from servicekit.auth import Principal
+from servicekit.csv_export import csv_text
 from servicekit.errors import Conflict, FieldError, NotFound, validation_error
 from servicekit.events.outbox import publish
 from servicekit.pagination import Page, PageParams
@@ -327,15 +326,13 @@ CSV_HEAD = [
 
 def as_csv(found: UtilisationOverview) -> str:
     """One row per mine: for each rule its actual, threshold, source and whether below; then
-    the rules below. UTF-8 with a BOM so that Excel opens the Chinese names right."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    the rules below (servicekit's CSV writer: BOM, formula-like text quoted)."""
     per_rule = [
         f"{rule.value}_{part}"
         for rule in UtilisationRule
         for part in ("pct", "min_pct", "source", "below")
     ]
-    writer.writerow([*CSV_HEAD, "right_id", *per_rule, "below"])
+    rows = []
     for m in found.mines:
         rates = {r.rule: r for r in m.rates}
         cells = []
@@ -351,7 +348,7 @@ def as_csv(found: UtilisationOverview) -> str:
                     "yes" if r.below else "no",
                 ]
             )
-        writer.writerow(
+        rows.append(
             [
                 found.year,
                 m.licence_no,
@@ -368,10 +365,9 @@ def as_csv(found: UtilisationOverview) -> str:
                 ";".join(rule.value for rule in m.below),
             ]
         )
-    return "\ufeff" + out.getvalue()
+    return csv_text([*CSV_HEAD, "right_id", *per_rule, "below"], rows)
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    return str(getattr(value, "value", value))
+def _cell(value: object) -> object:
+    # an enum as its value; numbers stay numbers for the CSV writer
+    return getattr(value, "value", value)
