@@ -2,6 +2,7 @@
 has exactly one row, and the harness fails when a route's check is missing or answers with the
 wrong refusal (a green matrix would prove nothing otherwise)."""
 
+import uuid
 from typing import Annotated
 
 import httpx
@@ -34,7 +35,7 @@ MATRICES = {
     "greenmine": greenmine.MATRIX,
     "notifier": notifier.MATRIX,
 }
-HOLDER_A, HOLDER_B = "holder-a", "holder-b"
+HOLDER_A, HOLDER_B = str(uuid.uuid4()), str(uuid.uuid4())  # holder ids are UUIDs in tokens
 
 
 def service_app(name: str) -> FastAPI:
@@ -84,7 +85,7 @@ async def tiny() -> RunningService:
 
     @app.get("/things/{thing_id}")
     async def thing(thing_id: str, caller: Caller) -> dict:
-        if caller.own_holder not in (None, HOLDER_A):
+        if caller.own_holder not in (None, uuid.UUID(HOLDER_A)):
             raise NotFound(f"No thing {thing_id}.")
         return {"id": thing_id}
 
