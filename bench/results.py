@@ -39,7 +39,8 @@ class Figure:
 
     @classmethod
     def rounds(cls, name: str, unit: str, values: list[float], baselines: list[float]) -> "Figure":
-        """From alternating rounds: ``values[i]`` and ``baselines[i]`` measured in round i."""
+        """From alternating rounds: ``values[i]`` and ``baselines[i]`` measured in round i. A
+        round whose baseline is 0 (a CPU time below the clock's tick) has no ratio."""
         if len(values) != len(baselines) or not values:
             raise ValueError(f"{name}: {len(values)} rounds against {len(baselines)} baselines")
         return cls(
@@ -47,7 +48,7 @@ class Figure:
             unit,
             statistics.median(values),
             statistics.median(baselines),
-            [v / b for v, b in zip(values, baselines, strict=True)],
+            [v / b for v, b in zip(values, baselines, strict=True) if b],
         )
 
     @property
