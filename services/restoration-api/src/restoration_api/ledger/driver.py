@@ -5,9 +5,9 @@ costs about 0.1 ms of CPU per statement over asyncpg's own, a large share of a p
 sends BEGIN lazily, with the first statement it runs itself; when a posting's first statement
 comes here instead, BEGIN is sent here, on asyncpg, with the isolation SQLAlchemy would have used,
 and the transaction handed to SQLAlchemy's adapter, whose commit or rollback then ends it as if it
-had begun it. asyncpg's errors are raised as SQLAlchemy raises them (a constraint violation as IntegrityError,
-a lost connection as OperationalError, the connection invalidated), so the problem handlers and
-the unit of work answer as for any other statement.
+had begun it. asyncpg's errors are raised as SQLAlchemy raises them (a constraint violation as
+IntegrityError, a lost connection as OperationalError, the connection invalidated), so the
+problem handlers and the unit of work answer as for any other statement.
 """
 
 from collections.abc import Sequence

@@ -16,6 +16,7 @@ of them, not an ORM object.
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -84,6 +85,7 @@ FROM (
 # run as driver SQL: the statement is compiled once here, so a posting pays for no statement
 # building and no bind processing (asyncpg converts the values itself, see ``driver``)
 POST, POST_PARAMS = str(_POST), _POST.positiontup
+_ARGS = itemgetter(*POST_PARAMS)  # the values in the statement's $n order
 FUND = "SELECT kind, status, right_id, holder_id FROM funds WHERE id = $1"
 
 
@@ -143,7 +145,7 @@ async def write(
         **event,
         "headers": json.dumps(event["headers"], ensure_ascii=False),
     }
-    row = await driver.fetchrow(session, POST, *(params[p] for p in POST_PARAMS))
+    row = await driver.fetchrow(session, POST, *_ARGS(params))
     assert row is not None  # the statement answers one row, posted or not
     posted, guarded_balance, codes, balances = row
     return Written(
