@@ -40,7 +40,7 @@ from devkit.localinfra.postgres import postgres_server
 from fastapi import Response
 from mining_rights import MiningRight
 from restoration_api.app import SERVICE
-from restoration_api.ledger import audit
+from restoration_api.ledger import audit, driver
 from restoration_api.ledger import service as ledger
 from restoration_api.ledger.models import AccountCode, Fund
 from restoration_api.ledger.schemas import TransferCreate
@@ -109,6 +109,17 @@ def ledger_posting(db, fund_ids):
                 caller=FINANCE,
                 response=Response(),
             )
+
+    return post
+
+
+def unit_of_work(db):
+    """What every posting pays before posting anything: the pooled session's transaction (the
+    checkout's ping, BEGIN, COMMIT) around one trivial statement sent as the posting sends its."""
+
+    async def post(_: int) -> None:
+        async with db.transaction() as session:
+            await driver.fetchrow(session, "SELECT 1")
 
     return post
 
@@ -220,6 +231,7 @@ async def run(url: str, args) -> Scenario:
             "spread": ledger_posting(db, spread),
             "plain": plain_posting(pool, db, plain_fund, accounts),
             "hot": ledger_posting(db, hot),
+            "unit of work": unit_of_work(db),
         }
         for post in posts.values():  # warm-up: connections, prepared statements, caches
             await concurrently(50, args.concurrency, post)
@@ -275,6 +287,12 @@ async def run(url: str, args) -> Scenario:
     if trips is not None:
         figures.append(Figure.rounds("round trips per posting", "1", trips["spread"],
                                      trips["plain"]))  # fmt: skip
+    floor = "reference: the unit of work alone (session, BEGIN, SELECT 1, COMMIT) —"
+    figures.append(Figure.rounds(f"{floor} client CPU", "ms", per_posting_ms("unit of work", 1),
+                                 per_posting_ms("plain", 1)))  # type: ignore[arg-type]  # fmt: skip
+    if db_cpu[0] is not None and db_cpu[1] is not None:
+        figures.append(Figure.rounds(f"{floor} PostgreSQL CPU", "ms",
+                                     per_posting_ms("unit of work", 2), db_cpu[1]))  # type: ignore[arg-type]  # fmt: skip
     cpu = {k: sum(r[1] for r in rounds[k]) for k in rounds}
     total_db = {k: sum(r[2] or 0 for r in rounds[k]) for k in rounds}
     return Scenario(
