@@ -31,13 +31,13 @@ from restoration_api.ledger.schemas import TransferCreate
 _POST = text("""
 WITH legs AS (
     SELECT code, side, ord
-    FROM unnest(CAST(:codes AS varchar[]), CAST(:sides AS varchar[]))
+    FROM unnest(CAST(:codes AS text[]), CAST(:sides AS text[]))
         WITH ORDINALITY AS leg (code, side, ord)
 ), locked AS MATERIALIZED (
     SELECT id, code, normal, non_negative, balance_fen
     FROM accounts
     WHERE fund_id = CAST(:fund_id AS uuid)
-      AND code = ANY (CAST(:codes AS varchar[]) || CAST(:watched AS varchar[]))
+      AND code = ANY (CAST(:codes AS text[]) || CAST(:watched AS text[]))
     ORDER BY id
     FOR UPDATE
 ), moves AS (
@@ -75,7 +75,7 @@ SELECT EXISTS (SELECT FROM posted) AS posted,
        (SELECT balance_fen FROM moves WHERE non_negative) AS guarded_balance,
        after.codes, after.balances
 FROM (
-    SELECT array_agg(locked.code ORDER BY locked.id) AS codes,
+    SELECT array_agg(CAST(locked.code AS text) ORDER BY locked.id) AS codes,
            array_agg(locked.balance_fen + CASE WHEN EXISTS (SELECT FROM posted)
                                                THEN coalesce(moves.delta, 0) ELSE 0 END
                      ORDER BY locked.id) AS balances
