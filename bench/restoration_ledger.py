@@ -350,8 +350,10 @@ def where_the_time_goes(figures: list[Figure]) -> list[str]:
         "relay): round trips were already fewer than the plain transaction's, and a third of the "
         "client's CPU went to the SQLAlchemy unit of work, the rest to the first statement's "
         "SQLAlchemy execution path and Python. Since: BEGIN goes to asyncpg with the fund "
-        "read (no SQLAlchemy execution path at all), the arguments are taken in one C call and "
-        "the answer is built without a second validation; round trips unchanged"
+        "read (no SQLAlchemy execution path at all); the account codes go and come back as "
+        "text[], asyncpg's built-in codec, not varchar[] (the posting statement's client CPU on a "
+        "bare connection from 0.12–0.20 to 0.09–0.12 ms); the arguments are taken in one C call "
+        "and the answer is built without a second validation; round trips unchanged"
     )
     return notes
 
