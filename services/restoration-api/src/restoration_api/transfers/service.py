@@ -148,12 +148,11 @@ async def post_transfer(
             amount=yuan(amount),
         )
     yuan_amount = yuan(amount)
-    # built from values already validated (the body, the legs): no second validation
     return Posted(
-        TransferPublic.model_construct(
+        TransferPublic(
             id=data.id,
             fund_id=fund.id,
-            kind=data.kind.value,
+            kind=data.kind,
             amount=yuan_amount,
             work_id=data.work_id,
             reverses=data.reverses,
@@ -161,10 +160,7 @@ async def post_transfer(
             memo=data.memo,
             posted_by=posted_by,
             posted_at=now,
-            entries=[
-                EntryPublic.model_construct(account=c.value, side=sd.value, amount=yuan_amount)
-                for c, sd in legs
-            ],
+            entries=[EntryPublic(account=c, side=sd, amount=yuan_amount) for c, sd in legs],
         ),
         replayed=False,
         balances=written.balances,
