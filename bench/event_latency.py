@@ -47,6 +47,7 @@ from servicekit.logs import configure_logging  # noqa: E402
 from servicekit.migrations import upgrade_async  # noqa: E402
 from servicekit.settings import ServiceSettings  # noqa: E402
 
+from bench.cpu import load_note  # noqa: E402
 from bench.results import MIN_ROUNDS, Figure, Scenario, record  # noqa: E402
 from tests.samples import credit_code  # noqa: E402
 
@@ -213,6 +214,7 @@ def main(events: int, rounds: int) -> bool:
             "/holders → rights.holder.registered → the notifier's journal), alternating with the "
             f"baseline's messages, after {WARM_UP} of each to warm up; median of the rounds",
             notes=[
+                load_note(),
                 "Both services in one process over the local single-node Kafka, relay poll "
                 f"interval {POLL} s as deployed (the relay is woken by NOTIFY on commit)",
                 "Of the p50, the relay's part (commit → the row marked sent after Kafka's "

@@ -35,6 +35,7 @@ from servicekit.logs import configure_logging  # noqa: E402
 from servicekit.migrations import upgrade_async  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from bench.cpu import load_note  # noqa: E402
 from bench.results import MIN_ROUNDS, Figure, Scenario, record  # noqa: E402
 from tests.rights_api.support import holder, load_edition, mining_request  # noqa: E402
 
@@ -181,6 +182,7 @@ async def main(count: int, runs: int, rounds: int) -> None:
             "in-process HTTP client (httpx ASGI transport: no network, no uvicorn); median of "
             "the rounds",
             notes=[
+                load_note(),
                 "CPU time is the benchmark process's (both services and the client) over "
                 f"{2 * runs} checks: {cpu / (2 * runs) * 1000:.1f} ms per check",
                 f"register filled in {filled_in:.1f} s; the overlap prefilter uses the GiST "

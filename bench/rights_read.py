@@ -33,6 +33,7 @@ from servicekit.auth import Role, mint_dev_token  # noqa: E402
 from servicekit.logs import configure_logging  # noqa: E402
 from servicekit.migrations import upgrade_async  # noqa: E402
 
+from bench.cpu import load_note  # noqa: E402
 from bench.results import MIN_ROUNDS, Figure, Scenario, record  # noqa: E402
 from bench.serving import Load, uvicorn, wrk, wrk_version  # noqa: E402
 from tests.rights_api.support import SCJ001, add_right, holder  # noqa: E402
@@ -144,6 +145,7 @@ def main(rounds: int, seconds: int, connections: int) -> bool:
         f"{rounds} rounds of {seconds} s per server, servers in rotating order (median of the "
         "rounds)",
         notes=[
+            load_note(),
             "rights-api: uvicorn --factory bench.rights_read:create_app (the deployed app with "
             "the in-process broker), one worker, JSON logs at "
             f"INFO ({log_lines} access log lines written), a bureau_reviewer bearer token on "
