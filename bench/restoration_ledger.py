@@ -337,6 +337,13 @@ def where_the_time_goes(figures: list[Figure]) -> list[str]:
         )
     if len(floors) > 1 and "PostgreSQL backend CPU per posting" in by_name:
         server = by_name["PostgreSQL backend CPU per posting"]
+        total = client.value + server.value
+        total_plain = (client.baseline or 0) + (server.baseline or 0)
+        notes.append(
+            f"client + PostgreSQL CPU per posting {total:.2f} ms against {total_plain:.2f} ms: "
+            f"{total_plain / total:.2f}×, the throughput ratio a machine whose cores are all "
+            "busy tends to; with idle cores the posting is bound by its client's one core"
+        )
         notes.append(
             f"PostgreSQL CPU per posting {server.value:.2f} ms, of which the unit of work "
             f"{floors[1].value:.2f} ms; the plain transaction {server.baseline:.2f} ms: the rest "
