@@ -161,3 +161,21 @@ async def test_the_transaction_a_posting_begins_on_asyncpg_is_the_sessions(resto
         b=kept.transfer.id,
     )
     assert rows == [(kept.transfer.id,)]
+
+
+async def test_a_session_posting_in_two_transactions_uses_each_ones_connection(restoration):
+    """The driver remembers the connection of a session's transaction, never past it: after a
+    rollback the session's next transaction posts on the connection it holds then."""
+    fund = await grant(restoration)
+    fund_id = uuid.UUID(fund["id"])
+    async with restoration.runtime.db.sessions() as session:
+        async with session.begin():
+            await post(session, fund_id, kind="deposit", amount="3.00")
+            await session.rollback()
+        async with session.begin():
+            kept = await post(session, fund_id, kind="deposit", amount="4.00")
+            driver = (await session.connection()).sync_connection.connection.driver_connection
+            assert driver.is_in_transaction()
+    rows = await sql(restoration, "SELECT amount_fen FROM transfers WHERE fund_id = :f", f=fund_id)
+    assert rows == [(400,)]
+    assert kept.balances["deposits"] == 400

@@ -12,11 +12,13 @@ problem handlers and the unit of work answer as for any other statement.
 
 from collections.abc import Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import asyncpg
 from servicekit.errors import UNAVAILABLE_SQLSTATES
 from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 AUTOCOMMIT = "autocommit"  # the adapter's isolation level on a read session: no BEGIN
@@ -24,7 +26,7 @@ AUTOCOMMIT = "autocommit"  # the adapter's isolation level on a read session: no
 
 async def fetchrow(session: AsyncSession, sql: str, *args: Any) -> Sequence[Any] | None:
     """The first row of ``sql`` (``$n`` placeholders), by position; None when there is none."""
-    connection = await session.connection()
+    connection = await _connection(session)
     # the checked-out connection: an attribute, no greenlet hop (get_raw_connection makes one)
     fairy = connection.sync_connection.connection
     driver: asyncpg.Connection = fairy.driver_connection
@@ -40,6 +42,22 @@ async def fetchrow(session: AsyncSession, sql: str, *args: Any) -> Sequence[Any]
         if lost or isinstance(error, (asyncpg.PostgresError, asyncpg.InterfaceError)):
             raise _as_sqlalchemy(connection, sql, args, error, sqlstate, lost) from error
         raise
+
+
+# the connection a session's transaction holds, once looked up: ``session.connection()`` is a
+# greenlet hop through the ORM's bookkeeping, about 40 µs, as much as asyncpg's own statement
+_HELD: WeakKeyDictionary[SessionTransaction, AsyncConnection] = WeakKeyDictionary()
+
+
+async def _connection(session: AsyncSession) -> AsyncConnection:
+    transaction = session.sync_session.get_transaction()
+    held = None if transaction is None else _HELD.get(transaction)
+    if held is not None and transaction.is_active and not held.invalidated:  # type: ignore[union-attr]
+        return held
+    connection = await session.connection()
+    if (transaction := session.sync_session.get_transaction()) is not None:
+        _HELD[transaction] = connection
+    return connection
 
 
 async def _begin(adapter: Any, driver: asyncpg.Connection) -> None:
