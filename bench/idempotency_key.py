@@ -7,9 +7,10 @@ a first attempt). A third case replays a key already answered. Figures per reque
 CPU time (service and client), the PostgreSQL backend's CPU, the WAL it wrote, and the round trips
 to PostgreSQL, counted by a relay on the server's Unix socket (each time the client speaks after
 the server answered); the round trips are counted in a pass of their own, so the relay costs the
-CPU figures nothing.
+CPU figures nothing. Both passes run in rounds (``--rounds``); every figure is the median of the
+rounds' figures, its ratio the median of the rounds' ratios with their min–max.
 
-    .venv/bin/python bench/idempotency_key.py [--requests 300]
+    .venv/bin/python bench/idempotency_key.py [--requests 300] [--rounds 5]
 
 Uses TEST_DATABASE_URL when set (round trips are then not counted unless it is a Unix socket),
 else the embedded server the tests use.
@@ -19,7 +20,6 @@ import argparse
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -36,52 +36,14 @@ from rights_api.app import SERVICE  # noqa: E402
 from servicekit.auth import Role  # noqa: E402
 from servicekit.logs import configure_logging  # noqa: E402
 from servicekit.migrations import upgrade_async  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.cpu import BackendCpu, load_note  # noqa: E402
-from bench.results import Figure, Scenario, record  # noqa: E402
+from bench.results import MIN_ROUNDS, Figure, Scenario, record  # noqa: E402
+from bench.round_trips import relayed_url  # noqa: E402
 from tests.samples import credit_code  # noqa: E402
 
 CASES = ("unkeyed", "keyed", "replayed")
 EXTRA_ROUND_TRIPS_TARGET = 3  # the lock, the record read, the record write
-
-
-class RoundTripRelay:
-    """A Unix-socket relay in front of PostgreSQL that counts round trips."""
-
-    def __init__(self, upstream: str) -> None:
-        self.upstream = upstream
-        self.directory = tempfile.mkdtemp(prefix="pg-relay-")
-        self.round_trips = 0
-        self.server: asyncio.AbstractServer | None = None
-
-    async def start(self) -> str:
-        name = Path(self.upstream).name
-        self.server = await asyncio.start_unix_server(self._serve, f"{self.directory}/{name}")
-        return self.directory
-
-    async def stop(self) -> None:
-        if self.server is not None:
-            self.server.close()
-
-    async def _serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
-        server_r, server_w = await asyncio.open_unix_connection(self.upstream)
-        turn = {"client": False}  # has the client spoken since the server last answered?
-
-        async def pump(reader, writer, from_client: bool) -> None:
-            try:
-                while data := await reader.read(65536):
-                    if from_client and not turn["client"]:
-                        self.round_trips += 1
-                    turn["client"] = from_client
-                    writer.write(data)
-                    await writer.drain()
-            except (ConnectionError, asyncio.CancelledError):
-                pass
-            finally:
-                writer.close()
-
-        await asyncio.gather(pump(client_r, server_w, True), pump(server_r, client_w, False))
 
 
 async def wal_lsn(dsn: str) -> int:
@@ -113,13 +75,23 @@ def requester(service: RunningService, caller: dict[str, str], start: int) -> di
     }
 
 
+Rounds = list[dict[str, dict[str, float]]]  # round → case → figure → value
+
+
 async def measure(
+    calls: dict[str, Callable[[], Awaitable[None]]], requests: int, dsn: str, rounds: int
+) -> Rounds:
+    """Per round and case: process CPU, backend CPU and WAL bytes per request, the cases
+    interleaved in blocks of 10."""
+    return [await measure_round(calls, requests // rounds, dsn) for _ in range(rounds)]
+
+
+async def measure_round(
     calls: dict[str, Callable[[], Awaitable[None]]], requests: int, dsn: str
 ) -> dict[str, dict[str, float]]:
-    """Per case: process CPU, backend CPU and WAL bytes per request, interleaved in blocks of 10."""
     totals = {case: {"cpu": 0.0, "backend": 0.0, "wal": 0.0, "wall": []} for case in CASES}
     backends = BackendCpu(dsn)
-    for _ in range(requests // 10):
+    for _ in range(max(requests // 10, 1)):
         for case in CASES:
             await backends.start()
             lsn = await wal_lsn(dsn)
@@ -130,7 +102,7 @@ async def measure(
             totals[case]["cpu"] += time.process_time() - cpu
             totals[case]["wal"] += await wal_lsn(dsn) - lsn
             totals[case]["backend"] += (await backends.stop()) or 0.0
-    n = requests // 10 * 10
+    n = max(requests // 10, 1) * 10
     return {
         case: {
             "cpu_ms": t["cpu"] / n * 1000,
@@ -143,18 +115,16 @@ async def measure(
 
 
 async def count_round_trips(
-    url: str, requests: int, caller_for: Callable[[RunningService], dict[str, str]]
-) -> dict[str, float] | None:
-    parsed = make_url(url)
-    socket_dir = parsed.query.get("host")
-    if not socket_dir:
+    url: str, requests: int, rounds: int, caller_for: Callable[[RunningService], dict[str, str]]
+) -> list[dict[str, float]] | None:
+    """Round trips per request, per round and case (``requests`` per case and round)."""
+    if (relaying := await relayed_url(url)) is None:
         return None
-    relay = RoundTripRelay(f"{socket_dir}/.s.PGSQL.{parsed.port or 5432}")
-    relayed = parsed.set(query={**parsed.query, "host": await relay.start()})
+    relayed, relay = relaying
     try:
         async with running_service(
             SERVICE,
-            database_url=relayed.render_as_string(hide_password=False),
+            database_url=relayed,
             broker=InProcessBroker(),
             background=False,
         ) as service:
@@ -162,18 +132,26 @@ async def count_round_trips(
             for case in CASES:  # warm up: connections open, statements prepared
                 for _ in range(5):
                     await calls[case]()
-            counts = {}
-            for case in CASES:
-                before = relay.round_trips
-                for _ in range(requests):
-                    await calls[case]()
-                counts[case] = (relay.round_trips - before) / requests
+            counts: list[dict[str, float]] = []
+            for _ in range(rounds):
+                counts.append({})
+                for case in CASES:
+                    before = relay.round_trips
+                    for _ in range(requests):
+                        await calls[case]()
+                    counts[-1][case] = (relay.round_trips - before) / requests
             return counts
     finally:
         await relay.stop()
 
 
-async def main(requests: int) -> None:
+def figure(name: str, unit: str, rounds: Rounds, case: str, key: str) -> Figure:
+    """``case`` next to the unkeyed POST, round by round."""
+    values = [r[case][key] for r in rounds]
+    return Figure.rounds(name, unit, values, [r["unkeyed"][key] for r in rounds])
+
+
+async def main(requests: int, rounds: int) -> None:
     configure_logging("WARNING", json=False)
     server = postgres_server(ROOT / ".data" / "test-postgres", env_var="TEST_DATABASE_URL")
     name = f"bench_idempotency_{uuid.uuid4().hex[:8]}"
@@ -191,26 +169,27 @@ async def main(requests: int) -> None:
             for case in CASES:
                 for _ in range(20):
                     await calls[case]()
-            figures = await measure(calls, requests, server.dsn(name))
-        trips = await count_round_trips(url, 50, caller_for)
+            measured = await measure(calls, requests, server.dsn(name), rounds)
+        trips = await count_round_trips(url, 10, rounds, caller_for)
     finally:
         await server.drop_database(name)
 
-    keyed, plain, replayed = figures["keyed"], figures["unkeyed"], figures["replayed"]
     rows = [
-        Figure("process CPU per keyed POST", "ms", keyed["cpu_ms"], plain["cpu_ms"]),
-        Figure("PostgreSQL CPU per keyed POST", "ms", keyed["backend_ms"], plain["backend_ms"]),
-        Figure("WAL per keyed POST", "bytes", keyed["wal_bytes"], plain["wal_bytes"]),
-        Figure("latency p50, keyed POST", "ms", keyed["wall_ms"], plain["wall_ms"]),
-        Figure("process CPU per replayed POST", "ms", replayed["cpu_ms"], plain["cpu_ms"]),
-        Figure("latency p50, replayed POST", "ms", replayed["wall_ms"], plain["wall_ms"]),
+        figure("process CPU per keyed POST", "ms", measured, "keyed", "cpu_ms"),
+        figure("PostgreSQL CPU per keyed POST", "ms", measured, "keyed", "backend_ms"),
+        figure("WAL per keyed POST", "bytes", measured, "keyed", "wal_bytes"),
+        figure("latency p50, keyed POST", "ms", measured, "keyed", "wall_ms"),
+        figure("process CPU per replayed POST", "ms", measured, "replayed", "cpu_ms"),
+        figure("latency p50, replayed POST", "ms", measured, "replayed", "wall_ms"),
     ]
     met = True
     if trips is not None:
-        plain_trips = trips["unkeyed"]
-        rows[3:3] = [Figure("round trips per keyed POST", "1", trips["keyed"], plain_trips)]
-        rows.append(Figure("round trips per replayed POST", "1", trips["replayed"], plain_trips))
-        met = trips["keyed"] - trips["unkeyed"] <= EXTRA_ROUND_TRIPS_TARGET
+        counted = [{case: {"trips": r[case]} for case in CASES} for r in trips]
+        rows[3:3] = [figure("round trips per keyed POST", "1", counted, "keyed", "trips")]
+        rows.append(figure("round trips per replayed POST", "1", counted, "replayed", "trips"))
+        met = (
+            statistics.median(r["keyed"] - r["unkeyed"] for r in trips) <= EXTRA_ROUND_TRIPS_TARGET
+        )
     record(
         Scenario(
             name="idempotency_key",
@@ -223,8 +202,9 @@ async def main(requests: int) -> None:
             ),
             met=met,
             load_generator=(
-                f"{requests} requests per case, one at a time, in-process httpx ASGI client; "
-                "round trips over 50 more per case through a counting Unix-socket relay"
+                f"{requests} requests per case in {rounds} rounds, one at a time, in-process "
+                "httpx ASGI client; round trips over 10 more per case and round through a "
+                "counting Unix-socket relay; median of the rounds"
             ),
             notes=[
                 "each keyed POST uses a new key; 'replayed' repeats one answered key",
@@ -233,16 +213,13 @@ async def main(requests: int) -> None:
             ],
         )
     )
-    for case in CASES:
-        print(
-            case,
-            {k: round(v, 3) for k, v in figures[case].items()},
-            "round trips:",
-            trips and trips[case],
-        )
+    for row in rows:
+        print(f"{row.name:34s} {row.value:9.2f} {row.unit:5s} ratio {row.ratio:.2f}")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=300)
-    asyncio.run(main(parser.parse_args().requests))
+    parser.add_argument("--requests", type=int, default=300, help="per case, over all rounds")
+    parser.add_argument("--rounds", type=int, default=MIN_ROUNDS)
+    args = parser.parse_args()
+    asyncio.run(main(args.requests, args.rounds))

@@ -3,11 +3,17 @@
 Each scenario script measures itself next to its baseline in the same run and calls
 ``record(Scenario(...))``; that writes ``bench/out/<name>.json``. ``python bench/results.py``
 renders every recorded scenario into ``bench/results.md`` with the machine and the commit.
+
+A ratio is never one measurement: a scenario measures the system and its baseline in at least
+``MIN_ROUNDS`` alternating rounds (system, baseline, system, baseline, ...) and records each
+round's ratio; the report gives their median and min–max, e.g. ``0.78 (0.71–0.83)``, so a reader
+can tell a change from noise.
 """
 
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
@@ -16,16 +22,41 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 OUT = BENCH / "out"
+MIN_ROUNDS = 5  # alternating rounds behind every ratio
 
 
 @dataclass
 class Figure:
-    """One measured quantity, e.g. requests/s or p99 latency, for the system and its baseline."""
+    """One measured quantity, e.g. requests/s or p99 latency, for the system and its baseline.
+    ``ratios`` are the per-round ratios (system / baseline, each round's pair measured back to
+    back); ``value`` and ``baseline`` are then the medians of the rounds."""
 
     name: str
     unit: str
     value: float
     baseline: float | None = None
+    ratios: list[float] = field(default_factory=list)
+
+    @classmethod
+    def rounds(cls, name: str, unit: str, values: list[float], baselines: list[float]) -> "Figure":
+        """From alternating rounds: ``values[i]`` and ``baselines[i]`` measured in round i. A
+        round whose baseline is 0 (a CPU time below the clock's tick) has no ratio."""
+        if len(values) != len(baselines) or not values:
+            raise ValueError(f"{name}: {len(values)} rounds against {len(baselines)} baselines")
+        return cls(
+            name,
+            unit,
+            statistics.median(values),
+            statistics.median(baselines),
+            [v / b for v, b in zip(values, baselines, strict=True) if b],
+        )
+
+    @property
+    def ratio(self) -> float | None:
+        """The median of the rounds' ratios (the one ratio there is for a single measurement)."""
+        if self.ratios:
+            return statistics.median(self.ratios)
+        return self.value / self.baseline if self.baseline else None
 
 
 @dataclass
@@ -79,9 +110,13 @@ def commit() -> str:
 
 
 def _ratio(figure: Figure) -> str:
-    if not figure.baseline:
+    if figure.ratio is None:
         return ""
-    return f"{figure.value / figure.baseline:.2f}"
+    if not figure.ratios:
+        return f"{figure.ratio:.2f} (1 round)"
+    low, high = min(figure.ratios), max(figure.ratios)
+    spread = f"{figure.ratio:.2f} ({low:.2f}–{high:.2f})"
+    return spread if len(figure.ratios) >= MIN_ROUNDS else f"{spread}, {len(figure.ratios)} rounds"
 
 
 def render(scenarios: list[Scenario]) -> str:
@@ -93,6 +128,9 @@ def render(scenarios: list[Scenario]) -> str:
         f"- Run at: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "- Each figure is measured next to its baseline in the same run; compare ratios, not "
         "absolute numbers, across machines.",
+        f"- A ratio is the median of at least {MIN_ROUNDS} alternating rounds (system, baseline, "
+        "system, ...) with the rounds' min–max in brackets; measured and baseline are the "
+        "rounds' medians.",
         "",
     ]
     for s in scenarios:
@@ -101,7 +139,7 @@ def render(scenarios: list[Scenario]) -> str:
             "",
             f"Baseline: {s.baseline}. Target: {s.target}. **{'met' if s.met else 'NOT met'}**.",
             "",
-            "| figure | unit | measured | baseline | ratio |",
+            "| figure | unit | measured | baseline | ratio (min–max) |",
             "|---|---|---:|---:|---:|",
         ]
         for f in s.figures:

@@ -131,3 +131,51 @@ async def test_a_keyed_posting_runs_its_statements_inside_the_claims_transaction
     assert await sql(
         restoration, "SELECT count(*) FROM transfers WHERE id = :t", t=uuid.UUID(body["id"])
     ) == [(1,)]
+
+
+async def test_the_transaction_a_posting_begins_on_asyncpg_is_the_sessions(restoration):
+    """The posting's first statement sends BEGIN on asyncpg, not through SQLAlchemy: the session
+    still owns that transaction (its statements run in it, its rollback undoes the posting, its
+    commit keeps it)."""
+    fund = await grant(restoration)
+    fund_id = uuid.UUID(fund["id"])
+    db = restoration.runtime.db
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo):
+        async with db.sessions() as session, session.begin():
+            undone = await post(session, fund_id, kind="deposit", amount="7.00")
+            raise Undo
+    async with db.sessions() as session, session.begin():
+        kept = await post(session, fund_id, kind="deposit", amount="9.00")
+        driver = (await session.connection()).sync_connection.connection.driver_connection
+        on_asyncpg = await driver.fetchval("SELECT pg_current_xact_id()::text")
+        on_session = (await session.exec(text("SELECT pg_current_xact_id()::text"))).scalar_one()
+        assert on_asyncpg == on_session  # one transaction, begun by the posting
+    rows = await sql(
+        restoration,
+        "SELECT id FROM transfers WHERE id IN (:a, :b)",
+        a=undone.transfer.id,
+        b=kept.transfer.id,
+    )
+    assert rows == [(kept.transfer.id,)]
+
+
+async def test_a_session_posting_in_two_transactions_uses_each_ones_connection(restoration):
+    """The driver remembers the connection of a session's transaction, never past it: after a
+    rollback the session's next transaction posts on the connection it holds then."""
+    fund = await grant(restoration)
+    fund_id = uuid.UUID(fund["id"])
+    async with restoration.runtime.db.sessions() as session:
+        async with session.begin():
+            await post(session, fund_id, kind="deposit", amount="3.00")
+            await session.rollback()
+        async with session.begin():
+            kept = await post(session, fund_id, kind="deposit", amount="4.00")
+            driver = (await session.connection()).sync_connection.connection.driver_connection
+            assert driver.is_in_transaction()
+    rows = await sql(restoration, "SELECT amount_fen FROM transfers WHERE fund_id = :f", f=fund_id)
+    assert rows == [(400,)]
+    assert kept.balances["deposits"] == 400

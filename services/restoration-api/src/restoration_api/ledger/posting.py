@@ -16,6 +16,7 @@ of them, not an ORM object.
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -30,13 +31,13 @@ from restoration_api.ledger.schemas import TransferCreate
 _POST = text("""
 WITH legs AS (
     SELECT code, side, ord
-    FROM unnest(CAST(:codes AS varchar[]), CAST(:sides AS varchar[]))
+    FROM unnest(CAST(:codes AS text[]), CAST(:sides AS text[]))
         WITH ORDINALITY AS leg (code, side, ord)
 ), locked AS MATERIALIZED (
     SELECT id, code, normal, non_negative, balance_fen
     FROM accounts
     WHERE fund_id = CAST(:fund_id AS uuid)
-      AND code = ANY (CAST(:codes AS varchar[]) || CAST(:watched AS varchar[]))
+      AND code = ANY (CAST(:codes AS text[]) || CAST(:watched AS text[]))
     ORDER BY id
     FOR UPDATE
 ), moves AS (
@@ -74,7 +75,7 @@ SELECT EXISTS (SELECT FROM posted) AS posted,
        (SELECT balance_fen FROM moves WHERE non_negative) AS guarded_balance,
        after.codes, after.balances
 FROM (
-    SELECT array_agg(locked.code ORDER BY locked.id) AS codes,
+    SELECT array_agg(CAST(locked.code AS text) ORDER BY locked.id) AS codes,
            array_agg(locked.balance_fen + CASE WHEN EXISTS (SELECT FROM posted)
                                                THEN coalesce(moves.delta, 0) ELSE 0 END
                      ORDER BY locked.id) AS balances
@@ -84,6 +85,7 @@ FROM (
 # run as driver SQL: the statement is compiled once here, so a posting pays for no statement
 # building and no bind processing (asyncpg converts the values itself, see ``driver``)
 POST, POST_PARAMS = str(_POST), _POST.positiontup
+_ARGS = itemgetter(*POST_PARAMS)  # the values in the statement's $n order
 FUND = "SELECT kind, status, right_id, holder_id FROM funds WHERE id = $1"
 
 
@@ -143,7 +145,7 @@ async def write(
         **event,
         "headers": json.dumps(event["headers"], ensure_ascii=False),
     }
-    row = await driver.fetchrow(session, POST, *(params[p] for p in POST_PARAMS))
+    row = await driver.fetchrow(session, POST, *_ARGS(params))
     assert row is not None  # the statement answers one row, posted or not
     posted, guarded_balance, codes, balances = row
     return Written(

@@ -147,19 +147,20 @@ async def post_transfer(
             available=yuan(cash),
             amount=yuan(amount),
         )
+    yuan_amount = yuan(amount)
     return Posted(
         TransferPublic(
             id=data.id,
             fund_id=fund.id,
             kind=data.kind,
-            amount=yuan(amount),
+            amount=yuan_amount,
             work_id=data.work_id,
             reverses=data.reverses,
             reference=data.reference,
             memo=data.memo,
             posted_by=posted_by,
             posted_at=now,
-            entries=[EntryPublic(account=c, side=sd, amount=yuan(amount)) for c, sd in legs],
+            entries=[EntryPublic(account=c, side=sd, amount=yuan_amount) for c, sd in legs],
         ),
         replayed=False,
         balances=written.balances,
