@@ -20,6 +20,7 @@ from devkit.testing import RunningService, running_service
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
+from servicekit.auth import Role
 from servicekit.errors import PROBLEM_BASE, PROBLEM_JSON, ServiceUnavailable, Unprocessable
 from servicekit.settings import ServiceSettings, service_config
 from servicekit.spec import ServiceSpec
@@ -318,7 +319,8 @@ async def test_a_failed_commit_is_a_problem_not_the_2xx_and_persists_nothing(
 
 async def test_a_failed_commit_releases_the_idempotency_key_so_a_retry_executes(probe):
     await sql(probe, "INSERT INTO notes (text, tag) VALUES ('blocks tag 7', 7)")
-    key = {"Idempotency-Key": "commit-fails-once"}
+    # an authenticated caller: the public's keys are not recorded
+    key = {"Idempotency-Key": "commit-fails-once", **probe.auth(Role.bureau_admin)}
     note = {"text": "tagged", "tag": 7}
 
     failed = await probe.client.post("/notes", json=note, headers=key)
