@@ -93,12 +93,10 @@ def _engine(
 
 
 def _ping(dbapi_connection: Any, record: Any, proxy: Any) -> None:
-    """A connection the server dropped is replaced, never handed to a request: asyncpg learns of
-    a terminated backend only when it next reads the socket, so without this the first request
-    after a failover or pg_terminate_backend would answer 503 (the e2e database-outage test
-    caught exactly that). One round trip, one simple query: ``pool_pre_ping`` wraps its
-    ping in BEGIN and ROLLBACK on a transactional connection, three round trips per checkout."""
-    try:
-        dbapi_connection.run_async(lambda conn: conn.execute("SELECT 1"))
-    except Exception as exc:
-        raise DisconnectionError(f"pooled connection unusable: {exc}") from exc  # pool retries
+    """A connection the server dropped is replaced, never handed to a request (without this the
+    first request after a failover or pg_terminate_backend would answer 503: the e2e
+    database-outage test caught exactly that). No round trip: the event loop reads a pooled
+    connection's socket while it idles, so a terminated backend's goodbye (or the socket's close)
+    has already marked the asyncpg connection closed by the time it is checked out."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("pooled connection closed by the server")  # the pool retries
