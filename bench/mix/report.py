@@ -1,0 +1,192 @@
+"""The whole-system run's figures from Locust's per-request samples and the orchestrator's
+measurements: recorded with bench/results.py, and the chart of latency over time per route."""
+
+import csv
+import statistics
+from collections import defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from bench.mix.plan import CLASSES
+from bench.results import Figure, Scenario, record
+
+BENCH = Path(__file__).resolve().parents[1]
+CHART = BENCH / "whole_system.png"
+P99_RATIO = 3.0
+LAG_P99_MS = 250.0
+RSS_GROWTH = 0.10
+WINDOW = 30  # seconds per point of the chart
+
+
+def read(samples: Path) -> list[tuple[float, str, float, bool]]:
+    with samples.open() as source:
+        return [
+            (float(r["start"]), r["name"], float(r["ms"]), r["ok"] == "1")
+            for r in csv.DictReader(source)
+        ]
+
+
+def pct(values: list[float], p: int) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def by_route(rows) -> dict[str, list[float]]:
+    routes: dict[str, list[float]] = defaultdict(list)
+    for _, name, ms, _ok in rows:
+        routes[name].append(ms)
+    return routes
+
+
+def chart(rows, mix_seconds: int) -> None:
+    start = min(r[0] for r in rows)
+    series: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for at, name, ms, _ok in rows:
+        series[name][int((at - start) // WINDOW)].append(ms)
+    figure, axes = plt.subplots(2, 1, figsize=(12, 10), sharex=True)
+    for name in sorted(series):
+        windows = sorted(series[name])
+        x = [(w + 0.5) * WINDOW / 60 for w in windows]
+        for axis, p in zip(axes, (50, 99), strict=True):
+            axis.plot(x, [pct(series[name][w], p) for w in windows], label=name, linewidth=1)
+    for axis, p in zip(axes, (50, 99), strict=True):
+        axis.set_yscale("log")
+        axis.set_ylabel(f"p{p} latency, ms (log)")
+        axis.grid(True, which="both", alpha=0.3)
+    axes[0].set_title(f"Whole system under the mix: latency per route, {WINDOW} s windows")
+    axes[1].set_xlabel(f"minutes into the mix ({mix_seconds // 60} min)")
+    axes[0].legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    figure.tight_layout()
+    figure.savefig(CHART, dpi=90)
+    plt.close(figure)
+
+
+def report(
+    *,
+    alone: dict[str, Path],
+    mix: Path,
+    mix_seconds: int,
+    alone_seconds: int,
+    lags: dict[str, list[float]],
+    outbox_worst: dict[str, float],
+    server_cpu: dict[str, float],
+    db_cpu: dict[str, float | None],
+    rss_warm: dict[str, float],
+    rss_end: dict[str, float],
+    seeded: dict,
+    seeded_in: float,
+    load: str,
+) -> bool:
+    mixed = read(mix)
+    single = by_route(row for path in alone.values() for row in read(path))
+    routes = by_route(mixed)
+    errors = sum(not r[3] for r in mixed)
+    alone_errors = sum(not r[3] for path in alone.values() for r in read(path))
+    figures: list[Figure] = []
+    over: list[str] = []
+    for name in sorted(routes):
+        under, solo = routes[name], single.get(name, [])
+        p50, p99 = pct(under, 50), pct(under, 99)
+        s50, s99 = (pct(solo, 50), pct(solo, 99)) if solo else (None, None)
+        figures.append(Figure(f"{name} p50", "ms", p50, s50))
+        figures.append(Figure(f"{name} p99", "ms", p99, s99))
+        if s99 and p99 > P99_RATIO * s99:
+            over.append(f"{name} ({p99 / s99:.1f}×)")
+    per_consumer = {name: values for name, values in lags.items() if values}
+    every_lag = [v for values in per_consumer.values() for v in values]
+    lag_p99 = pct(every_lag, 99) if every_lag else float("nan")
+    figures.append(Figure("errors (unexpected status or no answer)", "requests", errors))
+    figures.append(Figure("event lag outbox → consumer p50", "ms", pct(every_lag, 50)))
+    figures.append(Figure("event lag outbox → consumer p99", "ms", lag_p99))
+    for name, values in sorted(per_consumer.items()):
+        figures.append(Figure(f"event lag → {name} p99", "ms", pct(values, 99)))
+    for name, age in sorted(outbox_worst.items()):
+        figures.append(Figure(f"{name}: oldest unsent outbox row at worst", "s", age))
+    requests = len(mixed)
+    service_of = defaultdict(int)
+    for _, name, _ms, _ok in mixed:
+        service_of[name.split()[0]] += 1
+    for name in sorted(server_cpu):
+        spent = server_cpu[name] + (db_cpu.get(name) or 0.0)
+        served = service_of.get(name, 0)
+        if served:
+            figures.append(
+                Figure(
+                    f"{name}: CPU per request (uvicorn + its backends)", "ms", spent / served * 1000
+                )
+            )
+        else:
+            figures.append(
+                Figure(f"{name}: CPU during the mix (uvicorn + its backends)", "s", spent)
+            )
+    growth = {}
+    for name in sorted(rss_end):
+        growth[name] = rss_end[name] / rss_warm[name] - 1
+        figures.append(
+            Figure(
+                f"{name}: resident memory, end vs after warm-up",
+                "MiB",
+                rss_end[name],
+                rss_warm[name],
+            )
+        )
+    lag_ok = lag_p99 <= LAG_P99_MS
+    rss_ok = all(g <= RSS_GROWTH for g in growth.values())
+    met = not over and errors == 0 and lag_ok and rss_ok
+    chart(mixed, mix_seconds)
+    misses = []
+    if over:
+        misses.append(f"p99 over {P99_RATIO:.0f}× alone: {', '.join(over)}")
+    if errors:
+        misses.append(f"{errors} errors")
+    if not lag_ok:
+        misses.append(f"event lag p99 {lag_p99:.0f} ms > {LAG_P99_MS:.0f} ms")
+    if not rss_ok:
+        grown = ", ".join(f"{n} +{g:.0%}" for n, g in growth.items() if g > RSS_GROWTH)
+        misses.append(f"memory grew: {grown}")
+    mix_users = ", ".join(f"{n} {u}×/{s:g} s" for n, (u, s) in CLASSES.items())
+    record(
+        Scenario(
+            name="whole_system",
+            title="Whole system under a mixed load (four services, Kafka, PostgreSQL)",
+            baseline="each route measured alone in the same run (its workflow's Locust users "
+            "alone, same number and pacing as in the mix), just before the mix",
+            figures=figures,
+            target=f"every route's p99 under the mix ≤ {P99_RATIO:.0f}× alone; 0 errors; "
+            f"event lag p99 ≤ {LAG_P99_MS:.0f} ms; resident memory growth ≤ "
+            f"{RSS_GROWTH:.0%}",
+            met=met,
+            server_cpu_seconds=sum(server_cpu.values()) + sum(v or 0 for v in db_cpu.values()),
+            load_generator=f"Locust (headless, its own process), {mix_seconds} s of the mix "
+            f"({requests} requests, {requests / mix_seconds:.1f}/s); users × pacing: "
+            f"{mix_users}; each workflow alone for {alone_seconds} s before",
+            notes=[
+                "![latency per route over the mix](whole_system.png)",
+                *(["Missed: " + "; ".join(misses)] if misses else []),
+                f"Seeded in {seeded_in:.0f} s: {seeded['holders']} holders and "
+                f"{seeded['rights_through_api']} mining rights through the API (each with its "
+                f"fund, obliged mine and deadlines), {seeded['rights_in_register']} rights in "
+                "the register in all",
+                "Each service one uvicorn process (as deploy/entrypoint.sh), its own database "
+                "on the embedded PostgreSQL, one single-node Kafka; relays, consumers and jobs "
+                "running as deployed; the reminder sweep also run on request by the mix",
+                "Event lag: from the outbox row's created_at (the producing transaction's "
+                "start, a little before its commit) to the consumer's inbox processed_at, "
+                f"every consumer ({len(every_lag)} deliveries of events made during the mix)",
+                "CPU per request: the service's uvicorn process plus its PostgreSQL backends "
+                "(/proc), over the mix, divided by the mix's requests to that service; the "
+                "notifier's includes consuming every event",
+                f"Errors in the lone runs: {alone_errors}",
+                load,
+            ],
+        )
+    )
+    print(
+        f"whole system: {requests} requests, {errors} errors, lag p99 {lag_p99:.0f} ms, met={met}"
+    )
+    return met
