@@ -60,6 +60,38 @@ class Deployed(System):
         return {k: v for k, v in super().env(name).items() if k not in shortened}
 
 
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (all cores, /proc/stat: not idle, iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+class Meter:
+    """CPU each service used (its uvicorn process + its PostgreSQL backends), the Kafka
+    broker's, and the machine's, between ``start()`` and ``stop()``."""
+
+    def __init__(self, pids: dict[str, int], dsns: dict[str, str], kafka: int | None) -> None:
+        self.pids, self.kafka = pids, kafka
+        self.backends = {name: BackendCpu(dsn) for name, dsn in dsns.items()}
+
+    async def start(self) -> None:
+        self.before = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        self.kafka_before = cpu_seconds(self.kafka) if self.kafka else None
+        for meter in self.backends.values():
+            await meter.start()
+        self.machine_before, self.at = machine_busy(), time.monotonic()
+
+    async def stop(self) -> dict[str, float]:
+        used = {name: cpu_seconds(pid) - self.before[name] for name, pid in self.pids.items()}
+        for name, meter in self.backends.items():
+            used[name] += await meter.stop() or 0.0
+        if self.kafka:
+            used["kafka"] = cpu_seconds(self.kafka) - self.kafka_before
+        used["machine"] = machine_busy() - self.machine_before
+        used["seconds"] = time.monotonic() - self.at
+        return used
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -69,8 +101,9 @@ def rss_mib(pid: int) -> float:
 
 def locust(
     workdir: Path, data: Path, name: str, seconds: int, classes: list[str], green_from: int = 0
-) -> Path:
-    """One headless Locust run (its own process); the path of its per-request samples."""
+) -> tuple[Path, float]:
+    """One headless Locust run (its own process): the path of its per-request samples and the
+    CPU seconds Locust itself used."""
     samples = workdir / f"{name}.samples.csv"
     count = str(users(classes))
     command = [
@@ -189,30 +222,32 @@ async def run(workdir: Path) -> None:
         if os.environ.get("WHOLE_SYSTEM_HOLD"):  # to run Locust by hand against it
             print(f"holding; MIX_DATA={data_path}", flush=True)
             await asyncio.sleep(3600)
+        kafka_pid = node._process.pid if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS") else None
+        meter = Meter(pids, dsns, kafka_pid)
         print(f"warm-up: {WARM_UP_SECONDS} s", flush=True)
         locust(workdir, data_path, "warm-up", WARM_UP_SECONDS, list(CLASSES), 10)
 
-        alone = {}
+        alone, alone_cpu = {}, {}
         for cls in CLASSES:
             print(f"alone: {cls}", flush=True)
-            alone[cls] = locust(workdir, data_path, f"alone-{cls}", ALONE_SECONDS, [cls])
+            await meter.start()
+            alone[cls], locust_cpu = locust(
+                workdir, data_path, f"alone-{cls}", ALONE_SECONDS, [cls]
+            )
+            alone_cpu[cls] = await meter.stop() | {"locust": locust_cpu}
 
         rss_warm = {name: rss_mib(pid) for name, pid in pids.items()}
-        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        backends = {name: BackendCpu(dsn) for name, dsn in dsns.items()}
-        for meter in backends.values():
-            await meter.start()
+        await meter.start()
         worst: dict[str, float] = {}
         stop = asyncio.Event()
         sampler = asyncio.create_task(sample_outboxes(dsns, worst, stop))
         print(f"mix: {MIX_SECONDS} s", flush=True)
         mix_from = time.time()
-        mix = await asyncio.to_thread(
+        mix, locust_cpu = await asyncio.to_thread(
             locust, workdir, data_path, "mix", MIX_SECONDS, list(CLASSES), 30
         )
         mix_until = time.time()
-        server_cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
-        db_cpu = {name: await meter.stop() for name, meter in backends.items()}
+        mix_cpu = await meter.stop() | {"locust": locust_cpu}
         rss_end = {name: rss_mib(pid) for name, pid in pids.items()}
         await asyncio.sleep(5)  # the last events of the mix reach their consumers
         stop.set()
@@ -226,8 +261,8 @@ async def run(workdir: Path) -> None:
         alone_seconds=ALONE_SECONDS,
         lags=lags,
         outbox_worst=worst,
-        server_cpu=server_cpu,
-        db_cpu=db_cpu,
+        alone_cpu=alone_cpu,
+        mix_cpu=mix_cpu,
         rss_warm=rss_warm,
         rss_end=rss_end,
         seeded=data["summary"],

@@ -4,6 +4,7 @@ measurements: recorded with bench/results.py, and the chart of latency over time
 import csv
 import statistics
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import matplotlib
@@ -12,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from bench.mix.plan import CLASSES
-from bench.results import Figure, Scenario, record
+from bench.results import Figure, Scenario, commit, record, render
 
 BENCH = Path(__file__).resolve().parents[1]
 CHART = BENCH / "whole_system.png"
@@ -44,25 +45,41 @@ def by_route(rows) -> dict[str, list[float]]:
 
 
 def chart(rows, mix_seconds: int) -> None:
+    """One panel per service, one colour per route: p99 solid, p50 dashed, per window."""
     start = min(r[0] for r in rows)
+    whole = int((max(r[0] for r in rows) - start) // WINDOW)  # the last, partial window left out
     series: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
     for at, name, ms, _ok in rows:
-        series[name][int((at - start) // WINDOW)].append(ms)
-    figure, axes = plt.subplots(2, 1, figsize=(12, 10), sharex=True)
-    for name in sorted(series):
-        windows = sorted(series[name])
-        x = [(w + 0.5) * WINDOW / 60 for w in windows]
-        for axis, p in zip(axes, (50, 99), strict=True):
-            axis.plot(x, [pct(series[name][w], p) for w in windows], label=name, linewidth=1)
-    for axis, p in zip(axes, (50, 99), strict=True):
+        if (window := int((at - start) // WINDOW)) < whole:
+            series[name][window].append(ms)
+    services = sorted({name.split()[0] for name in series})
+    figure, axes = plt.subplots(2, 2, figsize=(14, 10), sharex=True)
+    for axis, service in zip(axes.flat, services, strict=False):
+        for colour, name in enumerate(n for n in sorted(series) if n.split()[0] == service):
+            windows = sorted(series[name])
+            x = [(w + 0.5) * WINDOW / 60 for w in windows]
+            route = name.split(" ", 1)[1]
+            for p, style in ((99, "-"), (50, "--")):
+                axis.plot(
+                    x,
+                    [pct(series[name][w], p) for w in windows],
+                    style,
+                    color=f"C{colour}",
+                    linewidth=1.2,
+                    label=f"{route} p{p}",
+                )
+        axis.set_title(service)
         axis.set_yscale("log")
-        axis.set_ylabel(f"p{p} latency, ms (log)")
+        axis.set_ylabel("latency, ms (log)")
         axis.grid(True, which="both", alpha=0.3)
-    axes[0].set_title(f"Whole system under the mix: latency per route, {WINDOW} s windows")
-    axes[1].set_xlabel(f"minutes into the mix ({mix_seconds // 60} min)")
-    axes[0].legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        axis.legend(fontsize=6, loc="upper left", ncol=2)
+    for axis in axes[1]:
+        axis.set_xlabel(f"minutes into the mix ({mix_seconds // 60} min)")
+    figure.suptitle(
+        f"Whole system under the mix: p99 (solid) and p50 (dashed) per route, {WINDOW} s windows"
+    )
     figure.tight_layout()
-    figure.savefig(CHART, dpi=90)
+    figure.savefig(CHART, dpi=80)
     plt.close(figure)
 
 
@@ -74,8 +91,8 @@ def report(
     alone_seconds: int,
     lags: dict[str, list[float]],
     outbox_worst: dict[str, float],
-    server_cpu: dict[str, float],
-    db_cpu: dict[str, float | None],
+    alone_cpu: dict[str, dict[str, float]],
+    mix_cpu: dict[str, float],
     rss_warm: dict[str, float],
     rss_end: dict[str, float],
     seeded: dict,
@@ -108,22 +125,41 @@ def report(
     for name, age in sorted(outbox_worst.items()):
         figures.append(Figure(f"{name}: oldest unsent outbox row at worst", "s", age))
     requests = len(mixed)
-    service_of = defaultdict(int)
+    served, served_alone = defaultdict(int), defaultdict(int)
     for _, name, _ms, _ok in mixed:
-        service_of[name.split()[0]] += 1
-    for name in sorted(server_cpu):
-        spent = server_cpu[name] + (db_cpu.get(name) or 0.0)
-        served = service_of.get(name, 0)
-        if served:
-            figures.append(
-                Figure(
-                    f"{name}: CPU per request (uvicorn + its backends)", "ms", spent / served * 1000
-                )
+        served[name.split()[0]] += 1
+    for path in alone.values():
+        for _, name, _ms, _ok in read(path):
+            served_alone[name.split()[0]] += 1
+    services = sorted(s for s in mix_cpu if s in served or s in served_alone or s == "notifier")
+    for name in services:
+        spent_alone = sum(run.get(name, 0.0) for run in alone_cpu.values())
+        figures.append(
+            Figure(
+                f"{name}: CPU per request (uvicorn + its backends)",
+                "ms",
+                mix_cpu[name] / max(served[name], 1) * 1000,
+                spent_alone / max(served_alone[name], 1) * 1000,
             )
-        else:
-            figures.append(
-                Figure(f"{name}: CPU during the mix (uvicorn + its backends)", "s", spent)
-            )
+        )
+    ours = ("kafka", "locust", *services)
+    alone_seconds_total = sum(run["seconds"] for run in alone_cpu.values())
+    figures.append(
+        Figure(
+            "machine CPU busy, every process on it",
+            "cores",
+            mix_cpu["machine"] / mix_cpu["seconds"],
+            sum(run["machine"] for run in alone_cpu.values()) / alone_seconds_total,
+        )
+    )
+    figures.append(
+        Figure(
+            "of which this benchmark (services, backends, Kafka, Locust)",
+            "cores",
+            sum(mix_cpu.get(k, 0.0) for k in ours) / mix_cpu["seconds"],
+            sum(run.get(k, 0.0) for run in alone_cpu.values() for k in ours) / alone_seconds_total,
+        )
+    )
     growth = {}
     for name in sorted(rss_end):
         growth[name] = rss_end[name] / rss_warm[name] - 1
@@ -150,43 +186,59 @@ def report(
         grown = ", ".join(f"{n} +{g:.0%}" for n, g in growth.items() if g > RSS_GROWTH)
         misses.append(f"memory grew: {grown}")
     mix_users = ", ".join(f"{n} {u}×/{s:g} s" for n, (u, s) in CLASSES.items())
-    record(
-        Scenario(
-            name="whole_system",
-            title="Whole system under a mixed load (four services, Kafka, PostgreSQL)",
-            baseline="each route measured alone in the same run (its workflow's Locust users "
-            "alone, same number and pacing as in the mix), just before the mix",
-            figures=figures,
-            target=f"every route's p99 under the mix ≤ {P99_RATIO:.0f}× alone; 0 errors; "
-            f"event lag p99 ≤ {LAG_P99_MS:.0f} ms; resident memory growth ≤ "
-            f"{RSS_GROWTH:.0%}",
-            met=met,
-            server_cpu_seconds=sum(server_cpu.values()) + sum(v or 0 for v in db_cpu.values()),
-            load_generator=f"Locust (headless, its own process), {mix_seconds} s of the mix "
-            f"({requests} requests, {requests / mix_seconds:.1f}/s); users × pacing: "
-            f"{mix_users}; each workflow alone for {alone_seconds} s before",
-            notes=[
-                "![latency per route over the mix](whole_system.png)",
-                *(["Missed: " + "; ".join(misses)] if misses else []),
-                f"Seeded in {seeded_in:.0f} s: {seeded['holders']} holders and "
-                f"{seeded['rights_through_api']} mining rights through the API (each with its "
-                f"fund, obliged mine and deadlines), {seeded['rights_in_register']} rights in "
-                "the register in all",
-                "Each service one uvicorn process (as deploy/entrypoint.sh), its own database "
-                "on the embedded PostgreSQL, one single-node Kafka; relays, consumers and jobs "
-                "running as deployed; the reminder sweep also run on request by the mix",
-                "Event lag: from the outbox row's created_at (the producing transaction's "
-                "start, a little before its commit) to the consumer's inbox processed_at, "
-                f"every consumer ({len(every_lag)} deliveries of events made during the mix)",
-                "CPU per request: the service's uvicorn process plus its PostgreSQL backends "
-                "(/proc), over the mix, divided by the mix's requests to that service; the "
-                "notifier's includes consuming every event",
-                f"Errors in the lone runs: {alone_errors}",
-                load,
-            ],
-        )
+    scenario = Scenario(
+        name="whole_system",
+        title="Whole system under a mixed load (four services, Kafka, PostgreSQL)",
+        baseline="each route measured alone in the same run (its workflow's Locust users "
+        "alone, same number and pacing as in the mix), just before the mix",
+        figures=figures,
+        target=f"every route's p99 under the mix ≤ {P99_RATIO:.0f}× alone; 0 errors; "
+        f"event lag p99 ≤ {LAG_P99_MS:.0f} ms; resident memory growth ≤ "
+        f"{RSS_GROWTH:.0%}",
+        met=met,
+        server_cpu_seconds=sum(mix_cpu[name] for name in services),
+        load_generator=f"Locust (headless, its own process), {mix_seconds} s of the mix "
+        f"({requests} requests, {requests / mix_seconds:.1f}/s); users × pacing: "
+        f"{mix_users}; each workflow alone for {alone_seconds} s before",
+        notes=[
+            "![latency per route over the mix](whole_system.png)",
+            *(["Missed: " + "; ".join(misses)] if misses else []),
+            f"Seeded in {seeded_in:.0f} s: {seeded['holders']} holders and "
+            f"{seeded['rights_through_api']} mining rights through the API (each with its "
+            f"fund, obliged mine and deadlines), {seeded['rights_in_register']} rights in "
+            "the register in all",
+            "Each service one uvicorn process (as deploy/entrypoint.sh), its own database "
+            "on the embedded PostgreSQL, one single-node Kafka; relays, consumers and jobs "
+            "running as deployed; the reminder sweep also run on request by the mix",
+            "Event lag: from the outbox row's created_at (the producing transaction's "
+            "start, a little before its commit) to the consumer's inbox processed_at, "
+            f"every consumer ({len(every_lag)} deliveries of events made during the mix)",
+            "CPU per request: the service's uvicorn process plus its PostgreSQL backends "
+            "(/proc) over the mix, divided by the mix's requests to that service (baseline: "
+            "the same over all the lone runs); it includes the relay, the consumers and "
+            "the jobs (the notifier's mostly consuming every event). Machine CPU: "
+            "/proc/stat, all processes of the shared machine, the baseline over the lone "
+            "runs",
+            f"Errors in the lone runs: {alone_errors}",
+            load,
+            f"Run at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on commit {commit()}",
+        ],
     )
+    record(scenario)
+    write_section(scenario)
     print(
         f"whole system: {requests} requests, {errors} errors, lag p99 {lag_p99:.0f} ms, met={met}"
     )
     return met
+
+
+def write_section(scenario: Scenario) -> None:
+    """This scenario's section of bench/results.md, in place (the last section, as
+    bench/results.py orders them), leaving the other scenarios' sections as they are."""
+    results = BENCH / "results.md"
+    section = "## " + render([scenario]).split("\n## ", 1)[1]
+    text = results.read_text() if results.exists() else render([])
+    heading = f"## {scenario.title}"
+    if heading in text:
+        text = text[: text.index(heading)]
+    results.write_text(text.rstrip("\n") + "\n\n" + section)

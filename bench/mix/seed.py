@@ -53,7 +53,7 @@ def right_body(holder_id: str, holder: int, serial: int) -> dict:
 
 async def seed(system: System, dsns: dict[str, str]) -> dict:
     admin = system.auth(Role.bureau_admin, subject="bench-admin")
-    await raise_caps(system, admin)
+    blocks = await raise_caps(system, admin)
     holders: list[str] = []
     for index in range(HOLDERS):
         body = {"credit_code": credit_code(70000 + index), "name": f"二连浩特市负载矿业{index}"}
@@ -76,6 +76,17 @@ async def seed(system: System, dsns: dict[str, str]) -> dict:
     try:
         await conn.execute("SELECT setseed(0.2026)")
         await conn.execute(FILL, holders[0], FILLED)
+        for block in blocks:  # the planned blocks stay free, as the plan keeps them
+            ring = block["boundary"]["coordinates"][0]
+            lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+            await conn.execute(
+                "DELETE FROM rights WHERE mine_name LIKE 'bench %' AND max_lon >= $1"
+                " AND min_lon <= $2 AND max_lat >= $3 AND min_lat <= $4",
+                min(lons) - 0.01,
+                max(lons) + 0.01,
+                min(lats) - 0.01,
+                max(lats) + 0.01,
+            )
         await conn.execute("VACUUM ANALYZE rights")
         sample = [str(r["id"]) for r in await conn.fetch("SELECT id FROM rights LIMIT 2000")]
         total = await conn.fetchval("SELECT count(*) FROM rights")
@@ -141,6 +152,7 @@ async def seed(system: System, dsns: dict[str, str]) -> dict:
             for holder_id, right_id in mines
         ],
         "rights": sample,
+        "blocks": [block["id"] for block in blocks],
         "evaluator": EVALUATOR,
         "evaluation": {"scores": scores("0.82"), "prerequisites": prerequisites(), "team": TEAM},
         "checks": [check_body(random.Random(n), random.choice(holders)) for n in range(100)],
@@ -152,7 +164,7 @@ async def seed(system: System, dsns: dict[str, str]) -> dict:
     }
 
 
-async def raise_caps(system: System, admin: dict[str, str]) -> None:
+async def raise_caps(system: System, admin: dict[str, str]) -> list[dict]:
     """The plan's mine caps (专栏二, 专栏四: four small mines in all) raised in place, as a
     规划调整 may: a register of thousands of live rights is far past them, and every offering and
     admission check would otherwise be refused on the caps alone."""
@@ -173,6 +185,7 @@ async def raise_caps(system: System, admin: dict[str, str]) -> None:
             "rights", "PATCH", f"/plan-editions/{edition['id']}", json=body, headers=headers
         )
     )
+    return edition["planned_blocks"]
 
 
 def check_body(rng: random.Random, holder_id: str) -> dict:
