@@ -136,12 +136,12 @@ def locust(
         "PYTHONPATH": str(ROOT),
     }
     with (workdir / f"{name}.locust.log").open("w") as log:
-        done = subprocess.run(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
     if not samples.exists():
-        raise RuntimeError(
-            f"locust {name} wrote no samples (exit {done.returncode}), see {log.name}"
-        )
-    return samples
+        raise RuntimeError(f"locust {name}: no samples (exit {process.returncode}), see {log.name}")
+    return samples, usage.ru_utime + usage.ru_stime
 
 
 async def sample_outboxes(dsns: dict[str, str], worst: dict[str, float], stop: asyncio.Event):

@@ -2,6 +2,7 @@
 measurements: recorded with bench/results.py, and the chart of latency over time per route."""
 
 import csv
+import os
 import statistics
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -106,12 +107,15 @@ def report(
     alone_errors = sum(not r[3] for path in alone.values() for r in read(path))
     figures: list[Figure] = []
     over: list[str] = []
+    ratios: dict[str, tuple[float, float]] = {}
     for name in sorted(routes):
         under, solo = routes[name], single.get(name, [])
         p50, p99 = pct(under, 50), pct(under, 99)
         s50, s99 = (pct(solo, 50), pct(solo, 99)) if solo else (None, None)
         figures.append(Figure(f"{name} p50", "ms", p50, s50))
         figures.append(Figure(f"{name} p99", "ms", p99, s99))
+        if s99:
+            ratios[name] = (p99, s99)
         if s99 and p99 > P99_RATIO * s99:
             over.append(f"{name} ({p99 / s99:.1f}×)")
     per_consumer = {name: values for name, values in lags.items() if values}
@@ -132,34 +136,51 @@ def report(
         for _, name, _ms, _ok in read(path):
             served_alone[name.split()[0]] += 1
     services = sorted(s for s in mix_cpu if s in served or s in served_alone or s == "notifier")
+    per_request = {}
     for name in services:
         spent_alone = sum(run.get(name, 0.0) for run in alone_cpu.values())
+        per_request[name] = (
+            mix_cpu[name] / max(served[name], 1) * 1000,
+            spent_alone / max(served_alone[name], 1) * 1000,
+        )
         figures.append(
-            Figure(
-                f"{name}: CPU per request (uvicorn + its backends)",
-                "ms",
-                mix_cpu[name] / max(served[name], 1) * 1000,
-                spent_alone / max(served_alone[name], 1) * 1000,
-            )
+            Figure(f"{name}: CPU per request (uvicorn + its backends)", "ms", *per_request[name])
         )
     ours = ("kafka", "locust", *services)
     alone_seconds_total = sum(run["seconds"] for run in alone_cpu.values())
-    figures.append(
-        Figure(
-            "machine CPU busy, every process on it",
-            "cores",
-            mix_cpu["machine"] / mix_cpu["seconds"],
-            sum(run["machine"] for run in alone_cpu.values()) / alone_seconds_total,
-        )
+    busy = (
+        mix_cpu["machine"] / mix_cpu["seconds"],
+        sum(run["machine"] for run in alone_cpu.values()) / alone_seconds_total,
     )
-    figures.append(
-        Figure(
-            "of which this benchmark (services, backends, Kafka, Locust)",
-            "cores",
-            sum(mix_cpu.get(k, 0.0) for k in ours) / mix_cpu["seconds"],
-            sum(run.get(k, 0.0) for run in alone_cpu.values() for k in ours) / alone_seconds_total,
-        )
+    own = (
+        sum(mix_cpu.get(k, 0.0) for k in ours) / mix_cpu["seconds"],
+        sum(run.get(k, 0.0) for run in alone_cpu.values() for k in ours) / alone_seconds_total,
     )
+    figures.append(Figure("machine CPU busy, every process on it", "cores", *busy))
+    figures.append(
+        Figure("of which this benchmark (services, backends, Kafka, Locust)", "cores", *own)
+    )
+    why = []
+    if ratios:
+        worst = max(ratios, key=lambda n: ratios[n][0] / ratios[n][1])
+        (p99, s99), service = ratios[worst], worst.split()[0]
+        mixed_cpu, alone_cpu_ms = per_request[service]
+        same = mixed_cpu <= 1.3 * alone_cpu_ms
+        why.append(
+            f"Worst route: {worst}, p99 {p99:.0f} ms under the mix against {s99:.0f} ms alone "
+            f"({p99 / s99:.1f}×). {service}'s CPU per request: {mixed_cpu:.1f} ms mixed, "
+            f"{alone_cpu_ms:.1f} ms alone; the machine's {os.cpu_count()} cores were busy "
+            f"{busy[0]:.2f} on average during the mix ({own[0]:.2f} of it this benchmark), "
+            f"{busy[1]:.2f} ({own[1]:.2f}) during the lone runs. "
+            + (
+                "The same work per request: the time went to waiting for a core (each service "
+                "one process, one event loop interleaving every request in flight, on a "
+                "machine shared with other work), not to more work"
+                if same
+                else "More work per request under the mix: contention inside the service "
+                "(locks, pool waits, retries), see its log"
+            )
+        )
     growth = {}
     for name in sorted(rss_end):
         growth[name] = rss_end[name] / rss_warm[name] - 1
@@ -219,6 +240,7 @@ def report(
             "the jobs (the notifier's mostly consuming every event). Machine CPU: "
             "/proc/stat, all processes of the shared machine, the baseline over the lone "
             "runs",
+            *why,
             f"Errors in the lone runs: {alone_errors}",
             load,
             f"Run at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on commit {commit()}",
