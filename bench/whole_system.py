@@ -162,19 +162,24 @@ async def sample_outboxes(dsns: dict[str, str], worst: dict[str, float], stop: a
 
 async def event_lags(dsns: dict[str, str], since: float, until: float) -> dict[str, list[float]]:
     """Per consumer (service): ms from each event's outbox row to its inbox row, for events
-    created while the mix ran."""
+    created while the mix ran; and under "relay", ms from each such row to its ``sent_at``
+    (the relay's part: the rest of the transaction, the wake-up, Kafka's acknowledgement)."""
     created: dict[uuid.UUID, float] = {}
+    lags: dict[str, list[float]] = {"relay": []}
     processed: dict[str, list[tuple[uuid.UUID, float]]] = {}
     for name, dsn in dsns.items():
         conn = await asyncpg.connect(dsn)
         try:
             for row in await conn.fetch(
-                "SELECT event_id, extract(epoch FROM created_at) AS at FROM outbox"
+                "SELECT event_id, extract(epoch FROM created_at) AS at,"
+                " extract(epoch FROM sent_at) AS sent FROM outbox"
                 " WHERE created_at BETWEEN to_timestamp($1) AND to_timestamp($2)",
                 since,
                 until,
             ):
                 created[row["event_id"]] = float(row["at"])
+                if row["sent"] is not None:
+                    lags["relay"].append((float(row["sent"]) - float(row["at"])) * 1000)
             processed[name] = [
                 (row["event_id"], float(row["at"]))
                 for row in await conn.fetch(
@@ -183,10 +188,9 @@ async def event_lags(dsns: dict[str, str], since: float, until: float) -> dict[s
             ]
         finally:
             await conn.close()
-    return {
-        name: [(at - created[event]) * 1000 for event, at in rows if event in created]
-        for name, rows in processed.items()
-    }
+    for name, rows in processed.items():
+        lags[name] = [(at - created[event]) * 1000 for event, at in rows if event in created]
+    return lags
 
 
 async def run(workdir: Path) -> None:

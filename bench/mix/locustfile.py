@@ -359,13 +359,12 @@ class GrantOffering(Caller):
 
 
 class NotifierDesk(Caller):
-    """The bureau's deadline desk, holders reading their inbox, and the reminder sweep (which
-    also delivers) run now and then as its schedule does."""
+    """The bureau's deadline desk and holders reading their inbox."""
 
     fixed_count = CLASSES["NotifierDesk"][0]
     wait_time = constant_pacing(CLASSES["NotifierDesk"][1])
 
-    @task(4)
+    @task
     def deadlines(self):
         self.call(
             "notifier",
@@ -375,12 +374,20 @@ class NotifierDesk(Caller):
             headers=TOKENS["admin"],
         )
 
-    @task(4)
+    @task
     def inbox(self):
         holder_id = random.choice(DATA["holders"])
         self.call("notifier", "GET", "/inbox", "/inbox", headers=TOKENS["enterprise"][holder_id])
 
-    @task(1)
+
+class ReminderSweep(Caller):
+    """The reminder sweep run on request (as an operator does) besides its own schedule: it
+    puts due reminders in the inboxes and hands them to delivery."""
+
+    fixed_count = CLASSES["ReminderSweep"][0]
+    wait_time = constant_pacing(CLASSES["ReminderSweep"][1])
+
+    @task
     def sweep(self):
         self.call(
             "notifier",

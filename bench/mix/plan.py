@@ -11,7 +11,8 @@ CLASSES: dict[str, tuple[int, float]] = {
     "FundPosting": (2, 1.0),  # deposits into the restoration funds
     "GreenMine": (1, 8.0),  # entry application → evaluator assigned → evaluation
     "GrantOffering": (1, 6.0),  # 招拍挂: a block offered, announced, withdrawn
-    "NotifierDesk": (2, 2.0),  # deadlines, the inbox, the reminder sweep and delivery
+    "NotifierDesk": (2, 2.0),  # the bureau's deadlines, holders' inboxes
+    "ReminderSweep": (1, 10.0),  # the notifier's reminder sweep (and delivery), run on request
 }
 
 

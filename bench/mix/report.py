@@ -118,6 +118,7 @@ def report(
             ratios[name] = (p99, s99)
         if s99 and p99 > P99_RATIO * s99:
             over.append(f"{name} ({p99 / s99:.1f}×)")
+    relayed = lags.pop("relay", [])
     per_consumer = {name: values for name, values in lags.items() if values}
     every_lag = [v for values in per_consumer.values() for v in values]
     lag_p99 = pct(every_lag, 99) if every_lag else float("nan")
@@ -126,6 +127,13 @@ def report(
     figures.append(Figure("event lag outbox → consumer p99", "ms", lag_p99))
     for name, values in sorted(per_consumer.items()):
         figures.append(Figure(f"event lag → {name} p99", "ms", pct(values, 99)))
+    if relayed:
+        figures.append(
+            Figure("of the lag, outbox row → sent (the relay's part) p50", "ms", pct(relayed, 50))
+        )
+        figures.append(
+            Figure("of the lag, outbox row → sent (the relay's part) p99", "ms", pct(relayed, 99))
+        )
     for name, age in sorted(outbox_worst.items()):
         figures.append(Figure(f"{name}: oldest unsent outbox row at worst", "s", age))
     requests = len(mixed)
