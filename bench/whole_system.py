@@ -17,6 +17,7 @@ resident memory after warm-up against the end, and a chart of latency over time.
 import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -66,6 +67,13 @@ def machine_busy() -> float:
     return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def procs_running() -> int:
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith("procs_running"):
+            return int(line.split()[1])
+    return 0
+
+
 class Meter:
     """CPU each service used (its uvicorn process + its PostgreSQL backends), the Kafka
     broker's, and the machine's, between ``start()`` and ``stop()``."""
@@ -75,6 +83,8 @@ class Meter:
         self.backends = {name: BackendCpu(dsn) for name, dsn in dsns.items()}
 
     async def start(self) -> None:
+        self.runnable: list[int] = []
+        self.sampler = asyncio.create_task(self._sample_runnable())
         self.before = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
         self.kafka_before = cpu_seconds(self.kafka) if self.kafka else None
         for meter in self.backends.values():
@@ -89,7 +99,16 @@ class Meter:
             used["kafka"] = cpu_seconds(self.kafka) - self.kafka_before
         used["machine"] = machine_busy() - self.machine_before
         used["seconds"] = time.monotonic() - self.at
+        self.sampler.cancel()
+        used["runnable"] = statistics.fmean(self.runnable) if self.runnable else 0.0
         return used
+
+    async def _sample_runnable(self) -> None:
+        """How many threads want a core, twice a second: busy cores saturate at the core count,
+        this shows by how much the machine is oversubscribed."""
+        while True:
+            self.runnable.append(procs_running())
+            await asyncio.sleep(0.5)
 
 
 def rss_mib(pid: int) -> float:
@@ -235,8 +254,8 @@ async def run(workdir: Path) -> None:
         for cls in CLASSES:
             print(f"alone: {cls}", flush=True)
             await meter.start()
-            alone[cls], locust_cpu = locust(
-                workdir, data_path, f"alone-{cls}", ALONE_SECONDS, [cls]
+            alone[cls], locust_cpu = await asyncio.to_thread(
+                locust, workdir, data_path, f"alone-{cls}", ALONE_SECONDS, [cls]
             )
             alone_cpu[cls] = await meter.stop() | {"locust": locust_cpu}
 
