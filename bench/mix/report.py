@@ -186,10 +186,13 @@ def report(
             f"{busy[0]:.2f} on average during the mix ({own[0]:.2f} of it this benchmark), "
             f"{busy[1]:.2f} ({own[1]:.2f}) during the lone runs, with {runnable[0]:.1f} threads "
             f"wanting a core on average during the mix and {runnable[1]:.1f} alone. "
+            + f"{service} itself (uvicorn + backends) used "
+            f"{mix_cpu[service] / mix_cpu['seconds']:.2f} of a core in the mix. "
             + (
-                "The same work per request: the time went to waiting for a core (each service "
-                "one process, one event loop interleaving every request in flight, on a "
-                "machine shared with other work), not to more work"
+                "No more work per request than alone: the extra time is waiting, for the "
+                "service's one event loop (it interleaves every request in flight, and the mix "
+                "sends it the CPU-heavy ones of other workflows at once, e.g. admission rules "
+                "beside an offering) and for a core of the shared machine"
                 if same
                 else "More work per request under the mix: contention inside the service "
                 "(locks, pool waits, retries), see its log"
