@@ -52,7 +52,7 @@ lint: bootstrap
 
 # Every scenario next to its baseline, then bench/results.md. Not part of `make test`: it loads
 # the machine for several minutes. The HTTP scenario needs wrk (Debian's package).
-BENCH_SCENARIOS := rights_read event_latency rights_admission restoration_ledger notifier_sweep idempotency_key public_reads
+BENCH_SCENARIOS := rights_read event_latency rights_admission restoration_ledger notifier_sweep idempotency_key public_reads whole_system
 bench: bootstrap
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	rm -rf bench/out
