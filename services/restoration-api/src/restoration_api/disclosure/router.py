@@ -4,8 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
-from servicekit.auth import optional_principal
-from servicekit.deps import Session
+from servicekit.deps import Session, token_checked
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
 
 from restoration_api.disclosure import service
@@ -15,7 +14,7 @@ from restoration_api.disclosure.schemas import Disclosure
 router = APIRouter(
     prefix="/disclosures",
     tags=["disclosure 信息公示"],
-    dependencies=[Depends(optional_principal)],
+    dependencies=[Depends(token_checked)],
 )
 
 

@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from fastapi import APIRouter, Response
-from servicekit.deps import Bureau, Paging, Session, Visitor
+from servicekit.deps import Bureau, Paging, Public, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
 
@@ -71,7 +71,7 @@ async def draw_patrol(
 
 
 @router.get("/patrol-draws", summary="Random patrol draws 随机巡查抽取公示")
-async def list_draws(session: Session, _: Visitor, page: Paging) -> Page[PatrolDrawPublic]:
+async def list_draws(session: Session, _: Public, page: Paging) -> Page[PatrolDrawPublic]:
     """Public (一公开): every draw with its seed and inputs, newest first. No token needed; no
     contact data is published."""
     return await service.list_draws(session=session, page=page)
@@ -80,6 +80,6 @@ async def list_draws(session: Session, _: Visitor, page: Paging) -> Page[PatrolD
 @router.get(
     "/patrol-draws/{draw_id}", summary="A random patrol draw 随机巡查抽取结果", responses=NOT_FOUND
 )
-async def get_draw(draw_id: UUID, session: Session, _: Visitor) -> PatrolDrawPublic:
+async def get_draw(draw_id: UUID, session: Session, _: Public) -> PatrolDrawPublic:
     """Public: the draw, its seed and inputs; recompute it with `sha256-rank-v1` to check it."""
     return await service.show(session=session, draw_id=draw_id)
