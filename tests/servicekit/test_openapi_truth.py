@@ -120,7 +120,7 @@ async def test_an_iso_date_still_reads(notifier):
     assert answer.status_code == 200, answer.text
 
 
-@pytest.mark.parametrize("given", [20270101, 1, 0])
+@pytest.mark.parametrize("given", [1798761600, "1798761600", 20270101])  # 1798761600: 2027-01-01
 async def test_a_date_in_a_body_is_never_a_number(notifier, given):
     answer = await notifier.client.put(
         "/admin/calendar/2027",
