@@ -3,6 +3,7 @@ required field to null is the client's mistake (item 9): each rule held by servi
 route, checked here on real routes of real services."""
 
 import re
+import uuid
 
 import pytest
 from servicekit import pagination
@@ -155,3 +156,24 @@ async def test_patch_null_on_a_required_field_is_422_naming_it(rights):
         f"/holders/{holder_id}", json={"contact_email": None}, headers={**admin, "If-Match": '"1"'}
     )
     assert answer.status_code == 200, answer.text
+
+
+async def test_a_literal_segment_owns_its_path_for_every_method(rights):
+    """`PATCH /plan-editions/current` is not the PATCH of `{edition_id}`: 405, Allow: GET."""
+    admin = rights.auth(Role.bureau_admin)
+    for method, path, allowed in [
+        ("PATCH", "/plan-editions/current", {"GET"}),
+        ("GET", "/applications/check", {"POST"}),
+    ]:
+        answer = await rights.client.request(method, path, json={}, headers=admin)
+        assert answer.status_code == 405, (method, path, answer.text)
+        assert set(answer.headers["allow"].split(", ")) == allowed, answer.headers["allow"]
+
+
+async def test_allow_lists_what_the_document_lists_for_the_path(rights):
+    doc = document("rights")
+    methods = {m.upper() for m in doc["paths"]["/inspections/{inspection_id}"]}
+    assert methods == {"GET", "PUT", "PATCH"}
+    answer = await rights.client.delete(f"/inspections/{uuid.uuid4()}")
+    assert answer.status_code == 405, answer.text
+    assert set(answer.headers["allow"].split(", ")) == methods

@@ -179,7 +179,10 @@ async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONRespons
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method some route serves at this path (FastAPI makes one route per method)."""
+    """Every method the path has (FastAPI makes one route per method): ``routing.PathMethods``,
+    where a literal segment beats a parameter."""
+    if (paths := getattr(request.app.state, "path_methods", None)) is not None:
+        return ", ".join(paths.allowed(request.url.path))
     routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
     allowed = []
     for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):

@@ -42,14 +42,24 @@ FeatureId = Annotated[
 # route's query (a query string that is not UTF-8 is a 422 naming it, as everywhere)
 Format = Annotated[
     str | None,
-    Query(description="Response format: `json` (the only one served)", examples=["json"]),
+    Query(
+        description="Response format: `json` (the only one served)",
+        examples=["json"],
+        json_schema_extra={"enum": ["json"]},
+    ),
 ]
 NO_COLLECTION = {404: problem_doc("No such collection 无此图层")}
 BAD = {400: problem_doc("Invalid parameter (bbox, limit, crs, datetime, ...) 参数无效")}
 GEOJSON_DOC = {"content": {GEO_JSON: {}}}
-# the parameters read by hand (ogc/params.py), documented in /openapi.json too
+# the parameters read by hand (ogc/params.py), documented in /openapi.json too, as served: a
+# larger `limit` is read as the maximum (OGC API Features 7.15.4), never refused, so this
+# document gives no maximum (/ogc/api keeps the standard's fragment word for word)
 ITEMS_PARAMETERS = [
-    PARAMETERS[p] for p in ("limit", "offset", "bbox", "bbox-crs", "crs", "datetime")
+    {
+        **PARAMETERS["limit"],
+        "schema": {k: v for k, v in PARAMETERS["limit"]["schema"].items() if k != "maximum"},
+    },
+    *(PARAMETERS[p] for p in ("offset", "bbox", "bbox-crs", "crs", "datetime")),
 ]
 
 
