@@ -11,9 +11,10 @@ left out: they never end, so no response can be checked.
 
 import asyncio
 import os
-import shutil
 import socket
 import sys
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -107,34 +108,50 @@ async def schemathesis(url: str, headers: dict[str, str], tmp: Path, who: str) -
     return f"--- schemathesis as {who} (exit {process.returncode}) ---\n{output.decode()}"
 
 
-async def check_service(name: str, databases, tmp_path: Path) -> None:
-    if not CLI.exists() and not shutil.which("schemathesis"):
-        if CI:
-            pytest.fail("the schemathesis CLI is missing (CI=true: this test must run)")
-        pytest.skip("SCHEMATHESIS NOT RUN: its CLI is not installed")
+# rights-api's answers include figures and layers its peers own (servicekit.peers)
+PEERS = {"rights": ("restoration", "greenmine")}
+
+
+@asynccontextmanager
+async def served(name: str, databases, **settings) -> AsyncIterator[tuple[RunningService, str]]:
+    """The service on a fresh database, its lifespan running, and on a real port."""
     url = await databases.create(name)
-    spec = installed_services()[name]
     async with running_service(
-        spec,
+        installed_services()[name],
         database_url=url,
         broker=InProcessBroker(),
         background=False,
         # schemathesis sends far more token-less reads than a person; the limit has its tests
         rate_limit_anonymous_reads="100000/minute",
+        **settings,
     ) as service:
+        server, task, base = await serve_over_http(service)
+        try:
+            yield service, base
+        finally:
+            server.should_exit = True
+            await task
+
+
+async def check_service(name: str, databases, tmp_path: Path) -> None:
+    if not CLI.exists():
+        if CI:
+            pytest.fail("the schemathesis CLI is missing (CI=true: this test must run)")
+        pytest.skip("SCHEMATHESIS NOT RUN: its CLI is not installed")
+    async with AsyncExitStack() as stack:
+        peers = {
+            peer: (await stack.enter_async_context(served(peer, databases)))[1]
+            for peer in PEERS.get(name, ())
+        }
+        service, base = await stack.enter_async_context(served(name, databases, peers=peers))
         await seed(service.runtime.spec, service.runtime.db)
         callers = {"anonymous": {}, "bureau_admin": service.auth(Role.bureau_admin)}
         if os.environ.get("SCHEMATHESIS_ENTERPRISE"):
             holder = await a_holder(service)
             callers["enterprise"] = service.auth(Role.enterprise, holder_id=holder)
-        server, task, base = await serve_over_http(service)
-        try:
-            reports = [
-                await schemathesis(base, headers, tmp_path, who) for who, headers in callers.items()
-            ]
-        finally:
-            server.should_exit = True
-            await task
+        reports = [
+            await schemathesis(base, headers, tmp_path, who) for who, headers in callers.items()
+        ]
     failures = [report for report in reports if report]
     assert not failures, "\n".join(failures)
 

@@ -50,6 +50,8 @@ Format = Annotated[
 ]
 NO_COLLECTION = {404: problem_doc("No such collection 无此图层")}
 BAD = {400: problem_doc("Invalid parameter (bbox, limit, crs, datetime, ...) 参数无效")}
+# legacy_sites and restoration_areas are restoration-api's (servicekit.peers)
+PEER = {502: problem_doc("restoration-api did not answer (named in `service`) 修复服务无响应")}
 GEOJSON_DOC = {"content": {GEO_JSON: {}}}
 # the parameters read by hand (ogc/params.py), documented in /openapi.json too, as served: a
 # larger `limit` is read as the maximum (OGC API Features 7.15.4), never refused, so this
@@ -158,7 +160,12 @@ async def describe(
     "/collections/{collection_id}/items",
     summary="Features of a collection 图层要素",
     response_class=Response,
-    responses={200: {**GEOJSON_DOC, "description": "FeatureCollection"}, **NO_COLLECTION, **BAD},
+    responses={
+        200: {**GEOJSON_DOC, "description": "FeatureCollection"},
+        **NO_COLLECTION,
+        **BAD,
+        **PEER,
+    },
     openapi_extra={"parameters": ITEMS_PARAMETERS},
 )
 async def items(
@@ -202,6 +209,7 @@ async def items(
         200: {**GEOJSON_DOC, "description": "Feature"},
         404: problem_doc("No such collection or feature 无此要素"),
         **BAD,
+        **PEER,
     },
     openapi_extra={"parameters": [PARAMETERS["crs"]]},
 )
