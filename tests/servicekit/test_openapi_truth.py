@@ -177,3 +177,21 @@ async def test_allow_lists_what_the_document_lists_for_the_path(rights):
     answer = await rights.client.delete(f"/inspections/{uuid.uuid4()}")
     assert answer.status_code == 405, answer.text
     assert set(answer.headers["allow"].split(", ")) == methods
+
+
+async def test_an_empty_if_match_is_428_not_412(rights):
+    holder_id = await holder(rights, 3)
+    answer = await rights.client.patch(
+        f"/holders/{holder_id}",
+        json={"contact_name": "王工"},
+        headers={**rights.auth(Role.bureau_admin), "If-Match": ""},
+    )
+    assert answer.status_code == 428, answer.text
+
+
+def test_an_extension_member_never_replaces_the_status():
+    from servicekit.errors import Conflict
+
+    problem = Conflict("Right is revoked", status="revoked", right_status="revoked").problem()
+    assert problem["status"] == 409
+    assert problem["right_status"] == "revoked"

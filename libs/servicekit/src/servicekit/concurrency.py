@@ -19,7 +19,7 @@ OptionalIfMatch = Annotated[str | None, _IF_MATCH]
 
 
 async def if_match_required(if_match: OptionalIfMatch = None) -> str:
-    if if_match is None:
+    if if_match is None or not if_match.strip():  # an empty header names no version either
         raise PreconditionRequired("Send If-Match with the ETag you read.")
     return if_match
 

@@ -70,8 +70,8 @@ class ProblemError(Exception):
             body["detail"] = self.detail
         if instance:
             body["instance"] = instance
-        body.update(self.extensions)
-        return body
+        # extension members never replace RFC 9457's own (a `status` extension once did)
+        return {**self.extensions, **body}
 
 
 class NotFound(ProblemError):
