@@ -25,7 +25,7 @@ from servicekit.auth import Role
 from servicekit.seed import seed
 from servicekit.services import installed_services
 
-from tests.conftest import CI
+from tests.conftest import CI, ROOT
 from tests.security.test_fuzz import a_holder
 
 pytestmark = [
@@ -97,7 +97,12 @@ async def schemathesis(url: str, headers: dict[str, str], tmp: Path, who: str) -
         *args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={
+            **os.environ,
+            "NO_COLOR": "1",
+            "SCHEMATHESIS_HOOKS": "tests.security.schemathesis_hooks",
+            "PYTHONPATH": str(ROOT),
+        },
     )
     try:
         output, _ = await process.communicate()
