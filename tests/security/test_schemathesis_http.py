@@ -7,6 +7,11 @@ The CLI is the one a reader would run by hand (`schemathesis run <url>/openapi.j
 all`); its examples per operation are bounded and its generation deterministic so the four
 services together stay within a few minutes on a small machine. Server-sent-event streams are
 left out: they never end, so no response can be checked.
+
+Measured with 2 examples on the shared 2-core machine (load average 5-9 from other work): the
+notifier 116 s, greenmine about 3 minutes, restoration about 4, rights-api 12 (111 operations;
+its coverage phase alone 40-90 s per caller, plan editions' geometry). The ~6 minutes aimed at
+for the four together is not met; coverage is not bounded by the example count.
 """
 
 import asyncio
@@ -34,7 +39,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:BBOX crossing the Antimeridian:UserWarning"),
 ]
 
-MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "3"))
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "2"))
 STREAMS = "^/inbox/stream$"
 CLI = Path(sys.executable).parent / "schemathesis"
 CONFIG = Path(__file__).with_name("schemathesis.toml")  # why one check's statuses are widened
