@@ -165,7 +165,8 @@ async def test_refusals_change_nothing(plan):
     # a producing mine cannot be resumed
     resumed = await act(plan, right["id"], "resume", {"reason": "恢复"})
     assert resumed.status_code == 409
-    assert resumed.json()["status"] == "producing"
+    assert resumed.json()["status"] == 409  # RFC 9457: the HTTP status, never the right's
+    assert resumed.json()["right_status"] == "producing"
     assert await status_of(plan, right["id"]) == "producing"
     assert await count(plan, "SELECT count(*) FROM outbox WHERE type LIKE 'rights.right.%'") == 1
     assert await count(plan, "SELECT count(*) FROM suspension_holds") == 0

@@ -63,7 +63,7 @@ MATRIX = {
     "GET /filings/{filing_id}/attachments/{sha256}": allow(READERS, ENT_A, other=404),
     "POST /filings/{filing_id}/submit": allow(ENT_A, other=404),
     # site inspections: inspectors record, the inspected holder reads
-    "PUT /inspections/{client_uuid}": allow(INSPECTOR),
+    "PUT /inspections/{inspection_id}": allow(INSPECTOR),
     "GET /inspections": allow(READERS, ENTERPRISES, scoped=True),
     "GET /inspections/{inspection_id}": allow(READERS, ENT_A, other=404),
     "POST /inspections/{inspection_id}/photos": allow(INSPECTOR),

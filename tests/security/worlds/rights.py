@@ -225,8 +225,8 @@ async def build(service: RunningService) -> World:
         "POST /filings/{filing_id}/submit": Call(
             json={"summary": "2027年计划开采花岗岩5.8万立方米。", "figures": {"output": "5.8"}}
         ),
-        "PUT /inspections/{client_uuid}": Call(
-            path={"client_uuid": new_id()}, json=inspection(right)
+        "PUT /inspections/{inspection_id}": Call(
+            path={"inspection_id": new_id()}, json=inspection(right)
         ),
         "GET /inspections/{inspection_id}/photos/{sha256}": Call(
             path={"sha256": photo.json()["sha256"]}

@@ -21,6 +21,7 @@ from servicekit.openapi import customize_openapi
 from servicekit.rate_limit import AnonymousReadLimit
 from servicekit.request_checks import check_request
 from servicekit.request_context import RequestContextMiddleware
+from servicekit.routing import LiteralPathsMiddleware, PathMethods
 from servicekit.runtime import Runtime
 from servicekit.security_headers import NoSniffMiddleware
 from servicekit.settings import Mode, ServiceSettings
@@ -96,6 +97,8 @@ def build_app(
     for router in spec.routers:
         app.include_router(router)
     app.add_middleware(ConditionalGetMiddleware)
+    app.state.path_methods = PathMethods(app)
+    app.add_middleware(LiteralPathsMiddleware, paths=app.state.path_methods)
     app.add_middleware(UnitOfWorkMiddleware, db=runtime.db)
     app.add_middleware(
         BodyLimitMiddleware,

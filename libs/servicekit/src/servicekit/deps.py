@@ -18,7 +18,16 @@ Session = Annotated[AsyncSession, Depends(get_session)]
 ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
 
 # No token is the public; a token, when sent, must be valid.
+# Visitor: the answer depends on who asks (staff see more); documented as a token optional.
 Visitor = Annotated[Principal | None, Depends(optional_principal)]
+
+
+async def token_checked(_: Visitor) -> None:
+    """A token, when sent, is checked; the answer is the same with or without one."""
+
+
+# Public: the same answer for everyone; documented as needing no token (no lock in /docs).
+Public = Annotated[None, Depends(token_checked)]
 # Any authenticated caller, whatever the role.
 Anyone = Annotated[Principal, Depends(require(*Role))]
 Admin = Annotated[Principal, Depends(require(Role.bureau_admin))]
@@ -48,6 +57,7 @@ __all__ = [
     "Inspector",
     "Officials",
     "Paging",
+    "Public",
     "ReadSession",
     "Reader",
     "Session",

@@ -70,8 +70,8 @@ class ProblemError(Exception):
             body["detail"] = self.detail
         if instance:
             body["instance"] = instance
-        body.update(self.extensions)
-        return body
+        # extension members never replace RFC 9457's own (a `status` extension once did)
+        return {**self.extensions, **body}
 
 
 class NotFound(ProblemError):
@@ -179,7 +179,10 @@ async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONRespons
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method some route serves at this path (FastAPI makes one route per method)."""
+    """Every method the path has (FastAPI makes one route per method): ``routing.PathMethods``,
+    where a literal segment beats a parameter."""
+    if (paths := getattr(request.app.state, "path_methods", None)) is not None:
+        return ", ".join(paths.allowed(request.url.path))
     routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
     allowed = []
     for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
@@ -198,8 +201,27 @@ async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResp
     )
 
 
+def null_refused(exc: BaseException) -> Unprocessable | None:
+    """A NOT NULL column given null (SQLSTATE 23502): the request set a required field to
+    ``null`` (a PATCH sending ``{"name": null}``), the client's mistake, named like validation's
+    own errors. Any other integrity error is a conflict with stored data."""
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None:
+        chain.append(cause)
+        cause = cause.__cause__
+    if not any(str(getattr(c, "sqlstate", "") or "") == "23502" for c in chain):
+        return None
+    # asyncpg's own error, deepest in the chain, names the column
+    column = next((c.column_name for c in chain if getattr(c, "column_name", None)), None)
+    field = f"body.{column}" if column else "body"
+    return validation_error([FieldError(field=field, message="may not be null")])
+
+
 async def _on_integrity(request: Request, exc: IntegrityError) -> JSONResponse:
     log.info("integrity error: %s", exc.orig)
+    if (refused := null_refused(exc)) is not None:
+        return await _on_problem(request, refused)
     return problem_response(
         409,
         Conflict(

@@ -10,6 +10,8 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from servicekit import http_cache
 from servicekit.auth import optional_principal
+from servicekit.concurrency import if_match_required
+from servicekit.deps import token_checked
 from servicekit.docs import document_oidc_login
 from servicekit.errors import PROBLEM_JSON, PROBLEM_RESPONSES, Problem
 from servicekit.idempotency import MAX_KEY_LENGTH
@@ -99,7 +101,9 @@ def platform_problems(route: APIRoute) -> set[int]:
     if route.body_field is not None:
         codes |= {413, 415}
     if "if-match" in headers:
-        codes |= {412, 428}
+        codes.add(412)
+    if if_match_required in calls:  # IfMatch; OptionalIfMatch checks only what is sent
+        codes.add(428)
     if post:
         codes.add(400)
     if get_session in calls or post:
@@ -112,6 +116,24 @@ def platform_problems(route: APIRoute) -> set[int]:
 def _token_optional(route: APIRoute) -> bool:
     """A token is read when sent (optional_principal) but no role is required (auth.require)."""
     return not any(hasattr(d.call, "allowed_roles") for d in all_dependants(route.dependant))
+
+
+def _answer_depends_on_token(dependant: Any) -> bool:
+    """The route reads the caller (``Visitor``), not only checks a token (``Public``)."""
+    for dependency in dependant.dependencies:
+        if dependency.call is optional_principal:
+            return True
+        if dependency.call is not token_checked and _answer_depends_on_token(dependency):
+            return True
+    return False
+
+
+def _require_if_match(operation: dict[str, Any]) -> None:
+    """``IfMatch`` answers 428 without the header, so the document says it is required."""
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
+            parameter["required"] = True
+            parameter["schema"] = {"type": "string", "minLength": 1, "title": "If-Match"}
 
 
 def _pages(route: APIRoute) -> bool:
@@ -141,8 +163,13 @@ def _document_platform_problems(app: FastAPI, document: dict[str, Any]) -> None:
                     str(code), {"description": PLATFORM_PROBLEMS[code], "content": content}
                 )
             if _token_optional(route) and operation.get("security"):
-                # a public route: a token is checked when sent, never required (OpenAPI's `{}`)
-                operation["security"] = [{}, *operation["security"]]
+                # a public route: a token is checked when sent, never required (OpenAPI's `{}`).
+                # Swagger UI shows no lock only for `[{}]`: kept for routes whose answer is the
+                # same for everyone; where a token shows more, it is offered beside `{}`.
+                shows_more = _answer_depends_on_token(route.dependant)
+                operation["security"] = [{}, *operation["security"]] if shows_more else [{}]
+            if if_match_required in {d.call for d in all_dependants(route.dependant)}:
+                _require_if_match(operation)
             if http_cache.is_conditional({d.call for d in all_dependants(route.dependant)}):
                 http_cache.document(operation)
             if _pages(route) and "200" in responses:

@@ -29,6 +29,10 @@ from servicekit.errors import FieldError, validation_error
 
 T = TypeVar("T")
 MAX_LIMIT = 200
+MAC_CHARS = 22  # 16 bytes of HMAC-SHA256, base64url without padding
+# what encode_cursor writes: the position, a dot, its signature (both base64url)
+CURSOR_PATTERN = rf"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{{{MAC_CHARS}}}$"
+MAX_CURSOR_LENGTH = 1024
 
 
 class Page(BaseModel, Generic[T]):
@@ -95,7 +99,12 @@ async def page_params(
     response: Response,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size 每页条数")] = 50,
     cursor: Annotated[
-        str | None, Query(description="Cursor from the previous page 翻页游标")
+        str | None,
+        Query(
+            description="Cursor from the previous page 翻页游标 (`next_cursor`, opaque and signed)",
+            pattern=CURSOR_PATTERN,
+            max_length=MAX_CURSOR_LENGTH,
+        ),
     ] = None,
 ) -> PageParams:
     key = await request.app.state.runtime.cursor_key()

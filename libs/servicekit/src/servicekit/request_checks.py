@@ -1,6 +1,7 @@
 """What every request must be before a route acts on it, checked by one app-wide dependency:
 a body in a media type the route takes (else 415), JSON nested at most ``MAX_JSON_DEPTH``
-levels and a query string that is UTF-8 (else 422 naming ``body`` or ``query``).
+levels, a query string that is UTF-8 and dates given as dates, not numbers (``temporal``; else
+422 naming ``body`` or ``query`` or the field).
 
 Bodies FastAPI cannot even decode (not UTF-8, deeper than the parser goes) are answered in
 ``errors``; sizes in ``body_limit``."""
@@ -12,6 +13,7 @@ from fastapi import Request, params
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
+from servicekit import temporal
 from servicekit.errors import FieldError, ProblemError, validation_error
 
 MAX_JSON_DEPTH = 32  # the deepest any operation takes: a plan edition's zone multipolygons, 9
@@ -29,6 +31,7 @@ async def check_request(request: Request) -> None:
         return
     if request.scope.get("query_string") and _takes_query(route):
         _check_query(request.scope["query_string"])
+        _refuse(temporal.check_query(list(dependants(route.dependant)), request.query_params))
     if route.body_field is None:
         return
     declared = request.headers.get("content-type")
@@ -44,10 +47,17 @@ async def check_request(request: Request) -> None:
         raise UnsupportedMediaType(
             f"This operation takes {JSON}, not {declared or 'a body without Content-Type'}."
         )
-    if _depth(await request.json()) > MAX_JSON_DEPTH:  # parsed once already: cached
+    document = await request.json()  # parsed once already: cached
+    if _depth(document) > MAX_JSON_DEPTH:
         raise validation_error(
             [FieldError(field="body", message=f"Nested deeper than {MAX_JSON_DEPTH} levels.")]
         )
+    _refuse(temporal.check_body(route.body_field.field_info.annotation, document))
+
+
+def _refuse(errors: Iterator[FieldError]) -> None:
+    if found := list(errors):
+        raise validation_error(found)
 
 
 def _check_query(query_string: bytes) -> None:

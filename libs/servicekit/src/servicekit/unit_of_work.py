@@ -23,6 +23,7 @@ from servicekit.errors import (
     Unprocessable,
     is_connection_error,
     is_data_error,
+    null_refused,
     problem_response,
 )
 from servicekit.request_transaction import UnitOfWork
@@ -121,7 +122,7 @@ class UnitOfWorkMiddleware:
 def _commit_failure(exc: Exception) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     error: ProblemError
     if isinstance(exc, IntegrityError):
-        error = Conflict(title="Conflicts with data written meanwhile")
+        error = null_refused(exc) or Conflict(title="Conflicts with data written meanwhile")
     elif is_connection_error(exc):
         error = ServiceUnavailable(title="The database is unreachable")
     elif is_data_error(exc):

@@ -35,7 +35,7 @@ async def update_edition(
     session: Session,
     response: Response,
     _: Admin,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> EditionPublic:
     """Working days of publicity (default 5). Send `If-Match` with the ETag read; a stale copy gets
     412. Periods already opened keep their length.

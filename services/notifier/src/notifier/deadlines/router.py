@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from servicekit.deps import Anyone, Paging, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
@@ -27,7 +27,13 @@ async def list_deadlines(
 
 
 @router.get("/{deadline_id}", summary="A deadline 期限详情", responses=NO_DEADLINE)
-async def get_deadline(deadline_id: str, session: Session, caller: Anyone) -> DeadlinePublic:
+async def get_deadline(
+    deadline_id: Annotated[
+        str, Path(max_length=200, description="The event's deadline id 期限标识")
+    ],
+    session: Session,
+    caller: Anyone,
+) -> DeadlinePublic:
     """One deadline with its state, next step and when that step is due. Another holder's or
     organisation's deadline is 404 for enterprises and evaluators.
     """

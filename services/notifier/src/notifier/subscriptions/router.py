@@ -80,7 +80,7 @@ async def update_subscription(
     session: Session,
     caller: Anyone,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> SubscriptionPublic:
     """Needs `If-Match`. `active: true` re-enables an endpoint disabled after a 410."""
     subscription = await service.update(

@@ -4,9 +4,8 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
-from servicekit.auth import optional_principal
 from servicekit.csv_export import csv_file
-from servicekit.deps import Session
+from servicekit.deps import Session, token_checked
 from servicekit.errors import PROBLEM_RESPONSES, problem_doc
 from servicekit.http_cache import cached
 
@@ -22,7 +21,7 @@ DisclosureCache = Annotated[
 router = APIRouter(
     prefix="/disclosures",
     tags=["disclosure 信息公示"],
-    dependencies=[Depends(optional_principal)],
+    dependencies=[Depends(token_checked)],
 )
 
 

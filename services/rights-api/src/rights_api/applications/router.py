@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Depends, Query, Response
 from servicekit import clock
 from servicekit.auth import BUREAU, Principal, Role, require
-from servicekit.concurrency import IfMatch
+from servicekit.concurrency import OptionalIfMatch
 from servicekit.deps import Bureau, BureauOrHolder, Paging, ReadSession, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
@@ -125,7 +125,7 @@ class Deciding:
     session: Session
     caller: Bureau
     response: Response
-    if_match: IfMatch = None
+    if_match: OptionalIfMatch = None
 
     async def decide(self, approved: bool) -> ApplicationPublic:
         application = await service.decide(

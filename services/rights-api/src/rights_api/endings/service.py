@@ -39,7 +39,7 @@ def _refuse(right: Right, action: str, allowed: tuple[RightStatus, ...]) -> Conf
     return Conflict(
         f"Right {right.licence_no} is {right.status}; {action} needs one of "
         f"{', '.join(s.value for s in allowed)}.",
-        status=str(right.status),
+        right_status=str(right.status),
     )
 
 

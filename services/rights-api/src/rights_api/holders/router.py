@@ -69,7 +69,7 @@ async def update_holder(
     session: Session,
     caller: BureauOrHolder,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> HolderPublic:
     """Send `If-Match` with the ETag you read; a stale copy gets 412."""
     holder = await service.update(

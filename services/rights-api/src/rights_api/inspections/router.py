@@ -43,7 +43,7 @@ FILE_RESPONSES = {
 
 
 @router.put(
-    "/{client_uuid}",
+    "/{inspection_id}",
     status_code=201,
     summary="Record an inspection (offline-safe) 上传现场检查记录",
     responses={
@@ -52,7 +52,15 @@ FILE_RESPONSES = {
     },
 )
 async def put_inspection(
-    client_uuid: UUID, data: InspectionPut, session: Session, caller: Inspector, response: Response
+    client_uuid: Annotated[
+        UUID,
+        # the same resource as GET and PATCH /inspections/{inspection_id}: its id is the app's
+        Path(alias="inspection_id", description="The app's client_uuid 客户端编号"),
+    ],
+    data: InspectionPut,
+    session: Session,
+    caller: Inspector,
+    response: Response,
 ) -> InspectionPublic:
     """The app chooses `client_uuid` and may send the record as often as it needs to: the first time
     answers 201, the same body again 200 with the stored record (nothing written twice). A different

@@ -4,7 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
-from servicekit.deps import Admin, Officials, Paging, Reader, Session, Visitor
+from servicekit.deps import Admin, Officials, Paging, Public, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.http_cache import cached
 from servicekit.pagination import Page
@@ -65,7 +65,7 @@ async def correct_entry(
 
 @router.get("/integrity/abnormal", summary="Serious entries, public 矿山企业异常名录")
 async def abnormal(
-    session: Session, _: Visitor, page: Paging, _cache: AbnormalCache
+    session: Session, _: Public, page: Paging, _cache: AbnormalCache
 ) -> Page[AbnormalEntry]:
     """Public: every uncorrected serious entry (overdue filings, orders and rectifications left
     overdue, patrol violations, removal from the green-mine list 除名并公开曝光 (第六章第一节),

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from servicekit import clock
-from servicekit.deps import Session, Visitor
+from servicekit.deps import Public, Session, Visitor
 from servicekit.errors import NotFound, problem_doc
 
 from rights_api.layers.catalogue import LAYERS, Layer, filterable
@@ -31,23 +31,37 @@ CollectionId = Annotated[
         description="zones, planned_blocks, prohibited_areas, rights, legacy_sites or "
         "restoration_areas",
         examples=["zones"],
+        pattern=r"^[a-z_]{1,40}$",
     ),
 ]
 FeatureId = Annotated[
-    str, Path(description="The feature's id 要素标识", examples=["SCJ001", "KQ-01"])
+    str,
+    Path(description="The feature's id 要素标识", examples=["SCJ001", "KQ-01"], max_length=100),
 ]
 # OGC's format parameter; declared (not only read) so the platform's request checks see this
 # route's query (a query string that is not UTF-8 is a 422 naming it, as everywhere)
 Format = Annotated[
     str | None,
-    Query(description="Response format: `json` (the only one served)", examples=["json"]),
+    Query(
+        description="Response format: `json` (the only one served)",
+        examples=["json"],
+        json_schema_extra={"enum": ["json"]},
+    ),
 ]
 NO_COLLECTION = {404: problem_doc("No such collection 无此图层")}
 BAD = {400: problem_doc("Invalid parameter (bbox, limit, crs, datetime, ...) 参数无效")}
+# legacy_sites and restoration_areas are restoration-api's (servicekit.peers)
+PEER = {502: problem_doc("restoration-api did not answer (named in `service`) 修复服务无响应")}
 GEOJSON_DOC = {"content": {GEO_JSON: {}}}
-# the parameters read by hand (ogc/params.py), documented in /openapi.json too
+# the parameters read by hand (ogc/params.py), documented in /openapi.json too, as served: a
+# larger `limit` is read as the maximum (OGC API Features 7.15.4), never refused, so this
+# document gives no maximum (/ogc/api keeps the standard's fragment word for word)
 ITEMS_PARAMETERS = [
-    PARAMETERS[p] for p in ("limit", "offset", "bbox", "bbox-crs", "crs", "datetime")
+    {
+        **PARAMETERS["limit"],
+        "schema": {k: v for k, v in PARAMETERS["limit"]["schema"].items() if k != "maximum"},
+    },
+    *(PARAMETERS[p] for p in ("offset", "bbox", "bbox-crs", "crs", "datetime")),
 ]
 
 
@@ -84,7 +98,7 @@ async def _edition(session: Any) -> Any:
 
 
 @router.get("", summary="OGC API landing page OGC接口首页", responses=BAD)
-async def landing(request: Request, _: Visitor, f: Format = None) -> LandingPage:
+async def landing(request: Request, _: Public, f: Format = None) -> LandingPage:
     """Links to the API definition (OpenAPI 3.0), the conformance classes and the collections.
     GIS clients start here: `ogrinfo OAPIF:http://<host>:8001/ogc`.
     """
@@ -93,12 +107,12 @@ async def landing(request: Request, _: Visitor, f: Format = None) -> LandingPage
 
 
 @router.get("/", include_in_schema=False)
-async def landing_slash(request: Request, caller: Visitor, f: Format = None) -> LandingPage:
-    return await landing(request, caller)
+async def landing_slash(request: Request, _: Public, f: Format = None) -> LandingPage:
+    return await landing(request, None)
 
 
 @router.get("/conformance", summary="Conformance classes OGC符合性类", responses=BAD)
-async def conformance(request: Request, _: Visitor, f: Format = None) -> Conformance:
+async def conformance(request: Request, _: Public, f: Format = None) -> Conformance:
     """Part 1 Core, GeoJSON and OpenAPI 3.0; Part 2 CRS by reference."""
     _only(request)
     return Conformance(conformsTo=CONFORMANCE)
@@ -110,7 +124,7 @@ async def conformance(request: Request, _: Visitor, f: Format = None) -> Conform
     response_class=Response,
     responses={200: {"content": {OPENAPI_30: {}}, "description": "OpenAPI 3.0"}, **BAD},
 )
-async def api_definition(request: Request, _: Visitor, f: Format = None) -> Response:
+async def api_definition(request: Request, _: Public, f: Format = None) -> Response:
     """The OGC part described in OpenAPI 3.0, as the conformance class oas30 asks (the service's
     own document at `/openapi.json` is OpenAPI 3.1).
     """
@@ -120,7 +134,7 @@ async def api_definition(request: Request, _: Visitor, f: Format = None) -> Resp
 
 @router.get("/collections", summary="Collections 图层列表", responses=BAD)
 async def collections(
-    request: Request, session: Session, _: Visitor, f: Format = None
+    request: Request, session: Session, _: Public, f: Format = None
 ) -> Collections:
     """The six layers: zones, planned_blocks, prohibited_areas (the edition in force today),
     rights, legacy_sites and restoration_areas, with their extent and CRS list.
@@ -135,7 +149,7 @@ async def collections(
     responses={**NO_COLLECTION, **BAD},
 )
 async def describe(
-    collection_id: CollectionId, request: Request, session: Session, _: Visitor, f: Format = None
+    collection_id: CollectionId, request: Request, session: Session, _: Public, f: Format = None
 ) -> Collection:
     _only(request)
     layer = _layer(collection_id)
@@ -146,7 +160,12 @@ async def describe(
     "/collections/{collection_id}/items",
     summary="Features of a collection 图层要素",
     response_class=Response,
-    responses={200: {**GEOJSON_DOC, "description": "FeatureCollection"}, **NO_COLLECTION, **BAD},
+    responses={
+        200: {**GEOJSON_DOC, "description": "FeatureCollection"},
+        **NO_COLLECTION,
+        **BAD,
+        **PEER,
+    },
     openapi_extra={"parameters": ITEMS_PARAMETERS},
 )
 async def items(
@@ -190,6 +209,7 @@ async def items(
         200: {**GEOJSON_DOC, "description": "Feature"},
         404: problem_doc("No such collection or feature 无此要素"),
         **BAD,
+        **PEER,
     },
     openapi_extra={"parameters": [PARAMETERS["crs"]]},
 )

@@ -4,7 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Response
-from servicekit.deps import Bureau, Paging, Session, Visitor
+from servicekit.deps import Bureau, Paging, Public, Session
 from servicekit.errors import problem_doc
 from servicekit.http_cache import cached
 from servicekit.pagination import Page
@@ -75,7 +75,7 @@ async def draw_patrol(
 
 @router.get("/patrol-draws", summary="Random patrol draws 随机巡查抽取公示")
 async def list_draws(
-    session: Session, _: Visitor, page: Paging, _cache: DrawsCache
+    session: Session, _: Public, page: Paging, _cache: DrawsCache
 ) -> Page[PatrolDrawPublic]:
     """Public (一公开): every draw with its seed and inputs, newest first. No token needed; no
     contact data is published."""
@@ -86,7 +86,7 @@ async def list_draws(
     "/patrol-draws/{draw_id}", summary="A random patrol draw 随机巡查抽取结果", responses=NOT_FOUND
 )
 async def get_draw(
-    draw_id: UUID, session: Session, _: Visitor, _cache: DrawsCache
+    draw_id: UUID, session: Session, _: Public, _cache: DrawsCache
 ) -> PatrolDrawPublic:
     """Public: the draw, its seed and inputs; recompute it with `sha256-rank-v1` to check it."""
     return await service.show(session=session, draw_id=draw_id)

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 from servicekit import clock
 from servicekit.concurrency import IfMatch
-from servicekit.deps import Admin, Paging, Session, Visitor
+from servicekit.deps import Admin, Paging, Public, Session, Visitor
 from servicekit.errors import NotFound, problem_doc
 from servicekit.http_cache import cached
 from servicekit.pagination import Page
@@ -47,7 +47,7 @@ async def list_editions(
     summary="The edition in force today 现行规划",
     responses={**NOT_FOUND, **documented()},
 )
-async def current_edition(session: Session, _: Visitor, response: Response) -> PlanEditionPublic:
+async def current_edition(session: Session, _: Public, response: Response) -> PlanEditionPublic:
     """The published edition that judges an application filed today: minimum scales (专栏五),
     mine caps (专栏四), the city cap (专栏二), concentrated zones (专栏三) and prohibited areas as
     GeoJSON FeatureCollections. Geometry the plan does not give is demo data and says so in a
@@ -101,7 +101,7 @@ async def update_edition(
     session: Session,
     _: Admin,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> PlanEditionPublic:
     """Replaces the parts sent. Send `If-Match` with the ETag you read. A **draft** takes every
     part: title, period, proposed effective date, minimum scales, caps, zones, planned blocks,
@@ -133,7 +133,7 @@ zones_router = APIRouter(prefix="/zones", tags=["plan 矿产资源规划"])
         **NOT_FOUND,
     },
 )
-async def zones(session: Session, _: Visitor, _cache: InForceCache) -> Response:
+async def zones(session: Session, _: Public, _cache: InForceCache) -> Response:
     """The concentrated mining zones (专栏三) and planned blocks of the edition in force today, as a
     GeoJSON FeatureCollection for GIS tools. Demo geometry says so (`illustrative: true`, 示意),
     never in its name. The headers `Plan-Edition` and `Plan-Edition-Past-Period` name the
@@ -162,7 +162,7 @@ async def zones(session: Session, _: Visitor, _cache: InForceCache) -> Response:
         404: problem_doc("No such zone in the edition in force 无此开采区"),
     },
 )
-async def zone(code: str, session: Session, _: Visitor, _cache: InForceCache) -> Response:
+async def zone(code: str, session: Session, _: Public, _cache: InForceCache) -> Response:
     """A zone of the edition in force, e.g. `SCJ001` 乌希根楚建筑用花岗岩矿集中开采区 (headers as
     `/zones`)."""
     today = clock.local_today()
