@@ -253,3 +253,20 @@ async def test_zones_for_gis_tools(rights):
     missing = await rights.client.get("/zones/SCJ009")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_draft_still_being_filled_is_refused_where_its_content_is_read(rights):
+    """Setting who answers for an indicator reads the edition's content; an empty draft has none
+    yet: a 422 naming what is missing, not a 500 (found by schemathesis)."""
+    admin = rights.auth(Role.bureau_admin)
+    drafted = await rights.client.post("/plan-editions", json={"code": "2031-2035"}, headers=admin)
+    assert drafted.status_code == 201, drafted.text
+    owner = await rights.client.put(
+        f"/plan-editions/{drafted.json()['id']}/indicator-owners/KQ-05",
+        json={"unit": "矿产资源管理科", "person": "张三"},
+        headers=admin,
+    )
+    assert owner.status_code == 422, owner.text
+    problem = owner.json()
+    assert problem["type"].endswith("edition-incomplete")
+    assert "minerals" in problem["detail"] and "zones" in problem["detail"]

@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from contracts.mining import Mineral
+from pydantic import ValidationError
 from servicekit import clock
 from servicekit.auth import BUREAU, Principal
 from servicekit.concurrency import require_if_match
@@ -347,7 +348,16 @@ def view(edition: PlanEdition) -> PlanView:
 
 
 def _parse(edition: PlanEdition) -> PlanView:
-    content = PlanContent.model_validate(edition.content)
+    try:
+        content = PlanContent.model_validate(edition.content)
+    except ValidationError as exc:  # a draft still being filled: nothing can be judged on it
+        parts = sorted({".".join(map(str, e["loc"][:1])) for e in exc.errors()})
+        error = Unprocessable(
+            f"Edition {edition.code} is not complete enough to be read: {', '.join(parts)}.",
+            title="The draft is not complete 规划草案不完整",
+        )
+        error.slug = "edition-incomplete"
+        raise error from None
 
     def shaped(geometry: Any) -> BaseGeometry:
         geom = to_shape(geometry.model_dump(exclude_none=True))
