@@ -195,3 +195,18 @@ def test_an_extension_member_never_replaces_the_status():
     problem = Conflict("Right is revoked", status="revoked", right_status="revoked").problem()
     assert problem["status"] == 409
     assert problem["right_status"] == "revoked"
+
+
+@pytest.mark.parametrize("given", [False, True])
+async def test_a_number_in_a_body_is_never_true_or_false(rights, given):
+    """Pydantic reads JSON's false as 0 for an int field: the schema says integer, so a 422."""
+    answer = await rights.client.post(
+        "/plan-editions",
+        json={
+            "code": "2031-2035",
+            "rules": {"borrow_pit_max_years": given, "required_documents": []},
+        },
+        headers=rights.auth(Role.bureau_admin),
+    )
+    assert answer.status_code == 422, answer.text
+    assert "body.rules.borrow_pit_max_years" in [e["field"] for e in answer.json()["errors"]]

@@ -3,13 +3,15 @@
 Pydantic reads a number (`20250101`, `1`, or the text of one in a query string) as seconds since
 1970 for a `date` or `datetime`, so `?date=0` would be 1970-01-01 where the documents say
 `format: date`. ``check_query`` and ``check_body`` hold every route's temporal parameters and
-body fields to the text form, before validation: a 422 naming the field otherwise.
+body fields to the text form, before validation: a 422 naming the field otherwise. Likewise a
+JSON `true`/`false` is no number: pydantic would read it as 1/0 for an `int` or `Decimal` field.
 """
 
 import re
 import types
 from collections.abc import Iterator
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi.dependencies.models import Dependant
@@ -56,6 +58,20 @@ def temporal_kind(annotation: Any) -> type | None:
     return None
 
 
+def is_number(annotation: Any) -> bool:
+    """Whether ``annotation`` is an int, float or Decimal (optional, annotated or not)."""
+    if get_origin(annotation) is Annotated:
+        return is_number(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        kinds = [arg for arg in get_args(annotation) if arg is not type(None)]
+        return bool(kinds) and all(is_number(arg) for arg in kinds)
+    return (
+        isinstance(annotation, type)
+        and issubclass(annotation, int | float | Decimal)
+        and not issubclass(annotation, bool)
+    )
+
+
 def _is_text_form(value: Any) -> bool:
     return isinstance(value, str) and ISO_DATE.match(value.strip()) is not None
 
@@ -84,6 +100,9 @@ def check_body(model: Any, value: Any, where: str = "body") -> Iterator[FieldErr
         if key not in value or value[key] is None:
             continue
         given, at = value[key], f"{where}.{key}"
+        if isinstance(given, bool) and is_number(field.annotation):
+            yield FieldError(field=at, message="a number, not true or false")
+            continue
         kind = temporal_kind(field.annotation)
         if kind is not None:
             if not _is_text_form(given):
