@@ -153,12 +153,12 @@ async def append(
     upload_checksum: Annotated[
         str | None, Header(description="`sha1 <base64>` or `sha256 <base64>` of this chunk")
     ] = None,
-    content_type: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Appends the body at `Upload-Offset` and answers 204 with the new `Upload-Offset`. The
     chunk that completes the upload also answers `Content-Location` (the photo under its
     inspection) and `Upload-Sha256`."""
-    protocol.require_chunk_type(content_type)
+    # the media type is the request body's (documented there), not a free header parameter
+    protocol.require_chunk_type(request.headers.get("content-type"))
     data, cut = await protocol.read_chunk(request)
     protocol.require_version(tus_resumable)
     upload, new_offset, attached = await service.append(
