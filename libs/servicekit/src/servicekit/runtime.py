@@ -67,6 +67,7 @@ class Runtime:
             MetricsListener(self, settings.metrics_host, metrics_port) if metrics_port else None
         )
         self.subscriptions: dict[str, Subscription] = {}
+        self._lag_labels: dict[str, set[tuple[str, str, str]]] = {}  # consumer_lag's, per consumer
         self._cursor_key: bytes | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -153,8 +154,17 @@ class Runtime:
         for consumer, count in open_letters:
             self.metrics.dead_letters_open.labels(consumer).set(count)
         for name, subscription in self.subscriptions.items():
-            for (topic, partition), lag in subscription.lag().items():
-                self.metrics.consumer_lag.labels(name, topic, str(partition)).set(lag)
+            lags = {
+                (name, topic, str(partition)): lag
+                for (topic, partition), lag in subscription.lag().items()
+            }
+            # a partition the group moved to another replica is that replica's to report: its
+            # last figure here would otherwise stay in the gauge for good
+            for gone in self._lag_labels.get(name, set()) - lags.keys():
+                self.metrics.consumer_lag.remove(*gone)
+            for labels, lag in lags.items():
+                self.metrics.consumer_lag.labels(*labels).set(lag)
+            self._lag_labels[name] = set(lags)
 
 
 def service_database(
