@@ -222,3 +222,16 @@ def test_no_operation_takes_its_media_type_as_a_free_header(name):
                 p["name"].lower() for p in operation.get("parameters", []) if p["in"] == "header"
             }
             assert "content-type" not in headers, (method, path)
+
+
+@pytest.mark.parametrize("given", [0, 1, "true"])
+async def test_a_flag_in_a_body_is_never_a_number_or_text(rights, given):
+    """Pydantic reads 0, 1 or "true" as a bool: the schema says boolean, so a 422."""
+    block = {"id": "KQ-99", "illustrative": given}
+    answer = await rights.client.post(
+        "/plan-editions",
+        json={"code": "2031-2035", "planned_blocks": [block]},
+        headers=rights.auth(Role.bureau_admin),
+    )
+    assert answer.status_code == 422, answer.text
+    assert "body.planned_blocks.0.illustrative" in [e["field"] for e in answer.json()["errors"]]

@@ -4,7 +4,8 @@ Pydantic reads a number (`20250101`, `1`, or the text of one in a query string) 
 1970 for a `date` or `datetime`, so `?date=0` would be 1970-01-01 where the documents say
 `format: date`. ``check_query`` and ``check_body`` hold every route's temporal parameters and
 body fields to the text form, before validation: a 422 naming the field otherwise. Likewise a
-JSON `true`/`false` is no number: pydantic would read it as 1/0 for an `int` or `Decimal` field.
+JSON `true`/`false` is no number and a number is no `true`/`false`: pydantic would read one as
+the other (1/0) for an `int`, `Decimal` or `bool` field.
 """
 
 import re
@@ -58,18 +59,27 @@ def temporal_kind(annotation: Any) -> type | None:
     return None
 
 
-def is_number(annotation: Any) -> bool:
-    """Whether ``annotation`` is an int, float or Decimal (optional, annotated or not)."""
+def json_kind(annotation: Any) -> type | None:
+    """``bool``, or ``Decimal`` for any number (int, float, Decimal), when ``annotation`` is one
+    (optional, annotated or not)."""
     if get_origin(annotation) is Annotated:
-        return is_number(get_args(annotation)[0])
+        return json_kind(get_args(annotation)[0])
     if get_origin(annotation) in (Union, types.UnionType):
-        kinds = [arg for arg in get_args(annotation) if arg is not type(None)]
-        return bool(kinds) and all(is_number(arg) for arg in kinds)
-    return (
-        isinstance(annotation, type)
-        and issubclass(annotation, int | float | Decimal)
-        and not issubclass(annotation, bool)
-    )
+        kinds = {json_kind(arg) for arg in get_args(annotation) if arg is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else None
+    if not isinstance(annotation, type):
+        return None
+    if issubclass(annotation, bool):
+        return bool
+    return Decimal if issubclass(annotation, int | float | Decimal) else None
+
+
+def _mistyped(kind: type | None, given: Any) -> str | None:
+    if kind is bool and not isinstance(given, bool):
+        return "true or false"
+    if kind is Decimal and isinstance(given, bool):
+        return "a number, not true or false"
+    return None
 
 
 def _is_text_form(value: Any) -> bool:
@@ -100,8 +110,9 @@ def check_body(model: Any, value: Any, where: str = "body") -> Iterator[FieldErr
         if key not in value or value[key] is None:
             continue
         given, at = value[key], f"{where}.{key}"
-        if isinstance(given, bool) and is_number(field.annotation):
-            yield FieldError(field=at, message="a number, not true or false")
+        mistyped = _mistyped(json_kind(field.annotation), given)
+        if mistyped is not None:
+            yield FieldError(field=at, message=mistyped)
             continue
         kind = temporal_kind(field.annotation)
         if kind is not None:
