@@ -235,3 +235,17 @@ async def test_a_flag_in_a_body_is_never_a_number_or_text(rights, given):
     )
     assert answer.status_code == 422, answer.text
     assert "body.planned_blocks.0.illustrative" in [e["field"] for e in answer.json()["errors"]]
+
+
+async def test_a_number_in_a_list_is_never_true_or_false(rights):
+    """Coordinates are lists of numbers: `false` among them would be read as 0."""
+    ring = [[111.95, False], [111.96, 43.62], [111.96, 43.63], [111.95, 43.62]]
+    block = {"id": "KQ-99", "boundary": {"type": "Polygon", "coordinates": [ring]}}
+    answer = await rights.client.post(
+        "/plan-editions",
+        json={"code": "2031-2035", "planned_blocks": [block]},
+        headers=rights.auth(Role.bureau_admin),
+    )
+    assert answer.status_code == 422, answer.text
+    fields = [e["field"] for e in answer.json()["errors"]]
+    assert "body.planned_blocks.0.boundary.coordinates.0.0.1" in fields, fields

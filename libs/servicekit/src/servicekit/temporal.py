@@ -74,6 +74,32 @@ def json_kind(annotation: Any) -> type | None:
     return Decimal if issubclass(annotation, int | float | Decimal) else None
 
 
+def leaf_kind(annotation: Any) -> type | None:
+    """``json_kind`` of a scalar, or of the scalars a list (of lists...) of them holds."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return leaf_kind(args[0])
+    if origin in (Union, types.UnionType, list, tuple, set, frozenset):
+        kinds = {leaf_kind(arg) for arg in args if arg not in (type(None), Ellipsis)}
+        return kinds.pop() if len(kinds) == 1 else None
+    if isinstance(annotation, type) and issubclass(annotation, tuple):  # a NamedTuple (GeoJSON)
+        kinds = {leaf_kind(arg) for arg in getattr(annotation, "__annotations__", {}).values()}
+        return kinds.pop() if len(kinds) == 1 else None
+    return json_kind(annotation)
+
+
+def _mistyped_leaves(kind: type | None, given: Any, at: str) -> Iterator[FieldError]:
+    if kind is None:
+        return
+    if isinstance(given, list):
+        for index, item in enumerate(given):
+            yield from _mistyped_leaves(kind, item, f"{at}.{index}")
+        return
+    message = _mistyped(kind, given)
+    if message is not None:
+        yield FieldError(field=at, message=message)
+
+
 def _mistyped(kind: type | None, given: Any) -> str | None:
     if kind is bool and not isinstance(given, bool):
         return "true or false"
@@ -110,9 +136,9 @@ def check_body(model: Any, value: Any, where: str = "body") -> Iterator[FieldErr
         if key not in value or value[key] is None:
             continue
         given, at = value[key], f"{where}.{key}"
-        mistyped = _mistyped(json_kind(field.annotation), given)
-        if mistyped is not None:
-            yield FieldError(field=at, message=mistyped)
+        mistyped = list(_mistyped_leaves(leaf_kind(field.annotation), given, at))
+        if mistyped:
+            yield from mistyped
             continue
         kind = temporal_kind(field.annotation)
         if kind is not None:
