@@ -249,3 +249,18 @@ async def test_a_number_in_a_list_is_never_true_or_false(rights):
     assert answer.status_code == 422, answer.text
     fields = [e["field"] for e in answer.json()["errors"]]
     assert "body.planned_blocks.0.boundary.coordinates.0.0.1" in fields, fields
+
+
+@pytest.mark.parametrize("given", [False, "2"])
+async def test_an_integer_in_a_mapping_is_never_true_or_false_or_text(rights, given):
+    """`planned_new_rights.by_mineral` maps minerals to counts: pydantic read false as 0 and
+    "2" as 2; the schema says integer."""
+    plan = {"total": 5, "by_mineral": {"construction_granite": given}}
+    answer = await rights.client.post(
+        "/plan-editions",
+        json={"code": "2031-2035", "planned_new_rights": plan},
+        headers=rights.auth(Role.bureau_admin),
+    )
+    assert answer.status_code == 422, answer.text
+    fields = [e["field"] for e in answer.json()["errors"]]
+    assert "body.planned_new_rights.by_mineral.construction_granite" in fields, fields

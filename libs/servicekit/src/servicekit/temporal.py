@@ -60,8 +60,8 @@ def temporal_kind(annotation: Any) -> type | None:
 
 
 def json_kind(annotation: Any) -> type | None:
-    """``bool``, or ``Decimal`` for any number (int, float, Decimal), when ``annotation`` is one
-    (optional, annotated or not)."""
+    """``bool``, ``float`` (an int or float: a JSON number only) or ``Decimal`` (a number or its
+    text), when ``annotation`` is one (optional, annotated or not)."""
     if get_origin(annotation) is Annotated:
         return json_kind(get_args(annotation)[0])
     if get_origin(annotation) in (Union, types.UnionType):
@@ -71,14 +71,18 @@ def json_kind(annotation: Any) -> type | None:
         return None
     if issubclass(annotation, bool):
         return bool
-    return Decimal if issubclass(annotation, int | float | Decimal) else None
+    if issubclass(annotation, int | float):
+        return float
+    return Decimal if issubclass(annotation, Decimal) else None
 
 
 def leaf_kind(annotation: Any) -> type | None:
-    """``json_kind`` of a scalar, or of the scalars a list (of lists...) of them holds."""
+    """``json_kind`` of a scalar, or of the scalars lists and dicts (of lists...) of them hold."""
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Annotated:
         return leaf_kind(args[0])
+    if origin is dict:
+        return leaf_kind(args[1]) if len(args) == 2 else None
     if origin in (Union, types.UnionType, list, tuple, set, frozenset):
         kinds = {leaf_kind(arg) for arg in args if arg not in (type(None), Ellipsis)}
         return kinds.pop() if len(kinds) == 1 else None
@@ -91,9 +95,10 @@ def leaf_kind(annotation: Any) -> type | None:
 def _mistyped_leaves(kind: type | None, given: Any, at: str) -> Iterator[FieldError]:
     if kind is None:
         return
-    if isinstance(given, list):
-        for index, item in enumerate(given):
-            yield from _mistyped_leaves(kind, item, f"{at}.{index}")
+    if isinstance(given, list | dict):
+        items = given.items() if isinstance(given, dict) else enumerate(given)
+        for key, item in items:
+            yield from _mistyped_leaves(kind, item, f"{at}.{key}")
         return
     message = _mistyped(kind, given)
     if message is not None:
@@ -103,8 +108,10 @@ def _mistyped_leaves(kind: type | None, given: Any, at: str) -> Iterator[FieldEr
 def _mistyped(kind: type | None, given: Any) -> str | None:
     if kind is bool and not isinstance(given, bool):
         return "true or false"
-    if kind is Decimal and isinstance(given, bool):
+    if kind in (float, Decimal) and isinstance(given, bool):
         return "a number, not true or false"
+    if kind is float and isinstance(given, str):  # a Decimal may be text: its schema says so
+        return "a number, not text"
     return None
 
 
