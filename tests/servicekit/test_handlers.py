@@ -1,6 +1,7 @@
 """Several handlers per event type: all run in the event's one transaction, in order; a failing
 one undoes the others' effects and the event is dead-lettered, never half applied."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -105,3 +106,25 @@ def test_one_handler_registered_twice_for_a_type_is_refused():
         handlers.on(HolderRegistered)(handler)
     with pytest.raises(ValueError, match="registered twice"):
         Handlers.combine(handlers, handlers)
+
+
+async def test_a_record_delivered_again_after_its_dead_letter_is_dead_lettered_once(db):
+    """Kafka delivers a record again when its partition moves to another member before the
+    offset is committed: the second delivery finds the dead letter and queues no second copy."""
+    handlers = Handlers()
+    handlers.on(HolderRegistered)(failing)
+    unreadable = replace(holder_registered(), value=b'{"holder_id": 1}', offset=8)
+    keeps_failing = holder_registered()
+
+    outcomes = [
+        (await consumer(db, handlers).process(record)).status
+        for record in (unreadable, keeps_failing, unreadable, keeps_failing)
+    ]
+
+    assert outcomes == ["dead-lettered", "dead-lettered", "duplicate", "duplicate"]
+    async with db.transaction() as session:
+        letters = (await session.exec(text('SELECT "offset" FROM dead_letters'))).scalars()
+        queued = (
+            await session.exec(text("SELECT count(*) FROM outbox WHERE topic = 'test.dlq'"))
+        ).scalar_one()
+    assert (sorted(letters), queued) == ([7, 8], 2)

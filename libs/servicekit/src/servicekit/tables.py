@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     func,
     text,
@@ -79,6 +80,7 @@ dead_letters = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("replayed_at", DateTime(timezone=True)),
     Index("dead_letters_open", "consumer", "id", postgresql_where=text("replayed_at IS NULL")),
+    UniqueConstraint("consumer", "topic", "partition", "offset", name="dead_letters_once"),
 )
 
 # Idempotency-Key records: the first answer to a key. A request's claim on its key is an advisory

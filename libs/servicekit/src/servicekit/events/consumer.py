@@ -3,6 +3,7 @@
 A record that cannot be read (not a CloudEvent, unknown type, payload not matching the
 contract) or whose handler keeps failing is dead-lettered: stored in ``dead_letters`` and
 queued for ``<consumer>.dlq`` through the outbox, in one transaction. Then the consumer moves on.
+A record delivered again (its partition reassigned before the commit) is dead-lettered once.
 """
 
 import asyncio
@@ -13,7 +14,6 @@ from typing import Any
 
 from contracts import EventPayload, EventRegistry, UnknownEventType
 from pydantic import ValidationError
-from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -196,8 +196,9 @@ class Consumer:
         )
         try:
             async with self.db.transaction() as session:
-                await session.exec(
-                    insert(dead_letters).values(
+                first = await session.exec(
+                    pg_insert(dead_letters)
+                    .values(
                         consumer=self.name,
                         topic=record.topic,
                         partition=record.partition,
@@ -210,7 +211,11 @@ class Consumer:
                         error=error[:4000],
                         attempts=attempts,
                     )
+                    .on_conflict_do_nothing(constraint="dead_letters_once")
+                    .returning(dead_letters.c.id)
                 )
+                if first.first() is None:  # delivered again after its dead letter committed
+                    return self._count(Outcome("duplicate"), record)
                 await outbox_.forward(
                     session,
                     record,
