@@ -165,6 +165,9 @@ async def test_an_offering_of_a_planned_block_starts_as_a_draft(plan):
     assert offering["block_id"] == "KQ-01"
     assert offering["mineral"] == "construction_sand"
     assert offering["edition"] == "2021-2025"
+    # judged in 2026 by the 2021-2025 edition, in force until the next one takes effect
+    assert response.headers["plan-edition"] == "2021-2025"
+    assert response.headers["plan-edition-past-period"] == "true"
     assert offering["area_km2"] == "0.1600"
     assert offering["reserve_price_yuan"] == "1200000.00"
     assert offering["min_increment_yuan"] == "10000.00"

@@ -4,6 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Query, Response
+from servicekit import clock
 from servicekit.deps import Bureau, BureauOrHolder, Paging, Reader, Session
 from servicekit.errors import problem_doc
 from servicekit.pagination import Page
@@ -23,6 +24,7 @@ from rights_api.offerings.schemas import (
     ResultCreate,
     Withdraw,
 )
+from rights_api.plan.disclosure import disclose, documented
 
 router = APIRouter(prefix="/grant-offerings", tags=["grant offerings 矿业权出让"])
 Filters = Annotated[OfferingFilters, Query()]
@@ -44,7 +46,7 @@ AWARDING = {**STATE, 422: PLAN_REFUSED}
     "",
     status_code=201,
     summary="Offer a planned block 拟出让开采规划区块",
-    responses=REFUSED,
+    responses={**REFUSED, **documented(201)},
 )
 async def create_offering(
     data: Annotated[OfferingCreate, Body(openapi_examples=OFFERING_EXAMPLES)],
@@ -60,9 +62,11 @@ async def create_offering(
     clause. A cap the block would break names both clauses, the cap's and 第五章第一节 (the plan
     contradicts itself: see the README). Open offerings hold their place under the caps.
     `key_project` with its `basis`: the city government set the conditions for a rail, road or
-    other key project. Answer: `state: "draft"`.
+    other key project. Answer: `state: "draft"`; the headers `Plan-Edition` and
+    `Plan-Edition-Past-Period` name the edition that judged it.
     """
-    offering = await service.create(session=session, data=data, actor=caller)
+    offering, plan = await service.create(session=session, data=data, actor=caller)
+    disclose(response, code=plan.code, period_end=plan.period_end, on=clock.local_today())
     return created(response, offering, f"/grant-offerings/{offering.id}")
 
 

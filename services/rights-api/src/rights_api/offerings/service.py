@@ -163,9 +163,9 @@ async def schedule(session: AsyncSession, offering: GrantOffering, notice_from: 
 
 async def create(
     *, session: AsyncSession, data: OfferingCreate, actor: Principal
-) -> OfferingPublic:
+) -> tuple[OfferingPublic, plans.PlanView]:
     """The block of the edition in force today, judged by the admission rules (422 with every
-    violation, as an application), one open offering per block (409)."""
+    violation, as an application), one open offering per block (409); with that edition."""
     plan = await plans.plan_in_force(session=session, on=clock.local_today())
     block = plan.content.block(data.block_id)
     if block is None:
@@ -210,7 +210,7 @@ async def create(
     )
     session.add(offering)
     await session.flush()
-    return await public(session=session, offering=offering, caller=actor)
+    return await public(session=session, offering=offering, caller=actor), plan
 
 
 async def announce(
