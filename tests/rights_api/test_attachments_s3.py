@@ -6,10 +6,12 @@ anything is stored; a resumable upload ends in the bucket; an unreachable store 
 import hashlib
 import os
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from rights_api.app import SERVICE
 from servicekit.auth import Role
+from servicekit.doctor import Level, diagnose
 
 from tests.rights_api.operations_support import (
     JPEG,
@@ -213,3 +215,27 @@ async def test_an_unreachable_store_is_a_503_and_nothing_is_recorded(databases, 
         assert refused.headers["content-type"] == "application/problem+json"
         assert refused.headers["retry-after"] == "30"
         assert await scalar(rights, "SELECT count(*) FROM attachments") == 0
+
+
+async def test_doctor_checks_the_bucket_and_names_one_it_cannot_use(databases, bucket):  # noqa: F811
+    """`mineadmin doctor` reports the attachment store; /readyz leaves it out on purpose (the
+    register keeps answering while only attachments are refused)."""
+    url = await databases.create("rights")
+
+    async def store_findings(**settings) -> list[tuple[Level, str]]:
+        config = SERVICE.settings(database_url=url, broker="inprocess", **settings)
+        findings = await diagnose(SERVICE, config, today=date(2026, 12, 6))
+        return [(f.level, f.detail) for f in findings if f.check == "attachment store"]
+
+    [(level, detail)] = await store_findings(**bucket.settings)
+    assert (level, detail) == (
+        Level.ok,
+        f"bucket {bucket.name} at {bucket.settings['s3_endpoint_url']}",
+    )
+
+    [(level, detail)] = await store_findings(**{**bucket.settings, "s3_bucket": "no-such-bucket"})
+    assert level is Level.fail and "no-such-bucket" in detail
+
+    closed = {**bucket.settings, "s3_endpoint_url": "http://127.0.0.1:9"}
+    [(level, detail)] = await store_findings(**closed)
+    assert level is Level.fail and "127.0.0.1:9" in detail

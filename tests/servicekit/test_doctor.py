@@ -61,9 +61,23 @@ async def test_a_migrated_database_passes_and_a_missing_calendar_year_is_a_warni
         "outbox": [Level.ok],
         "dead letters": [Level.ok],
         "calendar": [Level.ok, Level.warn],  # 2026 ships with chinesecalendar, 2027 does not
+        "attachment store": [Level.ok],
         "broker": [Level.warn],
     }
     assert any("PUT /admin/calendar/2027" in f.detail for f in findings)
+
+
+async def test_an_attachment_directory_that_cannot_be_made_fails(databases, tmp_path):
+    url = await databases.create("rights")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    settings = SERVICE.settings(
+        database_url=url, broker="inprocess", attachments_dir=blocker / "attachments"
+    )
+    findings = await diagnose(SERVICE, settings, today=TODAY)
+    [store] = [f for f in findings if f.check == "attachment store"]
+    assert store.level is Level.fail
+    assert "a-file is not a writable directory" in store.detail
 
 
 async def test_an_unmigrated_database_fails(pg):

@@ -2,10 +2,11 @@
 
 Per service: readiness over HTTP (when ``<PREFIX>_PUBLIC_URL`` is set), database, migrations,
 outbox backlog and the age of its oldest unsent row, dead letters not yet replayed, the
-holiday calendar, the broker, the topics it publishes to and consumes from (replication
-factor and ``min.insync.replicas`` as the ``kafka_*`` settings plan them), the lag of the
-service's consumer group on each topic it consumes, and whether the group has a live member at
-all. Thresholds are the ``doctor_*`` settings; anything past one is a FAIL.
+holiday calendar, the stores it declares (``ServiceSpec.probes``: object storage), the broker,
+the topics it publishes to and consumes from (replication factor and ``min.insync.replicas`` as
+the ``kafka_*`` settings plan them), the lag of the service's consumer group on each topic it
+consumes, and whether the group has a live member at all. Thresholds are the ``doctor_*``
+settings; anything past one is a FAIL.
 """
 
 import asyncio
@@ -77,6 +78,11 @@ async def diagnose(spec: ServiceSpec, settings: ServiceSettings, *, today: date)
         note("settings", Level.fail, "production with the in-process broker")
     await _readiness(settings, note)
     await _database(spec, settings, today, note)
+    for probe in spec.probes:
+        try:
+            note(probe.name, Level.ok, await asyncio.wait_for(probe.run(settings), TIMEOUT_SECONDS))
+        except Exception as exc:
+            note(probe.name, Level.fail, _failure(exc))
     if settings.broker is BrokerKind.kafka:
         if await _broker(spec, settings, note):
             await _topics(spec, settings, note)

@@ -17,6 +17,16 @@ from servicekit.settings import ServiceSettings
 
 
 @dataclass(frozen=True)
+class Probe:
+    """A store the service needs besides its database and broker (object storage), checked by
+    ``mineadmin doctor``: ``run``, given the service's settings, returns what it found and
+    raises when the store cannot be used."""
+
+    name: str  # the check's name in doctor's table
+    run: Callable[[Any], Awaitable[str]]
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     """Everything that makes one service: named once, used by the app factory and the CLI."""
 
@@ -43,6 +53,9 @@ class ServiceSpec:
     # The holder registered with a credit code, given the Runtime: the service that owns the
     # holders (rights-api) answers from its database; the others ask it (holder_directory).
     holder_by_credit_code: Callable[[Any, str], Awaitable[UUID | None]] | None = None
+    # Not part of /readyz: a store that is down fails only the routes that use it (503), and
+    # a replica still serving the register must stay behind the load balancer.
+    probes: Sequence[Probe] = ()
 
     @property
     def source(self) -> str:

@@ -7,13 +7,14 @@ from fastapi import FastAPI
 from servicekit.app import serve
 from servicekit.events.consumer import Handlers
 from servicekit.jobs import Job
-from servicekit.spec import ServiceSpec
+from servicekit.spec import Probe, ServiceSpec
 
 from rights_api.applications import expiry
 from rights_api.applications import handlers as applications_handlers
 from rights_api.applications import service as applications
 from rights_api.applications.router import router as applications_router
 from rights_api.assignments.router import router as assignments_router
+from rights_api.attachments import store as attachment_store
 from rights_api.compliance import service as compliance
 from rights_api.compliance.router import router as compliance_router
 from rights_api.conformance.router import router as conformance_router
@@ -97,6 +98,7 @@ SERVICE = ServiceSpec(
     ],
     hot_reads=HOT_READS,
     holder_by_credit_code=holder_by_credit_code,
+    probes=(Probe("attachment store", attachment_store.probe),),
     handlers=Handlers.combine(
         applications_handlers.handlers,
         endings_handlers.handlers,

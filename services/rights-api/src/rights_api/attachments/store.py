@@ -46,6 +46,9 @@ class Store(Protocol):
     async def open(self, sha256: str) -> Blob | None:
         """The file kept under ``sha256``, or None when there is none."""
 
+    async def probe(self) -> str:
+        """Where the store is, once it is known to be usable; StoreUnavailable otherwise."""
+
 
 class LocalStore:
     """Files under ``root/<first two hex digits>/<sha256>``, written atomically by rename."""
@@ -75,6 +78,13 @@ class LocalStore:
                     yield chunk
 
         return Blob(size=size, chunks=chunks)
+
+    async def probe(self) -> str:
+        # the directory is made on the first write: its nearest existing ancestor must take it
+        existing = next(p for p in (self.root, *self.root.parents) if p.exists())
+        if not (existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)):
+            raise StoreUnavailable(f"{self.root}: {existing} is not a writable directory")
+        return f"directory {self.root}"
 
 
 def _write(target: Path, data: bytes) -> None:
@@ -149,6 +159,10 @@ class S3Store:
                 return None
             raise
 
+    async def probe(self) -> str:
+        await self.call(lambda: self.client.head_bucket(Bucket=self.bucket))
+        return f"bucket {self.bucket} at {self.client.meta.endpoint_url}"
+
     async def call(self, function, *args):
         """A blocking boto3 call in a worker thread; its failures are StoreUnavailable."""
         try:
@@ -170,6 +184,11 @@ def store_for(settings: RightsSettings) -> Store:
         settings.s3_access_key_id,
         secret.get_secret_value() if secret is not None else None,
     )
+
+
+async def probe(settings: RightsSettings) -> str:
+    """``mineadmin doctor``'s check of the attachment store (ServiceSpec.probes)."""
+    return await store_for(settings).probe()
 
 
 @functools.lru_cache(maxsize=8)
