@@ -12,13 +12,11 @@ from typing import Any
 import jwt
 import pytest
 import uvicorn
-from devkit.inprocess import InProcessBroker
-from devkit.testing import RunningService, running_service
-from rights_api.app import SERVICE as RIGHTS
+from devkit.testing import RunningService
 from servicekit.auth import Role
 from servicekit.errors import Unauthorized
-from servicekit.services import installed_services
 
+from tests.conftest import in_process
 from tests.rights_api.support import SCJ001, SCJ003, add_right, holder
 from tests.samples import credit_code
 
@@ -42,14 +40,7 @@ def token(service: RunningService, role: str = "enterprise", **extra: Any) -> di
 
 @pytest.fixture
 async def rights(databases) -> AsyncIterator[RunningService]:
-    url = await databases.create("rights")
-    async with running_service(
-        RIGHTS,
-        database_url=url,
-        broker=InProcessBroker(),
-        background=False,
-        jwt_holder_credit_code_claim=CLAIM,
-    ) as service:
+    async with in_process(databases, "rights", jwt_holder_credit_code_claim=CLAIM) as service:
         yield service
 
 
@@ -108,12 +99,9 @@ async def over_http(service: RunningService) -> AsyncIterator[str]:
 async def test_another_service_asks_rights_api_and_remembers_the_answer(rights, databases):
     own = await holder(rights, 1)
     async with over_http(rights) as rights_url:
-        url = await databases.create("restoration")
-        async with running_service(
-            installed_services()["restoration"],
-            database_url=url,
-            broker=InProcessBroker(),
-            background=False,
+        async with in_process(
+            databases,
+            "restoration",
             jwt_holder_credit_code_claim=CLAIM,
             peers={"rights": rights_url},
         ) as restoration:
