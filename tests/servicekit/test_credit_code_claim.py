@@ -3,13 +3,11 @@
 finds it in its own database; another service asks rights-api over HTTP."""
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import jwt
 import pytest
 import uvicorn
 from devkit.testing import RunningService
@@ -19,23 +17,13 @@ from servicekit.errors import Unauthorized
 from tests.conftest import in_process
 from tests.rights_api.support import SCJ001, SCJ003, add_right, holder
 from tests.samples import credit_code
+from tests.servicekit.tokens import bearer, hs256
 
 CLAIM = "tax_id"  # where the provider puts the credit code
 
 
 def token(service: RunningService, role: str = "enterprise", **extra: Any) -> dict[str, str]:
-    now = int(time.time())
-    claims = {
-        "sub": "user-of-the-enterprise",
-        "roles": [role],
-        "iss": service.settings.jwt_issuer,
-        "aud": service.settings.jwt_audience,
-        "iat": now,
-        "exp": now + 600,
-        **extra,
-    }
-    secret = service.settings.jwt_secret.get_secret_value()
-    return {"Authorization": f"Bearer {jwt.encode(claims, secret, algorithm='HS256')}"}
+    return bearer(hs256(service, sub="user-of-the-enterprise", roles=[role], **extra))
 
 
 @pytest.fixture
