@@ -2,19 +2,17 @@
 (``jwt_holder_credit_code_claim``): the caller is the holder registered with that code. rights-api
 finds it in its own database; another service asks rights-api over HTTP."""
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-import uvicorn
 from devkit.testing import RunningService
 from servicekit.auth import Role
 from servicekit.errors import Unauthorized
 
 from tests.conftest import in_process
+from tests.notifier.support import serving
 from tests.rights_api.support import SCJ001, SCJ003, add_right, holder
 from tests.samples import credit_code
 from tests.servicekit.tokens import bearer, hs256
@@ -68,25 +66,9 @@ async def test_without_the_credit_code_the_holder_claim_still_serves(rights):
     assert [h["id"] for h in holders.json()["items"]] == [own]
 
 
-@asynccontextmanager
-async def over_http(service: RunningService) -> AsyncIterator[str]:
-    """``service`` served by uvicorn on a free port of 127.0.0.1, as another service calls it."""
-    config = uvicorn.Config(service.app, host="127.0.0.1", port=0, lifespan="off", log_config=None)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110
-        await asyncio.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
 async def test_another_service_asks_rights_api_and_remembers_the_answer(rights, databases):
     own = await holder(rights, 1)
-    async with over_http(rights) as rights_url:
+    async with serving(rights.app) as rights_url:  # as another service reaches it
         async with in_process(
             databases,
             "restoration",
