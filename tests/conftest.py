@@ -8,9 +8,10 @@ once per run, so migrations are exercised and tests never see each other's rows.
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from devkit.inprocess import InProcessBroker
@@ -120,15 +121,38 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 @asynccontextmanager
-async def in_process(databases: Databases, name: str) -> AsyncIterator[RunningService]:
+async def in_process(
+    databases: Databases, name: str, **settings: Any
+) -> AsyncIterator[RunningService]:
     """The service on a fresh database, serving HTTP in-process, with no relay, and its consumer
-    callable but not subscribed (tests hand it events)."""
+    callable but not subscribed (tests hand it events); ``settings`` as the test wants them."""
     url = await databases.create(name)
     spec = installed_services()[name]
     async with running_service(
-        spec, database_url=url, broker=InProcessBroker(), background=False
+        spec, database_url=url, broker=InProcessBroker(), background=False, **settings
     ) as service:
         yield service
+
+
+@pytest.fixture
+def on_kafka(
+    databases: Databases, kafka: str, topic_prefix: str
+) -> Callable[..., AbstractAsyncContextManager[RunningService]]:
+    """``async with on_kafka("rights", **settings) as rights``: the service on a fresh database
+    as deployed, its relay and consumer running over the real broker on the test's topics."""
+
+    @asynccontextmanager
+    async def start(name: str, **settings: Any) -> AsyncIterator[RunningService]:
+        async with running_service(
+            installed_services()[name],
+            database_url=await databases.create(name),
+            topic_prefix=topic_prefix,
+            kafka_bootstrap_servers=kafka,
+            **settings,
+        ) as service:
+            yield service
+
+    return start
 
 
 @pytest.fixture

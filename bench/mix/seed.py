@@ -15,6 +15,7 @@ from servicekit.auth import Role
 
 from bench.rights_admission import FILL
 from tests.e2e.system import SERVICES, System
+from tests.e2e.workload import granite_quarry
 from tests.greenmine_api.support import TEAM, prerequisites, scores
 from tests.rights_api.support import SCJ001, mining_request
 from tests.samples import credit_code
@@ -35,20 +36,11 @@ def ok(response, status: int = 200) -> Any:
 
 
 def right_body(holder_id: str, holder: int, serial: int) -> dict:
-    return {
-        "licence_no": f"C1525{holder:06d}{serial:012d}",
-        "kind": "mining",
-        "holder_id": holder_id,
-        "mine_name": f"二连浩特市负载{holder}号矿业{serial}号建筑用花岗岩矿",
-        "mineral": "construction_granite",
-        "area_km2": "0.0386",
-        "scale": {"value": "6", "unit": "10k_m3_per_year"},
-        "method": "open_pit",
-        "status": "producing",
-        "valid_from": "2020-01-01",
-        "valid_to": "2030-12-31",
-        "zone": "SCJ001",
-    }
+    return granite_quarry(
+        holder_id,
+        licence_no=f"C1525{holder:06d}{serial:012d}",
+        mine_name=f"二连浩特市负载{holder}号矿业{serial}号建筑用花岗岩矿",
+    )
 
 
 async def seed(system: System, dsns: dict[str, str]) -> dict:

@@ -10,7 +10,6 @@ the same key, answered by the other replica, has exactly one effect."""
 
 import asyncio
 import time
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -20,8 +19,8 @@ import pytest_asyncio
 from devkit.testing import eventually
 from servicekit.auth import Role
 
-from tests.conftest import Databases
 from tests.e2e.audit import nothing_lost_nothing_doubled
+from tests.e2e.conftest import started
 from tests.e2e.faults import connect
 from tests.e2e.replicas import ANONYMOUS_READS, REPLICAS, ReplicatedSystem
 from tests.e2e.system import SERVICES
@@ -39,22 +38,14 @@ AFTER_EVERY_DEADLINE = "2031-02-01T10:00:00+08:00"  # past each licence's expiry
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def replicated(pg, templates, kafka, tmp_path_factory) -> AsyncIterator[ReplicatedSystem]:
-    databases = Databases(pg, templates)
-    system = ReplicatedSystem(
-        kafka=kafka,
-        topic_prefix=f"t{uuid.uuid4().hex[:10]}.",
-        logs=tmp_path_factory.mktemp("replicas"),
-    )
-    for name in SERVICES:
-        system.database_urls[name] = await databases.create(name)
-    try:
-        await system.start_all()
-        yield system
-    finally:
-        print(system.log_tails())
-        await system.close()
-        for name in databases.created:
-            await pg.drop_database(name)
+    logs = tmp_path_factory.mktemp("replicas")
+    async with started(
+        ReplicatedSystem, pg=pg, templates=templates, kafka=kafka, logs=logs
+    ) as system:
+        try:
+            yield system
+        finally:
+            print(system.log_tails())
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -36,6 +36,25 @@ EVENTS_PER_RIGHT = {"rights.right.granted": 1, "rights.filing.required": 2}
 RETRYABLE = {502, 503, 504}
 
 
+def granite_quarry(holder_id: str, *, licence_no: str, mine_name: str) -> dict:
+    """The body of ``POST /rights`` for a producing granite quarry in zone SCJ001, licensed from
+    2020-01-01 to 2030-12-31: the fault tests' rights and the bench mix's seeded ones."""
+    return {
+        "licence_no": licence_no,
+        "kind": "mining",
+        "holder_id": holder_id,
+        "mine_name": mine_name,
+        "mineral": "construction_granite",
+        "area_km2": "0.0386",
+        "scale": {"value": "6", "unit": "10k_m3_per_year"},
+        "method": "open_pit",
+        "status": "producing",
+        "valid_from": "2020-01-01",
+        "valid_to": "2030-12-31",
+        "zone": "SCJ001",
+    }
+
+
 @dataclass
 class Workload:
     system: System
@@ -90,20 +109,11 @@ class Workload:
         return self.holder_id
 
     def right_body(self, serial: int) -> dict:
-        return {
-            "licence_no": f"C1525{int(self.tag, 16) % 10**6:06d}{serial:012d}",
-            "kind": "mining",
-            "holder_id": self.holder_id,
-            "mine_name": f"二连浩特市故障测试{self.tag}号{serial}建筑用花岗岩矿",
-            "mineral": "construction_granite",
-            "area_km2": "0.0386",
-            "scale": {"value": "6", "unit": "10k_m3_per_year"},
-            "method": "open_pit",
-            "status": "producing",
-            "valid_from": "2020-01-01",
-            "valid_to": "2030-12-31",
-            "zone": "SCJ001",
-        }
+        return granite_quarry(
+            self.holder_id,
+            licence_no=f"C1525{int(self.tag, 16) % 10**6:06d}{serial:012d}",
+            mine_name=f"二连浩特市故障测试{self.tag}号{serial}建筑用花岗岩矿",
+        )
 
     async def grant(self, serial: int) -> str:
         """Enter one right in the register (retried through faults until rights-api answers)."""

@@ -4,8 +4,7 @@ lists the oilfield (a green mine since 2021-03-28) and counts the producing mine
 green-mine standard then shows the oilfield listed and 乌希根楚二号 owing it."""
 
 import pytest
-from devkit.testing import eventually, running_service
-from greenmine_api.app import SERVICE as GREENMINE
+from devkit.testing import eventually
 from greenmine_api.seed import seed
 from rights_api.app import SERVICE as RIGHTS
 from servicekit.auth import Role
@@ -15,18 +14,10 @@ OIL = "内蒙古二连盆地包尔-吉格森油田开采"
 ERHAO = "二连浩特市乌希根楚二号建筑用花岗岩矿"
 
 
-async def test_the_reference_mines_cross_both_ways(databases, kafka, topic_prefix, tmp_path):
-    common = {"topic_prefix": topic_prefix, "kafka_bootstrap_servers": kafka}
+async def test_the_reference_mines_cross_both_ways(on_kafka, tmp_path):
     async with (
-        running_service(
-            RIGHTS,
-            database_url=await databases.create("rights"),
-            attachments_dir=tmp_path,
-            **common,
-        ) as rights,
-        running_service(
-            GREENMINE, database_url=await databases.create("greenmine"), **common
-        ) as greenmine,
+        on_kafka("rights", attachments_dir=tmp_path) as rights,
+        on_kafka("greenmine") as greenmine,
     ):
         async with greenmine.runtime.db.transaction() as session:
             await seed(session)

@@ -5,12 +5,9 @@ every CloudEvent (the `cloudevents` SDK). In order per mine, through a broker ou
 through the endpoint's own outage with a replay; the pollable feed gives the same events in
 the same order across a restart of the notifier."""
 
-from contextlib import asynccontextmanager
-
 import pytest
 from contracts import EventPayload
-from devkit.testing import RunningService, eventually, running_service
-from rights_api.app import SERVICE as RIGHTS
+from devkit.testing import RunningService, eventually
 from servicekit.events import outbox
 
 from tests.notifier.event_support import (
@@ -42,17 +39,6 @@ async def publish(rights: RunningService, payload: EventPayload) -> None:
         await outbox.publish(session, payload, subject=str(payload.right_id))
 
 
-@asynccontextmanager
-async def rights_api(databases, kafka: str, topic_prefix: str):
-    async with running_service(
-        RIGHTS,
-        database_url=await databases.create("rights"),
-        topic_prefix=topic_prefix,
-        kafka_bootstrap_servers=kafka,
-    ) as rights:
-        yield rights
-
-
 async def received(endpoint: GovernmentEndpoint, count: int, what: str) -> None:
     async def arrived():
         return len(endpoint.events) >= count
@@ -61,14 +47,14 @@ async def received(endpoint: GovernmentEndpoint, count: int, what: str) -> None:
 
 
 async def test_a_government_system_hears_of_grants_and_closures_through_both_outages(
-    databases, start_notifier, kafka, topic_prefix, controlled_kafka
+    databases, on_kafka, start_notifier, kafka, topic_prefix, controlled_kafka
 ):
     endpoint = GovernmentEndpoint()
     port = free_port()
     notifier_db = await databases.create("notifier")
     settings = {"kafka_bootstrap_servers": kafka, "topic_prefix": topic_prefix, **QUICK_RETRIES}
     async with (
-        rights_api(databases, kafka, topic_prefix) as rights,
+        on_kafka("rights") as rights,
         start_notifier(notifier_db, background=True, **settings) as notifier,
     ):
         async with serving(endpoint.app(), port) as base:

@@ -7,13 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from contracts.mining import LicensingLevel, Mineral, RightKind, RightStatus
-from devkit.inprocess import InProcessBroker
-from devkit.testing import RunningService, running_service
-from rights_api.app import SERVICE
+from devkit.testing import RunningService
 from rights_api.holders.models import Holder
 from rights_api.rights.models import Right
 from sqlalchemy import text
 
+from tests.conftest import in_process
 from tests.samples import credit_code
 
 # an illustrative licensed boundary for 乌希根楚二号建筑用花岗岩矿 (专栏一 No. 6), ~0.1 km²
@@ -30,16 +29,10 @@ SMALL_LIMIT = 64 * 1024  # attachment limit in these tests
 
 @asynccontextmanager
 async def rights_service(databases, attachments_dir: Path, **settings) -> RunningService:
-    url = await databases.create("rights")
     settings.setdefault("attachment_max_bytes", SMALL_LIMIT)
     settings.setdefault("max_upload_bytes", SMALL_LIMIT + 16 * 1024)
-    async with running_service(
-        SERVICE,
-        database_url=url,
-        broker=InProcessBroker(),
-        background=False,
-        attachments_dir=attachments_dir,
-        **settings,
+    async with in_process(
+        databases, "rights", attachments_dir=attachments_dir, **settings
     ) as service:
         yield service
 

@@ -3,9 +3,7 @@ restoration-api issues reaches the inspector's offline sync, and once resolved t
 as a tombstone."""
 
 import pytest
-from devkit.testing import eventually, running_service
-from restoration_api.app import SERVICE as RESTORATION
-from rights_api.app import SERVICE as RIGHTS
+from devkit.testing import eventually
 from servicekit.auth import Role
 
 from tests.rights_api.support import BLANK, add_right, holder, load_edition
@@ -14,20 +12,10 @@ from tests.rights_api.sync_support import assign, sync
 pytestmark = pytest.mark.kafka
 
 
-async def test_a_rectification_reaches_the_sync_and_leaves_it_resolved(
-    databases, kafka, topic_prefix, tmp_path
-):
-    shared = {"topic_prefix": topic_prefix, "kafka_bootstrap_servers": kafka}
+async def test_a_rectification_reaches_the_sync_and_leaves_it_resolved(on_kafka, tmp_path):
     async with (
-        running_service(
-            RIGHTS,
-            database_url=await databases.create("rights"),
-            attachments_dir=tmp_path,
-            **shared,
-        ) as rights,
-        running_service(
-            RESTORATION, database_url=await databases.create("restoration"), **shared
-        ) as restoration,
+        on_kafka("rights", attachments_dir=tmp_path) as rights,
+        on_kafka("restoration") as restoration,
     ):
         await load_edition(rights)
         right = await add_right(rights, await holder(rights, 1), at=BLANK)

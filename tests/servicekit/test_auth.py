@@ -26,31 +26,9 @@ from servicekit.settings import ServiceSettings
 from typer.testing import CliRunner
 
 from tests.samples import PETROCHINA
+from tests.servicekit.tokens import bearer, claims, hs256
 
 PROBLEM_JSON = "application/problem+json"
-
-
-def claims(service, **overrides: Any) -> dict[str, Any]:
-    now = int(time.time())
-    base = {
-        "sub": "user-1",
-        "roles": ["bureau_admin"],
-        "iss": service.settings.jwt_issuer,
-        "aud": service.settings.jwt_audience,
-        "iat": now,
-        "exp": now + 600,
-    }
-    base.update(overrides)
-    return {k: v for k, v in base.items() if v is not None}
-
-
-def hs256(service, **overrides: Any) -> str:
-    secret = service.settings.jwt_secret.get_secret_value()
-    return jwt.encode(claims(service, **overrides), secret, algorithm="HS256")
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def assert_problem(response, status: int) -> dict[str, Any]:

@@ -5,11 +5,11 @@ import time
 import uuid
 from typing import Any
 
-import jwt
 import pytest
 from servicekit.claims import ClaimMapping, ClaimsRefused, check_registered
 
 from tests.conftest import in_process
+from tests.servicekit.tokens import bearer, hs256
 
 # a list route of each service that narrows what an enterprise sees to its own holder
 LIST_ROUTES = {
@@ -21,19 +21,8 @@ LIST_ROUTES = {
 
 
 def signed(service, **overrides: Any) -> dict[str, str]:
-    now = int(time.time())
-    claims = {
-        "sub": "enterprise-1",
-        "roles": ["enterprise"],
-        "holder_id": str(uuid.uuid4()),
-        "iss": service.settings.jwt_issuer,
-        "aud": service.settings.jwt_audience,
-        "iat": now,
-        "exp": now + 600,
-        **overrides,
-    }
-    secret = service.settings.jwt_secret.get_secret_value()
-    return {"Authorization": f"Bearer {jwt.encode(claims, secret, algorithm='HS256')}"}
+    enterprise = {"sub": "enterprise-1", "roles": ["enterprise"], "holder_id": str(uuid.uuid4())}
+    return bearer(hs256(service, **(enterprise | overrides)))
 
 
 BAD_CLAIMS = {

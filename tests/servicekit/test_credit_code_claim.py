@@ -2,54 +2,31 @@
 (``jwt_holder_credit_code_claim``): the caller is the holder registered with that code. rights-api
 finds it in its own database; another service asks rights-api over HTTP."""
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-import jwt
 import pytest
-import uvicorn
-from devkit.inprocess import InProcessBroker
-from devkit.testing import RunningService, running_service
-from rights_api.app import SERVICE as RIGHTS
+from devkit.testing import RunningService
 from servicekit.auth import Role
 from servicekit.errors import Unauthorized
-from servicekit.services import installed_services
 
+from tests.conftest import in_process
+from tests.notifier.support import serving
 from tests.rights_api.support import SCJ001, SCJ003, add_right, holder
 from tests.samples import credit_code
+from tests.servicekit.tokens import bearer, hs256
 
 CLAIM = "tax_id"  # where the provider puts the credit code
 
 
 def token(service: RunningService, role: str = "enterprise", **extra: Any) -> dict[str, str]:
-    now = int(time.time())
-    claims = {
-        "sub": "user-of-the-enterprise",
-        "roles": [role],
-        "iss": service.settings.jwt_issuer,
-        "aud": service.settings.jwt_audience,
-        "iat": now,
-        "exp": now + 600,
-        **extra,
-    }
-    secret = service.settings.jwt_secret.get_secret_value()
-    return {"Authorization": f"Bearer {jwt.encode(claims, secret, algorithm='HS256')}"}
+    return bearer(hs256(service, sub="user-of-the-enterprise", roles=[role], **extra))
 
 
 @pytest.fixture
 async def rights(databases) -> AsyncIterator[RunningService]:
-    url = await databases.create("rights")
-    async with running_service(
-        RIGHTS,
-        database_url=url,
-        broker=InProcessBroker(),
-        background=False,
-        jwt_holder_credit_code_claim=CLAIM,
-    ) as service:
+    async with in_process(databases, "rights", jwt_holder_credit_code_claim=CLAIM) as service:
         yield service
 
 
@@ -89,31 +66,12 @@ async def test_without_the_credit_code_the_holder_claim_still_serves(rights):
     assert [h["id"] for h in holders.json()["items"]] == [own]
 
 
-@asynccontextmanager
-async def over_http(service: RunningService) -> AsyncIterator[str]:
-    """``service`` served by uvicorn on a free port of 127.0.0.1, as another service calls it."""
-    config = uvicorn.Config(service.app, host="127.0.0.1", port=0, lifespan="off", log_config=None)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110
-        await asyncio.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
 async def test_another_service_asks_rights_api_and_remembers_the_answer(rights, databases):
     own = await holder(rights, 1)
-    async with over_http(rights) as rights_url:
-        url = await databases.create("restoration")
-        async with running_service(
-            installed_services()["restoration"],
-            database_url=url,
-            broker=InProcessBroker(),
-            background=False,
+    async with serving(rights.app) as rights_url:  # as another service reaches it
+        async with in_process(
+            databases,
+            "restoration",
             jwt_holder_credit_code_claim=CLAIM,
             peers={"rights": rights_url},
         ) as restoration:

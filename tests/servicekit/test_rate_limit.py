@@ -11,25 +11,19 @@ import pytest
 import uvicorn
 from devkit.inprocess import InProcessBroker
 from devkit.testing import RunningService, running_service
-from greenmine_api.app import SERVICE as GREENMINE
 from rights_api.app import SERVICE as RIGHTS
 from servicekit.auth import Role
 from servicekit.rate_limit import UNLIMITED_PATHS
 from servicekit.services import installed_services
+
+from tests.conftest import in_process
 
 PUBLIC_READ = "/plan-editions"  # rights-api: the published plan, no token needed
 
 
 @asynccontextmanager
 async def rights_limited(databases, rate: str) -> AsyncIterator[RunningService]:
-    url = await databases.create("rights")
-    async with running_service(
-        RIGHTS,
-        database_url=url,
-        broker=InProcessBroker(),
-        background=False,
-        rate_limit_anonymous_reads=rate,
-    ) as service:
+    async with in_process(databases, "rights", rate_limit_anonymous_reads=rate) as service:
         yield service
 
 
@@ -155,14 +149,7 @@ async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(da
 
 
 async def test_complaints_are_limited_per_client_before_the_database(databases):
-    url = await databases.create("greenmine")
-    async with running_service(
-        GREENMINE,
-        database_url=url,
-        broker=InProcessBroker(),
-        background=False,
-        complaint_request_rate="3/minute",
-    ) as greenmine:
+    async with in_process(databases, "greenmine", complaint_request_rate="3/minute") as greenmine:
         body = {"listing_id": str(uuid.uuid4()), "content": "无此矿山的举报内容"}
         async with client_at(greenmine, "198.51.100.20") as one:
             for _ in range(3):  # answered 404, but counted: floods are stopped whatever they send
@@ -181,13 +168,8 @@ async def test_complaints_are_limited_per_client_before_the_database(databases):
 
 
 async def test_a_refused_request_may_be_retried_with_its_idempotency_key(databases):
-    url = await databases.create("greenmine")
-    async with running_service(
-        GREENMINE,
-        database_url=url,
-        broker=InProcessBroker(),
-        background=False,
-        complaint_request_rate="1 per 2 seconds",
+    async with in_process(
+        databases, "greenmine", complaint_request_rate="1 per 2 seconds"
     ) as greenmine:
         body = {"listing_id": str(uuid.uuid4()), "content": "重试的举报内容"}
         async with client_at(greenmine, "198.51.100.30") as client:

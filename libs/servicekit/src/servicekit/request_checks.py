@@ -1,7 +1,7 @@
 """What every request must be before a route acts on it, checked by one app-wide dependency:
 a body in a media type the route takes (else 415), JSON nested at most ``MAX_JSON_DEPTH``
-levels, a query string that is UTF-8 and dates given as dates, not numbers (``temporal``; else
-422 naming ``body`` or ``query`` or the field).
+levels, a query string that is UTF-8, dates given as dates, not numbers, and a body keeping JSON's
+types (``body_types``; else 422 naming ``body`` or ``query`` or the field).
 
 Bodies FastAPI cannot even decode (not UTF-8, deeper than the parser goes) are answered in
 ``errors``; sizes in ``body_limit``."""
@@ -13,7 +13,7 @@ from fastapi import Request, params
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from servicekit import temporal
+from servicekit import body_types
 from servicekit.errors import FieldError, ProblemError, validation_error
 
 MAX_JSON_DEPTH = 32  # the deepest any operation takes: a plan edition's zone multipolygons, 9
@@ -31,7 +31,7 @@ async def check_request(request: Request) -> None:
         return
     if request.scope.get("query_string") and _takes_query(route):
         _check_query(request.scope["query_string"])
-        _refuse(temporal.check_query(list(dependants(route.dependant)), request.query_params))
+        _refuse(body_types.check_query(list(dependants(route.dependant)), request.query_params))
     if route.body_field is None:
         return
     declared = request.headers.get("content-type")
@@ -52,7 +52,7 @@ async def check_request(request: Request) -> None:
         raise validation_error(
             [FieldError(field="body", message=f"Nested deeper than {MAX_JSON_DEPTH} levels.")]
         )
-    _refuse(temporal.check_body(route.body_field.field_info.annotation, document))
+    _refuse(body_types.check_body(route.body_field.field_info.annotation, document))
 
 
 def _refuse(errors: Iterator[FieldError]) -> None:

@@ -1,4 +1,5 @@
-"""Dates and datetimes arrive as ISO 8601 text, never as numbers.
+"""JSON types held to as declared: dates and datetimes arrive as ISO 8601 text, never as
+numbers, and a body's numbers and booleans are not read as each other.
 
 Pydantic reads a number (`20250101`, `1`, or the text of one in a query string) as seconds since
 1970 for a `date` or `datetime`, so `?date=0` would be 1970-01-01 where the documents say
