@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import fastapi_offline
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import (
     get_redoc_html,
     get_swagger_ui_html,
@@ -69,45 +69,57 @@ def document_oidc_login(document: dict[str, Any], settings: ServiceSettings) -> 
                     operation["security"] = [*security, {OIDC_SCHEME: []}]
 
 
-def install_offline_docs(app: FastAPI, settings: ServiceSettings) -> None:
-    @app.get(REDOC_JS_URL, include_in_schema=False)  # before the mount, which would serve it
-    async def redoc_js() -> Response:
-        return Response(offline_redoc_js(), media_type="text/javascript; charset=utf-8")
+# Module-level endpoints reading the app from the request: FastAPI keeps every endpoint it has
+# inspected in a process-wide cache (4096 entries), so a closure over the app would keep each
+# app built in a process (the test suite builds hundreds) and everything it holds alive.
+router = APIRouter(include_in_schema=False)
 
-    app.mount(ASSETS_URL, StaticFiles(directory=ASSETS), name="docs-assets")
-    init_oauth = (
+
+@router.get(REDOC_JS_URL)  # included before the assets' mount, which would serve it
+async def redoc_js() -> Response:
+    return Response(offline_redoc_js(), media_type="text/javascript; charset=utf-8")
+
+
+@router.get("/docs")
+async def swagger_ui(request: Request) -> HTMLResponse:
+    app = request.app
+    return get_swagger_ui_html(
+        openapi_url=app.openapi_url or "/openapi.json",
+        title=f"{app.title} · Swagger UI",
+        swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
+        swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
+        swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
+        oauth2_redirect_url=OAUTH2_REDIRECT_URL,
+        init_oauth=app.state.docs_init_oauth,
+        swagger_ui_parameters={
+            "persistAuthorization": True,
+            "displayRequestDuration": True,
+            "validatorUrl": None,  # never call the online validator
+        },
+    )
+
+
+@router.get(OAUTH2_REDIRECT_URL)
+async def swagger_ui_redirect() -> HTMLResponse:
+    return get_swagger_ui_oauth2_redirect_html()
+
+
+@router.get("/redoc")
+async def redoc(request: Request) -> HTMLResponse:
+    return get_redoc_html(
+        openapi_url=request.app.openapi_url or "/openapi.json",
+        title=f"{request.app.title} · ReDoc",
+        redoc_js_url=REDOC_JS_URL,
+        redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
+        with_google_fonts=False,
+    )
+
+
+def install_offline_docs(app: FastAPI, settings: ServiceSettings) -> None:
+    app.state.docs_init_oauth = (
         {"clientId": settings.docs_oauth_client_id, "usePkceWithAuthorizationCodeGrant": True}
         if oidc_login(settings)
         else None
     )
-
-    @app.get("/docs", include_in_schema=False)
-    async def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title} · Swagger UI",
-            swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
-            oauth2_redirect_url=OAUTH2_REDIRECT_URL,
-            init_oauth=init_oauth,
-            swagger_ui_parameters={
-                "persistAuthorization": True,
-                "displayRequestDuration": True,
-                "validatorUrl": None,  # never call the online validator
-            },
-        )
-
-    @app.get(OAUTH2_REDIRECT_URL, include_in_schema=False)
-    async def swagger_ui_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
-
-    @app.get("/redoc", include_in_schema=False)
-    async def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title} · ReDoc",
-            redoc_js_url=REDOC_JS_URL,
-            redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
-            with_google_fonts=False,
-        )
+    app.include_router(router)
+    app.mount(ASSETS_URL, StaticFiles(directory=ASSETS), name="docs-assets")
