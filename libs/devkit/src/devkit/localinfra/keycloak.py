@@ -20,7 +20,6 @@ import os
 import re
 import secrets
 import shutil
-import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -28,8 +27,9 @@ from typing import Any, Self
 
 import httpx
 
+from devkit.localinfra.fetch_once import fetch_once
 from devkit.localinfra.java_process import HOST, JavaProcess, free_ports
-from devkit.localinfra.maven import cache_root
+from devkit.localinfra.maven import MavenError, cache_root, run_maven
 
 __all__ = ["KEYCLOAK_VERSION", "KeycloakError", "KeycloakServer", "keycloak_server"]
 
@@ -205,29 +205,19 @@ def keycloak_server(*, run_dir: Path, cache_dir: Path | None = None) -> Keycloak
 def resolve_keycloak(cache_dir: Path) -> Path:
     """Download the distribution with Maven, check its SHA-256, unpack it; return its home."""
     home = cache_dir / f"keycloak-{KEYCLOAK_VERSION}"
-    marker = cache_dir / "unpacked.sha256"
-    if _read(marker) == _SHA256:
-        return home
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with (cache_dir / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if _read(marker) == _SHA256:
-            return home
-        mvn = shutil.which("mvn")
-        if mvn is None:
-            raise KeycloakError("Maven ('mvn') is not on PATH: it fetches Keycloak")
-        result = subprocess.run(
-            [mvn, "-q", "-B", "dependency:copy", f"-Dartifact={_ARTIFACT}",
-             f"-DoutputDirectory={cache_dir}"],
-            cwd=cache_dir,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-        )  # fmt: skip
+
+    def fetch() -> None:
+        try:
+            run_maven(
+                ["dependency:copy", f"-Dartifact={_ARTIFACT}", f"-DoutputDirectory={cache_dir}"],
+                cwd=cache_dir,
+                fetching=_ARTIFACT,
+            )
+        except MavenError as exc:
+            raise KeycloakError(str(exc)) from exc
         archive = cache_dir / f"keycloak-quarkus-dist-{KEYCLOAK_VERSION}.zip"
-        if result.returncode != 0 or not archive.exists():
-            raise KeycloakError(f"mvn could not fetch {_ARTIFACT}:\n{result.stdout}{result.stderr}")
+        if not archive.exists():
+            raise KeycloakError(f"mvn did not fetch {_ARTIFACT} into {cache_dir}")
         digest = hashlib.sha256(archive.read_bytes()).hexdigest()
         if digest != _SHA256:
             archive.unlink()
@@ -236,7 +226,8 @@ def resolve_keycloak(cache_dir: Path) -> Path:
         with zipfile.ZipFile(archive) as zipped:
             zipped.extractall(cache_dir)
         archive.unlink()
-        marker.write_text(_SHA256)
+
+    fetch_once(cache_dir / "unpacked.sha256", _SHA256, fetch, lock=cache_dir / ".lock")
     return home
 
 
