@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 __all__ = [
+    "HOST",
     "JavaNotFound",
     "JavaProcess",
     "find_java",
@@ -78,6 +79,7 @@ class JavaProcess:
 
     @property
     def pid(self) -> int | None:
+        """The process's pid while it runs."""
         return self._process.pid if self.is_running else None
 
     @property
