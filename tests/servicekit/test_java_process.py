@@ -39,15 +39,15 @@ def test_a_server_not_ready_in_time_is_killed_and_quotes_only_this_run(tmp_path:
     process = _process(tmp_path, ["sh", "-c", "echo this run; exec sleep 60"])
 
     with pytest.raises(ServerError, match=r"Test server did not answer HTTP in time") as e:
-        process.start(lambda: False, waiting_for="answer HTTP", timeout=1)
+        process.start(lambda: False, waiting_for="answer HTTP", timeout=2)
 
     assert "this run" in str(e.value) and "earlier run" not in str(e.value)
     assert not process.is_running and process.pid is None
 
 
 def test_stop_kills_a_process_ignoring_sigterm(tmp_path: Path) -> None:
-    process = _process(tmp_path, ["sh", "-c", "trap '' TERM; exec sleep 60"])
-    process.start(lambda: True, waiting_for="start", timeout=10)
+    process = _process(tmp_path, ["sh", "-c", "trap '' TERM; echo deaf; exec sleep 60"])
+    process.start(lambda: "deaf" in process.log_path.read_text(), waiting_for="trap", timeout=10)
     assert process.is_running
 
     started = time.monotonic()

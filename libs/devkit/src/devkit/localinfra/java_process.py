@@ -1,8 +1,8 @@
 """A local server run as a ``java`` child process: its log file, the wait until it is ready (or a
 failure quoting the log's tail), and its stop, SIGTERM first and SIGKILL when that is ignored.
 
-Kafka, Keycloak and S3Proxy each hold one :class:`JavaProcess` and say only what differs: the
-command, and how to tell that the server is ready::
+Kafka, Keycloak (through its ``kc.sh``) and S3Proxy each hold one :class:`JavaProcess` and say
+only what differs: the command, and how to tell that the server is ready::
 
     process = JavaProcess(
         "S3Proxy", jvm_command(java, options, classpath=jars, main=...), cwd=data_dir,
