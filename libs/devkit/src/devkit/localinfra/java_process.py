@@ -27,11 +27,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Self
 
 __all__ = [
     "HOST",
     "JavaNotFound",
     "JavaProcess",
+    "JavaServer",
     "find_java",
     "free_ports",
     "jvm_command",
@@ -191,6 +193,33 @@ class JavaProcess:
         lines = [line for line in lines if not _STACK_FRAME.match(line)]
         tail = "\n".join(lines[-_LOG_TAIL_LINES:]) or "(empty)"
         return f"last lines of {self.log_path} (stack frames left out):\n{tail}"
+
+
+class JavaServer:
+    """What every server on a :class:`JavaProcess` offers: whether it runs, its graceful stop and
+    its use as a context manager. A subclass sets ``_process`` and defines :meth:`start`."""
+
+    _process: JavaProcess
+
+    @property
+    def is_running(self) -> bool:
+        """Whether the server's process is alive (not whether it serves yet)."""
+        return self._process.is_running
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Shut down gracefully (SIGTERM), SIGKILL after ``timeout`` (the server's own stop
+        timeout by default); no-op when not running."""
+        self._process.stop(timeout)
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
 
 def jvm_command(

@@ -26,6 +26,7 @@ from devkit.localinfra.java_process import (
     HOST,
     JavaNotFound,
     JavaProcess,
+    JavaServer,
     find_java,
     free_ports,
     jvm_command,
@@ -89,7 +90,7 @@ class KafkaNodeError(RuntimeError):
     """The local Kafka broker could not be set up, started or stopped."""
 
 
-class KafkaNode:
+class KafkaNode(JavaServer):
     """One broker+controller JVM; create it with :func:`kafka_node` or :func:`kafka_cluster`."""
 
     def __init__(
@@ -128,11 +129,6 @@ class KafkaNode:
         """The broker JVM's pid while it runs."""
         return self._process.pid
 
-    @property
-    def is_running(self) -> bool:
-        """Whether the broker JVM is alive (not whether it serves requests yet)."""
-        return self._process.is_running
-
     def start(self, timeout: float = _READY_TIMEOUT_S) -> None:
         """Start the broker (same ports, same data) and block until it serves metadata."""
         if self.is_running:
@@ -156,10 +152,6 @@ class KafkaNode:
             log_offset=log_offset,
         )
 
-    def stop(self, timeout: float = _STOP_TIMEOUT_S) -> None:
-        """Shut down gracefully (SIGTERM), SIGKILL after ``timeout``; no-op when not running."""
-        self._process.stop(timeout)
-
     def terminate(self) -> None:
         """SIGTERM without waiting; :meth:`stop` then waits."""
         self._process.terminate()
@@ -167,13 +159,6 @@ class KafkaNode:
     def kill(self) -> None:
         """SIGKILL the broker, as a crash would; no-op when not running."""
         self._process.kill()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
 
 def default_cache_dir() -> Path:

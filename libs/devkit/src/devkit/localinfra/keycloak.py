@@ -23,12 +23,12 @@ import shutil
 import time
 import zipfile
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
 from devkit.localinfra.fetch_once import fetch_once
-from devkit.localinfra.java_process import HOST, JavaProcess, free_ports
+from devkit.localinfra.java_process import HOST, JavaProcess, JavaServer, free_ports
 from devkit.localinfra.maven import MavenError, cache_root, run_maven
 
 __all__ = ["KEYCLOAK_VERSION", "KeycloakError", "KeycloakServer", "keycloak_server"]
@@ -49,7 +49,7 @@ class KeycloakError(RuntimeError):
     """The local Keycloak could not be fetched, started or configured."""
 
 
-class KeycloakServer:
+class KeycloakServer(JavaServer):
     """One Keycloak JVM with the ``mineadmin`` realm; create it with :func:`keycloak_server`."""
 
     def __init__(self, *, home: Path, java_home: Path, run_dir: Path, port: int) -> None:
@@ -107,16 +107,6 @@ class KeycloakServer:
             )
         self.startup_seconds = time.monotonic() - started
         self._import_realm()
-
-    def stop(self, timeout: float = _STOP_TIMEOUT_S) -> None:
-        self._process.stop(timeout)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     def admin_token(self) -> str:
         response = httpx.post(

@@ -12,9 +12,15 @@ AWS signature v4 checked against one access key::
 import secrets
 import socket
 from pathlib import Path
-from typing import Self
 
-from devkit.localinfra.java_process import HOST, JavaProcess, find_java, free_ports, jvm_command
+from devkit.localinfra.java_process import (
+    HOST,
+    JavaProcess,
+    JavaServer,
+    find_java,
+    free_ports,
+    jvm_command,
+)
 from devkit.localinfra.maven import cache_root, resolve_jars
 
 __all__ = ["S3PROXY_VERSION", "S3Server", "S3ServerError", "s3_server"]
@@ -40,7 +46,7 @@ class S3ServerError(RuntimeError):
     """The local S3 server could not be set up or started."""
 
 
-class S3Server:
+class S3Server(JavaServer):
     """One S3Proxy JVM; create it with :func:`s3_server`."""
 
     def __init__(self, *, java: Path, jars: Path, data_dir: Path, port: int) -> None:
@@ -82,10 +88,6 @@ class S3Server:
             poll_interval=0.2,
         )
 
-    @property
-    def is_running(self) -> bool:
-        return self._process.is_running
-
     def start(self, timeout: float = _READY_TIMEOUT_S) -> None:
         """Start the server and block until it answers HTTP."""
         if self.is_running:
@@ -93,17 +95,6 @@ class S3Server:
         self._process.start(
             lambda: _answers_http(self.port), waiting_for="answer HTTP", timeout=timeout
         )
-
-    def stop(self, timeout: float = _STOP_TIMEOUT_S) -> None:
-        """SIGTERM, SIGKILL after ``timeout``; no-op when not running."""
-        self._process.stop(timeout)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
 
 def default_cache_dir() -> Path:
