@@ -237,12 +237,6 @@ def find_java_21() -> Path:
 
 
 def _java_major(home: Path) -> int:
-    match = re.search(r'JAVA_VERSION="(\d+)', _read(home / "release") or "")
+    release = home / "release"
+    match = re.search(r'JAVA_VERSION="(\d+)', release.read_text() if release.is_file() else "")
     return int(match.group(1)) if match else 0
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
