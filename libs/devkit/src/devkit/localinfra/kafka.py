@@ -11,27 +11,26 @@ repository; each broker runs as a plain ``java`` child process bound to 127.0.0.
         cluster.nodes[0].stop()  # the other two keep the quorum and the partitions' leaders
 """
 
-import atexit
 import base64
-import contextlib
-import ctypes
 import logging
-import os
-import re
-import shutil
-import signal
 import socket
 import struct
 import subprocess
-import sys
-import threading
 import time
 import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Self
 
+from devkit.localinfra.java_process import (
+    HOST,
+    JavaNotFound,
+    JavaProcess,
+    JavaServer,
+    find_java,
+    free_ports,
+    jvm_command,
+)
 from devkit.localinfra.maven import MavenError, cache_root, resolve_jars
 
 __all__ = [
@@ -50,13 +49,9 @@ logger = logging.getLogger(__name__)
 KAFKA_VERSION = "4.1.2"
 
 _POM = Path(__file__).with_name("kafka-pom.xml")
-_HOST = "127.0.0.1"
 _NODE_ID = 1  # of a single node
 _READY_TIMEOUT_S = 60.0
 _STOP_TIMEOUT_S = 30.0
-_LOG_TAIL_LINES = 40
-_STACK_FRAME = re.compile(r"\s+(at |\.\.\. \d+ more)")
-_PR_SET_PDEATHSIG = 1
 
 # Heap sized for a 2-core test machine; GC flags as in Kafka's own kafka-run-class.sh.
 _JVM_OPTIONS = (
@@ -95,7 +90,7 @@ class KafkaNodeError(RuntimeError):
     """The local Kafka broker could not be set up, started or stopped."""
 
 
-class KafkaNode:
+class KafkaNode(JavaServer):
     """One broker+controller JVM; create it with :func:`kafka_node` or :func:`kafka_cluster`."""
 
     def __init__(
@@ -112,142 +107,58 @@ class KafkaNode:
         self.data_dir = data_dir
         self.broker_port = broker_port
         self.controller_port = controller_port
-        self.bootstrap_servers = f"{_HOST}:{broker_port}"
+        self.bootstrap_servers = f"{HOST}:{broker_port}"
         self.log_path = data_dir / "broker.log"
-        self._command = [
-            str(java),
-            *_JVM_OPTIONS,
-            f"-Dlog4j2.configurationFile={data_dir / 'log4j2.xml'}",
-            "-cp",
-            f"{jars}/*",
-            "kafka.Kafka",
-            str(data_dir / "server.properties"),
-        ]
-        self._process: subprocess.Popen[bytes] | None = None
-        self._started = 0.0
+        self._process = JavaProcess(
+            f"Kafka broker {node_id} on {self.bootstrap_servers}",
+            jvm_command(
+                java,
+                [*_JVM_OPTIONS, f"-Dlog4j2.configurationFile={data_dir / 'log4j2.xml'}"],
+                classpath=jars,
+                main="kafka.Kafka",
+                args=[str(data_dir / "server.properties")],
+            ),
+            cwd=data_dir,
+            log_path=self.log_path,
+            error=KafkaNodeError,
+            stop_timeout=_STOP_TIMEOUT_S,
+        )
 
     @property
     def pid(self) -> int | None:
         """The broker JVM's pid while it runs."""
-        return self._process.pid if self.is_running else None
-
-    @property
-    def is_running(self) -> bool:
-        """Whether the broker JVM is alive (not whether it serves requests yet)."""
-        return self._process is not None and self._process.poll() is None
+        return self._process.pid
 
     def start(self, timeout: float = _READY_TIMEOUT_S) -> None:
         """Start the broker (same ports, same data) and block until it serves metadata."""
         if self.is_running:
             return
-        started = time.monotonic()
+        deadline = time.monotonic() + timeout
         log_offset = self.launch()
-        self.wait_ready(started + timeout, log_offset)
+        self.wait_ready(deadline, log_offset)
 
     def launch(self) -> int:
         """Start the JVM without waiting (a cluster's nodes need each other's votes to be
         ready); returns the log offset :meth:`wait_ready` reports from."""
-        log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
-        self._started = time.monotonic()
-        with self.log_path.open("ab") as log:
-            process = self._process = subprocess.Popen(
-                self._command,
-                cwd=self.data_dir,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=_die_with_parent(),
-            )
-        atexit.register(self.stop)
-        logger.debug("Kafka broker %d launched (pid %d)", self.node_id, process.pid)
-        return log_offset
+        return self._process.launch()
 
     def wait_ready(self, deadline: float, log_offset: int = 0) -> None:
         """Block until the launched broker lists itself in a metadata response; killed if not
         by ``deadline`` (a ``time.monotonic()``)."""
-        try:
-            self._wait_until_ready(deadline, log_offset)
-        except BaseException:
-            self.kill()
-            raise
-        logger.info(
-            "Kafka broker %d on %s ready in %.1fs",
-            self.node_id,
-            self.bootstrap_servers,
-            time.monotonic() - self._started,
+        self._process.wait_ready(
+            lambda: _answers_metadata(self.broker_port, self.node_id),
+            waiting_for="answer a metadata request",
+            deadline=deadline,
+            log_offset=log_offset,
         )
-
-    def stop(self, timeout: float = _STOP_TIMEOUT_S) -> None:
-        """Shut down gracefully (SIGTERM), SIGKILL after ``timeout``; no-op when not running."""
-        process = self._process
-        if process is None:
-            return
-        if process.poll() is None:
-            _signal_group(process, signal.SIGTERM)
-            try:
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                logger.warning("Kafka broker ignored SIGTERM for %.0fs: killing it", timeout)
-                _signal_group(process, signal.SIGKILL)
-                process.wait()
-            logger.info("Kafka broker on %s stopped", self.bootstrap_servers)
-        self._forget()
 
     def terminate(self) -> None:
         """SIGTERM without waiting; :meth:`stop` then waits."""
-        if self._process is not None:
-            _signal_group(self._process, signal.SIGTERM)
+        self._process.terminate()
 
     def kill(self) -> None:
         """SIGKILL the broker, as a crash would; no-op when not running."""
-        process = self._process
-        if process is None:
-            return
-        _signal_group(process, signal.SIGKILL)
-        process.wait()
-        self._forget()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def _forget(self) -> None:
-        self._process = None
-        atexit.unregister(self.stop)
-
-    def _wait_until_ready(self, deadline: float, log_offset: int) -> None:
-        assert self._process is not None
-        while True:
-            exit_code = self._process.poll()
-            if exit_code is not None:
-                raise KafkaNodeError(
-                    f"Kafka broker exited with code {exit_code} during startup; "
-                    f"{self._log_tail(log_offset)}"
-                )
-            if _answers_metadata(self.broker_port, self.node_id):
-                return
-            if time.monotonic() > deadline:
-                raise KafkaNodeError(
-                    f"Kafka broker on {self.bootstrap_servers} did not answer a metadata "
-                    f"request in time; {self._log_tail(log_offset)}"
-                )
-            time.sleep(0.1)
-
-    def _log_tail(self, offset: int) -> str:
-        try:
-            with self.log_path.open("rb") as log:
-                log.seek(offset)
-                lines = log.read().decode(errors="replace").splitlines()
-        except OSError as error:
-            return f"broker log {self.log_path} unreadable: {error}"
-        # Stack frames would push the messages and their "Caused by" lines out of the tail.
-        lines = [line for line in lines if not _STACK_FRAME.match(line)]
-        tail = "\n".join(lines[-_LOG_TAIL_LINES:]) or "(empty)"
-        return f"last lines of {self.log_path} (stack frames left out):\n{tail}"
+        self._process.kill()
 
 
 def default_cache_dir() -> Path:
@@ -268,11 +179,10 @@ def kafka_node(
 ) -> KafkaNode:
     """Configure (and format, if new) a broker in ``data_dir``; not started. ``ports`` are the
     broker's and the controller's (``make dev`` keeps them fixed); two free ones by default."""
-    jars = resolve_kafka_jars(cache_dir or default_cache_dir())
-    java = _find_java()
+    jars, java = _jars_and_java(cache_dir)
     data_dir = data_dir.resolve()
-    broker_port, controller_port = ports or _free_ports(2)
-    voters = f"{_NODE_ID}@{_HOST}:{controller_port}"
+    broker_port, controller_port = ports or free_ports(2)
+    voters = f"{_NODE_ID}@{HOST}:{controller_port}"
     properties = _server_properties(data_dir, _NODE_ID, broker_port, controller_port, voters)
     _configure(java, jars, data_dir, properties, cluster_id=None)
     return KafkaNode(
@@ -327,12 +237,11 @@ def kafka_cluster(
     """Configure and format ``size`` nodes in ``data_dir/node-<id>``, each a broker and a
     controller; the internal topics get replication factor ``size`` and every topic
     ``min_insync_replicas`` by default. Not started."""
-    jars = resolve_kafka_jars(cache_dir or default_cache_dir())
-    java = _find_java()
+    jars, java = _jars_and_java(cache_dir)
     data_dir = data_dir.resolve()
-    ports = _free_ports(2 * size)
+    ports = free_ports(2 * size)
     ids = range(1, size + 1)
-    voters = ",".join(f"{i}@{_HOST}:{ports[2 * k + 1]}" for k, i in enumerate(ids))
+    voters = ",".join(f"{i}@{HOST}:{ports[2 * k + 1]}" for k, i in enumerate(ids))
     cluster_id = _new_cluster_id()
     nodes = [
         KafkaNode(
@@ -355,6 +264,14 @@ def kafka_cluster(
     with ThreadPoolExecutor(size) as formatting:  # a JVM each: together, not one by one
         list(formatting.map(configure, nodes))
     return KafkaCluster(nodes)
+
+
+def _jars_and_java(cache_dir: Path | None) -> tuple[Path, Path]:
+    jars = resolve_kafka_jars(cache_dir or default_cache_dir())
+    try:
+        return jars, find_java()
+    except JavaNotFound as exc:
+        raise KafkaNodeError(str(exc)) from exc
 
 
 def _replicated(size: int, min_insync: int) -> dict[str, str]:
@@ -401,8 +318,8 @@ def _server_properties(
         # A static voter set: unlike a --standalone dynamic quorum, it does not record the
         # controller's address in the metadata log, so a data dir can be reopened on new ports.
         "controller.quorum.voters": voters,
-        "listeners": f"PLAINTEXT://{_HOST}:{broker_port},CONTROLLER://{_HOST}:{controller_port}",
-        "advertised.listeners": f"PLAINTEXT://{_HOST}:{broker_port}",
+        "listeners": f"PLAINTEXT://{HOST}:{broker_port},CONTROLLER://{HOST}:{controller_port}",
+        "advertised.listeners": f"PLAINTEXT://{HOST}:{broker_port}",
         "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
         "controller.listener.names": "CONTROLLER",
         "inter.broker.listener.name": "PLAINTEXT",
@@ -427,19 +344,13 @@ def _server_properties(
 
 def _format_storage(java: Path, jars: Path, data_dir: Path, cluster_id: str) -> None:
     result = subprocess.run(
-        [
-            str(java),
-            "-Xmx256m",
-            f"-Dlog4j2.configurationFile={data_dir / 'log4j2.xml'}",
-            "-cp",
-            f"{jars}/*",
-            "kafka.tools.StorageTool",
-            "format",
-            "-t",
-            cluster_id,
-            "-c",
-            str(data_dir / "server.properties"),
-        ],
+        jvm_command(
+            java,
+            ["-Xmx256m", f"-Dlog4j2.configurationFile={data_dir / 'log4j2.xml'}"],
+            classpath=jars,
+            main="kafka.tools.StorageTool",
+            args=["format", "-t", cluster_id, "-c", str(data_dir / "server.properties")],
+        ),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -449,32 +360,6 @@ def _format_storage(java: Path, jars: Path, data_dir: Path, cluster_id: str) -> 
     if result.returncode != 0:
         raise KafkaNodeError(f"formatting Kafka storage in {data_dir} failed:\n{output}")
     logger.debug("formatted Kafka storage (cluster %s): %s", cluster_id, output)
-
-
-def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
-    """Signal the JVM's process group (it leads one: ``start_new_session``) unless reaped."""
-    if process.poll() is None:  # a reaped pid, and so its group id, may have been reused
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-
-
-def _find_java() -> Path:
-    java_home = os.environ.get("JAVA_HOME")
-    java = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
-    if java is None or not os.access(java, os.X_OK):
-        raise KafkaNodeError("no Java runtime: put 'java' (17+) on PATH or set JAVA_HOME")
-    return Path(java)
-
-
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:  # all bound at once, so the ports differ
-            sock.bind((_HOST, 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def _metadata_request() -> bytes:
@@ -491,7 +376,7 @@ _METADATA_REQUEST = _metadata_request()
 def _answers_metadata(port: int, node_id: int) -> bool:
     """True once the broker lists itself (registered and unfenced) in a metadata response."""
     try:
-        with socket.create_connection((_HOST, port), timeout=2.0) as sock:
+        with socket.create_connection((HOST, port), timeout=2.0) as sock:
             sock.sendall(_METADATA_REQUEST)
             (size,) = struct.unpack(">i", _recv_exactly(sock, 4))
             response = _recv_exactly(sock, size)
@@ -522,24 +407,3 @@ def _recv_exactly(sock: socket.socket, size: int) -> bytes:
             raise ConnectionError("connection closed by the broker")
         chunks += chunk
     return bytes(chunks)
-
-
-def _die_with_parent() -> Callable[[], None] | None:
-    """A ``preexec_fn`` making Linux SIGKILL the child when this process dies.
-
-    PR_SET_PDEATHSIG fires when the *thread* that forked exits, so it is only armed from the
-    main thread; from other threads the ``atexit`` stop is the only guard.
-    """
-    if not sys.platform.startswith("linux") or threading.current_thread() is not (
-        threading.main_thread()
-    ):
-        return None
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    parent = os.getpid()
-
-    def arm() -> None:
-        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    return arm

@@ -12,37 +12,32 @@ Keycloak 26 needs Java 21 or newer: ``KEYCLOAK_JAVA_HOME``, else ``JAVA_HOME`` w
 else the newest JDK under /usr/lib/jvm that is (the machine image ships Temurin 25 there).
 """
 
-import atexit
 import contextlib
 import fcntl
 import hashlib
 import json
-import logging
 import os
 import re
 import secrets
 import shutil
-import signal
-import subprocess
 import time
 import zipfile
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
-from devkit.localinfra.kafka import _die_with_parent, _free_ports, default_cache_dir
+from devkit.localinfra.fetch_once import fetch_once
+from devkit.localinfra.java_process import HOST, JavaProcess, JavaServer, free_ports
+from devkit.localinfra.maven import MavenError, cache_root, run_maven
 
 __all__ = ["KEYCLOAK_VERSION", "KeycloakError", "KeycloakServer", "keycloak_server"]
-
-logger = logging.getLogger(__name__)
 
 KEYCLOAK_VERSION = "26.5.6"
 _ARTIFACT = f"org.keycloak:keycloak-quarkus-dist:{KEYCLOAK_VERSION}:zip"
 _SHA256 = "490189d9dff05272432d51f71a069462eeca97f2920a694d539a1e6c26a5a347"
 _REALM_FILE = Path(__file__).with_name("keycloak-realm.json")
 REALM = "mineadmin"
-_HOST = "127.0.0.1"
 _MIN_JAVA = 21
 # A first start on a loaded 2-core machine takes well over a minute (Quarkus augmentation).
 _READY_TIMEOUT_S = 300.0
@@ -54,90 +49,64 @@ class KeycloakError(RuntimeError):
     """The local Keycloak could not be fetched, started or configured."""
 
 
-class KeycloakServer:
+class KeycloakServer(JavaServer):
     """One Keycloak JVM with the ``mineadmin`` realm; create it with :func:`keycloak_server`."""
 
     def __init__(self, *, home: Path, java_home: Path, run_dir: Path, port: int) -> None:
         self.home, self.java_home, self.run_dir, self.port = home, java_home, run_dir, port
-        self.base_url = f"http://{_HOST}:{port}"
+        self.base_url = f"http://{HOST}:{port}"
         self.issuer = f"{self.base_url}/realms/{REALM}"
         self.jwks_url = f"{self.issuer}/protocol/openid-connect/certs"
         self.token_url = f"{self.issuer}/protocol/openid-connect/token"
         self.authorization_url = f"{self.issuer}/protocol/openid-connect/auth"
         self.log_path = run_dir / "keycloak.log"
         self._admin_password = secrets.token_urlsafe(16)
-        self._process: subprocess.Popen[bytes] | None = None
-        self.startup_seconds: float | None = None
-
-    def start(self, timeout: float = _READY_TIMEOUT_S) -> None:
-        """Start Keycloak, wait until it serves, and create the realm."""
-        started = time.monotonic()
         env = {
             **os.environ,
-            "JAVA_HOME": str(self.java_home),
+            "JAVA_HOME": str(java_home),
             "KC_BOOTSTRAP_ADMIN_USERNAME": "admin",
             "KC_BOOTSTRAP_ADMIN_PASSWORD": self._admin_password,
             "JAVA_OPTS_KC_HEAP": _HEAP,
             # the unpacked distribution is shared by runs: keep their files apart
             "JAVA_OPTS_APPEND": (
-                f"-Djava.io.tmpdir={self.run_dir} "
-                f"-Dquarkus.transaction-manager.object-store.directory={self.run_dir / 'tx'}"
+                f"-Djava.io.tmpdir={run_dir} "
+                f"-Dquarkus.transaction-manager.object-store.directory={run_dir / 'tx'}"
             ),
         }
         command = [
             "bash",
-            str(self.home / "bin" / "kc.sh"),
+            str(home / "bin" / "kc.sh"),
             "start-dev",
             "--db=dev-mem",
-            f"--http-host={_HOST}",
-            f"--http-port={self.port}",
+            f"--http-host={HOST}",
+            f"--http-port={port}",
             "--log-level=WARN",
         ]
+        self._process = JavaProcess(
+            f"Keycloak on {self.base_url}",
+            command,
+            cwd=run_dir,
+            log_path=self.log_path,
+            error=KeycloakError,
+            stop_timeout=_STOP_TIMEOUT_S,
+            poll_interval=0.5,
+            env=env,
+        )
+        self.startup_seconds: float | None = None
+
+    def start(self, timeout: float = _READY_TIMEOUT_S) -> None:
+        """Start Keycloak, wait until it serves, and create the realm."""
+        started = time.monotonic()
         # Quarkus re-augments the shared distribution on a first start: one start at a time.
         with (self.home.parent / ".start.lock").open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            with self.log_path.open("ab") as log:
-                self._process = subprocess.Popen(
-                    command,
-                    cwd=self.run_dir,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                    preexec_fn=_die_with_parent(),
-                )
-            atexit.register(self.stop)
-            try:
-                self._wait_until_ready(started + timeout)
-            except BaseException:
-                self.stop()
-                raise
+            self._process.start(
+                self._answers,
+                waiting_for="answer HTTP",
+                timeout=started + timeout - time.monotonic(),
+            )
         self.startup_seconds = time.monotonic() - started
         self._import_realm()
-        logger.info("Keycloak on %s ready in %.1fs", self.base_url, self.startup_seconds)
-
-    def stop(self, timeout: float = _STOP_TIMEOUT_S) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        atexit.unregister(self.stop)
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     def admin_token(self) -> str:
         response = httpx.post(
@@ -208,64 +177,37 @@ class KeycloakServer:
         if response.status_code != 201:
             raise KeycloakError(f"creating the realm: {response.status_code} {response.text}")
 
-    def _wait_until_ready(self, deadline: float) -> None:
-        assert self._process is not None
-        while True:
-            code = self._process.poll()
-            if code is not None:
-                raise KeycloakError(f"Keycloak exited with code {code}; {self._log_tail()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.base_url}/realms/master", timeout=5).status_code == 200:
-                    return
-            if time.monotonic() > deadline:
-                raise KeycloakError(f"Keycloak did not answer in time; {self._log_tail()}")
-            time.sleep(0.5)
-
-    def _log_tail(self) -> str:
-        try:
-            lines = self.log_path.read_text(errors="replace").splitlines()
-        except OSError as error:
-            return f"log {self.log_path} unreadable: {error}"
-        return f"last lines of {self.log_path}:\n" + "\n".join(lines[-30:])
+    def _answers(self) -> bool:
+        with contextlib.suppress(httpx.HTTPError):
+            return httpx.get(f"{self.base_url}/realms/master", timeout=5).status_code == 200
+        return False
 
 
 def keycloak_server(*, run_dir: Path, cache_dir: Path | None = None) -> KeycloakServer:
     """Fetch (once) and configure a Keycloak on a free port; not started."""
-    home = resolve_keycloak(
-        cache_dir or default_cache_dir().with_name(f"keycloak-{KEYCLOAK_VERSION}")
-    )
+    home = resolve_keycloak(cache_dir or cache_root() / f"keycloak-{KEYCLOAK_VERSION}")
     run_dir = run_dir.resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
-    (port,) = _free_ports(1)
+    (port,) = free_ports(1)
     return KeycloakServer(home=home, java_home=find_java_21(), run_dir=run_dir, port=port)
 
 
 def resolve_keycloak(cache_dir: Path) -> Path:
     """Download the distribution with Maven, check its SHA-256, unpack it; return its home."""
     home = cache_dir / f"keycloak-{KEYCLOAK_VERSION}"
-    marker = cache_dir / "unpacked.sha256"
-    if _read(marker) == _SHA256:
-        return home
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with (cache_dir / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if _read(marker) == _SHA256:
-            return home
-        mvn = shutil.which("mvn")
-        if mvn is None:
-            raise KeycloakError("Maven ('mvn') is not on PATH: it fetches Keycloak")
-        result = subprocess.run(
-            [mvn, "-q", "-B", "dependency:copy", f"-Dartifact={_ARTIFACT}",
-             f"-DoutputDirectory={cache_dir}"],
-            cwd=cache_dir,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-        )  # fmt: skip
+
+    def fetch() -> None:
+        try:
+            run_maven(
+                ["dependency:copy", f"-Dartifact={_ARTIFACT}", f"-DoutputDirectory={cache_dir}"],
+                cwd=cache_dir,
+                fetching=_ARTIFACT,
+            )
+        except MavenError as exc:
+            raise KeycloakError(str(exc)) from exc
         archive = cache_dir / f"keycloak-quarkus-dist-{KEYCLOAK_VERSION}.zip"
-        if result.returncode != 0 or not archive.exists():
-            raise KeycloakError(f"mvn could not fetch {_ARTIFACT}:\n{result.stdout}{result.stderr}")
+        if not archive.exists():
+            raise KeycloakError(f"mvn did not fetch {_ARTIFACT} into {cache_dir}")
         digest = hashlib.sha256(archive.read_bytes()).hexdigest()
         if digest != _SHA256:
             archive.unlink()
@@ -274,7 +216,8 @@ def resolve_keycloak(cache_dir: Path) -> Path:
         with zipfile.ZipFile(archive) as zipped:
             zipped.extractall(cache_dir)
         archive.unlink()
-        marker.write_text(_SHA256)
+
+    fetch_once(cache_dir / "unpacked.sha256", _SHA256, fetch, lock=cache_dir / ".lock")
     return home
 
 
@@ -294,12 +237,6 @@ def find_java_21() -> Path:
 
 
 def _java_major(home: Path) -> int:
-    match = re.search(r'JAVA_VERSION="(\d+)', _read(home / "release") or "")
+    release = home / "release"
+    match = re.search(r'JAVA_VERSION="(\d+)', release.read_text() if release.is_file() else "")
     return int(match.group(1)) if match else 0
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text()
-    except (FileNotFoundError, NotADirectoryError):
-        return None

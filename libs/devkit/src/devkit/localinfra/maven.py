@@ -4,14 +4,14 @@ The cache is keyed by the pom's SHA-256, so changing a pinned version fetches ag
 lock lets parallel test processes share one download.
 """
 
-import fcntl
 import hashlib
 import logging
 import os
 import shutil
-import subprocess
 import time
 from pathlib import Path
+
+from devkit.localinfra.fetch_once import ToolFailed, fetch_once, run_tool
 
 logger = logging.getLogger(__name__)
 
@@ -29,28 +29,15 @@ def cache_root() -> Path:
 def resolve_jars(pom_path: Path, cache_dir: Path) -> Path:
     """Copy the pom's runtime dependencies into ``cache_dir/libs``, once; return that dir."""
     libs = cache_dir / "libs"
-    marker = cache_dir / "resolved.sha256"
     pom = pom_path.read_bytes()
-    digest = hashlib.sha256(pom).hexdigest()
-    if _read_text(marker) == digest:
-        return libs
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with (cache_dir / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if _read_text(marker) == digest:  # another process resolved while we waited
-            return libs
-        mvn = shutil.which("mvn")
-        if mvn is None:
-            raise MavenError(f"Maven ('mvn') is not on PATH: it fetches {pom_path.name}'s jars")
+
+    def fetch() -> None:
         shutil.rmtree(libs, ignore_errors=True)
         pom_copy = cache_dir / "pom.xml"
         pom_copy.write_bytes(pom)
         started = time.monotonic()
-        result = subprocess.run(
+        run_maven(
             [
-                mvn,
-                "-q",
-                "-B",
                 "-f",
                 str(pom_copy),
                 "dependency:copy-dependencies",
@@ -58,21 +45,21 @@ def resolve_jars(pom_path: Path, cache_dir: Path) -> Path:
                 f"-DoutputDirectory={libs}",
             ],
             cwd=cache_dir,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
+            fetching=f"{pom_path.name}'s jars",
         )
-        if result.returncode != 0:
-            output = (result.stdout + result.stderr).strip()[-4000:]
-            raise MavenError(f"mvn could not fetch {pom_path.name}'s jars:\n{output}")
-        marker.write_text(digest)
         logger.info("fetched %s's jars in %.1fs", pom_path.name, time.monotonic() - started)
+
+    digest = hashlib.sha256(pom).hexdigest()
+    fetch_once(cache_dir / "resolved.sha256", digest, fetch, lock=cache_dir / ".lock")
     return libs
 
 
-def _read_text(path: Path) -> str | None:
+def run_maven(args: list[str], *, cwd: Path, fetching: str) -> None:
+    """``mvn -q -B <args>``; :class:`MavenError` naming what it was ``fetching`` if it fails."""
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise MavenError(f"Maven ('mvn') is not on PATH: it fetches {fetching}")
     try:
-        return path.read_text()
-    except FileNotFoundError:
-        return None
+        run_tool([mvn, "-q", "-B", *args], cwd=cwd)
+    except ToolFailed as failed:
+        raise MavenError(f"mvn could not fetch {fetching}:\n{failed}") from None

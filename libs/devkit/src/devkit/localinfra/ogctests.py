@@ -4,13 +4,13 @@ which conflict with the project's lock, so it never joins ``uv.lock``. Installed
 project's pinned uv, from ``ogctests-requirements.txt`` (exact versions); a changed file
 reinstalls it. OGC's own suite (``ets-ogcapi-features10``) is not on Maven Central."""
 
-import fcntl
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
+
+from devkit.localinfra.fetch_once import ToolFailed, fetch_once, run_tool
 
 REQUIREMENTS = Path(__file__).with_name("ogctests-requirements.txt")
 
@@ -23,33 +23,22 @@ def resolve_ogctests(tools_dir: Path, uv: Path) -> Path:
     """The Python of ``tools_dir/ogctests`` with ogctests installed (installing it once)."""
     env = tools_dir / "ogctests"
     python = env / "bin" / "python"
-    marker = env / "requirements.sha256"
-    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
-    if python.exists() and marker.exists() and marker.read_text() == digest:
-        return python
-    if not uv.exists():
-        raise OgcTestsUnavailable(f"{uv} is missing: run `make bootstrap`")
-    tools_dir.mkdir(parents=True, exist_ok=True)
-    with (tools_dir / ".ogctests.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if python.exists() and marker.exists() and marker.read_text() == digest:
-            return python
+
+    def install() -> None:
+        if not uv.exists():
+            raise OgcTestsUnavailable(f"{uv} is missing: run `make bootstrap`")
         shutil.rmtree(env, ignore_errors=True)
         environment = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
         for command in (
             [str(uv), "venv", "-q", "--python", sys.executable, str(env)],
             [str(uv), "pip", "install", "-q", "--python", str(python), "-r", str(REQUIREMENTS)],
         ):
-            result = subprocess.run(
-                command,
-                env=environment,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if result.returncode != 0:
-                output = (result.stdout + result.stderr).strip()[-4000:]
-                raise OgcTestsUnavailable(f"{' '.join(command[:3])} failed:\n{output}")
-        marker.write_text(digest)
+            try:
+                run_tool(command, env=environment)
+            except ToolFailed as failed:
+                raise OgcTestsUnavailable(f"{' '.join(command[:3])} failed:\n{failed}") from None
+
+    # the marker lives in the environment, so a removed environment is installed again
+    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    fetch_once(env / "requirements.sha256", digest, install, lock=tools_dir / ".ogctests.lock")
     return python
