@@ -2,18 +2,20 @@
 
 The ledger side runs the route function of ``POST /funds/{id}/transfers`` itself, in a pooled
 session's transaction as the unit-of-work middleware gives it: the fund read (one driver
-statement, with the ownership check), ``post_transfer`` (checks, the idempotent transfer row, the
-entries, the outbox event, the balances under the accounts' locks), the shortfall settlement of a
-deposit (from the balances the posting returned) and the response model; then the commit, where
-the deferred triggers check that the transfer balances. Only the HTTP layer (body parsing, token
-check, middlewares) is left out. The baseline writes the same rows with asyncpg, one transaction
-each: the transfer (its client-chosen id and request hash are the idempotency record), its two
-entries and an outbox row of the same size, with no check and no lock. The ledger is measured
-twice: postings spread over several funds (the finance system posting bank slips for many mines)
-and all on one fund (every posting queues on its cash row). Rounds alternate between the cases
-so a busy machine slows all alike; the figures are the medians of the rounds, each ratio the
-median of the rounds' ratios with their min–max. The round trips per posting are counted in a
-pass of their own through a relay on the server's socket (bench/round_trips.py).
+statement, with the ownership check; after the warm-up every fund has been read once, and a
+posting to a fund read before leaves it to the posting statement, as in a running service), the
+checks, the idempotent transfer row, the entries, the outbox event, the balances under the
+accounts' locks, the shortfall settlement of a deposit (from the balances the posting returned)
+and the response model; then the commit, where the deferred triggers check that the transfer
+balances. Only the HTTP layer (body parsing, token check, middlewares) is left out. The baseline
+writes the same rows with asyncpg, one transaction each: the transfer (its client-chosen id and
+request hash are the idempotency record), its two entries and an outbox row of the same size,
+with no check and no lock. The ledger is measured twice: postings spread over several funds (the
+finance system posting bank slips for many mines) and all on one fund (every posting queues on
+its cash row). Rounds alternate between the cases so a busy machine slows all alike; the figures
+are the medians of the rounds, each ratio the median of the rounds' ratios with their min–max.
+The round trips per posting are counted in a pass of their own through a relay on the server's
+socket (bench/round_trips.py).
 
     .venv/bin/python bench/restoration_ledger.py [--postings 400] [--rounds 5] [--concurrency 8]
                                                   [--funds 8]
@@ -330,9 +332,10 @@ def where_the_time_goes(figures: list[Figure]) -> list[str]:
         floor = floors[0]
         notes.append(
             f"where a posting's client CPU goes (medians): {client.value:.2f} ms = the unit of "
-            f"work {floor.value:.2f} ms (session, pool checkout with its ping, BEGIN, one "
-            f"statement, COMMIT) + the posting's own {client.value - floor.value:.2f} ms (its "
-            "second statement, request hash, outbox event, checks, response model); the plain "
+            f"work {floor.value:.2f} ms (session, pool checkout, BEGIN, one statement, COMMIT) + "
+            f"the posting's own {client.value - floor.value:.2f} ms (the posting statement's "
+            "arguments and answer, request hash, outbox event, checks, response model, "
+            "the request model the bench builds); the plain "
             f"transaction's whole client CPU is {client.baseline:.2f} ms"
         )
     if len(floors) > 1 and "PostgreSQL backend CPU per posting" in by_name:
@@ -347,22 +350,22 @@ def where_the_time_goes(figures: list[Figure]) -> list[str]:
         notes.append(
             f"PostgreSQL CPU per posting {server.value:.2f} ms, of which the unit of work "
             f"{floors[1].value:.2f} ms; the plain transaction {server.baseline:.2f} ms: the rest "
-            "is the posting statement's locks, checks and balance updates and the fund read"
+            "is the posting statement's fund read, locks, checks and balance updates"
         )
     notes.append(
-        "before this change (bench/results.md at fc467b0; and a run on this branch at 05:18 UTC, "
-        "load 1.2): 0.59× and 0.58×, client CPU per posting 0.91 and 0.99 ms against 0.37 and "
-        "0.39, PostgreSQL 0.76 and 0.85 ms against 0.56 and 0.59, 5 round trips against 6. "
-        "Profiled (py-spy; cProfile on the process-time clock; statement counts through the "
-        "relay): round trips were already fewer than the plain transaction's, and a third of the "
-        "client's CPU went to the SQLAlchemy unit of work, the rest to the first statement's "
-        "SQLAlchemy execution path and Python. Since: BEGIN goes to asyncpg with the fund "
-        "read (no SQLAlchemy execution path at all); the account codes go and come back as "
-        "text[], asyncpg's built-in codec, not varchar[] (the posting statement's client CPU on a "
-        "bare connection from 0.12–0.20 to 0.09–0.12 ms); the second statement reuses the "
-        "connection the first looked up (session.connection() cost about 40 µs per statement, "
-        "as much as asyncpg's own SELECT 1); the arguments are taken in one C call; round trips "
-        "unchanged"
+        "before this change (bench/results.md at 09659ac, idle machine, load 0.9; and a run on "
+        "this branch at 08:56 UTC, load 2.3): 0.64× (0.59–0.91) and 0.66× (0.54–0.81), client "
+        "CPU per posting 0.74 and 1.09 ms against 0.38 and 0.57 (2.02× and 2.12×), 4 round "
+        "trips (BEGIN, fund read, posting, COMMIT) against 6. Profiled (py-spy on the posting "
+        "loop): each round trip is the biggest item on the client, its socket write (a system "
+        "call that wakes the backend) alone about a fifth of the samples, asyncpg and the event "
+        "loop around it; BEGIN and the fund read were each about a sixth of the posting, "
+        "SQLAlchemy's session and commit bookkeeping about a sixth, Python (request hash, "
+        "outbox event, models) about a tenth (the response model's validation costs no more "
+        "than model_construct, so it stays). Since: a posting to a fund this process read "
+        "before skips the fund read (the fund's kind and right never change once it is open, "
+        "so they are remembered; the posting statement itself finds the fund open and answers "
+        "its holder; anything it does not post goes the long way): 3 round trips"
     )
     return notes
 

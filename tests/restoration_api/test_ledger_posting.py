@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from restoration_api.ledger import posting
 from restoration_api.ledger import service as ledger
 from restoration_api.ledger.schemas import TransferCreate
 from restoration_api.transfers import service as transfers
@@ -108,3 +109,38 @@ async def test_mixed_postings_racing_on_one_cash_row_all_land_and_the_books_bala
     assert await sql(
         restoration, "SELECT count(*) FROM transfers WHERE fund_id = :f", f=uuid.UUID(fund["id"])
     ) == [(24,)]
+
+
+async def test_a_posting_to_a_fund_read_before_skips_the_read_and_still_refuses_it_closed(
+    restoration, monkeypatch
+):
+    fund = await grant(restoration)
+    fund_id = uuid.UUID(fund["id"])
+    assert (await transfer(restoration, fund_id, "deposit", "10.00")).status_code == 201
+    reads = []
+    read_fund = posting.read_fund
+
+    async def counted(session, fund_id):
+        reads.append(fund_id)
+        return await read_fund(session, fund_id)
+
+    monkeypatch.setattr(posting, "read_fund", counted)
+    # the fund's kind and right are known: one statement finds it open and posts
+    assert (await transfer(restoration, fund["id"], "deposit", "20.00")).status_code == 201
+    assert reads == []
+    await sql(restoration, "UPDATE funds SET status = 'closed' WHERE id = :f", f=fund_id)
+    refused = await transfer(restoration, fund["id"], "accrual", "5.00")
+    assert refused.status_code == 409, refused.text  # the long way says why
+    assert reads == [fund_id]
+    rows = await sql(restoration, "SELECT kind FROM transfers WHERE fund_id = :f", f=fund_id)
+    assert sorted(kind for (kind,) in rows) == ["deposit", "deposit"]
+    shown = await restoration.client.get(f"/funds/{fund['id']}", headers=admin(restoration))
+    assert shown.json()["balances"]["deposited"] == "30.00"
+
+
+async def test_a_fund_remembered_but_not_in_the_database_is_404(restoration, monkeypatch):
+    fund_id = uuid.uuid4()
+    monkeypatch.setitem(posting._KNOWN, fund_id, posting.FundKeys("mine", uuid.uuid4()))
+    refused = await transfer(restoration, fund_id, "deposit", "10.00")
+    assert refused.status_code == 404, refused.text
+    assert await sql(restoration, "SELECT count(*) FROM outbox") == [(0,)]

@@ -137,3 +137,5 @@ class Shortfall(SQLModel, table=True):
 
 
 DEPOSIT_KINDS = (TransferKind.deposit, TransferKind.legacy_deposit)
+# what a closed fund still takes (a refund is paid on closure; a reversal corrects any transfer)
+AFTER_CLOSURE = (TransferKind.refund, TransferKind.reversal)

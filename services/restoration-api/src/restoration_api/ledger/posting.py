@@ -1,16 +1,20 @@
 """Writing a transfer in one statement, so a posting costs one round trip and no ORM work.
 
-The statement, in order: locks the accounts the legs move and any the caller watches (by id, so
-concurrent postings on the same accounts queue in one order and never deadlock), checks on the
-locked rows that no never-negative account would go below zero, inserts the transfer (``ON
-CONFLICT DO NOTHING``: the id is the client's idempotency key), and, only when the transfer row
-was inserted, its entries in leg order, the outbox event and the balances. It writes everything
-or nothing; the deferred triggers still check at commit that the transfer balances. It answers
-with the locked accounts' balances after the posting, which no other transaction can change
-before this one commits.
+The statement, in order: reads the fund's holder, finding nothing when the fund is missing or
+closed (unless the transfer is one a closed fund takes), locks the accounts the legs move and
+any the caller watches (by id, so concurrent postings on the same accounts queue in one order
+and never deadlock), checks on the locked rows that no never-negative account would go below
+zero, inserts the transfer (only to a fund found; ``ON CONFLICT DO NOTHING``: the id is the
+client's idempotency key), and, only when the transfer row was inserted, its entries in leg
+order, the outbox event and the balances. It writes everything or nothing; the deferred
+triggers still check at commit that the transfer balances. It answers with the locked accounts'
+balances after the posting, which no other transaction can change before this one commits, and
+with the fund's holder.
 
 The fund's own columns are read with one driver statement too (``FUND``): a posting needs five
-of them, not an ORM object.
+of them, not an ORM object. Two of them never change once a fund is open (its kind and its
+right), so they are remembered (``known_fund``): a posting to a fund seen before can skip the
+read, the statement itself checking that the fund exists and is open and answering its holder.
 """
 
 import json
@@ -25,11 +29,16 @@ from sqlalchemy.dialects.postgresql import asyncpg
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from restoration_api.ledger import driver
-from restoration_api.ledger.models import AccountCode, Side
+from restoration_api.ledger.models import AFTER_CLOSURE, AccountCode, Side
 from restoration_api.ledger.schemas import TransferCreate
 
 _POST = text("""
-WITH legs AS (
+WITH fund AS (
+    SELECT holder_id
+    FROM funds
+    WHERE id = CAST(:fund_id AS uuid)
+      AND (status <> 'closed' OR NOT CAST(:open_only AS boolean))
+), legs AS (
     SELECT code, side, ord
     FROM unnest(CAST(:codes AS text[]), CAST(:sides AS text[]))
         WITH ORDINALITY AS leg (code, side, ord)
@@ -53,7 +62,8 @@ WITH legs AS (
            CAST(:amount AS bigint), CAST(:work_id AS uuid), CAST(:reverses_id AS uuid),
            CAST(:reference AS varchar), CAST(:memo AS varchar), CAST(:request_hash AS varchar),
            CAST(:posted_by AS varchar), CAST(:posted_at AS timestamptz)
-    WHERE NOT EXISTS (SELECT FROM moves WHERE non_negative AND balance_fen + delta < 0)
+    WHERE EXISTS (SELECT FROM fund)
+      AND NOT EXISTS (SELECT FROM moves WHERE non_negative AND balance_fen + delta < 0)
     ON CONFLICT (id) DO NOTHING
     RETURNING id
 ), entries AS (
@@ -73,7 +83,8 @@ WITH legs AS (
 )
 SELECT EXISTS (SELECT FROM posted) AS posted,
        (SELECT balance_fen FROM moves WHERE non_negative) AS guarded_balance,
-       after.codes, after.balances
+       after.codes, after.balances,
+       EXISTS (SELECT FROM fund) AS found, (SELECT holder_id FROM fund) AS holder_id
 FROM (
     SELECT array_agg(CAST(locked.code AS text) ORDER BY locked.id) AS codes,
            array_agg(locked.balance_fen + CASE WHEN EXISTS (SELECT FROM posted)
@@ -100,16 +111,42 @@ class FundHead:
     holder_id: UUID | None
 
 
+@dataclass(frozen=True, slots=True)
+class FundKeys:
+    """What never changes once a fund is open."""
+
+    kind: str
+    right_id: UUID | None
+
+
+_KNOWN: dict[UUID, FundKeys] = {}
+_KNOWN_AT_MOST = 10_000  # funds remembered (a city has hundreds); all forgotten past it
+
+
+def known_fund(fund_id: UUID) -> FundKeys | None:
+    """The kind and right of a fund this process has read before; None when it has not."""
+    return _KNOWN.get(fund_id)
+
+
 async def read_fund(session: AsyncSession, fund_id: UUID) -> FundHead | None:
     row = await driver.fetchrow(session, FUND, fund_id)
-    return None if row is None else FundHead(fund_id, *row)
+    if row is None:
+        return None
+    fund = FundHead(fund_id, *row)
+    if len(_KNOWN) >= _KNOWN_AT_MOST:
+        _KNOWN.clear()
+    _KNOWN[fund_id] = FundKeys(fund.kind, fund.right_id)
+    return fund
 
 
 @dataclass(frozen=True)
 class Written:
-    posted: bool  # False: the id exists already, or a never-negative account would go below 0
+    # False: the id exists already, a never-negative account would go below 0, or not ``found``
+    posted: bool
+    found: bool  # False: the fund is missing, or closed to this kind of transfer
     guarded_balance: int | None  # the never-negative account's balance before this posting
     balances: dict[str, int]  # code → balance after it, of the accounts locked (if posted)
+    holder_id: UUID | None  # the fund's holder (a program fund has none)
 
 
 async def write(
@@ -142,14 +179,17 @@ async def write(
         "codes": [code.value for code, _ in legs],
         "sides": [side.value for _, side in legs],
         "watched": [code.value for code in watched],
+        "open_only": data.kind not in AFTER_CLOSURE,
         **event,
         "headers": json.dumps(event["headers"], ensure_ascii=False),
     }
     row = await driver.fetchrow(session, POST, *_ARGS(params))
     assert row is not None  # the statement answers one row, posted or not
-    posted, guarded_balance, codes, balances = row
+    posted, guarded_balance, codes, balances, found, holder_id = row
     return Written(
         posted=posted,
+        found=found,
         guarded_balance=guarded_balance,
         balances=dict(zip(codes or (), balances or (), strict=True)),
+        holder_id=holder_id,
     )

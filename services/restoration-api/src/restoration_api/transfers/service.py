@@ -9,7 +9,7 @@ that would overdraw it writes nothing; the accounts' CHECK constraint backs this
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
@@ -33,6 +33,7 @@ from restoration_api.closures import service as closures
 from restoration_api.ledger import posting, shortfalls
 from restoration_api.ledger import service as ledger
 from restoration_api.ledger.models import (
+    AFTER_CLOSURE,
     DEPOSIT_KINDS,
     Account,
     AccountCode,
@@ -65,6 +66,9 @@ LEGS: dict[TransferKind, tuple[tuple[AccountCode, Side], ...]] = {
     TransferKind.refund: ((AccountCode.refunded, D), (AccountCode.cash, C)),
 }
 PROGRAM_KINDS = {TransferKind.deposit, TransferKind.expenditure, TransferKind.reversal}
+# kinds whose checks read nothing but the fund (an expenditure reads its work, a refund the
+# closure case, a reversal its original)
+FIXED_LEGS = {TransferKind.accrual, TransferKind.deposit, TransferKind.legacy_deposit}
 
 
 class Overdraw(Unprocessable):
@@ -106,6 +110,33 @@ async def post_transfer(
         if (existing := await session.get(Transfer, data.id)) is not None:
             return await _replay(session, existing, digest)
         raise
+    written = await _write(session, fund, data, legs, digest, posted_by, now)
+    if not written.posted:
+        # posted before, or by a concurrent retry that committed while this one waited
+        if (existing := await session.get(Transfer, data.id, populate_existing=True)) is not None:
+            return await _replay(session, existing, digest)
+        if not written.found:  # closed since it was read
+            raise Conflict(f"Fund {fund.id} is closed; only a refund or a reversal can be posted.")
+        cash, amount = written.guarded_balance or 0, to_fen(data.amount)
+        raise Overdraw(
+            f"The fund holds {yuan(cash)} yuan; this {data.kind.value} of "
+            f"{yuan(amount)} yuan would overdraw it.",
+            available=yuan(cash),
+            amount=yuan(amount),
+        )
+    return _posted(fund, data, legs, posted_by, now, written)
+
+
+async def _write(
+    session: AsyncSession,
+    fund: Fund | FundHead,
+    data: TransferCreate,
+    legs: list[tuple[AccountCode, Side]],
+    digest: str,
+    posted_by: str,
+    now: datetime,
+) -> posting.Written:
+    """The transfer, its entries, its event and the balances, in one statement."""
     amount = to_fen(data.amount)
     _, event = outbox_row(
         session,
@@ -120,7 +151,7 @@ async def post_transfer(
         subject=str(fund.right_id) if fund.right_id else None,
         key=str(fund.id),
     )
-    written = await posting.write(
+    return await posting.write(
         session,
         fund_id=fund.id,
         data=data,
@@ -136,18 +167,17 @@ async def post_transfer(
         ),
         event=event,
     )
-    if not written.posted:
-        # posted before, or by a concurrent retry that committed while this one waited
-        if (existing := await session.get(Transfer, data.id, populate_existing=True)) is not None:
-            return await _replay(session, existing, digest)
-        cash = written.guarded_balance or 0
-        raise Overdraw(
-            f"The fund holds {yuan(cash)} yuan; this {data.kind.value} of "
-            f"{yuan(amount)} yuan would overdraw it.",
-            available=yuan(cash),
-            amount=yuan(amount),
-        )
-    yuan_amount = yuan(amount)
+
+
+def _posted(
+    fund: Fund | FundHead,
+    data: TransferCreate,
+    legs: list[tuple[AccountCode, Side]],
+    posted_by: str,
+    now: datetime,
+    written: posting.Written,
+) -> Posted:
+    yuan_amount = yuan(to_fen(data.amount))
     return Posted(
         TransferPublic(
             id=data.id,
@@ -192,10 +222,7 @@ async def _legs(
     kind = data.kind
     if fund.kind == FundKind.program and kind not in PROGRAM_KINDS:
         raise _bad("kind", f"a program fund takes deposit, expenditure or reversal, not {kind}")
-    if fund.status == FundStatus.closed and kind not in (
-        TransferKind.refund,
-        TransferKind.reversal,
-    ):
+    if fund.status == FundStatus.closed and kind not in AFTER_CLOSURE:
         raise Conflict(f"Fund {fund.id} is closed; only a refund or a reversal can be posted.")
     if kind == TransferKind.expenditure:
         await _check_work(session, fund, data.work_id)
@@ -282,15 +309,47 @@ async def post(
 ) -> Posted:
     """The posting route's work: the fund as the caller may see it, the transfer, and the
     shortfall its deposit may cover."""
-    fund = await ledger.fund_to_post(session=session, fund_id=fund_id, caller=caller)
-    posted = await post_transfer(
-        session=session, fund=fund, data=data, posted_by=caller.subject, now=now
-    )
+    fund: Fund | FundHead
+    if (unread := await _post_to_known_fund(session, fund_id, data, caller, now)) is not None:
+        posted, fund = unread
+    else:
+        fund = await ledger.fund_to_post(session=session, fund_id=fund_id, caller=caller)
+        posted = await post_transfer(
+            session=session, fund=fund, data=data, posted_by=caller.subject, now=now
+        )
     if not posted.replayed:
         await shortfalls.settle_shortfall(
             session=session, fund=fund, balances=posted.balances, transfer=data
         )
     return posted
+
+
+async def _post_to_known_fund(
+    session: AsyncSession, fund_id: UUID, data: TransferCreate, caller: Principal, now: datetime
+) -> tuple[Posted, FundHead] | None:
+    """A posting without the fund read, when nothing but the fund's kind decides its legs and
+    this process read the fund before: the statement itself finds the fund open (and answers its
+    holder), and the caller sees every holder. When it writes nothing (a retry, an overdraw, a
+    missing or closed fund) the posting goes the long way, which answers as it always did; the
+    statement's locks are taken again in the same order, so this adds no deadlock."""
+    known = posting.known_fund(fund_id)
+    if (
+        known is None
+        or caller.own_holder is not None
+        or data.kind not in FIXED_LEGS
+        or data.work_id is not None
+        or data.reverses is not None
+        or (known.kind == FundKind.program and data.kind not in PROGRAM_KINDS)
+    ):
+        return None
+    legs = list(LEGS[data.kind])
+    fund = FundHead(fund_id, known.kind, FundStatus.open, known.right_id, None)
+    digest = request_hash(fund_id, data)
+    written = await _write(session, fund, data, legs, digest, caller.subject, now)
+    if not written.posted:
+        return None
+    fund = replace(fund, holder_id=written.holder_id)
+    return _posted(fund, data, legs, caller.subject, now, written), fund
 
 
 async def fund_transfer(
