@@ -4,7 +4,6 @@ server's CPU time from /proc: what the HTTP benchmarks share."""
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,16 +12,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from devkit.ports import free_port
+
 from bench.cpu import cpu_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

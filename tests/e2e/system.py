@@ -10,7 +10,6 @@ outbox relay, consumer groups, JWT checks with a secret of the test's own).
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from devkit.ports import free_port
 from devkit.testing import eventually
 from servicekit.auth import Role, mint_dev_token
 from servicekit.services import installed_services
@@ -28,12 +28,6 @@ from servicekit.settings import ServiceSettings
 BIN = Path(sys.executable).parent
 SECRET = "an-e2e-secret-of-this-test-run-only-0123456789"
 SERVICES = ("rights", "restoration", "greenmine", "notifier")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def env_prefix(name: str) -> str:

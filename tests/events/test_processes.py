@@ -3,13 +3,13 @@ configured only through the environment (as deploy/docker-compose.yml does), ove
 and PostgreSQL."""
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 import pytest
+from devkit.ports import free_port
 from devkit.testing import eventually
 from servicekit.auth import Role, mint_dev_token
 from servicekit.settings import ServiceSettings
@@ -19,12 +19,6 @@ from tests.samples import PETROCHINA
 pytestmark = pytest.mark.kafka
 UVICORN = Path(sys.executable).with_name("uvicorn")
 SECRET = "a-production-secret-for-this-test-only-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start(package: str, port: int, env: dict[str, str]) -> subprocess.Popen:

@@ -3,7 +3,6 @@ receiver and an SMTP server that are real servers on 127.0.0.1."""
 
 import asyncio
 import contextlib
-import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import uuid4
@@ -11,6 +10,7 @@ from uuid import uuid4
 import uvicorn
 from aiosmtpd.controller import Controller
 from contracts import Audience, Deadline, EventPayload
+from devkit.ports import free_port
 from devkit.testing import RunningService
 from servicekit.auth import Role
 from servicekit.events.envelope import CloudEvent, Record
@@ -105,12 +105,6 @@ async def alerts(notifier: RunningService, **params) -> list[dict]:
     )
     assert response.status_code == 200, response.text
     return response.json()["items"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.asynccontextmanager

@@ -3,7 +3,6 @@ listening on real ports (rights-api calls them over HTTP with its token, as depl
 rights-api pointed at them; and the records of 2021–2025 the evaluation tests count."""
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ import uvicorn
 from contracts.mining import RightStatus
 from contracts.rights import MineClosed
 from devkit.inprocess import InProcessBroker
+from devkit.ports import free_port
 from devkit.testing import RunningService, running_service
 from greenmine_api.app import SERVICE as GREENMINE
 from restoration_api.app import SERVICE as RESTORATION
@@ -31,12 +31,6 @@ from tests.restoration_api.support import grant as grant_in_restoration
 OILFIELD = "内蒙古二连盆地包尔-吉格森油田开采"
 PETROCHINA = "中国石油天然气股份有限公司"
 CLOSED_GRANITE = "二连浩特市乌希根楚二号建筑用花岗岩矿"  # 专栏一, closed in the test on 2024-06-30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @asynccontextmanager

@@ -16,7 +16,6 @@ for the four together is not met; coverage is not bounded by the example count.
 
 import asyncio
 import os
-import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -25,6 +24,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from devkit.inprocess import InProcessBroker
+from devkit.ports import free_port
 from devkit.testing import RunningService, running_service
 from servicekit.auth import Role
 from servicekit.seed import seed
@@ -43,12 +43,6 @@ MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "2"))
 STREAMS = "^/inbox/stream$"
 CLI = Path(sys.executable).parent / "schemathesis"
 CONFIG = Path(__file__).with_name("schemathesis.toml")  # why one check's statuses are widened
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def serve_over_http(service: RunningService) -> tuple[uvicorn.Server, asyncio.Task, str]:

@@ -3,7 +3,6 @@
 import json
 import logging
 import re
-import socket
 import uuid
 from typing import Any
 
@@ -11,6 +10,7 @@ import httpx
 import pytest
 import structlog
 from devkit.inprocess import InProcessBroker
+from devkit.ports import free_port
 from devkit.testing import running_service
 from servicekit.auth import Role
 from servicekit.logs import configure_logging
@@ -22,12 +22,6 @@ from tests.servicekit.test_problems import CRASH
 TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 INCOMING_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 INCOMING_SPAN = "00f067aa0ba902b7"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def parts(traceparent: str) -> tuple[str, str, str]:

@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -35,7 +34,6 @@ __all__ = [
     "JavaProcess",
     "JavaServer",
     "find_java",
-    "free_ports",
     "jvm_command",
 ]
 
@@ -236,18 +234,6 @@ def find_java() -> Path:
     if java is None or not os.access(java, os.X_OK):
         raise JavaNotFound("no Java runtime: put 'java' (17+) on PATH or set JAVA_HOME")
     return Path(java)
-
-
-def free_ports(count: int) -> list[int]:
-    """``count`` different ports free on 127.0.0.1 right now."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:  # all bound at once, so the ports differ
-            sock.bind((HOST, 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:

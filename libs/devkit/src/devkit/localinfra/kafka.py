@@ -28,10 +28,10 @@ from devkit.localinfra.java_process import (
     JavaProcess,
     JavaServer,
     find_java,
-    free_ports,
     jvm_command,
 )
 from devkit.localinfra.maven import MavenError, cache_root, resolve_jars
+from devkit.ports import free_ports
 
 __all__ = [
     "KAFKA_VERSION",

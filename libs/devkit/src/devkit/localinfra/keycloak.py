@@ -28,8 +28,9 @@ from typing import Any
 import httpx
 
 from devkit.localinfra.fetch_once import fetch_once
-from devkit.localinfra.java_process import HOST, JavaProcess, JavaServer, free_ports
+from devkit.localinfra.java_process import HOST, JavaProcess, JavaServer
 from devkit.localinfra.maven import MavenError, cache_root, run_maven
+from devkit.ports import free_ports
 
 __all__ = ["KEYCLOAK_VERSION", "KeycloakError", "KeycloakServer", "keycloak_server"]
 

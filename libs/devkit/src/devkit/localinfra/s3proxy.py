@@ -18,10 +18,10 @@ from devkit.localinfra.java_process import (
     JavaProcess,
     JavaServer,
     find_java,
-    free_ports,
     jvm_command,
 )
 from devkit.localinfra.maven import cache_root, resolve_jars
+from devkit.ports import free_ports
 
 __all__ = ["S3PROXY_VERSION", "S3Server", "S3ServerError", "s3_server"]
 
